@@ -1,0 +1,46 @@
+# Every target runs on the project's pinned Node.js 24 (the npm `node` package in node_modules),
+# not on whatever node the machine has.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+NPM_STAMP := node_modules/.install-stamp
+
+.PHONY: all install build test test-unit test-integration testbin cluster-up cluster-down emulator demo bench lint image kind-deploy clean
+
+all: build
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(NPM_STAMP)
+
+build: $(NPM_STAMP)
+	npm run build
+
+## test: unit + emulator + integration tests against a real kube-apiserver and etcd (built on first use).
+test: build testbin
+	@mkdir -p .dev
+	@rc=0; node --experimental-vm-modules node_modules/jest/bin/jest.js --ci --json --outputFile=.dev/jest-results.json $(JEST_ARGS) || rc=$$?; \
+	  node hack/test-summary.mjs .dev/jest-results.json; exit $$rc
+
+test-unit: $(NPM_STAMP)
+	npm run test:unit
+
+test-integration: build testbin
+	npm run test:integration
+
+## testbin: build kube-apiserver + etcd from the Go module proxy into ~/.cache (skipped when cached).
+testbin:
+	@bash hack/testbin.sh >/dev/null
+
+cluster-up: $(NPM_STAMP) testbin
+	npm run --silent cluster -- up
+
+cluster-down: $(NPM_STAMP)
+	npm run --silent cluster -- down
+
+emulator: $(NPM_STAMP)
+	npm run --silent emulator -- $(ARGS)
+
+clean:
+	rm -rf dist .dev coverage

@@ -1,0 +1,23 @@
+// Two projects: `unit` is pure logic and the Telegram emulator (no cluster); `integration` runs
+// against a real kube-apiserver + etcd that jest's global setup starts (test/harness/globalSetup.ts).
+const common = {
+  preset: 'ts-jest/presets/default-esm',
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/emulator/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/harness/globalSetup.ts',
+      globalTeardown: '<rootDir>/test/harness/globalTeardown.ts',
+      testTimeout: 120000,
+    },
+  ],
+};

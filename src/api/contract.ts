@@ -1,0 +1,77 @@
+// The public names of ../shared/SPEC.md, in one place. Everything user-visible refers to these.
+
+export const GROUP = 'telegram.notify.dev';
+export const VERSION = 'v1alpha1';
+export const KIND = 'TelegramChannel';
+export const PLURAL = 'telegramchannels';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+/** The field manager of every write the operator makes. */
+export const FIELD_MANAGER = 'telegram-channel-operator';
+
+export const ANNOTATION_ALERT = 'telegram.notify.dev/alert';
+export const ANNOTATION_ALERT_ID = 'telegram.notify.dev/alert-id';
+export const ANNOTATION_TEST = 'telegram.notify.dev/test';
+
+export const CONDITION_READY = 'Ready';
+export const CONDITION_TOKEN_VALID = 'TokenValid';
+export const CONDITION_CHAT_REACHABLE = 'ChatReachable';
+export const CONDITION_RECONCILING = 'Reconciling';
+export const CONDITION_STALLED = 'Stalled';
+
+export const TokenReasons = [
+  'Verified',
+  'SecretNotFound',
+  'SecretKeyNotFound',
+  'InvalidTokenFormat',
+  'Unauthorized',
+  'TelegramUnavailable',
+  'RateLimited',
+] as const;
+export type TokenReason = (typeof TokenReasons)[number];
+
+export const ChatReasons = [
+  'Verified',
+  'InvalidChatId',
+  'ChatNotFound',
+  'ChatIdMissingMinusSign',
+  'ChatMigrated',
+  'BotNotMember',
+  'BotKicked',
+  'CannotPost',
+  'ThreadNotFound',
+  'TelegramUnavailable',
+  'RateLimited',
+  // Chat ids may come from a Secret, so these can happen on the chat side too.
+  'SecretNotFound',
+  'SecretKeyNotFound',
+] as const;
+export type ChatReason = (typeof ChatReasons)[number];
+
+/** Causes that fix themselves: Ready becomes Unknown (not False) and the check is retried with backoff. */
+export const TRANSIENT_REASONS: ReadonlySet<string> = new Set(['TelegramUnavailable', 'RateLimited']);
+
+/** Delivery failure reasons (status.delivery.lastError, Events, metrics). */
+export const DeliveryReasons = [
+  'InvalidMarkup',
+  'EmptyAlert',
+  'ChannelNotReady',
+  'ChatNotFound',
+  'BotKicked',
+  'BotNotMember',
+  'CannotPost',
+  'ChatMigrated',
+  'ThreadNotFound',
+  'Unauthorized',
+  'TelegramUnavailable',
+  'RateLimited',
+  'Rejected',
+] as const;
+export type DeliveryReason = (typeof DeliveryReasons)[number];
+
+/** Token shape per the contract, checked after trimming. */
+export const TOKEN_PATTERN = /^[1-9][0-9]{0,15}:[A-Za-z0-9_-]{24,}$/;
+/** Chat id shape per the contract, checked after trimming. */
+export const CHAT_ID_PATTERN = /^(-?[0-9]{1,16}|@[A-Za-z0-9_]{5,32})$/;
+
+export const DEFAULT_TELEGRAM_API_URL = 'https://api.telegram.org';

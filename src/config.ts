@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { DEFAULT_TELEGRAM_API_URL } from './api/contract.js';
+
+const namespaces = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name')));
+
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .default('')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** The operator's environment (see SPEC "Running it"); invalid values stop start-up with a clear message. */
+export const ConfigSchema = z.object({
+  TELEGRAM_API_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_TELEGRAM_API_URL).transform((u) => u.replace(/\/+$/, '')),
+  WATCH_NAMESPACE: namespaces,
+  HTTP_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LEADER_ELECTION: boolish,
+  POD_NAMESPACE: z.string().default(''),
+  POD_NAME: z.string().default(''),
+  MAX_CONCURRENT_RECONCILES: z.coerce.number().int().min(1).max(256).default(16),
+  RESYNC_PERIOD_SECONDS: z.coerce.number().int().min(10).default(600),
+});
+
+export interface Config {
+  telegramApiUrl: string;
+  watchNamespaces: string[];
+  httpPort: number;
+  logLevel: string;
+  leaderElection: boolean;
+  podNamespace: string;
+  podName: string;
+  maxConcurrentReconciles: number;
+  resyncPeriodMs: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const blankToUndefined = Object.fromEntries(
+    Object.keys(ConfigSchema.shape).map((k) => [k, env[k] === '' && k !== 'WATCH_NAMESPACE' ? undefined : env[k]]),
+  );
+  const parsed = ConfigSchema.safeParse(blankToUndefined);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${issues}`);
+  }
+  const c = parsed.data;
+  return {
+    telegramApiUrl: c.TELEGRAM_API_URL,
+    watchNamespaces: c.WATCH_NAMESPACE,
+    httpPort: c.HTTP_PORT,
+    logLevel: c.LOG_LEVEL,
+    leaderElection: c.LEADER_ELECTION,
+    podNamespace: c.POD_NAMESPACE,
+    podName: c.POD_NAME,
+    maxConcurrentReconciles: c.MAX_CONCURRENT_RECONCILES,
+    resyncPeriodMs: c.RESYNC_PERIOD_SECONDS * 1000,
+  };
+}

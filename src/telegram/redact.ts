@@ -1,0 +1,25 @@
+// The bot token travels in Telegram's URL path (/bot<token>/method), so any URL, axios error or
+// upstream message may carry it. Everything that leaves the process goes through redact().
+
+/** A bot token's shape, loose enough to catch near-misses (e.g. a token with a stray character). */
+const TOKEN_LIKE = /\d{1,20}:[A-Za-z0-9_-]{20,}/g;
+/** `/bot<anything>/` path segments: catches tokens that are malformed and so don't match TOKEN_LIKE. */
+const BOT_PATH = /\/bot[^/\s?#"']+/g;
+
+export const REDACTED = '<redacted>';
+
+export function redact(text: string, ...secrets: (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join(REDACTED);
+  return out.replace(BOT_PATH, `/bot${REDACTED}`).replace(TOKEN_LIKE, REDACTED);
+}
+
+/** Deep-redacts every string in a JSON-like value (for log records). */
+export function redactDeep<T>(value: T, depth = 0): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactDeep(v, depth + 1);
+  return out as T;
+}
