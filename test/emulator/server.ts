@@ -1,0 +1,1105 @@
+// A test double of api.telegram.org for the handful of methods the operator uses. Each rule below
+// mirrors a branch of tdlib/telegram-bot-api's Client.cpp (check_chat, check_chat_access,
+// check_message_topic, get_formatted_text, do_get_updates, process_set_webhook_query) or of the public
+// edge in front of it, so a client tested here meets the same status codes, descriptions, parameters,
+// headers and ordering of checks as in production.
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RateLimiter, systemClock, type Clock, type LimitsInput, type RateLimitConfig } from './limits.js';
+import { normaliseParseMode, parseText, utf8Length } from './markup.js';
+import {
+  appliesTo,
+  type BotSpec,
+  type ChatSpec,
+  type MembershipSpec,
+  type Scenario,
+  type Update,
+  type UserSpec,
+} from './scenario.js';
+
+export type ResponseParameters = { migrate_to_chat_id?: number; retry_after?: number };
+
+export type ApiResponse =
+  | { ok: true; result: unknown; description?: string }
+  | { ok: false; error_code: number; description: string; parameters?: ResponseParameters };
+
+export interface RecordedRequest {
+  /** Emulator clock, ms. */
+  time: number;
+  httpMethod: string;
+  path: string;
+  /** Canonical Bot API name (`sendMessage`) when known, else the path segment as sent. */
+  method: string;
+  token: string;
+  /** As received: strings from query/form, typed values from JSON. */
+  params: Record<string, unknown>;
+  /** HTTP status; 0 when the connection was dropped on purpose. */
+  status: number;
+  /** Parsed JSON body; null for a dropped connection or a non-JSON (HTML 5xx) body. */
+  response: ApiResponse | null;
+}
+
+export interface DeliveredMessage {
+  botId: number;
+  chatId: number;
+  messageId: number;
+  /** The text as Telegram stores it: markup parsed away, surrounding whitespace trimmed. */
+  text: string;
+  rawText: string;
+  parseMode?: string;
+  threadId?: number;
+  options: {
+    disableNotification: boolean;
+    protectContent: boolean;
+    linkPreviewOptions?: Record<string, unknown>;
+    replyMarkup?: unknown;
+    replyParameters?: unknown;
+  };
+  /** Unix seconds, as in the returned Message. */
+  date: number;
+  /** Emulator clock, ms. */
+  time: number;
+}
+
+export interface FaultConfig {
+  /**
+   * Answer with a server error instead of handling the request: the next `count` requests and/or
+   * every request for `untilMs` ms from now (emulator clock). 500 is the bot API's own JSON
+   * "Internal Server Error: restart"; 502/503 come from the nginx edge as HTML, as on api.telegram.org.
+   */
+  status5xx?: { count?: number; untilMs?: number; code?: 500 | 502 | 503 };
+  /** Delay every response by this many real milliseconds. */
+  latencyMs?: number;
+  /** Destroy the socket of the next N requests after reading them, without any response. */
+  dropConnections?: number;
+}
+
+export interface EmulatorOptions {
+  clock?: Clock;
+  limits?: LimitsInput;
+  /**
+   * How "message is too long" counts the parsed text against 4096. TDLib counts Unicode code points;
+   * the default here is UTF-16 code units, the stricter measure the Bot API documents for entities and
+   * the one clients are told to split by, so a client that passes here passes in production.
+   */
+  messageLengthUnit?: 'utf16' | 'codepoints';
+  /** The server sends at most one 409 per 3 s and delays the rest by 3 s; 0 answers every 409 at once. */
+  conflictDelayMs?: number;
+  /** getUpdates quirks: same offset within 3 s → timeout ≥ 3, within 0.5 s → limit 1. */
+  pollingQuirks?: boolean;
+  /**
+   * message_thread_id on a chat without topics. Older servers resolved it as a reply thread and
+   * answered "message thread not found"; the newest ignores it. Default 'error', the safer one to test.
+   */
+  nonForumThread?: 'error' | 'ignore';
+}
+
+type Outcome = { status: number; body: ApiResponse | string; headers?: Record<string, string> };
+type Access = 'read' | 'readMembers' | 'write';
+type Resolved =
+  | { kind: 'private'; user: UserSpec; isBotAccount: boolean }
+  | { kind: 'group' | 'supergroup' | 'channel'; chat: ChatSpec };
+
+const MAX_TEXT_BYTES = 1 << 15;
+const MAX_MESSAGE_LENGTH = 4096;
+const LONG_POLL_MAX_TIMEOUT = 50;
+const GENERAL_FORUM_TOPIC_ID = 1;
+
+const ok = (result: unknown, description?: string): Outcome => ({
+  status: 200,
+  body: description === undefined ? { ok: true, result } : { ok: true, result, description },
+});
+
+const fail = (code: number, description: string, parameters?: ResponseParameters): Outcome => {
+  const body: ApiResponse =
+    parameters === undefined
+      ? { ok: false, error_code: code, description }
+      : { ok: false, error_code: code, description, parameters };
+  return code === 429 && parameters?.retry_after !== undefined
+    ? { status: code, body, headers: { 'Retry-After': String(parameters.retry_after) } }
+    : { status: code, body };
+};
+
+const badRequest = (message: string): Outcome => fail(400, `Bad Request: ${message}`);
+const forbidden = (message: string): Outcome => fail(403, `Forbidden: ${message}`);
+const tooManyRequests = (seconds: number): Outcome =>
+  fail(429, `Too Many Requests: retry after ${seconds}`, { retry_after: seconds });
+
+const isOutcome = (x: unknown): x is Outcome => typeof x === 'object' && x !== null && 'status' in x && 'body' in x;
+
+/** td::to_integer: optional minus, then leading digits; garbage reads as 0. */
+function toInteger(raw: string): number {
+  const m = /^(-?)(\d*)/.exec(raw);
+  const digits = m?.[2] ?? '';
+  if (digits === '') return 0;
+  const n = Number(digits);
+  return m?.[1] === '-' ? -n : n;
+}
+
+function integerArg(raw: string, fallback: number, min = -Infinity, max = Infinity): number {
+  if (raw === '') return fallback;
+  return Math.min(max, Math.max(min, toInteger(raw)));
+}
+
+function toBool(raw: string): boolean {
+  const v = raw.toLowerCase();
+  return v === 'true' || v === '1';
+}
+
+/** The bot API treats every parameter as a string; JSON bodies are flattened the same way. */
+function flatten(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value);
+}
+
+/** Public edge behaviour: anything that is not `<digits>:<base64url>` is a path that does not exist. */
+function isWellFormedToken(token: string): boolean {
+  const m = /^([1-9]\d{0,15}):[A-Za-z0-9_-]+$/.exec(token);
+  return m !== null && token.length <= 80 && Number(m[1]) < 2 ** 54;
+}
+
+const NGINX_PAGES: Record<number, string> = {
+  502: 'Bad Gateway',
+  503: 'Service Temporarily Unavailable',
+};
+
+interface PendingPoll {
+  botId: number;
+  offset: number;
+  limit: number;
+  timer: NodeJS.Timeout;
+  settle: (outcome: Outcome) => void;
+}
+
+interface BotRuntime {
+  nextUpdateId?: number;
+  nextConflictAt: number;
+  nextSetWebhookAt: number;
+  prevOffset?: number;
+  prevPollAt: number;
+}
+
+export class TelegramEmulator {
+  readonly requests: RecordedRequest[] = [];
+  readonly messages: DeliveredMessage[] = [];
+
+  private state: Scenario;
+  private readonly clock: Clock;
+  private readonly limiter: RateLimiter;
+  private readonly options: Required<Omit<EmulatorOptions, 'clock' | 'limits'>>;
+  private faults: FaultConfig & { status5xxUntil?: number } = {};
+  private server?: http.Server;
+  private readonly polls = new Map<number, PendingPoll>();
+  private readonly runtime = new Map<number, BotRuntime>();
+  private readonly messageIds = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(scenario: Scenario, options: EmulatorOptions = {}) {
+    this.state = structuredClone(scenario);
+    this.clock = options.clock ?? systemClock;
+    this.limiter = new RateLimiter(options.limits ?? {}, this.clock);
+    this.options = {
+      messageLengthUnit: options.messageLengthUnit ?? 'utf16',
+      conflictDelayMs: options.conflictDelayMs ?? 3000,
+      pollingQuirks: options.pollingQuirks ?? true,
+      nonForumThread: options.nonForumThread ?? 'error',
+    };
+    for (const b of this.state.bots) this.noteUpdateIds(b);
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    if (this.server) throw new Error('emulator already started');
+    const server = http.createServer((req, res) => void this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${shownHost}:${address.port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const poll of this.polls.values()) clearTimeout(poll.timer);
+    this.polls.clear();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Forgets recorded traffic and rate-limit history; the scenario stays as it is. */
+  clear(): void {
+    this.requests.length = 0;
+    this.messages.length = 0;
+    this.limiter.reset();
+  }
+
+  /** A copy of the current world, including changes made at run time. */
+  get scenario(): Scenario {
+    return structuredClone(this.state);
+  }
+
+  messagesTo(chatId: number): DeliveredMessage[] {
+    return this.messages.filter((m) => m.chatId === chatId);
+  }
+
+  // ---- faults and limits -----------------------------------------------------------------------
+
+  /** Merges into the active faults (so latency and a 5xx burst can be combined). */
+  setFaults(faults: FaultConfig): void {
+    const next = { ...this.faults, ...faults };
+    if (faults.status5xx) {
+      next.status5xx = { ...faults.status5xx };
+      next.status5xxUntil =
+        faults.status5xx.untilMs === undefined ? undefined : this.clock.now() + faults.status5xx.untilMs;
+    }
+    this.faults = next;
+  }
+
+  clearFaults(): void {
+    this.faults = {};
+  }
+
+  /** `false` turns rate limiting off; an object replaces those buckets (`null` removes one). */
+  setLimits(limits: LimitsInput): void {
+    this.limiter.configure(limits);
+  }
+
+  get limits(): RateLimitConfig {
+    return this.limiter.current;
+  }
+
+  // ---- scenario mutators -----------------------------------------------------------------------
+
+  setMembership(membership: MembershipSpec): void {
+    const i = this.state.memberships.findIndex((m) => m.chatId === membership.chatId && m.botId === membership.botId);
+    if (i >= 0) this.state.memberships[i] = { ...membership };
+    else this.state.memberships.push({ ...membership });
+  }
+
+  kickBot(chatId: number, botId: number, untilDate = 0): void {
+    this.setMembership({ chatId, botId, status: 'kicked', untilDate });
+  }
+
+  /** Upgrades a basic group; the new supergroup inherits title and memberships unless it exists. */
+  migrateGroup(oldId: number, newId: number): void {
+    const old = this.state.chats.find((c) => c.id === oldId);
+    if (!old) throw new Error(`no chat ${oldId}`);
+    old.migratedTo = newId;
+    if (!this.state.chats.some((c) => c.id === newId)) {
+      this.state.chats.push({ id: newId, type: 'supergroup', title: old.title ?? '' });
+      for (const m of this.state.memberships.filter((x) => x.chatId === oldId)) {
+        this.state.memberships.push({ ...m, chatId: newId });
+      }
+    }
+  }
+
+  /** Adds or replaces a chat. */
+  setChat(chat: ChatSpec): void {
+    const i = this.state.chats.findIndex((c) => c.id === chat.id);
+    if (i >= 0) this.state.chats[i] = { ...chat };
+    else this.state.chats.push({ ...chat });
+  }
+
+  deleteGroup(chatId: number): void {
+    const chat = this.state.chats.find((c) => c.id === chatId);
+    if (!chat) throw new Error(`no chat ${chatId}`);
+    chat.deleted = true;
+  }
+
+  /** Adds or replaces a user. */
+  setUser(user: UserSpec): void {
+    const i = this.state.users.findIndex((u) => u.id === user.id);
+    if (i >= 0) this.state.users[i] = structuredClone(user);
+    else this.state.users.push(structuredClone(user));
+  }
+
+  /** Adds a bot, or replaces the one with the same id (e.g. a new token after /revoke). */
+  setBot(spec: BotSpec): void {
+    const i = this.state.bots.findIndex((b) => b.id === spec.id);
+    const copy = structuredClone(spec);
+    if (i >= 0) this.state.bots[i] = copy;
+    else this.state.bots.push(copy);
+    this.noteUpdateIds(copy);
+  }
+
+  revokeToken(token: string): void {
+    const b = this.state.bots.find((x) => x.token === token);
+    if (b) b.revoked = true;
+  }
+
+  /** Queues an update (its `update_id` is assigned when absent) and wakes a pending long poll. */
+  addUpdate(botToken: string, update: Omit<Update, 'update_id'> & { update_id?: number }): Update {
+    const b = this.botByToken(botToken);
+    const rt = this.rt(b.id);
+    const id = update.update_id ?? rt.nextUpdateId ?? 100_000_001;
+    const full = { ...update, update_id: id } as Update;
+    (b.updates ??= []).push(full);
+    rt.nextUpdateId = id + 1;
+    const poll = this.polls.get(b.id);
+    if (poll) {
+      const updates = this.readQueue(b, poll.offset, poll.limit, false);
+      if (updates.length > 0) this.settlePoll(b.id, ok(updates));
+    }
+    return full;
+  }
+
+  /** Sets (url) or removes (undefined/'') a webhook without going through the API. */
+  setWebhook(botToken: string, url: string | undefined): void {
+    const b = this.botByToken(botToken);
+    if (url) {
+      b.webhookUrl = url;
+      this.settlePoll(b.id, fail(409, 'Conflict: terminated by setWebhook request'));
+    } else delete b.webhookUrl;
+  }
+
+  pendingUpdates(botToken: string): Update[] {
+    return structuredClone(this.botByToken(botToken).updates ?? []);
+  }
+
+  // ---- HTTP ------------------------------------------------------------------------------------
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const time = this.clock.now();
+    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    const record: RecordedRequest = {
+      time,
+      httpMethod: req.method ?? 'GET',
+      path: url.pathname,
+      method: '',
+      token: '',
+      params: {},
+      status: 0,
+      response: null,
+    };
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch {
+      req.socket.destroy();
+      return;
+    }
+
+    const route = parsePath(url.pathname);
+    if (route) {
+      record.token = route.token;
+      record.method = CANONICAL[route.method.toLowerCase()] ?? route.method;
+    }
+    const parsed = parseParams(url, req.headers['content-type'] ?? '', body);
+    record.params = parsed.ok ? parsed.params : {};
+    this.requests.push(record);
+
+    if (this.faults.latencyMs) await this.sleep(this.faults.latencyMs);
+
+    if ((this.faults.dropConnections ?? 0) > 0) {
+      this.faults.dropConnections = (this.faults.dropConnections ?? 0) - 1;
+      req.socket.destroy();
+      return;
+    }
+
+    const injected = this.injected5xx();
+    const outcome = injected ?? (await this.dispatch(route, parsed, res));
+    if (res.destroyed || res.writableEnded) return;
+    record.status = outcome.status;
+    record.response = typeof outcome.body === 'string' ? null : outcome.body;
+    const payload = typeof outcome.body === 'string' ? outcome.body : JSON.stringify(outcome.body);
+    res.writeHead(outcome.status, {
+      'Content-Type': typeof outcome.body === 'string' ? 'text/html' : 'application/json',
+      'Content-Length': Buffer.byteLength(payload),
+      ...outcome.headers,
+    });
+    res.end(payload);
+  }
+
+  private injected5xx(): Outcome | undefined {
+    const f = this.faults.status5xx;
+    if (!f) return undefined;
+    const byTime = this.faults.status5xxUntil !== undefined && this.clock.now() < this.faults.status5xxUntil;
+    const byCount = (f.count ?? 0) > 0;
+    if (!byTime && !byCount) return undefined;
+    if (byCount && !byTime) f.count = (f.count ?? 0) - 1;
+    const code = f.code ?? 502;
+    if (code === 500) return fail(500, 'Internal Server Error: restart');
+    const title = `${code} ${NGINX_PAGES[code]}`;
+    return {
+      status: code,
+      body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n</body>\r\n</html>\r\n`,
+    };
+  }
+
+  private async dispatch(
+    route: { token: string; method: string } | null,
+    parsed: ReturnType<typeof parseParams>,
+    res: http.ServerResponse,
+  ): Promise<Outcome> {
+    if (!route || !isWellFormedToken(route.token)) return fail(404, 'Not Found');
+    const b = this.state.bots.find((x) => x.token === route.token && !x.revoked);
+    if (!b) return fail(401, 'Unauthorized');
+    const name = route.method.toLowerCase();
+    const handler = this.handlers[name];
+    if (!handler) return fail(404, 'Not Found');
+    if (!parsed.ok) return badRequest(parsed.error);
+    const params = parsed.params;
+    const arg = (key: string): string => flatten(params[key]);
+    return handler(b, arg, res);
+  }
+
+  private readonly handlers: Record<
+    string,
+    (b: BotSpec, arg: (key: string) => string, res: http.ServerResponse) => Outcome | Promise<Outcome>
+  > = {
+    getme: (b) => ok(this.getMeResult(b)),
+    getchat: (b, arg) => this.getChat(b, arg),
+    getchatmember: (b, arg) => this.getChatMember(b, arg),
+    getchatadministrators: (b, arg) => this.getChatAdministrators(b, arg),
+    sendmessage: (b, arg) => this.sendMessage(b, arg),
+    sendchataction: (b, arg) => this.sendChatAction(b, arg),
+    getupdates: (b, arg, res) => this.getUpdates(b, arg, res),
+    setwebhook: (b, arg) => this.setWebhookQuery(b, arg('url'), arg),
+    deletewebhook: (b, arg) => this.setWebhookQuery(b, '', arg),
+    getwebhookinfo: (b) => ok(this.webhookInfo(b)),
+  };
+
+  // ---- methods ---------------------------------------------------------------------------------
+
+  private getMeResult(b: BotSpec): Record<string, unknown> {
+    return {
+      id: b.id,
+      is_bot: true,
+      first_name: b.firstName,
+      username: b.username,
+      can_join_groups: b.canJoinGroups ?? true,
+      can_read_all_group_messages: b.canReadAllGroupMessages ?? false,
+      supports_inline_queries: false,
+      supports_guest_queries: false,
+      can_connect_to_business: false,
+      has_main_web_app: false,
+      has_topics_enabled: false,
+      allows_users_to_create_topics: false,
+      can_manage_bots: false,
+    };
+  }
+
+  private getChat(b: BotSpec, arg: (key: string) => string): Outcome {
+    const r = this.resolveChat(b, arg('chat_id'), 'read');
+    if (isOutcome(r)) return r;
+    return ok(this.chatJson(r, true));
+  }
+
+  private getChatMember(b: BotSpec, arg: (key: string) => string): Outcome {
+    const userId = Math.max(0, toInteger(arg('user_id')));
+    if (userId === 0) return badRequest('invalid user_id specified');
+    const r = this.resolveChat(b, arg('chat_id'), userId === b.id ? 'read' : 'readMembers');
+    if (isOutcome(r)) return r;
+    const user = this.userJson(userId);
+    if (!user) return badRequest('user not found');
+    if (r.kind === 'private') {
+      const inChat = userId === r.user.id || userId === b.id;
+      return ok({ user, status: inChat ? 'member' : 'left' });
+    }
+    const m = this.membership(r.chat.id, userId);
+    return ok(memberJson(user, m, r.chat.type));
+  }
+
+  private getChatAdministrators(b: BotSpec, arg: (key: string) => string): Outcome {
+    const r = this.resolveChat(b, arg('chat_id'), 'readMembers');
+    if (isOutcome(r)) return r;
+    if (r.kind === 'private') return badRequest('there are no administrators in the private chat');
+    const chat = r.chat;
+    const admins = this.state.memberships
+      .filter((m) => m.chatId === chat.id && (m.status === 'creator' || m.status === 'administrator'))
+      .flatMap((m) => {
+        const user = this.userJson(m.botId);
+        return user ? [memberJson(user, m, chat.type)] : [];
+      });
+    return ok(admins);
+  }
+
+  private sendMessage(b: BotSpec, arg: (key: string) => string): Outcome {
+    // Parameter checks run before the chat is looked at, as in process_send_message_query.
+    const preview = linkPreviewOptions(arg('link_preview_options'), arg('disable_web_page_preview'));
+    if (isOutcome(preview)) return preview;
+    const rawText = arg('text');
+    if (rawText === '') return badRequest('message text is empty');
+    if (utf8Length(rawText) > MAX_TEXT_BYTES) return badRequest('text is too long');
+    const mode = normaliseParseMode(arg('parse_mode'));
+    if (mode === null) return badRequest('unsupported parse_mode');
+    const parsed = parseText(rawText, mode);
+    if (!parsed.ok) return badRequest(`can't parse entities: ${parsed.error}`);
+
+    const target = this.checkWritableTopic(b, arg);
+    if (isOutcome(target)) return target;
+    const { chat, threadId } = target;
+
+    // What TDLib itself checks when it sends: rights, then the text.
+    const rights = this.sendRights(b, chat);
+    if (rights) return rights;
+    // Only ASCII whitespace is trimmed; TDLib also drops some invisible Unicode characters.
+    const text = parsed.text.replace(/^[ \t\n\r\v\f\0]+|[ \t\n\r\v\f\0]+$/g, '');
+    if (text === '') return badRequest('text must be non-empty');
+    const length = this.options.messageLengthUnit === 'utf16' ? text.length : [...text].length;
+    if (length > MAX_MESSAGE_LENGTH) return badRequest('message is too long');
+
+    const chatId = chatIdOf(chat);
+    const admission = this.limiter.tryAcquire(b.id, chatId, chat.kind !== 'private');
+    if (!admission.ok) return tooManyRequests(admission.retryAfter);
+
+    const key = chat.kind === 'private' ? `${b.id}:${chatId}` : String(chatId);
+    const messageId = (this.messageIds.get(key) ?? 0) + 1;
+    this.messageIds.set(key, messageId);
+    const now = this.clock.now();
+    const date = Math.floor(now / 1000);
+    const protect = toBool(arg('protect_content'));
+    const replyMarkup = jsonArg(arg('reply_markup'));
+    const replyParameters = jsonArg(arg('reply_parameters'));
+
+    const result: Record<string, unknown> = { message_id: messageId };
+    if (chat.kind === 'channel') result.sender_chat = this.chatJson(chat, false);
+    else result.from = this.userJson(b.id);
+    result.chat = this.chatJson(chat, false);
+    result.date = date;
+    if (threadId !== undefined) {
+      result.message_thread_id = threadId;
+      result.is_topic_message = true;
+    }
+    if (protect) result.has_protected_content = true;
+    result.text = text;
+    if (preview) result.link_preview_options = preview;
+
+    this.messages.push({
+      botId: b.id,
+      chatId,
+      messageId,
+      text,
+      rawText,
+      ...(mode !== 'none' ? { parseMode: arg('parse_mode') } : {}),
+      ...(threadId !== undefined ? { threadId } : {}),
+      options: {
+        disableNotification: toBool(arg('disable_notification')),
+        protectContent: protect,
+        ...(preview ? { linkPreviewOptions: preview } : {}),
+        ...(replyMarkup !== undefined ? { replyMarkup } : {}),
+        ...(replyParameters !== undefined ? { replyParameters } : {}),
+      },
+      date,
+      time: now,
+    });
+    return ok(result);
+  }
+
+  private sendChatAction(b: BotSpec, arg: (key: string) => string): Outcome {
+    const actions = [
+      'cancel', 'typing', 'record_video', 'upload_video', 'record_audio', 'record_voice', 'upload_audio',
+      'upload_voice', 'upload_photo', 'upload_document', 'choose_sticker', 'pick_up_location', 'find_location',
+      'record_video_note', 'upload_video_note',
+    ];
+    if (!actions.includes(arg('action').toLowerCase())) return badRequest('wrong parameter action in request');
+    const target = this.checkWritableTopic(b, arg);
+    if (isOutcome(target)) return target;
+    return this.sendRights(b, target.chat) ?? ok(true);
+  }
+
+  private getUpdates(b: BotSpec, arg: (key: string) => string, res: http.ServerResponse): Promise<Outcome> | Outcome {
+    const rt = this.rt(b.id);
+    if (b.webhookUrl) {
+      return this.conflict(
+        b.id,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
+    }
+    const offset = integerArg(arg('offset'), 0, -(2 ** 31), 2 ** 31 - 1);
+    let limit = integerArg(arg('limit'), 100, 1, 100);
+    let timeout = integerArg(arg('timeout'), 0, 0, LONG_POLL_MAX_TIMEOUT);
+    const now = this.clock.now();
+    if (this.options.pollingQuirks && offset === rt.prevOffset) {
+      if (timeout < 3 && now < rt.prevPollAt + 3000) timeout = 3;
+      if (now < rt.prevPollAt + 500) limit = 1;
+    }
+    rt.prevOffset = offset;
+    rt.prevPollAt = now;
+
+    const updates = this.readQueue(b, offset, limit, true);
+    if (timeout === 0 || updates.length > 0) return ok(updates);
+
+    this.settlePoll(
+      b.id,
+      undefined,
+      'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+    );
+    return new Promise<Outcome>((resolve) => {
+      const poll: PendingPoll = {
+        botId: b.id,
+        offset: offset > 0 ? offset : (b.updates?.[0]?.update_id ?? rt.nextUpdateId ?? 0),
+        limit,
+        timer: setTimeout(() => this.settlePoll(b.id, ok([])), timeout * 1000),
+        settle: resolve,
+      };
+      this.polls.set(b.id, poll);
+      // A client that gives up must not leave a poll behind to be "terminated" later.
+      res.on('close', () => {
+        if (this.polls.get(b.id) === poll) {
+          clearTimeout(poll.timer);
+          this.polls.delete(b.id);
+        }
+      });
+    });
+  }
+
+  private setWebhookQuery(b: BotSpec, url: string, arg: (key: string) => string): Outcome | Promise<Outcome> {
+    const rt = this.rt(b.id);
+    const now = this.clock.now();
+    if (url !== '') {
+      if (now < rt.nextSetWebhookAt) return tooManyRequests(1);
+      rt.nextSetWebhookAt = now + 1000;
+      let parsedUrl: URL | undefined;
+      try {
+        parsedUrl = new URL(url);
+      } catch {
+        parsedUrl = undefined;
+      }
+      if (!parsedUrl || parsedUrl.protocol !== 'https:') {
+        return badRequest('bad webhook: An HTTPS URL must be provided for webhook');
+      }
+      if (parsedUrl.port !== '' && !['80', '88', '443', '8443'].includes(parsedUrl.port)) {
+        return badRequest('bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443');
+      }
+    }
+    const drop = toBool(arg('drop_pending_updates'));
+    if ((b.webhookUrl ?? '') === url && !drop) {
+      return ok(true, url === '' ? 'Webhook is already deleted' : 'Webhook is already set');
+    }
+    if (drop) b.updates = [];
+    if (url !== '') {
+      b.webhookUrl = url;
+      this.settlePoll(b.id, undefined, 'Conflict: terminated by setWebhook request');
+      return ok(true, 'Webhook was set');
+    }
+    delete b.webhookUrl;
+    return ok(true, 'Webhook was deleted');
+  }
+
+  private webhookInfo(b: BotSpec): Record<string, unknown> {
+    const info: Record<string, unknown> = {
+      url: b.webhookUrl ?? '',
+      has_custom_certificate: false,
+      pending_update_count: b.updates?.length ?? 0,
+    };
+    if (b.webhookUrl) info.max_connections = 40;
+    return info;
+  }
+
+  // ---- chat access (check_chat / check_chat_access / TdOnCheckChatCallback) --------------------
+
+  private resolveChat(b: BotSpec, raw: string, access: Access): Resolved | Outcome {
+    if (raw === '') return badRequest('chat_id is empty');
+    let resolved: Resolved | undefined;
+    if (raw.startsWith('@')) {
+      const name = raw.slice(1).toLowerCase();
+      const chat = this.state.chats.find(
+        (c) => (c.type === 'supergroup' || c.type === 'channel') && c.username?.toLowerCase() === name,
+      );
+      if (chat) resolved = { kind: chat.type as 'supergroup' | 'channel', chat };
+      else {
+        // Only bots resolve among users; a human's @username is "chat not found".
+        const botAccount = this.state.bots.find((x) => x.username.toLowerCase() === name);
+        const userBot = this.state.users.find((u) => u.isBot && u.username?.toLowerCase() === name);
+        if (botAccount) resolved = { kind: 'private', user: botAsUser(botAccount), isBotAccount: true };
+        else if (userBot) resolved = { kind: 'private', user: userBot, isBotAccount: true };
+      }
+    } else {
+      const id = toInteger(raw);
+      if (id > 0) resolved = this.knownPrivateChat(b, id, access);
+      else if (id < 0) {
+        const chat = this.state.chats.find((c) => c.id === id && c.type !== 'private');
+        if (chat) resolved = { kind: chat.type as 'group' | 'supergroup' | 'channel', chat };
+      }
+    }
+    if (!resolved) return badRequest('chat not found');
+    return this.checkAccess(b, resolved, access) ?? resolved;
+  }
+
+  /** The bot "knows" a user who started, blocked or was addressed by it; others don't exist for it. */
+  private knownPrivateChat(b: BotSpec, id: number, access: Access): Resolved | undefined {
+    const botAccount = this.state.bots.find((x) => x.id === id);
+    if (botAccount) return { kind: 'private', user: botAsUser(botAccount), isBotAccount: true };
+    let user = this.state.users.find((u) => u.id === id);
+    if (!user) {
+      const chat = this.state.chats.find((c) => c.id === id && c.type === 'private');
+      if (chat) user = { id, firstName: chat.firstName ?? chat.title ?? '', ...(chat.username ? { username: chat.username } : {}), started: true };
+    }
+    if (!user) return undefined;
+    const interacted = appliesTo(user.started, b.id) || appliesTo(user.blocked, b.id);
+    // sendMessage may address a user the bot has never seen: TDLib then says "can't initiate".
+    if (!interacted && !user.isBot && access !== 'write') return undefined;
+    return { kind: 'private', user, isBotAccount: user.isBot === true };
+  }
+
+  private checkAccess(b: BotSpec, r: Resolved, access: Access): Outcome | undefined {
+    const needWrite = access === 'write';
+    if (r.kind === 'private') {
+      if (r.user.deactivated && needWrite) return forbidden('user is deactivated');
+      return undefined;
+    }
+    const chat = r.chat;
+    const m = this.membership(chat.id, b.id);
+    if (r.kind === 'group') {
+      // The member list of a deactivated group is gone, so reading members needs what writing needs.
+      const strict = needWrite || access === 'readMembers';
+      if ((chat.migratedTo !== undefined || chat.deleted) && strict) {
+        return chat.migratedTo !== undefined
+          ? fail(400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: chat.migratedTo })
+          : forbidden('the group chat was deleted');
+      }
+      const active = chat.migratedTo === undefined && !chat.deleted;
+      if (active && m.status === 'kicked' && strict) return forbidden('bot was kicked from the group chat');
+      if (active && m.status === 'left' && strict) return forbidden('bot is not a member of the group chat');
+      return undefined;
+    }
+    const kind = r.kind === 'supergroup' ? 'supergroup' : 'channel';
+    if (m.status === 'kicked') return forbidden(`bot was kicked from the ${kind} chat`);
+    const isPublic = chat.username !== undefined || chat.isPublic === true;
+    const needsMembership = isPublic ? needWrite : true;
+    if (m.status === 'left' && needsMembership) return forbidden(`bot is not a member of the ${kind} chat`);
+    return undefined;
+  }
+
+  /** check_message_topic: the chat must be writable, then the topic must exist. */
+  private checkWritableTopic(
+    b: BotSpec,
+    arg: (key: string) => string,
+  ): { chat: Resolved; threadId?: number } | Outcome {
+    const chat = this.resolveChat(b, arg('chat_id'), 'write');
+    if (isOutcome(chat)) return chat;
+    const raw = toInteger(arg('message_thread_id'));
+    const threadId = raw > 2 ** 31 - 1 || raw < 0 ? 0 : raw;
+    if (threadId === 0) return { chat };
+    const notFound = badRequest('message thread not found');
+    if (chat.kind === 'supergroup' && chat.chat.isForum) {
+      if (threadId === GENERAL_FORUM_TOPIC_ID) return notFound;
+      return chat.chat.topics?.includes(threadId) ? { chat, threadId } : notFound;
+    }
+    if (chat.kind === 'private' || this.options.nonForumThread === 'error') return notFound;
+    return { chat };
+  }
+
+  /** TDLib's can_send_message, reached only once the Bot API layer let the request through. */
+  private sendRights(b: BotSpec, r: Resolved): Outcome | undefined {
+    if (r.kind === 'private') {
+      if (r.isBotAccount) return forbidden("the bot can't send messages to the bot");
+      if (appliesTo(r.user.blocked, b.id)) return forbidden('bot was blocked by the user');
+      if (!appliesTo(r.user.started, b.id)) return forbidden("bot can't initiate conversation with a user");
+      return undefined;
+    }
+    const m = this.membership(r.chat.id, b.id);
+    if (r.kind === 'channel') {
+      const canPost = m.status === 'creator' || (m.status === 'administrator' && m.canPostMessages !== false);
+      return canPost ? undefined : badRequest('need administrator rights in the channel chat');
+    }
+    const muted =
+      (m.status === 'restricted' && m.canSendMessages !== true) || (m.status === 'member' && m.canSendMessages === false);
+    return muted ? badRequest('not enough rights to send text messages to the chat') : undefined;
+  }
+
+  // ---- JSON shapes -----------------------------------------------------------------------------
+
+  private chatJson(r: Resolved, full: boolean): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    if (r.kind === 'private') {
+      out.id = r.user.id;
+      out.first_name = r.user.firstName;
+      if (r.user.lastName) out.last_name = r.user.lastName;
+      if (r.user.username) out.username = r.user.username;
+      out.type = 'private';
+    } else {
+      const c = r.chat;
+      out.id = c.id;
+      out.title = c.title ?? '';
+      if (c.username && r.kind !== 'group') out.username = c.username;
+      if (r.kind === 'supergroup' && c.isForum) out.is_forum = true;
+      out.type = r.kind;
+    }
+    if (full) {
+      out.max_reaction_count = 11;
+      out.accent_color_id = Math.abs(chatIdOf(r)) % 7;
+    }
+    return out;
+  }
+
+  private userJson(userId: number): Record<string, unknown> | undefined {
+    const b = this.state.bots.find((x) => x.id === userId);
+    const u = b ? botAsUser(b) : this.state.users.find((x) => x.id === userId);
+    if (!u) return undefined;
+    const out: Record<string, unknown> = { id: u.id, is_bot: b !== undefined || u.isBot === true, first_name: u.firstName };
+    if (u.lastName) out.last_name = u.lastName;
+    if (u.username) out.username = u.username;
+    return out;
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private membership(chatId: number, userId: number): MembershipSpec {
+    return (
+      this.state.memberships.find((m) => m.chatId === chatId && m.botId === userId) ?? {
+        chatId,
+        botId: userId,
+        status: 'left',
+      }
+    );
+  }
+
+  private botByToken(token: string): BotSpec {
+    const b = this.state.bots.find((x) => x.token === token);
+    if (!b) throw new Error('no bot with that token in the scenario');
+    return b;
+  }
+
+  private rt(botId: number): BotRuntime {
+    let rt = this.runtime.get(botId);
+    if (!rt) {
+      rt = { nextConflictAt: -Infinity, nextSetWebhookAt: -Infinity, prevPollAt: -Infinity };
+      this.runtime.set(botId, rt);
+    }
+    return rt;
+  }
+
+  private noteUpdateIds(b: BotSpec): void {
+    const last = b.updates?.[b.updates.length - 1];
+    if (last) this.rt(b.id).nextUpdateId = last.update_id + 1;
+  }
+
+  /**
+   * TQueue semantics: a negative offset keeps only the last -offset updates; an offset within the
+   * queue confirms (forgets) everything before it; an offset past the end is ignored and the queue is
+   * read from its head.
+   */
+  private readQueue(b: BotSpec, offset: number, limit: number, confirm: boolean): Update[] {
+    const queue = (b.updates ??= []);
+    const tail = this.rt(b.id).nextUpdateId;
+    if (confirm && offset < 0) queue.splice(0, Math.max(0, queue.length + offset));
+    let from = 0;
+    if (offset > 0 && tail !== undefined && offset <= tail) {
+      if (confirm) {
+        const keepFrom = queue.findIndex((u) => u.update_id >= offset);
+        queue.splice(0, keepFrom < 0 ? queue.length : keepFrom);
+      } else {
+        from = queue.findIndex((u) => u.update_id >= offset);
+        if (from < 0) from = queue.length;
+      }
+    }
+    return structuredClone(queue.slice(from, from + limit));
+  }
+
+  /** Answers the pending poll of a bot, with `outcome` or with a (rate-limited) 409 `conflict`. */
+  private settlePoll(botId: number, outcome?: Outcome, conflict?: string): void {
+    const poll = this.polls.get(botId);
+    if (!poll) return;
+    this.polls.delete(botId);
+    clearTimeout(poll.timer);
+    if (outcome) poll.settle(outcome);
+    else if (conflict) void Promise.resolve(this.conflict(botId, conflict)).then(poll.settle);
+  }
+
+  /** fail_query_conflict: one immediate 409 per 3 s, the others delayed by 3 s. */
+  private conflict(botId: number, message: string): Promise<Outcome> | Outcome {
+    const rt = this.rt(botId);
+    const now = this.clock.now();
+    const outcome = fail(409, message);
+    if (this.options.conflictDelayMs <= 0 || now >= rt.nextConflictAt) {
+      rt.nextConflictAt = now + this.options.conflictDelayMs;
+      return outcome;
+    }
+    return this.sleep(this.options.conflictDelayMs).then(() => outcome);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.add(t);
+    });
+  }
+}
+
+// ---- request parsing -----------------------------------------------------------------------------
+
+const CANONICAL: Record<string, string> = Object.fromEntries(
+  ['getMe', 'getChat', 'getChatMember', 'getChatAdministrators', 'sendMessage', 'sendChatAction', 'getUpdates', 'setWebhook', 'deleteWebhook', 'getWebhookInfo'].map(
+    (m) => [m.toLowerCase(), m],
+  ),
+);
+
+/** `/bot<token>/<method>`, also `/bot<token>/test/<method>` (test environment); anything else is null. */
+function parsePath(pathname: string): { token: string; method: string } | null {
+  if (!pathname.startsWith('/bot')) return null;
+  const rest = pathname.slice(4);
+  const slash = rest.indexOf('/');
+  if (slash < 0) return null;
+  let token: string;
+  try {
+    token = decodeURIComponent(rest.slice(0, slash));
+  } catch {
+    return null;
+  }
+  let method = rest.slice(slash + 1);
+  if (method.startsWith('test/')) method = method.slice(5);
+  if (method === '' || method.includes('/')) return null;
+  return { token, method };
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > 64 * 1024 * 1024) reject(new Error('body too large'));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function parseParams(
+  url: URL,
+  contentType: string,
+  body: Buffer,
+): { ok: true; params: Record<string, unknown> } | { ok: false; error: string } {
+  const params: Record<string, unknown> = {};
+  for (const [k, v] of url.searchParams) params[k] = v;
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (body.length === 0) return { ok: true, params };
+  if (type === 'application/json') {
+    let value: unknown;
+    try {
+      value = JSON.parse(body.toString('utf8'));
+    } catch {
+      return { ok: false, error: "can't parse JSON object" };
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return { ok: false, error: 'JSON object expected' };
+    }
+    Object.assign(params, value);
+  } else if (type === 'application/x-www-form-urlencoded') {
+    for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params[k] = v;
+  }
+  return { ok: true, params };
+}
+
+function jsonArg(raw: string): unknown {
+  if (raw === '') return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
+function linkPreviewOptions(raw: string, legacyDisable: string): Record<string, unknown> | Outcome | undefined {
+  if (raw === '') return toBool(legacyDisable) ? { is_disabled: true } : undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return badRequest("can't parse link preview options JSON object");
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return badRequest('object expected as link preview options');
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of ['is_disabled', 'url', 'prefer_small_media', 'prefer_large_media', 'show_above_text']) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined && v !== false && v !== '') out[key] = v;
+  }
+  return out;
+}
+
+function botAsUser(b: BotSpec): UserSpec {
+  return { id: b.id, firstName: b.firstName, username: b.username, isBot: true };
+}
+
+function chatIdOf(r: Resolved): number {
+  return r.kind === 'private' ? r.user.id : r.chat.id;
+}
+
+function memberJson(user: Record<string, unknown>, m: MembershipSpec, chatType: ChatSpec['type']): Record<string, unknown> {
+  const out: Record<string, unknown> = { user, status: m.status };
+  switch (m.status) {
+    case 'creator':
+      out.is_anonymous = false;
+      break;
+    case 'administrator': {
+      const canPost = m.canPostMessages !== false;
+      out.can_be_edited = false;
+      out.can_manage_chat = true;
+      out.can_change_info = false;
+      if (chatType === 'channel') {
+        out.can_post_messages = canPost;
+        out.can_edit_messages = canPost;
+      }
+      out.can_delete_messages = false;
+      out.can_invite_users = true;
+      out.can_restrict_members = false;
+      if (chatType !== 'channel') out.can_pin_messages = false;
+      if (chatType === 'supergroup') out.can_manage_topics = false;
+      out.can_promote_members = false;
+      out.can_manage_video_chats = false;
+      out.can_post_stories = false;
+      out.can_edit_stories = false;
+      out.can_delete_stories = false;
+      if (chatType === 'channel') out.can_manage_direct_messages = false;
+      if (chatType !== 'channel') out.can_manage_tags = false;
+      out.is_anonymous = false;
+      out.can_manage_voice_chats = false;
+      break;
+    }
+    case 'member':
+      if ((m.untilDate ?? 0) > 0) out.until_date = m.untilDate;
+      break;
+    case 'restricted':
+      if (chatType === 'supergroup') {
+        const send = m.canSendMessages === true;
+        out.until_date = m.untilDate ?? 0;
+        out.can_send_messages = send;
+        out.can_send_media_messages = false;
+        out.can_send_audios = false;
+        out.can_send_documents = false;
+        out.can_send_photos = false;
+        out.can_send_videos = false;
+        out.can_send_video_notes = false;
+        out.can_send_voice_notes = false;
+        out.can_send_polls = false;
+        out.can_send_other_messages = false;
+        out.can_add_web_page_previews = false;
+        out.can_react_to_messages = false;
+        out.can_edit_tag = false;
+        out.can_change_info = false;
+        out.can_invite_users = false;
+        out.can_pin_messages = false;
+        out.can_manage_topics = false;
+        out.is_member = true;
+      }
+      break;
+    case 'left':
+      break;
+    case 'kicked':
+      out.until_date = m.untilDate ?? 0;
+      break;
+  }
+  return out;
+}

@@ -1,0 +1,216 @@
+// Rows 27–32: getUpdates offsets and long polling, the 409s, and webhook bookkeeping.
+
+import { DEMO, type Update } from './scenario.js';
+import { errorOf, resultOf, startEmulator, type Harness } from './testkit.js';
+
+const T = DEMO.bot.token;
+let h: Harness;
+
+beforeEach(async () => {
+  h = await startEmulator();
+});
+afterEach(async () => {
+  await h.emu.stop();
+});
+
+const chatMember = (title: string): Omit<Update, 'update_id'> => ({
+  my_chat_member: {
+    chat: { id: DEMO.chats.ops, title, type: 'supergroup' },
+    from: { id: DEMO.users.ann, is_bot: false, first_name: 'Ann' },
+    date: 1731694471,
+    old_chat_member: { user: { id: DEMO.bot.id, is_bot: true, first_name: 'Ops Alerts' }, status: 'left' },
+    new_chat_member: { user: { id: DEMO.bot.id, is_bot: true, first_name: 'Ops Alerts' }, status: 'member' },
+  },
+});
+
+const ids = (r: { body: unknown }): number[] => resultOf<Update[]>(r as never).map((u) => u.update_id);
+
+function queue(n: number): void {
+  for (let i = 0; i < n; i++) h.emu.addUpdate(T, { update_id: 500 + i, ...chatMember(`chat ${i}`) });
+}
+
+describe('getUpdates', () => {
+  test('returns raw updates in order, honouring limit', async () => {
+    queue(3);
+    const r = await h.call(T, 'getUpdates', { limit: 2 });
+    expect(r.status).toBe(200);
+    expect(ids(r)).toEqual([500, 501]);
+    expect(resultOf<Update[]>(r)[0]).toStrictEqual({ update_id: 500, ...chatMember('chat 0') });
+  });
+
+  test('without confirming, the same updates come back', async () => {
+    queue(2);
+    expect(ids(await h.call(T, 'getUpdates'))).toEqual([500, 501]);
+    expect(ids(await h.call(T, 'getUpdates'))).toEqual([500, 501]);
+  });
+
+  test('an offset confirms everything before it', async () => {
+    queue(3);
+    expect(ids(await h.call(T, 'getUpdates', { offset: 502 }))).toEqual([502]);
+    expect(ids(await h.call(T, 'getUpdates'))).toEqual([502]);
+    expect(ids(await h.call(T, 'getUpdates', { offset: 503 }))).toEqual([]);
+    expect(resultOf(await h.call(T, 'getWebhookInfo')).pending_update_count).toBe(0);
+  });
+
+  test('a negative offset keeps only the last updates', async () => {
+    queue(5);
+    expect(ids(await h.call(T, 'getUpdates', { offset: -2 }))).toEqual([503, 504]);
+    expect(ids(await h.call(T, 'getUpdates'))).toEqual([503, 504]);
+  });
+
+  test('an offset beyond the queue is ignored', async () => {
+    queue(2);
+    expect(ids(await h.call(T, 'getUpdates', { offset: 9999 }))).toEqual([500, 501]);
+  });
+
+  test('assigned update ids continue the sequence; bots have separate queues', async () => {
+    queue(1);
+    const next = h.emu.addUpdate(T, chatMember('auto'));
+    expect(next.update_id).toBe(501);
+    expect(ids(await h.call(DEMO.otherBot.token, 'getUpdates'))).toEqual([]);
+  });
+
+  test('a long poll waits for the next update', async () => {
+    const poll = h.call(T, 'getUpdates', { timeout: 30 });
+    await new Promise((r) => setTimeout(r, 100));
+    h.emu.addUpdate(T, { update_id: 700, ...chatMember('late') });
+    const started = Date.now();
+    expect(ids(await poll)).toEqual([700]);
+    expect(Date.now() - started).toBeLessThan(5000); // woken, not the 30 s timeout
+  });
+
+  test('a long poll with nothing to return ends empty after its timeout', async () => {
+    const started = Date.now();
+    const r = await h.call(T, 'getUpdates', { timeout: 1 });
+    expect(r.body).toStrictEqual({ ok: true, result: [] });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  test('a second poll terminates the first with 409', async () => {
+    const first = h.call(T, 'getUpdates', { timeout: 30 });
+    await new Promise((r) => setTimeout(r, 100));
+    const second = h.call(T, 'getUpdates', { timeout: 30 });
+    const r1 = await first;
+    expect(r1.status).toBe(409);
+    expect(r1.body).toStrictEqual({
+      ok: false,
+      error_code: 409,
+      description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+    });
+    h.emu.addUpdate(T, { update_id: 800, ...chatMember('x') });
+    expect(ids(await second)).toEqual([800]);
+  });
+
+  test('setWebhook terminates a pending poll, and polling then conflicts with the webhook', async () => {
+    const poll = h.call(T, 'getUpdates', { timeout: 30 });
+    await new Promise((r) => setTimeout(r, 100));
+    const set = await h.call(T, 'setWebhook', { url: 'https://hooks.example.com/tg' });
+    expect(set.body).toStrictEqual({ ok: true, result: true, description: 'Webhook was set' });
+    const r = await poll;
+    expect(r.status).toBe(409);
+    expect(errorOf(r).description).toBe('Conflict: terminated by setWebhook request');
+
+    const again = await h.call(T, 'getUpdates');
+    expect(again.status).toBe(409);
+    expect(again.body).toStrictEqual({
+      ok: false,
+      error_code: 409,
+      description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+    });
+  });
+
+  test('a webhook set through the scenario also blocks polling', async () => {
+    h.emu.setWebhook(T, 'https://hooks.example.com/x');
+    expect((await h.call(T, 'getUpdates')).status).toBe(409);
+    h.emu.setWebhook(T, undefined);
+    expect((await h.call(T, 'getUpdates')).status).toBe(200);
+  });
+});
+
+describe('409 pacing', () => {
+  test('only one 409 per 3 s is immediate; the next waits', async () => {
+    const e = await startEmulator(undefined, { conflictDelayMs: 1000 });
+    try {
+      e.emu.setWebhook(T, 'https://hooks.example.com/x');
+      const t0 = Date.now();
+      expect((await e.call(T, 'getUpdates')).status).toBe(409);
+      expect(Date.now() - t0).toBeLessThan(700);
+      const t1 = Date.now();
+      expect((await e.call(T, 'getUpdates')).status).toBe(409);
+      expect(Date.now() - t1).toBeGreaterThanOrEqual(950);
+      e.clock.advance(1000);
+      const t2 = Date.now();
+      expect((await e.call(T, 'getUpdates')).status).toBe(409);
+      expect(Date.now() - t2).toBeLessThan(700);
+    } finally {
+      await e.emu.stop();
+    }
+  });
+});
+
+describe('polling quirks', () => {
+  test('the same offset again within 0.5 s returns a single update', async () => {
+    const e = await startEmulator(undefined, { pollingQuirks: true });
+    try {
+      for (let i = 0; i < 3; i++) e.emu.addUpdate(T, { update_id: 900 + i, ...chatMember('q') });
+      expect(ids(await e.call(T, 'getUpdates'))).toEqual([900, 901, 902]);
+      expect(ids(await e.call(T, 'getUpdates'))).toEqual([900]);
+      e.clock.advance(600);
+      expect(ids(await e.call(T, 'getUpdates'))).toEqual([900, 901, 902]);
+    } finally {
+      await e.emu.stop();
+    }
+  });
+});
+
+describe('webhooks', () => {
+  test('deleteWebhook says whether there was one', async () => {
+    expect((await h.call(T, 'deleteWebhook')).body).toStrictEqual({
+      ok: true,
+      result: true,
+      description: 'Webhook is already deleted',
+    });
+    await h.call(T, 'setWebhook', { url: 'https://hooks.example.com/a' });
+    expect((await h.call(T, 'deleteWebhook')).body).toStrictEqual({ ok: true, result: true, description: 'Webhook was deleted' });
+    expect((await h.call(T, 'deleteWebhook')).body).toStrictEqual({
+      ok: true,
+      result: true,
+      description: 'Webhook is already deleted',
+    });
+  });
+
+  test('setWebhook: same URL, once per second, HTTPS only', async () => {
+    await h.call(T, 'setWebhook', { url: 'https://hooks.example.com/a' });
+    const tooSoon = await h.call(T, 'setWebhook', { url: 'https://hooks.example.com/a' });
+    expect(tooSoon.status).toBe(429);
+    expect(tooSoon.headers.get('retry-after')).toBe('1');
+    expect(tooSoon.body).toStrictEqual({
+      ok: false,
+      error_code: 429,
+      description: 'Too Many Requests: retry after 1',
+      parameters: { retry_after: 1 },
+    });
+    h.clock.advance(1000);
+    expect((await h.call(T, 'setWebhook', { url: 'https://hooks.example.com/a' })).body).toStrictEqual({
+      ok: true,
+      result: true,
+      description: 'Webhook is already set',
+    });
+    h.clock.advance(1000);
+    const plain = await h.call(T, 'setWebhook', { url: 'http://hooks.example.com/a' });
+    expect(errorOf(plain).description).toBe('Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
+  });
+
+  test('getWebhookInfo in polling mode and with a webhook', async () => {
+    queue(2);
+    expect((await h.call(T, 'getWebhookInfo')).body).toStrictEqual({
+      ok: true,
+      result: { url: '', has_custom_certificate: false, pending_update_count: 2 },
+    });
+    await h.call(T, 'setWebhook', { url: 'https://hooks.example.com/a', drop_pending_updates: true });
+    expect((await h.call(T, 'getWebhookInfo')).body).toStrictEqual({
+      ok: true,
+      result: { url: 'https://hooks.example.com/a', has_custom_certificate: false, pending_update_count: 0, max_connections: 40 },
+    });
+  });
+});

@@ -1,0 +1,73 @@
+// Shared by the emulator's tests: start an emulator and call it over real HTTP, the way a client does.
+
+import { ManualClock } from './limits.js';
+import { demoScenario, type Scenario } from './scenario.js';
+import { TelegramEmulator, type ApiResponse, type EmulatorOptions } from './server.js';
+
+export type Encoding = 'json' | 'form' | 'query';
+
+export interface CallResult {
+  status: number;
+  body: ApiResponse;
+  headers: Headers;
+}
+
+export interface Harness {
+  emu: TelegramEmulator;
+  base: string;
+  clock: ManualClock;
+  call(token: string, method: string, params?: Record<string, unknown>, encoding?: Encoding): Promise<CallResult>;
+  get(path: string): Promise<CallResult>;
+}
+
+/** Quiet defaults (no 409 pacing, no polling quirks, no rate limits) unless a test asks for them. */
+export async function startEmulator(scenario: Scenario = demoScenario(), options: EmulatorOptions = {}): Promise<Harness> {
+  const clock = options.clock instanceof ManualClock ? options.clock : new ManualClock();
+  const emu = new TelegramEmulator(scenario, {
+    conflictDelayMs: 0,
+    pollingQuirks: false,
+    limits: false,
+    ...options,
+    clock,
+  });
+  const base = await emu.start();
+  const call: Harness['call'] = (token, method, params = {}, encoding = 'json') =>
+    request(`${base}/bot${token}/${method}`, params, encoding);
+  const get = async (path: string): Promise<CallResult> => {
+    const res = await fetch(`${base}${path}`);
+    return { status: res.status, body: (await res.json()) as ApiResponse, headers: res.headers };
+  };
+  return { emu, base, clock, call, get };
+}
+
+export async function request(url: string, params: Record<string, unknown>, encoding: Encoding): Promise<CallResult> {
+  const asStrings = (): URLSearchParams =>
+    new URLSearchParams(
+      Object.entries(params).map(([k, v]): [string, string] => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)]),
+    );
+  let res: Response;
+  if (encoding === 'json') {
+    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
+  } else if (encoding === 'form') {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: asStrings().toString(),
+    });
+  } else {
+    const qs = asStrings().toString();
+    res = await fetch(qs ? `${url}?${qs}` : url);
+  }
+  return { status: res.status, body: (await res.json()) as ApiResponse, headers: res.headers };
+}
+
+/** Narrows to an error body, failing the test with the actual body otherwise. */
+export function errorOf(r: CallResult): { error_code: number; description: string; parameters?: unknown } {
+  if (r.body.ok) throw new Error(`expected an error, got ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+export function resultOf<T = Record<string, unknown>>(r: CallResult): T {
+  if (!r.body.ok) throw new Error(`expected success, got ${JSON.stringify(r.body)}`);
+  return r.body.result as T;
+}
