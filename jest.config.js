@@ -17,7 +17,7 @@ export default {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/harness/globalSetup.ts',
       globalTeardown: '<rootDir>/test/harness/globalTeardown.ts',
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/test/harness/setupIntegration.ts'],
     },
   ],
 };

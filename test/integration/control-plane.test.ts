@@ -120,7 +120,7 @@ test('RBAC denies a restricted ServiceAccount token obtained through TokenReques
     name: 'restricted',
     body: { spec: { audiences: [], expirationSeconds: 600 } },
   });
-  const token = tr.status!.token;
+  const token = tr.status!.token!;
   expect(token.split('.')).toHaveLength(3);
 
   const restricted = new k8s.KubeConfig();

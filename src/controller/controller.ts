@@ -1,0 +1,177 @@
+// Wiring of the reconcile loop: watches turn events into keys, the queue feeds the reconciler.
+// Channels are watched whole; Secrets are watched as metadata only and mapped to the channels that
+// reference them, so a rotated token wakes exactly those channels within a second or two.
+import type * as k8s from '@kubernetes/client-node';
+import { keyOf, parseSpec, type TelegramChannel } from '../api/types.js';
+import { channelWatchPath, listChannels } from '../kube/channels.js';
+import { ResourceWatcher, type KubeObject } from '../kube/watcher.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../http/metrics.js';
+import { WorkQueue } from './queue.js';
+import type { ChannelReconciler } from './reconciler.js';
+
+type SecretMeta = KubeObject;
+
+export interface ControllerOptions {
+  kc: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+  custom: k8s.CustomObjectsApi;
+  namespaces: string[]; // empty: all
+  concurrency: number;
+  resyncMs: number;
+  log: Logger;
+  metrics: Metrics;
+}
+
+export class Controller {
+  readonly queue: WorkQueue;
+  private readonly channelWatchers: ResourceWatcher<TelegramChannel & KubeObject>[];
+  private readonly secretWatchers: ResourceWatcher<SecretMeta>[];
+  /** Secret "ns/name" → keys of the channels that reference it. */
+  private readonly secretIndex = new Map<string, Set<string>>();
+  private readonly channelSecrets = new Map<string, string[]>();
+  private reconciler: ChannelReconciler | undefined;
+
+  constructor(private readonly opts: ControllerOptions) {
+    this.queue = new WorkQueue((key) => this.reconcile(key), {
+      concurrency: opts.concurrency,
+      onError: (key, err, retryInMs) => {
+        opts.metrics.reconciles.inc({ result: 'error' });
+        const [namespace, name] = key.split('/');
+        opts.log.warn({ namespace, name, err: (err as Error).message, retryInMs }, 'reconcile failed; retrying');
+      },
+    });
+    const scopes = opts.namespaces.length ? opts.namespaces : [undefined];
+    this.channelWatchers = scopes.map(
+      (ns) =>
+        new ResourceWatcher<TelegramChannel & KubeObject>(
+          opts.kc,
+          { upsert: (obj, prev) => this.onChannel(obj, prev), deleted: (obj) => this.onChannelDeleted(obj) },
+          { path: channelWatchPath(ns), list: () => listChannels(opts.custom, ns), keep: (raw) => raw as TelegramChannel & KubeObject, resyncMs: opts.resyncMs, log: opts.log },
+        ),
+    );
+    this.secretWatchers = scopes.map(
+      (ns) =>
+        new ResourceWatcher<SecretMeta>(
+          opts.kc,
+          { upsert: (obj) => this.onSecret(obj), deleted: (obj) => this.onSecret(obj) },
+          {
+            path: ns ? `/api/v1/namespaces/${ns}/secrets` : '/api/v1/secrets',
+            list: async () => {
+              const l = ns ? await opts.core.listNamespacedSecret({ namespace: ns }) : await opts.core.listSecretForAllNamespaces();
+              return { items: l.items, resourceVersion: l.metadata?.resourceVersion ?? '' };
+            },
+            // Only identity and version are kept: Secret data never stays in the watch cache.
+            keep: (raw) => {
+              const m = (raw as SecretMeta).metadata;
+              return { metadata: { name: m.name, namespace: m.namespace, resourceVersion: m.resourceVersion } };
+            },
+            log: opts.log,
+          },
+        ),
+    );
+  }
+
+  setReconciler(r: ChannelReconciler): void {
+    this.reconciler = r;
+  }
+
+  start(): void {
+    for (const w of [...this.secretWatchers, ...this.channelWatchers]) w.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const w of [...this.secretWatchers, ...this.channelWatchers]) w.stop();
+    await this.queue.shutdown();
+  }
+
+  hasSynced(): boolean {
+    return [...this.secretWatchers, ...this.channelWatchers].every((w) => w.hasSynced());
+  }
+
+  getChannel(namespace: string, name: string): TelegramChannel | undefined {
+    for (const w of this.channelWatchers) {
+      const c = w.get(namespace, name);
+      if (c) return c;
+    }
+    return undefined;
+  }
+
+  listChannels(): TelegramChannel[] {
+    return this.channelWatchers.flatMap((w) => w.list());
+  }
+
+  secretVersion(namespace: string, name: string): string | undefined {
+    for (const w of this.secretWatchers) {
+      const s = w.get(namespace, name);
+      if (s) return s.metadata.resourceVersion;
+    }
+    return undefined;
+  }
+
+  /** Secrets referenced by at least one channel ("ns/name"). */
+  referencedSecrets(): Set<string> {
+    return new Set(this.secretIndex.keys());
+  }
+
+  /** Enqueues every known channel (e.g. on becoming leader). */
+  enqueueAll(): void {
+    for (const ch of this.listChannels()) this.queue.add(keyOf(ch));
+  }
+
+  private reconcile(key: string) {
+    this.opts.metrics.queueDepth.set(this.queue.depth);
+    if (!this.reconciler) return Promise.resolve({});
+    return this.reconciler.reconcile(key);
+  }
+
+  private onChannel(obj: TelegramChannel, prev: TelegramChannel | undefined): void {
+    const key = keyOf(obj);
+    this.indexSecrets(key, obj);
+    if (prev && prev !== obj && onlyStatusChanged(prev, obj)) return; // our own status write coming back
+    this.queue.add(key);
+  }
+
+  private onChannelDeleted(obj: TelegramChannel): void {
+    const key = keyOf(obj);
+    this.indexSecrets(key, undefined);
+    this.queue.forget(key);
+    this.reconciler?.forget(key);
+  }
+
+  private onSecret(obj: SecretMeta): void {
+    const keys = this.secretIndex.get(`${obj.metadata.namespace}/${obj.metadata.name}`);
+    if (keys) for (const k of keys) this.queue.add(k);
+  }
+
+  private indexSecrets(key: string, obj: TelegramChannel | undefined): void {
+    for (const s of this.channelSecrets.get(key) ?? []) {
+      const set = this.secretIndex.get(s);
+      set?.delete(key);
+      if (set && set.size === 0) this.secretIndex.delete(s);
+    }
+    this.channelSecrets.delete(key);
+    if (!obj) return;
+    const parsed = parseSpec(obj.spec);
+    const spec = obj.spec as { tokenSecretRef?: { name?: string }; chatIdSecretRef?: { name?: string }; alertmanager?: { tokenSecretRef?: { name?: string } } } | undefined;
+    const names = parsed.ok
+      ? [parsed.spec.tokenSecretRef.name, parsed.spec.chatIdSecretRef?.name, parsed.spec.alertmanager?.tokenSecretRef.name]
+      : [spec?.tokenSecretRef?.name, spec?.chatIdSecretRef?.name, spec?.alertmanager?.tokenSecretRef?.name];
+    const refs = [...new Set(names.filter((n): n is string => !!n).map((n) => `${obj.metadata.namespace}/${n}`))];
+    this.channelSecrets.set(key, refs);
+    for (const s of refs) {
+      let set = this.secretIndex.get(s);
+      if (!set) this.secretIndex.set(s, (set = new Set()));
+      set.add(key);
+    }
+  }
+}
+
+/** True when an update changed nothing a reconcile reads: same generation, annotations and deletion state. */
+function onlyStatusChanged(prev: TelegramChannel, next: TelegramChannel): boolean {
+  return (
+    prev.metadata.generation === next.metadata.generation &&
+    prev.metadata.deletionTimestamp === next.metadata.deletionTimestamp &&
+    JSON.stringify(prev.metadata.annotations ?? {}) === JSON.stringify(next.metadata.annotations ?? {})
+  );
+}

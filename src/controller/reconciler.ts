@@ -1,0 +1,264 @@
+// One reconcile of one TelegramChannel: read the channel (from the watch cache) and the Secrets it
+// references, verify against Telegram when something changed or the interval is due, compute the
+// whole status, and write it once — only if it differs from what is stored.
+import { createHash } from 'node:crypto';
+import {
+  CONDITION_CHAT_REACHABLE,
+  CONDITION_READY,
+  CONDITION_RECONCILING,
+  CONDITION_STALLED,
+  CONDITION_TOKEN_VALID,
+  TRANSIENT_REASONS,
+} from '../api/contract.js';
+import { parseDuration } from '../api/duration.js';
+import { parseSpec, splitKey, type ChannelSpec, type ChannelStatus, type Condition, type TelegramChannel } from '../api/types.js';
+import type { EventRecorder } from '../kube/events.js';
+import { createMergePatch, deepEqual } from '../kube/mergePatch.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../http/metrics.js';
+import type { Verdict, Verifier, VerifyResult } from '../telegram/verifier.js';
+import { findCondition, nowRfc3339, removeCondition, setCondition } from './conditions.js';
+import type { ReconcileResult } from './queue.js';
+import type { SecretReader } from './secrets.js';
+import { checkChatId, checkToken } from './values.js';
+
+export interface ChannelStore {
+  getChannel(namespace: string, name: string): TelegramChannel | undefined;
+}
+
+export interface StatusWriter {
+  (ch: TelegramChannel, patch: Record<string, unknown>): Promise<TelegramChannel>;
+}
+
+/** What a channel resolved to: the values Telegram needs (token stays in memory only). */
+export interface ResolvedChannel {
+  spec: ChannelSpec;
+  token: string;
+  chatId: string;
+}
+
+/** Remembered per channel between reconciles (memory only: a restart verifies everything once). */
+interface Memory {
+  inputsHash: string;
+  verifiedAt: number;
+  result: VerifyResult;
+  transientAttempts: number;
+}
+
+const PERMANENT_RECHECK_MS = 5 * 60_000;
+const TRANSIENT_BASE_MS = 2_000;
+const TRANSIENT_MAX_MS = 5 * 60_000;
+
+export interface ReconcilerDeps {
+  channels: ChannelStore;
+  secrets: SecretReader;
+  verifier: Verifier;
+  writeStatus: StatusWriter;
+  recordEvent: EventRecorder;
+  log: Logger;
+  metrics: Metrics;
+  now?: () => number;
+  /** Delivery hook (alert relay): given the resolved channel and its computed status, updates status.delivery. */
+  deliver?: (ch: TelegramChannel, resolved: ResolvedChannel | undefined, status: ChannelStatus) => ChannelStatus | Promise<ChannelStatus>;
+}
+
+type TokenResolution = { ok: true; token: string } | { ok: false; verdict: Verdict<string> };
+type ChatResolution = { ok: true; chatId: string } | { ok: false; verdict: Verdict<string> };
+
+export class ChannelReconciler {
+  private readonly memory = new Map<string, Memory>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Forget a deleted channel. */
+  forget(key: string): void {
+    this.memory.delete(key);
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const { namespace, name } = splitKey(key);
+    const ch = this.deps.channels.getChannel(namespace, name);
+    if (!ch || ch.metadata.deletionTimestamp) {
+      this.memory.delete(key);
+      return {};
+    }
+    const started = this.now();
+    const generation = ch.metadata.generation ?? 0;
+    const old = ch.status ?? {};
+    const now = nowRfc3339(started);
+    const { status, requeueAfterMs, verified } = await this.computeStatus(key, ch, generation, now);
+
+    const next = this.deps.deliver ? await this.deps.deliver(ch, this.resolvedFor(key, ch), status) : status;
+    await this.write(ch, old, next);
+    this.emitTransition(ch, old, next);
+
+    const ready = findCondition(next.conditions, CONDITION_READY);
+    this.deps.log.info(
+      { namespace, name, ready: ready?.status, reason: ready?.reason, verified, requeueInS: requeueAfterMs !== undefined ? Math.round(requeueAfterMs / 1000) : undefined, ms: this.now() - started },
+      ready?.message ?? 'reconciled',
+    );
+    this.deps.metrics.reconciles.inc({ result: ready && TRANSIENT_REASONS.has(ready.reason) ? 'transient' : 'success' });
+    return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
+  }
+
+  /** The last resolved inputs of a channel, for the relay (never persisted). */
+  resolvedFor(key: string, ch: TelegramChannel): ResolvedChannel | undefined {
+    return this.resolvedInputs.get(key)?.generation === (ch.metadata.generation ?? 0) ? this.resolvedInputs.get(key)!.resolved : undefined;
+  }
+  private readonly resolvedInputs = new Map<string, { generation: number; resolved: ResolvedChannel }>();
+
+  private async computeStatus(key: string, ch: TelegramChannel, generation: number, now: string): Promise<{ status: ChannelStatus; requeueAfterMs?: number; verified: boolean }> {
+    const old = ch.status ?? {};
+    let conditions: Condition[] = [...(old.conditions ?? [])];
+    const set = (type: string, v: Verdict<string>) => (conditions = setCondition(conditions, { type, ...v }, generation, now));
+    const base: ChannelStatus = { ...old, observedGeneration: generation };
+    this.resolvedInputs.delete(key);
+
+    const parsed = parseSpec(ch.spec);
+    if (!parsed.ok) {
+      const v: Verdict<string> = { status: 'False', reason: 'InvalidSpec', message: parsed.message };
+      set(CONDITION_TOKEN_VALID, { status: 'Unknown', reason: 'InvalidSpec', message: 'not checked' });
+      set(CONDITION_CHAT_REACHABLE, { status: 'Unknown', reason: 'InvalidSpec', message: 'not checked' });
+      set(CONDITION_READY, v);
+      conditions = stalled(conditions, v, generation, now);
+      return { status: { ...base, conditions }, verified: false };
+    }
+    const spec = parsed.spec;
+
+    if (spec.suspend) {
+      const v: Verdict<string> = { status: 'False', reason: 'Suspended', message: 'spec.suspend is true: no verification and no sends until it is false' };
+      set(CONDITION_READY, v);
+      conditions = removeCondition(removeCondition(conditions, CONDITION_RECONCILING), CONDITION_STALLED);
+      this.memory.delete(key);
+      return { status: { ...base, conditions }, verified: false };
+    }
+
+    const { namespace } = ch.metadata;
+    const [tok, chat] = await Promise.all([this.resolveToken(namespace, spec), this.resolveChat(namespace, spec)]);
+    if (!tok.ok || !chat.ok) {
+      // A Secret read that failed for a passing reason (apiserver busy) is retried with backoff.
+      const transient = (!tok.ok && tok.verdict.reason === 'TransientError') || (!chat.ok && chat.verdict.reason === 'TransientError');
+      if (transient) throw new Error(!tok.ok ? tok.verdict.message : !chat.ok ? chat.verdict.message : 'secret read failed');
+      const failing = !tok.ok ? tok.verdict : (chat as { verdict: Verdict<string> }).verdict;
+      set(CONDITION_TOKEN_VALID, tok.ok ? { status: 'Unknown', reason: failing.reason, message: 'not checked until the chat id is fixed' } : tok.verdict);
+      set(CONDITION_CHAT_REACHABLE, chat.ok ? { status: 'Unknown', reason: failing.reason, message: 'not checked until the token is fixed' } : chat.verdict);
+      set(CONDITION_READY, failing);
+      conditions = stalled(conditions, failing, generation, now);
+      this.memory.delete(key);
+      // No requeue: fixing this means changing the Secret or the spec, and both wake the channel.
+      return { status: { ...base, conditions, bot: undefined, chat: undefined }, verified: false };
+    }
+    this.resolvedInputs.set(key, { generation, resolved: { spec, token: tok.token, chatId: chat.chatId } });
+
+    const inputsHash = createHash('sha256').update(`${tok.token}\n${chat.chatId}\n${spec.messageThreadId ?? ''}`).digest('hex');
+    const intervalMs = parseDuration(spec.verifyInterval) ?? 3_600_000;
+    const mem = this.memory.get(key);
+    const lastTransient = mem && isTransient(mem.result);
+    const due = !mem || mem.inputsHash !== inputsHash || lastTransient || this.now() - mem.verifiedAt >= intervalMs || generation !== old.observedGeneration;
+
+    let result: VerifyResult;
+    let verified = false;
+    let lastVerifiedTime = old.lastVerifiedTime;
+    if (due) {
+      result = await this.deps.verifier.verify(tok.token, chat.chatId, spec.messageThreadId);
+      verified = true;
+      const transientAttempts = isTransient(result) ? (mem?.inputsHash === inputsHash ? mem.transientAttempts + 1 : 1) : 0;
+      this.memory.set(key, { inputsHash, verifiedAt: this.now(), result, transientAttempts });
+      if (!isTransient(result)) lastVerifiedTime = now;
+    } else {
+      result = mem!.result;
+    }
+
+    set(CONDITION_TOKEN_VALID, result.token);
+    set(CONDITION_CHAT_REACHABLE, result.chat);
+    const failing = result.token.status !== 'True' ? result.token : result.chat.status !== 'True' ? result.chat : undefined;
+    const readyVerdict: Verdict<string> = failing ?? { status: 'True', reason: 'Verified', message: `${result.token.message} can post to ${result.chatInfo?.type ?? 'chat'} "${result.chatInfo?.title ?? chat.chatId}"` };
+    set(CONDITION_READY, readyVerdict);
+
+    let requeueAfterMs: number;
+    const m = this.memory.get(key)!;
+    const sinceVerified = this.now() - m.verifiedAt;
+    if (readyVerdict.status === 'True') {
+      conditions = removeCondition(removeCondition(conditions, CONDITION_RECONCILING), CONDITION_STALLED);
+      requeueAfterMs = Math.max(intervalMs - sinceVerified, 1000);
+    } else if (readyVerdict.status === 'Unknown') {
+      conditions = removeCondition(conditions, CONDITION_STALLED);
+      conditions = setCondition(conditions, { type: CONDITION_RECONCILING, status: 'True', reason: readyVerdict.reason, message: `retrying: ${readyVerdict.message}` }, generation, now);
+      const backoff = Math.min(TRANSIENT_BASE_MS * 2 ** Math.max(m.transientAttempts - 1, 0), TRANSIENT_MAX_MS);
+      requeueAfterMs = Math.max(backoff, result.retryAfterMs ?? 0) - (due ? 0 : sinceVerified);
+      requeueAfterMs = Math.max(requeueAfterMs, 500);
+    } else {
+      conditions = stalled(conditions, readyVerdict, generation, now);
+      // Fixed in Telegram rather than in the cluster (re-adding the bot, granting a right): look again soon.
+      requeueAfterMs = Math.max(Math.min(intervalMs, PERMANENT_RECHECK_MS) - sinceVerified, 1000);
+    }
+
+    return {
+      status: {
+        ...base,
+        conditions,
+        bot: result.bot,
+        chat: result.chatInfo ?? (result.chat.status === 'Unknown' ? old.chat : undefined),
+        lastVerifiedTime,
+      },
+      requeueAfterMs,
+      verified,
+    };
+  }
+
+  private async resolveToken(namespace: string, spec: ChannelSpec): Promise<TokenResolution> {
+    const ref = spec.tokenSecretRef;
+    const v = await this.deps.secrets.read(namespace, ref.name, ref.key);
+    if (!v.ok) return { ok: false, verdict: { status: 'False', reason: v.reason, message: v.message } };
+    const checked = checkToken(v.value, `Secret ${namespace}/${ref.name} key "${ref.key}"`);
+    if (!checked.ok) return { ok: false, verdict: { status: 'False', reason: 'InvalidTokenFormat', message: checked.message } };
+    return { ok: true, token: checked.value };
+  }
+
+  private async resolveChat(namespace: string, spec: ChannelSpec): Promise<ChatResolution> {
+    let raw: string;
+    let where: string;
+    if (spec.chatIdSecretRef) {
+      const ref = spec.chatIdSecretRef;
+      const v = await this.deps.secrets.read(namespace, ref.name, ref.key);
+      if (!v.ok) return { ok: false, verdict: { status: 'False', reason: v.reason, message: v.message } };
+      raw = v.value;
+      where = `Secret ${namespace}/${ref.name} key "${ref.key}"`;
+    } else {
+      raw = spec.chatId ?? '';
+      where = 'spec.chatId';
+    }
+    const checked = checkChatId(raw, where);
+    if (!checked.ok) return { ok: false, verdict: { status: 'False', reason: 'InvalidChatId', message: checked.message } };
+    return { ok: true, chatId: checked.value };
+  }
+
+  private async write(ch: TelegramChannel, old: ChannelStatus, next: ChannelStatus): Promise<void> {
+    const clean = JSON.parse(JSON.stringify(next)) as ChannelStatus;
+    if (deepEqual(old, clean)) return;
+    const patch = createMergePatch(old, clean) as Record<string, unknown>;
+    const updated = await this.deps.writeStatus(ch, patch);
+    // The watch will deliver the new object too; keeping it now spares a stale read in between.
+    ch.status = updated.status;
+  }
+
+  private emitTransition(ch: TelegramChannel, old: ChannelStatus, next: ChannelStatus): void {
+    const before = findCondition(old.conditions, CONDITION_READY);
+    const after = findCondition(next.conditions, CONDITION_READY);
+    if (!after || (before && before.status === after.status && before.reason === after.reason)) return;
+    const type = after.status === 'False' ? 'Warning' : 'Normal';
+    this.deps.recordEvent(ch as { metadata: { name: string; namespace: string } }, type, after.reason, after.message);
+  }
+}
+
+function isTransient(r: VerifyResult): boolean {
+  return TRANSIENT_REASONS.has(r.token.reason) || TRANSIENT_REASONS.has(r.chat.reason);
+}
+
+function stalled(conditions: Condition[], v: Verdict<string>, generation: number, now: string): Condition[] {
+  const without = removeCondition(conditions, CONDITION_RECONCILING);
+  return setCondition(without, { type: CONDITION_STALLED, status: 'True', reason: v.reason, message: v.message }, generation, now);
+}

@@ -1,0 +1,25 @@
+// Prometheus metrics (prom-client), one registry per operator. No label ever carries a token or a
+// chat's contents; chat ids are not labels either (unbounded cardinality).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'telegram_operator_' });
+  const p = 'telegram_operator_';
+  return {
+    registry,
+    reconciles: new Counter({ name: `${p}reconciles_total`, help: 'Reconciles by result (success, error, transient, skipped).', labelNames: ['result'], registers: [registry] }),
+    reconcileDuration: new Histogram({ name: `${p}reconcile_duration_seconds`, help: 'Time spent in one reconcile.', buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15], registers: [registry] }),
+    telegramRequests: new Counter({ name: `${p}telegram_requests_total`, help: 'Bot API requests by method and HTTP code ("network" when no answer came).', labelNames: ['method', 'code'], registers: [registry] }),
+    telegramRequestDuration: new Histogram({ name: `${p}telegram_request_duration_seconds`, help: 'Bot API request latency by method.', labelNames: ['method'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15], registers: [registry] }),
+    messagesSent: new Counter({ name: `${p}messages_sent_total`, help: 'Messages Telegram accepted, by source (alert, test, alertmanager).', labelNames: ['source'], registers: [registry] }),
+    messagesFailed: new Counter({ name: `${p}messages_failed_total`, help: 'Messages that failed for good, by source and reason.', labelNames: ['source', 'reason'], registers: [registry] }),
+    sendLatency: new Histogram({ name: `${p}send_latency_seconds`, help: 'Time from a message being queued to Telegram accepting it, by source.', labelNames: ['source'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60], registers: [registry] }),
+    rateLimitWaits: new Counter({ name: `${p}rate_limit_waits_total`, help: 'Times a send waited for a rate limit, by scope (chat, group, bot, retry_after).', labelNames: ['scope'], registers: [registry] }),
+    queueDepth: new Gauge({ name: `${p}queue_depth`, help: 'Keys waiting in the reconcile queue.', registers: [registry] }),
+    channels: new Gauge({ name: `${p}channels`, help: 'TelegramChannels by Ready status.', labelNames: ['ready'], registers: [registry] }),
+    isLeader: new Gauge({ name: `${p}leader`, help: '1 while this replica holds the leader Lease.', registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

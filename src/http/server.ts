@@ -1,0 +1,79 @@
+// The operator's one HTTP port: health, readiness, metrics and (when wired) webhook routes.
+import http from 'node:http';
+import type { Logger } from '../log.js';
+import type { Metrics } from './metrics.js';
+
+export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse, params: Record<string, string>) => Promise<void> | void;
+
+export interface Route {
+  method: string;
+  /** A path pattern with :params, e.g. /webhooks/alertmanager/:namespace/:name */
+  path: string;
+  handler: RouteHandler;
+}
+
+export interface HttpServerOptions {
+  port: number;
+  host?: string;
+  metrics: Metrics;
+  ready: () => boolean;
+  log: Logger;
+  routes?: Route[];
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function match(pattern: string, path: string): Record<string, string> | undefined {
+  const p = pattern.split('/');
+  const a = path.split('/');
+  if (p.length !== a.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < p.length; i++) {
+    if (p[i]!.startsWith(':')) {
+      try {
+        params[p[i]!.slice(1)] = decodeURIComponent(a[i]!);
+      } catch {
+        return undefined;
+      }
+    } else if (p[i] !== a[i]) return undefined;
+  }
+  return params;
+}
+
+export function startHttpServer(opts: HttpServerOptions): Promise<http.Server> {
+  const server = http.createServer(async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    try {
+      if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (req.method === 'GET' && path === '/readyz') {
+        const ok = opts.ready();
+        return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready: watches not synced yet' });
+      }
+      if (req.method === 'GET' && path === '/metrics') {
+        const text = await opts.metrics.registry.metrics();
+        res.writeHead(200, { 'Content-Type': opts.metrics.registry.contentType });
+        return res.end(text);
+      }
+      for (const r of opts.routes ?? []) {
+        const params = match(r.path, path);
+        if (!params) continue;
+        if (req.method !== r.method) return sendJson(res, 405, { error: `use ${r.method}` }, { Allow: r.method });
+        return await r.handler(req, res, params);
+      }
+      sendJson(res, 404, { error: 'not found' });
+    } catch (e) {
+      opts.log.error({ path, err: (e as Error).message }, 'HTTP handler failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '0.0.0.0', () => resolve(server));
+  });
+}

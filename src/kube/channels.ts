@@ -1,0 +1,27 @@
+// Reads and writes of TelegramChannels: the list behind the watch, and status as one merge patch
+// on /status with the operator's field manager.
+import * as k8s from '@kubernetes/client-node';
+import { FIELD_MANAGER, GROUP, PLURAL, VERSION } from '../api/contract.js';
+import type { ChannelStatus, TelegramChannel } from '../api/types.js';
+import type { ListResult } from './watcher.js';
+
+export function channelWatchPath(namespace?: string): string {
+  return namespace ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}` : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
+}
+
+export async function listChannels(custom: k8s.CustomObjectsApi, namespace?: string): Promise<ListResult<unknown>> {
+  const list = (namespace
+    ? await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL })
+    : await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })) as {
+    items: unknown[];
+    metadata: { resourceVersion: string };
+  };
+  return { items: list.items, resourceVersion: list.metadata.resourceVersion };
+}
+
+export async function patchChannelStatus(custom: k8s.CustomObjectsApi, ch: TelegramChannel, patch: Partial<Record<keyof ChannelStatus, unknown>>): Promise<TelegramChannel> {
+  return (await custom.patchNamespacedCustomObjectStatus(
+    { group: GROUP, version: VERSION, namespace: ch.metadata.namespace, plural: PLURAL, name: ch.metadata.name, body: { status: patch }, fieldManager: FIELD_MANAGER },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  )) as TelegramChannel;
+}

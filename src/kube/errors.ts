@@ -1,0 +1,32 @@
+// client-node 2.x throws ApiException{code, body: string}; this turns any failure of a call into
+// one shape the operator can branch on.
+export interface KubeError {
+  code: number | undefined;
+  reason: string | undefined;
+  message: string;
+}
+
+export function toKubeError(e: unknown): KubeError {
+  const err = e as { code?: unknown; statusCode?: unknown; body?: unknown; message?: string };
+  const code = typeof err?.code === 'number' ? err.code : typeof err?.statusCode === 'number' ? err.statusCode : undefined;
+  let reason: string | undefined;
+  let message = err?.message ?? String(e);
+  if (typeof err?.body === 'string') {
+    try {
+      const status = JSON.parse(err.body) as { reason?: string; message?: string };
+      reason = status.reason;
+      if (status.message) message = status.message;
+    } catch {
+      // Not a Status object: keep the exception's own message.
+    }
+  } else if (err?.body && typeof err.body === 'object') {
+    const status = err.body as { reason?: string; message?: string };
+    reason = status.reason;
+    if (status.message) message = status.message;
+  }
+  return { code, reason, message };
+}
+
+export const isNotFound = (e: unknown): boolean => toKubeError(e).code === 404;
+export const isConflict = (e: unknown): boolean => toKubeError(e).code === 409;
+export const isGone = (e: unknown): boolean => toKubeError(e).code === 410;

@@ -1,0 +1,187 @@
+// A list-then-watch loop with a cache, built on client-node's Watch rather than its informer:
+// the informer stops for good on most errors (src/cache.ts doneHandler), while this loop never
+// stops until asked. It resumes from the last resourceVersion after a dropped connection or an
+// apiserver restart, relists after 410 Gone, backs off with jitter, and re-announces every cached
+// object on a resync period as a safety net for anything a watch could have missed.
+import * as k8s from '@kubernetes/client-node';
+import type { Logger } from '../log.js';
+import { toKubeError } from './errors.js';
+
+export interface KubeObject {
+  metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+export interface ListResult<T> {
+  items: T[];
+  resourceVersion: string;
+}
+
+export interface WatchHandlers<T> {
+  /** A new object, a changed one, or (on resync) an unchanged one: handlers must be idempotent. */
+  upsert(obj: T, previous: T | undefined): void;
+  deleted(obj: T): void;
+}
+
+export interface WatcherOptions<T> {
+  /** Watch path, e.g. /apis/telegram.notify.dev/v1alpha1/namespaces/ns/telegramchannels. */
+  path: string;
+  list: () => Promise<ListResult<unknown>>;
+  /** Shapes what is kept in memory (e.g. Secrets keep metadata only, never data). */
+  keep: (raw: unknown) => T;
+  resyncMs?: number;
+  log: Logger;
+}
+
+const MIN_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 30_000;
+
+export class ResourceWatcher<T extends KubeObject> {
+  private readonly cache = new Map<string, T>();
+  private resourceVersion = '';
+  private stopped = true;
+  private synced = false;
+  private current: AbortController | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly kc: k8s.KubeConfig,
+    private readonly handlers: WatchHandlers<T>,
+    private readonly opts: WatcherOptions<T>,
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    void this.loop();
+    if (this.opts.resyncMs) {
+      this.resyncTimer = setInterval(() => this.resync(), this.opts.resyncMs);
+      this.resyncTimer.unref();
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.resyncTimer);
+    this.current?.abort();
+    this.wake?.();
+  }
+
+  /** True once the first list has filled the cache. */
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  get(namespace: string | undefined, name: string): T | undefined {
+    return this.cache.get(`${namespace ?? ''}/${name}`);
+  }
+
+  list(): T[] {
+    return [...this.cache.values()];
+  }
+
+  private resync(): void {
+    for (const obj of this.cache.values()) this.handlers.upsert(obj, obj);
+  }
+
+  private async loop(): Promise<void> {
+    let backoff = MIN_BACKOFF_MS;
+    while (!this.stopped) {
+      try {
+        if (!this.resourceVersion) await this.relist();
+        const progressed = await this.watchOnce();
+        if (progressed) backoff = MIN_BACKOFF_MS;
+      } catch (e) {
+        if (this.stopped) break;
+        const err = toKubeError(e);
+        if (err.code === 410) {
+          this.opts.log.info({ path: this.opts.path }, 'watch expired (410 Gone); relisting');
+          this.resourceVersion = '';
+          continue;
+        }
+        if ((e as { name?: string }).name === 'TimeoutError') continue; // quiet watch: resume at once
+        this.opts.log.warn({ path: this.opts.path, code: err.code, err: err.message, retryInMs: backoff }, 'watch failed; retrying');
+        await this.sleep(backoff * (0.8 + Math.random() * 0.4));
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  private async relist(): Promise<void> {
+    const result = await this.opts.list();
+    const seen = new Set<string>();
+    for (const raw of result.items) {
+      const obj = this.opts.keep(raw);
+      const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+      seen.add(key);
+      const previous = this.cache.get(key);
+      this.cache.set(key, obj);
+      if (!previous || previous.metadata.resourceVersion !== obj.metadata.resourceVersion) this.handlers.upsert(obj, previous);
+    }
+    for (const [key, obj] of this.cache) {
+      if (!seen.has(key)) {
+        this.cache.delete(key);
+        this.handlers.deleted(obj);
+      }
+    }
+    this.resourceVersion = result.resourceVersion;
+    this.synced = true;
+  }
+
+  /** Resolves when the server or the inactivity timer ends the watch; true if any event arrived. */
+  private watchOnce(): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      let progressed = false;
+      const onEvent = (type: string, raw: unknown) => {
+        progressed = true;
+        const meta = (raw as KubeObject | undefined)?.metadata;
+        if (type === 'BOOKMARK') {
+          if (meta?.resourceVersion) this.resourceVersion = meta.resourceVersion;
+          return;
+        }
+        if (type === 'ERROR') {
+          const status = raw as { code?: number; message?: string };
+          if (status.code === 410) this.resourceVersion = '';
+          this.current?.abort();
+          reject(Object.assign(new Error(status.message ?? 'watch error'), { code: status.code }));
+          return;
+        }
+        const obj = this.opts.keep(raw);
+        const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+        if (obj.metadata.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
+        if (type === 'DELETED') {
+          this.cache.delete(key);
+          this.handlers.deleted(obj);
+        } else {
+          const previous = this.cache.get(key);
+          this.cache.set(key, obj);
+          this.handlers.upsert(obj, previous);
+        }
+      };
+      const onDone = (err: unknown) => (err ? reject(err) : resolve(progressed));
+      new k8s.Watch(this.kc)
+        .watch(
+          this.opts.path,
+          // The server ends a watch after timeoutSeconds; jitter keeps many replicas from reconnecting together.
+          { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 240 + Math.floor(Math.random() * 60) },
+          onEvent,
+          onDone,
+        )
+        .then((controller) => {
+          this.current = controller;
+          if (this.stopped) controller.abort();
+        }, reject);
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+}

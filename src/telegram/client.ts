@@ -1,0 +1,140 @@
+// The Bot API over HTTP. The token lives in the URL path, so nothing from axios (its errors carry
+// the request config and URL) ever leaves this file unredacted: failures become TelegramErrors
+// built from scratch. HTTPS_PROXY / NO_PROXY are honoured through a CONNECT tunnel.
+import axios, { type AxiosInstance } from 'axios';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { getProxyForUrl } from 'proxy-from-env';
+import { z } from 'zod';
+import { classifyFailure, TelegramError } from './errors.js';
+import { redact } from './redact.js';
+import {
+  ChatMemberSchema,
+  ChatSchema,
+  EnvelopeSchema,
+  MessageSchema,
+  UserSchema,
+  type TelegramChat,
+  type TelegramChatMember,
+  type TelegramMessage,
+  type TelegramUser,
+} from './schemas.js';
+
+export interface TelegramCallObserver {
+  (method: string, outcome: string, seconds: number): void;
+}
+
+export interface SendMessageParams {
+  chat_id: string | number;
+  text: string;
+  parse_mode?: 'HTML' | 'MarkdownV2';
+  message_thread_id?: number;
+  disable_notification?: boolean;
+  protect_content?: boolean;
+  link_preview_options?: { is_disabled: boolean };
+}
+
+export class TelegramClient {
+  private readonly http: AxiosInstance;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly observe: TelegramCallObserver = () => {},
+    timeoutMs = 15_000,
+  ) {
+    const proxy = getProxyForUrl(`${baseUrl}/`);
+    this.http = axios.create({
+      baseURL: baseUrl,
+      timeout: timeoutMs,
+      // Every status is an answer to read: the Bot API explains failures in the JSON body.
+      validateStatus: () => true,
+      // axios' own env-proxy support cannot tunnel HTTPS; the agent below does.
+      proxy: false,
+      ...(proxy && baseUrl.startsWith('https:') ? { httpsAgent: new HttpsProxyAgent(proxy) } : {}),
+      ...(proxy && baseUrl.startsWith('http:') ? { proxy: proxyConfig(proxy) } : {}),
+      responseType: 'text',
+      transformResponse: (d: unknown) => d,
+    });
+  }
+
+  getMe(token: string): Promise<TelegramUser> {
+    return this.call(token, 'getMe', {}, UserSchema);
+  }
+
+  getChat(token: string, chatId: string | number): Promise<TelegramChat> {
+    return this.call(token, 'getChat', { chat_id: chatId }, ChatSchema);
+  }
+
+  getChatMember(token: string, chatId: string | number, userId: number): Promise<TelegramChatMember> {
+    return this.call(token, 'getChatMember', { chat_id: chatId, user_id: userId }, ChatMemberSchema);
+  }
+
+  /** A write-access probe without a message; see Verifier for why it is used on basic groups only. */
+  sendChatAction(token: string, chatId: string | number, action = 'typing'): Promise<boolean> {
+    return this.call(token, 'sendChatAction', { chat_id: chatId, action }, z.boolean());
+  }
+
+  sendMessage(token: string, params: SendMessageParams): Promise<TelegramMessage> {
+    return this.call(token, 'sendMessage', params, MessageSchema);
+  }
+
+  /** For the CLI: updates are read without confirming offsets, so the user's bot keeps them. */
+  getUpdates(token: string, params: { offset?: number; limit?: number; timeout?: number; allowed_updates?: string[] }): Promise<unknown[]> {
+    return this.call(token, 'getUpdates', params, z.array(z.unknown()));
+  }
+
+  getWebhookInfo(token: string): Promise<{ url: string; pending_update_count?: number }> {
+    return this.call(token, 'getWebhookInfo', {}, z.looseObject({ url: z.string(), pending_update_count: z.number().optional() }));
+  }
+
+  private async call<T>(token: string, method: string, params: object, schema: z.ZodType<T>): Promise<T> {
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    let status: number;
+    let body: string;
+    let retryAfterHeader: string | undefined;
+    try {
+      const res = await this.http.post<string>(`/bot${token}/${method}`, params, { headers: { 'Content-Type': 'application/json' } });
+      status = res.status;
+      body = typeof res.data === 'string' ? res.data : JSON.stringify(res.data);
+      retryAfterHeader = res.headers['retry-after'] as string | undefined;
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? 'error';
+      this.observe(method, 'network', seconds());
+      // Only the error code leaves: axios' message and config include the URL, and so the token.
+      throw new TelegramError('Unavailable', `cannot reach Telegram for ${method}: ${code === 'ECONNABORTED' ? 'timeout' : code}`, method);
+    }
+    this.observe(method, String(status), seconds());
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      throw new TelegramError('Unavailable', `Telegram answered ${status} to ${method} with a body that is not JSON`, method, status);
+    }
+    const env = EnvelopeSchema.safeParse(json);
+    if (!env.success) {
+      throw new TelegramError('Unavailable', `Telegram answered ${status} to ${method} with an unexpected body`, method, status);
+    }
+    if (!env.data.ok) {
+      const f = env.data;
+      throw classifyFailure({
+        method,
+        httpStatus: status,
+        errorCode: f.error_code,
+        description: redact(f.description, token),
+        retryAfter: f.parameters?.retry_after,
+        retryAfterHeader,
+        migrateToChatId: f.parameters?.migrate_to_chat_id,
+      });
+    }
+    const result = schema.safeParse(env.data.result);
+    if (!result.success) {
+      throw new TelegramError('Unavailable', `Telegram's ${method} result has an unexpected shape`, method, status);
+    }
+    return result.data;
+  }
+}
+
+function proxyConfig(proxyUrl: string) {
+  const u = new URL(proxyUrl);
+  return { protocol: u.protocol.replace(':', ''), host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) };
+}

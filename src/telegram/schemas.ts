@@ -1,0 +1,50 @@
+// The Bot API's answers, checked with zod: a proxy's HTML error page or a truncated body must
+// become a clear "Telegram unavailable", never a crash on an undefined field.
+import { z } from 'zod';
+
+export const EnvelopeSchema = z.union([
+  z.object({ ok: z.literal(true), result: z.unknown(), description: z.string().optional() }),
+  z.object({
+    ok: z.literal(false),
+    error_code: z.number().int(),
+    description: z.string().default(''),
+    parameters: z
+      .object({ retry_after: z.number().optional(), migrate_to_chat_id: z.number().optional() })
+      .partial()
+      .optional(),
+  }),
+]);
+
+export const UserSchema = z.object({
+  id: z.number(),
+  is_bot: z.boolean().optional(),
+  first_name: z.string().default(''),
+  username: z.string().default(''),
+});
+export type TelegramUser = z.infer<typeof UserSchema>;
+
+export const ChatSchema = z.object({
+  id: z.number(),
+  type: z.enum(['private', 'group', 'supergroup', 'channel']),
+  title: z.string().optional(),
+  username: z.string().optional(),
+  first_name: z.string().optional(),
+  last_name: z.string().optional(),
+  is_forum: z.boolean().optional(),
+});
+export type TelegramChat = z.infer<typeof ChatSchema>;
+
+export const ChatMemberSchema = z.object({
+  status: z.enum(['creator', 'administrator', 'member', 'restricted', 'left', 'kicked']),
+  can_post_messages: z.boolean().optional(),
+  can_send_messages: z.boolean().optional(),
+  is_member: z.boolean().optional(),
+});
+export type TelegramChatMember = z.infer<typeof ChatMemberSchema>;
+
+export const MessageSchema = z.object({
+  message_id: z.number(),
+  chat: z.object({ id: z.number() }).passthrough(),
+  date: z.number().optional(),
+});
+export type TelegramMessage = z.infer<typeof MessageSchema>;

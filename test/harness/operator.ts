@@ -1,0 +1,86 @@
+// Runs the built operator (dist/main.js) as a real child process, as a cluster would: its own
+// process, its own environment, logs on stdout. Tests read its logs, its HTTP port, and can kill it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { REPO_ROOT } from './controlPlane.js';
+
+export interface OperatorProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  /** Everything the process wrote to stdout and stderr. */
+  output: () => string;
+  /** Parsed JSON log records so far. */
+  logs: () => Record<string, unknown>[];
+  /** Sends a signal and resolves with the exit code once the process has ended. */
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+let built = false;
+/** Makes sure dist/ is current when a test file runs alone (make test builds first anyway). */
+export function ensureBuilt(): void {
+  if (built || process.env.SKIP_OPERATOR_BUILD) return;
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  built = true;
+}
+
+export async function startOperator(env: Record<string, string>): Promise<OperatorProcess> {
+  ensureBuilt();
+  const port = await freePort();
+  let out = '';
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/main.js')], {
+    env: { PATH: process.env.PATH ?? '', KUBECONFIG: process.env.KUBECONFIG ?? '', HTTP_PORT: String(port), LOG_LEVEL: 'debug', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const proc: OperatorProcess = {
+    child,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    output: () => out,
+    logs: () =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .flatMap((l) => {
+          try {
+            return [JSON.parse(l) as Record<string, unknown>];
+          } catch {
+            return [];
+          }
+        }),
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  // Ready means: HTTP is up and the watches have listed once.
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`operator exited with ${child.exitCode}:\n${out}`);
+    try {
+      const r = await fetch(`${proc.url}/readyz`);
+      if (r.status === 200) return proc;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await proc.stop('SIGKILL');
+  throw new Error(`operator not ready within 30 s:\n${out}`);
+}
