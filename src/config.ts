@@ -23,6 +23,11 @@ export const ConfigSchema = z.object({
   POD_NAME: z.string().default(''),
   MAX_CONCURRENT_RECONCILES: z.coerce.number().int().min(1).max(256).default(16),
   RESYNC_PERIOD_SECONDS: z.coerce.number().int().min(10).default(600),
+  RATE_LIMIT_PER_BOT_PER_SECOND: z.coerce.number().positive().max(1000).default(30),
+  RATE_LIMIT_PER_CHAT_PER_SECOND: z.coerce.number().positive().max(100).default(1),
+  RATE_LIMIT_PER_CHAT_BURST: z.coerce.number().int().min(1).max(100).default(1),
+  RATE_LIMIT_PER_GROUP_PER_MINUTE: z.coerce.number().positive().max(6000).default(20),
+  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
 });
 
 export interface Config {
@@ -35,6 +40,8 @@ export interface Config {
   podName: string;
   maxConcurrentReconciles: number;
   resyncPeriodMs: number;
+  rateLimits: { perBotPerSecond: number; perChatPerSecond: number; perChatBurst: number; perGroupPerMinute: number };
+  webhookMaxBodyBytes: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -57,5 +64,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     podName: c.POD_NAME,
     maxConcurrentReconciles: c.MAX_CONCURRENT_RECONCILES,
     resyncPeriodMs: c.RESYNC_PERIOD_SECONDS * 1000,
+    rateLimits: {
+      perBotPerSecond: c.RATE_LIMIT_PER_BOT_PER_SECOND,
+      perChatPerSecond: c.RATE_LIMIT_PER_CHAT_PER_SECOND,
+      perChatBurst: c.RATE_LIMIT_PER_CHAT_BURST,
+      perGroupPerMinute: c.RATE_LIMIT_PER_GROUP_PER_MINUTE,
+    },
+    webhookMaxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,
   };
 }

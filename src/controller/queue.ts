@@ -27,6 +27,8 @@ export class WorkQueue {
   private readonly failures = new Map<string, number>();
   private active = 0;
   private shuttingDown = false;
+  /** A paused queue collects keys but starts no reconcile (a follower waiting for the Lease). */
+  private paused = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -76,6 +78,25 @@ export class WorkQueue {
     return this.active;
   }
 
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.pump();
+  }
+
+  /** Resolves once no key is queued or being reconciled (delayed requeues don't count), or on timeout. */
+  async waitIdle(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.queue.length === 0 && this.active === 0) return true;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return false;
+  }
+
   /** Stops taking new work and resolves once reconciles in flight have finished. */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
@@ -105,7 +126,7 @@ export class WorkQueue {
   }
 
   private pump(): void {
-    while (this.active < this.opts.concurrency && this.queue.length > 0) {
+    while (!this.paused && this.active < this.opts.concurrency && this.queue.length > 0) {
       const key = this.queue.shift()!;
       this.queued.delete(key);
       this.processing.add(key);

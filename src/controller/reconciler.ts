@@ -58,8 +58,11 @@ export interface ReconcilerDeps {
   log: Logger;
   metrics: Metrics;
   now?: () => number;
-  /** Delivery hook (alert relay): given the resolved channel and its computed status, updates status.delivery. */
-  deliver?: (ch: TelegramChannel, resolved: ResolvedChannel | undefined, status: ChannelStatus) => ChannelStatus | Promise<ChannelStatus>;
+  /**
+   * Delivery hook (the alert relay): folds delivery into the computed status and returns the sends
+   * to start once that status — carrying their intent — has been written.
+   */
+  deliver?: (key: string, ch: TelegramChannel, resolved: ResolvedChannel | undefined, status: ChannelStatus) => { status: ChannelStatus; afterWrite: (() => void)[] };
 }
 
 type TokenResolution = { ok: true; token: string } | { ok: false; verdict: Verdict<string> };
@@ -76,6 +79,12 @@ export class ChannelReconciler {
   /** Forget a deleted channel. */
   forget(key: string): void {
     this.memory.delete(key);
+    this.resolvedInputs.delete(key);
+  }
+
+  /** Makes the next reconcile verify again (a send just failed for a reason about the chat). */
+  invalidate(key: string): void {
+    this.memory.delete(key);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -91,8 +100,10 @@ export class ChannelReconciler {
     const now = nowRfc3339(started);
     const { status, requeueAfterMs, verified } = await this.computeStatus(key, ch, generation, now);
 
-    const next = this.deps.deliver ? await this.deps.deliver(ch, this.resolvedFor(key, ch), status) : status;
+    const plan = this.deps.deliver ? this.deps.deliver(key, ch, this.resolvedFor(key, ch), status) : { status, afterWrite: [] };
+    const next = plan.status;
     await this.write(ch, old, next);
+    for (const startSend of plan.afterWrite) startSend();
     this.emitTransition(ch, old, next);
 
     const ready = findCondition(next.conditions, CONDITION_READY);

@@ -3,65 +3,17 @@
 import { DEMO, demoScenario, makeToken } from '../emulator/scenario.js';
 import { TelegramEmulator } from '../emulator/server.js';
 import { installCrds, kubectl, kubectlResult } from '../harness/crds.js';
-import { clients, createNamespace, eventually } from '../harness/kube.js';
+import { G, channelHelpers, cond } from '../harness/channels.js';
+import { createNamespace, eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
 
-const { core, custom } = clients();
-const G = { group: 'telegram.notify.dev', version: 'v1alpha1', plural: 'telegramchannels' };
 const TOKEN = DEMO.bot.token;
 
 let ns: string;
 let outsideNs: string;
 let emulator: TelegramEmulator;
 let operator: OperatorProcess;
-
-interface Cond {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-  observedGeneration?: number;
-}
-interface Channel {
-  metadata: { name: string; generation: number };
-  status?: { observedGeneration?: number; conditions?: Cond[]; bot?: { username: string }; chat?: { title?: string; type?: string } };
-}
-
-async function secret(name: string, data: Record<string, string>, namespace = ns): Promise<void> {
-  const body = { metadata: { name }, stringData: data };
-  try {
-    await core.createNamespacedSecret({ namespace, body });
-  } catch {
-    await core.replaceNamespacedSecret({ namespace, name, body });
-  }
-}
-
-async function channel(name: string, spec: Record<string, unknown>, namespace = ns): Promise<void> {
-  await custom.createNamespacedCustomObject({
-    ...G,
-    namespace,
-    body: { apiVersion: 'telegram.notify.dev/v1alpha1', kind: 'TelegramChannel', metadata: { name }, spec },
-  });
-}
-
-async function get(name: string, namespace = ns): Promise<Channel> {
-  return (await custom.getNamespacedCustomObject({ ...G, namespace, name })) as Channel;
-}
-
-const cond = (ch: Channel, type: string) => ch.status?.conditions?.find((c) => c.type === type);
-
-/** Waits until the channel's Ready condition describes its current generation and has `reason`. */
-async function readyReason(name: string, reason: string, timeoutMs = 20_000): Promise<Channel> {
-  return eventually(
-    async () => {
-      const ch = await get(name);
-      const r = cond(ch, 'Ready');
-      return r?.reason === reason && r.observedGeneration === ch.metadata.generation ? ch : undefined;
-    },
-    timeoutMs,
-    `${name} Ready reason ${reason} (now: ${JSON.stringify(cond(await get(name).catch(() => ({}) as Channel), 'Ready') ?? null)})`,
-  );
-}
+const { core, custom, secret, channel, get, readyReason } = channelHelpers(() => ns);
 
 beforeAll(async () => {
   installCrds();

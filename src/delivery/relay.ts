@@ -1,0 +1,208 @@
+// Annotation alerts and test messages, delivered at least once and never twice on a resync,
+// restart or re-apply. The reconcile decides; the sender sends; status remembers:
+//   1. a new annotation value's digest is written to status.delivery.pending…Digest (intent)
+//   2. only after that write is the message handed to the sender
+//   3. the sender's outcome is folded into status by the next reconcile (last…Digest, counters).
+// A crash between 1 and 3 leaves pending ≠ last, so the next leader sends again: a duplicate is
+// possible only if Telegram accepted the message just before the crash.
+import { createHash } from 'node:crypto';
+import { ANNOTATION_ALERT, ANNOTATION_ALERT_ID, ANNOTATION_TEST, CONDITION_READY, type DeliveryReason } from '../api/contract.js';
+import type { ChannelStatus, DeliveryStatus, TelegramChannel } from '../api/types.js';
+import { findCondition, nowRfc3339 } from '../controller/conditions.js';
+import type { ResolvedChannel } from '../controller/reconciler.js';
+import type { Metrics } from '../http/metrics.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { Logger } from '../log.js';
+import { TelegramError } from '../telegram/errors.js';
+import { checkMarkup } from './format/markup.js';
+import { splitMessage } from './format/split.js';
+import { renderTestMessage } from './format/testMessage.js';
+import type { MessageSource, Sender } from './sender.js';
+
+type Kind = 'alert' | 'test';
+
+interface Outcome {
+  kind: Kind | 'alertmanager';
+  digest?: string;
+  ok: boolean;
+  messageIds?: number[];
+  reason?: DeliveryReason;
+  error?: string;
+  at: number;
+}
+
+export interface RelayDeps {
+  sender: Sender;
+  recordEvent: EventRecorder;
+  metrics: Metrics;
+  log: Logger;
+  /** Wakes the channel's reconcile (to fold an outcome into status). */
+  requeue: (key: string) => void;
+  /** A send failed for a reason about the chat itself: verify the channel again. */
+  chatFailed: (key: string) => void;
+}
+
+export interface DeliveryPlan {
+  status: ChannelStatus;
+  /** Sends to start once the status carrying their intent has been written. */
+  afterWrite: (() => void)[];
+}
+
+const CHAT_LEVEL: ReadonlySet<string> = new Set(['ChatMigrated', 'ChatNotFound', 'BotKicked', 'BotNotMember', 'CannotPost', 'ThreadNotFound', 'Unauthorized']);
+
+export function digestOf(text: string, id = ''): string {
+  return `sha256:${createHash('sha256').update(`${id}\u0000${text}`).digest('hex')}`;
+}
+
+export class AnnotationRelay {
+  private readonly inFlight = new Map<string, string>(); // `${key}|${kind}` → digest
+  private readonly outcomes = new Map<string, Outcome[]>();
+
+  constructor(private readonly deps: RelayDeps) {}
+
+  /** Records a webhook delivery so the channel's status counters include it. */
+  recordOutcome(key: string, outcome: Omit<Outcome, 'at'>): void {
+    const list = this.outcomes.get(key) ?? [];
+    list.push({ ...outcome, at: Date.now() });
+    this.outcomes.set(key, list);
+    this.deps.requeue(key);
+  }
+
+  forget(key: string): void {
+    this.outcomes.delete(key);
+  }
+
+  plan(key: string, ch: TelegramChannel, resolved: ResolvedChannel | undefined, status: ChannelStatus): DeliveryPlan {
+    const d: DeliveryStatus = { ...(status.delivery ?? {}) };
+    const afterWrite: (() => void)[] = [];
+    this.foldOutcomes(key, d);
+
+    const ready = findCondition(status.conditions, CONDITION_READY);
+    const annotations = ch.metadata.annotations ?? {};
+    for (const kind of ['alert', 'test'] as const) {
+      const raw = annotations[kind === 'alert' ? ANNOTATION_ALERT : ANNOTATION_TEST];
+      if (raw === undefined) continue;
+      const digest = kind === 'alert' ? digestOf(raw, annotations[ANNOTATION_ALERT_ID] ?? '') : digestOf(raw);
+      const lastField = kind === 'alert' ? 'lastAlertDigest' : 'lastTestDigest';
+      const pendingField = kind === 'alert' ? 'pendingAlertDigest' : 'pendingTestDigest';
+      if (d[lastField] === digest || this.inFlight.get(`${key}|${kind}`) === digest) continue;
+
+      if (kind === 'alert' && raw.trim() === '') {
+        d[lastField] = digest;
+        delete d[pendingField];
+        this.fail(d, ch, 'alert', 'EmptyAlert', 'the alert annotation is empty: nothing was sent', false);
+        continue;
+      }
+      if (ready?.status !== 'True' || !resolved) {
+        // Kept, not dropped: it goes out once the channel is Ready (and a newer value replaces it).
+        d[pendingField] = digest;
+        const why = ready ? `${ready.reason}: ${ready.message}` : 'not verified yet';
+        d.lastError = `ChannelNotReady: ${kind} waiting until the channel is Ready (${why})`;
+        continue;
+      }
+      const text = kind === 'alert' ? raw : renderTestMessage(ch.metadata.namespace, ch.metadata.name, resolved.spec.parseMode);
+      const markup = checkMarkup(text, resolved.spec.parseMode);
+      if (!markup.ok) {
+        d[lastField] = digest;
+        delete d[pendingField];
+        this.fail(d, ch, kind, 'InvalidMarkup', `${resolved.spec.parseMode} markup is invalid: ${markup.message}`, true);
+        continue;
+      }
+      d[pendingField] = digest;
+      afterWrite.push(() => this.start(key, kind, digest, resolved, splitMessage(text, resolved.spec.parseMode), ch));
+    }
+    return { status: { ...status, delivery: Object.keys(d).length ? d : undefined }, afterWrite };
+  }
+
+  private start(key: string, kind: Kind, digest: string, resolved: ResolvedChannel, parts: string[], ch: TelegramChannel): void {
+    const r = { ...resolved, namespace: ch.metadata.namespace, name: ch.metadata.name, target: ch as { metadata: { name: string; namespace: string } } };
+    const slot = `${key}|${kind}`;
+    if (this.inFlight.get(slot) === digest) return;
+    this.inFlight.set(slot, digest);
+    const source: MessageSource = kind;
+    this.deps.sender
+      .send({ token: r.token, chatId: r.chatId, parts, options: sendOptions(r), source })
+      .then(
+        (delivery) => {
+          this.deps.log.info({ namespace: r.namespace, name: r.name, source, parts: parts.length, messageIds: delivery.messageIds }, `${kind} delivered`);
+          this.deps.recordEvent(r.target, 'Normal', kind === 'alert' ? 'AlertSent' : 'TestMessageSent', `delivered in ${parts.length} message(s), last message id ${delivery.messageIds.at(-1)}`);
+          this.recordOutcome(key, { kind, digest, ok: true, messageIds: delivery.messageIds });
+        },
+        (e: unknown) => {
+          const err = e instanceof TelegramError ? e : undefined;
+          const reason = deliveryReason(err);
+          const message = err?.message ?? 'send failed';
+          if (CHAT_LEVEL.has(reason)) this.deps.chatFailed(key);
+          this.deps.metrics.messagesFailed.inc({ source, reason });
+          this.deps.log.warn({ namespace: r.namespace, name: r.name, source, reason, err: message }, `${kind} not delivered`);
+          this.deps.recordEvent(r.target, 'Warning', kind === 'alert' ? 'AlertFailed' : 'TestMessageFailed', `${reason}: ${message}`);
+          this.recordOutcome(key, { kind, digest, ok: false, reason, error: message });
+        },
+      )
+      .finally(() => {
+        if (this.inFlight.get(slot) === digest) this.inFlight.delete(slot);
+      });
+  }
+
+  private foldOutcomes(key: string, d: DeliveryStatus): void {
+    const list = this.outcomes.get(key);
+    if (!list?.length) return;
+    this.outcomes.delete(key);
+    for (const o of list) {
+      if (o.kind !== 'alertmanager') {
+        const lastField = o.kind === 'alert' ? 'lastAlertDigest' : 'lastTestDigest';
+        const pendingField = o.kind === 'alert' ? 'pendingAlertDigest' : 'pendingTestDigest';
+        d[lastField] = o.digest;
+        if (d[pendingField] === o.digest) delete d[pendingField];
+      }
+      if (o.ok) {
+        d.sent = (d.sent ?? 0) + (o.messageIds?.length ?? 1);
+        d.lastSentTime = nowRfc3339(o.at);
+        if (o.messageIds?.length) d.lastMessageId = o.messageIds[o.messageIds.length - 1];
+        if (d.lastError?.startsWith('ChannelNotReady')) delete d.lastError;
+      } else {
+        d.failed = (d.failed ?? 0) + 1;
+        d.lastError = `${o.reason}: ${o.error}`;
+        d.lastErrorTime = nowRfc3339(o.at);
+      }
+    }
+  }
+
+  private fail(d: DeliveryStatus, ch: TelegramChannel, source: MessageSource, reason: DeliveryReason, message: string, counts: boolean): void {
+    if (counts) d.failed = (d.failed ?? 0) + 1;
+    d.lastError = `${reason}: ${message}`;
+    d.lastErrorTime = nowRfc3339();
+    this.deps.metrics.messagesFailed.inc({ source, reason });
+    this.deps.recordEvent(ch as { metadata: { name: string; namespace: string } }, counts ? 'Warning' : 'Normal', reason, message);
+  }
+}
+
+export function sendOptions(r: ResolvedChannel) {
+  return {
+    ...(r.spec.parseMode !== 'None' ? { parse_mode: r.spec.parseMode } : {}),
+    ...(r.spec.messageThreadId !== undefined ? { message_thread_id: r.spec.messageThreadId } : {}),
+    ...(r.spec.disableNotification ? { disable_notification: true } : {}),
+    ...(r.spec.protectContent ? { protect_content: true } : {}),
+    link_preview_options: { is_disabled: !r.spec.linkPreview },
+  };
+}
+
+export function deliveryReason(err: TelegramError | undefined): DeliveryReason {
+  switch (err?.kind) {
+    case 'ChatMigrated':
+    case 'ChatNotFound':
+    case 'BotKicked':
+    case 'BotNotMember':
+    case 'CannotPost':
+    case 'ThreadNotFound':
+    case 'Unauthorized':
+    case 'RateLimited':
+      return err.kind;
+    case 'InvalidMarkup':
+      return 'InvalidMarkup';
+    case 'Unavailable':
+      return 'TelegramUnavailable';
+    default:
+      return 'Rejected';
+  }
+}

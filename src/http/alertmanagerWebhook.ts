@@ -1,0 +1,159 @@
+// POST /webhooks/alertmanager/{namespace}/{name}: Alertmanager's webhook receiver for a channel that
+// opted in with spec.alertmanager. It answers 2xx only once Telegram accepted every part, so a
+// failure is Alertmanager's to retry (5xx / 503 + Retry-After) and nothing is silently lost;
+// a bad request (4xx) sends nothing.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type http from 'node:http';
+import { CONDITION_READY, TRANSIENT_REASONS } from '../api/contract.js';
+import { parseSpec, type TelegramChannel } from '../api/types.js';
+import { findCondition } from '../controller/conditions.js';
+import type { ResolvedChannel } from '../controller/reconciler.js';
+import type { SecretReader } from '../controller/secrets.js';
+import { parseAlertmanagerPayload, renderAlertmanagerHtml } from '../delivery/format/alertmanager.js';
+import { splitMessage } from '../delivery/format/split.js';
+import { deliveryReason, sendOptions, type AnnotationRelay } from '../delivery/relay.js';
+import type { Sender } from '../delivery/sender.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from './metrics.js';
+import { sendJson, type Route } from './server.js';
+import { TelegramError } from '../telegram/errors.js';
+
+export interface WebhookDeps {
+  getChannel: (namespace: string, name: string) => TelegramChannel | undefined;
+  resolvedFor: (key: string, ch: TelegramChannel) => ResolvedChannel | undefined;
+  secrets: SecretReader;
+  sender: Sender;
+  relay: AnnotationRelay;
+  isLeader: () => boolean;
+  log: Logger;
+  metrics: Metrics;
+  maxBodyBytes?: number;
+  /** How long a request may wait for Telegram before answering 503 (Alertmanager then retries). */
+  deliveryTimeoutMs?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(new HttpError(413, `body of ${declared} bytes is over the limit of ${limit} bytes`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new HttpError(413, `body is over the limit of ${limit} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Constant-time comparison that does not reveal the expected token's length either. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}
+
+export function alertmanagerRoute(deps: WebhookDeps): Route {
+  const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const timeoutMs = deps.deliveryTimeoutMs ?? 20_000;
+
+  async function handle(req: http.IncomingMessage, params: Record<string, string>): Promise<{ status: number; body: unknown }> {
+    const { namespace, name } = params as { namespace: string; name: string };
+    if (!deps.isLeader()) throw new HttpError(503, 'this replica is not the leader; retry', { 'Retry-After': '1' });
+    const ch = deps.getChannel(namespace, name);
+    const parsed = ch ? parseSpec(ch.spec) : undefined;
+    if (!ch || !parsed?.ok || !parsed.spec.alertmanager) {
+      throw new HttpError(404, `no TelegramChannel ${namespace}/${name} that accepts Alertmanager webhooks (it needs spec.alertmanager)`);
+    }
+    const ref = parsed.spec.alertmanager.tokenSecretRef;
+    const auth = req.headers.authorization ?? '';
+    const given = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
+    if (!given) throw new HttpError(401, 'missing Authorization: Bearer <token>', { 'WWW-Authenticate': 'Bearer' });
+    const expected = await deps.secrets.read(namespace, ref.name, ref.key);
+    if (!expected.ok) {
+      if (expected.reason === 'TransientError') throw new HttpError(503, 'cannot read the webhook Secret right now', { 'Retry-After': '5' });
+      throw new HttpError(401, `the channel's webhook Secret is not usable (${expected.reason})`, { 'WWW-Authenticate': 'Bearer' });
+    }
+    if (!sameSecret(given, expected.value.trim())) throw new HttpError(401, 'wrong bearer token', { 'WWW-Authenticate': 'Bearer' });
+
+    const body = await readBody(req, limit);
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      throw new HttpError(400, `body is not valid JSON: ${(e as Error).message}`);
+    }
+    const payload = parseAlertmanagerPayload(json);
+    if (!payload.ok) throw new HttpError(400, `invalid Alertmanager payload: ${payload.error}`);
+
+    const ready = findCondition(ch.status?.conditions, CONDITION_READY);
+    const key = `${namespace}/${name}`;
+    const resolved = deps.resolvedFor(key, ch);
+    if (ready?.status !== 'True' || !resolved) {
+      const retry = ready && !TRANSIENT_REASONS.has(ready.reason) ? '60' : '10';
+      throw new HttpError(503, `channel is not Ready (${ready ? `${ready.reason}: ${ready.message}` : 'not verified yet'}); Alertmanager will retry`, { 'Retry-After': retry });
+    }
+
+    const parts = splitMessage(renderAlertmanagerHtml(payload.payload), 'HTML');
+    const options = { ...sendOptions({ ...resolved, spec: { ...resolved.spec, parseMode: 'HTML' } }) };
+    try {
+      const delivery = await deps.sender.send({
+        token: resolved.token,
+        chatId: resolved.chatId,
+        parts,
+        options,
+        source: 'alertmanager',
+        coalesce: true,
+        deadline: Date.now() + timeoutMs,
+      });
+      deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: true, messageIds: delivery.messageIds });
+      return { status: 200, body: { status: 'delivered', messages: parts.length, messageIds: delivery.messageIds } };
+    } catch (e) {
+      const err = e instanceof TelegramError ? e : undefined;
+      const reason = deliveryReason(err);
+      deps.metrics.messagesFailed.inc({ source: 'alertmanager', reason });
+      deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: false, reason, error: err?.message ?? 'send failed' });
+      if (!err || err.transient) throw new HttpError(503, `Telegram did not accept the message in time (${err?.message ?? 'send failed'})`, { 'Retry-After': '30' });
+      throw new HttpError(502, `Telegram refused the message: ${reason}: ${err.message}`);
+    }
+  }
+
+  return {
+    method: 'POST',
+    path: '/webhooks/alertmanager/:namespace/:name',
+    handler: async (req, res, params) => {
+      try {
+        const r = await handle(req, params);
+        sendJson(res, r.status, r.body);
+      } catch (e) {
+        if (e instanceof HttpError) {
+          deps.log.info({ namespace: params.namespace, name: params.name, status: e.status, err: e.message }, 'webhook request refused');
+          return sendJson(res, e.status, { error: e.message }, e.headers);
+        }
+        throw e;
+      }
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// TelegramChannel helpers for integration tests, bound to one namespace.
+import { clients, eventually } from './kube.js';
+
+export const G = { group: 'telegram.notify.dev', version: 'v1alpha1', plural: 'telegramchannels' };
+
+export interface Cond {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  observedGeneration?: number;
+}
+
+export interface Channel {
+  metadata: { name: string; generation: number; resourceVersion?: string; annotations?: Record<string, string> };
+  status?: {
+    observedGeneration?: number;
+    conditions?: Cond[];
+    bot?: { username: string };
+    chat?: { title?: string; type?: string };
+    delivery?: {
+      sent?: number;
+      failed?: number;
+      lastMessageId?: number;
+      lastAlertDigest?: string;
+      lastTestDigest?: string;
+      pendingAlertDigest?: string;
+      lastError?: string;
+    };
+  };
+}
+
+export const cond = (ch: Channel, type: string): Cond | undefined => ch.status?.conditions?.find((c) => c.type === type);
+
+export function channelHelpers(defaultNamespace: () => string) {
+  const { core, custom } = clients();
+  const secret = async (name: string, data: Record<string, string>, namespace = defaultNamespace()) => {
+    const body = { metadata: { name }, stringData: data };
+    try {
+      await core.createNamespacedSecret({ namespace, body });
+    } catch {
+      await core.replaceNamespacedSecret({ namespace, name, body });
+    }
+  };
+  const channel = async (name: string, spec: Record<string, unknown>, namespace = defaultNamespace(), annotations?: Record<string, string>) => {
+    await custom.createNamespacedCustomObject({
+      ...G,
+      namespace,
+      body: { apiVersion: 'telegram.notify.dev/v1alpha1', kind: 'TelegramChannel', metadata: { name, annotations }, spec },
+    });
+  };
+  const get = async (name: string, namespace = defaultNamespace()) => (await custom.getNamespacedCustomObject({ ...G, namespace, name })) as Channel;
+  const annotate = async (name: string, annotations: Record<string, string | null>, namespace = defaultNamespace()) => {
+    await custom.patchNamespacedCustomObject(
+      { ...G, namespace, name, body: { metadata: { annotations } } },
+      // A merge patch: client-node's default for this call is a JSON patch.
+      (await import('@kubernetes/client-node')).setHeaderOptions('Content-Type', 'application/merge-patch+json'),
+    );
+  };
+  const readyReason = (name: string, reason: string, timeoutMs = 20_000, namespace = defaultNamespace()) =>
+    eventually(
+      async () => {
+        const ch = await get(name, namespace);
+        const r = cond(ch, 'Ready');
+        return r?.reason === reason && r.observedGeneration === ch.metadata.generation ? ch : undefined;
+      },
+      timeoutMs,
+      `${namespace}/${name} Ready reason ${reason}`,
+    );
+  return { core, custom, secret, channel, get, annotate, readyReason };
+}
