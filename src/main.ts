@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     log,
     metrics,
     deliver: (key, ch, resolved, status) => relay.plan(key, ch, resolved, status),
+    forgotten: (key) => relay.forget(key),
   });
   controller.setReconciler(reconciler);
 

@@ -63,6 +63,8 @@ export interface ReconcilerDeps {
    * to start once that status — carrying their intent — has been written.
    */
   deliver?: (key: string, ch: TelegramChannel, resolved: ResolvedChannel | undefined, status: ChannelStatus) => { status: ChannelStatus; afterWrite: (() => void)[] };
+  /** The channel is gone. */
+  forgotten?: (key: string) => void;
 }
 
 type TokenResolution = { ok: true; token: string } | { ok: false; verdict: Verdict<string> };
@@ -80,6 +82,7 @@ export class ChannelReconciler {
   forget(key: string): void {
     this.memory.delete(key);
     this.resolvedInputs.delete(key);
+    this.deps.forgotten?.(key);
   }
 
   /** Makes the next reconcile verify again (a send just failed for a reason about the chat). */
@@ -91,7 +94,7 @@ export class ChannelReconciler {
     const { namespace, name } = splitKey(key);
     const ch = this.deps.channels.getChannel(namespace, name);
     if (!ch || ch.metadata.deletionTimestamp) {
-      this.memory.delete(key);
+      this.forget(key);
       return {};
     }
     const started = this.now();

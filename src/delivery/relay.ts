@@ -29,7 +29,12 @@ interface Outcome {
   reason?: DeliveryReason;
   error?: string;
   at: number;
+  /** Called once a status carrying this outcome has been written. */
+  persisted?: () => void;
 }
+
+/** How long a bot's next annotation send waits for the previous outcome to reach status. */
+const PERSIST_WAIT_MS = 10_000;
 
 export interface RelayDeps {
   sender: Sender;
@@ -57,25 +62,38 @@ export function digestOf(text: string, id = ''): string {
 export class AnnotationRelay {
   private readonly inFlight = new Map<string, string>(); // `${key}|${kind}` → digest
   private readonly outcomes = new Map<string, Outcome[]>();
+  /**
+   * Annotation sends of one bot run one after another, each waiting until its outcome is in
+   * status. So at any moment at most one message per bot is accepted by Telegram but not yet
+   * recorded: a crash can duplicate at most that one. (Webhook sends are not chained: Alertmanager
+   * is their ledger.)
+   */
+  private readonly chains = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: RelayDeps) {}
 
-  /** Records a webhook delivery so the channel's status counters include it. */
-  recordOutcome(key: string, outcome: Omit<Outcome, 'at'>): void {
-    const list = this.outcomes.get(key) ?? [];
-    list.push({ ...outcome, at: Date.now() });
-    this.outcomes.set(key, list);
-    this.deps.requeue(key);
+  /** Records a delivery so the channel's status includes it; resolves once that status is written. */
+  recordOutcome(key: string, outcome: Omit<Outcome, 'at' | 'persisted'>): Promise<void> {
+    return new Promise((resolve) => {
+      const list = this.outcomes.get(key) ?? [];
+      list.push({ ...outcome, at: Date.now(), persisted: resolve });
+      this.outcomes.set(key, list);
+      this.deps.requeue(key);
+    });
   }
 
+  /** The channel is gone: nothing will be written for it any more. */
   forget(key: string): void {
+    for (const o of this.outcomes.get(key) ?? []) o.persisted?.();
     this.outcomes.delete(key);
   }
 
   plan(key: string, ch: TelegramChannel, resolved: ResolvedChannel | undefined, status: ChannelStatus): DeliveryPlan {
     const d: DeliveryStatus = { ...(status.delivery ?? {}) };
     const afterWrite: (() => void)[] = [];
-    this.foldOutcomes(key, d);
+    const folded = this.foldOutcomes(key, d);
+    // Outcomes leave memory only once written: a failed status write folds them again next time.
+    if (folded.length) afterWrite.push(() => this.markPersisted(key, folded));
 
     const ready = findCondition(status.conditions, CONDITION_READY);
     const annotations = ch.metadata.annotations ?? {};
@@ -120,13 +138,14 @@ export class AnnotationRelay {
     if (this.inFlight.get(slot) === digest) return;
     this.inFlight.set(slot, digest);
     const source: MessageSource = kind;
-    this.deps.sender
+    const bot = createHash('sha256').update(r.token).digest('hex');
+    const run = (this.chains.get(bot) ?? Promise.resolve()).then(() => this.deps.sender
       .send({ token: r.token, chatId: r.chatId, parts, options: sendOptions(r), source })
       .then(
         (delivery) => {
           this.deps.log.info({ namespace: r.namespace, name: r.name, source, parts: parts.length, messageIds: delivery.messageIds }, `${kind} delivered`);
           this.deps.recordEvent(r.target, 'Normal', kind === 'alert' ? 'AlertSent' : 'TestMessageSent', `delivered in ${parts.length} message(s), last message id ${delivery.messageIds.at(-1)}`);
-          this.recordOutcome(key, { kind, digest, ok: true, messageIds: delivery.messageIds });
+          return withTimeout(this.recordOutcome(key, { kind, digest, ok: true, messageIds: delivery.messageIds }), PERSIST_WAIT_MS);
         },
         (e: unknown) => {
           const err = e instanceof TelegramError ? e : undefined;
@@ -136,18 +155,28 @@ export class AnnotationRelay {
           this.deps.metrics.messagesFailed.inc({ source, reason });
           this.deps.log.warn({ namespace: r.namespace, name: r.name, source, reason, err: message }, `${kind} not delivered`);
           this.deps.recordEvent(r.target, 'Warning', kind === 'alert' ? 'AlertFailed' : 'TestMessageFailed', `${reason}: ${message}`);
-          this.recordOutcome(key, { kind, digest, ok: false, reason, error: message });
+          return withTimeout(this.recordOutcome(key, { kind, digest, ok: false, reason, error: message }), PERSIST_WAIT_MS);
         },
       )
       .finally(() => {
         if (this.inFlight.get(slot) === digest) this.inFlight.delete(slot);
-      });
+      }));
+    const tail = run.catch(() => undefined);
+    this.chains.set(bot, tail);
+    void tail.then(() => {
+      if (this.chains.get(bot) === tail) this.chains.delete(bot);
+    });
   }
 
-  private foldOutcomes(key: string, d: DeliveryStatus): void {
-    const list = this.outcomes.get(key);
-    if (!list?.length) return;
-    this.outcomes.delete(key);
+  private markPersisted(key: string, folded: Outcome[]): void {
+    const rest = (this.outcomes.get(key) ?? []).filter((o) => !folded.includes(o));
+    if (rest.length) this.outcomes.set(key, rest);
+    else this.outcomes.delete(key);
+    for (const o of folded) o.persisted?.();
+  }
+
+  private foldOutcomes(key: string, d: DeliveryStatus): Outcome[] {
+    const list = [...(this.outcomes.get(key) ?? [])];
     for (const o of list) {
       if (o.kind !== 'alertmanager') {
         const lastField = o.kind === 'alert' ? 'lastAlertDigest' : 'lastTestDigest';
@@ -166,6 +195,7 @@ export class AnnotationRelay {
         d.lastErrorTime = nowRfc3339(o.at);
       }
     }
+    return list;
   }
 
   private fail(d: DeliveryStatus, ch: TelegramChannel, source: MessageSource, reason: DeliveryReason, message: string, counts: boolean): void {
@@ -205,4 +235,14 @@ export function deliveryReason(err: TelegramError | undefined): DeliveryReason {
     default:
       return 'Rejected';
   }
+}
+
+function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    void p.then(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
 }

@@ -128,13 +128,13 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
         coalesce: true,
         deadline: Date.now() + timeoutMs,
       });
-      deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: true, messageIds: delivery.messageIds });
+      void deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: true, messageIds: delivery.messageIds });
       return { status: 200, body: { status: 'delivered', messages: parts.length, messageIds: delivery.messageIds } };
     } catch (e) {
       const err = e instanceof TelegramError ? e : undefined;
       const reason = deliveryReason(err);
       deps.metrics.messagesFailed.inc({ source: 'alertmanager', reason });
-      deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: false, reason, error: err?.message ?? 'send failed' });
+      void deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: false, reason, error: err?.message ?? 'send failed' });
       if (!err || err.transient) throw new HttpError(503, `Telegram did not accept the message in time (${err?.message ?? 'send failed'})`, { 'Retry-After': '30' });
       throw new HttpError(502, `Telegram refused the message: ${reason}: ${err.message}`);
     }
