@@ -44,3 +44,20 @@ emulator: $(NPM_STAMP)
 
 clean:
 	rm -rf dist .dev coverage
+
+IMG ?= ghcr.io/telegram-channel-operator/telegram-channel-operator:0.1.0
+CONTAINER_TOOL ?= docker
+KIND_CLUSTER ?= kind
+
+## image: build the operator image (needs Docker or Podman).
+image:
+	$(CONTAINER_TOOL) build -t $(IMG) .
+
+## kind-deploy: build, load into kind, install the CRD and deploy/base (needs Docker and kind).
+kind-deploy: image
+	kind load docker-image $(IMG) --name $(KIND_CLUSTER)
+	kubectl apply --server-side -f crds/
+	kubectl wait --for=condition=Established --timeout=60s crd/telegramchannels.telegram.notify.dev
+	kubectl apply -k deploy/base
+	kubectl -n telegram-system set image deployment/telegram-channel-operator operator=$(IMG)
+	kubectl -n telegram-system rollout status deployment/telegram-channel-operator --timeout=120s
