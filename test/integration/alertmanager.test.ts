@@ -1,0 +1,66 @@
+// A real Alertmanager routes firing and then resolved alerts through the operator's webhook
+// receiver into the Telegram emulator.
+import { DEMO, demoScenario } from '../emulator/scenario.js';
+import { TelegramEmulator } from '../emulator/server.js';
+import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
+import { channelHelpers } from '../harness/channels.js';
+import { installCrds } from '../harness/crds.js';
+import { createNamespace, eventually } from '../harness/kube.js';
+import { startOperator, type OperatorProcess } from '../harness/operator.js';
+
+let ns: string;
+let emulator: TelegramEmulator;
+let operator: OperatorProcess;
+let am: AlertmanagerProcess;
+const { secret, channel, readyReason, get } = channelHelpers(() => ns);
+const WEBHOOK_TOKEN = 'alertmanager-shared-secret-42';
+
+beforeAll(async () => {
+  installCrds();
+  ns = await createNamespace('am');
+  emulator = new TelegramEmulator(demoScenario());
+  const url = await emulator.start();
+  await secret('bot', { token: DEMO.bot.token });
+  await secret('am-webhook', { token: WEBHOOK_TOKEN });
+  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns });
+  await channel('oncall', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.forum), messageThreadId: 77, alertmanager: { tokenSecretRef: { name: 'am-webhook' } } });
+  await readyReason('oncall', 'Verified');
+  am = await startAlertmanager(`
+route:
+  receiver: telegram
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+- name: telegram
+  webhook_configs:
+  - url: ${operator.url}/webhooks/alertmanager/${ns}/oncall
+    send_resolved: true
+    http_config:
+      authorization:
+        credentials: ${WEBHOOK_TOKEN}
+`);
+});
+
+afterAll(async () => {
+  await am?.stop();
+  await operator?.stop();
+  await emulator?.stop();
+});
+
+test('firing then resolved alerts from a real Alertmanager arrive in the forum topic', async () => {
+  const startsAt = new Date().toISOString();
+  const alert = { labels: { alertname: 'DiskAlmostFull', severity: 'warning', instance: 'node-<1>' }, annotations: { summary: 'disk at 93% & growing' }, startsAt };
+  await am.postAlerts([alert]);
+  const firing = await eventually(async () => emulator.messagesTo(DEMO.chats.forum).find((m) => /FIRING/.test(m.text) && m.text.includes('DiskAlmostFull')), 30_000, 'firing message');
+  expect(firing.threadId).toBe(77);
+  expect(firing.parseMode).toBe('HTML');
+  expect(firing.text).toContain('node-<1>');
+  expect(firing.text).toContain('disk at 93% & growing');
+
+  await am.postAlerts([{ ...alert, endsAt: new Date().toISOString() }]);
+  const resolved = await eventually(async () => emulator.messagesTo(DEMO.chats.forum).find((m) => /RESOLVED/.test(m.text) && m.text.includes('DiskAlmostFull')), 30_000, 'resolved message');
+  expect(resolved.messageId).toBeGreaterThan(firing.messageId);
+  await eventually(async () => ((await get('oncall')).status?.delivery?.sent ?? 0) >= 2, 15_000, 'delivery counted in status');
+});
