@@ -2,7 +2,7 @@
 // The value is trimmed and checked exactly as the controller checks a Secret's value.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { checkToken } from '../controller/values.js';
 import { toKubeError } from '../kube/errors.js';
 import type { TokenOptions } from './args.js';
@@ -53,9 +53,11 @@ export async function resolveToken(opts: TokenOptions, io: CliIO, defaultNamespa
 
 /** Reads a Secret with KUBECONFIG (or ~/.kube/config, or the in-cluster ServiceAccount). */
 export async function readSecretFromCluster(namespace: string | undefined, name: string, key: string, env: Env): Promise<SecretRead> {
+  // Loaded only for --secret: client-node is most of the CLI's start-up time.
+  const { KubeConfig, CoreV1Api } = await import('@kubernetes/client-node');
   let kc: k8s.KubeConfig;
   try {
-    kc = new k8s.KubeConfig();
+    kc = new KubeConfig();
     const file = env.KUBECONFIG;
     if (file && !file.includes(path.delimiter)) kc.loadFromFile(file);
     else kc.loadFromDefault();
@@ -64,7 +66,7 @@ export async function readSecretFromCluster(namespace: string | undefined, name:
     throw new CliFailure(`cannot load a kubeconfig to read the Secret (set KUBECONFIG): ${e instanceof Error ? e.message : String(e)}`, EXIT.failed);
   }
   const ns = namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
   let secret: k8s.V1Secret;
   try {
     secret = await core.readNamespacedSecret({ namespace: ns, name });

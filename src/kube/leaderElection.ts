@@ -21,7 +21,7 @@ export class LeaderElector {
   private leading = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
-  private observed: { holder: string; renewTime: string; at: number } | undefined;
+  private observed: { holder: string; renewTime: string; at: number; durationMs: number } | undefined;
   private lastRenew = 0;
   private readonly leaseMs: number;
   private readonly renewDeadlineMs: number;
@@ -85,7 +85,11 @@ export class LeaderElector {
       this.opts.onStoppedLeading();
       return;
     }
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.retryMs * (this.leading ? 1 : 0.8 + Math.random() * 0.4));
+    if (this.stopped) return;
+    let next = this.retryMs * (this.leading ? 1 : 0.8 + Math.random() * 0.4);
+    // A follower looks again right when the holder's lease would expire, not up to a period later.
+    if (!this.leading && this.observed) next = Math.max(50, Math.min(next, this.observed.at + this.observed.durationMs - Date.now() + 50));
+    this.timer = setTimeout(() => void this.tick(), next);
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
@@ -110,10 +114,10 @@ export class LeaderElector {
     const spec = lease.spec ?? {};
     const holder = spec.holderIdentity ?? '';
     const renewTime = spec.renewTime ? new Date(spec.renewTime).toISOString() : '';
-    if (!this.observed || this.observed.holder !== holder || this.observed.renewTime !== renewTime) {
-      this.observed = { holder, renewTime, at: Date.now() };
-    }
     const durationMs = (spec.leaseDurationSeconds ?? Math.round(this.leaseMs / 1000)) * 1000;
+    if (!this.observed || this.observed.holder !== holder || this.observed.renewTime !== renewTime) {
+      this.observed = { holder, renewTime, at: Date.now(), durationMs };
+    }
     const expired = holder === '' || this.observed.at + durationMs < Date.now();
     if (holder !== identity && !expired) return false;
 

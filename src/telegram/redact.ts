@@ -2,7 +2,7 @@
 // upstream message may carry it. Everything that leaves the process goes through redact().
 
 /** A bot token's shape, loose enough to catch near-misses (e.g. a token with a stray character). */
-const TOKEN_LIKE = /\d{1,20}:[A-Za-z0-9_-]{20,}/g;
+const TOKEN_LIKE = /\d{1,20}(?::|%3A)[A-Za-z0-9_-]{20,}/gi;
 /** `/bot<anything>/` path segments: catches tokens that are malformed and so don't match TOKEN_LIKE. */
 const BOT_PATH = /\/bot[^/\s?#"']+/g;
 
@@ -17,7 +17,9 @@ export function redact(text: string, ...secrets: (string | undefined)[]): string
 /** Deep-redacts every string in a JSON-like value (for log records). */
 export function redactDeep<T>(value: T, depth = 0): T {
   if (typeof value === 'string') return redact(value) as T;
-  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Too deep to walk: flatten to redacted text rather than let a nested token through.
+  if (depth > 8) return redact(JSON.stringify(value)) as T;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1)) as T;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactDeep(v, depth + 1);

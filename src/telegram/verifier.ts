@@ -167,7 +167,10 @@ export function chatVerdict(err: TelegramError, chatId: string): Verdict<ChatRea
       return {
         status: 'False',
         reason: 'ChatMigrated',
-        message: `the group ${chatId} was upgraded to a supergroup: set the chat id to "${err.migrateToChatId}" (migrate_to_chat_id)`,
+        message:
+          err.migrateToChatId !== undefined
+            ? `the group ${chatId} was upgraded to a supergroup: set the chat id to "${err.migrateToChatId}" (migrate_to_chat_id)`
+            : `the group ${chatId} was upgraded to a supergroup, but Telegram did not say its new id: find the -100… id with "telegram-channel-operator chats"`,
       };
     case 'ChatNotFound':
       return { status: 'False', reason: 'ChatNotFound', message: `chat ${chatId} not found: check the id, and that the bot was added to the chat` };

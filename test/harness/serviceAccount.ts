@@ -1,0 +1,64 @@
+// Runs the operator as the ServiceAccount that deploy/base defines: the same ClusterRole rules and
+// leader-election Role, bound to a ServiceAccount in the test namespace, and a token obtained
+// through the TokenRequest API. Proves the deployed RBAC is enough — and is all the operator gets.
+import * as k8s from '@kubernetes/client-node';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { kubectl } from './crds.js';
+import { REPO_ROOT } from './controlPlane.js';
+import { clients } from './kube.js';
+
+interface Rendered {
+  kind: string;
+  metadata: { name: string };
+  rules?: k8s.V1PolicyRule[];
+}
+
+/** Returns the path of a kubeconfig that authenticates as the new ServiceAccount. */
+export async function deployedServiceAccountKubeconfig(namespace: string): Promise<string> {
+  const { kc, core, rbac } = clients();
+  const docs = k8s.loadAllYaml(kubectl(['kustomize', path.join(REPO_ROOT, 'deploy/base')])) as Rendered[];
+  const clusterRole = docs.find((d) => d.kind === 'ClusterRole')!;
+  const leaseRole = docs.find((d) => d.kind === 'Role')!;
+  const sa = 'telegram-channel-operator';
+  const crName = `${clusterRole.metadata.name}-${namespace}`;
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: sa } } });
+  await rbac.createClusterRole({ body: { metadata: { name: crName }, rules: clusterRole.rules } });
+  await rbac.createClusterRoleBinding({
+    body: {
+      metadata: { name: crName },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: crName },
+      subjects: [{ kind: 'ServiceAccount', name: sa, namespace }],
+    },
+  });
+  await rbac.createNamespacedRole({ namespace, body: { metadata: { name: leaseRole.metadata.name }, rules: leaseRole.rules } });
+  await rbac.createNamespacedRoleBinding({
+    namespace,
+    body: {
+      metadata: { name: leaseRole.metadata.name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: leaseRole.metadata.name },
+      subjects: [{ kind: 'ServiceAccount', name: sa, namespace }],
+    },
+  });
+  const tr = await core.createNamespacedServiceAccountToken({ namespace, name: sa, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  const cluster = kc.getCurrentCluster()!;
+  const file = path.join(os.tmpdir(), `sa-kubeconfig-${namespace}.yaml`);
+  writeFileSync(
+    file,
+    `apiVersion: v1
+kind: Config
+clusters:
+- name: local
+  cluster: {server: "${cluster.server}", certificate-authority: "${cluster.caFile}"}
+users:
+- name: sa
+  user: {token: "${tr.status!.token}"}
+contexts:
+- name: sa
+  context: {cluster: local, user: sa, namespace: ${namespace}}
+current-context: sa
+`,
+  );
+  return file;
+}

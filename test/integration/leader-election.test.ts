@@ -1,0 +1,104 @@
+// Two operator replicas, each running with the deployed ServiceAccount's own token: only the
+// leader verifies, writes status and sends; killing it hands over within the lease duration, and
+// no alert is lost or sent twice (beyond the one the kill itself may cause).
+import * as k8s from '@kubernetes/client-node';
+import { ScenarioBuilder, bot, supergroupId } from '../emulator/scenario.js';
+import { TelegramEmulator } from '../emulator/server.js';
+import { G, channelHelpers } from '../harness/channels.js';
+import { installCrds, kubectl } from '../harness/crds.js';
+import { clients, createNamespace, eventually } from '../harness/kube.js';
+import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { deployedServiceAccountKubeconfig } from '../harness/serviceAccount.js';
+
+const N = 20;
+const theBot = bot(7200000001, 'leader_test_bot');
+const chatIds = Array.from({ length: N }, (_, i) => supergroupId(3000000000 + i));
+let ns: string;
+let emulator: TelegramEmulator;
+let replicas: Record<string, OperatorProcess> = {};
+let envFor: (name: string) => Record<string, string>;
+const { custom, secret } = channelHelpers(() => ns);
+const { coordination } = clients();
+
+const leaderGauge = async (p: OperatorProcess) => /^telegram_operator_leader 1$/m.test(await (await fetch(`${p.url}/metrics`)).text());
+const holder = async () => (await coordination.readNamespacedLease({ namespace: ns, name: 'telegram-channel-operator' })).spec?.holderIdentity;
+
+async function annotateAll(text: (i: number) => string): Promise<void> {
+  await Promise.all(
+    chatIds.map((_, i) =>
+      custom.patchNamespacedCustomObject(
+        { ...G, namespace: ns, name: `ch-${i}`, body: { metadata: { annotations: { 'telegram.notify.dev/alert': text(i) } } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      ),
+    ),
+  );
+}
+
+async function allRecorded(): Promise<void> {
+  await eventually(async () => {
+    const l = (await custom.listNamespacedCustomObject({ ...G, namespace: ns })) as { items: { status?: { delivery?: { lastAlertDigest?: string; pendingAlertDigest?: string } } }[] };
+    return l.items.every((c) => c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest);
+  }, 60_000, 'all alerts recorded');
+}
+
+beforeAll(async () => {
+  installCrds();
+  ns = await createNamespace('leader');
+  const b = new ScenarioBuilder().bot(theBot);
+  chatIds.forEach((id, i) => b.supergroup(id, `Team ${i}`, theBot.id));
+  emulator = new TelegramEmulator(b.build());
+  const url = await emulator.start();
+  await secret('bot', { token: theBot.token });
+  kubectl(['apply', '-f', '-'], chatIds.map((id, i) => `apiVersion: telegram.notify.dev/v1alpha1\nkind: TelegramChannel\nmetadata: {name: ch-${i}, namespace: ${ns}}\nspec: {tokenSecretRef: {name: bot}, chatId: "${id}"}\n`).join('---\n'));
+  const kubeconfig = await deployedServiceAccountKubeconfig(ns);
+  envFor = (name) => ({ KUBECONFIG: kubeconfig, TELEGRAM_API_URL: url, WATCH_NAMESPACE: '', LEADER_ELECTION: 'true', POD_NAMESPACE: ns, POD_NAME: name });
+  replicas = { a: await startOperator(envFor('replica-a')) };
+  await eventually(async () => (await holder()) === 'replica-a', 20_000, 'replica-a leads');
+  replicas.b = await startOperator(envFor('replica-b'));
+});
+
+afterAll(async () => {
+  for (const p of Object.values(replicas)) await p.stop('SIGKILL');
+  await emulator?.stop();
+});
+
+test('with two replicas on the deployed ServiceAccount, only the leader verifies and sends', async () => {
+  await eventually(async () => {
+    const l = (await custom.listNamespacedCustomObject({ ...G, namespace: ns })) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
+    return l.items.filter((c) => c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True')).length === N;
+  }, 60_000, 'all Ready');
+  expect(await leaderGauge(replicas.a!)).toBe(true);
+  expect(await leaderGauge(replicas.b!)).toBe(false);
+  // The follower is ready (watches synced) and idle.
+  expect((await fetch(`${replicas.b!.url}/readyz`)).status).toBe(200);
+  await annotateAll((i) => `alert one for ${i}`);
+  await allRecorded();
+  expect(chatIds.every((id, i) => emulator.messagesTo(id).filter((m) => m.text === `alert one for ${i}`).length === 1)).toBe(true);
+  const followerWork = replicas.b!.logs().filter((l) => l.name && (l.msg === 'alert delivered' || typeof l.ready === 'string'));
+  expect(followerWork).toEqual([]);
+});
+
+test('killing the leader hands over within the lease duration, and no alert is lost or doubled', async () => {
+  await annotateAll((i) => `alert two for ${i}`);
+  await eventually(async () => emulator.messages.filter((m) => m.text.startsWith('alert two')).length >= 3, 20_000, 'some sent');
+  const killedAt = Date.now();
+  await replicas.a!.stop('SIGKILL');
+  await eventually(async () => (await holder()) === 'replica-b', 25_000, 'replica-b takes over');
+  const handoverMs = Date.now() - killedAt;
+  expect(handoverMs).toBeLessThan(15_000 + 3_000); // lease duration plus one retry period and polling slack
+  await allRecorded();
+  const counts = chatIds.map((id, i) => emulator.messagesTo(id).filter((m) => m.text === `alert two for ${i}`).length);
+  expect(counts.every((c) => c >= 1)).toBe(true);
+  expect(counts.reduce((a, c) => a + c - 1, 0)).toBeLessThanOrEqual(1);
+  console.log(`handover after kill -9: ${handoverMs} ms`);
+});
+
+test('SIGTERM releases the Lease so the other replica takes over at once', async () => {
+  replicas.a = await startOperator(envFor('replica-a'));
+  const stoppedAt = Date.now();
+  expect(await replicas.b!.stop('SIGTERM')).toBe(0);
+  await eventually(async () => (await holder()) === 'replica-a', 10_000, 'replica-a takes over');
+  const ms = Date.now() - stoppedAt;
+  expect(ms).toBeLessThan(10_000);
+  console.log(`handover after SIGTERM: ${ms} ms`);
+});

@@ -1,0 +1,198 @@
+// WorkQueue with real (short) timers: dedup, one reconcile per key in flight, re-run when a key is
+// added during its reconcile, backoff on failure, earliest-wins delayed requeues, graceful shutdown.
+import { WorkQueue, type ReconcileResult } from '../../../src/controller/queue.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A reconcile whose calls can be held open and released by the test. */
+function gate() {
+  const calls: string[] = [];
+  const pending: (() => void)[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const perKey = new Map<string, number>();
+  let maxPerKey = 0;
+  const reconcile = async (key: string): Promise<void> => {
+    calls.push(key);
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    perKey.set(key, (perKey.get(key) ?? 0) + 1);
+    maxPerKey = Math.max(maxPerKey, perKey.get(key)!);
+    await new Promise<void>((r) => pending.push(r));
+    inFlight--;
+    perKey.set(key, perKey.get(key)! - 1);
+  };
+  const releaseAll = async () => {
+    while (pending.length) {
+      pending.splice(0).forEach((r) => r());
+      await sleep(5);
+    }
+  };
+  return { calls, reconcile, releaseAll, pending, stats: () => ({ maxInFlight, maxPerKey }) };
+}
+
+test('a key queued several times runs once', async () => {
+  const g = gate();
+  const q = new WorkQueue(g.reconcile, { concurrency: 1 });
+  q.add('busy'); // occupies the only worker
+  q.add('a');
+  q.add('a');
+  q.add('a');
+  expect(q.depth).toBe(1);
+  await g.releaseAll();
+  expect(g.calls).toEqual(['busy', 'a']);
+});
+
+test('one reconcile per key at a time; added during processing → runs once more afterwards', async () => {
+  const g = gate();
+  const q = new WorkQueue(g.reconcile, { concurrency: 4 });
+  q.add('a');
+  await sleep(1);
+  q.add('a');
+  q.add('a');
+  expect(g.pending).toHaveLength(1); // not a second concurrent run
+  await g.releaseAll();
+  expect(g.calls).toEqual(['a', 'a']);
+  expect(g.stats().maxPerKey).toBe(1);
+});
+
+test('different keys run concurrently up to the limit', async () => {
+  const g = gate();
+  const q = new WorkQueue(g.reconcile, { concurrency: 2 });
+  for (const k of ['a', 'b', 'c', 'd']) q.add(k);
+  expect(q.inFlight).toBe(2);
+  expect(q.depth).toBe(2);
+  await g.releaseAll();
+  expect(g.calls.sort()).toEqual(['a', 'b', 'c', 'd']);
+  expect(g.stats().maxInFlight).toBe(2);
+});
+
+test('a throwing reconcile is retried with exponential backoff, reset by a success', async () => {
+  const times: number[] = [];
+  const errors: number[] = [];
+  let n = 0;
+  const q = new WorkQueue(
+    async () => {
+      times.push(Date.now());
+      if (++n <= 2) throw new Error('boom');
+    },
+    { concurrency: 1, baseDelayMs: 40, maxDelayMs: 1000, onError: (_k, _e, ms) => errors.push(ms) },
+  );
+  q.add('a');
+  await sleep(300);
+  expect(n).toBe(3);
+  expect(errors).toHaveLength(2);
+  expect(errors[0]).toBeGreaterThanOrEqual(36); // 40 ± 10 %
+  expect(errors[0]).toBeLessThanOrEqual(44);
+  expect(errors[1]).toBeGreaterThanOrEqual(72); // doubled
+  expect(errors[1]).toBeLessThanOrEqual(88);
+  expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(30);
+  expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(65);
+  expect(q.failuresOf('a')).toBe(0);
+  await q.shutdown();
+});
+
+test('backoff is capped at maxDelayMs', async () => {
+  const delays: number[] = [];
+  const q = new WorkQueue(
+    async () => {
+      throw new Error('always');
+    },
+    { concurrency: 1, baseDelayMs: 5, maxDelayMs: 10, onError: (_k, _e, ms) => delays.push(ms) },
+  );
+  q.add('a');
+  await sleep(150);
+  await q.shutdown();
+  expect(delays.length).toBeGreaterThanOrEqual(4);
+  expect(Math.max(...delays)).toBeLessThanOrEqual(11);
+  expect(q.failuresOf('a')).toBe(delays.length);
+});
+
+test('requeueAfterMs from a result runs the key again', async () => {
+  let n = 0;
+  const q = new WorkQueue(async (): Promise<ReconcileResult> => (++n === 1 ? { requeueAfterMs: 30 } : {}), { concurrency: 1 });
+  q.add('a');
+  await sleep(10);
+  expect(n).toBe(1);
+  await sleep(60);
+  expect(n).toBe(2);
+  await q.shutdown();
+});
+
+describe('addAfter', () => {
+  test('keeps the earliest due time: a later request does not postpone it', async () => {
+    const calls: number[] = [];
+    const start = Date.now();
+    const q = new WorkQueue(async () => void calls.push(Date.now() - start), { concurrency: 1 });
+    q.addAfter('a', 30);
+    q.addAfter('a', 300);
+    await sleep(100);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toBeLessThan(100);
+    await sleep(250);
+    expect(calls).toHaveLength(1); // the 300 ms request was dropped, not kept as a second run
+    await q.shutdown();
+  });
+
+  test('an earlier request replaces a later one', async () => {
+    const calls: number[] = [];
+    const start = Date.now();
+    const q = new WorkQueue(async () => void calls.push(Date.now() - start), { concurrency: 1 });
+    q.addAfter('a', 300);
+    q.addAfter('a', 20);
+    await sleep(80);
+    expect(calls).toHaveLength(1);
+    await sleep(300);
+    expect(calls).toHaveLength(1);
+    await q.shutdown();
+  });
+
+  test('add() now cancels a pending delayed run; forget() drops it', async () => {
+    let n = 0;
+    const q = new WorkQueue(async () => void n++, { concurrency: 1 });
+    q.addAfter('a', 40);
+    q.add('a');
+    await sleep(80);
+    expect(n).toBe(1);
+    q.addAfter('b', 20);
+    q.forget('b');
+    await sleep(50);
+    expect(n).toBe(1);
+    await q.shutdown();
+  });
+
+  test('delay <= 0 is an immediate add', async () => {
+    let n = 0;
+    const q = new WorkQueue(async () => void n++, { concurrency: 1 });
+    q.addAfter('a', 0);
+    await sleep(5);
+    expect(n).toBe(1);
+    await q.shutdown();
+  });
+});
+
+describe('shutdown', () => {
+  test('waits for reconciles in flight, drops queued and delayed work, refuses new work', async () => {
+    const g = gate();
+    const q = new WorkQueue(g.reconcile, { concurrency: 1 });
+    q.add('a');
+    q.add('b');
+    q.addAfter('c', 10);
+    let done = false;
+    const stopped = q.shutdown().then(() => (done = true));
+    await sleep(30);
+    expect(done).toBe(false);
+    q.add('d');
+    q.addAfter('e', 1);
+    g.pending.splice(0).forEach((r) => r());
+    await stopped;
+    expect(done).toBe(true);
+    await sleep(20);
+    expect(g.calls).toEqual(['a']);
+  });
+
+  test('resolves at once when idle', async () => {
+    const q = new WorkQueue(async () => {}, { concurrency: 1 });
+    await expect(q.shutdown()).resolves.toBeUndefined();
+  });
+});
