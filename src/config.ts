@@ -21,6 +21,7 @@ export const ConfigSchema = z.object({
   LEADER_ELECTION: boolish,
   POD_NAMESPACE: z.string().default(''),
   POD_NAME: z.string().default(''),
+  POD_IP: z.union([z.ipv4(), z.ipv6(), z.literal('')]).default(''),
   MAX_CONCURRENT_RECONCILES: z.coerce.number().int().min(1).max(256).default(16),
   RESYNC_PERIOD_SECONDS: z.coerce.number().int().min(10).default(600),
   RATE_LIMIT_PER_BOT_PER_SECOND: z.coerce.number().positive().max(1000).default(30),
@@ -38,6 +39,7 @@ export interface Config {
   leaderElection: boolean;
   podNamespace: string;
   podName: string;
+  podIp: string;
   maxConcurrentReconciles: number;
   resyncPeriodMs: number;
   rateLimits: { perBotPerSecond: number; perChatPerSecond: number; perChatBurst: number; perGroupPerMinute: number };
@@ -62,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     leaderElection: c.LEADER_ELECTION,
     podNamespace: c.POD_NAMESPACE,
     podName: c.POD_NAME,
+    podIp: c.POD_IP,
     maxConcurrentReconciles: c.MAX_CONCURRENT_RECONCILES,
     resyncPeriodMs: c.RESYNC_PERIOD_SECONDS * 1000,
     rateLimits: {

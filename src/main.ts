@@ -88,6 +88,7 @@ async function main(): Promise<void> {
         namespace: config.podNamespace || 'default',
         name: FIELD_MANAGER,
         identity,
+        endpoint: config.podIp ? `http://${config.podIp.includes(':') ? `[${config.podIp}]` : config.podIp}:${config.httpPort}` : undefined,
         log,
         onStartedLeading: () => {
           metrics.isLeader.set(1);
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
         sender,
         relay,
         isLeader,
+        leaderEndpoint: () => elector?.leaderEndpoint(),
         log,
         metrics,
         maxBodyBytes: config.webhookMaxBodyBytes,

@@ -25,6 +25,8 @@ export interface WebhookDeps {
   sender: Sender;
   relay: AnnotationRelay;
   isLeader: () => boolean;
+  /** Where the leader listens, when this replica is a follower and the leader published it. */
+  leaderEndpoint: () => string | undefined;
   log: Logger;
   metrics: Metrics;
   maxBodyBytes?: number;
@@ -33,6 +35,7 @@ export interface WebhookDeps {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+const FORWARDED_HEADER = 'x-telegram-operator-forwarded';
 
 class HttpError extends Error {
   constructor(
@@ -81,7 +84,6 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
 
   async function handle(req: http.IncomingMessage, params: Record<string, string>): Promise<{ status: number; body: unknown }> {
     const { namespace, name } = params as { namespace: string; name: string };
-    if (!deps.isLeader()) throw new HttpError(503, 'this replica is not the leader; retry', { 'Retry-After': '1' });
     const ch = deps.getChannel(namespace, name);
     const parsed = ch ? parseSpec(ch.spec) : undefined;
     if (!ch || !parsed?.ok || !parsed.spec.alertmanager) {
@@ -140,11 +142,36 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
     }
   }
 
+  /** Only the leader sends: a follower hands the request to the leader, once, and relays its answer. */
+  async function forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const endpoint = deps.leaderEndpoint();
+    if (!endpoint || req.headers[FORWARDED_HEADER]) throw new HttpError(503, 'this replica is not the leader and cannot reach it; retry', { 'Retry-After': '1' });
+    const body = await readBody(req, limit);
+    let answer: Response;
+    try {
+      answer = await fetch(`${endpoint}${req.url ?? ''}`, {
+        method: 'POST',
+        headers: { 'Content-Type': req.headers['content-type'] ?? 'application/json', Authorization: req.headers.authorization ?? '', [FORWARDED_HEADER]: '1' },
+        body,
+        signal: AbortSignal.timeout(timeoutMs + 5_000),
+      });
+    } catch (e) {
+      throw new HttpError(503, `the leader did not answer (${(e as Error).name}); retry`, { 'Retry-After': '1' });
+    }
+    const text = await answer.text();
+    const headers: Record<string, string> = { 'Content-Type': answer.headers.get('content-type') ?? 'application/json' };
+    const retryAfter = answer.headers.get('retry-after');
+    if (retryAfter) headers['Retry-After'] = retryAfter;
+    res.writeHead(answer.status, headers);
+    res.end(text);
+  }
+
   return {
     method: 'POST',
     path: '/webhooks/alertmanager/:namespace/:name',
     handler: async (req, res, params) => {
       try {
+        if (!deps.isLeader()) return await forward(req, res);
         const r = await handle(req, params);
         sendJson(res, r.status, r.body);
       } catch (e) {

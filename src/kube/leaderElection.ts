@@ -5,10 +5,15 @@ import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
 import { isConflict, isNotFound, toKubeError } from './errors.js';
 
+/** Lease annotation where the leader publishes its HTTP address (for webhook forwarding). */
+export const LEADER_ENDPOINT_ANNOTATION = 'telegram.notify.dev/leader-endpoint';
+
 export interface LeaderElectionOptions {
   namespace: string;
   name: string;
   identity: string;
+  /** This replica's HTTP address, published while it leads (e.g. http://10.0.0.7:8080). */
+  endpoint?: string;
   leaseDurationMs?: number;
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
@@ -39,6 +44,12 @@ export class LeaderElector {
   isLeader(): boolean {
     return this.leading;
   }
+
+  /** The current leader's published HTTP address, if another replica leads and published one. */
+  leaderEndpoint(): string | undefined {
+    return this.leading ? undefined : this.otherEndpoint;
+  }
+  private otherEndpoint: string | undefined;
 
   start(): void {
     void this.tick();
@@ -92,6 +103,10 @@ export class LeaderElector {
     this.timer = setTimeout(() => void this.tick(), next);
   }
 
+  private endpointAnnotation(): Record<string, string> {
+    return this.opts.endpoint ? { [LEADER_ENDPOINT_ANNOTATION]: this.opts.endpoint } : {};
+  }
+
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { namespace, name, identity } = this.opts;
     const now = new k8s.V1MicroTime();
@@ -103,7 +118,7 @@ export class LeaderElector {
       try {
         await this.api.createNamespacedLease({
           namespace,
-          body: { metadata: { name, namespace }, spec: { holderIdentity: identity, leaseDurationSeconds: Math.round(this.leaseMs / 1000), acquireTime: now, renewTime: now, leaseTransitions: 0 } },
+          body: { metadata: { name, namespace, annotations: this.endpointAnnotation() }, spec: { holderIdentity: identity, leaseDurationSeconds: Math.round(this.leaseMs / 1000), acquireTime: now, renewTime: now, leaseTransitions: 0 } },
         });
         return true;
       } catch (err) {
@@ -113,6 +128,7 @@ export class LeaderElector {
     }
     const spec = lease.spec ?? {};
     const holder = spec.holderIdentity ?? '';
+    this.otherEndpoint = holder && holder !== identity ? lease.metadata?.annotations?.[LEADER_ENDPOINT_ANNOTATION] : undefined;
     const renewTime = spec.renewTime ? new Date(spec.renewTime).toISOString() : '';
     const durationMs = (spec.leaseDurationSeconds ?? Math.round(this.leaseMs / 1000)) * 1000;
     if (!this.observed || this.observed.holder !== holder || this.observed.renewTime !== renewTime) {
@@ -122,6 +138,8 @@ export class LeaderElector {
     if (holder !== identity && !expired) return false;
 
     const taking = holder !== identity;
+    lease.metadata = { ...lease.metadata, annotations: { ...(lease.metadata?.annotations ?? {}), ...this.endpointAnnotation() } };
+    if (!this.opts.endpoint) delete lease.metadata.annotations![LEADER_ENDPOINT_ANNOTATION];
     lease.spec = {
       ...spec,
       holderIdentity: identity,

@@ -51,7 +51,7 @@ beforeAll(async () => {
   await secret('bot', { token: theBot.token });
   kubectl(['apply', '-f', '-'], chatIds.map((id, i) => `apiVersion: telegram.notify.dev/v1alpha1\nkind: TelegramChannel\nmetadata: {name: ch-${i}, namespace: ${ns}}\nspec: {tokenSecretRef: {name: bot}, chatId: "${id}"}\n`).join('---\n'));
   const kubeconfig = await deployedServiceAccountKubeconfig(ns);
-  envFor = (name) => ({ KUBECONFIG: kubeconfig, TELEGRAM_API_URL: url, WATCH_NAMESPACE: '', LEADER_ELECTION: 'true', POD_NAMESPACE: ns, POD_NAME: name });
+  envFor = (name) => ({ KUBECONFIG: kubeconfig, TELEGRAM_API_URL: url, WATCH_NAMESPACE: '', LEADER_ELECTION: 'true', POD_NAMESPACE: ns, POD_NAME: name, POD_IP: '127.0.0.1' });
   replicas = { a: await startOperator(envFor('replica-a')) };
   await eventually(async () => (await holder()) === 'replica-a', 20_000, 'replica-a leads');
   replicas.b = await startOperator(envFor('replica-b'));
@@ -76,6 +76,32 @@ test('with two replicas on the deployed ServiceAccount, only the leader verifies
   expect(chatIds.every((id, i) => emulator.messagesTo(id).filter((m) => m.text === `alert one for ${i}`).length === 1)).toBe(true);
   const followerWork = replicas.b!.logs().filter((l) => l.name && (l.msg === 'alert delivered' || typeof l.ready === 'string'));
   expect(followerWork).toEqual([]);
+});
+
+test('an Alertmanager webhook that reaches the follower is forwarded to the leader and delivered', async () => {
+  await secret('am', { token: 'webhook-secret-for-forwarding' });
+  await custom.patchNamespacedCustomObject(
+    { ...G, namespace: ns, name: 'ch-0', body: { spec: { alertmanager: { tokenSecretRef: { name: 'am' } } } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
+  await eventually(async () => {
+    const c = (await custom.getNamespacedCustomObject({ ...G, namespace: ns, name: 'ch-0' })) as { metadata: { generation: number }; status?: { observedGeneration?: number } };
+    return c.status?.observedGeneration === c.metadata.generation;
+  }, 20_000, 'ch-0 reconciled');
+  await eventually(async () => (await fetch(`${replicas.b!.url}/readyz`)).ok, 10_000, 'follower ready');
+  const payload = {
+    version: '4', groupKey: 'g', truncatedAlerts: 0, status: 'firing', receiver: 'r', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://am',
+    alerts: [{ status: 'firing', labels: { alertname: 'ForwardedThroughFollower' }, annotations: {}, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'f' }],
+  };
+  const r = await fetch(`${replicas.b!.url}/webhooks/alertmanager/${ns}/ch-0`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: 'Bearer webhook-secret-for-forwarding' },
+    body: JSON.stringify(payload),
+  });
+  expect(r.status).toBe(200);
+  expect(emulator.messagesTo(chatIds[0]!).some((m) => m.text.includes('ForwardedThroughFollower'))).toBe(true);
+  const wrong = await fetch(`${replicas.b!.url}/webhooks/alertmanager/${ns}/ch-0`, { method: 'POST', headers: { Authorization: 'Bearer nope' }, body: JSON.stringify(payload) });
+  expect(wrong.status).toBe(401);
 });
 
 test('killing the leader hands over within the lease duration, and no alert is lost or doubled', async () => {
