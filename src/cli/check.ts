@@ -5,7 +5,7 @@
 import { TRANSIENT_REASONS } from '../api/contract.js';
 import { checkChatId } from '../controller/values.js';
 import { TelegramClient } from '../telegram/client.js';
-import { Verifier, type ConditionStatus, type Verdict, type VerifyResult } from '../telegram/verifier.js';
+import { Verifier, readyVerdict, type ConditionStatus, type Verdict, type VerifyResult } from '../telegram/verifier.js';
 import type { Command } from './args.js';
 import { apiUrl } from './explain.js';
 import { CliFailure, EXIT, type CliIO, type ExitCode } from './io.js';
@@ -85,12 +85,6 @@ export async function checkChannel(cmd: Pick<CheckCommand, 'token' | 'chat' | 't
     ...(cmd.thread !== undefined ? { messageThreadId: cmd.thread } : {}),
     ...(result.retryAfterMs !== undefined ? { retryAfterSeconds: Math.ceil(result.retryAfterMs / 1000) } : {}),
   });
-}
-
-/** Ready from the two sub-verdicts, as ChannelReconciler computes it. */
-export function readyVerdict(result: VerifyResult, chatId: string): Verdict<string> {
-  const failing = result.token.status !== 'True' ? result.token : result.chat.status !== 'True' ? result.chat : undefined;
-  return failing ?? { status: 'True', reason: 'Verified', message: `${result.token.message} can post to ${result.chatInfo?.type ?? 'chat'} "${result.chatInfo?.title ?? chatId}"` };
 }
 
 export function exitCodeFor(status: ConditionStatus): ExitCode {

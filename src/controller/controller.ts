@@ -2,7 +2,7 @@
 // Channels are watched whole; Secrets are watched as metadata only and mapped to the channels that
 // reference them, so a rotated token wakes exactly those channels within a second or two.
 import type * as k8s from '@kubernetes/client-node';
-import { keyOf, parseSpec, type TelegramChannel } from '../api/types.js';
+import { keyOf, type TelegramChannel } from '../api/types.js';
 import { channelWatchPath, listChannels } from '../kube/channels.js';
 import { ResourceWatcher, type KubeObject } from '../kube/watcher.js';
 import type { Logger } from '../log.js';
@@ -152,11 +152,9 @@ export class Controller {
     }
     this.channelSecrets.delete(key);
     if (!obj) return;
-    const parsed = parseSpec(obj.spec);
+    // Read the raw spec: even a channel whose spec fails validation is woken by its Secrets.
     const spec = obj.spec as { tokenSecretRef?: { name?: string }; chatIdSecretRef?: { name?: string }; alertmanager?: { tokenSecretRef?: { name?: string } } } | undefined;
-    const names = parsed.ok
-      ? [parsed.spec.tokenSecretRef.name, parsed.spec.chatIdSecretRef?.name, parsed.spec.alertmanager?.tokenSecretRef.name]
-      : [spec?.tokenSecretRef?.name, spec?.chatIdSecretRef?.name, spec?.alertmanager?.tokenSecretRef?.name];
+    const names = [spec?.tokenSecretRef?.name, spec?.chatIdSecretRef?.name, spec?.alertmanager?.tokenSecretRef?.name];
     const refs = [...new Set(names.filter((n): n is string => !!n).map((n) => `${obj.metadata.namespace}/${n}`))];
     this.channelSecrets.set(key, refs);
     for (const s of refs) {

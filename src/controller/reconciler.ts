@@ -16,7 +16,7 @@ import type { EventRecorder } from '../kube/events.js';
 import { createMergePatch, deepEqual } from '../kube/mergePatch.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../http/metrics.js';
-import type { Verdict, Verifier, VerifyResult } from '../telegram/verifier.js';
+import { readyVerdict, type Verdict, type Verifier, type VerifyResult } from '../telegram/verifier.js';
 import { findCondition, nowRfc3339, removeCondition, setCondition } from './conditions.js';
 import type { ReconcileResult } from './queue.js';
 import type { SecretReader } from './secrets.js';
@@ -72,6 +72,7 @@ type ChatResolution = { ok: true; chatId: string } | { ok: false; verdict: Verdi
 
 export class ChannelReconciler {
   private readonly memory = new Map<string, Memory>();
+  private readonly resolvedInputs = new Map<string, { generation: number; resolved: ResolvedChannel }>();
   private readonly now: () => number;
 
   constructor(private readonly deps: ReconcilerDeps) {
@@ -105,12 +106,13 @@ export class ChannelReconciler {
 
     const plan = this.deps.deliver ? this.deps.deliver(key, ch, this.resolvedFor(key, ch), status) : { status, afterWrite: [] };
     const next = plan.status;
-    await this.write(ch, old, next);
+    const changed = await this.write(ch, old, next);
     for (const startSend of plan.afterWrite) startSend();
     this.emitTransition(ch, old, next);
 
+    // One line per reconcile that did something; quiet resyncs stay at debug.
     const ready = findCondition(next.conditions, CONDITION_READY);
-    this.deps.log.info(
+    this.deps.log[changed || verified ? 'info' : 'debug'](
       { namespace, name, ready: ready?.status, reason: ready?.reason, verified, requeueInS: requeueAfterMs !== undefined ? Math.round(requeueAfterMs / 1000) : undefined, ms: this.now() - started },
       ready?.message ?? 'reconciled',
     );
@@ -118,11 +120,11 @@ export class ChannelReconciler {
     return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
   }
 
-  /** The last resolved inputs of a channel, for the relay (never persisted). */
+  /** The last resolved inputs of a channel, for the relay and the webhook (never persisted). */
   resolvedFor(key: string, ch: TelegramChannel): ResolvedChannel | undefined {
-    return this.resolvedInputs.get(key)?.generation === (ch.metadata.generation ?? 0) ? this.resolvedInputs.get(key)!.resolved : undefined;
+    const r = this.resolvedInputs.get(key);
+    return r?.generation === (ch.metadata.generation ?? 0) ? r.resolved : undefined;
   }
-  private readonly resolvedInputs = new Map<string, { generation: number; resolved: ResolvedChannel }>();
 
   private async computeStatus(key: string, ch: TelegramChannel, generation: number, now: string): Promise<{ status: ChannelStatus; requeueAfterMs?: number; verified: boolean }> {
     const old = ch.status ?? {};
@@ -188,24 +190,23 @@ export class ChannelReconciler {
 
     set(CONDITION_TOKEN_VALID, result.token);
     set(CONDITION_CHAT_REACHABLE, result.chat);
-    const failing = result.token.status !== 'True' ? result.token : result.chat.status !== 'True' ? result.chat : undefined;
-    const readyVerdict: Verdict<string> = failing ?? { status: 'True', reason: 'Verified', message: `${result.token.message} can post to ${result.chatInfo?.type ?? 'chat'} "${result.chatInfo?.title ?? chat.chatId}"` };
-    set(CONDITION_READY, readyVerdict);
+    const ready = readyVerdict(result, chat.chatId);
+    set(CONDITION_READY, ready);
 
     let requeueAfterMs: number;
     const m = this.memory.get(key)!;
     const sinceVerified = this.now() - m.verifiedAt;
-    if (readyVerdict.status === 'True') {
+    if (ready.status === 'True') {
       conditions = removeCondition(removeCondition(conditions, CONDITION_RECONCILING), CONDITION_STALLED);
       requeueAfterMs = Math.max(intervalMs - sinceVerified, 1000);
-    } else if (readyVerdict.status === 'Unknown') {
+    } else if (ready.status === 'Unknown') {
       conditions = removeCondition(conditions, CONDITION_STALLED);
-      conditions = setCondition(conditions, { type: CONDITION_RECONCILING, status: 'True', reason: readyVerdict.reason, message: `retrying: ${readyVerdict.message}` }, generation, now);
+      conditions = setCondition(conditions, { type: CONDITION_RECONCILING, status: 'True', reason: ready.reason, message: `retrying: ${ready.message}` }, generation, now);
       const backoff = Math.min(TRANSIENT_BASE_MS * 2 ** Math.max(m.transientAttempts - 1, 0), TRANSIENT_MAX_MS);
       requeueAfterMs = Math.max(backoff, result.retryAfterMs ?? 0) - (due ? 0 : sinceVerified);
       requeueAfterMs = Math.max(requeueAfterMs, 500);
     } else {
-      conditions = stalled(conditions, readyVerdict, generation, now);
+      conditions = stalled(conditions, ready, generation, now);
       // Fixed in Telegram rather than in the cluster (re-adding the bot, granting a right): look again soon.
       requeueAfterMs = Math.max(Math.min(intervalMs, PERMANENT_RECHECK_MS) - sinceVerified, 1000);
     }
@@ -250,13 +251,15 @@ export class ChannelReconciler {
     return { ok: true, chatId: checked.value };
   }
 
-  private async write(ch: TelegramChannel, old: ChannelStatus, next: ChannelStatus): Promise<void> {
+  /** Writes status if it differs from what is stored; true when it wrote. */
+  private async write(ch: TelegramChannel, old: ChannelStatus, next: ChannelStatus): Promise<boolean> {
     const clean = JSON.parse(JSON.stringify(next)) as ChannelStatus;
-    if (deepEqual(old, clean)) return;
+    if (deepEqual(old, clean)) return false;
     const patch = createMergePatch(old, clean) as Record<string, unknown>;
     const updated = await this.deps.writeStatus(ch, patch);
     // The watch will deliver the new object too; keeping it now spares a stale read in between.
     ch.status = updated.status;
+    return true;
   }
 
   private emitTransition(ch: TelegramChannel, old: ChannelStatus, next: ChannelStatus): void {

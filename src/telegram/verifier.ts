@@ -140,6 +140,12 @@ export class Verifier {
   }
 }
 
+/** Ready from the two sub-verdicts: the first failing one, or Verified naming the bot and the chat. */
+export function readyVerdict(result: VerifyResult, chatId: string): Verdict<string> {
+  const failing = result.token.status !== 'True' ? result.token : result.chat.status !== 'True' ? result.chat : undefined;
+  return failing ?? { status: 'True', reason: 'Verified', message: `${result.token.message} can post to ${result.chatInfo?.type ?? 'chat'} "${result.chatInfo?.title ?? chatId}"` };
+}
+
 function asTelegramError(e: unknown, method: string): TelegramError {
   return e instanceof TelegramError ? e : new TelegramError('Unavailable', `unexpected failure during ${method}`, method);
 }
