@@ -172,3 +172,25 @@ test('a scenario with its own bot token works end to end', async () => {
     await e.emu.stop();
   }
 });
+
+describe('flood fault', () => {
+  test('answers the next N requests of a method with 429, retry_after and Retry-After, then recovers', async () => {
+    const { TelegramEmulator: Emulator } = await import('./server.js');
+    const { demoScenario: scenario, DEMO: demo } = await import('./scenario.js');
+    const em = new Emulator(scenario());
+    const base = await em.start();
+    try {
+      em.setFaults({ flood: { count: 1, retryAfter: 7, methods: ['getChat'] } });
+      const me = await fetch(`${base}/bot${demo.bot.token}/getMe`);
+      expect(me.status).toBe(200);
+      const r = await fetch(`${base}/bot${demo.bot.token}/getChat?chat_id=${demo.chats.ops}`);
+      expect(r.status).toBe(429);
+      expect(r.headers.get('retry-after')).toBe('7');
+      expect(await r.json()).toEqual({ ok: false, error_code: 429, description: 'Too Many Requests: retry after 7', parameters: { retry_after: 7 } });
+      const again = await fetch(`${base}/bot${demo.bot.token}/getChat?chat_id=${demo.chats.ops}`);
+      expect(again.status).toBe(200);
+    } finally {
+      await em.stop();
+    }
+  });
+});

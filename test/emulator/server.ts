@@ -69,6 +69,11 @@ export interface FaultConfig {
    * "Internal Server Error: restart"; 502/503 come from the nginx edge as HTML, as on api.telegram.org.
    */
   status5xx?: { count?: number; untilMs?: number; code?: 500 | 502 | 503 };
+  /**
+   * Answer the next `count` requests (of `methods`, default all) with 429 and `retry_after`, as the
+   * server does while it restarts or under flood control on any method (reference §1.6).
+   */
+  flood?: { count: number; retryAfter: number; methods?: string[] };
   /** Delay every response by this many real milliseconds. */
   latencyMs?: number;
   /** Destroy the socket of the next N requests after reading them, without any response. */
@@ -261,6 +266,7 @@ export class TelegramEmulator {
   /** Merges into the active faults (so latency and a 5xx burst can be combined). */
   setFaults(faults: FaultConfig): void {
     const next = { ...this.faults, ...faults };
+    if (faults.flood) next.flood = { ...faults.flood };
     if (faults.status5xx) {
       next.status5xx = { ...faults.status5xx };
       next.status5xxUntil =
@@ -410,7 +416,7 @@ export class TelegramEmulator {
       return;
     }
 
-    const injected = this.injected5xx();
+    const injected = this.injected5xx() ?? this.injectedFlood(route?.method);
     const outcome = injected ?? (await this.dispatch(route, parsed, res));
     if (res.destroyed || res.writableEnded) return;
     record.status = outcome.status;
@@ -422,6 +428,14 @@ export class TelegramEmulator {
       ...outcome.headers,
     });
     res.end(payload);
+  }
+
+  private injectedFlood(method: string | undefined): Outcome | undefined {
+    const f = this.faults.flood;
+    if (!f || f.count <= 0) return undefined;
+    if (f.methods && !f.methods.some((m) => m.toLowerCase() === method?.toLowerCase())) return undefined;
+    f.count -= 1;
+    return fail(429, `Too Many Requests: retry after ${f.retryAfter}`, { retry_after: f.retryAfter });
   }
 
   private injected5xx(): Outcome | undefined {

@@ -215,3 +215,14 @@ ${spec}
     expect(r.stderr).toMatch(message);
   });
 });
+
+test('a 429 during verification makes Ready Unknown with RateLimited, obeys retry_after, then verifies', async () => {
+  emulator.setFaults({ flood: { count: 1, retryAfter: 3, methods: ['getChat'] } });
+  await channel('flooded', { tokenSecretRef: { name: 'bot' }, chatId: '@ops_channel' });
+  const limited = await readyReason('flooded', 'RateLimited');
+  expect(cond(limited, 'Ready')?.status).toBe('Unknown');
+  expect(cond(limited, 'ChatReachable')?.message).toMatch(/retry after 3s/);
+  const at = Date.now();
+  await readyReason('flooded', 'Verified', 15_000);
+  expect(Date.now() - at).toBeGreaterThanOrEqual(2_000);
+});
