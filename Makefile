@@ -42,6 +42,11 @@ cluster-down: $(NPM_STAMP)
 emulator: $(NPM_STAMP)
 	npm run --silent emulator -- $(ARGS)
 
+## demo: the whole product on this machine: a local control plane, the Telegram emulator, the operator,
+## sample channels, an alert and the CLI; then tears down (KEEP=1 stays up until Ctrl-C).
+demo: build testbin
+	@tsx demo/run.ts
+
 clean:
 	rm -rf dist .dev coverage
 

@@ -5,6 +5,9 @@ const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // .dev/ holds running control planes: etcd's *.snap files there are not jest snapshots.
+  modulePathIgnorePatterns: ['<rootDir>/.dev/'],
+  watchPathIgnorePatterns: ['<rootDir>/.dev/'],
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
 };
 

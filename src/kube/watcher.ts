@@ -101,7 +101,8 @@ export class ResourceWatcher<T extends KubeObject> {
           continue;
         }
         if ((e as { name?: string }).name === 'TimeoutError') continue; // quiet watch: resume at once
-        this.opts.log.warn({ path: this.opts.path, code: err.code, err: err.message, retryInMs: backoff }, 'watch failed; retrying');
+        // 429 "storage is (re)initializing" right after a CRD is installed is expected and brief.
+        this.opts.log[err.code === 429 ? 'info' : 'warn']({ path: this.opts.path, code: err.code, err: err.message, retryInMs: backoff }, 'watch failed; retrying');
         await this.sleep(backoff * (0.8 + Math.random() * 0.4));
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }

@@ -1,0 +1,155 @@
+// `make demo` end to end, as a newcomer runs it: demo/run.ts as a child process (through tsx, as the Makefile
+// does). It starts its own control plane in a directory of its own (never the test run's, never the
+// developer's .dev/demo-cluster) on free ports, so it runs next to everything else. Asserts on what the user sees.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../harness/controlPlane.js';
+import { ensureBuilt } from '../harness/operator.js';
+import { DEMO } from '../emulator/scenario.js';
+
+const TSX = path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
+const SECRET_PART = DEMO.bot.token.split(':')[1]!;
+const OPS = String(DEMO.chats.ops); // -1001000000001
+const OPS_UNSIGNED = OPS.slice(1); //   1001000000001
+
+interface Demo {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+  dir: string;
+  log: string;
+}
+
+function startDemo(name: string, env: Record<string, string> = {}): Demo {
+  const dir = path.join(REPO_ROOT, '.dev', `demo-cluster-${name}-${process.pid}`);
+  const log = path.join(REPO_ROOT, '.dev', `demo-operator-${name}-${process.pid}.log`);
+  let out = '';
+  const child = spawn(process.execPath, [TSX, 'demo/run.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, KUBECONFIG: '', KEEP: '', NO_COLOR: '1', DEMO_CLUSTER_DIR: dir, DEMO_OPERATOR_LOG: log, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, exit, dir, log };
+}
+
+async function waitFor(demo: Demo, text: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!demo.output().includes(text)) {
+    if (demo.child.exitCode !== null) throw new Error(`demo exited (${demo.child.exitCode}) before printing "${text}":\n${demo.output()}`);
+    if (Date.now() > deadline) throw new Error(`demo did not print "${text}" within ${timeoutMs / 1000}s:\n${demo.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Processes still running from the demo's control-plane directory (kube-apiserver and etcd name it in their args). */
+function processesUsing(dir: string): string[] {
+  const ps = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return ps.split('\n').filter((l) => l.includes(`${dir}/`) && !l.includes('ps -eo'));
+}
+
+const running: Demo[] = [];
+beforeAll(() => ensureBuilt());
+afterAll(async () => {
+  // Only when a test failed half-way: the demo's own Ctrl-C path tears everything down.
+  for (const d of running) {
+    if (d.child.exitCode === null && d.child.signalCode === null) {
+      d.child.kill('SIGTERM');
+      await d.exit;
+    }
+  }
+});
+
+test('make demo: three channels with their reasons, an alert received, the CLI, a clean tear-down', async () => {
+  const demo = startDemo('e2e');
+  running.push(demo);
+  const code = await demo.exit;
+  const out = demo.output();
+  if (code !== 0) throw new Error(`demo exited ${code}:\n${out}`);
+
+  // The three channels, each with the reason a user needs, and the right id named.
+  expect(out).toMatch(/✔ ops\s+Ready=True\s+Verified: bot @ops_alerts_bot/);
+  expect(out).toMatch(
+    new RegExp(`✘ ops-no-minus\\s+Ready=False\\s+ChatIdMissingMinusSign: chat ${OPS_UNSIGNED} was not found, but ${OPS} is supergroup "Ops": set the chat id to "${OPS}"`),
+  );
+  expect(out).toMatch(
+    new RegExp(`✘ legacy-ops\\s+Ready=False\\s+ChatMigrated: .*${DEMO.chats.legacyGroup}.*"${DEMO.chats.upgradedTo}"`),
+  );
+  // kubectl get tgc, as printed.
+  expect(out).toContain('$ kubectl get tgc -n demo');
+  expect(out).toMatch(/^\s+NAME\s+READY\s+REASON\s+BOT\s+CHAT\s+AGE$/m);
+  expect(out).toMatch(/^\s+ops\s+True\s+Verified\s+ops_alerts_bot\s+Ops\s+\S+$/m);
+  expect(out).toMatch(/^\s+ops-no-minus\s+False\s+ChatIdMissingMinusSign\s+ops_alerts_bot\s+\S+$/m);
+  expect(out).toMatch(/^\s+legacy-ops\s+False\s+ChatMigrated\s+ops_alerts_bot\s+Legacy Ops\s+\S+$/m);
+  expect(out).toMatch(/^\s+NAME\s+READY\s+REASON\s+BOT\s+CHAT\s+MESSAGE\s+AGE$/m); // -o wide
+
+  // The alert, as the chat received it, and the delivery recorded in status.
+  expect(out).toMatch(new RegExp(`✔ the Ops supergroup \\(${OPS}\\) received message #1 from @ops_alerts_bot:\\n\\s+│ DiskPressure on node-3: /var/lib/etcd is 91% full`));
+  expect(out).toMatch(/^\s+sent:\s+1$/m);
+  expect(out).toMatch(/^\s+lastAlertDigest:\s+sha256:[0-9a-f]{64}$/m);
+
+  // The CLI: chats lists the chat ids with their sign; check diagnoses the missing minus sign.
+  expect(out).toMatch(new RegExp(`^\\s+${OPS}\\s+supergroup\\s+Ops\\s+bot added \\(administrator\\)`, 'm'));
+  expect(out).toMatch(new RegExp(`^\\s+${DEMO.chats.legacyGroup}\\s+group\\s+Legacy Ops\\s+.*upgraded to a supergroup: use ${DEMO.chats.upgradedTo}`, 'm'));
+  expect(out).toContain(`$ telegram-channel-operator check --token-file`);
+  expect(out).toMatch(new RegExp(`✘ Chat\\s+ChatIdMissingMinusSign: chat ${OPS_UNSIGNED} was not found, but ${OPS}`));
+  expect(out).toContain('(exit 1: Ready would be False');
+  expect(out).toMatch(/✔ Ready: bot @ops_alerts_bot .* can post to supergroup "Ops"/);
+  expect(out).toMatch(/`chats` confirmed nothing: all 3 updates are still pending/);
+
+  // Tear-down, and nothing left behind.
+  for (const what of ['removed the temporary token file', 'stopped the operator', 'stopped the Telegram emulator', 'stopped kube-apiserver and etcd']) {
+    expect(out).toContain(`✔ ${what}`);
+  }
+  expect(out).toMatch(/✔ Demo complete in [\d.]+s/);
+  expect(existsSync(demo.dir)).toBe(false);
+  expect(processesUsing(demo.dir)).toEqual([]);
+
+  // No operator JSON on the terminal (it is in the log file), and never the token.
+  expect(out).not.toMatch(/^\{"level"/m);
+  expect(out).toContain(path.relative(REPO_ROOT, demo.log));
+  expect(out).not.toContain(SECRET_PART);
+  rmSync(demo.log, { force: true });
+}, 240_000);
+
+test('KEEP=1 stays up with a working kubeconfig until Ctrl-C, then tears everything down', async () => {
+  const demo = startDemo('keep', { KEEP: '1' });
+  running.push(demo);
+  await waitFor(demo, 'Press Ctrl-C to tear everything down.', 180_000);
+  const out = demo.output();
+  const kubeconfig = /export KUBECONFIG=(\S+)/.exec(out)?.[1];
+  expect(kubeconfig).toBe(path.join(demo.dir, 'kubeconfig'));
+  expect(out).toMatch(/export TELEGRAM_API_URL=http:\/\/127\.0\.0\.1:\d+/);
+
+  // The cluster is really there to explore: fix the minus sign, watch it turn Ready.
+  const kubectl = (...args: string[]) => execFileSync('kubectl', ['--kubeconfig', kubeconfig!, ...args], { encoding: 'utf8' });
+  kubectl('patch', 'tgc', 'ops-no-minus', '-n', 'demo', '--type', 'merge', '-p', JSON.stringify({ spec: { chatId: OPS } }));
+  kubectl('wait', '--for=condition=Ready', '--timeout=30s', 'tgc/ops-no-minus', '-n', 'demo');
+  // And an alert sent from "another terminal" shows up in the demo's output.
+  kubectl('annotate', 'tgc', 'ops', '-n', 'demo', '--overwrite', 'telegram.notify.dev/alert=hello from my shell');
+  await waitFor(demo, '│ hello from my shell', 30_000);
+  expect(processesUsing(demo.dir).length).toBeGreaterThanOrEqual(2); // kube-apiserver and etcd
+
+  demo.child.kill('SIGINT'); // Ctrl-C
+  expect(await demo.exit).toBe(0);
+  expect(demo.output()).toContain('SIGINT: tearing everything down');
+  expect(demo.output()).toContain('✔ stopped kube-apiserver and etcd');
+  expect(existsSync(demo.dir)).toBe(false);
+  expect(processesUsing(demo.dir)).toEqual([]);
+  rmSync(demo.log, { force: true });
+}, 240_000);
+
+test('Ctrl-C half-way through stops what was started and exits 130', async () => {
+  const demo = startDemo('interrupt');
+  running.push(demo);
+  await waitFor(demo, '2/6  The CRD and the operator', 180_000);
+  demo.child.kill('SIGINT');
+  expect(await demo.exit).toBe(130);
+  expect(demo.output()).toContain('SIGINT: stopping the demo and tearing everything down');
+  expect(demo.output()).toContain('✔ stopped kube-apiserver and etcd');
+  expect(processesUsing(demo.dir)).toEqual([]);
+  rmSync(demo.log, { force: true });
+}, 240_000);
