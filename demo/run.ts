@@ -11,10 +11,9 @@
 // and the operator's log (the integration test runs the demo next to its own control plane this way).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, readState, isRunning, startControlPlane, stopControlPlane, ensureBinaries, type ControlPlaneState } from '../test/harness/controlPlane.js';
+import { REPO_ROOT, freePort, readState, isRunning, startControlPlane, stopControlPlane, ensureBinaries, type ControlPlaneState } from '../test/harness/controlPlane.js';
 import { DEMO, demoScenario } from '../test/emulator/scenario.js';
 import { TelegramEmulator } from '../test/emulator/server.js';
 
@@ -145,17 +144,6 @@ async function kubectl(...args: string[]): Promise<string> {
   const r = await run('kubectl', ['--kubeconfig', kubeconfig, ...args]);
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (exit ${r.code}):\n${r.stderr || r.stdout}`);
   return r.stdout;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function tail(file: string, lines = 15): string {

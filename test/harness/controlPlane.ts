@@ -38,7 +38,8 @@ export function ensureBinaries(): string {
   return out.trim().split('\n').pop()!;
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port that was free a moment ago. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();

@@ -2,9 +2,8 @@
 // process, its own environment, logs on stdout. Tests read its logs, its HTTP port, and can kill it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
-import { REPO_ROOT } from './controlPlane.js';
+import { REPO_ROOT, freePort } from './controlPlane.js';
 
 export interface OperatorProcess {
   child: ChildProcess;
@@ -18,16 +17,7 @@ export interface OperatorProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 let built = false;
 /** Makes sure dist/ is current when a test file runs alone (make test builds first anyway). */
