@@ -1,7 +1,7 @@
 # Every target runs on the project's pinned Node.js 24 (the npm `node` package in node_modules),
 # not on whatever node the machine has.
 SHELL := /bin/bash
-export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH):$(CURDIR)/.dev/bin
 NPM_STAMP := node_modules/.install-stamp
 
 .PHONY: all install build test test-unit test-integration testbin cluster-up cluster-down emulator demo bench lint image kind-deploy clean

@@ -6,7 +6,19 @@ cd "$(dirname "$0")/.."
 K8S_VERSION=${K8S_VERSION:-v1.36.3}
 MINOR=$(echo "$K8S_VERSION" | cut -d. -f2)
 OUT=${TESTBIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/telegram-channel-operator/k8s-testbin/$K8S_VERSION}
+# kubectl is on most machines; where it is not, build it from the same wrapper module and link it
+# into .dev/bin, which every make target has on PATH after the system's own directories.
+link_kubectl() {
+  if ! command -v kubectl >/dev/null 2>&1 || [ "$(command -v kubectl)" = "$PWD/.dev/bin/kubectl" ]; then
+    if [ ! -x "$OUT/kubectl" ]; then
+      echo "testbin: kubectl not found; building it (about a minute)" >&2
+      (cd test/k8s-testbin && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$OUT/kubectl" k8s.io/kubernetes/cmd/kubectl) >&2
+    fi
+    mkdir -p .dev/bin && ln -sf "$OUT/kubectl" .dev/bin/kubectl
+  fi
+}
 if [ -x "$OUT/kube-apiserver" ] && [ -x "$OUT/etcd" ]; then
+  link_kubectl
   echo "$OUT"
   exit 0
 fi
@@ -29,4 +41,6 @@ CGO_ENABLED=0 go build -v -trimpath -tags=selinux,notest,grpcnotrace -ldflags "$
 test -s "$OUT/kube-apiserver.tmp" || { echo "testbin: kube-apiserver build failed" >&2; exit 1; }
 mv "$OUT/kube-apiserver.tmp" "$OUT/kube-apiserver"
 echo "testbin: control plane built in $(( $(date +%s) - start ))s" >&2
+cd ../..
+link_kubectl
 echo "$OUT"
