@@ -47,6 +47,11 @@ emulator: $(NPM_STAMP)
 demo: build testbin
 	@tsx demo/run.ts
 
+## bench: scale, latency, storm (side by side with Alertmanager) and throughput on a local control plane +
+## the Telegram emulator → bench/results/*.json and BENCHMARKS.md (not part of `make test`; ~20 min on 2 cores).
+bench: build testbin
+	tsx bench/run.ts $(ARGS)
+
 clean:
 	rm -rf dist .dev coverage
 

@@ -1,0 +1,49 @@
+// The built operator (dist/main.js) as a child process, as the integration tests run it, plus a
+// scrape of its Prometheus metrics.
+import { ensureBuilt, startOperator, type OperatorProcess } from '../../test/harness/operator.js';
+
+export interface StartedOperator {
+  op: OperatorProcess;
+  /** Date.now() just before the process was spawned. */
+  spawnedAt: number;
+  /** Date.now() when /readyz first answered 200 (watches listed). */
+  readyzAt: number;
+}
+
+export async function launchOperator(kubeconfig: string, env: Record<string, string>): Promise<StartedOperator> {
+  ensureBuilt(); // outside the timed window (a no-op when dist/ is current or SKIP_OPERATOR_BUILD is set)
+  const spawnedAt = Date.now();
+  // BENCH_OPERATOR_NODE_OPTIONS: e.g. a CPU profile or a preload that tries a fix (see bench/probes).
+  const extra: Record<string, string> = process.env.BENCH_OPERATOR_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_OPERATOR_NODE_OPTIONS } : {};
+  const op = await startOperator({ KUBECONFIG: kubeconfig, LOG_LEVEL: 'info', ...extra, ...env });
+  return { op, spawnedAt, readyzAt: Date.now() };
+}
+
+/** Sums of every sample of each metric family, by its label set: name → {labels → value}. */
+export async function scrapeMetrics(url: string): Promise<Record<string, Record<string, number>>> {
+  const out: Record<string, Record<string, number>> = {};
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      if (!line || line.startsWith('#')) continue;
+      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+      if (!m) continue;
+      const [, name, labels = '', value] = m;
+      (out[name!] ??= {})[labels] = Number(value);
+    }
+  } catch {
+    // operator gone: no metrics
+  }
+  return out;
+}
+
+export function metricTotal(metrics: Record<string, Record<string, number>>, name: string, labelFilter?: RegExp): number {
+  const fam = metrics[name] ?? {};
+  return Object.entries(fam)
+    .filter(([labels]) => !labelFilter || labelFilter.test(labels))
+    .reduce((a, [, v]) => a + v, 0);
+}
+
+export function metricByLabels(metrics: Record<string, Record<string, number>>, name: string): Record<string, number> {
+  return { ...(metrics[name] ?? {}) };
+}

@@ -1,0 +1,252 @@
+// Regenerates BENCHMARKS.md from bench/results/*.json (so a partial re-run still rewrites the whole
+// page from whatever results are there). Run alone with `tsx bench/report.ts`.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Environment } from './lib/environment.js';
+import type { LatencyResult } from './scenarios/latency.js';
+import type { ScaleResult } from './scenarios/scale.js';
+import type { StormResult, StormSide } from './scenarios/storm.js';
+import type { ThroughputResult } from './scenarios/throughput.js';
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const RESULTS_DIR = path.join(BENCH_DIR, 'results');
+const REPO_ROOT = path.resolve(BENCH_DIR, '..');
+
+const ok = (met: boolean | null) => (met === null ? '–' : met ? '✅ met' : '❌ missed');
+const fmt = (x: number | null | undefined, unit = '') => (x === null || x === undefined ? '–' : `${x}${unit}`);
+const ms = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
+
+const load1 = (r: object) => {
+  const l = (r as { loadAverageAtStart?: number[] }).loadAverageAtStart;
+  return l ? String(l[0]) : '–';
+};
+const ranAt = (r: object) => ((r as { ranAt?: string }).ranAt ?? '–').replace(/\.\d+Z$/, 'Z');
+const loadLine = (rs: object[]) => `Ran at ${rs.map(ranAt).join(' / ')}; machine load average (1 min) when it started: ${rs.map(load1).join(' / ')}.`;
+
+function table(rows: string[][]): string {
+  const [head, ...body] = rows;
+  return [`| ${head!.join(' | ')} |`, `| ${head!.map(() => '---').join(' | ')} |`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function load<T>(file: string): T | undefined {
+  const p = path.join(RESULTS_DIR, file);
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as T) : undefined;
+}
+
+function scaleSection(results: ScaleResult[]): string {
+  if (!results.length) return '';
+  const cols = results.map((r) => `${r.sizes.channels.toLocaleString('en')} channels`);
+  const t = results[0]!.targets;
+  const row = (label: string, target: string, f: (r: ScaleResult) => string) => [label, target, ...results.map(f)];
+  return `## 1. Scale
+
+${results.map((r) => `${r.sizes.channels.toLocaleString('en')} TelegramChannels`).join(' and ')} over ${results[0]!.sizes.tokens} bot tokens (chats spread
+round-robin across the bots), all created before the operator starts; \`MAX_CONCURRENT_RECONCILES=${results.map((r) => r.sizes.maxConcurrentReconciles).join('/')}\`.
+"All Ready" is the first moment a watch on the namespace has seen every channel with \`Ready=True\` for its
+current generation, counted from spawning \`node dist/main.js\`.
+
+${table([
+  ['measure', 'target', ...cols],
+  row('operator start → /readyz (watches listed)', '', (r) => `${r.startup.readyzSeconds} s`),
+  row('operator start → all Ready', `≤ ${t.readySeconds} s (10,000)`, (r) => `**${r.startup.allReadySeconds} s** ${r.sizes.channels >= 10_000 ? ok(r.startup.allReadySeconds <= t.readySeconds) : ''}`),
+  row('channels Ready', '', (r) => `${r.startup.ready} / ${r.sizes.channels}`),
+  row('operator RSS, peak (sampled / VmHWM)', `≤ ${t.rssMB} MB`, (r) => `**${r.startup.rssPeakMB} / ${Math.max(r.startup.hwmMB, r.steady.hwmMB)} MB** ${ok(Math.max(r.startup.hwmMB, r.steady.hwmMB) <= t.rssMB)}`),
+  row('operator CPU until all Ready', '', (r) => `${r.startup.cpuSeconds} s (${Math.round(r.startup.cpuUtilisation * 100)} % of one core)`),
+  row('TelegramChannel writes (status patches) per channel', '', (r) => `${r.apiWrites.perChannel} (max ${r.apiWrites.maxPerChannel})`),
+  row('Events created', '', (r) => `${r.apiWrites.events} (${Object.entries(r.apiWrites.eventsByReason).map(([k, v]) => `${k} ${v}`).join(', ')})`),
+  row('Telegram calls, whole start-up', '', (r) => Object.entries(r.telegram.byMethod).map(([k, v]) => `${k} ${v}`).join(', ')),
+  // The verifier caches getMe for 60 s: a cycle is one cache period, and a longer start-up has several.
+  row('getMe per token per 60-s cycle', '≤ 1 (≤ tokens per cycle)', (r) => {
+    const cycles = Math.max(1, Math.ceil(r.startup.allReadySeconds / 60));
+    const per = Math.round((r.telegram.getMe / r.telegram.tokens / cycles) * 100) / 100;
+    return `${per} (${r.telegram.getMe} getMe, ${r.telegram.tokens} tokens, ${cycles} cycle${cycles > 1 ? 's' : ''}) ${ok(per <= 1)}`;
+  }),
+  row('Telegram calls per channel', '', (r) => `${r.telegram.callsPerChannel}`),
+  row('429 during start-up', '', (r) => `${r.telegram.rateLimited}`),
+  row('steady state: window', '2 min', (r) => `${r.steady.seconds} s`),
+  row('steady state: TelegramChannel writes', '0', (r) => `**${r.steady.channelWrites}** ${ok(r.steady.channelWrites === 0)}`),
+  row('steady state: Telegram calls', '0', (r) => `**${r.steady.telegramCalls}** ${ok(r.steady.telegramCalls === 0)}`),
+  row('steady state: operator CPU / RSS at end', '', (r) => `${r.steady.cpuSeconds} s / ${r.steady.rssEndMB} MB`),
+  row('(setup) creating the channels', '', (r) => `${r.setup.createSeconds} s`),
+  row('ran at / machine load average (1 min) at start', '', (r) => `${ranAt(r)} / ${load1(r)}`),
+])}
+`;
+}
+
+function latencySection(r: LatencyResult | undefined): string {
+  if (!r) return '';
+  return `## 2. Latency
+
+${r.sizes.alerts} annotation alerts, one per channel, on ${r.sizes.alerts} supergroups over ${r.sizes.tokens} bots, issued at ${r.sizes.ratePerSecond}/s overall
+(${r.perBotPerSecond}/s per bot, one message per chat: within Telegram's limits). Latency = the emulator accepting the
+message − the moment the benchmark issued the annotation PATCH.
+
+${table([
+  ['measure', 'target', 'measured'],
+  ['delivered', `${r.sizes.alerts}`, `${r.delivered}`],
+  ['p50', `≤ ${r.targets.p50Ms} ms`, `**${ms(r.latencyMs.p50)}** ${ok(r.latencyMs.p50 !== null && r.latencyMs.p50 <= r.targets.p50Ms)}`],
+  ['p90', '', ms(r.latencyMs.p90)],
+  ['p99', `≤ ${r.targets.p99Ms} ms`, `**${ms(r.latencyMs.p99)}** ${ok(r.latencyMs.p99 !== null && r.latencyMs.p99 <= r.targets.p99Ms)}`],
+  ['max', '', ms(r.latencyMs.max)],
+  ['of which: annotation PATCH round trip (p50 / p99)', '', `${ms(r.patchRoundTripMs.p50)} / ${ms(r.patchRoundTripMs.p99)}`],
+  ['429 received', '0', `${r.rateLimited}`],
+])}
+
+${loadLine([r])}
+`;
+}
+
+function stormSection(results: StormResult[]): string {
+  if (!results.length) return '';
+  const sideRow = (label: string, f: (s: StormSide) => string, target = '') => [
+    label,
+    target,
+    ...results.flatMap((r) => [f(r.operator), f(r.alertmanager)]),
+  ];
+  const head = ['measure', 'target', ...results.flatMap((r) => [`${r.sizes.alerts}: operator`, `${r.sizes.alerts}: Alertmanager`])];
+  const ratioRow = (label: string, f: (r: StormResult) => number | null) => [label, '', ...results.flatMap((r) => [`**${fmt(f(r))}**`, ''])];
+  const r0 = results[0]!;
+  return `## 3. Storm, side by side with Alertmanager
+
+${results.map((r) => r.sizes.alerts).join(' and ')} alerts fire at once into ONE supergroup. One real Alertmanager (${'`prometheus-alertmanager`'}) receives both halves in a
+single POST and routes them by a \`side\` label: to the operator's webhook (\`webhook_configs\`), or to its own
+\`telegram_configs\` (\`api_url\` = the emulator, \`parse_mode: HTML\`). \`group_by: [alertname]\` with distinct alertnames makes
+each alert its own notification; \`group_wait: ${r0.sizes.groupWait}\`, \`group_interval: ${r0.sizes.groupInterval}\`. Both sides run concurrently against the
+same emulator instance with Telegram's default limits (1/s per chat, burst 3; 20/min per group; 30/s per bot), each
+with its own bot and its own supergroup, so neither draws on the other's buckets. Each side is capped at
+${Math.round(r0.sizes.capMs / 1000)} s: what has not arrived by then is "not delivered". An alert is delivered when its alertname appears in a
+message the emulator accepted; latency runs from the POST to Alertmanager to that first message; it is truncated
+when it arrived but the marker at the end of its description never did.
+
+${table([
+  head,
+  sideRow('alerts delivered', (s) => `${s.delivered} / ${s.alerts}`),
+  sideRow('429 received', (s) => `**${s.rateLimited}**`, '0'),
+  sideRow('p50 latency', (s) => ms(s.latencyMs.p50)),
+  sideRow('p99 latency', (s) => `**${ms(s.latencyMs.p99)}**`, '≤ 5 s'),
+  sideRow('max latency', (s) => ms(s.latencyMs.max)),
+  sideRow('alerts truncated', (s) => `**${s.truncated}**`, '0'),
+  sideRow('duplicate copies', (s) => `${s.duplicates}`),
+  sideRow('sendMessage calls / accepted', (s) => `${s.sendMessageCalls} / ${s.messagesAccepted}`),
+  ratioRow('ratio operator ÷ AM: p50', (r) => r.ratios.p50),
+  ratioRow('ratio operator ÷ AM: p99', (r) => r.ratios.p99),
+  ratioRow('ratio operator ÷ AM: max', (r) => r.ratios.max),
+  ratioRow('ratio operator ÷ AM: 429s', (r) => r.ratios.rateLimited),
+  ratioRow('ratio operator ÷ AM: sendMessage calls', (r) => r.ratios.sendMessageCalls),
+  ['targets (operator)', '', ...results.flatMap((r) => [`${ok(r.operator.rateLimited === 0 && (r.operator.latencyMs.p99 ?? Infinity) <= r.targets.p99Ms && r.operator.truncated === 0 && r.operator.delivered === r.operator.alerts)}`, ''])],
+])}
+
+${loadLine(results)}
+
+Alertmanager's own log, failed notification attempts: ${results.map((r) => `${r.sizes.alerts} alerts: ${Object.entries(r.alertmanagerLog.notifyFailures).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`).join('; ')}.
+`;
+}
+
+function throughputSection(r: ThroughputResult | undefined): string {
+  if (!r) return '';
+  return `## 4. Throughput
+
+One bot, ${r.sizes.chats} private chats, ${r.sizes.alerts} alerts through **${r.source}**. Sustained rate = (messages − 1) ÷ (last − first
+accepted message), against Telegram's ${r.ceilingPerSecond} messages/s per bot.
+
+${table([
+  ['measure', 'target', 'measured'],
+  ['delivered', `${r.sizes.alerts}`, `${r.delivered} (duplicates ${r.duplicates})`],
+  ['sustained messages/s', `≥ ${r.targets.messagesPerSecond} (90 % of ${r.ceilingPerSecond})`, `**${fmt(r.sustainedPerSecond)}** (${fmt(r.fractionOfCeiling === null ? null : Math.round(r.fractionOfCeiling * 1000) / 10, ' %')}) ${ok(r.sustainedPerSecond !== null && r.sustainedPerSecond >= r.targets.messagesPerSecond)}`],
+  ['messages/s over the middle 80 %', '', fmt(r.middle80PerSecond)],
+  ['end to end (first PATCH → last message)', '', `${fmt(r.endToEndPerSecond)} /s`],
+  ['429 received', '0', `**${r.rateLimited}** ${ok(r.rateLimited === 0)}`],
+  ['annotating all channels took', '', `${r.annotateSeconds} s`],
+])}
+
+Messages per second, second by second: ${r.perSecond.join(' ')}
+
+${loadLine([r])}
+`;
+}
+
+/** Experiments (bench/results/variants/<name>/): the headline figures next to the main run's. */
+function variantsSection(main: { scenario: string }[], mainFiles: string[]): string {
+  const dir = path.join(RESULTS_DIR, 'variants');
+  if (!existsSync(dir)) return '';
+  const headline = (r: { scenario: string } & Record<string, any>): string => {
+    switch (r.scenario) {
+      case 'scale':
+        return `all Ready ${r.startup.allReadySeconds} s; RSS peak ${r.startup.rssPeakMB} MB (VmHWM ${Math.max(r.startup.hwmMB, r.steady.hwmMB)}); CPU ${r.startup.cpuSeconds} s; steady writes ${r.steady.channelWrites}, Telegram calls ${r.steady.telegramCalls}, RSS at end ${r.steady.rssEndMB} MB`;
+      case 'latency':
+        return `p50 ${ms(r.latencyMs.p50)}, p99 ${ms(r.latencyMs.p99)}, max ${ms(r.latencyMs.max)}; delivered ${r.delivered}; 429 ${r.rateLimited}`;
+      case 'throughput':
+        return `${r.sustainedPerSecond}/s sustained (middle 80 %: ${r.middle80PerSecond}/s); delivered ${r.delivered}; 429 ${r.rateLimited}`;
+      case 'storm':
+        return `operator: ${r.operator.delivered}/${r.operator.alerts} delivered, p99 ${ms(r.operator.latencyMs.p99)}, 429 ${r.operator.rateLimited}, duplicates ${r.operator.duplicates}`;
+      default:
+        return '';
+    }
+  };
+  const rows: string[][] = [['variant', 'scenario', 'variant', 'main run (above)']];
+  let notes = '';
+  for (const v of readdirSync(dir).sort()) {
+    const files = readdirSync(path.join(dir, v)).filter((f) => f.endsWith('.json') && f !== 'environment.json').sort();
+    for (const f of files) {
+      const r = JSON.parse(readFileSync(path.join(dir, v, f), 'utf8')) as { scenario: string; variant?: { operatorNodeOptions: string } } & Record<string, any>;
+      const m = main[mainFiles.indexOf(f)] as ({ scenario: string } & Record<string, any>) | undefined;
+      rows.push([v, f.replace(/\.json$/, ''), headline(r), m ? headline(m) : '–']);
+      if (r.variant && !notes.includes(v)) notes += `- \`${v}\`: operator started with \`NODE_OPTIONS=${r.variant.operatorNodeOptions.replace(/\/work\/main\//g, '')}\`\n`;
+    }
+  }
+  if (rows.length === 1) return '';
+  return `## Experiments: proposed fixes tried without changing src/
+
+Same scenarios and sizes, run separately (\`BENCH_VARIANT\`, see docs/benchmarks.md), with the operator started under a
+preload that changes one thing. These are not the operator as built; they show what the fix would buy.
+
+${notes}
+${table(rows)}
+`;
+}
+
+export function writeReport(): string {
+  const env = load<Environment>('environment.json');
+  const files = existsSync(RESULTS_DIR) ? readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json') && f !== 'environment.json') : [];
+  const all = files.map((f) => load<{ scenario: string }>(f)!);
+  const scale = (all.filter((r) => r.scenario === 'scale') as ScaleResult[]).sort((a, b) => a.sizes.channels - b.sizes.channels);
+  const storm = (all.filter((r) => r.scenario === 'storm') as StormResult[]).sort((a, b) => a.sizes.alerts - b.sizes.alerts);
+  const latency = all.find((r) => r.scenario === 'latency') as LatencyResult | undefined;
+  const throughput = all.find((r) => r.scenario === 'throughput') as ThroughputResult | undefined;
+  const md = `# Benchmarks
+
+Generated by \`make bench\` (\`npm run build && tsx bench/run.ts\`) from the raw numbers in [bench/results/](bench/results/); how each
+figure is measured is in [docs/benchmarks.md](docs/benchmarks.md). Everything runs on one machine over loopback: a real
+kube-apiserver + etcd (started by the benchmark for itself), the built operator as a child process, the Telegram
+emulator (\`test/emulator\`) and, for the storm, Debian's Alertmanager. Targets come from issue 7; they are reported,
+never asserted.
+
+${env ? table([
+  ['', ''],
+  ['date (of the last full or partial run; each scenario says when it ran)', env.date],
+  ['CPU', `${env.machine.cpuModel}, ${env.machine.cores} cores`],
+  ['RAM', `${env.machine.ramGB} GB`],
+  ['kernel', env.machine.kernel],
+  ['Node.js', env.versions.node],
+  ['kube-apiserver', env.versions.kubeApiserver],
+  ['Alertmanager', env.versions.alertmanager],
+  ['operator', env.versions.operator],
+  ['git commit', env.versions.gitCommit + (env.versions.uncommittedFiles?.length ? ` + uncommitted changes in ${env.versions.uncommittedFiles.join(', ')}` : '')],
+  ...(env.versions.distBuiltAt ? [['dist/ built at', env.versions.distBuiltAt]] : []),
+]) : ''}
+
+The operator, kube-apiserver, etcd, the emulator and the benchmark driver share the ${env?.machine.cores ?? '?'} cores.
+
+${scaleSection(scale)}
+${latencySection(latency)}
+${stormSection(storm)}
+${throughputSection(throughput)}
+${variantsSection(all, files)}
+${existsSync(path.join(BENCH_DIR, 'findings.md')) ? readFileSync(path.join(BENCH_DIR, 'findings.md'), 'utf8') : ''}`;
+  const out = md.replace(/\n{3,}/g, '\n\n');
+  writeFileSync(path.join(REPO_ROOT, 'BENCHMARKS.md'), out);
+  return out;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) writeReport();

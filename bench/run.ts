@@ -1,0 +1,109 @@
+// `make bench`: starts a control plane of its own in .dev/bench-cluster (never the shared
+// .dev/kubeconfig one), runs every scenario against the built operator (dist/, built by
+// `npm run build` first) and the Telegram emulator, writes bench/results/<scenario>.json and
+// regenerates BENCHMARKS.md.
+//
+//   tsx bench/run.ts                      all scenarios, full sizes
+//   tsx bench/run.ts --only scale-1000,latency
+//   tsx bench/run.ts --quick              small sizes, for checking the harness (results not written)
+//   BENCH_VARIANT=name BENCH_OPERATOR_NODE_OPTIONS='--import ./bench/probes/x.mjs' tsx bench/run.ts --only …
+//                                         an experiment: results go to bench/results/variants/<name>/, the report is untouched
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT, startControlPlane, stopControlPlane, type ControlPlaneState } from '../test/harness/controlPlane.js';
+import { installCrds } from '../test/harness/crds.js';
+import { describeEnvironment } from './lib/environment.js';
+import { clientsFor, ensureNamespace } from './lib/kube.js';
+import { RESULTS_DIR, writeReport } from './report.js';
+import { runLatency } from './scenarios/latency.js';
+import { runScale } from './scenarios/scale.js';
+import { runStorm } from './scenarios/storm.js';
+import { runThroughput } from './scenarios/throughput.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined;
+/** Reconcile workers for the scale, latency and throughput runs (the operator's default is 16). */
+const CONCURRENCY = Number(process.env.BENCH_MAX_CONCURRENT_RECONCILES ?? 32);
+
+type Job = { name: string; run: (kubeconfig: string, ns: string) => Promise<unknown> };
+
+const jobs: Job[] = [
+  ...[1_000, 10_000].map((n) => ({
+    name: `scale-${n}`,
+    run: (kc: string, ns: string) =>
+      runScale(kc, ns, {
+        channels: quick ? n / 50 : n,
+        tokens: 10,
+        steadyMs: quick ? 5_000 : 120_000,
+        settleMs: 5_000,
+        maxConcurrentReconciles: CONCURRENCY,
+        readyTimeoutMs: 15 * 60_000,
+      }),
+  })),
+  {
+    name: 'latency',
+    run: (kc, ns) => runLatency(kc, ns, { alerts: quick ? 50 : 500, tokens: 10, ratePerSecond: 20, maxConcurrentReconciles: CONCURRENCY, timeoutMs: 120_000 }),
+  },
+  ...[60, 300].map((n) => ({
+    name: `storm-${n}`,
+    run: (kc: string, ns: string) => runStorm(kc, ns, { alerts: quick ? n / 6 : n, capMs: quick ? 60_000 : 5 * 60_000, groupWait: '1s', groupInterval: '1s' }),
+  })),
+  {
+    name: 'throughput',
+    run: (kc, ns) => runThroughput(kc, ns, { alerts: quick ? 200 : 1_000, chats: 30, maxConcurrentReconciles: CONCURRENCY, timeoutMs: 10 * 60_000 }),
+  },
+];
+
+async function main(): Promise<void> {
+  process.env.SKIP_OPERATOR_BUILD = '1'; // `make bench` has just run `npm run build`
+  // Its own control plane, never the shared .dev/kubeconfig one; a variant gets a directory of its own.
+  const dir = path.join(REPO_ROOT, '.dev', 'bench-cluster', process.env.BENCH_VARIANT ?? 'main');
+  let cp: ControlPlaneState | undefined;
+  const stop = async () => {
+    if (cp) await stopControlPlane(cp);
+    cp = undefined;
+  };
+  process.on('SIGINT', () => void stop().then(() => process.exit(130)));
+  process.on('SIGTERM', () => void stop().then(() => process.exit(143)));
+  try {
+    cp = await startControlPlane(dir);
+    process.env.KUBECONFIG = cp.kubeconfig; // for kubectl in installCrds
+    installCrds();
+    const env = describeEnvironment(cp.version);
+    const variant = process.env.BENCH_VARIANT;
+    const outDir = variant ? path.join(RESULTS_DIR, 'variants', variant) : RESULTS_DIR;
+    mkdirSync(outDir, { recursive: true });
+    if (!quick) writeFileSync(path.join(outDir, 'environment.json'), `${JSON.stringify(env, null, 2)}\n`);
+    const c = clientsFor(cp.kubeconfig);
+    let failed = 0;
+    for (const job of jobs) {
+      if (only && !only.includes(job.name)) continue;
+      const ns = `bench-${job.name}`;
+      await ensureNamespace(c, ns);
+      const started = Date.now();
+      // Other work on the machine skews every figure: record how busy it was going in.
+      const loadAverageAtStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
+      process.stderr.write(`bench: ${job.name} …\n`);
+      try {
+        const result = await job.run(cp.kubeconfig, ns);
+        const json = `${JSON.stringify({ ...(result as object), ranAt: new Date(started).toISOString(), loadAverageAtStart, wallSeconds: Math.round((Date.now() - started) / 1000) }, null, 2)}\n`;
+        if (!quick) writeFileSync(path.join(outDir, `${job.name}.json`), variant ? json.replace(/^\{/, `{\n  "variant": ${JSON.stringify({ name: variant, operatorNodeOptions: process.env.BENCH_OPERATOR_NODE_OPTIONS ?? '' })},`) : json);
+        process.stderr.write(`bench: ${job.name} done in ${Math.round((Date.now() - started) / 1000)} s\n${json}`);
+      } catch (e) {
+        failed++;
+        process.stderr.write(`bench: ${job.name} FAILED: ${(e as Error).stack ?? String(e)}\n`);
+      }
+    }
+    if (!quick && !variant) {
+      writeReport();
+      process.stderr.write('bench: BENCHMARKS.md written\n');
+    }
+    process.exitCode = failed ? 1 : 0;
+  } finally {
+    await stop();
+  }
+}
+
+await main();

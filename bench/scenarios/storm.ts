@@ -1,0 +1,207 @@
+// Storm, side by side: `alerts` alerts fire at once into ONE supergroup, under the emulator's
+// default Telegram limits (1/s per chat with a burst of 3, 20/min per group, 30/s per bot).
+// One real Alertmanager (Debian's prometheus-alertmanager) gets 2 × `alerts` alerts in one POST and
+// routes them by the `side` label:
+//   side="operator"     → webhook_configs → the operator's /webhooks/alertmanager/{ns}/{name}
+//   side="alertmanager" → Alertmanager's own telegram_configs (api_url = the emulator)
+// Both sides talk to the same emulator instance, each with its own bot and its own supergroup, so
+// the same limits apply to each and neither side's traffic counts against the other's buckets.
+// group_by [alertname] with distinct alertnames makes every alert its own notification.
+import { ScenarioBuilder, bot, supergroupId } from '../../test/emulator/scenario.js';
+import { TelegramEmulator, type DeliveredMessage } from '../../test/emulator/server.js';
+import { DEFAULT_LIMITS } from '../../test/emulator/limits.js';
+import { startAlertmanager, type AlertmanagerProcess } from '../../test/harness/alertmanager.js';
+import { ChannelWatch, clientsFor, createChannels, createSecret, sleep } from '../lib/kube.js';
+import { launchOperator, metricByLabels, scrapeMetrics } from '../lib/operator.js';
+import { round } from '../lib/proc.js';
+import { summarize, type LatencySummary } from '../lib/stats.js';
+
+export interface StormSizes {
+  alerts: number;
+  /** How long each side may take; what has not arrived by then counts as not delivered. */
+  capMs: number;
+  groupWait: string;
+  groupInterval: string;
+}
+
+export const STORM_TARGETS = { rateLimited: 0, p99Ms: 5000, truncated: 0 } as const;
+
+export interface StormSide {
+  via: string;
+  alerts: number;
+  delivered: number;
+  /** Alerts that arrived in more than one message (retries after a timeout): extra copies. */
+  duplicates: number;
+  truncated: number;
+  rateLimited: number;
+  sendMessageCalls: number;
+  messagesAccepted: number;
+  /** Characters of accepted text (as Telegram stores it), in all and per delivered alert. */
+  textChars: number;
+  textCharsPerAlert: number | null;
+  /** Alert posted to Alertmanager → first accepted message containing it. */
+  latencyMs: LatencySummary;
+  lastDeliveredSeconds: number | null;
+}
+
+export interface StormResult {
+  scenario: 'storm';
+  sizes: StormSizes;
+  targets: typeof STORM_TARGETS;
+  emulatorLimits: typeof DEFAULT_LIMITS;
+  setup: string;
+  operator: StormSide;
+  alertmanager: StormSide;
+  /** operator ÷ Alertmanager, same run (lower is better for latency and 429s). */
+  ratios: { delivered: number | null; p50: number | null; p99: number | null; max: number | null; rateLimited: number | null; sendMessageCalls: number | null };
+  operatorMetrics: { rateLimitWaits: Record<string, number>; messagesSent: Record<string, number> };
+  alertmanagerLog: { notifyFailures: Record<string, number> };
+}
+
+const WEBHOOK_TOKEN = 'bench-storm-webhook-token-0123456789';
+const name = (side: 'Op' | 'Am', i: number) => `Storm${side}${String(i).padStart(4, '0')}`;
+const END = (alertname: string) => `END-${alertname}-END`;
+
+function evaluate(via: string, names: string[], postedAt: number, messages: DeliveredMessage[], requests: TelegramEmulator['requests'], token: string): StormSide {
+  const lat: number[] = [];
+  let delivered = 0;
+  let duplicates = 0;
+  let truncated = 0;
+  let last: number | null = null;
+  for (const n of names) {
+    const containing = messages.filter((m) => m.text.includes(n));
+    if (containing.length === 0) continue;
+    delivered++;
+    duplicates += containing.length - 1;
+    const first = containing[0]!.time - postedAt;
+    lat.push(first);
+    last = Math.max(last ?? 0, first);
+    if (!messages.some((m) => m.text.includes(END(n)))) truncated++;
+  }
+  const sends = requests.filter((r) => r.token === token && r.method === 'sendMessage');
+  return {
+    via,
+    alerts: names.length,
+    delivered,
+    duplicates,
+    truncated,
+    rateLimited: sends.filter((r) => r.status === 429).length,
+    sendMessageCalls: sends.length,
+    messagesAccepted: messages.length,
+    textChars: messages.reduce((a, m) => a + m.text.length, 0),
+    textCharsPerAlert: delivered ? Math.round(messages.reduce((a, m) => a + m.text.length, 0) / delivered) : null,
+    latencyMs: summarize(lat),
+    lastDeliveredSeconds: last === null ? null : round(last / 1000, 2),
+  };
+}
+
+const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : round(a / b, 3));
+
+export async function runStorm(kubeconfig: string, namespace: string, sizes: StormSizes): Promise<StormResult> {
+  const c = clientsFor(kubeconfig);
+  const opBot = bot(7400000001, 'storm_operator_bot');
+  const amBot = bot(7400000002, 'storm_alertmanager_bot');
+  const opChat = supergroupId(5000000001);
+  const amChat = supergroupId(5000000002);
+  const emulator = new TelegramEmulator(
+    new ScenarioBuilder().bot(opBot).bot(amBot).supergroup(opChat, 'Storm (operator)', opBot.id).supergroup(amChat, 'Storm (Alertmanager)', amBot.id).build(),
+    { limits: DEFAULT_LIMITS },
+  );
+  const url = await emulator.start();
+  const watch = new ChannelWatch(c, namespace);
+  let operator: Awaited<ReturnType<typeof launchOperator>> | undefined;
+  let am: AlertmanagerProcess | undefined;
+  try {
+    await createSecret(c, namespace, 'bot', { token: opBot.token });
+    await createSecret(c, namespace, 'am-webhook', { token: WEBHOOK_TOKEN });
+    await createChannels(c, namespace, [{ name: 'storm', spec: { tokenSecretRef: { name: 'bot' }, chatId: String(opChat), alertmanager: { tokenSecretRef: { name: 'am-webhook' } } } }]);
+    await watch.start();
+    operator = await launchOperator(kubeconfig, { TELEGRAM_API_URL: url, WATCH_NAMESPACE: namespace });
+    await watch.waitReady(1, 60_000);
+
+    am = await startAlertmanager(`
+route:
+  receiver: operator
+  group_by: [alertname]
+  group_wait: ${sizes.groupWait}
+  group_interval: ${sizes.groupInterval}
+  repeat_interval: 4h
+  routes:
+  - receiver: telegram
+    matchers: ['side="alertmanager"']
+receivers:
+- name: operator
+  webhook_configs:
+  - url: ${operator.op.url}/webhooks/alertmanager/${namespace}/storm
+    send_resolved: false
+    http_config:
+      authorization:
+        credentials: ${WEBHOOK_TOKEN}
+- name: telegram
+  telegram_configs:
+  - api_url: ${url}
+    bot_token: ${amBot.token}
+    chat_id: ${amChat}
+    parse_mode: HTML
+    send_resolved: false
+`);
+    const opNames = Array.from({ length: sizes.alerts }, (_, i) => name('Op', i));
+    const amNames = Array.from({ length: sizes.alerts }, (_, i) => name('Am', i));
+    const alert = (alertname: string, side: string, i: number) => ({
+      labels: { alertname, side, severity: i % 3 === 0 ? 'critical' : 'warning', instance: `node-${i}.cluster.local:9100`, job: 'node-exporter' },
+      annotations: {
+        summary: `Filesystem on node-${i} is filling up`,
+        description: `Filesystem /var/lib/kubelet on node-${i} has only ${i % 10}% space left and is predicted to run out within 4 hours. ${END(alertname)}`,
+      },
+      startsAt: new Date().toISOString(),
+    });
+    const postedAt = Date.now();
+    await am.postAlerts([...opNames.map((n, i) => alert(n, 'operator', i)), ...amNames.map((n, i) => alert(n, 'alertmanager', i))]);
+
+    const deadline = postedAt + sizes.capMs;
+    const done = (names: string[], chat: number) => {
+      const msgs = emulator.messagesTo(chat);
+      return names.every((n) => msgs.some((m) => m.text.includes(n)));
+    };
+    while (Date.now() < deadline && !(done(opNames, opChat) && done(amNames, amChat))) await sleep(250);
+    await sleep(500); // a reply in flight at the cap may still land
+
+    const metrics = await scrapeMetrics(operator.op.url);
+    const opSide = evaluate('operator webhook', opNames, postedAt, emulator.messagesTo(opChat), emulator.requests, opBot.token);
+    const amSide = evaluate('Alertmanager telegram_configs', amNames, postedAt, emulator.messagesTo(amChat), emulator.requests, amBot.token);
+    const notifyFailures: Record<string, number> = {};
+    for (const line of am.output().split('\n')) {
+      if (!/Notify (attempt )?failed|Notify for alerts failed/.test(line)) continue;
+      const integration = /integration=(\w+)/.exec(line)?.[1] ?? 'unknown';
+      const key = `${integration}: ${/Notify attempt failed/.test(line) ? 'attempt failed' : 'notify failed'}`;
+      notifyFailures[key] = (notifyFailures[key] ?? 0) + 1;
+    }
+    return {
+      scenario: 'storm',
+      sizes,
+      targets: STORM_TARGETS,
+      emulatorLimits: DEFAULT_LIMITS,
+      setup: 'one Alertmanager, one emulator instance with default limits; each side has its own bot and supergroup; run concurrently',
+      operator: opSide,
+      alertmanager: amSide,
+      ratios: {
+        delivered: ratio(opSide.delivered, amSide.delivered),
+        p50: ratio(opSide.latencyMs.p50, amSide.latencyMs.p50),
+        p99: ratio(opSide.latencyMs.p99, amSide.latencyMs.p99),
+        max: ratio(opSide.latencyMs.max, amSide.latencyMs.max),
+        rateLimited: ratio(opSide.rateLimited, amSide.rateLimited),
+        sendMessageCalls: ratio(opSide.sendMessageCalls, amSide.sendMessageCalls),
+      },
+      operatorMetrics: {
+        rateLimitWaits: metricByLabels(metrics, 'telegram_operator_rate_limit_waits_total'),
+        messagesSent: metricByLabels(metrics, 'telegram_operator_messages_sent_total'),
+      },
+      alertmanagerLog: { notifyFailures },
+    };
+  } finally {
+    watch.stop();
+    await am?.stop();
+    await operator?.op.stop('SIGTERM');
+    await emulator.stop();
+  }
+}

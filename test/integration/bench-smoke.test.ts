@@ -1,0 +1,67 @@
+// The benchmark scenarios (bench/scenarios) at tiny sizes, so the harness behind `make bench`
+// cannot rot. Only correctness is asserted (everything Ready, everything delivered, no 429, the
+// result's shape) — never a timing: the targets are for BENCHMARKS.md, not for CI.
+import { runLatency } from '../../bench/scenarios/latency.js';
+import { runScale } from '../../bench/scenarios/scale.js';
+import { runStorm } from '../../bench/scenarios/storm.js';
+import { runThroughput } from '../../bench/scenarios/throughput.js';
+import { installCrds } from '../harness/crds.js';
+import { createNamespace } from '../harness/kube.js';
+
+const kubeconfig = () => process.env.KUBECONFIG!;
+
+beforeAll(() => {
+  installCrds();
+});
+
+const summaryShape = {
+  count: expect.any(Number),
+  p50: expect.any(Number),
+  p99: expect.any(Number),
+  max: expect.any(Number),
+};
+
+test('scale: 20 channels over 10 tokens all Ready, one getMe per token, a quiet steady state', async () => {
+  const ns = await createNamespace('bench-scale');
+  const r = await runScale(kubeconfig(), ns, { channels: 20, tokens: 10, steadyMs: 3_000, settleMs: 1_000, maxConcurrentReconciles: 8, readyTimeoutMs: 60_000 });
+  expect(r.scenario).toBe('scale');
+  expect(r.startup.ready).toBe(20);
+  expect(r.telegram.getMe).toBeLessThanOrEqual(10);
+  expect(r.telegram.byMethod.getChat).toBe(20);
+  expect(r.telegram.rateLimited).toBe(0);
+  expect(r.apiWrites.channelStatusWrites).toBeGreaterThanOrEqual(20);
+  expect(r.steady.channelWrites).toBe(0);
+  expect(r.steady.telegramCalls).toBe(0);
+  expect(r.startup).toMatchObject({ allReadySeconds: expect.any(Number), rssPeakMB: expect.any(Number), hwmMB: expect.any(Number), cpuSeconds: expect.any(Number) });
+  expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+}, 120_000);
+
+test('latency: 20 annotation alerts over 10 bots are all delivered, no 429', async () => {
+  const ns = await createNamespace('bench-latency');
+  const r = await runLatency(kubeconfig(), ns, { alerts: 20, tokens: 10, ratePerSecond: 10, maxConcurrentReconciles: 8, timeoutMs: 60_000 });
+  expect(r.delivered).toBe(20);
+  expect(r.rateLimited).toBe(0);
+  expect(r.latencyMs).toMatchObject({ ...summaryShape, count: 20 });
+  expect(r.patchRoundTripMs.count).toBe(20);
+}, 120_000);
+
+test('storm: 10 alerts through the operator webhook and through Alertmanager telegram_configs, side by side', async () => {
+  const ns = await createNamespace('bench-storm');
+  const r = await runStorm(kubeconfig(), ns, { alerts: 10, capMs: 45_000, groupWait: '1s', groupInterval: '1s' });
+  expect(r.operator).toMatchObject({ alerts: 10, delivered: 10, rateLimited: 0, truncated: 0, latencyMs: { ...summaryShape, count: 10 } });
+  // Alertmanager's side is measured, not judged: it only has to have been exercised.
+  expect(r.alertmanager.alerts).toBe(10);
+  expect(r.alertmanager.sendMessageCalls).toBeGreaterThan(0);
+  expect(r.alertmanager.delivered).toBeGreaterThan(0);
+  expect(Object.keys(r.ratios).sort()).toEqual(['delivered', 'max', 'p50', 'p99', 'rateLimited', 'sendMessageCalls']);
+}, 120_000);
+
+test('throughput: 30 alerts to 30 private chats of one bot, all delivered once, no 429', async () => {
+  const ns = await createNamespace('bench-throughput');
+  const r = await runThroughput(kubeconfig(), ns, { alerts: 30, chats: 30, maxConcurrentReconciles: 8, timeoutMs: 60_000 });
+  expect(r.delivered).toBe(30);
+  expect(r.duplicates).toBe(0);
+  expect(r.rateLimited).toBe(0);
+  expect(r.sustainedPerSecond).toEqual(expect.any(Number));
+  expect(r.perSecond.reduce((a, b) => a + b, 0)).toBe(30);
+}, 120_000);
