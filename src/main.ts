@@ -66,7 +66,8 @@ async function main(): Promise<void> {
     recordEvent,
     metrics,
     log,
-    requeue: (key) => controller.queue.add(key),
+    // Recording a send is what the bot's next annotation send waits for: it goes first.
+    requeue: (key) => controller.queue.addFirst(key),
     chatFailed: (key) => reconciler.invalidate(key),
   });
   reconciler = new ChannelReconciler({

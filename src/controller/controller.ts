@@ -3,7 +3,7 @@
 // reference them, so a rotated token wakes exactly those channels within a second or two.
 import type * as k8s from '@kubernetes/client-node';
 import { keyOf, type TelegramChannel } from '../api/types.js';
-import { channelWatchPath, listChannels } from '../kube/channels.js';
+import { LIST_PAGE_SIZE, channelWatchPath, listChannels } from '../kube/channels.js';
 import { ResourceWatcher, type KubeObject } from '../kube/watcher.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../http/metrics.js';
@@ -47,7 +47,7 @@ export class Controller {
         new ResourceWatcher<TelegramChannel & KubeObject>(
           opts.kc,
           { upsert: (obj, prev) => this.onChannel(obj, prev), deleted: (obj) => this.onChannelDeleted(obj) },
-          { path: channelWatchPath(ns), list: () => listChannels(opts.custom, ns), keep: (raw) => raw as TelegramChannel & KubeObject, resyncMs: opts.resyncMs, log: opts.log },
+          { path: channelWatchPath(ns), list: () => listChannels(opts.custom, ns), keep: keepChannel, resyncMs: opts.resyncMs, log: opts.log },
         ),
     );
     this.secretWatchers = scopes.map(
@@ -57,10 +57,7 @@ export class Controller {
           { upsert: (obj) => this.onSecret(obj), deleted: (obj) => this.onSecret(obj) },
           {
             path: ns ? `/api/v1/namespaces/${ns}/secrets` : '/api/v1/secrets',
-            list: async () => {
-              const l = ns ? await opts.core.listNamespacedSecret({ namespace: ns }) : await opts.core.listSecretForAllNamespaces();
-              return { items: l.items, resourceVersion: l.metadata?.resourceVersion ?? '' };
-            },
+            list: () => listSecretsPaged(opts.core, ns),
             // Only identity and version are kept: Secret data never stays in the watch cache.
             keep: (raw) => {
               const m = (raw as SecretMeta).metadata;
@@ -172,4 +169,27 @@ function onlyStatusChanged(prev: TelegramChannel, next: TelegramChannel): boolea
     prev.metadata.deletionTimestamp === next.metadata.deletionTimestamp &&
     JSON.stringify(prev.metadata.annotations ?? {}) === JSON.stringify(next.metadata.annotations ?? {})
   );
+}
+
+/** Secrets in pages, keeping only metadata of each page before the next is read. */
+async function listSecretsPaged(core: k8s.CoreV1Api, namespace: string | undefined) {
+  const items: SecretMeta[] = [];
+  let resourceVersion = '';
+  let token: string | undefined;
+  do {
+    const page = namespace
+      ? await core.listNamespacedSecret({ namespace, limit: LIST_PAGE_SIZE, _continue: token })
+      : await core.listSecretForAllNamespaces({ limit: LIST_PAGE_SIZE, _continue: token });
+    for (const s of page.items) items.push({ metadata: { name: s.metadata?.name ?? '', namespace: s.metadata?.namespace, resourceVersion: s.metadata?.resourceVersion } });
+    resourceVersion = page.metadata?.resourceVersion ?? '';
+    token = page.metadata?._continue || undefined;
+  } while (token);
+  return { items, resourceVersion };
+}
+
+/** What the cache keeps of a channel: everything but managedFields, which is large and never read. */
+function keepChannel(raw: unknown): TelegramChannel & KubeObject {
+  const obj = raw as TelegramChannel & KubeObject & { metadata: { managedFields?: unknown } };
+  if (obj.metadata.managedFields) delete obj.metadata.managedFields;
+  return obj;
 }

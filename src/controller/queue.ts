@@ -49,6 +49,20 @@ export class WorkQueue {
     this.pump();
   }
 
+  /** Like add, but ahead of everything queued: for short work that others wait on (recording a send). */
+  addFirst(key: string): void {
+    if (this.shuttingDown) return;
+    this.cancelTimer(key);
+    if (this.processing.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    if (this.queued.has(key)) this.queue.splice(this.queue.indexOf(key), 1);
+    this.queued.add(key);
+    this.queue.unshift(key);
+    this.pump();
+  }
+
   addAfter(key: string, delayMs: number): void {
     if (this.shuttingDown) return;
     if (delayMs <= 0) return this.add(key);

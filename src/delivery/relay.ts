@@ -1,10 +1,13 @@
 // Annotation alerts and test messages, delivered at least once and never twice on a resync,
 // restart or re-apply. The reconcile decides; the sender sends; status remembers:
-//   1. a new annotation value's digest is written to status.delivery.pending…Digest (intent)
-//   2. only after that write is the message handed to the sender
-//   3. the sender's outcome is folded into status by the next reconcile (last…Digest, counters).
-// A crash between 1 and 3 leaves pending ≠ last, so the next leader sends again: a duplicate is
-// possible only if Telegram accepted the message just before the crash.
+//   1. the intent is the annotation itself: the user's write made it durable before we saw it, and
+//      any value whose digest differs from status.delivery.last…Digest is, by definition, unsent
+//   2. the message goes to the sender at once (no extra status write on the hot path)
+//   3. the sender's outcome is folded into status by the next reconcile (last…Digest, counters),
+//      and the bot's next annotation send waits until that write is done.
+// A crash between 2 and 3 leaves the digest unrecorded, so the next leader sends again: a duplicate
+// is possible only if Telegram accepted the message just before the crash, and by 3 there is at
+// most one such message per bot. pending…Digest marks only values waiting for a channel to be Ready.
 import { createHash } from 'node:crypto';
 import { ANNOTATION_ALERT, ANNOTATION_ALERT_ID, ANNOTATION_TEST, CONDITION_READY, type DeliveryReason } from '../api/contract.js';
 import type { ChannelStatus, DeliveryStatus, TelegramChannel } from '../api/types.js';
@@ -126,7 +129,6 @@ export class AnnotationRelay {
         this.fail(d, ch, kind, 'InvalidMarkup', `${resolved.spec.parseMode} markup is invalid: ${markup.message}`, true);
         continue;
       }
-      d[pendingField] = digest;
       afterWrite.push(() => this.start(key, kind, digest, resolved, splitMessage(text, resolved.spec.parseMode), ch));
     }
     return { status: { ...status, delivery: Object.keys(d).length ? d : undefined }, afterWrite };

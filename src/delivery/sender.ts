@@ -21,8 +21,13 @@ export interface OutgoingMessage {
   source: MessageSource;
   /** May be merged with neighbours for the same chat (Alertmanager notifications). */
   coalesce?: boolean;
-  /** Give up (with the last transient error) if not delivered by then; parts in flight still finish. */
-  deadline?: number;
+  /** Telegram's measure of a text (parsed length, for markup); the raw length when absent. */
+  measure?: (text: string) => number;
+  /**
+   * Gives up on the message when aborted (the webhook caller timed out or went away) — unless a part
+   * of it is already on its way to Telegram, which cannot be taken back.
+   */
+  signal?: AbortSignal;
 }
 
 export interface Delivery {
@@ -38,6 +43,10 @@ export interface SenderObserver {
 
 interface Pending {
   msg: OutgoingMessage;
+  /** Part of the batch being sent right now. */
+  sending: boolean;
+  /** The last transient failure, reported if the message is given up. */
+  lastError?: TelegramError;
   nextPart: number;
   messageIds: number[];
   enqueuedAt: number;
@@ -56,6 +65,7 @@ interface ChatState {
 }
 
 const TEXT_LIMIT = 4096;
+const RAW_BYTES_LIMIT = 32_768;
 const COALESCE_SEPARATOR = '\n\n';
 const TRANSIENT_BASE_MS = 1_000;
 const TRANSIENT_MAX_MS = 30_000;
@@ -84,9 +94,21 @@ class BotSender {
     if (this.chats.size > 1000) this.pruneIdleChats();
     return new Promise((resolve, reject) => {
       const chat = this.chat(msg.chatId);
-      chat.queue.push({ msg, nextPart: 0, messageIds: [], enqueuedAt: Date.now(), resolve, reject, coalescedWith: 1 });
+      const pending: Pending = { msg, sending: false, nextPart: 0, messageIds: [], enqueuedAt: Date.now(), resolve, reject, coalescedWith: 1 };
+      if (msg.signal?.aborted) return reject(giveUp(pending));
+      msg.signal?.addEventListener('abort', () => this.abandon(chat, pending), { once: true });
+      chat.queue.push(pending);
       if (!chat.running) void this.drain(msg.chatId, chat);
     });
+  }
+
+  /** Drops a message that has not started going out; one with a part already sent is finished. */
+  private abandon(chat: ChatState, p: Pending): void {
+    if (p.sending || p.nextPart > 0) return;
+    const i = chat.queue.indexOf(p);
+    if (i < 0) return;
+    chat.queue.splice(i, 1);
+    p.reject(giveUp(p));
   }
 
   /** Forgets chats that have been quiet for a minute: their buckets are full again by then anyway. */
@@ -116,15 +138,13 @@ class BotSender {
     chat.running = true;
     try {
       while (chat.queue.length > 0) {
-        const head = chat.queue[0]!;
-        if (head.msg.deadline !== undefined && Date.now() > head.msg.deadline && head.nextPart === 0) {
-          chat.queue.shift();
-          head.reject(new TelegramError('Unavailable', 'not delivered before the deadline', 'sendMessage'));
-          continue;
-        }
         await this.acquire(chat);
+        // Abandoned while waiting: the queue may be empty now, and the tokens just taken are spent.
+        if (chat.queue.length === 0) break;
+        const head = chat.queue[0]!;
         // Built after waiting, so everything that queued up meanwhile can ride along.
         const batch = this.takeBatch(chat);
+        for (const p of batch) p.sending = true;
         const text = batch.length === 1 ? batch[0]!.msg.parts[batch[0]!.nextPart]! : batch.map((p) => p.msg.parts[0]!).join(COALESCE_SEPARATOR);
         try {
           const result = await this.telegram.sendMessage(this.token, { chat_id: chatId, text, ...head.msg.options });
@@ -132,6 +152,7 @@ class BotSender {
         } catch (e) {
           this.onFailed(chatId, chat, batch, e);
         }
+        for (const p of batch) p.sending = false;
       }
     } finally {
       chat.running = false;
@@ -166,15 +187,21 @@ class BotSender {
   private takeBatch(chat: ChatState): Pending[] {
     const head = chat.queue[0]!;
     if (!head.msg.coalesce || head.msg.parts.length !== 1 || head.nextPart !== 0) return [head];
+    const measure = head.msg.measure ?? ((t: string) => t.length);
     const batch = [head];
-    let length = head.msg.parts[0]!.length;
+    let length = measure(head.msg.parts[0]!);
+    let bytes = Buffer.byteLength(head.msg.parts[0]!);
     for (let i = 1; i < chat.queue.length; i++) {
       const p = chat.queue[i]!;
       if (!p.msg.coalesce || p.msg.parts.length !== 1 || !sameOptions(p.msg, head.msg)) break;
-      const next = length + COALESCE_SEPARATOR.length + p.msg.parts[0]!.length;
-      if (next > TEXT_LIMIT) break;
+      const text = p.msg.parts[0]!;
+      const nextLength = length + COALESCE_SEPARATOR.length + measure(text);
+      const nextBytes = bytes + COALESCE_SEPARATOR.length + Buffer.byteLength(text);
+      // Telegram limits the text as shown (4096) and the raw parameter (32768 bytes).
+      if (nextLength > TEXT_LIMIT || nextBytes > RAW_BYTES_LIMIT) break;
       batch.push(p);
-      length = next;
+      length = nextLength;
+      bytes = nextBytes;
     }
     return batch;
   }
@@ -209,12 +236,7 @@ class BotSender {
       const attempt = (batch[0] as Pending & { attempts?: number }).attempts ?? 0;
       (batch[0] as Pending & { attempts?: number }).attempts = attempt + 1;
       const delay = Math.min(TRANSIENT_BASE_MS * 2 ** attempt, TRANSIENT_MAX_MS);
-      // Past a deadline, hand the failure back (parts already sent stay sent).
-      const expired = batch.filter((p) => p.msg.deadline !== undefined && now + delay > p.msg.deadline);
-      for (const p of expired) {
-        chat.queue.splice(chat.queue.indexOf(p), 1);
-        p.reject(err);
-      }
+      for (const p of batch) p.lastError = err;
       chat.pausedUntil = Math.max(chat.pausedUntil, now + delay);
       return;
     }
@@ -224,6 +246,10 @@ class BotSender {
       p.reject(err);
     }
   }
+}
+
+function giveUp(p: Pending): TelegramError {
+  return p.lastError ?? new TelegramError('Unavailable', 'not delivered in time (waiting for Telegram rate limits)', 'sendMessage');
 }
 
 function sameOptions(a: OutgoingMessage, b: OutgoingMessage): boolean {

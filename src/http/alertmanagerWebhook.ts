@@ -10,6 +10,7 @@ import { findCondition } from '../controller/conditions.js';
 import type { ResolvedChannel } from '../controller/reconciler.js';
 import type { SecretReader } from '../controller/secrets.js';
 import { parseAlertmanagerPayload, renderAlertmanagerHtml } from '../delivery/format/alertmanager.js';
+import { parsedLength } from '../delivery/format/markup.js';
 import { splitMessage } from '../delivery/format/split.js';
 import { deliveryReason, sendOptions, type AnnotationRelay } from '../delivery/relay.js';
 import type { Sender } from '../delivery/sender.js';
@@ -30,7 +31,11 @@ export interface WebhookDeps {
   log: Logger;
   metrics: Metrics;
   maxBodyBytes?: number;
-  /** How long a request may wait for Telegram before answering 503 (Alertmanager then retries). */
+  /**
+   * How long a request may wait for Telegram before answering 503 (Alertmanager then retries).
+   * Alertmanager gives up on a notification after 10 s at the least; answering first means it never
+   * retries a message that is still queued here, which would send it twice.
+   */
   deliveryTimeoutMs?: number;
 }
 
@@ -80,9 +85,9 @@ function sameSecret(given: string, expected: string): boolean {
 
 export function alertmanagerRoute(deps: WebhookDeps): Route {
   const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const timeoutMs = deps.deliveryTimeoutMs ?? 20_000;
+  const timeoutMs = deps.deliveryTimeoutMs ?? 9_000;
 
-  async function handle(req: http.IncomingMessage, params: Record<string, string>): Promise<{ status: number; body: unknown }> {
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, params: Record<string, string>): Promise<{ status: number; body: unknown }> {
     const { namespace, name } = params as { namespace: string; name: string };
     const ch = deps.getChannel(namespace, name);
     const parsed = ch ? parseSpec(ch.spec) : undefined;
@@ -120,6 +125,13 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
 
     const parts = splitMessage(renderAlertmanagerHtml(payload.payload), 'HTML');
     const options = { ...sendOptions({ ...resolved, spec: { ...resolved.spec, parseMode: 'HTML' } }) };
+    // Stop waiting when the caller goes away or the time is up: a message not yet on its way is dropped.
+    const cancel = new AbortController();
+    const onClose = () => {
+      if (!res.writableEnded) cancel.abort();
+    };
+    res.once('close', onClose);
+    const timer = setTimeout(() => cancel.abort(), timeoutMs);
     try {
       const delivery = await deps.sender.send({
         token: resolved.token,
@@ -128,7 +140,8 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
         options,
         source: 'alertmanager',
         coalesce: true,
-        deadline: Date.now() + timeoutMs,
+        measure: (text) => parsedLength(text, 'HTML'),
+        signal: cancel.signal,
       });
       void deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: true, messageIds: delivery.messageIds });
       return { status: 200, body: { status: 'delivered', messages: parts.length, messageIds: delivery.messageIds } };
@@ -139,6 +152,9 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
       void deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: false, reason, error: err?.message ?? 'send failed' });
       if (!err || err.transient) throw new HttpError(503, `Telegram did not accept the message in time (${err?.message ?? 'send failed'})`, { 'Retry-After': '30' });
       throw new HttpError(502, `Telegram refused the message: ${reason}: ${err.message}`);
+    } finally {
+      clearTimeout(timer);
+      res.off('close', onClose);
     }
   }
 
@@ -172,7 +188,7 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
     handler: async (req, res, params) => {
       try {
         if (!deps.isLeader()) return await forward(req, res);
-        const r = await handle(req, params);
+        const r = await handle(req, res, params);
         sendJson(res, r.status, r.body);
       } catch (e) {
         if (e instanceof HttpError) {

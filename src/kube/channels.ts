@@ -9,15 +9,26 @@ export function channelWatchPath(namespace?: string): string {
   return namespace ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}` : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
 }
 
+/** Lists in pages, so 10,000 channels never arrive as one 50 MB response held in memory at once. */
 export async function listChannels(custom: k8s.CustomObjectsApi, namespace?: string): Promise<ListResult<unknown>> {
-  const list = (namespace
-    ? await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL })
-    : await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })) as {
-    items: unknown[];
-    metadata: { resourceVersion: string };
-  };
-  return { items: list.items, resourceVersion: list.metadata.resourceVersion };
+  const items: unknown[] = [];
+  let resourceVersion = '';
+  let token: string | undefined;
+  do {
+    const page = (namespace
+      ? await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, limit: LIST_PAGE_SIZE, _continue: token })
+      : await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, limit: LIST_PAGE_SIZE, _continue: token })) as {
+      items: unknown[];
+      metadata: { resourceVersion: string; continue?: string };
+    };
+    for (const item of page.items) items.push(item);
+    resourceVersion = page.metadata.resourceVersion;
+    token = page.metadata.continue || undefined;
+  } while (token);
+  return { items, resourceVersion };
 }
+
+export const LIST_PAGE_SIZE = 500;
 
 export async function patchChannelStatus(custom: k8s.CustomObjectsApi, ch: TelegramChannel, patch: Partial<Record<keyof ChannelStatus, unknown>>): Promise<TelegramChannel> {
   return (await custom.patchNamespacedCustomObjectStatus(

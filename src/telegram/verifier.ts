@@ -25,7 +25,12 @@ export interface VerifyResult {
   retryAfterMs?: number;
 }
 
-const TOKEN_RESULT_TTL_MS = 60_000;
+/**
+ * How long a token's getMe answer is shared. Long enough that a start-up or a cycle of thousands of
+ * channels costs one getMe per token; a token revoked meanwhile still shows at once, because the
+ * chat calls that follow answer 401 and drop the cached answer.
+ */
+const TOKEN_RESULT_TTL_MS = 10 * 60_000;
 
 export class Verifier {
   private readonly botCache = new Map<string, { at: number; result: Promise<TelegramUser> }>();
@@ -55,6 +60,7 @@ export class Verifier {
       chat = await this.telegram.getChat(token, chatId);
     } catch (e) {
       const err = asTelegramError(e, 'getChat');
+      if (err.kind === 'Unauthorized') return this.revoked(token, err);
       const verdict = await this.explainChatFailure(token, chatId, err);
       return { token: tokenOk, bot: botRef, chat: verdict, retryAfterMs: retryAfterMs(err) };
     }
@@ -79,6 +85,7 @@ export class Verifier {
       verdict = memberVerdict(chat, member.status, member);
     } catch (e) {
       const err = asTelegramError(e, 'getChatMember');
+      if (err.kind === 'Unauthorized') return this.revoked(token, err);
       return { ...base, chat: chatVerdict(err, chatId), retryAfterMs: retryAfterMs(err) };
     }
     // A basic group upgraded to a supergroup still answers getChat and getChatMember(bot) as if
@@ -89,15 +96,22 @@ export class Verifier {
         await this.telegram.sendChatAction(token, chatId);
       } catch (e) {
         const err = asTelegramError(e, 'sendChatAction');
+        if (err.kind === 'Unauthorized') return this.revoked(token, err);
         return { ...base, chat: chatVerdict(err, chatId), retryAfterMs: retryAfterMs(err) };
       }
     }
     return { ...base, chat: verdict };
   }
 
-  /** The cached bot identity for a token, if a recent getMe succeeded (used by the sender). */
+  /** The token stopped working after getMe succeeded (revoked meanwhile): forget it and say so. */
+  private revoked(token: string, err: TelegramError): VerifyResult {
+    this.botCache.delete(tokenKey(token));
+    return { token: tokenVerdict(err), chat: { status: 'Unknown', reason: 'Unauthorized', message: 'not checked: the token must work first' } };
+  }
+
+  /** getMe for a token, shared by every channel that uses it while the answer is fresh. */
   private getMeShared(token: string): Promise<TelegramUser> {
-    const key = createHash('sha256').update(token).digest('hex');
+    const key = tokenKey(token);
     const hit = this.botCache.get(key);
     if (hit && this.now() - hit.at < TOKEN_RESULT_TTL_MS) return hit.result;
     const result = this.telegram.getMe(token);
@@ -144,6 +158,10 @@ export class Verifier {
 export function readyVerdict(result: VerifyResult, chatId: string): Verdict<string> {
   const failing = result.token.status !== 'True' ? result.token : result.chat.status !== 'True' ? result.chat : undefined;
   return failing ?? { status: 'True', reason: 'Verified', message: `${result.token.message} can post to ${result.chatInfo?.type ?? 'chat'} "${result.chatInfo?.title ?? chatId}"` };
+}
+
+function tokenKey(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }
 
 function asTelegramError(e: unknown, method: string): TelegramError {

@@ -3,6 +3,7 @@
 // no alert is lost or sent twice (beyond the one the kill itself may cause).
 import * as k8s from '@kubernetes/client-node';
 import { ScenarioBuilder, bot, supergroupId } from '../emulator/scenario.js';
+import { digestOf } from '../../src/delivery/relay.js';
 import { TelegramEmulator } from '../emulator/server.js';
 import { G, channelHelpers } from '../harness/channels.js';
 import { installCrds, kubectl } from '../harness/crds.js';
@@ -23,7 +24,11 @@ const { coordination } = clients();
 const leaderGauge = async (p: OperatorProcess) => /^telegram_operator_leader 1$/m.test(await (await fetch(`${p.url}/metrics`)).text());
 const holder = async () => (await coordination.readNamespacedLease({ namespace: ns, name: 'telegram-channel-operator' })).spec?.holderIdentity;
 
+/** The alert text each channel carries now, to tell a recorded delivery of it from an older one. */
+let currentAlert: (i: number) => string = () => '';
+
 async function annotateAll(text: (i: number) => string): Promise<void> {
+  currentAlert = text;
   await Promise.all(
     chatIds.map((_, i) =>
       custom.patchNamespacedCustomObject(
@@ -36,8 +41,8 @@ async function annotateAll(text: (i: number) => string): Promise<void> {
 
 async function allRecorded(): Promise<void> {
   await eventually(async () => {
-    const l = (await custom.listNamespacedCustomObject({ ...G, namespace: ns })) as { items: { status?: { delivery?: { lastAlertDigest?: string; pendingAlertDigest?: string } } }[] };
-    return l.items.every((c) => c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest);
+    const l = (await custom.listNamespacedCustomObject({ ...G, namespace: ns })) as { items: { metadata: { name: string }; status?: { delivery?: { lastAlertDigest?: string } } }[] };
+    return l.items.every((c) => c.status?.delivery?.lastAlertDigest === digestOf(currentAlert(Number(c.metadata.name.slice(3)))));
   }, 60_000, 'all alerts recorded');
 }
 

@@ -4,7 +4,7 @@
 import type { ParseMode } from '../../api/types.js';
 import { parseHtml } from './html.js';
 import { parseMarkdownV2 } from './markdownV2.js';
-import type { ParsedMarkup } from './pieces.js';
+import { parsedText, type ParsedMarkup } from './pieces.js';
 
 export { escapeHtml } from './html.js';
 export { escapeMarkdownV2 } from './markdownV2.js';
@@ -28,4 +28,11 @@ export function checkMarkup(text: string, parseMode: ParseMode): MarkupCheck {
   if (parseMode === 'None') return { ok: true };
   const parsed = parseMarkup(text, parseMode);
   return parsed.ok ? { ok: true } : { ok: false, message: parsed.message, offset: parsed.offset };
+}
+
+/** The length Telegram limits (4096): UTF-16 units of the text as shown, tags and escapes excluded. */
+export function parsedLength(text: string, parseMode: ParseMode): number {
+  if (parseMode === 'None') return text.length;
+  const parsed = parseMarkup(text, parseMode);
+  return parsed.ok ? parsedText(parsed.pieces).length : text.length;
 }

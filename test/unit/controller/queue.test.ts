@@ -196,3 +196,32 @@ describe('shutdown', () => {
     await expect(q.shutdown()).resolves.toBeUndefined();
   });
 });
+
+test('addFirst jumps the queue, and moves a key that was already waiting', async () => {
+  const g = gate();
+  const q = new WorkQueue(g.reconcile, { concurrency: 1 });
+  q.add('busy');
+  q.add('a');
+  q.add('b');
+  q.add('c');
+  q.addFirst('c');
+  q.addFirst('urgent');
+  await g.releaseAll();
+  await sleep(20);
+  await g.releaseAll();
+  expect(g.calls).toEqual(['busy', 'urgent', 'c', 'a', 'b']);
+});
+
+test('pause collects keys without running them; resume runs them', async () => {
+  const g = gate();
+  const q = new WorkQueue(g.reconcile, { concurrency: 2 });
+  q.pause();
+  q.add('x');
+  q.add('y');
+  await sleep(20);
+  expect(g.calls).toEqual([]);
+  q.resume();
+  await sleep(5);
+  expect(g.calls.sort()).toEqual(['x', 'y']);
+  await g.releaseAll();
+});

@@ -176,6 +176,16 @@ describe('transient: Ready Unknown', () => {
 });
 
 describe('getMe is shared per token', () => {
+  test('a token revoked inside the window is reported at once, and the shared answer dropped', async () => {
+    await verifier.verify(TOKEN, String(C.ops));
+    emu.revokeToken(TOKEN);
+    const r = await verifier.verify(TOKEN, String(C.group));
+    expect(r.token).toMatchObject({ status: 'False', reason: 'Unauthorized' });
+    expect(r.chat).toMatchObject({ status: 'Unknown', reason: 'Unauthorized' });
+    await verifier.verify(TOKEN, String(C.ops));
+    expect(count('getMe')).toBe(2); // asked again instead of trusting the cached answer
+  });
+
   test('many verifications within the window cost one getMe', async () => {
     for (const chat of [C.ops, C.group, C.channel, C.forum, C.ops]) await verifier.verify(TOKEN, String(chat));
     expect(count('getMe')).toBe(1);
@@ -190,7 +200,7 @@ describe('getMe is shared per token', () => {
     let now = 1_000_000;
     const v = new Verifier(client, () => now);
     await v.verify(TOKEN, String(C.ops));
-    now += 59_000;
+    now += 599_000; // the window is 10 minutes
     await v.verify(TOKEN, String(C.ops));
     expect(count('getMe')).toBe(1);
     now += 2_000;
