@@ -52,7 +52,6 @@ interface Pending {
   enqueuedAt: number;
   resolve: (d: Delivery) => void;
   reject: (e: unknown) => void;
-  coalescedWith: number;
 }
 
 interface ChatState {
@@ -94,7 +93,7 @@ class BotSender {
     if (this.chats.size > 1000) this.pruneIdleChats();
     return new Promise((resolve, reject) => {
       const chat = this.chat(msg.chatId);
-      const pending: Pending = { msg, sending: false, nextPart: 0, messageIds: [], enqueuedAt: Date.now(), resolve, reject, coalescedWith: 1 };
+      const pending: Pending = { msg, sending: false, nextPart: 0, messageIds: [], enqueuedAt: Date.now(), resolve, reject };
       if (msg.signal?.aborted) return reject(giveUp(pending));
       msg.signal?.addEventListener('abort', () => this.abandon(chat, pending), { once: true });
       chat.queue.push(pending);
