@@ -111,6 +111,7 @@ function onSignal(signal: NodeJS.Signals): void {
   }
   say();
   say(yellow(`${signal}: stopping the demo and tearing everything down…`));
+  for (const child of running) child.kill('SIGTERM');
   void teardown().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
 }
 
@@ -128,13 +129,20 @@ interface RunResult {
   stderr: string;
 }
 
+/** Commands running right now (kubectl, the CLI): a tear-down stops them too. */
+const running = new Set<ChildProcess>();
+
 function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
+  // After Ctrl-C nothing new starts: the tear-down may already have stopped what it would talk to.
+  if (interrupted) return Promise.reject(new Interrupted(interrupted));
   return new Promise((resolve, reject) => {
     const child = execFile(cmd, args, { cwd: REPO_ROOT, env: opts.env ?? process.env, maxBuffer: 16 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
+      running.delete(child);
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
       if (err && code === -1) reject(err);
       else resolve({ code, stdout, stderr });
     });
+    running.add(child);
     if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }

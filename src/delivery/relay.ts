@@ -77,6 +77,8 @@ export class AnnotationRelay {
 
   /** Records a delivery so the channel's status includes it; resolves once that status is written. */
   recordOutcome(key: string, outcome: Omit<Outcome, 'at' | 'persisted'>): Promise<void> {
+    // A refusal about the chat itself (kicked, migrated…) means the last verification is stale.
+    if (!outcome.ok && outcome.reason && CHAT_LEVEL.has(outcome.reason)) this.deps.chatFailed(key);
     return new Promise((resolve) => {
       const list = this.outcomes.get(key) ?? [];
       list.push({ ...outcome, at: Date.now(), persisted: resolve });
@@ -153,7 +155,6 @@ export class AnnotationRelay {
           const err = e instanceof TelegramError ? e : undefined;
           const reason = deliveryReason(err);
           const message = err?.message ?? 'send failed';
-          if (CHAT_LEVEL.has(reason)) this.deps.chatFailed(key);
           this.deps.metrics.messagesFailed.inc({ source, reason });
           this.deps.log.warn({ namespace: r.namespace, name: r.name, source, reason, err: message }, `${kind} not delivered`);
           this.deps.recordEvent(r.target, 'Warning', kind === 'alert' ? 'AlertFailed' : 'TestMessageFailed', `${reason}: ${message}`);

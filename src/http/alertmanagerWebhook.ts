@@ -124,7 +124,7 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
     }
 
     const parts = splitMessage(renderAlertmanagerHtml(payload.payload), 'HTML');
-    const options = { ...sendOptions({ ...resolved, spec: { ...resolved.spec, parseMode: 'HTML' } }) };
+    const options = sendOptions({ ...resolved, spec: { ...resolved.spec, parseMode: 'HTML' } });
     // Stop waiting when the caller goes away or the time is up: a message not yet on its way is dropped.
     const cancel = new AbortController();
     const onClose = () => {
@@ -148,9 +148,10 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
     } catch (e) {
       const err = e instanceof TelegramError ? e : undefined;
       const reason = deliveryReason(err);
-      deps.metrics.messagesFailed.inc({ source: 'alertmanager', reason });
-      void deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: false, reason, error: err?.message ?? 'send failed' });
+      // Not yet delivered is not failed: Alertmanager retries a 503, so only a refusal counts.
       if (!err || err.transient) throw new HttpError(503, `Telegram did not accept the message in time (${err?.message ?? 'send failed'})`, { 'Retry-After': '30' });
+      deps.metrics.messagesFailed.inc({ source: 'alertmanager', reason });
+      void deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: false, reason, error: err.message });
       throw new HttpError(502, `Telegram refused the message: ${reason}: ${err.message}`);
     } finally {
       clearTimeout(timer);

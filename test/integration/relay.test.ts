@@ -125,6 +125,21 @@ test('an alert for a channel that is not Ready waits, and is sent once the chann
   expect(sentTo(DEMO.chats.channel).filter((m) => m.text === 'queued while broken')).toHaveLength(1);
 });
 
+test('a send refused because the bot was kicked meanwhile fails the alert and re-verifies the channel', async () => {
+  await channel('kicked-later', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.upgradedTo) });
+  await readyReason('kicked-later', 'Verified');
+  emulator.kickBot(DEMO.chats.upgradedTo, DEMO.bot.id);
+  await annotate('kicked-later', { 'telegram.notify.dev/alert': 'nobody will read this' });
+  const failed = await eventually(async () => {
+    const c = await get('kicked-later');
+    return c.status?.delivery?.lastError?.startsWith('BotKicked') ? c : undefined;
+  }, 15_000, 'BotKicked in delivery');
+  expect(failed.status?.delivery?.failed).toBe(1);
+  // Without waiting for verifyInterval (1h): the refusal made the channel verify again.
+  const ch = await readyReason('kicked-later', 'BotKicked', 15_000);
+  expect(cond(ch, 'Ready')?.status).toBe('False');
+});
+
 describe('the Alertmanager webhook', () => {
   const payload = (alerts: { name: string; status?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[]) => ({
     version: '4',
