@@ -40,9 +40,10 @@ export interface ResolvedChannel {
 /** Remembered per channel between reconciles (memory only: a restart verifies everything once). */
 interface Memory {
   inputsHash: string;
-  verifiedAt: number;
   result: VerifyResult;
   transientAttempts: number;
+  /** When to verify again, whatever wakes the channel before then. */
+  nextCheckAt: number;
 }
 
 const PERMANENT_RECHECK_MS = 5 * 60_000;
@@ -172,44 +173,32 @@ export class ChannelReconciler {
     const inputsHash = createHash('sha256').update(`${tok.token}\n${chat.chatId}\n${spec.messageThreadId ?? ''}`).digest('hex');
     const intervalMs = parseDuration(spec.verifyInterval) ?? 3_600_000;
     const mem = this.memory.get(key);
-    const lastTransient = mem && isTransient(mem.result);
-    const due = !mem || mem.inputsHash !== inputsHash || lastTransient || this.now() - mem.verifiedAt >= intervalMs || generation !== old.observedGeneration;
+    const due = !mem || mem.inputsHash !== inputsHash || generation !== old.observedGeneration || this.now() >= mem.nextCheckAt;
 
     let result: VerifyResult;
-    let verified = false;
     let lastVerifiedTime = old.lastVerifiedTime;
     if (due) {
       result = await this.deps.verifier.verify(tok.token, chat.chatId, spec.messageThreadId);
-      verified = true;
       const transientAttempts = isTransient(result) ? (mem?.inputsHash === inputsHash ? mem.transientAttempts + 1 : 1) : 0;
-      this.memory.set(key, { inputsHash, verifiedAt: this.now(), result, transientAttempts });
+      this.memory.set(key, { inputsHash, result, transientAttempts, nextCheckAt: this.now() + nextCheckIn(result, transientAttempts, intervalMs) });
       if (!isTransient(result)) lastVerifiedTime = now;
     } else {
-      result = mem!.result;
+      result = mem.result;
     }
 
     set(CONDITION_TOKEN_VALID, result.token);
     set(CONDITION_CHAT_REACHABLE, result.chat);
     const ready = readyVerdict(result, chat.chatId);
     set(CONDITION_READY, ready);
-
-    let requeueAfterMs: number;
-    const m = this.memory.get(key)!;
-    const sinceVerified = this.now() - m.verifiedAt;
     if (ready.status === 'True') {
       conditions = removeCondition(removeCondition(conditions, CONDITION_RECONCILING), CONDITION_STALLED);
-      requeueAfterMs = Math.max(intervalMs - sinceVerified, 1000);
     } else if (ready.status === 'Unknown') {
       conditions = removeCondition(conditions, CONDITION_STALLED);
       conditions = setCondition(conditions, { type: CONDITION_RECONCILING, status: 'True', reason: ready.reason, message: `retrying: ${ready.message}` }, generation, now);
-      const backoff = Math.min(TRANSIENT_BASE_MS * 2 ** Math.max(m.transientAttempts - 1, 0), TRANSIENT_MAX_MS);
-      requeueAfterMs = Math.max(backoff, result.retryAfterMs ?? 0) - (due ? 0 : sinceVerified);
-      requeueAfterMs = Math.max(requeueAfterMs, 500);
     } else {
       conditions = stalled(conditions, ready, generation, now);
-      // Fixed in Telegram rather than in the cluster (re-adding the bot, granting a right): look again soon.
-      requeueAfterMs = Math.max(Math.min(intervalMs, PERMANENT_RECHECK_MS) - sinceVerified, 1000);
     }
+    const requeueAfterMs = Math.max(this.memory.get(key)!.nextCheckAt - this.now(), 500);
 
     return {
       status: {
@@ -220,7 +209,7 @@ export class ChannelReconciler {
         lastVerifiedTime,
       },
       requeueAfterMs,
-      verified,
+      verified: due,
     };
   }
 
@@ -272,6 +261,20 @@ export class ChannelReconciler {
     if (!before && after.status === 'True') return;
     this.deps.recordEvent(ch as { metadata: { name: string; namespace: string } }, type, after.reason, after.message);
   }
+}
+
+/**
+ * Verified: again after the interval. Transient (Telegram down, rate limited): back off from 2 s,
+ * never sooner than retry_after. Failures fixed in Telegram rather than in the cluster (re-adding
+ * the bot, granting a right): look again within 5 minutes.
+ */
+function nextCheckIn(r: VerifyResult, transientAttempts: number, intervalMs: number): number {
+  if (isTransient(r)) {
+    const backoff = Math.min(TRANSIENT_BASE_MS * 2 ** Math.max(transientAttempts - 1, 0), TRANSIENT_MAX_MS);
+    return Math.max(backoff, r.retryAfterMs ?? 0);
+  }
+  if (r.token.status === 'True' && r.chat.status === 'True') return intervalMs;
+  return Math.min(intervalMs, PERMANENT_RECHECK_MS);
 }
 
 function isTransient(r: VerifyResult): boolean {

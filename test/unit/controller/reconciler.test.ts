@@ -1,0 +1,82 @@
+// The reconciler's schedule, with an injected clock and a scripted verifier (pure logic; the
+// Kubernetes side is exercised for real in test/integration): when it verifies again, and what
+// it asks the queue for.
+import { ChannelReconciler } from '../../../src/controller/reconciler.js';
+import type { SecretReader } from '../../../src/controller/secrets.js';
+import { createMetrics } from '../../../src/http/metrics.js';
+import { createLogger } from '../../../src/log.js';
+import type { Verifier, VerifyResult } from '../../../src/telegram/verifier.js';
+import type { TelegramChannel } from '../../../src/api/types.js';
+
+const TOKEN = '123456789:AAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+const ok: VerifyResult = {
+  token: { status: 'True', reason: 'Verified', message: 'bot @b' },
+  chat: { status: 'True', reason: 'Verified', message: 'can post' },
+  bot: { id: 1, username: 'b' },
+  chatInfo: { id: '-1001', type: 'supergroup', title: 'Ops' },
+};
+const kicked: VerifyResult = { ...ok, chat: { status: 'False', reason: 'BotKicked', message: 'kicked' } };
+const down: VerifyResult = { ...ok, chat: { status: 'Unknown', reason: 'RateLimited', message: 'retry after 7s' }, retryAfterMs: 7_000 };
+
+function setup(results: VerifyResult[]) {
+  let now = 1_000_000_000;
+  const calls: number[] = [];
+  const ch: TelegramChannel = {
+    metadata: { name: 'ops', namespace: 'ns', generation: 1 },
+    spec: { tokenSecretRef: { name: 'bot' }, chatId: '-1001', verifyInterval: '1h' },
+  };
+  const verifier = { verify: async () => (calls.push(now), results[Math.min(calls.length - 1, results.length - 1)]!) } as unknown as Verifier;
+  const secrets = { read: async () => ({ ok: true, value: TOKEN }) } as unknown as SecretReader;
+  const r = new ChannelReconciler({
+    channels: { getChannel: () => ch },
+    secrets,
+    verifier,
+    writeStatus: async (c, patch) => ({ ...c, status: { ...(c.status ?? {}), ...(patch as object) } }) as TelegramChannel,
+    recordEvent: () => {},
+    log: createLogger('silent'),
+    metrics: createMetrics(),
+    now: () => now,
+  });
+  return { r, calls, advance: (ms: number) => (now += ms), ch };
+}
+
+test('Verified: the next check is the interval away, and wake-ups before then cost no Telegram call', async () => {
+  const { r, calls, advance } = setup([ok]);
+  expect((await r.reconcile('ns/ops')).requeueAfterMs).toBe(3_600_000);
+  advance(60_000);
+  expect((await r.reconcile('ns/ops')).requeueAfterMs).toBe(3_540_000);
+  expect(calls).toHaveLength(1);
+  advance(3_540_000);
+  await r.reconcile('ns/ops');
+  expect(calls).toHaveLength(2);
+});
+
+test('a failure fixed in Telegram (bot kicked) is looked at again within 5 minutes, not the 1 h interval', async () => {
+  const { r, calls, advance } = setup([kicked, ok]);
+  expect((await r.reconcile('ns/ops')).requeueAfterMs).toBe(300_000);
+  advance(299_000);
+  await r.reconcile('ns/ops');
+  expect(calls).toHaveLength(1);
+  advance(1_000);
+  await r.reconcile('ns/ops');
+  expect(calls).toHaveLength(2);
+});
+
+test('rate limited: no new attempt before retry_after, even when something else wakes the channel', async () => {
+  const { r, calls, advance } = setup([down, ok]);
+  expect((await r.reconcile('ns/ops')).requeueAfterMs).toBe(7_000);
+  advance(3_000);
+  expect((await r.reconcile('ns/ops')).requeueAfterMs).toBe(4_000);
+  expect(calls).toHaveLength(1);
+  advance(4_000);
+  await r.reconcile('ns/ops');
+  expect(calls).toHaveLength(2);
+});
+
+test('a spec change verifies at once', async () => {
+  const { r, calls, ch } = setup([ok]);
+  await r.reconcile('ns/ops');
+  ch.metadata.generation = 2;
+  await r.reconcile('ns/ops');
+  expect(calls).toHaveLength(2);
+});
