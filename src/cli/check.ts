@@ -5,7 +5,7 @@
 import { TRANSIENT_REASONS } from '../api/contract.js';
 import { checkChatId } from '../controller/values.js';
 import { TelegramClient } from '../telegram/client.js';
-import { Verifier, readyVerdict, type ConditionStatus, type Verdict, type VerifyResult } from '../telegram/verifier.js';
+import { Verifier, readyVerdict, type ConditionStatus, type Verdict } from '../telegram/verifier.js';
 import type { Command } from './args.js';
 import { apiUrl } from './explain.js';
 import { CliFailure, EXIT, type CliIO, type ExitCode } from './io.js';

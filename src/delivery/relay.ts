@@ -17,6 +17,7 @@ import type { Metrics } from '../http/metrics.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { Logger } from '../log.js';
 import { TelegramError } from '../telegram/errors.js';
+import { tokenKey } from '../telegram/tokenKey.js';
 import { checkMarkup } from './format/markup.js';
 import { splitMessage } from './format/split.js';
 import { renderTestMessage } from './format/testMessage.js';
@@ -142,7 +143,7 @@ export class AnnotationRelay {
     if (this.inFlight.get(slot) === digest) return;
     this.inFlight.set(slot, digest);
     const source: MessageSource = kind;
-    const bot = createHash('sha256').update(r.token).digest('hex');
+    const bot = tokenKey(r.token);
     const run = (this.chains.get(bot) ?? Promise.resolve()).then(() => this.deps.sender
       .send({ token: r.token, chatId: r.chatId, parts, options: sendOptions(r), source })
       .then(

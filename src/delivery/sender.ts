@@ -4,9 +4,9 @@
 // transient failures are retried with backoff; a chat's messages go out in order, one at a time.
 // Under a storm, waiting messages for the same chat that allow it are coalesced into as few
 // messages as fit in Telegram's 4096 characters.
-import { createHash } from 'node:crypto';
 import type { SendMessageParams, TelegramClient } from '../telegram/client.js';
 import { TelegramError } from '../telegram/errors.js';
+import { tokenKey } from '../telegram/tokenKey.js';
 import type { TelegramMessage } from '../telegram/schemas.js';
 import { DEFAULT_RATE_LIMITS, TokenBucket, isGroupLike, type RateLimits } from './rateLimit.js';
 
@@ -32,8 +32,6 @@ export interface OutgoingMessage {
 
 export interface Delivery {
   messageIds: number[];
-  /** Number of sendMessage calls this delivery shared with others (1 = not coalesced). */
-  coalescedWith: number;
 }
 
 export interface SenderObserver {
@@ -215,7 +213,7 @@ class BotSender {
       if (p.nextPart < p.msg.parts.length) continue;
       chat.queue.splice(chat.queue.indexOf(p), 1);
       this.observer.sent(p.msg.source, (now - p.enqueuedAt) / 1000);
-      p.resolve({ messageIds: p.messageIds, coalescedWith: batch.length });
+      p.resolve({ messageIds: p.messageIds });
     }
   }
 
@@ -266,7 +264,7 @@ export class Sender {
   ) {}
 
   send(msg: OutgoingMessage): Promise<Delivery> {
-    const key = createHash('sha256').update(msg.token).digest('hex');
+    const key = tokenKey(msg.token);
     let bot = this.bots.get(key);
     if (!bot) this.bots.set(key, (bot = new BotSender(msg.token, this.telegram, this.limits, this.observer)));
     return bot.submit(msg);

@@ -37,7 +37,7 @@ export class TelegramClient {
   private readonly http: AxiosInstance;
 
   constructor(
-    private readonly baseUrl: string,
+    baseUrl: string,
     private readonly observe: TelegramCallObserver = () => {},
     timeoutMs = 15_000,
   ) {

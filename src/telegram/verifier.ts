@@ -1,10 +1,10 @@
 // getMe → getChat → getChatMember(bot): may this bot post to this chat? Produces the TokenValid and
 // ChatReachable verdicts with the contract's reasons. getMe is shared per token: any number of
 // channels on one bot cost one getMe per cycle (concurrent callers share the one request in flight).
-import { createHash } from 'node:crypto';
 import type { ChatReason, TokenReason } from '../api/contract.js';
 import type { TelegramClient } from './client.js';
 import { TelegramError } from './errors.js';
+import { tokenKey } from './tokenKey.js';
 import type { TelegramChat, TelegramUser } from './schemas.js';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -158,10 +158,6 @@ export class Verifier {
 export function readyVerdict(result: VerifyResult, chatId: string): Verdict<string> {
   const failing = result.token.status !== 'True' ? result.token : result.chat.status !== 'True' ? result.chat : undefined;
   return failing ?? { status: 'True', reason: 'Verified', message: `${result.token.message} can post to ${result.chatInfo?.type ?? 'chat'} "${result.chatInfo?.title ?? chatId}"` };
-}
-
-function tokenKey(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
 
 function asTelegramError(e: unknown, method: string): TelegramError {
