@@ -17,6 +17,7 @@ import type { Sender } from '../delivery/sender.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from './metrics.js';
 import { sendJson, type Route } from './server.js';
+import { UnacknowledgedDeliveries, notificationIdentity } from './unacknowledgedDeliveries.js';
 import { TelegramError } from '../telegram/errors.js';
 
 export interface WebhookDeps {
@@ -86,6 +87,7 @@ function sameSecret(given: string, expected: string): boolean {
 export function alertmanagerRoute(deps: WebhookDeps): Route {
   const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = deps.deliveryTimeoutMs ?? 9_000;
+  const unacknowledged = new UnacknowledgedDeliveries();
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, params: Record<string, string>): Promise<{ status: number; body: unknown }> {
     const { namespace, name } = params as { namespace: string; name: string };
@@ -123,12 +125,21 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
       throw new HttpError(503, `channel is not Ready (${ready ? `${ready.reason}: ${ready.message}` : 'not verified yet'}); Alertmanager will retry`, { 'Retry-After': retry });
     }
 
+    const identity = notificationIdentity(key, payload.payload);
+    if (unacknowledged.takeRetry(identity)) {
+      deps.log.info({ namespace, name, groupKey: payload.payload.groupKey }, 'webhook retry of a notification already delivered: not sent again');
+      return { status: 200, body: { status: 'delivered', messages: 0, note: 'already delivered; Alertmanager had stopped waiting for the answer' } };
+    }
+
     const parts = splitMessage(renderAlertmanagerHtml(payload.payload), 'HTML');
     const options = sendOptions({ ...resolved, spec: { ...resolved.spec, parseMode: 'HTML' } });
     // Stop waiting when the caller goes away or the time is up: a message not yet on its way is dropped.
     const cancel = new AbortController();
+    let callerGone = false;
     const onClose = () => {
-      if (!res.writableEnded) cancel.abort();
+      if (res.writableEnded) return;
+      callerGone = true;
+      cancel.abort();
     };
     res.once('close', onClose);
     const timer = setTimeout(() => cancel.abort(), timeoutMs);
@@ -143,6 +154,8 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
         measure: (text) => parsedLength(text, 'HTML'),
         signal: cancel.signal,
       });
+      // Alertmanager hung up while the message was already on its way: it will send it again.
+      if (callerGone) unacknowledged.remember(identity);
       void deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: true, messageIds: delivery.messageIds });
       return { status: 200, body: { status: 'delivered', messages: parts.length, messageIds: delivery.messageIds } };
     } catch (e) {

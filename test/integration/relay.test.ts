@@ -161,11 +161,12 @@ describe('the Alertmanager webhook', () => {
       fingerprint: 'abc',
     })),
   });
-  const post = (name: string, body: unknown, token: string | null = AM_TOKEN, raw?: string) =>
+  const post = (name: string, body: unknown, token: string | null = AM_TOKEN, raw?: string, signal?: AbortSignal) =>
     fetch(`${operator.url}/webhooks/alertmanager/${ns}/${name}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
       body: raw ?? JSON.stringify(body),
+      signal,
     });
 
   beforeAll(async () => {
@@ -206,6 +207,28 @@ describe('the Alertmanager webhook', () => {
     const resolved = await post('am', payload([{ name: 'HighLatency', status: 'resolved' }]));
     expect(resolved.status).toBe(200);
     expect(sentTo(chatId).at(-1)?.text).toMatch(/RESOLVED/);
+  });
+
+  test('a notification that reached Telegram after Alertmanager hung up is not sent again by its retry', async () => {
+    const body = payload([{ name: 'SlowTelegram', annotations: { summary: 'delivered while nobody waited' } }]);
+    const copies = () => sentTo(DEMO.chats.group).filter((m) => m.text.includes('SlowTelegram')).length;
+    emulator.setFaults({ latencyMs: 1_500 });
+    // Alertmanager's deadline passes while the message is on its way to Telegram.
+    const cut = await post('am', body, AM_TOKEN, undefined, AbortSignal.timeout(300)).catch((e: unknown) => e);
+    expect((cut as { name?: string }).name).toBe('TimeoutError');
+    await eventually(async () => copies() === 1, 15_000, 'the message reached Telegram');
+    emulator.clearFaults();
+
+    // Alertmanager recorded a failure and retries the same notification: answered, not sent again.
+    const retry = await post('am', body);
+    expect(retry.status).toBe(200);
+    expect(await retry.json()).toMatchObject({ status: 'delivered', messages: 0 });
+    expect(copies()).toBe(1);
+
+    // A later identical notification (repeat_interval) is a new message again.
+    const repeat = await post('am', body);
+    expect(repeat.status).toBe(200);
+    expect(copies()).toBe(2);
   });
 
   test('a storm of 60 alerts into one supergroup: all delivered, coalesced, zero 429s', async () => {
