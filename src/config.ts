@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TELEGRAM_API_URL } from './api/contract.js';
+import { DEFAULT_RATE_LIMITS } from './delivery/rateLimit.js';
 
 const namespaces = z
   .string()
@@ -26,7 +27,7 @@ export const ConfigSchema = z.object({
   RESYNC_PERIOD_SECONDS: z.coerce.number().int().min(10).default(600),
   RATE_LIMIT_PER_BOT_PER_SECOND: z.coerce.number().positive().max(1000).default(30),
   RATE_LIMIT_PER_CHAT_PER_SECOND: z.coerce.number().positive().max(100).default(1),
-  RATE_LIMIT_PER_CHAT_BURST: z.coerce.number().int().min(1).max(100).default(1),
+  RATE_LIMIT_PER_CHAT_BURST: z.coerce.number().int().min(1).max(100).default(DEFAULT_RATE_LIMITS.perChatBurst),
   RATE_LIMIT_PER_GROUP_PER_MINUTE: z.coerce.number().positive().max(6000).default(20),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
 });

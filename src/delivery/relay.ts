@@ -3,12 +3,13 @@
 //   1. the intent is the annotation itself: the user's write made it durable before we saw it, and
 //      any value whose digest differs from status.delivery.last…Digest is, by definition, unsent
 //   2. the message goes to the sender at once (no extra status write on the hot path)
-//   3. the sender's outcome is folded into status by the next reconcile (last…Digest, counters),
-//      and the bot's next annotation send waits until that write is done.
+//   3. the sender's outcome is folded into status by the next reconcile (last…Digest, counters).
 // A crash between 2 and 3 leaves the digest unrecorded, so the next leader sends again: a duplicate
-// is possible only if Telegram accepted the message just before the crash, and by 3 there is at
-// most one such message per bot. pending…Digest marks only values waiting for a channel to be Ready.
+// is possible only if Telegram accepted the message just before the crash. A bot admits at most
+// UNRECORDED_SENDS_PER_BOT such messages at a time, so that is the most a crash can duplicate.
+// pending…Digest marks only values waiting for a channel to be Ready.
 import { createHash } from 'node:crypto';
+import { Semaphore } from 'async-mutex';
 import { ANNOTATION_ALERT, ANNOTATION_ALERT_ID, ANNOTATION_TEST, CONDITION_READY, type DeliveryReason } from '../api/contract.js';
 import type { ChannelStatus, DeliveryStatus, TelegramChannel } from '../api/types.js';
 import { findCondition, nowRfc3339 } from '../controller/conditions.js';
@@ -37,8 +38,15 @@ interface Outcome {
   persisted?: () => void;
 }
 
-/** How long a bot's next annotation send waits for the previous outcome to reach status. */
+/** How long an admission is held waiting for its outcome to reach status. */
 const PERSIST_WAIT_MS = 10_000;
+
+/**
+ * Annotation messages of one bot that may be accepted by Telegram but not yet recorded in status.
+ * One would be the tightest bound, but a send plus its status write takes ~40 ms, which caps a bot
+ * at ~25 messages/s against Telegram's 30; two keep up with Telegram and bound a crash to two duplicates.
+ */
+export const UNRECORDED_SENDS_PER_BOT = 2;
 
 export interface RelayDeps {
   sender: Sender;
@@ -67,12 +75,11 @@ export class AnnotationRelay {
   private readonly inFlight = new Map<string, string>(); // `${key}|${kind}` → digest
   private readonly outcomes = new Map<string, Outcome[]>();
   /**
-   * Annotation sends of one bot run one after another, each waiting until its outcome is in
-   * status. So at any moment at most one message per bot is accepted by Telegram but not yet
-   * recorded: a crash can duplicate at most that one. (Webhook sends are not chained: Alertmanager
-   * is their ledger.)
+   * Per bot, the admissions of annotation messages between "about to reach Telegram" and "outcome in
+   * status". Taken by the sender after its rate-limit waits, so a chat that waits (or is paused by a
+   * 429) never holds up the bot's other chats. (Webhook sends take none: Alertmanager is their ledger.)
    */
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly unrecorded = new Map<string, Semaphore>();
 
   constructor(private readonly deps: RelayDeps) {}
 
@@ -143,14 +150,18 @@ export class AnnotationRelay {
     if (this.inFlight.get(slot) === digest) return;
     this.inFlight.set(slot, digest);
     const source: MessageSource = kind;
-    const bot = tokenKey(r.token);
-    const run = (this.chains.get(bot) ?? Promise.resolve()).then(() => this.deps.sender
-      .send({ token: r.token, chatId: r.chatId, parts, options: sendOptions(r), source })
+    const gate = this.admissions(tokenKey(r.token));
+    let release: (() => void) | undefined;
+    const admit = async () => (release = (await gate.acquire())[1]);
+    // Held until the outcome is in status (or PERSIST_WAIT_MS passes), then the next message may go.
+    const recorded = (outcome: Omit<Outcome, 'at' | 'persisted'>) => withTimeout(this.recordOutcome(key, outcome), PERSIST_WAIT_MS).then(() => release?.());
+    void this.deps.sender
+      .send({ token: r.token, chatId: r.chatId, parts, options: sendOptions(r), source, admit })
       .then(
         (delivery) => {
           this.deps.log.info({ namespace: r.namespace, name: r.name, source, parts: parts.length, messageIds: delivery.messageIds }, `${kind} delivered`);
           this.deps.recordEvent(r.target, 'Normal', kind === 'alert' ? 'AlertSent' : 'TestMessageSent', `delivered in ${parts.length} message(s), last message id ${delivery.messageIds.at(-1)}`);
-          return withTimeout(this.recordOutcome(key, { kind, digest, ok: true, messageIds: delivery.messageIds }), PERSIST_WAIT_MS);
+          return recorded({ kind, digest, ok: true, messageIds: delivery.messageIds });
         },
         (e: unknown) => {
           const err = e instanceof TelegramError ? e : undefined;
@@ -159,17 +170,18 @@ export class AnnotationRelay {
           this.deps.metrics.messagesFailed.inc({ source, reason });
           this.deps.log.warn({ namespace: r.namespace, name: r.name, source, reason, err: message }, `${kind} not delivered`);
           this.deps.recordEvent(r.target, 'Warning', kind === 'alert' ? 'AlertFailed' : 'TestMessageFailed', `${reason}: ${message}`);
-          return withTimeout(this.recordOutcome(key, { kind, digest, ok: false, reason, error: message }), PERSIST_WAIT_MS);
+          return recorded({ kind, digest, ok: false, reason, error: message });
         },
       )
       .finally(() => {
         if (this.inFlight.get(slot) === digest) this.inFlight.delete(slot);
-      }));
-    const tail = run.catch(() => undefined);
-    this.chains.set(bot, tail);
-    void tail.then(() => {
-      if (this.chains.get(bot) === tail) this.chains.delete(bot);
-    });
+      });
+  }
+
+  private admissions(bot: string): Semaphore {
+    let gate = this.unrecorded.get(bot);
+    if (!gate) this.unrecorded.set(bot, (gate = new Semaphore(UNRECORDED_SENDS_PER_BOT)));
+    return gate;
   }
 
   private markPersisted(key: string, folded: Outcome[]): void {

@@ -28,6 +28,12 @@ export interface OutgoingMessage {
    * of it is already on its way to Telegram, which cannot be taken back.
    */
   signal?: AbortSignal;
+  /**
+   * Awaited just before the message's first part goes to Telegram — after the rate-limit waits, so a
+   * chat that must wait holds nothing up. Resolves to a release, kept until the caller releases it
+   * after a delivery, or released here when the attempt fails before any part was accepted.
+   */
+  admit?: () => Promise<() => void>;
 }
 
 export interface Delivery {
@@ -45,6 +51,8 @@ interface Pending {
   sending: boolean;
   /** The last transient failure, reported if the message is given up. */
   lastError?: TelegramError;
+  /** From msg.admit, while this message holds its admission. */
+  release?: () => void;
   nextPart: number;
   messageIds: number[];
   enqueuedAt: number;
@@ -64,6 +72,11 @@ interface ChatState {
 const TEXT_LIMIT = 4096;
 const RAW_BYTES_LIMIT = 32_768;
 const COALESCE_SEPARATOR = '\n\n';
+/**
+ * A notification that may be coalesced waits this long after it arrived before going out alone, so
+ * the first message of a storm carries the notifications arriving with it instead of just one.
+ */
+const COALESCE_WINDOW_MS = 250;
 const TRANSIENT_BASE_MS = 1_000;
 const TRANSIENT_MAX_MS = 30_000;
 
@@ -138,10 +151,17 @@ class BotSender {
         await this.acquire(chat);
         // Abandoned while waiting: the queue may be empty now, and the tokens just taken are spent.
         if (chat.queue.length === 0) break;
+        const first = chat.queue[0]!;
+        const linger = first.msg.coalesce && first.nextPart === 0 ? COALESCE_WINDOW_MS - (Date.now() - first.enqueuedAt) : 0;
+        if (linger > 0) {
+          await new Promise((r) => setTimeout(r, linger));
+          if (chat.queue.length === 0) break;
+        }
         const head = chat.queue[0]!;
         // Built after waiting, so everything that queued up meanwhile can ride along.
         const batch = this.takeBatch(chat);
         for (const p of batch) p.sending = true;
+        if (head.msg.admit && !head.release) head.release = await head.msg.admit();
         const text = batch.length === 1 ? batch[0]!.msg.parts[batch[0]!.nextPart]! : batch.map((p) => p.msg.parts[0]!).join(COALESCE_SEPARATOR);
         try {
           const result = await this.telegram.sendMessage(this.token, { chat_id: chatId, text, ...head.msg.options });
@@ -220,6 +240,8 @@ class BotSender {
   private onFailed(chatId: string, chat: ChatState, batch: Pending[], e: unknown): void {
     const err = e instanceof TelegramError ? e : new TelegramError('Unavailable', 'send failed', 'sendMessage');
     const now = Date.now();
+    // Nothing of these messages reached Telegram: let other chats' messages go ahead while they wait.
+    for (const p of batch) if (p.nextPart === 0) releaseAdmission(p);
     if (err.kind === 'RateLimited') {
       const ms = (err.retryAfterSeconds ?? 5) * 1000;
       chat.pausedUntil = now + ms;
@@ -243,6 +265,11 @@ class BotSender {
       p.reject(err);
     }
   }
+}
+
+function releaseAdmission(p: Pending): void {
+  p.release?.();
+  p.release = undefined;
 }
 
 function giveUp(p: Pending): TelegramError {

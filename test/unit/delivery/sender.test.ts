@@ -1,6 +1,7 @@
 // The per-bot sender against the emulator with Telegram's default limits switched on: it paces
 // itself so Telegram never has to refuse, obeys retry_after when Telegram refuses anyway, retries
 // transient failures, coalesces a storm, and drops a message whose caller gave up.
+import { DEFAULT_RATE_LIMITS } from '../../../src/delivery/rateLimit.js';
 import { Sender, type OutgoingMessage } from '../../../src/delivery/sender.js';
 import { TelegramClient } from '../../../src/telegram/client.js';
 import { TelegramError } from '../../../src/telegram/errors.js';
@@ -9,13 +10,17 @@ import { TelegramEmulator } from '../../emulator/server.js';
 
 let emu: TelegramEmulator;
 let sender: Sender;
+/** One message per second per chat, no burst: the second message to a chat always waits. */
+let strictSender: Sender;
 const waits: string[] = [];
 
 beforeEach(async () => {
   emu = new TelegramEmulator(demoScenario());
   const base = await emu.start();
   waits.length = 0;
-  sender = new Sender(new TelegramClient(base), { rateLimitWait: (scope) => waits.push(scope), sent: () => {} });
+  const observer = { rateLimitWait: (scope: string) => waits.push(scope), sent: () => {} };
+  sender = new Sender(new TelegramClient(base), observer);
+  strictSender = new Sender(new TelegramClient(base), observer, { ...DEFAULT_RATE_LIMITS, perChatBurst: 1 });
 });
 afterEach(async () => {
   await emu.stop();
@@ -73,10 +78,21 @@ test('a storm of coalescible messages to one chat arrives complete in fewer mess
   expect(sends().filter((r) => r.status === 429)).toHaveLength(0);
 });
 
+test('a notification waits a moment for company: two arriving 100 ms apart travel as one message', async () => {
+  const first = sender.send(msg('notification A', { coalesce: true }));
+  await new Promise((r) => setTimeout(r, 100));
+  const second = sender.send(msg('notification B', { coalesce: true }));
+  const [a, b] = await Promise.all([first, second]);
+  expect(a.messageIds).toEqual(b.messageIds);
+  expect(emu.messagesTo(DEMO.chats.ops).map((m) => m.text)).toEqual(['notification A\n\nnotification B']);
+});
+
 test('a message aborted while it waits for the rate limit is never sent', async () => {
-  const first = sender.send(msg('first'));
+  const first = strictSender.send(msg('first'));
   const cancel = new AbortController();
-  const second = sender.send(msg('second', { signal: cancel.signal }));
+  const second = strictSender.send(msg('second', { signal: cancel.signal }));
+  await new Promise((r) => setTimeout(r, 300)); // 'first' is out; 'second' waits for the chat
+  expect(waits).toContain('chat');
   cancel.abort();
   await first;
   const err = await second.catch((e: unknown) => e);
@@ -90,4 +106,74 @@ test('a multi-part message goes out part by part, in order', async () => {
   const d = await sender.send(msg('', { parts: ['(1/3)\npart one', '(2/3)\npart two', '(3/3)\npart three'] }));
   expect(d.messageIds).toHaveLength(3);
   expect(emu.messagesTo(DEMO.chats.ops).map((m) => m.text)).toEqual(['(1/3)\npart one', '(2/3)\npart two', '(3/3)\npart three']);
+});
+
+describe('admission (the relay bounds how many sends of a bot are not yet recorded)', () => {
+  /** One admission at a time, released by the test as the relay would once the outcome is recorded. */
+  function oneAtATime() {
+    let holder: (() => void) | undefined;
+    const waiting: (() => void)[] = [];
+    const release = () => {
+      holder = undefined;
+      const next = waiting.shift();
+      next?.();
+    };
+    const admit = () =>
+      new Promise<() => void>((resolve) => {
+        const grant = () => {
+          holder = release;
+          resolve(release);
+        };
+        if (holder) waiting.push(grant);
+        else grant();
+      });
+    return { admit, release, held: () => holder !== undefined };
+  }
+  const timeOf = (chatId: number, text: string) => emu.messagesTo(chatId).find((m) => m.text === text)!.time;
+
+  test('a message waiting for its chat pace holds no admission: another chat goes first', async () => {
+    const gate = oneAtATime();
+    const a1 = await strictSender.send(msg('ops 1', { admit: gate.admit }));
+    expect(a1.messageIds).toHaveLength(1);
+    gate.release();
+    const a2 = strictSender.send(msg('ops 2', { admit: gate.admit })); // waits ~1 s for the chat
+    await new Promise((r) => setTimeout(r, 50));
+    const b = await strictSender.send(msg('channel 1', { chatId: String(DEMO.chats.channel), admit: gate.admit }));
+    expect(b.messageIds).toHaveLength(1);
+    gate.release();
+    await a2;
+    expect(timeOf(DEMO.chats.channel, 'channel 1')).toBeLessThan(timeOf(DEMO.chats.ops, 'ops 2'));
+  });
+
+  test('a delivered message keeps its admission until released; the next one waits for it', async () => {
+    const gate = oneAtATime();
+    await sender.send(msg('ops 1', { admit: gate.admit }));
+    expect(gate.held()).toBe(true);
+    let second = false;
+    const b = sender.send(msg('channel 1', { chatId: String(DEMO.chats.channel), admit: gate.admit })).then(() => (second = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(second).toBe(false);
+    expect(emu.messagesTo(DEMO.chats.channel)).toHaveLength(0);
+    gate.release();
+    await b;
+    expect(emu.messagesTo(DEMO.chats.channel).map((m) => m.text)).toEqual(['channel 1']);
+  });
+
+  test('a transient failure gives the admission back while the message backs off', async () => {
+    const gate = oneAtATime();
+    emu.setFaults({ status5xx: { count: 1, code: 502 } });
+    const a = sender.send(msg('ops after 502', { admit: gate.admit }));
+    await new Promise((r) => setTimeout(r, 100)); // the 502 has come back; the retry is ~1 s away
+    const b = await sender.send(msg('channel meanwhile', { chatId: String(DEMO.chats.channel), admit: gate.admit }));
+    expect(b.messageIds).toHaveLength(1);
+    gate.release();
+    await a;
+    expect(timeOf(DEMO.chats.channel, 'channel meanwhile')).toBeLessThan(timeOf(DEMO.chats.ops, 'ops after 502'));
+  });
+
+  test('a permanent refusal gives the admission back', async () => {
+    const gate = oneAtATime();
+    await expect(sender.send(msg('nobody home', { chatId: String(DEMO.chats.kickedSupergroup), admit: gate.admit }))).rejects.toBeInstanceOf(TelegramError);
+    expect(gate.held()).toBe(false);
+  });
 });
