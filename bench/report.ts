@@ -234,6 +234,7 @@ ${env ? table([
   ['operator', env.versions.operator],
   ['git commit', env.versions.gitCommit + (env.versions.uncommittedFiles?.length ? ` + uncommitted changes in ${env.versions.uncommittedFiles.join(', ')}` : '')],
   ...(env.versions.distBuiltAt ? [['dist/ built at', env.versions.distBuiltAt]] : []),
+  ...(env.operatorNodeOptions ? [['operator NODE_OPTIONS', `\`${env.operatorNodeOptions}\` (as deploy/base ships it)`]] : []),
 ]) : ''}
 
 The operator, kube-apiserver, etcd, the emulator and the benchmark driver share the ${env?.machine.cores ?? '?'} cores.

@@ -5,11 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { ALERTMANAGER_BIN } from '../../test/harness/alertmanager.js';
 import { REPO_ROOT } from '../../test/harness/controlPlane.js';
+import { operatorNodeOptions } from './operator.js';
 
 export interface Environment {
   date: string;
   machine: { cpuModel: string; cores: number; ramGB: number; kernel: string };
   versions: { node: string; kubeApiserver: string; alertmanager: string; operator: string; gitCommit: string; uncommittedFiles?: string[]; distBuiltAt?: string };
+  /** As in deploy/base/deployment.yaml: the operator is measured as it is shipped. */
+  operatorNodeOptions?: string;
 }
 
 function tryRun(cmd: string, args: string[], cwd = REPO_ROOT): string {
@@ -48,5 +51,6 @@ export function describeEnvironment(kubeApiserverVersion: string): Environment {
         }
       })(),
     },
+    operatorNodeOptions: operatorNodeOptions(),
   };
 }

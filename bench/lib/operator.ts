@@ -1,6 +1,12 @@
 // The built operator (dist/main.js) as a child process, as the integration tests run it, plus a
 // scrape of its Prometheus metrics.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as k8s from '@kubernetes/client-node';
 import { ensureBuilt, startOperator, type OperatorProcess } from '../../test/harness/operator.js';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface StartedOperator {
   op: OperatorProcess;
@@ -13,10 +19,24 @@ export interface StartedOperator {
 export async function launchOperator(kubeconfig: string, env: Record<string, string>): Promise<StartedOperator> {
   ensureBuilt(); // outside the timed window (a no-op when dist/ is current or SKIP_OPERATOR_BUILD is set)
   const spawnedAt = Date.now();
-  // BENCH_OPERATOR_NODE_OPTIONS: e.g. a CPU profile or a preload that tries a fix (see bench/probes).
-  const extra: Record<string, string> = process.env.BENCH_OPERATOR_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_OPERATOR_NODE_OPTIONS } : {};
-  const op = await startOperator({ KUBECONFIG: kubeconfig, LOG_LEVEL: 'info', ...extra, ...env });
+  const op = await startOperator({ KUBECONFIG: kubeconfig, LOG_LEVEL: 'info', NODE_OPTIONS: operatorNodeOptions(), ...env });
   return { op, spawnedAt, readyzAt: Date.now() };
+}
+
+/**
+ * The operator runs with the NODE_OPTIONS the shipped Deployment sets (deploy/base), so the figures
+ * are those of a real install; BENCH_OPERATOR_NODE_OPTIONS adds to them (later V8 flags win), e.g. a
+ * CPU profile or a preload that tries a fix (see bench/probes).
+ */
+export function operatorNodeOptions(): string {
+  return [deployedNodeOptions(), process.env.BENCH_OPERATOR_NODE_OPTIONS ?? ''].join(' ').trim();
+}
+
+function deployedNodeOptions(): string {
+  const manifest = readFileSync(path.join(REPO_ROOT, 'deploy', 'base', 'deployment.yaml'), 'utf8');
+  const deployment = k8s.loadYaml<k8s.V1Deployment>(manifest);
+  const container = deployment.spec?.template.spec?.containers.find((c) => c.name === 'operator') ?? deployment.spec?.template.spec?.containers[0];
+  return container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
 }
 
 /** Sums of every sample of each metric family, by its label set: name → {labels → value}. */
