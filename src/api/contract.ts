@@ -12,6 +12,8 @@ export const FIELD_MANAGER = 'telegram-channel-operator';
 export const ANNOTATION_ALERT = 'telegram.notify.dev/alert';
 export const ANNOTATION_ALERT_ID = 'telegram.notify.dev/alert-id';
 export const ANNOTATION_TEST = 'telegram.notify.dev/test';
+/** Every annotation the operator reads on a channel starts with this. */
+export const ANNOTATION_PREFIX = `${GROUP}/`;
 
 export const CONDITION_READY = 'Ready';
 export const CONDITION_TOKEN_VALID = 'TokenValid';
