@@ -173,7 +173,9 @@ export class AnnotationRelay {
           return recorded({ kind, digest, ok: false, reason, error: message });
         },
       )
+      .catch((e: unknown) => this.deps.log.error({ namespace: r.namespace, name: r.name, err: (e as Error).message }, `${kind} outcome not recorded`))
       .finally(() => {
+        release?.(); // already released after the status write, unless something above threw
         if (this.inFlight.get(slot) === digest) this.inFlight.delete(slot);
       });
   }
