@@ -118,6 +118,7 @@ class BotSender {
     const i = chat.queue.indexOf(p);
     if (i < 0) return;
     chat.queue.splice(i, 1);
+    releaseAdmission(p);
     p.reject(giveUp(p));
   }
 
@@ -148,20 +149,12 @@ class BotSender {
     chat.running = true;
     try {
       while (chat.queue.length > 0) {
-        await this.acquire(chat);
-        // Abandoned while waiting: the queue may be empty now, and the tokens just taken are spent.
-        if (chat.queue.length === 0) break;
-        const first = chat.queue[0]!;
-        const linger = first.msg.coalesce && first.nextPart === 0 ? COALESCE_WINDOW_MS - (Date.now() - first.enqueuedAt) : 0;
-        if (linger > 0) {
-          await new Promise((r) => setTimeout(r, linger));
-          if (chat.queue.length === 0) break;
-        }
+        // Abandoned while waiting: the queue may be empty now.
+        if (!(await this.acquire(chat))) break;
         const head = chat.queue[0]!;
         // Built after waiting, so everything that queued up meanwhile can ride along.
         const batch = this.takeBatch(chat);
         for (const p of batch) p.sending = true;
-        if (head.msg.admit && !head.release) head.release = await head.msg.admit();
         const text = batch.length === 1 ? batch[0]!.msg.parts[batch[0]!.nextPart]! : batch.map((p) => p.msg.parts[0]!).join(COALESCE_SEPARATOR);
         try {
           const result = await this.telegram.sendMessage(this.token, { chat_id: chatId, text, ...head.msg.options });
@@ -177,9 +170,17 @@ class BotSender {
     }
   }
 
-  /** Waits until the bot, the chat and (for groups) the group may receive one more message. */
-  private async acquire(chat: ChatState): Promise<void> {
+  /**
+   * Waits until the head message may go: the bot, the chat and (for groups) the group may receive one
+   * more message, a fresh coalescible head has had its moment for company, and the head holds its
+   * admission if it needs one. Tokens are taken only when all of that holds at once, right before the
+   * send: taken earlier, our buckets would run ahead of Telegram's by the extra wait and a later send
+   * would draw a 429. False if the queue emptied meanwhile.
+   */
+  private async acquire(chat: ChatState): Promise<boolean> {
     for (;;) {
+      const head = chat.queue[0];
+      if (!head) return false;
       const now = Date.now();
       const pause = Math.max(this.pausedUntil, chat.pausedUntil) - now;
       const waits: [number, 'bot' | 'chat' | 'group' | 'retry_after'][] = [
@@ -189,14 +190,24 @@ class BotSender {
         [this.bucket.waitMs(now), 'bot'],
       ];
       const [wait, scope] = waits.reduce((a, b) => (b[0] > a[0] ? b : a));
-      if (wait <= 0) {
-        chat.bucket.take(now);
-        chat.group?.take(now);
-        this.bucket.take(now);
-        return;
+      if (wait > 0) {
+        this.observer.rateLimitWait(scope);
+        await sleep(wait);
+        continue;
       }
-      this.observer.rateLimitWait(scope);
-      await new Promise((r) => setTimeout(r, wait));
+      const linger = head.msg.coalesce && head.nextPart === 0 ? COALESCE_WINDOW_MS - (now - head.enqueuedAt) : 0;
+      if (linger > 0) {
+        await sleep(linger);
+        continue;
+      }
+      if (head.msg.admit && !head.release) {
+        head.release = await head.msg.admit();
+        continue; // other chats may have used the bot's tokens meanwhile
+      }
+      chat.bucket.take(now);
+      chat.group?.take(now);
+      this.bucket.take(now);
+      return true;
     }
   }
 
@@ -265,6 +276,10 @@ class BotSender {
       p.reject(err);
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 function releaseAdmission(p: Pending): void {

@@ -87,6 +87,15 @@ test('a notification waits a moment for company: two arriving 100 ms apart trave
   expect(emu.messagesTo(DEMO.chats.ops).map((m) => m.text)).toEqual(['notification A\n\nnotification B']);
 });
 
+test('a storm of messages too long to merge: three at once, then one a second, and no 429', async () => {
+  // Each needs a message of its own; the first waits its moment for company before going out.
+  const texts = Array.from({ length: 5 }, (_, i) => `long notification ${i}\n${'y'.repeat(3000)}`);
+  await Promise.all(texts.map((t) => sender.send(msg(t, { coalesce: true }))));
+  expect(emu.messagesTo(DEMO.chats.ops).map((m) => m.text)).toEqual(texts);
+  expect(sends().filter((r) => r.status === 429)).toHaveLength(0);
+  expect(waits).toContain('chat');
+});
+
 test('a message aborted while it waits for the rate limit is never sent', async () => {
   const first = strictSender.send(msg('first'));
   const cancel = new AbortController();
