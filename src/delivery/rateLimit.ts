@@ -19,22 +19,29 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
 };
 
 /**
- * Added to every wait. Our clock runs a few milliseconds ahead of Telegram's view of the same sends
- * (each request is in transit first), so a send timed to the exact refill can still find Telegram's
- * bucket a hair short. Waiting a little longer keeps a constant lead without lowering the rate.
+ * How far our buckets stay ahead of Telegram's. Telegram counts a send when the request arrives, and
+ * requests leave late and bunched: the first one waits for its connection (~50 ms) while our bucket
+ * already refills, and a busy process flushes several at once. So every bucket keeps this much of its
+ * rate in reserve (3 messages for a bot at 30/s, a tenth of one for a chat at 1/s): the pace is the
+ * same, only shifted by 100 ms behind the exact edge of Telegram's budget.
  */
-const SAFETY_MARGIN_MS = 25;
+const SAFETY_MARGIN_MS = 100;
 
 export class TokenBucket {
   private tokens: number;
   private last: number;
+  private readonly reserve: number;
+  private readonly capacity: number;
 
   constructor(
-    private readonly capacity: number,
+    burst: number,
     private readonly refillPerMs: number,
     now: number,
   ) {
-    this.tokens = capacity;
+    this.reserve = SAFETY_MARGIN_MS * refillPerMs;
+    // Inside the burst when it has room (30/s: 27 back to back); a burst of 1 grows just enough to hold it.
+    this.capacity = Math.max(burst, 1 + this.reserve);
+    this.tokens = this.capacity;
     this.last = now;
   }
 
@@ -45,10 +52,11 @@ export class TokenBucket {
     }
   }
 
-  /** Milliseconds until one token is available (0 = now). */
+  /** Milliseconds until one token is available beyond the reserve (0 = now). */
   waitMs(now: number): number {
     this.refill(now);
-    return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.refillPerMs) + SAFETY_MARGIN_MS;
+    const needed = 1 + this.reserve - this.tokens;
+    return needed <= 1e-9 ? 0 : Math.ceil(needed / this.refillPerMs - 1e-6);
   }
 
   take(now: number): void {
