@@ -183,3 +183,56 @@ describe('unavailable', () => {
     emu.clearFaults();
   });
 });
+
+describe('through an HTTP proxy (HTTP_PROXY / NO_PROXY)', () => {
+  /** A forwarding proxy that records the absolute URLs it is asked for (tokens redacted by the test). */
+  async function startProxy(): Promise<{ url: string; seen: string[]; close: () => Promise<void> }> {
+    const http = await import('node:http');
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.url ?? '');
+      const target = new URL(req.url ?? '');
+      const upstream = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as net.AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((r) => server.close(() => r())) };
+  }
+
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const k of ['HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[k];
+    Object.assign(process.env, saved);
+  });
+
+  test('Bot API calls go through the proxy named in HTTP_PROXY', async () => {
+    const proxy = await startProxy();
+    try {
+      process.env.HTTP_PROXY = proxy.url;
+      const viaProxy = new TelegramClient(base);
+      const me = await viaProxy.getMe(TOKEN);
+      expect(me.username).toBe(DEMO.bot.username);
+      expect(proxy.seen).toHaveLength(1);
+      expect(proxy.seen[0]).toBe(`${base}/bot${TOKEN}/getMe`);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('NO_PROXY keeps the Bot API off the proxy', async () => {
+    const proxy = await startProxy();
+    try {
+      process.env.HTTP_PROXY = proxy.url;
+      process.env.NO_PROXY = '127.0.0.1';
+      const direct = new TelegramClient(base);
+      await direct.getMe(TOKEN);
+      expect(proxy.seen).toHaveLength(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
