@@ -173,7 +173,7 @@ export class AnnotationRelay {
           return recorded({ kind, digest, ok: false, reason, error: message });
         },
       )
-      .catch((e: unknown) => this.deps.log.error({ namespace: r.namespace, name: r.name, err: (e as Error).message }, `${kind} outcome not recorded`))
+      .catch((e: unknown) => this.deps.log.error({ namespace: r.namespace, name: r.name, err: e instanceof Error ? e.message : String(e) }, `${kind} outcome not recorded`))
       .finally(() => {
         release?.(); // already released after the status write, unless something above threw
         if (this.inFlight.get(slot) === digest) this.inFlight.delete(slot);

@@ -115,11 +115,15 @@ class BotSender {
   /** Drops a message that has not started going out; one with a part already sent is finished. */
   private abandon(chat: ChatState, p: Pending): void {
     if (p.sending || p.nextPart > 0) return;
+    this.drop(chat, p);
+  }
+
+  private drop(chat: ChatState, p: Pending, err?: TelegramError): void {
     const i = chat.queue.indexOf(p);
     if (i < 0) return;
     chat.queue.splice(i, 1);
     releaseAdmission(p);
-    p.reject(giveUp(p));
+    p.reject(err ?? giveUp(p));
   }
 
   /** Forgets chats that have been quiet for a minute: their buckets are full again by then anyway. */
@@ -201,7 +205,15 @@ class BotSender {
         continue;
       }
       if (head.msg.admit && !head.release) {
-        head.release = await head.msg.admit();
+        let release: () => void;
+        try {
+          release = await head.msg.admit();
+        } catch (e) {
+          this.drop(chat, head, e instanceof TelegramError ? e : new TelegramError('Unavailable', 'not admitted for sending', 'sendMessage'));
+          continue;
+        }
+        if (chat.queue[0] === head) head.release = release;
+        else release(); // dropped meanwhile
         continue; // other chats may have used the bot's tokens meanwhile
       }
       chat.bucket.take(now);
@@ -221,7 +233,7 @@ class BotSender {
     let bytes = Buffer.byteLength(head.msg.parts[0]!);
     for (let i = 1; i < chat.queue.length; i++) {
       const p = chat.queue[i]!;
-      if (!p.msg.coalesce || p.msg.parts.length !== 1 || !sameOptions(p.msg, head.msg)) break;
+      if (!p.msg.coalesce || p.msg.admit || p.msg.parts.length !== 1 || !sameOptions(p.msg, head.msg)) break;
       const text = p.msg.parts[0]!;
       const nextLength = length + COALESCE_SEPARATOR.length + measure(text);
       const nextBytes = bytes + COALESCE_SEPARATOR.length + Buffer.byteLength(text);
@@ -251,9 +263,11 @@ class BotSender {
   private onFailed(chatId: string, chat: ChatState, batch: Pending[], e: unknown): void {
     const err = e instanceof TelegramError ? e : new TelegramError('Unavailable', 'send failed', 'sendMessage');
     const now = Date.now();
-    // Nothing of these messages reached Telegram: let other chats' messages go ahead while they wait.
-    for (const p of batch) if (p.nextPart === 0) releaseAdmission(p);
+    // A caller that gave up during this attempt gets its answer now, unless part of its message is out.
+    for (const p of batch) if (p.nextPart === 0 && p.msg.signal?.aborted) this.drop(chat, p, err.transient ? undefined : err);
     if (err.kind === 'RateLimited') {
+      // Refused for certain: none of it reached Telegram, so other chats' messages may go ahead.
+      for (const p of batch) if (p.nextPart === 0) releaseAdmission(p);
       const ms = (err.retryAfterSeconds ?? 5) * 1000;
       chat.pausedUntil = now + ms;
       this.recent429 = this.recent429.filter((r) => now - r.at < 1000 && r.chatId !== chatId);
@@ -263,6 +277,7 @@ class BotSender {
       return; // the same batch is retried after the pause
     }
     if (err.transient) {
+      // The admission is kept: a timeout or a dropped connection may hide a message Telegram accepted.
       const attempt = (batch[0] as Pending & { attempts?: number }).attempts ?? 0;
       (batch[0] as Pending & { attempts?: number }).attempts = attempt + 1;
       const delay = Math.min(TRANSIENT_BASE_MS * 2 ** attempt, TRANSIENT_MAX_MS);
@@ -272,7 +287,10 @@ class BotSender {
     }
     // Permanent: these messages cannot be delivered as they are.
     for (const p of batch) {
-      chat.queue.splice(chat.queue.indexOf(p), 1);
+      if (p.nextPart === 0) releaseAdmission(p);
+      const i = chat.queue.indexOf(p);
+      if (i < 0) continue; // dropped above
+      chat.queue.splice(i, 1);
       p.reject(err);
     }
   }

@@ -111,6 +111,20 @@ test('a message aborted while it waits for the rate limit is never sent', async 
   expect(emu.messagesTo(DEMO.chats.ops).map((m) => m.text)).toEqual(['first']);
 });
 
+test('a message whose caller gave up while it was on its way is not retried after that attempt fails', async () => {
+  emu.setFaults({ status5xx: { count: 1, code: 502 }, latencyMs: 300 });
+  const cancel = new AbortController();
+  const p = sender.send(msg('too late', { signal: cancel.signal }));
+  await new Promise((r) => setTimeout(r, 100)); // on its way: cannot be dropped yet
+  cancel.abort();
+  const err = await p.catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(TelegramError);
+  emu.clearFaults();
+  await new Promise((r) => setTimeout(r, 1_500)); // past the 1 s backoff it would have retried after
+  expect(sends()).toHaveLength(1);
+  expect(emu.messagesTo(DEMO.chats.ops)).toHaveLength(0);
+});
+
 test('a multi-part message goes out part by part, in order', async () => {
   const d = await sender.send(msg('', { parts: ['(1/3)\npart one', '(2/3)\npart two', '(3/3)\npart three'] }));
   expect(d.messageIds).toHaveLength(3);
@@ -168,16 +182,44 @@ describe('admission (the relay bounds how many sends of a bot are not yet record
     expect(emu.messagesTo(DEMO.chats.channel).map((m) => m.text)).toEqual(['channel 1']);
   });
 
-  test('a transient failure gives the admission back while the message backs off', async () => {
+  test('a 429 gives the admission back while the chat waits out retry_after', async () => {
     const gate = oneAtATime();
-    emu.setFaults({ status5xx: { count: 1, code: 502 } });
-    const a = sender.send(msg('ops after 502', { admit: gate.admit }));
-    await new Promise((r) => setTimeout(r, 100)); // the 502 has come back; the retry is ~1 s away
+    emu.setFaults({ flood: { count: 1, retryAfter: 1, methods: ['sendMessage'] } });
+    const a = sender.send(msg('ops after 429', { admit: gate.admit }));
+    await new Promise((r) => setTimeout(r, 100)); // refused; the retry is ~1 s away
     const b = await sender.send(msg('channel meanwhile', { chatId: String(DEMO.chats.channel), admit: gate.admit }));
     expect(b.messageIds).toHaveLength(1);
     gate.release();
     await a;
-    expect(timeOf(DEMO.chats.channel, 'channel meanwhile')).toBeLessThan(timeOf(DEMO.chats.ops, 'ops after 502'));
+    expect(timeOf(DEMO.chats.channel, 'channel meanwhile')).toBeLessThan(timeOf(DEMO.chats.ops, 'ops after 429'));
+  });
+
+  test('a transient failure keeps the admission: Telegram may have accepted the message', async () => {
+    const gate = oneAtATime();
+    emu.setFaults({ status5xx: { count: 1, code: 502 } });
+    const a = sender.send(msg('ops after 502', { admit: gate.admit }));
+    await new Promise((r) => setTimeout(r, 100)); // failed; the retry is ~1 s away
+    expect(gate.held()).toBe(true);
+    const b = sender.send(msg('channel after', { chatId: String(DEMO.chats.channel), admit: gate.admit }));
+    await a;
+    expect(emu.messagesTo(DEMO.chats.channel)).toHaveLength(0);
+    gate.release();
+    await b;
+    expect(timeOf(DEMO.chats.ops, 'ops after 502')).toBeLessThan(timeOf(DEMO.chats.channel, 'channel after'));
+  });
+
+  test('a message dropped while it waits for its admission does not keep one', async () => {
+    const gate = oneAtATime();
+    await sender.send(msg('holder', { admit: gate.admit })); // holds the only admission
+    const cancel = new AbortController();
+    const waiting = sender.send(msg('given up', { chatId: String(DEMO.chats.channel), admit: gate.admit, signal: cancel.signal }));
+    await new Promise((r) => setTimeout(r, 50));
+    cancel.abort();
+    await expect(waiting).rejects.toBeInstanceOf(TelegramError);
+    gate.release(); // the waiter is granted the admission now, and must hand it straight back
+    await new Promise((r) => setTimeout(r, 50));
+    expect(gate.held()).toBe(false);
+    expect(emu.messagesTo(DEMO.chats.channel)).toHaveLength(0);
   });
 
   test('a permanent refusal gives the admission back', async () => {
