@@ -177,16 +177,25 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
     const endpoint = deps.leaderEndpoint();
     if (!endpoint || req.headers[FORWARDED_HEADER]) throw new HttpError(503, 'this replica is not the leader and cannot reach it; retry', { 'Retry-After': '1' });
     const body = await readBody(req, limit);
+    // When Alertmanager hangs up on us, hang up on the leader too, so it drops what is still queued
+    // and remembers what was already on its way (see the handler).
+    const callerGone = new AbortController();
+    const onClose = () => {
+      if (!res.writableEnded) callerGone.abort();
+    };
+    res.once('close', onClose);
     let answer: Response;
     try {
       answer = await fetch(`${endpoint}${req.url ?? ''}`, {
         method: 'POST',
         headers: { 'Content-Type': req.headers['content-type'] ?? 'application/json', Authorization: req.headers.authorization ?? '', [FORWARDED_HEADER]: '1' },
         body,
-        signal: AbortSignal.timeout(timeoutMs + 5_000),
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs + 5_000), callerGone.signal]),
       });
     } catch (e) {
       throw new HttpError(503, `the leader did not answer (${(e as Error).name}); retry`, { 'Retry-After': '1' });
+    } finally {
+      res.off('close', onClose);
     }
     const text = await answer.text();
     const headers: Record<string, string> = { 'Content-Type': answer.headers.get('content-type') ?? 'application/json' };

@@ -24,6 +24,7 @@ export class UnacknowledgedDeliveries {
 
   remember(identity: string): void {
     this.prune();
+    this.entries.delete(identity); // re-inserted at the end, keeping insertion order = expiry order
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(identity, this.now() + REMEMBER_MS);
   }

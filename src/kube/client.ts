@@ -62,7 +62,7 @@ function fingerprint(setup: unknown): string {
       }
       hash.update('}');
     } else {
-      hash.update(`${typeof value}:${String(value)};`);
+      hash.update(`${typeof value}:${JSON.stringify(String(value))};`);
     }
   };
   walk(setup);
