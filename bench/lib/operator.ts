@@ -2,11 +2,9 @@
 // scrape of its Prometheus metrics.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
+import { REPO_ROOT } from '../../test/harness/controlPlane.js';
 import { ensureBuilt, startOperator, type OperatorProcess } from '../../test/harness/operator.js';
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface StartedOperator {
   op: OperatorProcess;

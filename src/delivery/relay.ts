@@ -153,8 +153,7 @@ export class AnnotationRelay {
     const gate = this.admissions(tokenKey(r.token));
     let release: (() => void) | undefined;
     const admit = async () => (release = (await gate.acquire())[1]);
-    // Held until the outcome is in status (or PERSIST_WAIT_MS passes), then the next message may go.
-    const recorded = (outcome: Omit<Outcome, 'at' | 'persisted'>) => withTimeout(this.recordOutcome(key, outcome), PERSIST_WAIT_MS).then(() => release?.());
+    const recorded = (outcome: Omit<Outcome, 'at' | 'persisted'>) => withTimeout(this.recordOutcome(key, outcome), PERSIST_WAIT_MS);
     void this.deps.sender
       .send({ token: r.token, chatId: r.chatId, parts, options: sendOptions(r), source, admit })
       .then(
@@ -175,7 +174,8 @@ export class AnnotationRelay {
       )
       .catch((e: unknown) => this.deps.log.error({ namespace: r.namespace, name: r.name, err: e instanceof Error ? e.message : String(e) }, `${kind} outcome not recorded`))
       .finally(() => {
-        release?.(); // already released after the status write, unless something above threw
+        // Held until the outcome is in status (or PERSIST_WAIT_MS passed): then the next message may go.
+        release?.();
         if (this.inFlight.get(slot) === digest) this.inFlight.delete(slot);
       });
   }

@@ -4,6 +4,7 @@
 // transient failures are retried with backoff; a chat's messages go out in order, one at a time.
 // Under a storm, waiting messages for the same chat that allow it are coalesced into as few
 // messages as fit in Telegram's 4096 characters.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SendMessageParams, TelegramClient } from '../telegram/client.js';
 import { TelegramError } from '../telegram/errors.js';
 import { tokenKey } from '../telegram/tokenKey.js';
@@ -296,10 +297,6 @@ class BotSender {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 function releaseAdmission(p: Pending): void {
   p.release?.();
   p.release = undefined;
@@ -335,7 +332,7 @@ export class Sender {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if ([...this.bots.values()].every((b) => b.idle)) return true;
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     return false;
   }

@@ -77,6 +77,16 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** Aborts when the caller closes the connection before we answered. */
+function callerHangUp(res: http.ServerResponse): { signal: AbortSignal; dispose: () => void } {
+  const gone = new AbortController();
+  const onClose = () => {
+    if (!res.writableEnded) gone.abort();
+  };
+  res.once('close', onClose);
+  return { signal: gone.signal, dispose: () => res.off('close', onClose) };
+}
+
 /** Constant-time comparison that does not reveal the expected token's length either. */
 function sameSecret(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
@@ -134,15 +144,9 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
     const parts = splitMessage(renderAlertmanagerHtml(payload.payload), 'HTML');
     const options = sendOptions({ ...resolved, spec: { ...resolved.spec, parseMode: 'HTML' } });
     // Stop waiting when the caller goes away or the time is up: a message not yet on its way is dropped.
-    const cancel = new AbortController();
-    let callerGone = false;
-    const onClose = () => {
-      if (res.writableEnded) return;
-      callerGone = true;
-      cancel.abort();
-    };
-    res.once('close', onClose);
-    const timer = setTimeout(() => cancel.abort(), timeoutMs);
+    const hangUp = callerHangUp(res);
+    const timeUp = new AbortController();
+    const timer = setTimeout(() => timeUp.abort(), timeoutMs);
     try {
       const delivery = await deps.sender.send({
         token: resolved.token,
@@ -152,10 +156,10 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
         source: 'alertmanager',
         coalesce: true,
         measure: (text) => parsedLength(text, 'HTML'),
-        signal: cancel.signal,
+        signal: AbortSignal.any([hangUp.signal, timeUp.signal]),
       });
       // Alertmanager hung up while the message was already on its way: it will send it again.
-      if (callerGone) unacknowledged.remember(identity);
+      if (hangUp.signal.aborted) unacknowledged.remember(identity);
       void deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: true, messageIds: delivery.messageIds });
       return { status: 200, body: { status: 'delivered', messages: parts.length, messageIds: delivery.messageIds } };
     } catch (e) {
@@ -168,7 +172,7 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
       throw new HttpError(502, `Telegram refused the message: ${reason}: ${err.message}`);
     } finally {
       clearTimeout(timer);
-      res.off('close', onClose);
+      hangUp.dispose();
     }
   }
 
@@ -179,23 +183,19 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
     const body = await readBody(req, limit);
     // When Alertmanager hangs up on us, hang up on the leader too, so it drops what is still queued
     // and remembers what was already on its way (see the handler).
-    const callerGone = new AbortController();
-    const onClose = () => {
-      if (!res.writableEnded) callerGone.abort();
-    };
-    res.once('close', onClose);
+    const hangUp = callerHangUp(res);
     let answer: Response;
     try {
       answer = await fetch(`${endpoint}${req.url ?? ''}`, {
         method: 'POST',
         headers: { 'Content-Type': req.headers['content-type'] ?? 'application/json', Authorization: req.headers.authorization ?? '', [FORWARDED_HEADER]: '1' },
         body,
-        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs + 5_000), callerGone.signal]),
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs + 5_000), hangUp.signal]),
       });
     } catch (e) {
       throw new HttpError(503, `the leader did not answer (${(e as Error).name}); retry`, { 'Retry-After': '1' });
     } finally {
-      res.off('close', onClose);
+      hangUp.dispose();
     }
     const text = await answer.text();
     const headers: Record<string, string> = { 'Content-Type': answer.headers.get('content-type') ?? 'application/json' };
