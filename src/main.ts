@@ -16,6 +16,7 @@ import { patchChannelStatus } from './kube/channels.js';
 import { loadKubeConfig, makeClients } from './kube/client.js';
 import { makeEventRecorder } from './kube/events.js';
 import { LeaderElector } from './kube/leaderElection.js';
+import { leaseClient } from './kube/leaseClient.js';
 import { createLogger } from './log.js';
 import { TelegramClient } from './telegram/client.js';
 import { Verifier } from './telegram/verifier.js';
@@ -84,9 +85,10 @@ async function main(): Promise<void> {
   controller.setReconciler(reconciler);
 
   // Followers watch (so they are ready to take over at once) but reconcile and send nothing.
+  const leaseNamespace = config.podNamespace || 'default';
   const elector = config.leaderElection
-    ? new LeaderElector(kube.coordination, {
-        namespace: config.podNamespace || 'default',
+    ? new LeaderElector(leaseClient(kube.coordination, leaseNamespace, FIELD_MANAGER), {
+        namespace: leaseNamespace,
         name: FIELD_MANAGER,
         identity,
         endpoint: config.podIp ? `http://${config.podIp.includes(':') ? `[${config.podIp}]` : config.podIp}:${config.httpPort}` : undefined,
