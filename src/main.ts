@@ -1,7 +1,9 @@
 // Wiring only: config → logger → kube clients → controller, relay, HTTP → leader election.
 // SIGTERM: stop taking work, finish sends in flight, release the Lease, exit within 10 s.
+// Lease lost: send nothing new, finish sends in flight and record them, exit within 4 s.
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FIELD_MANAGER } from './api/contract.js';
 import { loadConfig, type Config } from './config.js';
 import { Controller } from './controller/controller.js';
@@ -20,6 +22,13 @@ import { leaseClient } from './kube/leaseClient.js';
 import { createLogger } from './log.js';
 import { TelegramClient } from './telegram/client.js';
 import { Verifier } from './telegram/verifier.js';
+
+/** From losing the Lease to exiting: well under the 5 s before another replica may take over. */
+const STEP_DOWN_BUDGET_MS = 4_000;
+/** Of that, how long requests already on their way to Telegram may take; the rest is for writing their outcomes. */
+const IN_FLIGHT_BUDGET_MS = 2_500;
+/** Releasing the Lease at SIGTERM comes last and must fit before the 9.5 s hard exit. */
+const RELEASE_BUDGET_MS = 1_000;
 
 async function main(): Promise<void> {
   let config: Config;
@@ -84,6 +93,30 @@ async function main(): Promise<void> {
   });
   controller.setReconciler(reconciler);
 
+  let stopping = false;
+  /**
+   * The Lease is lost: another replica may lead 5 s after the renew deadline (lease 15 s − 10 s). Nothing
+   * new goes to Telegram from now on; requests already on their way finish, and their outcomes go to
+   * status (if the API server can be reached), so that the next leader does not send them again. Then
+   * exit, well within those 5 s. What is still unsent is the next leader's to send.
+   */
+  const stepDown = async () => {
+    stopping = true; // a SIGTERM now changes nothing: this exit comes sooner
+    metrics.isLeader.set(0);
+    sender.stopAccepting();
+    log.error('leadership lost: sending nothing new; finishing the sends in flight, then exiting');
+    const deadline = Date.now() + STEP_DOWN_BUDGET_MS;
+    setTimeout(() => process.exit(1), STEP_DOWN_BUDGET_MS).unref();
+    const drained = await sender.drain(IN_FLIGHT_BUDGET_MS);
+    while (relay.unrecordedOutcomes > 0 && Date.now() < deadline - 100) await sleep(20);
+    const unrecorded = relay.unrecordedOutcomes;
+    if (!drained || unrecorded > 0) {
+      log.warn({ sendsInFlight: !drained, unrecordedOutcomes: unrecorded }, 'stepped down with sends unrecorded: the next leader may send them again');
+    }
+    log.info('stepped down: exiting so that only the new leader sends');
+    process.exit(1);
+  };
+
   // Followers watch (so they are ready to take over at once) but reconcile and send nothing.
   const leaseNamespace = config.podNamespace || 'default';
   const elector = config.leaderElection
@@ -98,12 +131,7 @@ async function main(): Promise<void> {
           controller.queue.resume();
           controller.enqueueAll();
         },
-        onStoppedLeading: () => {
-          metrics.isLeader.set(0);
-          // Another replica may already be sending: stop at once, as client-go's controllers do.
-          log.error('leadership lost: exiting so that only the new leader sends');
-          process.exit(1);
-        },
+        onStoppedLeading: () => void stepDown(),
       })
     : undefined;
   if (elector) controller.queue.pause();
@@ -155,7 +183,6 @@ async function main(): Promise<void> {
   }, 5_000);
   gauges.unref();
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -167,7 +194,7 @@ async function main(): Promise<void> {
     if (!drained) log.warn('some sends were still queued at shutdown; the next leader resends them');
     await controller.queue.waitIdle(2_000);
     await controller.stop();
-    await elector?.release();
+    await elector?.release(RELEASE_BUDGET_MS);
     log.info('stopped');
     process.exit(0);
   };

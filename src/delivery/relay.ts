@@ -22,7 +22,7 @@ import { tokenKey } from '../telegram/tokenKey.js';
 import { checkMarkup } from './format/markup.js';
 import { splitMessage } from './format/split.js';
 import { renderTestMessage } from './format/testMessage.js';
-import type { MessageSource, Sender } from './sender.js';
+import { SendingStopped, type MessageSource, type Sender } from './sender.js';
 
 type Kind = 'alert' | 'test';
 
@@ -95,6 +95,13 @@ export class AnnotationRelay {
     });
   }
 
+  /** How many outcomes are known here but not yet written to status (a replica that steps down waits for them). */
+  get unrecordedOutcomes(): number {
+    let n = 0;
+    for (const list of this.outcomes.values()) n += list.length;
+    return n;
+  }
+
   /** The channel is gone: nothing will be written for it any more. */
   forget(key: string): void {
     for (const o of this.outcomes.get(key) ?? []) o.persisted?.();
@@ -163,6 +170,8 @@ export class AnnotationRelay {
           return recorded({ kind, digest, ok: true, messageIds: delivery.messageIds });
         },
         (e: unknown) => {
+          // Not sent because this replica lost the Lease: nothing to record, the next leader sends it.
+          if (e instanceof SendingStopped) return;
           const err = e instanceof TelegramError ? e : undefined;
           const reason = deliveryReason(err);
           const message = err?.message ?? 'send failed';

@@ -86,6 +86,7 @@ class BotSender {
   private readonly bucket: TokenBucket;
   private pausedUntil = 0;
   private recent429: { chatId: string; at: number }[] = [];
+  private stopped = false;
 
   constructor(
     private readonly token: string,
@@ -111,6 +112,16 @@ class BotSender {
       chat.queue.push(pending);
       if (!chat.running) void this.drain(msg.chatId, chat);
     });
+  }
+
+  /**
+   * Stops this bot for good: every message not on its way to Telegram right now is rejected with
+   * SendingStopped; a request in flight finishes, and the message it carries is settled by its outcome
+   * (or rejected too, if it needs another attempt or has parts left: nothing new goes out).
+   */
+  stop(): void {
+    this.stopped = true;
+    for (const chat of this.chats.values()) for (const p of [...chat.queue]) if (!p.sending) this.drop(chat, p, new SendingStopped());
   }
 
   /** Drops a message that has not started going out; one with a part already sent is finished. */
@@ -184,6 +195,7 @@ class BotSender {
    */
   private async acquire(chat: ChatState): Promise<boolean> {
     for (;;) {
+      if (this.stopped) this.stop(); // what was in flight came back: the rest stays unsent
       const head = chat.queue[0];
       if (!head) return false;
       const now = Date.now();
@@ -306,6 +318,16 @@ function giveUp(p: Pending): TelegramError {
   return p.lastError ?? new TelegramError('Unavailable', 'not delivered in time (waiting for Telegram rate limits)', 'sendMessage');
 }
 
+/**
+ * A message this replica will not send because it stopped sending (it lost the leader Lease). Transient
+ * and never recorded as an outcome: the next leader sends it (an Alertmanager caller gets a 503 and retries).
+ */
+export class SendingStopped extends TelegramError {
+  constructor() {
+    super('Unavailable', 'not sent: this replica stopped sending (it is no longer the leader); the next leader sends it', 'sendMessage');
+  }
+}
+
 function sameOptions(a: OutgoingMessage, b: OutgoingMessage): boolean {
   return JSON.stringify(a.options) === JSON.stringify(b.options);
 }
@@ -313,6 +335,7 @@ function sameOptions(a: OutgoingMessage, b: OutgoingMessage): boolean {
 /** Routes each message to its bot's sender; bots are keyed by a hash, never by the token itself. */
 export class Sender {
   private readonly bots = new Map<string, BotSender>();
+  private accepting = true;
 
   constructor(
     private readonly telegram: TelegramClient,
@@ -321,10 +344,21 @@ export class Sender {
   ) {}
 
   send(msg: OutgoingMessage): Promise<Delivery> {
+    if (!this.accepting) return Promise.reject(new SendingStopped());
     const key = tokenKey(msg.token);
     let bot = this.bots.get(key);
     if (!bot) this.bots.set(key, (bot = new BotSender(msg.token, this.telegram, this.limits, this.observer)));
     return bot.submit(msg);
+  }
+
+  /**
+   * Stops sending for good (this replica lost the Lease): send() and every queued message that has not
+   * started reject with SendingStopped at once; requests already on their way to Telegram finish, and
+   * `drain` waits for them.
+   */
+  stopAccepting(): void {
+    this.accepting = false;
+    for (const bot of this.bots.values()) bot.stop();
   }
 
   /** Resolves once nothing is queued or in flight (for a graceful shutdown), or after `timeoutMs`. */
