@@ -121,7 +121,7 @@ export class LeaderElector {
     try {
       result = await this.tryAcquireOrRenew(deadline);
     } catch (e) {
-      this.opts.log.warn({ err: toKubeError(e).message }, 'leader election: lease update failed');
+      if (!this.stopped) this.opts.log.warn({ err: toKubeError(e).message }, 'leader election: lease update failed');
     }
     if (this.stopped) return; // stepped down or released while the call was out
     if (result.ok && this.clock.now() < deadline) {
@@ -165,8 +165,9 @@ export class LeaderElector {
 
   /** Runs one Lease call, aborted at `deadline` (or at step-down); it settles by then whatever the client does. */
   private async call<T>(deadline: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const budget = deadline - this.clock.now();
+    if (budget <= 0) throw new Error('the renew deadline has passed');
     const controller = new AbortController();
-    const budget = Math.max(0, deadline - this.clock.now());
     const timer = this.clock.setTimeout(() => controller.abort(new Error(`no answer from the API server within ${budget} ms`)), budget);
     this.current = controller;
     try {

@@ -74,6 +74,10 @@ class FakeLeaseServer {
     };
   }
 
+  holder(): string | undefined {
+    return this.lease?.spec?.holderIdentity;
+  }
+
   /** Another party writes the Lease (a rival replica, or a test taking it by hand). */
   write(spec: k8s.V1LeaseSpec): void {
     this.store({ metadata: { ...this.lease?.metadata }, spec: { ...this.lease?.spec, ...spec } });
@@ -188,6 +192,21 @@ test('a leader that finds another holder in the Lease steps down at once, not at
   expect(events[1]!.at - takenAt).toBeLessThanOrEqual(2_000); // the next renew, one retry period later
 });
 
+test('a Lease deleted by hand: the leader creates it again and keeps leading; if another replica was first, it steps down', async () => {
+  const a = elector();
+  a.start();
+  await clock.advance(3_000);
+  server.lease = undefined;
+  await clock.advance(20_000);
+  expect(a.isLeader()).toBe(true);
+  expect(server.holder()).toBe('replica-a');
+
+  server.lease = undefined;
+  server.write({ holderIdentity: 'replica-b', leaseDurationSeconds: 15, renewTime: new Date(clock.now()) as k8s.V1MicroTime });
+  await clock.advance(2_500);
+  expect(events.map((e) => e.what)).toEqual(['started', 'stopped']);
+});
+
 test('a follower judges expiry by when it saw the record change, not by the renewTime written in it', async () => {
   // The holder's clock is an hour behind: by its renewTime the lease expired long ago.
   server.write({ holderIdentity: 'other', leaseDurationSeconds: 15, renewTime: new Date(clock.now() - 3_600_000) as k8s.V1MicroTime });
@@ -202,7 +221,7 @@ test('a follower judges expiry by when it saw the record change, not by the rene
   // The holder stops renewing: B takes over once 15 s have passed since it saw the last change.
   await clock.advance(4_000);
   expect(b.isLeader()).toBe(true);
-  expect(server.lease?.spec?.holderIdentity).toBe('replica-b');
+  expect(server.holder()).toBe('replica-b');
 });
 
 test('a follower whose read hangs gives up at the renew deadline and tries again', async () => {
