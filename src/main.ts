@@ -111,7 +111,8 @@ async function main(): Promise<void> {
     while (relay.unrecordedOutcomes > 0 && Date.now() < deadline - 100) await sleep(20);
     const unrecorded = relay.unrecordedOutcomes;
     if (!drained || unrecorded > 0) {
-      log.warn({ sendsInFlight: !drained, unrecordedOutcomes: unrecorded }, 'stepped down with sends unrecorded: the next leader may send them again');
+      const msg = 'stepped down with sends unrecorded: the next leader may send them again';
+      log.warn({ sendsInFlight: !drained, unrecordedOutcomes: unrecorded }, msg);
     }
     log.info('stepped down: exiting so that only the new leader sends');
     process.exit(1);

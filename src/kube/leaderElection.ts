@@ -193,7 +193,13 @@ export class LeaderElector {
       if (!isNotFound(e)) throw e;
       const body: k8s.V1Lease = {
         metadata: { name, namespace, annotations: this.endpointAnnotation() },
-        spec: { holderIdentity: identity, leaseDurationSeconds: Math.round(this.leaseMs / 1000), acquireTime: now, renewTime: now, leaseTransitions: 0 },
+        spec: {
+          holderIdentity: identity,
+          leaseDurationSeconds: Math.round(this.leaseMs / 1000),
+          acquireTime: now,
+          renewTime: now,
+          leaseTransitions: 0,
+        },
       };
       try {
         await this.call(deadline, (signal) => this.lease.create(body, signal));

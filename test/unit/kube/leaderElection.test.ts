@@ -67,7 +67,8 @@ class FakeLeaseServer {
         return this.store(body);
       }),
       replace: (body, signal) => this.respond(signal, () => {
-        if (body.metadata?.resourceVersion !== this.lease?.metadata?.resourceVersion) throw Object.assign(new Error('conflict'), { code: 409 });
+        const stale = body.metadata?.resourceVersion !== this.lease?.metadata?.resourceVersion;
+        if (stale) throw Object.assign(new Error('conflict'), { code: 409 });
         this.replacedAt.push(this.clock.now());
         return this.store(body);
       }),
