@@ -44,11 +44,12 @@ export class SecretReader {
     entry.lastUsed = Date.now();
     const b64 = entry.data[key];
     if (b64 === undefined) {
-      const keys = Object.keys(entry.data);
+      // A count, never the names: key names can say what a Secret holds, and this message is public.
+      const others = Object.keys(entry.data).length;
       return {
         ok: false,
         reason: 'SecretKeyNotFound',
-        message: `Secret ${namespace}/${name} has no key "${key}"${keys.length ? ` (it has: ${keys.slice(0, 10).join(', ')})` : ' (it is empty)'}`,
+        message: `Secret ${namespace}/${name} has no key "${key}" (${others ? `it has ${others} other key${others === 1 ? '' : 's'}` : 'it is empty'})`,
       };
     }
     return { ok: true, value: Buffer.from(b64, 'base64').toString('utf8') };
