@@ -6,6 +6,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
 import { toKubeError } from './errors.js';
+import { withAccept } from './metadataOnly.js';
 
 export interface KubeObject {
   metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: unknown };
@@ -29,6 +30,8 @@ export interface WatcherOptions<T> {
   list: () => Promise<ListResult<unknown>>;
   /** Shapes what is kept in memory (e.g. Secrets keep metadata only, never data). */
   keep: (raw: unknown) => T;
+  /** Accept header of the watch request, e.g. metadata only (src/kube/metadataOnly.ts); JSON objects by default. */
+  accept?: string;
   resyncMs?: number;
   log: Logger;
 }
@@ -161,7 +164,7 @@ export class ResourceWatcher<T extends KubeObject> {
         }
       };
       const onDone = (err: unknown) => (err ? reject(err) : resolve(progressed));
-      new k8s.Watch(this.kc)
+      new k8s.Watch(this.opts.accept ? withAccept(this.kc, this.opts.accept) : this.kc)
         .watch(
           this.opts.path,
           // The server ends a watch after timeoutSeconds; jitter keeps many replicas from reconnecting together.
