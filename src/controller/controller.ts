@@ -1,6 +1,7 @@
 // Wiring of the reconcile loop: watches turn events into keys, the queue feeds the reconciler.
 // Channels are watched whole; Secrets are watched as metadata only and mapped to the channels that
-// reference them, so a rotated token wakes exactly those channels within a second or two.
+// reference them, so a rotated token wakes exactly those channels within a second or two. With
+// WATCH_SECRETS=false there is no Secret watch: SecretReader reads referenced Secrets again instead.
 import type * as k8s from '@kubernetes/client-node';
 import { ANNOTATION_PREFIX, API_VERSION, KIND } from '../api/contract.js';
 import { keyOf, type TelegramChannel } from '../api/types.js';
@@ -21,6 +22,11 @@ export interface ControllerOptions {
   namespaces: string[]; // empty: all
   concurrency: number;
   resyncMs: number;
+  /**
+   * Watch Secret metadata to wake a channel within seconds of a change to a Secret it references.
+   * false: RBAC grants only `get` on Secrets; a change is seen at the channel's next reconcile.
+   */
+  watchSecrets: boolean;
   log: Logger;
   metrics: Metrics;
 }
@@ -52,7 +58,7 @@ export class Controller {
           { path: channelWatchPath(ns), list: () => listChannels(opts.custom, ns), keep: keepChannel, resyncMs: opts.resyncMs, log: opts.log },
         ),
     );
-    this.secretWatchers = scopes.map(
+    this.secretWatchers = (opts.watchSecrets ? scopes : []).map(
       (ns) =>
         new ResourceWatcher<SecretMeta>(
           opts.kc,
