@@ -32,6 +32,8 @@ export interface WatcherOptions<T> {
   keep: (raw: unknown) => T;
   /** Accept header of the watch request, e.g. metadata only (src/kube/metadataOnly.ts); JSON objects by default. */
   accept?: string;
+  /** What to do about a 403, added to the log line (RBAC is the usual cause of a watch that never syncs). */
+  forbiddenHint?: string;
   resyncMs?: number;
   log: Logger;
 }
@@ -105,7 +107,8 @@ export class ResourceWatcher<T extends KubeObject> {
         }
         if ((e as { name?: string }).name === 'TimeoutError') continue; // quiet watch: resume at once
         // 429 "storage is (re)initializing" right after a CRD is installed is expected and brief.
-        this.opts.log[err.code === 429 ? 'info' : 'warn']({ path: this.opts.path, code: err.code, err: err.message, retryInMs: backoff }, 'watch failed; retrying');
+        const hint = err.code === 403 ? this.opts.forbiddenHint : undefined;
+        this.opts.log[err.code === 429 ? 'info' : 'warn']({ path: this.opts.path, code: err.code, err: err.message, hint, retryInMs: backoff }, 'watch failed; retrying');
         await this.sleep(backoff * (0.8 + Math.random() * 0.4));
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }

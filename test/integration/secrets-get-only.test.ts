@@ -132,5 +132,8 @@ test('base install: list/watch on Secrets; a rotated token is picked up within s
 test('get-only RBAC without WATCH_SECRETS=false: the operator is never ready (why the overlay sets both)', async () => {
   const ns = await createNamespace('getonly-mismatch');
   const kubeconfig = await deployedServiceAccountKubeconfig(ns, GET_ONLY);
-  await expect(startOperator({ KUBECONFIG: kubeconfig, TELEGRAM_API_URL: telegramUrl, WATCH_NAMESPACE: ns })).rejects.toThrow(/not ready within 30 s[\s\S]*forbidden/i);
+  // The log says why, and what to do.
+  await expect(startOperator({ KUBECONFIG: kubeconfig, TELEGRAM_API_URL: telegramUrl, WATCH_NAMESPACE: ns })).rejects.toThrow(
+    /not ready within 30 s[\s\S]*"code":403[^\n]*"hint":"grant list and watch on secrets, or set WATCH_SECRETS=false/,
+  );
 });
