@@ -69,7 +69,8 @@ export class Controller {
             // watch, so unrelated Secrets (Helm releases, certificates) cost a few hundred bytes each.
             list: () => listMetadata(opts.kc, secretsPath(ns), LIST_PAGE_SIZE),
             accept: ACCEPT_METADATA_WATCH,
-            forbiddenHint: 'grant list and watch on secrets, or set WATCH_SECRETS=false (the get-only install: deploy/overlays/secrets-get-only)',
+            forbiddenHint:
+              'grant list and watch on secrets, or set WATCH_SECRETS=false (the get-only install: deploy/overlays/secrets-get-only)',
             // Only identity and version are kept, whatever the server sent.
             keep: (raw) => {
               const m = (raw as SecretMeta).metadata;

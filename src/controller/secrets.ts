@@ -52,7 +52,8 @@ export class SecretReader {
     if (!this.isFresh(entry, namespace, name)) {
       try {
         const secret = await this.core.readNamespacedSecret({ namespace, name });
-        entry = { resourceVersion: secret.metadata?.resourceVersion ?? '', data: secret.data ?? {}, readAt: this.now(), lastUsed: this.now() };
+        const readAt = this.now();
+        entry = { resourceVersion: secret.metadata?.resourceVersion ?? '', data: secret.data ?? {}, readAt, lastUsed: readAt };
         this.cache.set(cacheKey, entry);
       } catch (e) {
         const err = toKubeError(e);
@@ -67,11 +68,8 @@ export class SecretReader {
     if (b64 === undefined) {
       // A count, never the names: key names can say what a Secret holds, and this message is public.
       const others = Object.keys(entry.data).length;
-      return {
-        ok: false,
-        reason: 'SecretKeyNotFound',
-        message: `Secret ${namespace}/${name} has no key "${key}" (${others ? `it has ${others} other key${others === 1 ? '' : 's'}` : 'it is empty'})`,
-      };
+      const contents = others ? `it has ${others} other key${others === 1 ? '' : 's'}` : 'it is empty';
+      return { ok: false, reason: 'SecretKeyNotFound', message: `Secret ${namespace}/${name} has no key "${key}" (${contents})` };
     }
     return { ok: true, value: Buffer.from(b64, 'base64').toString('utf8') };
   }

@@ -17,18 +17,25 @@ const CHAT_EXPECTED = 'use a number such as -1001234567890 (groups and channels 
 export function checkToken(raw: string, where: string): Checked {
   const value = raw.trim();
   if (value === '') return { ok: false, message: `the bot token in ${where} is empty${raw.length ? ' (only whitespace)' : ''}` };
+  if (value.length <= 256 && TOKEN_PATTERN.test(value)) return { ok: true, value };
   const shape = describeValue(value);
-  if (value.length > 256) return { ok: false, message: `the value in ${where} is not a bot token (${shape}); a bot token looks like 123456789:AA... (about 46 characters)` };
-  if (/\s/.test(value)) return { ok: false, message: `the bot token in ${where} contains whitespace inside it (${shape})` };
-  if (/^bot/i.test(value)) return { ok: false, message: `the bot token in ${where} starts with "bot" (${shape}): store the token alone, without the "bot" URL prefix` };
-  if (!TOKEN_PATTERN.test(value)) return { ok: false, message: `the value in ${where} is not a bot token (${shape}): ${TOKEN_EXPECTED}` };
-  return { ok: true, value };
+  const fail = (message: string): Checked => ({ ok: false, message });
+  if (value.length > 256) {
+    return fail(`the value in ${where} is not a bot token (${shape}); a bot token looks like 123456789:AA... (about 46 characters)`);
+  }
+  if (/\s/.test(value)) return fail(`the bot token in ${where} contains whitespace inside it (${shape})`);
+  if (/^bot/i.test(value)) {
+    return fail(`the bot token in ${where} starts with "bot" (${shape}): store the token alone, without the "bot" URL prefix`);
+  }
+  return fail(`the value in ${where} is not a bot token (${shape}): ${TOKEN_EXPECTED}`);
 }
 
 export function checkChatId(raw: string, where: string): Checked {
   const value = raw.trim();
   if (value === '') return { ok: false, message: `the chat id in ${where} is empty` };
-  if (!CHAT_ID_PATTERN.test(value)) return { ok: false, message: `the chat id in ${where} is not valid (${describeValue(value)}): ${CHAT_EXPECTED}` };
+  if (!CHAT_ID_PATTERN.test(value)) {
+    return { ok: false, message: `the chat id in ${where} is not valid (${describeValue(value)}): ${CHAT_EXPECTED}` };
+  }
   return { ok: true, value };
 }
 

@@ -51,10 +51,13 @@ export async function listMetadata(kc: k8s.KubeConfig, path: string, pageSize: n
     const response = await http.send(context).toPromise();
     const text = await response.body.text();
     if (response.httpStatusCode !== 200) {
-      throw Object.assign(new Error(`HTTP ${response.httpStatusCode} listing ${path} (metadata only)`), { code: response.httpStatusCode, body: text });
+      const error = new Error(`HTTP ${response.httpStatusCode} listing ${path} (metadata only)`);
+      throw Object.assign(error, { code: response.httpStatusCode, body: text });
     }
     const page = JSON.parse(text) as PartialObjectMetadataList;
-    if (page.kind !== 'PartialObjectMetadataList') throw new Error(`the apiserver answered ${page.kind ?? 'no kind'} to a metadata-only list of ${path}`);
+    if (page.kind !== 'PartialObjectMetadataList') {
+      throw new Error(`the apiserver answered ${page.kind ?? 'no kind'} to a metadata-only list of ${path}`);
+    }
     for (const item of page.items ?? []) {
       const m = item.metadata;
       if (m?.name) items.push({ metadata: { name: m.name, namespace: m.namespace, resourceVersion: m.resourceVersion } });

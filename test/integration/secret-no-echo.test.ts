@@ -39,8 +39,14 @@ function leaked(text: string, secretValue: string): string[] {
 }
 
 const payload = () => ({
-  version: '4', groupKey: 'g', truncatedAlerts: 0, status: 'firing', receiver: 'r', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://am',
-  alerts: [{ status: 'firing', labels: { alertname: 'NoEcho' }, annotations: {}, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'f' }],
+  version: '4', groupKey: 'g', truncatedAlerts: 0, status: 'firing', receiver: 'r',
+  groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://am',
+  alerts: [
+    {
+      status: 'firing', labels: { alertname: 'NoEcho' }, annotations: {}, startsAt: new Date().toISOString(),
+      endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'f',
+    },
+  ],
 });
 
 beforeAll(async () => {
@@ -62,10 +68,13 @@ afterAll(async () => {
 
 test('a password, a swapped token and a swapped chat id appear in no status, Event, log line or webhook answer', async () => {
   const alertmanager = { tokenSecretRef: { name: 'am' } };
-  await channel('password-as-chat', { tokenSecretRef: { name: 'bot' }, chatIdSecretRef: { name: 'db-creds', key: 'password' }, alertmanager });
-  await channel('swapped', { tokenSecretRef: { name: 'swapped', key: 'token' }, chatIdSecretRef: { name: 'swapped', key: 'chatId' }, alertmanager });
-  await channel('password-as-token', { tokenSecretRef: { name: 'db-creds', key: 'password' }, chatId: String(DEMO.chats.ops), alertmanager });
-  await channel('missing-key', { tokenSecretRef: { name: 'db-creds', key: 'token' }, chatId: String(DEMO.chats.ops) });
+  const ops = String(DEMO.chats.ops);
+  const password = { name: 'db-creds', key: 'password' };
+  await channel('password-as-chat', { tokenSecretRef: { name: 'bot' }, chatIdSecretRef: password, alertmanager });
+  const [swappedToken, swappedChat] = [{ name: 'swapped', key: 'token' }, { name: 'swapped', key: 'chatId' }];
+  await channel('swapped', { tokenSecretRef: swappedToken, chatIdSecretRef: swappedChat, alertmanager });
+  await channel('password-as-token', { tokenSecretRef: password, chatId: ops, alertmanager });
+  await channel('missing-key', { tokenSecretRef: { name: 'db-creds', key: 'token' }, chatId: ops });
 
   const pwChat = await readyReason('password-as-chat', 'InvalidChatId');
   const swapped = await readyReason('swapped', 'InvalidTokenFormat');

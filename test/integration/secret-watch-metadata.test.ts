@@ -48,7 +48,11 @@ beforeAll(async () => {
       Array.from({ length: Math.min(8, BULK_SECRETS - i) }, (_, j) =>
         core.createNamespacedSecret({
           namespace: bulkNs,
-          body: { metadata: { name: `sh.helm.release.v1.app${i + j}.v1` }, type: 'helm.sh/release.v1', data: { release: Buffer.alloc(BULK_BYTES, `${i + j}`).toString('base64') } },
+          body: {
+            metadata: { name: `sh.helm.release.v1.app${i + j}.v1` },
+            type: 'helm.sh/release.v1',
+            data: { release: Buffer.alloc(BULK_BYTES, `${i + j}`).toString('base64') },
+          },
         }),
       ),
     );
@@ -63,7 +67,7 @@ afterAll(async () => {
   await core.deleteCollectionNamespacedSecret({ namespace: bulkNs }).catch(() => undefined);
 });
 
-test('with 120 x 1 MB Secrets in the cluster and the shipped heap cap, the operator starts, verifies and sees a rotation in seconds', async () => {
+test('with 120 x 1 MB Secrets and the shipped heap cap, the operator starts, verifies and sees a rotation in seconds', async () => {
   const { secret, channel, readyReason } = channelHelpers(() => ns);
   await secret('bot', { token: DEMO.unknownToken });
   const started = Date.now();
@@ -114,8 +118,10 @@ test('the watcher receives Secrets as PartialObjectMetadata, never with data, fr
     await eventually(async () => watcher.hasSynced(), 10_000, 'listed');
     expect(watcher.get(ns, 'before')).toBeDefined();
     await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'after' }, stringData: { token: 'watched-value' } } });
-    await core.replaceNamespacedSecret({ namespace: ns, name: 'after', body: { metadata: { name: 'after' }, stringData: { token: 'rotated-value' } } });
-    await eventually(async () => seen.filter((o) => (o as KubeObject).metadata?.name === 'after').length >= 2, 10_000, 'watch events for "after"');
+    const rotated = { metadata: { name: 'after' }, stringData: { token: 'rotated-value' } };
+    await core.replaceNamespacedSecret({ namespace: ns, name: 'after', body: rotated });
+    const events = async () => seen.filter((o) => (o as KubeObject).metadata?.name === 'after').length >= 2;
+    await eventually(events, 10_000, 'watch events for "after"');
   } finally {
     watcher.stop();
   }
@@ -136,7 +142,9 @@ test('a metadata-only list is refused, not silently turned into a full one, when
 
 test('the list keeps name, namespace and resourceVersion only, across pages', async () => {
   const pagesNs = await createNamespace('secretpages');
-  for (const name of ['a', 'b', 'c']) await core.createNamespacedSecret({ namespace: pagesNs, body: { metadata: { name, labels: { x: 'y' } }, stringData: { k: 'v' } } });
+  for (const name of ['a', 'b', 'c']) {
+    await core.createNamespacedSecret({ namespace: pagesNs, body: { metadata: { name, labels: { x: 'y' } }, stringData: { k: 'v' } } });
+  }
   const listed = await listMetadata(kc, `/api/v1/namespaces/${pagesNs}/secrets`, 1);
   expect(listed.items.map((i) => i.metadata.name).sort()).toEqual(['a', 'b', 'c']); // three pages of one
   for (const i of listed.items) expect(Object.keys(i.metadata).sort()).toEqual(['name', 'namespace', 'resourceVersion']);

@@ -110,7 +110,7 @@ test('chat id problems from a Secret: letters, and a missing key', async () => {
   await channel('chat-letters', { tokenSecretRef: { name: 'bot' }, chatIdSecretRef: { name: 'chat-letters' } });
   const ch = await readyReason('chat-letters', 'InvalidChatId');
   // Described, never echoed: the value came from a Secret.
-  expect(cond(ch, 'ChatReachable')?.message).toMatch(/chat id in Secret .*chat-letters key "chatId" is not valid \(8 characters, has letters and punctuation\)/);
+  expect(cond(ch, 'ChatReachable')?.message).toMatch(/Secret .*chat-letters key "chatId" is not valid \(8 characters, has letters and punctuation\)/);
   expect(JSON.stringify(ch)).not.toContain('ops-team');
   await channel('chat-nokey', { tokenSecretRef: { name: 'bot' }, chatIdSecretRef: { name: 'chat-letters', key: 'id' } });
   await readyReason('chat-nokey', 'SecretKeyNotFound');

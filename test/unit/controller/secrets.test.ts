@@ -10,7 +10,8 @@ function fakeCore(initial: Record<string, string>) {
   const core = {
     readNamespacedSecret: async () => {
       state.gets++;
-      return { metadata: { resourceVersion: String(state.resourceVersion) }, data: Object.fromEntries(Object.entries(state.data).map(([k, v]) => [k, b64(v)])) };
+      const data = Object.fromEntries(Object.entries(state.data).map(([k, v]) => [k, b64(v)]));
+      return { metadata: { resourceVersion: String(state.resourceVersion) }, data };
     },
   } as unknown as k8s.CoreV1Api;
   const rotate = (data: Record<string, string>) => {

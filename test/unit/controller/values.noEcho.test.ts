@@ -11,7 +11,7 @@ const TOKEN = '7000000001:AATZ1fepnt_C4hBzb8nKisoeXypZcV-GDIh';
  * share no characters with the values under test. A password containing "user" or "letters" is not
  * echoed when the message says "username" or "has letters".
  */
-const PROBES = ['#', '# #', 'bot#', '#'.repeat(300), '@a', '9'.repeat(20), TOKEN, `bot${TOKEN}`, 'https://x', 'x:y:z', '\u0001', 'Ω', '-1001234567890'];
+const PROBES = ['#', '# #', 'bot#', '#'.repeat(300), '@a', '9'.repeat(20), TOKEN, `bot${TOKEN}`, 'https://x', 'x:y:z', '\u0001', 'Ω'];
 const BOILERPLATE = PROBES.flatMap((p) => [checkChatId(p, WHERE), checkToken(p, WHERE)]).map((r) => (r.ok ? '' : r.message)).join('\n');
 
 /** Every substring of 4 characters of the trimmed value that the message contains, other than the product's own words. */
