@@ -13,6 +13,11 @@ const boolish = z
   .default('')
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const boolishDefaultTrue = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .default('true')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
 /** The operator's environment (see SPEC "Running it"); invalid values stop start-up with a clear message. */
 export const ConfigSchema = z.object({
   TELEGRAM_API_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_TELEGRAM_API_URL).transform((u) => u.replace(/\/+$/, '')),
@@ -30,6 +35,7 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_PER_CHAT_BURST: z.coerce.number().int().min(1).max(100).default(DEFAULT_RATE_LIMITS.perChatBurst),
   RATE_LIMIT_PER_GROUP_PER_MINUTE: z.coerce.number().positive().max(6000).default(20),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  WATCH_SECRETS: boolishDefaultTrue,
 });
 
 export interface Config {
@@ -45,6 +51,8 @@ export interface Config {
   resyncPeriodMs: number;
   rateLimits: { perBotPerSecond: number; perChatPerSecond: number; perChatBurst: number; perGroupPerMinute: number };
   webhookMaxBodyBytes: number;
+  /** false: no list/watch on Secrets (get-only RBAC); a rotated Secret is read again on the next reconcile. */
+  watchSecrets: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -75,5 +83,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       perGroupPerMinute: c.RATE_LIMIT_PER_GROUP_PER_MINUTE,
     },
     webhookMaxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,
+    watchSecrets: c.WATCH_SECRETS,
   };
 }

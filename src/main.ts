@@ -8,7 +8,7 @@ import { FIELD_MANAGER } from './api/contract.js';
 import { loadConfig, type Config } from './config.js';
 import { Controller } from './controller/controller.js';
 import { ChannelReconciler } from './controller/reconciler.js';
-import { SecretReader } from './controller/secrets.js';
+import { SecretReader, UNWATCHED_SECRET_MAX_AGE_MS } from './controller/secrets.js';
 import { AnnotationRelay } from './delivery/relay.js';
 import { Sender } from './delivery/sender.js';
 import { alertmanagerRoute } from './http/alertmanagerWebhook.js';
@@ -65,10 +65,14 @@ async function main(): Promise<void> {
     namespaces: config.watchNamespaces,
     concurrency: config.maxConcurrentReconciles,
     resyncMs: config.resyncPeriodMs,
+    watchSecrets: config.watchSecrets,
     log,
     metrics,
   });
-  const secrets = new SecretReader(kube.core, (ns, name) => controller.secretVersion(ns, name));
+  const secrets = new SecretReader(
+    kube.core,
+    config.watchSecrets ? { watchedVersion: (ns, name) => controller.secretVersion(ns, name) } : { maxAgeMs: UNWATCHED_SECRET_MAX_AGE_MS },
+  );
   const recordEvent = makeEventRecorder(kube.core, log, identity);
   let reconciler: ChannelReconciler;
   const relay = new AnnotationRelay({
@@ -168,6 +172,7 @@ async function main(): Promise<void> {
       telegramApiUrl: config.telegramApiUrl,
       identity,
       leaderElection: config.leaderElection,
+      watchSecrets: config.watchSecrets,
     },
     'telegram-channel-operator started',
   );

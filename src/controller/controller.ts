@@ -1,10 +1,12 @@
 // Wiring of the reconcile loop: watches turn events into keys, the queue feeds the reconciler.
 // Channels are watched whole; Secrets are watched as metadata only and mapped to the channels that
-// reference them, so a rotated token wakes exactly those channels within a second or two.
+// reference them, so a rotated token wakes exactly those channels within a second or two. With
+// WATCH_SECRETS=false there is no Secret watch: SecretReader reads referenced Secrets again instead.
 import type * as k8s from '@kubernetes/client-node';
 import { ANNOTATION_PREFIX, API_VERSION, KIND } from '../api/contract.js';
 import { keyOf, type TelegramChannel } from '../api/types.js';
 import { LIST_PAGE_SIZE, channelWatchPath, listChannels } from '../kube/channels.js';
+import { ACCEPT_METADATA_WATCH, listMetadata } from '../kube/metadataOnly.js';
 import { ResourceWatcher, type KubeObject } from '../kube/watcher.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../http/metrics.js';
@@ -20,6 +22,11 @@ export interface ControllerOptions {
   namespaces: string[]; // empty: all
   concurrency: number;
   resyncMs: number;
+  /**
+   * Watch Secret metadata to wake a channel within seconds of a change to a Secret it references.
+   * false: RBAC grants only `get` on Secrets; a change is seen at the channel's next reconcile.
+   */
+  watchSecrets: boolean;
   log: Logger;
   metrics: Metrics;
 }
@@ -51,15 +58,20 @@ export class Controller {
           { path: channelWatchPath(ns), list: () => listChannels(opts.custom, ns), keep: keepChannel, resyncMs: opts.resyncMs, log: opts.log },
         ),
     );
-    this.secretWatchers = scopes.map(
+    this.secretWatchers = (opts.watchSecrets ? scopes : []).map(
       (ns) =>
         new ResourceWatcher<SecretMeta>(
           opts.kc,
           { upsert: (obj) => this.onSecret(obj), deleted: (obj) => this.onSecret(obj) },
           {
-            path: ns ? `/api/v1/namespaces/${ns}/secrets` : '/api/v1/secrets',
-            list: () => listSecretsPaged(opts.core, ns),
-            // Only identity and version are kept: Secret data never stays in the watch cache.
+            path: secretsPath(ns),
+            // Metadata only, on the wire: the data of a Secret is never sent to the operator by the
+            // watch, so unrelated Secrets (Helm releases, certificates) cost a few hundred bytes each.
+            list: () => listMetadata(opts.kc, secretsPath(ns), LIST_PAGE_SIZE),
+            accept: ACCEPT_METADATA_WATCH,
+            forbiddenHint:
+              'grant list and watch on secrets, or set WATCH_SECRETS=false (the get-only install: deploy/overlays/secrets-get-only)',
+            // Only identity and version are kept, whatever the server sent.
             keep: (raw) => {
               const m = (raw as SecretMeta).metadata;
               return { metadata: { name: m.name, namespace: m.namespace, resourceVersion: m.resourceVersion } };
@@ -172,20 +184,8 @@ function onlyStatusChanged(prev: TelegramChannel, next: TelegramChannel): boolea
   );
 }
 
-/** Secrets in pages, keeping only metadata of each page before the next is read. */
-async function listSecretsPaged(core: k8s.CoreV1Api, namespace: string | undefined) {
-  const items: SecretMeta[] = [];
-  let resourceVersion = '';
-  let token: string | undefined;
-  do {
-    const page = namespace
-      ? await core.listNamespacedSecret({ namespace, limit: LIST_PAGE_SIZE, _continue: token })
-      : await core.listSecretForAllNamespaces({ limit: LIST_PAGE_SIZE, _continue: token });
-    for (const s of page.items) items.push({ metadata: { name: s.metadata?.name ?? '', namespace: s.metadata?.namespace, resourceVersion: s.metadata?.resourceVersion } });
-    resourceVersion = page.metadata?.resourceVersion ?? '';
-    token = page.metadata?._continue || undefined;
-  } while (token);
-  return { items, resourceVersion };
+function secretsPath(namespace: string | undefined): string {
+  return namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets';
 }
 
 /** What the cache keeps of a channel: everything but managedFields, which is large and never read. */

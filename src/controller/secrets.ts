@@ -1,6 +1,8 @@
-// Reads the values a channel references. Secrets are watched as metadata only (see main.ts), so
-// the operator holds the data of referenced Secrets alone, keyed by resourceVersion: a rotated
-// Secret has a new resourceVersion and is read again with one live GET.
+// Reads the values a channel references, holding the data of referenced Secrets alone.
+// When Secrets are watched (metadata only, see controller.ts), a cached Secret is used until the
+// watch shows a new resourceVersion, then read again with one live GET. Without a Secret watch
+// (WATCH_SECRETS=false: RBAC grants only `get`), a cached Secret is used for a few seconds at most,
+// so every reconcile after that (the verify cycle, the resync) reads it again and sees a rotation.
 import type * as k8s from '@kubernetes/client-node';
 import { toKubeError } from '../kube/errors.js';
 
@@ -12,26 +14,46 @@ export type SecretValue =
 interface Entry {
   resourceVersion: string;
   data: Record<string, string>;
+  readAt: number;
   lastUsed: number;
 }
+
+export type SecretFreshness =
+  /** The watched resourceVersion of a Secret, when the Secret watch has seen it. */
+  | { watchedVersion: (namespace: string, name: string) => string | undefined }
+  /**
+   * No Secret watch: a Secret read less than this long ago is used as is. It spares the apiserver a
+   * GET per alert in a burst while keeping what a reconcile sees at most this old.
+   */
+  | { maxAgeMs: number };
+
+/** Without a watch, how long a read Secret is reused (one GET per Secret per 5 s at most). */
+export const UNWATCHED_SECRET_MAX_AGE_MS = 5_000;
 
 export class SecretReader {
   private readonly cache = new Map<string, Entry>();
 
   constructor(
     private readonly core: k8s.CoreV1Api,
-    /** The watched resourceVersion of a Secret, when the watch has seen it. */
-    private readonly watchedVersion: (namespace: string, name: string) => string | undefined,
+    private readonly freshness: SecretFreshness,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  private isFresh(entry: Entry | undefined, namespace: string, name: string): entry is Entry {
+    if (!entry) return false;
+    if ('maxAgeMs' in this.freshness) return this.now() - entry.readAt < this.freshness.maxAgeMs;
+    const watched = this.freshness.watchedVersion(namespace, name);
+    return !!watched && entry.resourceVersion === watched;
+  }
 
   async read(namespace: string, name: string, key: string): Promise<SecretValue> {
     const cacheKey = `${namespace}/${name}`;
     let entry = this.cache.get(cacheKey);
-    const watched = this.watchedVersion(namespace, name);
-    if (!entry || !watched || entry.resourceVersion !== watched) {
+    if (!this.isFresh(entry, namespace, name)) {
       try {
         const secret = await this.core.readNamespacedSecret({ namespace, name });
-        entry = { resourceVersion: secret.metadata?.resourceVersion ?? '', data: secret.data ?? {}, lastUsed: Date.now() };
+        const readAt = this.now();
+        entry = { resourceVersion: secret.metadata?.resourceVersion ?? '', data: secret.data ?? {}, readAt, lastUsed: readAt };
         this.cache.set(cacheKey, entry);
       } catch (e) {
         const err = toKubeError(e);
@@ -41,15 +63,13 @@ export class SecretReader {
         return { ok: false, reason: 'TransientError', message: `reading Secret ${namespace}/${name}: ${err.message}` };
       }
     }
-    entry.lastUsed = Date.now();
+    entry.lastUsed = this.now();
     const b64 = entry.data[key];
     if (b64 === undefined) {
-      const keys = Object.keys(entry.data);
-      return {
-        ok: false,
-        reason: 'SecretKeyNotFound',
-        message: `Secret ${namespace}/${name} has no key "${key}"${keys.length ? ` (it has: ${keys.slice(0, 10).join(', ')})` : ' (it is empty)'}`,
-      };
+      // A count, never the names: key names can say what a Secret holds, and this message is public.
+      const others = Object.keys(entry.data).length;
+      const contents = others ? `it has ${others} other key${others === 1 ? '' : 's'}` : 'it is empty';
+      return { ok: false, reason: 'SecretKeyNotFound', message: `Secret ${namespace}/${name} has no key "${key}" (${contents})` };
     }
     return { ok: true, value: Buffer.from(b64, 'base64').toString('utf8') };
   }

@@ -6,6 +6,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
 import { toKubeError } from './errors.js';
+import { withAccept } from './metadataOnly.js';
 
 export interface KubeObject {
   metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: unknown };
@@ -29,6 +30,10 @@ export interface WatcherOptions<T> {
   list: () => Promise<ListResult<unknown>>;
   /** Shapes what is kept in memory (e.g. Secrets keep metadata only, never data). */
   keep: (raw: unknown) => T;
+  /** Accept header of the watch request, e.g. metadata only (src/kube/metadataOnly.ts); JSON objects by default. */
+  accept?: string;
+  /** What to do about a 403, added to the log line (RBAC is the usual cause of a watch that never syncs). */
+  forbiddenHint?: string;
   resyncMs?: number;
   log: Logger;
 }
@@ -102,7 +107,9 @@ export class ResourceWatcher<T extends KubeObject> {
         }
         if ((e as { name?: string }).name === 'TimeoutError') continue; // quiet watch: resume at once
         // 429 "storage is (re)initializing" right after a CRD is installed is expected and brief.
-        this.opts.log[err.code === 429 ? 'info' : 'warn']({ path: this.opts.path, code: err.code, err: err.message, retryInMs: backoff }, 'watch failed; retrying');
+        const hint = err.code === 403 ? this.opts.forbiddenHint : undefined;
+        const fields = { path: this.opts.path, code: err.code, err: err.message, hint, retryInMs: backoff };
+        this.opts.log[err.code === 429 ? 'info' : 'warn'](fields, 'watch failed; retrying');
         await this.sleep(backoff * (0.8 + Math.random() * 0.4));
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
@@ -161,7 +168,7 @@ export class ResourceWatcher<T extends KubeObject> {
         }
       };
       const onDone = (err: unknown) => (err ? reject(err) : resolve(progressed));
-      new k8s.Watch(this.kc)
+      new k8s.Watch(this.opts.accept ? withAccept(this.kc, this.opts.accept) : this.kc)
         .watch(
           this.opts.path,
           // The server ends a watch after timeoutSeconds; jitter keeps many replicas from reconnecting together.

@@ -15,10 +15,10 @@ interface Rendered {
   rules?: k8s.V1PolicyRule[];
 }
 
-/** Returns the path of a kubeconfig that authenticates as the new ServiceAccount. */
-export async function deployedServiceAccountKubeconfig(namespace: string): Promise<string> {
+/** Returns the path of a kubeconfig that authenticates as the new ServiceAccount, with the RBAC of `kustomization`. */
+export async function deployedServiceAccountKubeconfig(namespace: string, kustomization = 'deploy/base'): Promise<string> {
   const { kc, core, rbac } = clients();
-  const docs = k8s.loadAllYaml(kubectl(['kustomize', path.join(REPO_ROOT, 'deploy/base')])) as Rendered[];
+  const docs = k8s.loadAllYaml(kubectl(['kustomize', path.join(REPO_ROOT, kustomization)])) as Rendered[];
   const clusterRole = docs.find((d) => d.kind === 'ClusterRole')!;
   const leaseRole = docs.find((d) => d.kind === 'Role')!;
   const sa = 'telegram-channel-operator';

@@ -1,0 +1,69 @@
+// Lists and watches that return object metadata only, through the apiserver's content negotiation
+// (the PartialObjectMetadata media types, as client-go's metadata client uses). For Secrets this
+// means the data of Secrets the operator does not use never leaves the apiserver: a cluster's Helm
+// release Secrets (up to 1 MB each) would otherwise pass through the operator's heap on every list.
+// No fallback to full objects: an apiserver that cannot serve metadata (older than 1.15) fails the
+// request with 406, which is logged and retried, rather than streaming every Secret in full.
+import * as k8s from '@kubernetes/client-node';
+import type { KubeObject, ListResult } from './watcher.js';
+
+export const ACCEPT_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+export const ACCEPT_METADATA_WATCH = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
+
+/**
+ * The same KubeConfig, but every request authenticated through it also asks for `accept`.
+ * client-node's Watch takes no headers, and builds its request from applySecurityAuthentication:
+ * this is the one hook it offers, so the watch loop (and its timeouts) stays client-node's own.
+ */
+export function withAccept(kc: k8s.KubeConfig, accept: string): k8s.KubeConfig {
+  const derived = Object.create(kc) as k8s.KubeConfig;
+  derived.applySecurityAuthentication = async (context: k8s.RequestContext) => {
+    await kc.applySecurityAuthentication(context);
+    context.setHeaderParam('Accept', accept);
+  };
+  return derived;
+}
+
+interface PartialObjectMetadataList {
+  kind?: string;
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: { metadata?: KubeObject['metadata'] }[];
+}
+
+/**
+ * Lists `path` (e.g. /api/v1/secrets) as metadata only, in pages, keeping name, namespace and
+ * resourceVersion of each object. Failures throw with `code` and `body` like client-node's ApiException.
+ */
+export async function listMetadata(kc: k8s.KubeConfig, path: string, pageSize: number): Promise<ListResult<KubeObject>> {
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new Error('No currently active cluster');
+  const http = new k8s.IsomorphicFetchHttpLibrary();
+  const items: KubeObject[] = [];
+  let resourceVersion = '';
+  let token: string | undefined;
+  do {
+    const url = new URL(server + path);
+    url.searchParams.set('limit', String(pageSize));
+    if (token) url.searchParams.set('continue', token);
+    const context = new k8s.RequestContext(url.toString(), k8s.HttpMethod.GET);
+    await withAccept(kc, ACCEPT_METADATA_LIST).applySecurityAuthentication(context);
+    context.setSignal(AbortSignal.timeout(60_000));
+    const response = await http.send(context).toPromise();
+    const text = await response.body.text();
+    if (response.httpStatusCode !== 200) {
+      const error = new Error(`HTTP ${response.httpStatusCode} listing ${path} (metadata only)`);
+      throw Object.assign(error, { code: response.httpStatusCode, body: text });
+    }
+    const page = JSON.parse(text) as PartialObjectMetadataList;
+    if (page.kind !== 'PartialObjectMetadataList') {
+      throw new Error(`the apiserver answered ${page.kind ?? 'no kind'} to a metadata-only list of ${path}`);
+    }
+    for (const item of page.items ?? []) {
+      const m = item.metadata;
+      if (m?.name) items.push({ metadata: { name: m.name, namespace: m.namespace, resourceVersion: m.resourceVersion } });
+    }
+    resourceVersion = page.metadata?.resourceVersion ?? '';
+    token = page.metadata?.continue || undefined;
+  } while (token);
+  return { items, resourceVersion };
+}
