@@ -30,6 +30,7 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_PER_CHAT_BURST: z.coerce.number().int().min(1).max(100).default(DEFAULT_RATE_LIMITS.perChatBurst),
   RATE_LIMIT_PER_GROUP_PER_MINUTE: z.coerce.number().positive().max(6000).default(20),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  WEBHOOK_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(8),
 });
 
 export interface Config {
@@ -45,6 +46,8 @@ export interface Config {
   resyncPeriodMs: number;
   rateLimits: { perBotPerSecond: number; perChatPerSecond: number; perChatBurst: number; perGroupPerMinute: number };
   webhookMaxBodyBytes: number;
+  /** How many maximum-size webhook bodies may be in memory at once (smaller ones count by their size). */
+  webhookMaxConcurrent: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -75,5 +78,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       perGroupPerMinute: c.RATE_LIMIT_PER_GROUP_PER_MINUTE,
     },
     webhookMaxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,
+    webhookMaxConcurrent: c.WEBHOOK_MAX_CONCURRENT,
   };
 }
