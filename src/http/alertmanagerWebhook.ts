@@ -149,8 +149,10 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
         deps.log.info({ namespace, name, status: e.status, reason: e.logReason ?? e.message }, 'webhook request refused');
-        // Refused before (or while) reading the body: close the connection instead of draining it.
-        sendJson(res, e.status, { error: e.message }, { ...e.headers, ...(e.status === 401 || e.status === 413 || e.status === 503 ? { Connection: 'close' } : {}) });
+        // Refused before the body was read (unauthenticated, too large, over the budget): close the
+        // connection instead of taking in the rest of a body nobody will read.
+        const unread = e.status === 401 || e.status === 413 || (e.status === 503 && !req.complete);
+        sendJson(res, e.status, { error: e.message }, { ...e.headers, ...(unread ? { Connection: 'close' } : {}) });
       }
     },
   };

@@ -99,9 +99,6 @@ export function forwardRoutes(deps: ForwardReceiverDeps): Route[] {
   });
 
   const notification = guarded(async (req, res, namespace, name) => {
-    const release = deps.budget.tryTake(declaredLength(req) ?? deps.maxBodyBytes);
-    if (!release) throw new HttpError(503, 'too many webhook requests at once; retry', { 'Retry-After': '5' });
-    res.once('close', release);
     if (!deps.isLeader() || !own.ok) throw notLeader();
     const channel = `${namespace}/${name}`;
     const leaderNonce = req.headers[NONCE_HEADER];
@@ -109,26 +106,37 @@ export function forwardRoutes(deps: ForwardReceiverDeps): Route[] {
     if (!followerNonce || !isNonce(leaderNonce)) throw refused('no nonce from a challenge of this leader (unknown, used or expired)');
     const { channel: ch, token } = await webhookSecret(deps, namespace, name);
     const key = forwardKey(token, namespace, name);
-    const body = await readBody(req, deps.maxBodyBytes);
+    // From here on every answer carries the MAC the follower checks before relaying it.
+    const signed = (answer: WebhookAnswer) => {
+      const text = JSON.stringify(answer.body);
+      const retryAfter = answer.headers?.['Retry-After'] ?? '';
+      res.writeHead(answer.status, {
+        ...answer.headers,
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(text),
+        [PROOF_HEADER]: proof(key, 'answer', [followerNonce, leaderNonce, String(answer.status), retryAfter, sha256Hex(text)]),
+      });
+      res.end(text);
+    };
+    const release = deps.budget.tryTake(declaredLength(req) ?? deps.maxBodyBytes);
+    if (!release) return signed({ status: 503, body: { error: 'too many webhook requests at once; retry' }, headers: { 'Retry-After': '5' } });
+    res.once('close', release);
+    let body: Buffer;
+    try {
+      body = await readBody(req, deps.maxBodyBytes);
+    } catch (e) {
+      if (e instanceof HttpError) return signed({ status: e.status, body: { error: e.message }, headers: e.headers });
+      throw e;
+    }
     const expected = proof(key, 'notification', [followerNonce, leaderNonce, channel, own.origin, sha256Hex(body)]);
     if (!proofMatches(req.headers[PROOF_HEADER] as string | undefined, expected)) throw refused('the notification proof does not match');
 
     const hangUp = callerHangUp(res);
-    let answer: WebhookAnswer;
     try {
-      answer = await deps.deliver(namespace, name, ch, body, hangUp.signal);
+      signed(await deps.deliver(namespace, name, ch, body, hangUp.signal));
     } finally {
       hangUp.dispose();
     }
-    const text = JSON.stringify(answer.body);
-    const retryAfter = answer.headers?.['Retry-After'] ?? '';
-    res.writeHead(answer.status, {
-      ...answer.headers,
-      'Content-Type': 'application/json',
-      'Content-Length': Buffer.byteLength(text),
-      [PROOF_HEADER]: proof(key, 'answer', [followerNonce, leaderNonce, String(answer.status), retryAfter, sha256Hex(text)]),
-    });
-    res.end(text);
   });
 
   return [

@@ -27,19 +27,23 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
     return Promise.reject(new HttpError(413, `body of ${declared} bytes is over the limit of ${limit} bytes`, { Connection: 'close' }));
   }
   return new Promise((resolve, reject) => {
+    // With a declared length the body is copied into one buffer of that size as it arrives: no second
+    // copy at the end, which matters when several bodies of megabytes are read at once.
+    const whole = declared !== undefined ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
+      if (size + c.length > (declared ?? limit)) {
         req.removeAllListeners('data');
         chunks.length = 0;
         reject(new HttpError(413, `body is over the limit of ${limit} bytes`, { Connection: 'close' }));
         return;
       }
-      chunks.push(c);
+      if (whole) c.copy(whole, size);
+      else chunks.push(c);
+      size += c.length;
     });
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+    req.on('end', () => resolve(whole ? whole.subarray(0, size) : Buffer.concat(chunks, size)));
     req.on('error', reject);
     req.on('close', () => reject(new HttpError(400, 'the request body was cut off')));
   });
