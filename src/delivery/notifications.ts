@@ -19,9 +19,15 @@ import type { Delivery } from './sender.js';
 export const REMEMBER_MS = 15 * 60_000;
 const MAX_REMEMBERED = 10_000;
 
-/** What makes two notifications the same message: the channel, the group, and each alert's identity and state. */
+/**
+ * What makes two notifications the same message: the channel, the group, and each alert's identity,
+ * state and content. A retry carries all of it unchanged; two different notifications that happen to
+ * share a group key and fingerprints (as hand-made payloads do) still differ by their labels or
+ * annotations, so they are never merged into one.
+ */
 export function notificationIdentity(channelKey: string, payload: AlertmanagerPayload): string {
-  const alerts = payload.alerts.map((a) => [a.fingerprint || JSON.stringify(Object.entries(a.labels).sort()), a.status, a.startsAt, a.endsAt]);
+  const sorted = (o: Record<string, string>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const alerts = payload.alerts.map((a) => [a.fingerprint, sorted(a.labels), sorted(a.annotations), a.status, a.startsAt, a.endsAt]);
   return createHash('sha256').update(JSON.stringify([channelKey, payload.groupKey, payload.status, payload.truncatedAlerts, alerts])).digest('hex');
 }
 

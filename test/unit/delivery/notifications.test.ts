@@ -34,6 +34,12 @@ test('the same notification for the same channel has the same identity; any chan
   expect(notificationIdentity('ns/ch', payload({}, { startsAt: '2026-11-26T12:00:00Z' }))).not.toBe(id);
 });
 
+test('alerts sharing a fingerprint but not their labels or annotations are different notifications', () => {
+  const id = notificationIdentity('ns/ch', payload());
+  expect(notificationIdentity('ns/ch', payload({}, { labels: { alertname: 'Other', instance: 'a' } }))).not.toBe(id);
+  expect(notificationIdentity('ns/ch', payload({}, { annotations: { summary: 'now 95%' } }))).not.toBe(id);
+});
+
 test('without fingerprints, the labels identify the alerts, in any order', () => {
   const a = payload({}, { fingerprint: '', labels: { alertname: 'Disk', instance: 'a' } });
   const b = payload({}, { fingerprint: '', labels: { instance: 'a', alertname: 'Disk' } });
