@@ -2,9 +2,10 @@
 // opted in with spec.alertmanager. It answers 2xx only once Telegram accepted every part, so a
 // failure is Alertmanager's to retry (5xx / 503 + Retry-After) and nothing is silently lost;
 // a bad request (4xx) sends nothing. Order of checks, cheapest and least revealing first:
-//   1. a declared body over the limit: 413; the in-memory body budget is spent: 503 + Retry-After
+//   1. a declared body over the limit: 413
 //   2. the bearer token against the channel's Secret, from the headers alone: one uniform 401
-//   3. only then the body is read. The leader delivers it; a follower hands it to the leader over the
+//   3. the in-memory body budget (WEBHOOK_MAX_CONCURRENT) is spent: 503 + Retry-After
+//   4. only then the body is read. The leader delivers it; a follower hands it to the leader over the
 //      authenticated forwarding protocol (forwardToLeader.ts) and relays the leader's verified answer.
 import type http from 'node:http';
 import { CONDITION_READY, TRANSIENT_REASONS } from '../api/contract.js';
@@ -165,11 +166,11 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
   ): Promise<WebhookAnswer | { status: number; text: string; headers: Record<string, string> }> {
     const declared = declaredLength(req);
     if (declared !== undefined && declared > limit) throw new HttpError(413, `body of ${declared} bytes is over the limit of ${limit} bytes`);
+    const { channel, token } = await authenticate(deps, namespace, name, req.headers.authorization);
+    // After authentication: a refused request never reads its body, so it takes no share of the budget.
     const release = budget.tryTake(declared ?? limit);
     if (!release) throw new HttpError(503, 'too many webhook requests at once; retry', { 'Retry-After': '5' }, 'webhook body budget spent (WEBHOOK_MAX_CONCURRENT)');
     res.once('close', release);
-
-    const { channel, token } = await authenticate(deps, namespace, name, req.headers.authorization);
     const body = await readBody(req, limit);
     const hangUp = callerHangUp(res);
     try {

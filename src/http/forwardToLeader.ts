@@ -62,7 +62,7 @@ export async function forwardToLeader(r: ForwardRequest): Promise<RelayedAnswer>
     throw unreachable(`the leader endpoint did not answer the challenge (${(e as Error).name})`);
   }
   const leaderNonce = challenge?.nonce;
-  if (!isNonce(leaderNonce) || !proofMatches(challenge.proof as string, proof(key, 'challenge', [followerNonce, leaderNonce, channel, origin]))) {
+  if (!isNonce(leaderNonce) || !proofMatches(challenge?.proof as string | undefined, proof(key, 'challenge', [followerNonce, leaderNonce, channel, origin]))) {
     r.log.warn({ namespace: r.namespace, name: r.name, endpoint: origin }, 'the leader endpoint on the Lease failed the challenge: nothing forwarded to it');
     throw unreachable('the leader endpoint failed the challenge');
   }

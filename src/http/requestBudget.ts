@@ -1,9 +1,10 @@
-// How much webhook body may be in this process at once. A request reserves its declared size (the
-// whole per-request maximum when it does not declare one) before its body is read, and keeps it until
-// it is answered; beyond the budget it is refused with 503 + Retry-After without reading anything.
+// How much webhook body may be in this process at once. An authenticated request reserves its
+// declared size (the whole per-request maximum when it does not declare one) before its body is read,
+// and keeps it until it is answered; beyond the budget it is refused with 503 + Retry-After without reading anything.
 // Counting bytes, not requests, keeps a storm of small notifications (Alertmanager sends one request
 // per alert group, all at once) flowing while a flood of maximum-size bodies is capped at
-// WEBHOOK_MAX_CONCURRENT of them (8 x 4 MiB = 32 MiB by default, well inside the 256 Mi pod limit).
+// WEBHOOK_MAX_CONCURRENT of them (8 x 4 MiB = 32 MiB of bodies by default; with the buffers of reading
+// and forwarding them, about 100 MiB at the peak, inside the 256 Mi pod limit).
 export class RequestBudget {
   private used = 0;
 
