@@ -28,7 +28,8 @@ const MAX_REMEMBERED = 10_000;
 export function notificationIdentity(channelKey: string, payload: AlertmanagerPayload): string {
   const sorted = (o: Record<string, string>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const alerts = payload.alerts.map((a) => [a.fingerprint, sorted(a.labels), sorted(a.annotations), a.status, a.startsAt, a.endsAt]);
-  return createHash('sha256').update(JSON.stringify([channelKey, payload.groupKey, payload.status, payload.truncatedAlerts, alerts])).digest('hex');
+  const identity = [channelKey, payload.groupKey, payload.status, payload.truncatedAlerts, alerts];
+  return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }
 
 export type NotificationOutcome =

@@ -81,7 +81,8 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
     const resolved = deps.resolvedFor(key, ch);
     if (ready?.status !== 'True' || !resolved) {
       const retry = ready && !TRANSIENT_REASONS.has(ready.reason) ? '60' : '10';
-      throw new HttpError(503, `channel is not Ready (${ready ? `${ready.reason}: ${ready.message}` : 'not verified yet'}); Alertmanager will retry`, { 'Retry-After': retry });
+      const why = ready ? `${ready.reason}: ${ready.message}` : 'not verified yet';
+      throw new HttpError(503, `channel is not Ready (${why}); Alertmanager will retry`, { 'Retry-After': retry });
     }
 
     const parts = splitMessage(renderAlertmanagerHtml(payload.payload), 'HTML');
@@ -113,23 +114,28 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
     // Each request waits until its deadline or its caller hangs up; the delivery goes on while any waits.
     const wait = AbortSignal.any([hangUp, AbortSignal.timeout(timeoutMs)]);
     const outcome = await notifications.deliver(notificationIdentity(key, payload.payload), start, wait);
+    const logged = { namespace, name, groupKey: payload.payload.groupKey };
     switch (outcome.kind) {
-      case 'delivered':
-        if (outcome.joined) deps.log.info({ namespace, name, groupKey: payload.payload.groupKey }, 'webhook retry joined a delivery under way: not sent again');
-        return { status: 200, body: { status: 'delivered', messages: outcome.delivery.messageIds.length, messageIds: outcome.delivery.messageIds } };
-      case 'deliveredEarlier':
-        deps.log.info({ namespace, name, groupKey: payload.payload.groupKey }, 'webhook retry of a notification already delivered: not sent again');
-        return { status: 200, body: { status: 'delivered', messages: 0, note: 'already delivered; Alertmanager had stopped waiting for the answer' } };
-      case 'notYet':
-        return {
-          status: 503,
-          body: { error: 'not delivered yet (Telegram is slow or rate-limiting); a retry of this notification joins the delivery under way and is not sent twice' },
-          headers: { 'Retry-After': '10' },
-        };
+      case 'delivered': {
+        if (outcome.joined) deps.log.info(logged, 'webhook retry joined a delivery under way: not sent again');
+        const { messageIds } = outcome.delivery;
+        return { status: 200, body: { status: 'delivered', messages: messageIds.length, messageIds } };
+      }
+      case 'deliveredEarlier': {
+        deps.log.info(logged, 'webhook retry of a notification already delivered: not sent again');
+        const note = 'already delivered; Alertmanager had stopped waiting for the answer';
+        return { status: 200, body: { status: 'delivered', messages: 0, note } };
+      }
+      case 'notYet': {
+        const error = 'not delivered yet (Telegram is slow or rate-limiting); a retry of this notification joins the delivery under way '
+          + 'and is not sent twice';
+        return { status: 503, body: { error }, headers: { 'Retry-After': '10' } };
+      }
       case 'failed': {
         const err = outcome.error instanceof TelegramError ? outcome.error : undefined;
         if (!err || err.transient) {
-          return { status: 503, body: { error: `Telegram did not accept the message in time (${err?.message ?? 'send failed'})` }, headers: { 'Retry-After': '30' } };
+          const error = `Telegram did not accept the message in time (${err?.message ?? 'send failed'})`;
+          return { status: 503, body: { error }, headers: { 'Retry-After': '30' } };
         }
         return { status: 502, body: { error: `Telegram refused the message: ${deliveryReason(err)}: ${err.message}` } };
       }
@@ -144,7 +150,8 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
       try {
         const answer = await handle(req, res, namespace, name);
         if ('text' in answer) {
-          res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(answer.text), ...answer.headers });
+          const length = Buffer.byteLength(answer.text);
+          res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': length, ...answer.headers });
           res.end(answer.text);
         } else sendJson(res, answer.status, answer.body, answer.headers);
       } catch (e) {
@@ -165,11 +172,16 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
     name: string,
   ): Promise<WebhookAnswer | { status: number; text: string; headers: Record<string, string> }> {
     const declared = declaredLength(req);
-    if (declared !== undefined && declared > limit) throw new HttpError(413, `body of ${declared} bytes is over the limit of ${limit} bytes`);
+    if (declared !== undefined && declared > limit) {
+      throw new HttpError(413, `body of ${declared} bytes is over the limit of ${limit} bytes`);
+    }
     const { channel, token } = await authenticate(deps, namespace, name, req.headers.authorization);
     // After authentication: a refused request never reads its body, so it takes no share of the budget.
     const release = budget.tryTake(declared ?? limit);
-    if (!release) throw new HttpError(503, 'too many webhook requests at once; retry', { 'Retry-After': '5' }, 'webhook body budget spent (WEBHOOK_MAX_CONCURRENT)');
+    if (!release) {
+      const why = 'webhook body budget spent (WEBHOOK_MAX_CONCURRENT)';
+      throw new HttpError(503, 'too many webhook requests at once; retry', { 'Retry-After': '5' }, why);
+    }
     res.once('close', release);
     const body = await readBody(req, limit);
     const hangUp = callerHangUp(res);

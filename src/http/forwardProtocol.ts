@@ -57,7 +57,9 @@ export function parseLeaderEndpoint(raw: string | undefined): { ok: true; origin
   } catch {
     return { ok: false, reason: 'the leader endpoint on the Lease is not a URL' };
   }
-  if (url.protocol !== 'http:') return { ok: false, reason: `the leader endpoint on the Lease has scheme "${url.protocol.slice(0, 12)}", not http:` };
+  if (url.protocol !== 'http:') {
+    return { ok: false, reason: `the leader endpoint on the Lease has scheme "${url.protocol.slice(0, 12)}", not http:` };
+  }
   if (url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
     return { ok: false, reason: 'the leader endpoint on the Lease is not a bare http://host:port' };
   }

@@ -5,7 +5,17 @@
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import type { Logger } from '../log.js';
-import { FORWARD_PATH, NONCE_HEADER, PROOF_HEADER, forwardKey, isNonce, parseLeaderEndpoint, proof, proofMatches, sha256Hex } from './forwardProtocol.js';
+import {
+  FORWARD_PATH,
+  NONCE_HEADER,
+  PROOF_HEADER,
+  forwardKey,
+  isNonce,
+  parseLeaderEndpoint,
+  proof,
+  proofMatches,
+  sha256Hex,
+} from './forwardProtocol.js';
 import { HttpError, callerHangUp, declaredLength, readBody } from './request.js';
 import type { RequestBudget } from './requestBudget.js';
 import { sendJson, type Route } from './server.js';
@@ -71,7 +81,8 @@ export function forwardRoutes(deps: ForwardReceiverDeps): Route[] {
   const notLeader = () => new HttpError(503, 'not the leader (any more); retry', { 'Retry-After': '1' });
   const refused = (why: string) => unauthorized(`forwarded request refused: ${why}`);
 
-  const guarded = (fn: (req: http.IncomingMessage, res: http.ServerResponse, ns: string, name: string) => Promise<void>): Route['handler'] =>
+  type Handler = (req: http.IncomingMessage, res: http.ServerResponse, ns: string, name: string) => Promise<void>;
+  const guarded = (fn: Handler): Route['handler'] =>
     async (req, res, params) => {
       const { namespace, name } = params as { namespace: string; name: string };
       try {
@@ -93,7 +104,9 @@ export function forwardRoutes(deps: ForwardReceiverDeps): Route[] {
     const { token } = await webhookSecret(deps, namespace, name);
     const key = forwardKey(token, namespace, name);
     // Bound to this replica's own address: a request relayed here from the address on a forged Lease fails.
-    if (!proofMatches(given, proof(key, 'hello', [followerNonce, channel, own.origin]))) throw refused('the hello proof does not match (another key, or relayed from another address)');
+    if (!proofMatches(given, proof(key, 'hello', [followerNonce, channel, own.origin]))) {
+      throw refused('the hello proof does not match (another key, or relayed from another address)');
+    }
     const leaderNonce = nonces.issue(channel, followerNonce);
     sendJson(res, 200, { nonce: leaderNonce, proof: proof(key, 'challenge', [followerNonce, leaderNonce, channel, own.origin]) });
   });
@@ -119,7 +132,9 @@ export function forwardRoutes(deps: ForwardReceiverDeps): Route[] {
       res.end(text);
     };
     const release = deps.budget.tryTake(declaredLength(req) ?? deps.maxBodyBytes);
-    if (!release) return signed({ status: 503, body: { error: 'too many webhook requests at once; retry' }, headers: { 'Retry-After': '5' } });
+    if (!release) {
+      return signed({ status: 503, body: { error: 'too many webhook requests at once; retry' }, headers: { 'Retry-After': '5' } });
+    }
     res.once('close', release);
     let body: Buffer;
     try {

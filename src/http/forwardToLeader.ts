@@ -5,7 +5,17 @@
 // followed; whatever the other side answers is read up to a small bound.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
-import { FORWARD_PATH, NONCE_HEADER, PROOF_HEADER, forwardKey, isNonce, parseLeaderEndpoint, proof, proofMatches, sha256Hex } from './forwardProtocol.js';
+import {
+  FORWARD_PATH,
+  NONCE_HEADER,
+  PROOF_HEADER,
+  forwardKey,
+  isNonce,
+  parseLeaderEndpoint,
+  proof,
+  proofMatches,
+  sha256Hex,
+} from './forwardProtocol.js';
 import { HttpError } from './request.js';
 
 /** The challenge carries no alert content and must be answered at once. */
@@ -34,7 +44,8 @@ export interface RelayedAnswer {
   retryAfter?: string;
 }
 
-const unreachable = (why: string) => new HttpError(503, 'this replica is not the leader and could not hand the notification to a verified leader; retry', { 'Retry-After': '1' }, why);
+const UNREACHABLE = 'this replica is not the leader and could not hand the notification to a verified leader; retry';
+const unreachable = (why: string) => new HttpError(503, UNREACHABLE, { 'Retry-After': '1' }, why);
 
 export async function forwardToLeader(r: ForwardRequest): Promise<RelayedAnswer> {
   const endpoint = parseLeaderEndpoint(r.endpoint);
@@ -62,8 +73,10 @@ export async function forwardToLeader(r: ForwardRequest): Promise<RelayedAnswer>
     throw unreachable(`the leader endpoint did not answer the challenge (${(e as Error).name})`);
   }
   const leaderNonce = challenge?.nonce;
-  if (!isNonce(leaderNonce) || !proofMatches(challenge?.proof as string | undefined, proof(key, 'challenge', [followerNonce, leaderNonce, channel, origin]))) {
-    r.log.warn({ namespace: r.namespace, name: r.name, endpoint: origin }, 'the leader endpoint on the Lease failed the challenge: nothing forwarded to it');
+  const logged = { namespace: r.namespace, name: r.name, endpoint: origin };
+  const given = challenge?.proof as string | undefined;
+  if (!isNonce(leaderNonce) || !proofMatches(given, proof(key, 'challenge', [followerNonce, leaderNonce, channel, origin]))) {
+    r.log.warn(logged, 'the leader endpoint on the Lease failed the challenge: nothing forwarded to it');
     throw unreachable('the leader endpoint failed the challenge');
   }
 
@@ -93,8 +106,9 @@ export async function forwardToLeader(r: ForwardRequest): Promise<RelayedAnswer>
   const retryAfter = res.headers.get('retry-after') ?? '';
   const expected = proof(key, 'answer', [followerNonce, leaderNonce, String(res.status), retryAfter, sha256Hex(text)]);
   if (!proofMatches(res.headers.get(PROOF_HEADER), expected)) {
-    r.log.warn({ namespace: r.namespace, name: r.name, endpoint: origin, status: res.status }, "the leader's answer carries no valid MAC: not relayed");
-    throw new HttpError(502, "the leader's answer could not be verified; retry", { 'Retry-After': '1' }, `unverified answer with status ${res.status}`);
+    r.log.warn({ ...logged, status: res.status }, "the leader's answer carries no valid MAC: not relayed");
+    const why = `unverified answer, status ${res.status}`;
+    throw new HttpError(502, "the leader's answer could not be verified; retry", { 'Retry-After': '1' }, why);
   }
   return { status: res.status, text, ...(retryAfter ? { retryAfter } : {}) };
 }

@@ -52,7 +52,8 @@ export function startHttpServer(opts: HttpServerOptions): Promise<http.Server> {
   // Short limits on receiving a request: a client trickling headers or a body (slow loris) holds a
   // socket and, for a webhook, part of the body budget; it is cut after these (checked every second).
   const requestTimeout = opts.requestTimeoutMs ?? 30_000;
-  const timeouts = { headersTimeout: Math.min(opts.headersTimeoutMs ?? 10_000, requestTimeout), requestTimeout, connectionsCheckingInterval: 1_000 };
+  const headersTimeout = Math.min(opts.headersTimeoutMs ?? 10_000, requestTimeout);
+  const timeouts = { headersTimeout, requestTimeout, connectionsCheckingInterval: 1_000 };
   const server = http.createServer(timeouts, async (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     try {

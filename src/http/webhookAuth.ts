@@ -35,7 +35,9 @@ export async function webhookSecret(deps: ChannelLookup, namespace: string, name
   const secret = await deps.secrets.read(namespace, ref.name, ref.key);
   if (!secret.ok) {
     // Not knowing the token, a 401 would be a lie, and Alertmanager does not retry 4xx: ask for a retry.
-    if (secret.reason === 'TransientError') throw new HttpError(503, 'cannot check the token right now; retry', { 'Retry-After': '5' }, secret.message);
+    if (secret.reason === 'TransientError') {
+      throw new HttpError(503, 'cannot check the token right now; retry', { 'Retry-After': '5' }, secret.message);
+    }
     throw unauthorized(`the webhook Secret is not usable (${secret.reason})`);
   }
   const token = secret.value.trim();
@@ -56,7 +58,12 @@ export function sameSecret(given: string, expected: string): boolean {
 }
 
 /** Checks the request's bearer token against the channel's webhook Secret. */
-export async function authenticate(deps: ChannelLookup, namespace: string, name: string, authorization: string | undefined): Promise<WebhookSecret> {
+export async function authenticate(
+  deps: ChannelLookup,
+  namespace: string,
+  name: string,
+  authorization: string | undefined,
+): Promise<WebhookSecret> {
   const given = bearerOf(authorization);
   const found = await webhookSecret(deps, namespace, name);
   if (!given) throw unauthorized('no Authorization: Bearer header');

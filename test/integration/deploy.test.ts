@@ -354,7 +354,8 @@ describe('deploy/overlays/servicemonitor and networkpolicy', () => {
       expect(r.to).toEqual([{ podSelector: { matchLabels: d.spec.selector.matchLabels } }]);
     }
     // (client-node's typed model spells an ingress rule's `from` as `_from`.)
-    expect(np.spec.ingress.some((r: any) => JSON.stringify(r.from ?? r._from) === JSON.stringify([{ podSelector: { matchLabels: d.spec.selector.matchLabels } }]))).toBe(true);
+    const fromOwnPods = JSON.stringify([{ podSelector: { matchLabels: d.spec.selector.matchLabels } }]);
+    expect(np.spec.ingress.some((r: any) => JSON.stringify(r.from ?? r._from) === fromOwnPods)).toBe(true);
   });
 });
 

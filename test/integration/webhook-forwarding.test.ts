@@ -35,7 +35,8 @@ beforeAll(async () => {
   await secret('bot', { token: theBot.token });
   await secret('am', { token: TOKEN });
   const ch = (name: string, am: string) =>
-    `apiVersion: telegram.notify.dev/v1alpha1\nkind: TelegramChannel\nmetadata: {name: ${name}, namespace: ${ns}}\nspec: {tokenSecretRef: {name: bot}, chatId: "${chatId}"${am}}\n`;
+    'apiVersion: telegram.notify.dev/v1alpha1\nkind: TelegramChannel\n' +
+    `metadata: {name: ${name}, namespace: ${ns}}\nspec: {tokenSecretRef: {name: bot}, chatId: "${chatId}"${am}}\n`;
   kubectl(
     ['apply', '-f', '-'],
     [
@@ -46,7 +47,14 @@ beforeAll(async () => {
     ].join('---\n'),
   );
   const kubeconfig = await deployedServiceAccountKubeconfig(ns);
-  const env = (name: string) => ({ KUBECONFIG: kubeconfig, TELEGRAM_API_URL: url, LEADER_ELECTION: 'true', POD_NAMESPACE: ns, POD_NAME: name, POD_IP: '127.0.0.1' });
+  const env = (name: string) => ({
+    KUBECONFIG: kubeconfig,
+    TELEGRAM_API_URL: url,
+    LEADER_ELECTION: 'true',
+    POD_NAMESPACE: ns,
+    POD_NAME: name,
+    POD_IP: '127.0.0.1',
+  });
   leader = await startOperator(env('replica-a'));
   await eventually(async () => (await holder()) === 'replica-a', 20_000, 'replica-a leads');
   // The follower runs with the heap cap the Deployment ships.
@@ -62,9 +70,26 @@ afterAll(async () => {
 
 const payload = (alertname: string, summary = '') =>
   JSON.stringify({
-    version: '4', groupKey: `{}:{alertname="${alertname}"}`, truncatedAlerts: 0, status: 'firing', receiver: 'r', groupLabels: {}, commonLabels: {}, commonAnnotations: {},
+    version: '4',
+    groupKey: `{}:{alertname="${alertname}"}`,
+    truncatedAlerts: 0,
+    status: 'firing',
+    receiver: 'r',
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: {},
     externalURL: 'http://am',
-    alerts: [{ status: 'firing', labels: { alertname }, annotations: summary ? { summary } : {}, startsAt: '2026-11-30T10:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: alertname }],
+    alerts: [
+      {
+        status: 'firing',
+        labels: { alertname },
+        annotations: summary ? { summary } : {},
+        startsAt: '2026-11-30T10:00:00Z',
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: alertname,
+      },
+    ],
   });
 const post = (p: OperatorProcess, name: string, body: string, token: string | null = TOKEN, signal?: AbortSignal) =>
   fetch(`${p.url}/webhooks/alertmanager/${ns}/${name}`, {
@@ -144,7 +169,8 @@ function forgeLease(value: string): () => Promise<void> {
  */
 async function postWhileForged(value: string, label: string, adopted: () => boolean, enough = 2) {
   // Start from a follower that forwards to the genuine leader, so nothing earlier is counted.
-  await eventually(async () => (await post(follower, 'am', payload(`${label}Before`))).status === 200, 15_000, 'the follower forwards to the genuine leader');
+  const genuine = async () => (await post(follower, 'am', payload(`${label}Before`))).status === 200;
+  await eventually(genuine, 15_000, 'the follower forwards to the genuine leader');
   const stop = forgeLease(value);
   const results: { name: string; status: number }[] = [];
   const deadline = Date.now() + 30_000;
@@ -175,7 +201,8 @@ function expectOnlyDeliveredAnswered2xx({ results, refusedSinceAdopted }: Awaite
 
 describe('a forged leader-endpoint annotation', () => {
   test('a fake leader gets a challenge only, never the bearer or an alert; the follower answers non-2xx', async () => {
-    const fake = await fakeLeader((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"delivered","messages":1}'));
+    const claimsSuccess = '{"status":"delivered","messages":1}';
+    const fake = await fakeLeader((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(claimsSuccess));
     const results = await postWhileForged(fake.url, 'ForgedToFake', () => fake.seen.length > 0);
     await fake.close();
     expect(fake.seen.length).toBeGreaterThan(0);
@@ -217,6 +244,8 @@ describe('a forged leader-endpoint annotation', () => {
   }, 30_000);
 });
 
+const HEADERS = ['content-type', 'content-length', 'www-authenticate'];
+
 describe('before any body is read', () => {
   test('unknown channel, not opted in, Secret missing, key missing, wrong token: byte-identical 401s, on both replicas', async () => {
     for (const p of [follower, leader]) {
@@ -229,7 +258,7 @@ describe('before any body is read', () => {
         await post(p, 'am', payload('PreAuthProbe'), null),
       ];
       const shapes = await Promise.all(
-        cases.map(async (r) => [r.status, await r.text(), r.headers.get('content-type'), r.headers.get('content-length'), r.headers.get('www-authenticate')]),
+        cases.map(async (r) => [r.status, await r.text(), ...HEADERS.map((h) => r.headers.get(h))]),
       );
       expect(shapes[0]![0]).toBe(401);
       for (const s of shapes) expect(s).toEqual(shapes[0]);
@@ -238,7 +267,8 @@ describe('before any body is read', () => {
   });
 
   test('an unauthenticated 4 MiB upload to the follower is refused before its body is sent', async () => {
-    const r = await rawPost(follower, `/webhooks/alertmanager/${ns}/am`, { 'Content-Length': 4 * 1024 * 1024, Authorization: 'Bearer wrong' }, undefined, 10_000);
+    const headers = { 'Content-Length': 4 * 1024 * 1024, Authorization: 'Bearer wrong' };
+    const r = await rawPost(follower, `/webhooks/alertmanager/${ns}/am`, headers, undefined, 10_000);
     expect(r.status).toBe(401);
   });
 
@@ -250,7 +280,7 @@ describe('before any body is read', () => {
     expect(big.length).toBeLessThanOrEqual(4 * 1024 * 1024);
     const answers = await Promise.all(
       Array.from({ length: 50 }, () =>
-        rawPost(follower, `/webhooks/alertmanager/${ns}/am`, { 'Content-Type': 'application/json', 'Content-Length': big.length, Authorization: `Bearer ${TOKEN}` }, big).catch(
+        rawPost(follower, `/webhooks/alertmanager/${ns}/am`, { 'Content-Length': big.length, Authorization: `Bearer ${TOKEN}` }, big).catch(
           (e: Error) => ({ status: 0, headers: {} as http.IncomingHttpHeaders, text: e.message }),
         ),
       ),
@@ -258,7 +288,8 @@ describe('before any body is read', () => {
     const busy = answers.filter((a) => a.status === 503 && a.headers['retry-after']);
     // Admitted ones reached the leader, which refused a payload that is no Alertmanager payload.
     const read = answers.filter((a) => a.status === 400);
-    console.log(`50 x 4 MiB: ${read.length} read and answered 400, ${busy.length} refused with 503 + Retry-After; all: ${answers.map((a) => a.status).join(',')}`);
+    const all = answers.map((a) => a.status).join(',');
+    console.log(`50 x 4 MiB: ${read.length} read and answered 400, ${busy.length} refused with 503 + Retry-After; all: ${all}`);
     expect(busy.length).toBeGreaterThan(0);
     expect(read.length).toBeGreaterThan(0);
     expect(read.length + busy.length).toBe(50);
@@ -279,8 +310,13 @@ test('a notification of several slow parts through the follower, retried as Aler
   const body = JSON.stringify({
     ...JSON.parse(payload('MultiPart')),
     alerts: [0, 1, 2].map((i) => ({
-      status: 'firing', labels: { alertname: 'MultiPart', part: String(i) }, annotations: { description: lines(i) }, startsAt: '2026-11-30T10:00:00Z',
-      endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: `mp${i}`,
+      status: 'firing',
+      labels: { alertname: 'MultiPart', part: String(i) },
+      annotations: { description: lines(i) },
+      startsAt: '2026-11-30T10:00:00Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: '',
+      fingerprint: `mp${i}`,
     })),
   });
   emulator.setFaults({ latencyMs: 4_000 });
@@ -303,7 +339,9 @@ test('a notification of several slow parts through the follower, retried as Aler
   const messages = emulator.messagesTo(chatId).filter((m) => m.text.includes('MultiPart-'));
   expect(messages.length).toBeGreaterThanOrEqual(2);
   for (const i of [0, 1, 2]) {
-    for (const n of [0, 50, 99]) expect([i, n, messages.filter((m) => m.text.includes(`MultiPart-${i}-line-${n} `)).length]).toEqual([i, n, 1]);
+    for (const n of [0, 50, 99]) {
+      expect([i, n, messages.filter((m) => m.text.includes(`MultiPart-${i}-line-${n} `)).length]).toEqual([i, n, 1]);
+    }
   }
   expect(statuses.length).toBeGreaterThan(1); // it really was retried
 }, 150_000);

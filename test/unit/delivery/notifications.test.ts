@@ -9,7 +9,9 @@ const payload = (over: Record<string, unknown> = {}, alert: Record<string, unkno
     version: '4',
     groupKey: '{}:{alertname="Disk"}',
     status: 'firing',
-    alerts: [{ status: 'firing', labels: { alertname: 'Disk', instance: 'a' }, startsAt: '2026-11-26T10:00:00Z', fingerprint: 'f1', ...alert }],
+    alerts: [
+      { status: 'firing', labels: { alertname: 'Disk', instance: 'a' }, startsAt: '2026-11-26T10:00:00Z', fingerprint: 'f1', ...alert },
+    ],
     ...over,
   });
 
@@ -30,7 +32,8 @@ test('the same notification for the same channel has the same identity; any chan
   expect(notificationIdentity('ns/ch', payload())).toBe(id);
   expect(notificationIdentity('ns/other', payload())).not.toBe(id);
   expect(notificationIdentity('ns/ch', payload({ groupKey: '{}:{alertname="Cpu"}' }))).not.toBe(id);
-  expect(notificationIdentity('ns/ch', payload({ status: 'resolved' }, { status: 'resolved', endsAt: '2026-11-26T11:00:00Z' }))).not.toBe(id);
+  const resolved = payload({ status: 'resolved' }, { status: 'resolved', endsAt: '2026-11-26T11:00:00Z' });
+  expect(notificationIdentity('ns/ch', resolved)).not.toBe(id);
   expect(notificationIdentity('ns/ch', payload({}, { startsAt: '2026-11-26T12:00:00Z' }))).not.toBe(id);
 });
 

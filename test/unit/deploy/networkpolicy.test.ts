@@ -24,7 +24,8 @@ function admitsOwnPods(peers: any[] | undefined): boolean {
 }
 /** client-node's typed model spells an ingress rule's `from` as `_from`. */
 const fromOf = (rule: any): any[] | undefined => rule.from ?? rule._from;
-const allowsPort = (rule: any, port: number) => !rule.ports || rule.ports.some((p: any) => p.port === port && (p.protocol ?? 'TCP') === 'TCP');
+const allowsPort = (rule: any, port: number) =>
+  !rule.ports || rule.ports.some((p: any) => p.port === port && (p.protocol ?? 'TCP') === 'TCP');
 
 test('the policy selects the operator pods', () => {
   expect(policy.spec.policyTypes.sort()).toEqual(['Egress', 'Ingress']);

@@ -15,9 +15,15 @@ import { createLogger } from '../../../src/log.js';
 
 const TOKEN = 'webhook-token-for-unit-tests';
 const NS = 'team';
-const ready = { conditions: [{ type: 'Ready', status: 'True', reason: 'Verified', message: '', lastTransitionTime: '2026-01-01T00:00:00Z' }] };
+const ready = {
+  conditions: [{ type: 'Ready', status: 'True', reason: 'Verified', message: '', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+};
 const channel = (name: string, spec: Record<string, unknown>) =>
-  ({ metadata: { name, namespace: NS }, spec: { tokenSecretRef: { name: 'bot' }, chatId: '-100123', ...spec }, status: ready }) as unknown as TelegramChannel;
+  ({
+    metadata: { name, namespace: NS },
+    spec: { tokenSecretRef: { name: 'bot' }, chatId: '-100123', ...spec },
+    status: ready,
+  }) as unknown as TelegramChannel;
 const channels: Record<string, TelegramChannel> = {
   am: channel('am', { alertmanager: { tokenSecretRef: { name: 'am' } } }),
   off: channel('off', {}),
@@ -52,12 +58,23 @@ function freePort(): Promise<number> {
 }
 
 const servers: http.Server[] = [];
-async function replica(opts: { leader: boolean; leaderEndpoint?: () => string | undefined; maxConcurrent?: number; maxBodyBytes?: number; requestTimeoutMs?: number }) {
+interface ReplicaOptions {
+  leader: boolean;
+  leaderEndpoint?: () => string | undefined;
+  maxConcurrent?: number;
+  maxBodyBytes?: number;
+  requestTimeoutMs?: number;
+}
+async function replica(opts: ReplicaOptions) {
   const port = await freePort();
   const own = `http://127.0.0.1:${port}`;
   const deps: WebhookDeps = {
     getChannel: (ns, name) => (ns === NS ? channels[name] : undefined),
-    resolvedFor: (_key, ch) => ({ spec: { ...(ch.spec as object), parseMode: 'None', linkPreview: false } as never, token: '1:bot', chatId: '-100123' }),
+    resolvedFor: (_key, ch) => ({
+      spec: { ...(ch.spec as object), parseMode: 'None', linkPreview: false } as never,
+      token: '1:bot',
+      chatId: '-100123',
+    }),
     secrets,
     sender,
     relay: { recordOutcome: async () => undefined } as unknown as AnnotationRelay,
@@ -120,7 +137,9 @@ const payload = (alertname: string) =>
     commonLabels: {},
     commonAnnotations: {},
     externalURL: '',
-    alerts: [{ status: 'firing', labels: { alertname }, annotations: {}, startsAt: '2026-01-01T00:00:00Z', endsAt: '0001-01-01T00:00:00Z', fingerprint: alertname }],
+    alerts: [
+      { status: 'firing', labels: { alertname }, annotations: {}, startsAt: '2026-01-01T00:00:00Z', endsAt: '', fingerprint: alertname },
+    ],
   });
 const post = (base: string, name: string, body: string, token: string | null = TOKEN) =>
   fetch(`${base}/webhooks/alertmanager/${NS}/${name}`, {
@@ -150,7 +169,8 @@ describe('before any body is read', () => {
         length: r.headers.get('content-length'),
       })),
     );
-    expect(shapes[0]).toEqual({ status: 401, body: JSON.stringify({ error: UNAUTHORIZED_MESSAGE }), type: 'application/json', auth: 'Bearer', length: expect.any(String) });
+    const body = JSON.stringify({ error: UNAUTHORIZED_MESSAGE });
+    expect(shapes[0]).toEqual({ status: 401, body, type: 'application/json', auth: 'Bearer', length: expect.any(String) });
     for (const s of shapes) expect(s).toEqual(shapes[0]);
     expect(sent).toHaveLength(0);
   });
@@ -241,9 +261,11 @@ describe('leader forwarding', () => {
   test('a man in the middle relaying to the genuine leader fails the challenge: nothing reaches it but the challenge', async () => {
     const leader = await replica({ leader: true });
     const mitm = await recorder((req, res, body) => {
-      void fetch(`${leader}${req.url}`, { method: 'POST', headers: req.headers as Record<string, string>, body: body || undefined }).then(async (a) => {
-        const headers = Object.fromEntries([...a.headers].filter(([k]) => !['content-length', 'transfer-encoding', 'connection'].includes(k)));
-        res.writeHead(a.status, headers).end(await a.text());
+      const headers = req.headers as Record<string, string>;
+      const relayed = fetch(`${leader}${req.url}`, { method: 'POST', headers, body: body || undefined });
+      void relayed.then(async (a) => {
+        const hopByHop = ['content-length', 'transfer-encoding', 'connection'];
+        res.writeHead(a.status, Object.fromEntries([...a.headers].filter(([k]) => !hopByHop.includes(k)))).end(await a.text());
       });
     });
     const follower = await replica({ leader: false, leaderEndpoint: () => mitm.url });
@@ -254,7 +276,9 @@ describe('leader forwarding', () => {
   });
 
   test('data:, file: and other non-http endpoints are never used', async () => {
-    for (const endpoint of ['data:application/json,', 'file:///etc/passwd', 'https://127.0.0.1:1', 'http://user:pw@127.0.0.1:1', 'http://127.0.0.1:1/path', 'not a url', '']) {
+    const schemes = ['data:application/json,', 'file:///etc/passwd', 'https://127.0.0.1:1'];
+    const notBare = ['http://user:pw@127.0.0.1:1', 'http://127.0.0.1:1/path', 'http://127.0.0.1:1/?q', 'not a url', ''];
+    for (const endpoint of [...schemes, ...notBare]) {
       const follower = await replica({ leader: false, leaderEndpoint: () => endpoint });
       const r = await post(follower, 'am', payload('BadEndpoint'));
       expect([endpoint, r.status]).toEqual([endpoint, 503]);
