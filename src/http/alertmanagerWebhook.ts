@@ -157,9 +157,10 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
         deps.log.info({ namespace, name, status: e.status, reason: e.logReason ?? e.message }, 'webhook request refused');
-        // Refused before the body was read (unauthenticated, too large, over the budget): close the
-        // connection instead of taking in the rest of a body nobody will read.
-        const unread = e.status === 401 || e.status === 413 || (e.status === 503 && !req.complete);
+        // Refused unauthenticated or over the budget: close the connection instead of taking in the rest
+        // of a body nobody will read. A 413 lets Node discard the rest (within the request timeout), so
+        // that a sender with a too-large notification reliably reads why.
+        const unread = e.status === 401 || (e.status === 503 && !req.complete);
         sendJson(res, e.status, { error: e.message }, { ...e.headers, ...(unread ? { Connection: 'close' } : {}) });
       }
     },

@@ -24,7 +24,7 @@ export function declaredLength(req: http.IncomingMessage): number | undefined {
 export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   const declared = declaredLength(req);
   if (declared !== undefined && declared > limit) {
-    return Promise.reject(new HttpError(413, `body of ${declared} bytes is over the limit of ${limit} bytes`, { Connection: 'close' }));
+    return Promise.reject(new HttpError(413, `body of ${declared} bytes is over the limit of ${limit} bytes`));
   }
   return new Promise((resolve, reject) => {
     // With a declared length the body is copied into one buffer of that size as it arrives: no second
@@ -36,7 +36,7 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
       if (size + c.length > (declared ?? limit)) {
         req.removeAllListeners('data');
         chunks.length = 0;
-        reject(new HttpError(413, `body is over the limit of ${limit} bytes`, { Connection: 'close' }));
+        reject(new HttpError(413, `body is over the limit of ${limit} bytes`));
         return;
       }
       if (whole) c.copy(whole, size);
