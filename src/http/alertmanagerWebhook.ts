@@ -157,11 +157,11 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
         deps.log.info({ namespace, name, status: e.status, reason: e.logReason ?? e.message }, 'webhook request refused');
-        // Refused unauthenticated or over the budget: close the connection instead of taking in the rest
-        // of a body nobody will read. A 413 lets Node discard the rest (within the request timeout), so
-        // that a sender with a too-large notification reliably reads why.
-        const unread = e.status === 401 || (e.status === 503 && !req.complete);
-        sendJson(res, e.status, { error: e.message }, { ...e.headers, ...(unread ? { Connection: 'close' } : {}) });
+        // Refused unauthenticated: close the connection instead of taking in the rest of a body nobody will
+        // read. Other refusals (413, 503 over the budget) let Node discard the rest of the body without
+        // keeping it (within the request timeout), so that the sender reliably reads the answer and its
+        // Retry-After instead of a connection reset.
+        sendJson(res, e.status, { error: e.message }, { ...e.headers, ...(e.status === 401 ? { Connection: 'close' } : {}) });
       }
     },
   };

@@ -297,9 +297,10 @@ describe('before any body is read', () => {
     expect((await fetch(`${follower.url}/healthz`)).status).toBe(200);
     const peak = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024);
     console.log(`follower RSS: ${before} MiB before, peak ${peak} MiB`);
-    // 8 bodies of 4 MiB in flight, each costing about twice its size while it is read: far below
-    // the 50 x 4 MiB (and their copies) an unbounded follower takes in.
-    expect(peak - before).toBeLessThan(128);
+    // 8 bodies of 4 MiB in flight, each costing about twice its size while it is read, plus the refused
+    // uploads discarded as they arrive (garbage the GC takes back a little later): measured 80 to 125 MiB,
+    // far below the 50 x 4 MiB (and their copies, 400 MiB and more) an unbounded follower takes in.
+    expect(peak - before).toBeLessThan(192);
   }, 120_000);
 });
 
