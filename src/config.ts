@@ -36,6 +36,7 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_PER_GROUP_PER_MINUTE: z.coerce.number().positive().max(6000).default(20),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   WATCH_SECRETS: boolishDefaultTrue,
+  WEBHOOK_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(8),
 });
 
 export interface Config {
@@ -53,6 +54,8 @@ export interface Config {
   webhookMaxBodyBytes: number;
   /** false: no list/watch on Secrets (get-only RBAC); a rotated Secret is read again on the next reconcile. */
   watchSecrets: boolean;
+  /** How many maximum-size webhook bodies may be in memory at once (smaller ones count by their size). */
+  webhookMaxConcurrent: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -84,5 +87,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     webhookMaxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,
     watchSecrets: c.WATCH_SECRETS,
+    webhookMaxConcurrent: c.WEBHOOK_MAX_CONCURRENT,
   };
 }

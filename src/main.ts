@@ -11,7 +11,7 @@ import { ChannelReconciler } from './controller/reconciler.js';
 import { SecretReader, UNWATCHED_SECRET_MAX_AGE_MS } from './controller/secrets.js';
 import { AnnotationRelay } from './delivery/relay.js';
 import { Sender } from './delivery/sender.js';
-import { alertmanagerRoute } from './http/alertmanagerWebhook.js';
+import { alertmanagerRoutes } from './http/alertmanagerWebhook.js';
 import { createMetrics } from './http/metrics.js';
 import { startHttpServer } from './http/server.js';
 import { patchChannelStatus } from './kube/channels.js';
@@ -124,12 +124,13 @@ async function main(): Promise<void> {
 
   // Followers watch (so they are ready to take over at once) but reconcile and send nothing.
   const leaseNamespace = config.podNamespace || 'default';
+  const endpoint = config.podIp ? `http://${config.podIp.includes(':') ? `[${config.podIp}]` : config.podIp}:${config.httpPort}` : undefined;
   const elector = config.leaderElection
     ? new LeaderElector(leaseClient(kube.coordination, leaseNamespace, FIELD_MANAGER), {
         namespace: leaseNamespace,
         name: FIELD_MANAGER,
         identity,
-        endpoint: config.podIp ? `http://${config.podIp.includes(':') ? `[${config.podIp}]` : config.podIp}:${config.httpPort}` : undefined,
+        endpoint,
         log,
         onStartedLeading: () => {
           metrics.isLeader.set(1);
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
     ready: () => controller.hasSynced(),
     log,
     routes: [
-      alertmanagerRoute({
+      ...alertmanagerRoutes({
         getChannel: (ns, name) => controller.getChannel(ns, name),
         resolvedFor: (key, ch) => reconciler.resolvedFor(key, ch),
         secrets,
@@ -157,9 +158,11 @@ async function main(): Promise<void> {
         relay,
         isLeader,
         leaderEndpoint: () => elector?.leaderEndpoint(),
+        ownEndpoint: endpoint,
         log,
         metrics,
         maxBodyBytes: config.webhookMaxBodyBytes,
+        maxConcurrent: config.webhookMaxConcurrent,
       }),
     ],
   });

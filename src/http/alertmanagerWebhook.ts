@@ -1,24 +1,33 @@
 // POST /webhooks/alertmanager/{namespace}/{name}: Alertmanager's webhook receiver for a channel that
 // opted in with spec.alertmanager. It answers 2xx only once Telegram accepted every part, so a
 // failure is Alertmanager's to retry (5xx / 503 + Retry-After) and nothing is silently lost;
-// a bad request (4xx) sends nothing.
-import { createHash, timingSafeEqual } from 'node:crypto';
+// a bad request (4xx) sends nothing. Order of checks, cheapest and least revealing first:
+//   1. a declared body over the limit: 413
+//   2. the bearer token against the channel's Secret, from the headers alone: one uniform 401
+//   3. the in-memory body budget (WEBHOOK_MAX_CONCURRENT) is spent: 503 + Retry-After
+//   4. only then the body is read. The leader delivers it; a follower hands it to the leader over the
+//      authenticated forwarding protocol (forwardToLeader.ts) and relays the leader's verified answer.
 import type http from 'node:http';
 import { CONDITION_READY, TRANSIENT_REASONS } from '../api/contract.js';
-import { parseSpec, type TelegramChannel } from '../api/types.js';
+import type { TelegramChannel } from '../api/types.js';
 import { findCondition } from '../controller/conditions.js';
 import type { ResolvedChannel } from '../controller/reconciler.js';
 import type { SecretReader } from '../controller/secrets.js';
 import { parseAlertmanagerPayload, renderAlertmanagerHtml } from '../delivery/format/alertmanager.js';
 import { parsedLength } from '../delivery/format/markup.js';
 import { splitMessage } from '../delivery/format/split.js';
+import { InFlightNotifications, notificationIdentity } from '../delivery/notifications.js';
 import { deliveryReason, sendOptions, type AnnotationRelay } from '../delivery/relay.js';
 import type { Sender } from '../delivery/sender.js';
 import type { Logger } from '../log.js';
-import type { Metrics } from './metrics.js';
-import { sendJson, type Route } from './server.js';
-import { UnacknowledgedDeliveries, notificationIdentity } from './unacknowledgedDeliveries.js';
 import { TelegramError } from '../telegram/errors.js';
+import { forwardRoutes, type WebhookAnswer } from './forwardReceiver.js';
+import { forwardToLeader } from './forwardToLeader.js';
+import type { Metrics } from './metrics.js';
+import { HttpError, callerHangUp, declaredLength, readBody } from './request.js';
+import { RequestBudget } from './requestBudget.js';
+import { sendJson, type Route } from './server.js';
+import { authenticate } from './webhookAuth.js';
 
 export interface WebhookDeps {
   getChannel: (namespace: string, name: string) => TelegramChannel | undefined;
@@ -27,102 +36,42 @@ export interface WebhookDeps {
   sender: Sender;
   relay: AnnotationRelay;
   isLeader: () => boolean;
-  /** Where the leader listens, when this replica is a follower and the leader published it. */
+  /** Where the leader listens, as read from the Lease (untrusted), when this replica is a follower. */
   leaderEndpoint: () => string | undefined;
+  /** This replica's own address, as it publishes it on the Lease when it leads. */
+  ownEndpoint?: string;
   log: Logger;
   metrics: Metrics;
   maxBodyBytes?: number;
+  /** How many maximum-size bodies may be in memory at once (WEBHOOK_MAX_CONCURRENT); see requestBudget.ts. */
+  maxConcurrent?: number;
   /**
-   * How long a request may wait for Telegram before answering 503 (Alertmanager then retries).
-   * Alertmanager gives up on a notification after 10 s at the least; answering first means it never
-   * retries a message that is still queued here, which would send it twice.
+   * How long a request may wait for Telegram before answering 503 (Alertmanager then retries, and its
+   * retry joins the delivery still under way). Alertmanager gives up on a request after 10 s at the
+   * least; answering first means the answer reaches it, even through a follower.
    */
   deliveryTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
-const FORWARDED_HEADER = 'x-telegram-operator-forwarded';
+export const DEFAULT_MAX_CONCURRENT = 8;
+/** A follower waits for the leader's answer this much longer than the leader waits for Telegram. */
+const FORWARD_SLACK_MS = 5_000;
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return Promise.reject(new HttpError(413, `body of ${declared} bytes is over the limit of ${limit} bytes`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new HttpError(413, `body is over the limit of ${limit} bytes`));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-/** Aborts when the caller closes the connection before we answered. */
-function callerHangUp(res: http.ServerResponse): { signal: AbortSignal; dispose: () => void } {
-  const gone = new AbortController();
-  const onClose = () => {
-    if (!res.writableEnded) gone.abort();
-  };
-  res.once('close', onClose);
-  return { signal: gone.signal, dispose: () => res.off('close', onClose) };
-}
-
-/** Constant-time comparison that does not reveal the expected token's length either. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b) && given.length === expected.length;
-}
-
-export function alertmanagerRoute(deps: WebhookDeps): Route {
+/** The webhook route and the leader's forwarding routes, sharing one body budget and one notification memory. */
+export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
   const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = deps.deliveryTimeoutMs ?? 9_000;
-  const unacknowledged = new UnacknowledgedDeliveries();
+  const budget = new RequestBudget((deps.maxConcurrent ?? DEFAULT_MAX_CONCURRENT) * limit);
+  const notifications = new InFlightNotifications();
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse, params: Record<string, string>): Promise<{ status: number; body: unknown }> {
-    const { namespace, name } = params as { namespace: string; name: string };
-    const ch = deps.getChannel(namespace, name);
-    const parsed = ch ? parseSpec(ch.spec) : undefined;
-    if (!ch || !parsed?.ok || !parsed.spec.alertmanager) {
-      throw new HttpError(404, `no TelegramChannel ${namespace}/${name} that accepts Alertmanager webhooks (it needs spec.alertmanager)`);
-    }
-    const ref = parsed.spec.alertmanager.tokenSecretRef;
-    const auth = req.headers.authorization ?? '';
-    const given = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
-    if (!given) throw new HttpError(401, 'missing Authorization: Bearer <token>', { 'WWW-Authenticate': 'Bearer' });
-    const expected = await deps.secrets.read(namespace, ref.name, ref.key);
-    if (!expected.ok) {
-      if (expected.reason === 'TransientError') throw new HttpError(503, 'cannot read the webhook Secret right now', { 'Retry-After': '5' });
-      throw new HttpError(401, `the channel's webhook Secret is not usable (${expected.reason})`, { 'WWW-Authenticate': 'Bearer' });
-    }
-    if (!sameSecret(given, expected.value.trim())) throw new HttpError(401, 'wrong bearer token', { 'WWW-Authenticate': 'Bearer' });
-
-    const body = await readBody(req, limit);
+  /** The leader's work once a request is authenticated: parse, check the channel, deliver once. */
+  async function deliver(namespace: string, name: string, ch: TelegramChannel, body: Buffer, hangUp: AbortSignal): Promise<WebhookAnswer> {
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
     } catch (e) {
-      throw new HttpError(400, `body is not valid JSON: ${(e as Error).message}`);
+      throw new HttpError(400, `body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
     }
     const payload = parseAlertmanagerPayload(json);
     if (!payload.ok) throw new HttpError(400, `invalid Alertmanager payload: ${payload.error}`);
@@ -132,94 +81,143 @@ export function alertmanagerRoute(deps: WebhookDeps): Route {
     const resolved = deps.resolvedFor(key, ch);
     if (ready?.status !== 'True' || !resolved) {
       const retry = ready && !TRANSIENT_REASONS.has(ready.reason) ? '60' : '10';
-      throw new HttpError(503, `channel is not Ready (${ready ? `${ready.reason}: ${ready.message}` : 'not verified yet'}); Alertmanager will retry`, { 'Retry-After': retry });
-    }
-
-    const identity = notificationIdentity(key, payload.payload);
-    if (unacknowledged.takeRetry(identity)) {
-      deps.log.info({ namespace, name, groupKey: payload.payload.groupKey }, 'webhook retry of a notification already delivered: not sent again');
-      return { status: 200, body: { status: 'delivered', messages: 0, note: 'already delivered; Alertmanager had stopped waiting for the answer' } };
+      const why = ready ? `${ready.reason}: ${ready.message}` : 'not verified yet';
+      throw new HttpError(503, `channel is not Ready (${why}); Alertmanager will retry`, { 'Retry-After': retry });
     }
 
     const parts = splitMessage(renderAlertmanagerHtml(payload.payload), 'HTML');
     const options = sendOptions({ ...resolved, spec: { ...resolved.spec, parseMode: 'HTML' } });
-    // Stop waiting when the caller goes away or the time is up: a message not yet on its way is dropped.
-    const hangUp = callerHangUp(res);
-    const timeUp = new AbortController();
-    const timer = setTimeout(() => timeUp.abort(), timeoutMs);
-    try {
-      const delivery = await deps.sender.send({
-        token: resolved.token,
-        chatId: resolved.chatId,
-        parts,
-        options,
-        source: 'alertmanager',
-        coalesce: true,
-        measure: (text) => parsedLength(text, 'HTML'),
-        signal: AbortSignal.any([hangUp.signal, timeUp.signal]),
-      });
-      // Alertmanager hung up while the message was already on its way: it will send it again.
-      if (hangUp.signal.aborted) unacknowledged.remember(identity);
-      void deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: true, messageIds: delivery.messageIds });
-      return { status: 200, body: { status: 'delivered', messages: parts.length, messageIds: delivery.messageIds } };
-    } catch (e) {
-      const err = e instanceof TelegramError ? e : undefined;
-      const reason = deliveryReason(err);
-      // Not yet delivered is not failed: Alertmanager retries a 503, so only a refusal counts.
-      if (!err || err.transient) throw new HttpError(503, `Telegram did not accept the message in time (${err?.message ?? 'send failed'})`, { 'Retry-After': '30' });
-      deps.metrics.messagesFailed.inc({ source: 'alertmanager', reason });
-      void deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: false, reason, error: err.message });
-      throw new HttpError(502, `Telegram refused the message: ${reason}: ${err.message}`);
-    } finally {
-      clearTimeout(timer);
-      hangUp.dispose();
-    }
-  }
-
-  /** Only the leader sends: a follower hands the request to the leader, once, and relays its answer. */
-  async function forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const endpoint = deps.leaderEndpoint();
-    if (!endpoint || req.headers[FORWARDED_HEADER]) throw new HttpError(503, 'this replica is not the leader and cannot reach it; retry', { 'Retry-After': '1' });
-    const body = await readBody(req, limit);
-    // When Alertmanager hangs up on us, hang up on the leader too, so it drops what is still queued
-    // and remembers what was already on its way (see the handler).
-    const hangUp = callerHangUp(res);
-    let answer: Response;
-    try {
-      answer = await fetch(`${endpoint}${req.url ?? ''}`, {
-        method: 'POST',
-        headers: { 'Content-Type': req.headers['content-type'] ?? 'application/json', Authorization: req.headers.authorization ?? '', [FORWARDED_HEADER]: '1' },
-        body,
-        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs + 5_000), hangUp.signal]),
-      });
-    } catch (e) {
-      throw new HttpError(503, `the leader did not answer (${(e as Error).name}); retry`, { 'Retry-After': '1' });
-    } finally {
-      hangUp.dispose();
-    }
-    const text = await answer.text();
-    const headers: Record<string, string> = { 'Content-Type': answer.headers.get('content-type') ?? 'application/json' };
-    const retryAfter = answer.headers.get('retry-after');
-    if (retryAfter) headers['Retry-After'] = retryAfter;
-    res.writeHead(answer.status, headers);
-    res.end(text);
-  }
-
-  return {
-    method: 'POST',
-    path: '/webhooks/alertmanager/:namespace/:name',
-    handler: async (req, res, params) => {
+    const start = async (abandon: AbortSignal) => {
       try {
-        if (!deps.isLeader()) return await forward(req, res);
-        const r = await handle(req, res, params);
-        sendJson(res, r.status, r.body);
+        const delivery = await deps.sender.send({
+          token: resolved.token,
+          chatId: resolved.chatId,
+          parts,
+          options,
+          source: 'alertmanager',
+          coalesce: true,
+          measure: (text) => parsedLength(text, 'HTML'),
+          signal: abandon,
+        });
+        void deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: true, messageIds: delivery.messageIds });
+        return delivery;
       } catch (e) {
-        if (e instanceof HttpError) {
-          deps.log.info({ namespace: params.namespace, name: params.name, status: e.status, err: e.message }, 'webhook request refused');
-          return sendJson(res, e.status, { error: e.message }, e.headers);
+        const err = e instanceof TelegramError ? e : undefined;
+        if (err && !err.transient) {
+          const reason = deliveryReason(err);
+          deps.metrics.messagesFailed.inc({ source: 'alertmanager', reason });
+          void deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: false, reason, error: err.message });
         }
         throw e;
       }
+    };
+    // Each request waits until its deadline or its caller hangs up; the delivery goes on while any waits.
+    const wait = AbortSignal.any([hangUp, AbortSignal.timeout(timeoutMs)]);
+    const outcome = await notifications.deliver(notificationIdentity(key, payload.payload), start, wait);
+    const logged = { namespace, name, groupKey: payload.payload.groupKey };
+    switch (outcome.kind) {
+      case 'delivered': {
+        if (outcome.joined) deps.log.info(logged, 'webhook retry joined a delivery under way: not sent again');
+        const { messageIds } = outcome.delivery;
+        return { status: 200, body: { status: 'delivered', messages: messageIds.length, messageIds } };
+      }
+      case 'deliveredEarlier': {
+        deps.log.info(logged, 'webhook retry of a notification already delivered: not sent again');
+        const note = 'already delivered; Alertmanager had stopped waiting for the answer';
+        return { status: 200, body: { status: 'delivered', messages: 0, note } };
+      }
+      case 'notYet': {
+        const error = 'not delivered yet (Telegram is slow or rate-limiting); a retry of this notification joins the delivery under way '
+          + 'and is not sent twice';
+        return { status: 503, body: { error }, headers: { 'Retry-After': '10' } };
+      }
+      case 'failed': {
+        const err = outcome.error instanceof TelegramError ? outcome.error : undefined;
+        if (!err || err.transient) {
+          const error = `Telegram did not accept the message in time (${err?.message ?? 'send failed'})`;
+          return { status: 503, body: { error }, headers: { 'Retry-After': '30' } };
+        }
+        return { status: 502, body: { error: `Telegram refused the message: ${deliveryReason(err)}: ${err.message}` } };
+      }
+    }
+  }
+
+  const webhook: Route = {
+    method: 'POST',
+    path: '/webhooks/alertmanager/:namespace/:name',
+    handler: async (req, res, params) => {
+      const { namespace, name } = params as { namespace: string; name: string };
+      try {
+        const answer = await handle(req, res, namespace, name);
+        if ('text' in answer) {
+          const length = Buffer.byteLength(answer.text);
+          res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': length, ...answer.headers });
+          res.end(answer.text);
+        } else sendJson(res, answer.status, answer.body, answer.headers);
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        deps.log.info({ namespace, name, status: e.status, reason: e.logReason ?? e.message }, 'webhook request refused');
+        // Refused unauthenticated: close the connection instead of taking in the rest of a body nobody will
+        // read. Other refusals (413, 503 over the budget) let Node discard the rest of the body without
+        // keeping it (within the request timeout), so that the sender reliably reads the answer and its
+        // Retry-After instead of a connection reset.
+        sendJson(res, e.status, { error: e.message }, { ...e.headers, ...(e.status === 401 ? { Connection: 'close' } : {}) });
+      }
     },
   };
+
+  async function handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    namespace: string,
+    name: string,
+  ): Promise<WebhookAnswer | { status: number; text: string; headers: Record<string, string> }> {
+    const declared = declaredLength(req);
+    if (declared !== undefined && declared > limit) {
+      throw new HttpError(413, `body of ${declared} bytes is over the limit of ${limit} bytes`);
+    }
+    const { channel, token } = await authenticate(deps, namespace, name, req.headers.authorization);
+    // After authentication: a refused request never reads its body, so it takes no share of the budget.
+    const release = budget.tryTake(declared ?? limit);
+    if (!release) {
+      const why = 'webhook body budget spent (WEBHOOK_MAX_CONCURRENT)';
+      throw new HttpError(503, 'too many webhook requests at once; retry', { 'Retry-After': '5' }, why);
+    }
+    res.once('close', release);
+    const body = await readBody(req, limit);
+    const hangUp = callerHangUp(res);
+    try {
+      if (deps.isLeader()) return await deliver(namespace, name, channel, body, hangUp.signal);
+      const relayed = await forwardToLeader({
+        endpoint: deps.leaderEndpoint(),
+        namespace,
+        name,
+        token,
+        body,
+        signal: hangUp.signal,
+        answerTimeoutMs: timeoutMs + FORWARD_SLACK_MS,
+        log: deps.log,
+      });
+      return { status: relayed.status, text: relayed.text, headers: relayed.retryAfter ? { 'Retry-After': relayed.retryAfter } : {} };
+    } finally {
+      hangUp.dispose();
+    }
+  }
+
+  return [
+    webhook,
+    ...forwardRoutes({
+      getChannel: deps.getChannel,
+      secrets: deps.secrets,
+      isLeader: deps.isLeader,
+      ownEndpoint: deps.ownEndpoint,
+      budget,
+      maxBodyBytes: limit,
+      deliver: (namespace, name, ch, body, hangUp) => deliver(namespace, name, ch, body, hangUp).catch((e: unknown) => {
+        if (e instanceof HttpError) return { status: e.status, body: { error: e.message }, headers: e.headers };
+        throw e;
+      }),
+      log: deps.log,
+    }),
+  ];
 }

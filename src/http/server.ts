@@ -19,6 +19,10 @@ export interface HttpServerOptions {
   ready: () => boolean;
   log: Logger;
   routes?: Route[];
+  /** How long a client may take to send the request headers (default 10 s). */
+  headersTimeoutMs?: number;
+  /** How long a client may take to send the whole request, body included (default 30 s): a slow upload is cut. */
+  requestTimeoutMs?: number;
 }
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -45,7 +49,12 @@ function match(pattern: string, path: string): Record<string, string> | undefine
 }
 
 export function startHttpServer(opts: HttpServerOptions): Promise<http.Server> {
-  const server = http.createServer(async (req, res) => {
+  // Short limits on receiving a request: a client trickling headers or a body (slow loris) holds a
+  // socket and, for a webhook, part of the body budget; it is cut after these (checked every second).
+  const requestTimeout = opts.requestTimeoutMs ?? 30_000;
+  const headersTimeout = Math.min(opts.headersTimeoutMs ?? 10_000, requestTimeout);
+  const timeouts = { headersTimeout, requestTimeout, connectionsCheckingInterval: 1_000 };
+  const server = http.createServer(timeouts, async (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     try {
       if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });

@@ -225,7 +225,10 @@ describe('deploy/base', () => {
     expect(crb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAME });
     expect(crb.subjects).toEqual([{ kind: 'ServiceAccount', name: NAME, namespace: OPERATOR_NS }]);
     const le = one(objs, 'Role', `${NAME}-leader-election`);
-    expect(flatten(le.rules)).toEqual({ 'coordination.k8s.io|leases': ['create', 'get', 'update'] });
+    // Reading and renewing name the one Lease; create cannot be limited by name (RBAC never matches it).
+    const named = le.rules.filter((r: Rule) => r.resourceNames?.length);
+    expect(named).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [NAME], verbs: ['get', 'update'] }]);
+    expect(flatten(le.rules.filter((r: Rule) => !r.resourceNames?.length))).toEqual({ 'coordination.k8s.io|leases': ['create'] });
     const rb = one(objs, 'RoleBinding', `${NAME}-leader-election`);
     expect(rb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${NAME}-leader-election` });
     expect(rb.subjects).toEqual([{ kind: 'ServiceAccount', name: NAME, namespace: OPERATOR_NS }]);
@@ -336,7 +339,7 @@ describe('deploy/overlays/servicemonitor and networkpolicy', () => {
     expect(svc.metadata.labels).toEqual(expect.objectContaining(sm.spec.selector.matchLabels));
   });
 
-  it('the NetworkPolicy admits only 8080 and lets out only DNS, the API server and HTTPS', () => {
+  it("the NetworkPolicy admits only 8080 and lets out only DNS, the API server, HTTPS and the replicas' 8080", () => {
     const objs = objects('deploy/overlays/networkpolicy');
     const np = one(objs, 'NetworkPolicy', NAME);
     expect(np.spec.policyTypes.sort()).toEqual(['Egress', 'Ingress']);
@@ -345,7 +348,14 @@ describe('deploy/overlays/servicemonitor and networkpolicy', () => {
     const ingressPorts = np.spec.ingress.flatMap((r: any) => r.ports.map((p: any) => `${p.protocol}/${p.port}`));
     expect([...new Set(ingressPorts)]).toEqual(['TCP/8080']);
     const egressPorts = np.spec.egress.flatMap((r: any) => r.ports.map((p: any) => `${p.protocol}/${p.port}`));
-    expect([...new Set(egressPorts)].sort()).toEqual(['TCP/443', 'TCP/53', 'TCP/6443', 'UDP/53'].sort());
+    expect([...new Set(egressPorts)].sort()).toEqual(['TCP/443', 'TCP/53', 'TCP/6443', 'TCP/8080', 'UDP/53'].sort());
+    // 8080 goes out to the operator's own pods only (a follower forwarding to the leader).
+    for (const r of np.spec.egress.filter((r: any) => r.ports.some((p: any) => p.port === 8080))) {
+      expect(r.to).toEqual([{ podSelector: { matchLabels: d.spec.selector.matchLabels } }]);
+    }
+    // (client-node's typed model spells an ingress rule's `from` as `_from`.)
+    const fromOwnPods = JSON.stringify([{ podSelector: { matchLabels: d.spec.selector.matchLabels } }]);
+    expect(np.spec.ingress.some((r: any) => JSON.stringify(r.from ?? r._from) === fromOwnPods)).toBe(true);
   });
 });
 
@@ -389,7 +399,8 @@ describe('least privilege, proven against the apiserver (real apply + kubectl au
     expect(can(sa, 'watch', 'secrets', { all: true })).toBe(true);
     expect(can(sa, 'create', 'events', { ns: otherNs })).toBe(true);
     expect(can(sa, 'create', 'leases.coordination.k8s.io', { ns: clusterNs })).toBe(true);
-    expect(can(sa, 'update', 'leases.coordination.k8s.io', { ns: clusterNs })).toBe(true);
+    expect(can(sa, 'get', `leases.coordination.k8s.io/${NAME}`, { ns: clusterNs })).toBe(true);
+    expect(can(sa, 'update', `leases.coordination.k8s.io/${NAME}`, { ns: clusterNs })).toBe(true);
   });
 
   it('cluster-wide install: may not do anything else', () => {
@@ -407,6 +418,12 @@ describe('least privilege, proven against the apiserver (real apply + kubectl au
     expect(can(sa, 'delete', 'events', { ns: otherNs })).toBe(false);
     expect(can(sa, 'create', 'leases.coordination.k8s.io', { ns: otherNs })).toBe(false);
     expect(can(sa, 'delete', 'leases.coordination.k8s.io', { ns: clusterNs })).toBe(false);
+    // Only its own Lease: not another one in its namespace, and not Leases in general.
+    expect(can(sa, 'update', 'leases.coordination.k8s.io/someone-elses-lease', { ns: clusterNs })).toBe(false);
+    expect(can(sa, 'get', 'leases.coordination.k8s.io/someone-elses-lease', { ns: clusterNs })).toBe(false);
+    expect(can(sa, 'update', 'leases.coordination.k8s.io', { ns: clusterNs })).toBe(false);
+    expect(can(sa, 'list', 'leases.coordination.k8s.io', { ns: clusterNs })).toBe(false);
+    expect(can(sa, 'patch', `leases.coordination.k8s.io/${NAME}`, { ns: clusterNs })).toBe(false);
     expect(can(sa, 'create', 'clusterrolebindings.rbac.authorization.k8s.io', { all: true })).toBe(false);
   });
 

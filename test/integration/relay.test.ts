@@ -180,8 +180,9 @@ describe('the Alertmanager webhook', () => {
     const ok = payload([{ name: 'X' }]);
     expect((await post('am', ok, null)).status).toBe(401);
     expect((await post('am', ok, 'wrong-token')).status).toBe(401);
-    expect((await post('nope', ok)).status).toBe(404);
-    expect((await post('am-off', ok)).status).toBe(404);
+    // An unknown or not opted-in channel looks the same as a wrong token to a caller.
+    expect((await post('nope', ok)).status).toBe(401);
+    expect((await post('am-off', ok)).status).toBe(401);
     const malformed = await post('am', undefined, AM_TOKEN, '{"version": "4", ');
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: string }).error).toMatch(/not valid JSON/);

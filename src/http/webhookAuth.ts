@@ -1,0 +1,72 @@
+// Who may post to a channel's webhook, decided from the request's headers alone, before any body is
+// read. Every refusal looks the same to the caller — one 401, byte for byte — whether the channel does
+// not exist, has not opted in, its Secret or key is missing, or the token is wrong: a caller without
+// the token learns nothing about channels or Secrets. The precise reason goes to the operator's log.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { parseSpec, type TelegramChannel } from '../api/types.js';
+import type { SecretReader } from '../controller/secrets.js';
+import { HttpError } from './request.js';
+
+export const UNAUTHORIZED_MESSAGE = 'unauthorized: this URL needs Authorization: Bearer <the channel\'s webhook token>';
+
+export function unauthorized(logReason: string): HttpError {
+  return new HttpError(401, UNAUTHORIZED_MESSAGE, { 'WWW-Authenticate': 'Bearer' }, logReason);
+}
+
+export interface ChannelLookup {
+  getChannel: (namespace: string, name: string) => TelegramChannel | undefined;
+  secrets: SecretReader;
+}
+
+export interface WebhookSecret {
+  channel: TelegramChannel;
+  /** The channel's webhook token (surrounding whitespace removed). Never logged or echoed. */
+  token: string;
+}
+
+/** The channel and its webhook token; throws the uniform 401 (or a 503 when the Secret cannot be read now). */
+export async function webhookSecret(deps: ChannelLookup, namespace: string, name: string): Promise<WebhookSecret> {
+  const channel = deps.getChannel(namespace, name);
+  if (!channel) throw unauthorized('no such TelegramChannel (or its namespace is not watched)');
+  const parsed = parseSpec(channel.spec);
+  if (!parsed.ok) throw unauthorized('the TelegramChannel spec is invalid');
+  if (!parsed.spec.alertmanager) throw unauthorized('the TelegramChannel has no spec.alertmanager (not opted in)');
+  const ref = parsed.spec.alertmanager.tokenSecretRef;
+  const secret = await deps.secrets.read(namespace, ref.name, ref.key);
+  if (!secret.ok) {
+    // Not knowing the token, a 401 would be a lie, and Alertmanager does not retry 4xx: ask for a retry.
+    if (secret.reason === 'TransientError') {
+      throw new HttpError(503, 'cannot check the token right now; retry', { 'Retry-After': '5' }, secret.message);
+    }
+    throw unauthorized(`the webhook Secret is not usable (${secret.reason})`);
+  }
+  const token = secret.value.trim();
+  if (!token) throw unauthorized('the webhook Secret value is empty');
+  return { channel, token };
+}
+
+/** The bearer token of an Authorization header, if it has one. */
+export function bearerOf(header: string | undefined): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() || undefined;
+}
+
+/** Constant-time comparison that does not reveal the expected token's length either. */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}
+
+/** Checks the request's bearer token against the channel's webhook Secret. */
+export async function authenticate(
+  deps: ChannelLookup,
+  namespace: string,
+  name: string,
+  authorization: string | undefined,
+): Promise<WebhookSecret> {
+  const given = bearerOf(authorization);
+  const found = await webhookSecret(deps, namespace, name);
+  if (!given) throw unauthorized('no Authorization: Bearer header');
+  if (!sameSecret(given, found.token)) throw unauthorized('wrong bearer token');
+  return found;
+}
