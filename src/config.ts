@@ -36,7 +36,7 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_PER_GROUP_PER_MINUTE: z.coerce.number().positive().max(6000).default(20),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   WATCH_SECRETS: boolishDefaultTrue,
-  WEBHOOK_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(8),
+  WEBHOOK_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(4),
 });
 
 export interface Config {

@@ -3,7 +3,7 @@
 // and keeps it until it is answered; beyond the budget it is refused with 503 + Retry-After without reading anything.
 // Counting bytes, not requests, keeps a storm of small notifications (Alertmanager sends one request
 // per alert group, all at once) flowing while a flood of maximum-size bodies is capped at
-// WEBHOOK_MAX_CONCURRENT of them (8 x 4 MiB = 32 MiB of bodies by default; about twice that with the
+// WEBHOOK_MAX_CONCURRENT of them (4 x 4 MiB = 16 MiB of bodies by default; about twice that with the
 // buffers of reading and forwarding them).
 export class RequestBudget {
   private used = 0;
