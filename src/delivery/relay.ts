@@ -236,7 +236,7 @@ export class AnnotationRelay {
           return recorded({ kind, digest, ok: false, reason, error: message });
         },
       )
-      .catch((e: unknown) => this.deps.log.error({ namespace: r.namespace, name: r.name, err: e instanceof Error ? e.message : String(e) }, `${kind} outcome not recorded`))
+      .catch((e: unknown) => this.deps.log.error({ namespace: r.namespace, name: r.name, err: e }, `${kind} outcome not recorded`))
       .finally(() => {
         // Held until the outcome is in status (or PERSIST_WAIT_MS passed): then the next message may go.
         release?.();

@@ -39,7 +39,7 @@ export function makeEventRecorder(core: k8s.CoreV1Api, log: Logger, reportingIns
       reportingInstance: truncateText(reportingInstance, EVENT_LIMITS.reportingInstance, ''),
     };
     core.createNamespacedEvent({ namespace: obj.metadata.namespace, body }).catch((e: unknown) => {
-      log.warn({ namespace: obj.metadata.namespace, name: obj.metadata.name, reason, err: (e as Error).message }, 'could not record event');
+      log.warn({ namespace: obj.metadata.namespace, name: obj.metadata.name, reason, err: e }, 'could not record event');
     });
   };
 }

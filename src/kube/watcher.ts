@@ -102,7 +102,7 @@ export class ResourceWatcher<T extends KubeObject> {
         }
         if ((e as { name?: string }).name === 'TimeoutError') continue; // quiet watch: resume at once
         // 429 "storage is (re)initializing" right after a CRD is installed is expected and brief.
-        this.opts.log[err.code === 429 ? 'info' : 'warn']({ path: this.opts.path, code: err.code, err: err.message, retryInMs: backoff }, 'watch failed; retrying');
+        this.opts.log[err.code === 429 ? 'info' : 'warn']({ path: this.opts.path, code: err.code, err: err.code === undefined ? e : err.message, retryInMs: backoff }, 'watch failed; retrying');
         await this.sleep(backoff * (0.8 + Math.random() * 0.4));
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
