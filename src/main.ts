@@ -18,6 +18,7 @@ import { makeEventRecorder } from './kube/events.js';
 import { LeaderElector } from './kube/leaderElection.js';
 import { createLogger } from './log.js';
 import { TelegramClient } from './telegram/client.js';
+import { redactUrl } from './telegram/redact.js';
 import { Verifier } from './telegram/verifier.js';
 
 async function main(): Promise<void> {
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
     {
       port: (server.address() as AddressInfo).port,
       namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all',
-      telegramApiUrl: config.telegramApiUrl,
+      telegramApiUrl: redactUrl(config.telegramApiUrl),
       identity,
       leaderElection: config.leaderElection,
     },

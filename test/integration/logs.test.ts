@@ -53,4 +53,20 @@ describe('logs name the reason a connection failed', () => {
     expect(line.err).toMatchObject({ code: 'ENOENT' });
     expect(op.output()).not.toContain('[object Object]');
   });
+
+  test('the start-up line shows TELEGRAM_API_URL without its user:password', async () => {
+    op = await startOperator({ TELEGRAM_API_URL: 'https://ops:hunter2-pass@127.0.0.1:9/' }, { waitReady: false });
+    const line = await waitFor('the start-up log line', () => op!.logs().find((r) => r.msg === 'telegram-channel-operator started'));
+    expect(line.telegramApiUrl).toBe('https://<redacted>@127.0.0.1:9');
+    expect(op.output()).not.toContain('hunter2');
+  });
+
+  test('a plain http:// TELEGRAM_API_URL behind HTTP_PROXY: refused at start-up with a clear reason', async () => {
+    op = await startOperator({ TELEGRAM_API_URL: 'http://ops:hunter2-pass@bot-api.internal:8081', HTTP_PROXY: 'http://proxy.internal:3128' }, { waitReady: false });
+    const line = await waitFor('the fatal log line', () => op!.logs().find((r) => r.level === 'fatal'));
+    expect(line.msg).toBe('operator failed to start');
+    expect((line.err as { message: string }).message).toMatch(/plain http:\/\/.*in clear.*add bot-api\.internal to NO_PROXY/);
+    expect(op.output()).not.toContain('hunter2');
+    expect(await op.stop()).toBe(1);
+  });
 });
