@@ -31,7 +31,8 @@ export function serializeError(e: unknown, depth = 0, seen: Set<unknown> = new S
   if (seen.has(e)) return '[circular]';
   seen.add(e);
   const err = e as Error & Record<string, unknown>;
-  const out: SerializedError = { type: typeof err.name === 'string' ? redact(err.name) : (err.constructor?.name ?? 'Error'), message: redact(describe(err.message)) };
+  const type = typeof err.name === 'string' ? redact(err.name) : (err.constructor?.name ?? 'Error');
+  const out: SerializedError = { type, message: redact(describe(err.message)) };
   if (typeof err.code === 'string' || typeof err.code === 'number') out.code = typeof err.code === 'string' ? redact(err.code) : err.code;
   if (typeof err.errno === 'number') out.errno = err.errno;
   if (typeof err.syscall === 'string') out.syscall = err.syscall;

@@ -256,7 +256,9 @@ export class ChannelReconciler {
     try {
       updated = await this.deps.writeStatus(ch, patch);
     } catch (e) {
-      if (isConflict(e)) throw new Error('status changed since it was read (409 Conflict): counting the delivery outcomes again on the newer status');
+      if (isConflict(e)) {
+        throw new Error('status changed since it was read (409 Conflict): counting the delivery outcomes again on the newer status');
+      }
       throw e;
     }
     // The watch will deliver the new object too; keeping it now spares a stale read in between.

@@ -148,7 +148,9 @@ export class AnnotationRelay {
    */
   private summarizeOldest(key: string, pending: PendingOutcomes): void {
     const o = pending.list.shift()!;
-    if (!pending.summary) this.deps.log.warn({ key, held: MAX_PENDING_OUTCOMES }, 'status writes are behind: folding older delivery outcomes into counters');
+    if (!pending.summary) {
+      this.deps.log.warn({ key, held: MAX_PENDING_OUTCOMES }, 'status writes are behind: folding older delivery outcomes into counters');
+    }
     const s: OutcomeSummary = { ...(pending.summary ?? { sentMessages: 0, failures: 0, digests: {} }) };
     s.digests = { ...(pending.summary?.digests ?? {}) };
     if (o.kind !== 'alertmanager' && o.digest) s.digests[o.kind] = o.digest;

@@ -41,7 +41,15 @@ export async function patchChannelStatus(custom: k8s.CustomObjectsApi, ch: Teleg
   const countersChange = delivery === null || (delivery !== undefined && ('sent' in delivery || 'failed' in delivery));
   const precondition = countersChange && ch.metadata.resourceVersion ? { metadata: { resourceVersion: ch.metadata.resourceVersion } } : {};
   return (await custom.patchNamespacedCustomObjectStatus(
-    { group: GROUP, version: VERSION, namespace: ch.metadata.namespace, plural: PLURAL, name: ch.metadata.name, body: { ...precondition, status: patch }, fieldManager: FIELD_MANAGER },
+    {
+      group: GROUP,
+      version: VERSION,
+      namespace: ch.metadata.namespace,
+      plural: PLURAL,
+      name: ch.metadata.name,
+      body: { ...precondition, status: patch },
+      fieldManager: FIELD_MANAGER,
+    },
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
   )) as TelegramChannel;
 }

@@ -147,7 +147,8 @@ export class PlainHttpProxyError extends Error {
   constructor(baseUrl: string, proxy: string) {
     const host = new URL(baseUrl).hostname;
     super(
-      `TELEGRAM_API_URL ${redactUrl(baseUrl)} is plain http:// and the proxy ${redactUrl(proxy)} applies to it (HTTP_PROXY or ALL_PROXY): ` +
+      `TELEGRAM_API_URL ${redactUrl(baseUrl)} is plain http:// and the proxy ${redactUrl(proxy)} ` +
+        'applies to it (HTTP_PROXY or ALL_PROXY): ' +
         `the bot token, which travels in the URL, would pass the proxy in clear. Use an https:// URL, or add ${host} to NO_PROXY.`,
     );
     this.name = 'PlainHttpProxyError';

@@ -62,7 +62,8 @@ describe('logs name the reason a connection failed', () => {
   });
 
   test('a plain http:// TELEGRAM_API_URL behind HTTP_PROXY: refused at start-up with a clear reason', async () => {
-    op = await startOperator({ TELEGRAM_API_URL: 'http://ops:hunter2-pass@bot-api.internal:8081', HTTP_PROXY: 'http://proxy.internal:3128' }, { waitReady: false });
+    const env = { TELEGRAM_API_URL: 'http://ops:hunter2-pass@bot-api.internal:8081', HTTP_PROXY: 'http://proxy.internal:3128' };
+    op = await startOperator(env, { waitReady: false });
     const line = await waitFor('the fatal log line', () => op!.logs().find((r) => r.level === 'fatal'));
     expect(line.msg).toBe('operator failed to start');
     expect((line.err as { message: string }).message).toMatch(/plain http:\/\/.*in clear.*add bot-api\.internal to NO_PROXY/);

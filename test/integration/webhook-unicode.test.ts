@@ -21,7 +21,8 @@ beforeAll(async () => {
   await secret('bot', { token: DEMO.bot.token });
   await secret('am', { token: AM_TOKEN });
   operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns });
-  await channel('am', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.group), alertmanager: { tokenSecretRef: { name: 'am' } } });
+  const spec = { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.group), alertmanager: { tokenSecretRef: { name: 'am' } } };
+  await channel('am', spec);
   await readyReason('am', 'Verified');
 });
 

@@ -79,7 +79,8 @@ export function parseHtml(text: string): ParsedMarkup {
       if (!top) return markupError(`end tag </${echoName(name)}> at position ${start} has no matching start tag`, start);
       if (top.name !== name) {
         return markupError(
-          `end tag </${echoName(name)}> at position ${start} does not match <${top.name}> opened at position ${top.offset} (expected </${top.name}>)`,
+          `end tag </${echoName(name)}> at position ${start} does not match <${top.name}> opened at position ${top.offset} ` +
+            `(expected </${top.name}>)`,
           start,
         );
       }
@@ -117,7 +118,8 @@ function readStartTag(text: string, start: number): StartTag {
   const name = text.slice(start + 1, j).toLowerCase();
   if (name === '') return markupError(`unescaped "<" at position ${start} (write &lt;)`, start);
   if (!SUPPORTED_TAGS.has(name)) {
-    return markupError(`unsupported tag <${echoName(name)}> at position ${start} (Telegram supports only ${[...SUPPORTED_TAGS].join(', ')})`, start);
+    const supported = [...SUPPORTED_TAGS].join(', ');
+    return markupError(`unsupported tag <${echoName(name)}> at position ${start} (Telegram supports only ${supported})`, start);
   }
   const attributes = new Map<string, string>();
   for (;;) {
@@ -154,12 +156,16 @@ function readStartTag(text: string, start: number): StartTag {
           k++;
         }
       }
-      if (k >= text.length) return markupError(`attribute ${echoName(attribute)} of <${name}> at position ${nameStart} has no closing ${quote}`, nameStart);
+      if (k >= text.length) {
+        return markupError(`attribute ${echoName(attribute)} of <${name}> at position ${nameStart} has no closing ${quote}`, nameStart);
+      }
       k++;
     } else {
       const valueStart = k;
       while (k < text.length && /[A-Za-z0-9._-]/.test(text[k] as string)) k++;
-      if (k === valueStart) return markupError(`attribute ${echoName(attribute)} of <${name}> at position ${nameStart} has no value`, nameStart);
+      if (k === valueStart) {
+        return markupError(`attribute ${echoName(attribute)} of <${name}> at position ${nameStart} has no value`, nameStart);
+      }
       value = text.slice(valueStart, k);
     }
     attributes.set(attribute, value);

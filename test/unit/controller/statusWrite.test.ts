@@ -51,7 +51,8 @@ test('a 409 on a counter write keeps the outcome: folded again into the newer st
     writes.push(patch);
     if (conflict) {
       conflict = false;
-      throw Object.assign(new Error('HTTP-Code: 409'), { code: 409, body: JSON.stringify({ reason: 'Conflict', message: 'the object has been modified' }) });
+      const body = JSON.stringify({ reason: 'Conflict', message: 'the object has been modified' });
+      throw Object.assign(new Error('HTTP-Code: 409'), { code: 409, body });
     }
     return applied(c, patch, String(Number(c.metadata.resourceVersion) + 1));
   });

@@ -21,7 +21,13 @@ afterEach(async () => {
   await emu.stop();
 });
 
-const msg = (token: string, text: string): OutgoingMessage => ({ token, chatId: String(DEMO.chats.ops), parts: [text], options: {}, source: 'alert' });
+const msg = (token: string, text: string): OutgoingMessage => ({
+  token,
+  chatId: String(DEMO.chats.ops),
+  parts: [text],
+  options: {},
+  source: 'alert',
+});
 const minutes = (n: number) => n * 60_000;
 /** The second bot is in no chat: Telegram refuses at once, which is all these tests need from it. */
 const other = (sender: Sender, text: string) => sender.send(msg(DEMO.otherBot.token, text)).catch(() => undefined);

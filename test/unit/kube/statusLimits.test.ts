@@ -78,7 +78,10 @@ describe('fitStatusToCrd', () => {
   });
 
   test('a status within the limits comes back equal', () => {
-    const status: ChannelStatus = { conditions: [{ ...condition, reason: 'Verified', message: 'ok' }], delivery: { lastError: 'Rejected: no' } };
+    const status: ChannelStatus = {
+      conditions: [{ ...condition, reason: 'Verified', message: 'ok' }],
+      delivery: { lastError: 'Rejected: no' },
+    };
     expect(fitStatusToCrd(status)).toEqual(status);
   });
 });

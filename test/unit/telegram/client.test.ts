@@ -236,9 +236,13 @@ describe('through an HTTP proxy (HTTP_PROXY / NO_PROXY)', () => {
     const tls = await import('node:tls');
     // TLS in front of the emulator, with a throwaway self-signed certificate.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-days', '1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], { stdio: 'ignore' });
+    // (localhost too: the proxy agent checks the certificate against "localhost" when the host is an IP.)
+    const subject = ['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'];
+    const files = ['-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', ...subject, '-days', '1', ...files], { stdio: 'ignore' });
     const emuPort = Number(new URL(base).port);
-    const front = tls.createServer({ key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/cert.pem`) }, (s) => s.pipe(net.connect(emuPort, '127.0.0.1')).pipe(s));
+    const certificate = { key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/cert.pem`) };
+    const front = tls.createServer(certificate, (s) => s.pipe(net.connect(emuPort, '127.0.0.1')).pipe(s));
     await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
     const tlsPort = (front.address() as net.AddressInfo).port;
     // A CONNECT proxy that records every byte the client sends it.
