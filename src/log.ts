@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { redact, redactDeep } from './telegram/redact.js';
+import { redact } from './telegram/redact.js';
 
 export type { Logger };
 
@@ -89,7 +89,8 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),
-      log: (obj) => redactDeep(loggable(obj) as Record<string, unknown>),
+      // loggable() redacts every string as it walks the record (the same walk as redactDeep, plus errors).
+      log: (obj) => loggable(obj) as Record<string, unknown>,
     },
     // Errors are serialized before pino sees them (logMethod), so pino's own err serializer, which
     // would run after the deep redaction above and see a plain object, never has to.
