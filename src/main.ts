@@ -21,6 +21,7 @@ import { LeaderElector } from './kube/leaderElection.js';
 import { leaseClient } from './kube/leaseClient.js';
 import { createLogger } from './log.js';
 import { TelegramClient } from './telegram/client.js';
+import { redactUrl } from './telegram/redact.js';
 import { Verifier } from './telegram/verifier.js';
 
 /** From losing the Lease to exiting: well under the 5 s before another replica may take over. */
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
     {
       port: (server.address() as AddressInfo).port,
       namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all',
-      telegramApiUrl: config.telegramApiUrl,
+      telegramApiUrl: redactUrl(config.telegramApiUrl),
       identity,
       leaderElection: config.leaderElection,
       watchSecrets: config.watchSecrets,

@@ -46,7 +46,7 @@ export class Controller {
       onError: (key, err, retryInMs) => {
         opts.metrics.reconciles.inc({ result: 'error' });
         const [namespace, name] = key.split('/');
-        opts.log.warn({ namespace, name, err: (err as Error).message, retryInMs }, 'reconcile failed; retrying');
+        opts.log.warn({ namespace, name, err, retryInMs }, 'reconcile failed; retrying');
       },
     });
     const scopes = opts.namespaces.length ? opts.namespaces : [undefined];

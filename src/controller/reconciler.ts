@@ -12,8 +12,10 @@ import {
 } from '../api/contract.js';
 import { parseDuration } from '../api/duration.js';
 import { parseSpec, splitKey, type ChannelSpec, type ChannelStatus, type Condition, type TelegramChannel } from '../api/types.js';
+import { isConflict } from '../kube/errors.js';
 import type { EventRecorder } from '../kube/events.js';
 import { createMergePatch, deepEqual } from '../kube/mergePatch.js';
+import { fitStatusToCrd } from '../kube/statusLimits.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../http/metrics.js';
 import { readyVerdict, type Verdict, type Verifier, type VerifyResult } from '../telegram/verifier.js';
@@ -240,14 +242,28 @@ export class ChannelReconciler {
     return { ok: true, chatId: checked.value };
   }
 
-  /** Writes status if it differs from what is stored; true when it wrote. */
+  /**
+   * Writes status if it differs from what is stored; true when it wrote. Every string is cut to the
+   * CRD's limits first (fitStatusToCrd): one over-long error must never make the API server refuse
+   * the whole status. A 409 (the counters' resourceVersion is stale) throws: the outcomes stay in
+   * memory and the retried reconcile folds them into the newer object.
+   */
   private async write(ch: TelegramChannel, old: ChannelStatus, next: ChannelStatus): Promise<boolean> {
-    const clean = JSON.parse(JSON.stringify(next)) as ChannelStatus;
+    const clean = fitStatusToCrd(JSON.parse(JSON.stringify(next)) as ChannelStatus);
     if (deepEqual(old, clean)) return false;
     const patch = createMergePatch(old, clean) as Record<string, unknown>;
-    const updated = await this.deps.writeStatus(ch, patch);
+    let updated: TelegramChannel;
+    try {
+      updated = await this.deps.writeStatus(ch, patch);
+    } catch (e) {
+      if (isConflict(e)) {
+        throw new Error('status changed since it was read (409 Conflict): counting the delivery outcomes again on the newer status');
+      }
+      throw e;
+    }
     // The watch will deliver the new object too; keeping it now spares a stale read in between.
     ch.status = updated.status;
+    if (updated.metadata?.resourceVersion) ch.metadata.resourceVersion = updated.metadata.resourceVersion;
     return true;
   }
 

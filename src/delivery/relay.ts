@@ -38,6 +38,40 @@ interface Outcome {
   persisted?: () => void;
 }
 
+/**
+ * Outcomes of one channel kept one by one while they wait for a status write. Beyond this (status
+ * writes failing or far behind), the oldest are folded into one summary of counters and last values,
+ * so a channel whose status cannot be written holds a bounded amount of memory however much it sends.
+ */
+export const MAX_PENDING_OUTCOMES = 64;
+
+/** Outcomes folded together: what they add to status, without their individual message ids. */
+interface OutcomeSummary {
+  sentMessages: number;
+  failures: number;
+  lastSentAt?: number;
+  lastMessageId?: number;
+  lastError?: string;
+  lastErrorAt?: number;
+  /** The newest digest recorded per annotation kind. */
+  digests: Partial<Record<Kind, string>>;
+}
+
+interface PendingOutcomes {
+  list: Outcome[];
+  /** Older than everything in `list`; replaced (never mutated) when more outcomes fold into it. */
+  summary?: OutcomeSummary;
+}
+
+/** What one fold took from memory, to drop once the status carrying it is written. */
+interface Folded {
+  list: Outcome[];
+  summary?: OutcomeSummary;
+}
+
+/** An error kept for status is cut here already: status shows at most 4,096 characters of it anyway. */
+const MAX_KEPT_ERROR = 4096;
+
 /** How long an admission is held waiting for its outcome to reach status. */
 const PERSIST_WAIT_MS = 10_000;
 
@@ -73,7 +107,7 @@ export function digestOf(text: string, id = ''): string {
 
 export class AnnotationRelay {
   private readonly inFlight = new Map<string, string>(); // `${key}|${kind}` → digest
-  private readonly outcomes = new Map<string, Outcome[]>();
+  private readonly outcomes = new Map<string, PendingOutcomes>();
   /**
    * Per bot, the admissions of annotation messages between "about to reach Telegram" and "outcome in
    * status". Taken by the sender after its rate-limit waits, so a chat that waits (or is paused by a
@@ -88,9 +122,11 @@ export class AnnotationRelay {
     // A refusal about the chat itself (kicked, migrated…) means the last verification is stale.
     if (!outcome.ok && outcome.reason && CHAT_LEVEL.has(outcome.reason)) this.deps.chatFailed(key);
     return new Promise((resolve) => {
-      const list = this.outcomes.get(key) ?? [];
-      list.push({ ...outcome, at: Date.now(), persisted: resolve });
-      this.outcomes.set(key, list);
+      let pending = this.outcomes.get(key);
+      if (!pending) this.outcomes.set(key, (pending = { list: [] }));
+      const error = outcome.error !== undefined ? outcome.error.slice(0, MAX_KEPT_ERROR) : undefined;
+      pending.list.push({ ...outcome, error, at: Date.now(), persisted: resolve });
+      if (pending.list.length > MAX_PENDING_OUTCOMES) this.summarizeOldest(key, pending);
       this.deps.requeue(key);
     });
   }
@@ -98,14 +134,44 @@ export class AnnotationRelay {
   /** How many outcomes are known here but not yet written to status (a replica that steps down waits for them). */
   get unrecordedOutcomes(): number {
     let n = 0;
-    for (const list of this.outcomes.values()) n += list.length;
+    for (const pending of this.outcomes.values()) n += pending.list.length + (pending.summary ? 1 : 0);
     return n;
+  }
+
+  /** The number of outcomes of a channel held one by one (bounded by MAX_PENDING_OUTCOMES); for tests. */
+  pendingOutcomes(key: string): number {
+    return this.outcomes.get(key)?.list.length ?? 0;
   }
 
   /** The channel is gone: nothing will be written for it any more. */
   forget(key: string): void {
-    for (const o of this.outcomes.get(key) ?? []) o.persisted?.();
+    for (const o of this.outcomes.get(key)?.list ?? []) o.persisted?.();
     this.outcomes.delete(key);
+  }
+
+  /**
+   * Folds the oldest outcome into the channel's summary. Its waiter is released now: it would be
+   * released after PERSIST_WAIT_MS anyway, and holding a waiter per outcome is what must not grow.
+   */
+  private summarizeOldest(key: string, pending: PendingOutcomes): void {
+    const o = pending.list.shift()!;
+    if (!pending.summary) {
+      this.deps.log.warn({ key, held: MAX_PENDING_OUTCOMES }, 'status writes are behind: folding older delivery outcomes into counters');
+    }
+    const s: OutcomeSummary = { ...(pending.summary ?? { sentMessages: 0, failures: 0, digests: {} }) };
+    s.digests = { ...(pending.summary?.digests ?? {}) };
+    if (o.kind !== 'alertmanager' && o.digest) s.digests[o.kind] = o.digest;
+    if (o.ok) {
+      s.sentMessages += o.messageIds?.length ?? 1;
+      s.lastSentAt = o.at;
+      if (o.messageIds?.length) s.lastMessageId = o.messageIds[o.messageIds.length - 1];
+    } else {
+      s.failures += 1;
+      s.lastError = `${o.reason}: ${o.error}`;
+      s.lastErrorAt = o.at;
+    }
+    pending.summary = s;
+    o.persisted?.();
   }
 
   plan(key: string, ch: TelegramChannel, resolved: ResolvedChannel | undefined, status: ChannelStatus): DeliveryPlan {
@@ -113,7 +179,7 @@ export class AnnotationRelay {
     const afterWrite: (() => void)[] = [];
     const folded = this.foldOutcomes(key, d);
     // Outcomes leave memory only once written: a failed status write folds them again next time.
-    if (folded.length) afterWrite.push(() => this.markPersisted(key, folded));
+    if (folded.list.length || folded.summary) afterWrite.push(() => this.markPersisted(key, folded));
 
     const ready = findCondition(status.conditions, CONDITION_READY);
     const annotations = ch.metadata.annotations ?? {};
@@ -181,7 +247,7 @@ export class AnnotationRelay {
           return recorded({ kind, digest, ok: false, reason, error: message });
         },
       )
-      .catch((e: unknown) => this.deps.log.error({ namespace: r.namespace, name: r.name, err: e instanceof Error ? e.message : String(e) }, `${kind} outcome not recorded`))
+      .catch((e: unknown) => this.deps.log.error({ namespace: r.namespace, name: r.name, err: e }, `${kind} outcome not recorded`))
       .finally(() => {
         // Held until the outcome is in status (or PERSIST_WAIT_MS passed): then the next message may go.
         release?.();
@@ -195,15 +261,36 @@ export class AnnotationRelay {
     return gate;
   }
 
-  private markPersisted(key: string, folded: Outcome[]): void {
-    const rest = (this.outcomes.get(key) ?? []).filter((o) => !folded.includes(o));
-    if (rest.length) this.outcomes.set(key, rest);
-    else this.outcomes.delete(key);
-    for (const o of folded) o.persisted?.();
+  private markPersisted(key: string, folded: Folded): void {
+    const pending = this.outcomes.get(key);
+    if (!pending) return;
+    const held = new Set(pending.list);
+    pending.list = pending.list.filter((o) => !folded.list.includes(o));
+    if (pending.summary && pending.summary === folded.summary) pending.summary = undefined;
+    else if (pending.summary) {
+      // The summary grew during the write: it holds what was written (the old summary, and outcomes of
+      // the written list pushed into it since) and newer outcomes. Only the newer counts stay.
+      const written = { sentMessages: folded.summary?.sentMessages ?? 0, failures: folded.summary?.failures ?? 0 };
+      for (const o of folded.list) {
+        if (held.has(o)) continue;
+        if (o.ok) written.sentMessages += o.messageIds?.length ?? 1;
+        else written.failures += 1;
+      }
+      pending.summary = {
+        ...pending.summary,
+        sentMessages: pending.summary.sentMessages - written.sentMessages,
+        failures: pending.summary.failures - written.failures,
+      };
+    }
+    if (!pending.list.length && !pending.summary) this.outcomes.delete(key);
+    for (const o of folded.list) o.persisted?.();
   }
 
-  private foldOutcomes(key: string, d: DeliveryStatus): Outcome[] {
-    const list = [...(this.outcomes.get(key) ?? [])];
+  private foldOutcomes(key: string, d: DeliveryStatus): Folded {
+    const pending = this.outcomes.get(key);
+    const list = [...(pending?.list ?? [])];
+    const summary = pending?.summary;
+    if (summary) foldSummary(summary, d);
     for (const o of list) {
       if (o.kind !== 'alertmanager') {
         const lastField = o.kind === 'alert' ? 'lastAlertDigest' : 'lastTestDigest';
@@ -222,7 +309,7 @@ export class AnnotationRelay {
         d.lastErrorTime = nowRfc3339(o.at);
       }
     }
-    return list;
+    return { list, summary };
   }
 
   private fail(d: DeliveryStatus, ch: TelegramChannel, source: MessageSource, reason: DeliveryReason, message: string, counts: boolean): void {
@@ -261,6 +348,30 @@ export function deliveryReason(err: TelegramError | undefined): DeliveryReason {
       return 'TelegramUnavailable';
     default:
       return 'Rejected';
+  }
+}
+
+/** What a summary of older outcomes adds to status; it comes before the outcomes still held one by one. */
+function foldSummary(s: OutcomeSummary, d: DeliveryStatus): void {
+  for (const kind of ['alert', 'test'] as const) {
+    const digest = s.digests[kind];
+    if (!digest) continue;
+    const lastField = kind === 'alert' ? 'lastAlertDigest' : 'lastTestDigest';
+    const pendingField = kind === 'alert' ? 'pendingAlertDigest' : 'pendingTestDigest';
+    d[lastField] = digest;
+    if (d[pendingField] === digest) delete d[pendingField];
+  }
+  if (s.sentMessages) d.sent = (d.sent ?? 0) + s.sentMessages;
+  if (s.failures) d.failed = (d.failed ?? 0) + s.failures;
+  // A summary may outlive the write of its newest outcome: never move "last" values back in time.
+  if (s.lastSentAt !== undefined && !(d.lastSentTime && d.lastSentTime > nowRfc3339(s.lastSentAt))) {
+    d.lastSentTime = nowRfc3339(s.lastSentAt);
+    if (s.lastMessageId !== undefined) d.lastMessageId = s.lastMessageId;
+    if (d.lastError?.startsWith('ChannelNotReady')) delete d.lastError;
+  }
+  if (s.lastError !== undefined && !(d.lastErrorTime && d.lastErrorTime > nowRfc3339(s.lastErrorAt))) {
+    d.lastError = s.lastError;
+    d.lastErrorTime = nowRfc3339(s.lastErrorAt);
   }
 }
 

@@ -102,6 +102,13 @@ class BotSender {
     return true;
   }
 
+  /** When this bot last sent, or the end of a pause Telegram imposed on it (429), whichever is later. */
+  get busyUntil(): number {
+    let t = this.pausedUntil;
+    for (const c of this.chats.values()) t = Math.max(t, c.lastUsed, c.pausedUntil);
+    return t;
+  }
+
   submit(msg: OutgoingMessage): Promise<Delivery> {
     if (this.chats.size > 1000) this.pruneIdleChats();
     return new Promise((resolve, reject) => {
@@ -332,19 +339,35 @@ function sameOptions(a: OutgoingMessage, b: OutgoingMessage): boolean {
   return JSON.stringify(a.options) === JSON.stringify(b.options);
 }
 
+/**
+ * A bot with nothing queued, nothing running and no Telegram-imposed pause left is forgotten after
+ * this long: its rate-limit buckets are full again by then, so a fresh sender behaves the same. Without
+ * it every token ever used (rotated tokens, deleted channels) would keep its sender, and the token, forever.
+ */
+export const BOT_IDLE_MS = 10 * 60_000;
+const PRUNE_EVERY_MS = 60_000;
+
 /** Routes each message to its bot's sender; bots are keyed by a hash, never by the token itself. */
 export class Sender {
   private readonly bots = new Map<string, BotSender>();
   private accepting = true;
+  private lastPrune = 0;
 
   constructor(
     private readonly telegram: TelegramClient,
     private readonly observer: SenderObserver,
     private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /** How many bots have a sender right now (for tests and debugging). */
+  get botCount(): number {
+    return this.bots.size;
+  }
 
   send(msg: OutgoingMessage): Promise<Delivery> {
     if (!this.accepting) return Promise.reject(new SendingStopped());
+    this.pruneIdleBots();
     const key = tokenKey(msg.token);
     let bot = this.bots.get(key);
     if (!bot) this.bots.set(key, (bot = new BotSender(msg.token, this.telegram, this.limits, this.observer)));
@@ -359,6 +382,14 @@ export class Sender {
   stopAccepting(): void {
     this.accepting = false;
     for (const bot of this.bots.values()) bot.stop();
+  }
+
+  /** At most once a minute, on a send: forgets bots that have been idle for BOT_IDLE_MS. */
+  private pruneIdleBots(): void {
+    const now = this.now();
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    for (const [key, bot] of this.bots) if (bot.idle && now - bot.busyUntil > BOT_IDLE_MS) this.bots.delete(key);
   }
 
   /** Resolves once nothing is queued or in flight (for a graceful shutdown), or after `timeoutMs`. */

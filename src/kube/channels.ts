@@ -30,9 +30,26 @@ export async function listChannels(custom: k8s.CustomObjectsApi, namespace?: str
 
 export const LIST_PAGE_SIZE = 500;
 
+/**
+ * One merge patch on /status. A patch that changes the delivery counters carries the resourceVersion the
+ * counters were computed from: they are absolute numbers (read, add, write), so a write based on a stale
+ * read would undo someone else's increment. The API server answers 409 instead, and the caller folds
+ * its outcomes again into the fresh object.
+ */
 export async function patchChannelStatus(custom: k8s.CustomObjectsApi, ch: TelegramChannel, patch: Partial<Record<keyof ChannelStatus, unknown>>): Promise<TelegramChannel> {
+  const delivery = patch.delivery as Record<string, unknown> | null | undefined;
+  const countersChange = delivery === null || (delivery !== undefined && ('sent' in delivery || 'failed' in delivery));
+  const precondition = countersChange && ch.metadata.resourceVersion ? { metadata: { resourceVersion: ch.metadata.resourceVersion } } : {};
   return (await custom.patchNamespacedCustomObjectStatus(
-    { group: GROUP, version: VERSION, namespace: ch.metadata.namespace, plural: PLURAL, name: ch.metadata.name, body: { status: patch }, fieldManager: FIELD_MANAGER },
+    {
+      group: GROUP,
+      version: VERSION,
+      namespace: ch.metadata.namespace,
+      plural: PLURAL,
+      name: ch.metadata.name,
+      body: { ...precondition, status: patch },
+      fieldManager: FIELD_MANAGER,
+    },
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
   )) as TelegramChannel;
 }

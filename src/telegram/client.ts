@@ -1,12 +1,13 @@
 // The Bot API over HTTP. The token lives in the URL path, so nothing from axios (its errors carry
 // the request config and URL) ever leaves this file unredacted: failures become TelegramErrors
-// built from scratch. HTTPS_PROXY / NO_PROXY are honoured through a CONNECT tunnel.
+// built from scratch. HTTPS_PROXY / NO_PROXY are honoured through a CONNECT tunnel. A plain http://
+// Bot API behind a proxy is refused: the token, in the URL path, would pass the proxy in clear.
 import axios, { type AxiosInstance } from 'axios';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 import { z } from 'zod';
 import { classifyFailure, TelegramError } from './errors.js';
-import { redact } from './redact.js';
+import { redact, redactUrl } from './redact.js';
 import {
   ChatMemberSchema,
   ChatSchema,
@@ -42,15 +43,16 @@ export class TelegramClient {
     timeoutMs = 15_000,
   ) {
     const proxy = getProxyForUrl(`${baseUrl}/`);
+    if (proxy && !baseUrl.startsWith('https:')) throw new PlainHttpProxyError(baseUrl, proxy);
     this.http = axios.create({
       baseURL: baseUrl,
       timeout: timeoutMs,
       // Every status is an answer to read: the Bot API explains failures in the JSON body.
       validateStatus: () => true,
-      // axios' own env-proxy support cannot tunnel HTTPS; the agent below does.
+      // axios' own env-proxy support cannot tunnel HTTPS (and would send the whole URL, token
+      // included, in the request line); the agent below opens a CONNECT tunnel and TLS inside it.
       proxy: false,
-      ...(proxy && baseUrl.startsWith('https:') ? { httpsAgent: new HttpsProxyAgent(proxy) } : {}),
-      ...(proxy && baseUrl.startsWith('http:') ? { proxy: proxyConfig(proxy) } : {}),
+      ...(proxy ? { httpsAgent: new HttpsProxyAgent(proxy) } : {}),
       responseType: 'text',
       transformResponse: (d: unknown) => d,
       // The Bot API never redirects. Without redirects axios uses Node's http directly instead of
@@ -137,7 +139,18 @@ export class TelegramClient {
   }
 }
 
-function proxyConfig(proxyUrl: string) {
-  const u = new URL(proxyUrl);
-  return { protocol: u.protocol.replace(':', ''), host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) };
+/**
+ * Through a proxy, a plain http:// request carries its whole URL in the request line, and even inside a
+ * CONNECT tunnel the proxy relays it unencrypted: the bot token would be readable at the proxy.
+ */
+export class PlainHttpProxyError extends Error {
+  constructor(baseUrl: string, proxy: string) {
+    const host = new URL(baseUrl).hostname;
+    super(
+      `TELEGRAM_API_URL ${redactUrl(baseUrl)} is plain http:// and the proxy ${redactUrl(proxy)} ` +
+        'applies to it (HTTP_PROXY or ALL_PROXY): ' +
+        `the bot token, which travels in the URL, would pass the proxy in clear. Use an https:// URL, or add ${host} to NO_PROXY.`,
+    );
+    this.name = 'PlainHttpProxyError';
+  }
 }

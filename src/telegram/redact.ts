@@ -25,3 +25,11 @@ export function redactDeep<T>(value: T, depth = 0): T {
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactDeep(v, depth + 1);
   return out as T;
 }
+
+/**
+ * A URL as it may be logged: user:password (of TELEGRAM_API_URL or a proxy) replaced, and anything
+ * token-like redacted. Works on text too, so an invalid URL loses its userinfo-like part as well.
+ */
+export function redactUrl(url: string): string {
+  return redact(url.replace(/(\/\/)[^/?#\s]*@/g, `$1${REDACTED}@`));
+}

@@ -28,6 +28,10 @@ describe('text checks', () => {
     await expect400({ text: '' }, 'Bad Request: message text is empty');
   });
 
+  test('text with a lone UTF-16 surrogate (valid JSON, not valid UTF-8)', async () => {
+    await expect400({ text: 'half an emoji \ud83d' }, 'Bad Request: text must be encoded in UTF-8');
+  });
+
   test('text that is empty once parsed and trimmed', async () => {
     await expect400({ text: ' \n\t ' }, 'Bad Request: text must be non-empty');
     await expect400({ text: '<b> </b>', parse_mode: 'HTML' }, 'Bad Request: text must be non-empty');

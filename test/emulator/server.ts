@@ -548,6 +548,8 @@ export class TelegramEmulator {
     if (isOutcome(preview)) return preview;
     const rawText = arg('text');
     if (rawText === '') return badRequest('message text is empty');
+    // JSON may carry lone surrogates ("\ud800"); the Bot API wants UTF-8 and refuses them.
+    if (!rawText.isWellFormed()) return badRequest('text must be encoded in UTF-8');
     if (utf8Length(rawText) > MAX_TEXT_BYTES) return badRequest('text is too long');
     const mode = normaliseParseMode(arg('parse_mode'));
     if (mode === null) return badRequest('unsupported parse_mode');

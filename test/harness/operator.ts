@@ -27,7 +27,8 @@ export function ensureBuilt(): void {
   built = true;
 }
 
-export async function startOperator(env: Record<string, string>): Promise<OperatorProcess> {
+/** `waitReady: false` returns once the process runs, for tests of an operator that cannot become ready. */
+export async function startOperator(env: Record<string, string>, opts: { waitReady?: boolean } = {}): Promise<OperatorProcess> {
   ensureBuilt();
   const port = await freePort();
   let out = '';
@@ -59,6 +60,7 @@ export async function startOperator(env: Record<string, string>): Promise<Operat
       return exited;
     },
   };
+  if (opts.waitReady === false) return proc;
   // Ready means: HTTP is up and the watches have listed once.
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {

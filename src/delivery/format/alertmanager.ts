@@ -5,30 +5,35 @@
 import { z } from 'zod';
 import { escapeHtml } from './html.js';
 
-const StringMap = z.record(z.string(), z.string());
+/**
+ * Every string made well-formed: a lone UTF-16 surrogate (JSON allows "\ud800") would make Telegram
+ * refuse the whole message, and Alertmanager would retry the notification forever. It shows as U+FFFD.
+ */
+const Text = z.string().transform((s) => s.toWellFormed());
+const StringMap = z.record(Text, Text);
 
 /** Fields we render are required; fields Alertmanager always sends but we can do without get defaults. */
 const AlertSchema = z.object({
   status: z.enum(['firing', 'resolved']),
   labels: StringMap,
   annotations: StringMap.default({}),
-  startsAt: z.string().default(''),
-  endsAt: z.string().default(''),
-  generatorURL: z.string().default(''),
-  fingerprint: z.string().default(''),
+  startsAt: Text.default(''),
+  endsAt: Text.default(''),
+  generatorURL: Text.default(''),
+  fingerprint: Text.default(''),
 });
 
 // z.object strips unknown keys instead of failing: newer Alertmanager versions may add fields.
 export const AlertmanagerPayloadSchema = z.object({
   version: z.literal('4', { error: (issue) => `expected "4", got ${JSON.stringify(issue.input)}` }),
-  groupKey: z.string().default(''),
+  groupKey: Text.default(''),
   truncatedAlerts: z.number().int().min(0).default(0),
   status: z.enum(['firing', 'resolved']),
-  receiver: z.string().default(''),
+  receiver: Text.default(''),
   groupLabels: StringMap.default({}),
   commonLabels: StringMap.default({}),
   commonAnnotations: StringMap.default({}),
-  externalURL: z.string().default(''),
+  externalURL: Text.default(''),
   alerts: z.array(AlertSchema),
 });
 

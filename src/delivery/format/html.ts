@@ -2,7 +2,7 @@
 // a broken alert fails with a precise message before any Telegram call. We are deliberately a little
 // stricter than TDLib where TDLib's leniency hides mistakes: a bare `>`, an unknown named entity such
 // as `&nbsp;` (TDLib shows it literally) and `<a>` without href are rejected here.
-import { codePointAt, markupError, type ClosePiece, type OpenPiece, type ParsedMarkup, type Piece } from './pieces.js';
+import { codePointAt, echoName, markupError, type ClosePiece, type OpenPiece, type ParsedMarkup, type Piece } from './pieces.js';
 
 /** Tags Telegram understands, lower-case (tag names are case-insensitive). */
 const SUPPORTED_TAGS: ReadonlySet<string> = new Set([
@@ -76,10 +76,11 @@ export function parseHtml(text: string): ParsedMarkup {
         return markupError(`malformed end tag at position ${start} (expected </name>; write &lt; for a literal "<")`, start);
       }
       const top = open.at(-1);
-      if (!top) return markupError(`end tag </${name}> at position ${start} has no matching start tag`, start);
+      if (!top) return markupError(`end tag </${echoName(name)}> at position ${start} has no matching start tag`, start);
       if (top.name !== name) {
         return markupError(
-          `end tag </${name}> at position ${start} does not match <${top.name}> opened at position ${top.offset} (expected </${top.name}>)`,
+          `end tag </${echoName(name)}> at position ${start} does not match <${top.name}> opened at position ${top.offset} ` +
+            `(expected </${top.name}>)`,
           start,
         );
       }
@@ -117,7 +118,8 @@ function readStartTag(text: string, start: number): StartTag {
   const name = text.slice(start + 1, j).toLowerCase();
   if (name === '') return markupError(`unescaped "<" at position ${start} (write &lt;)`, start);
   if (!SUPPORTED_TAGS.has(name)) {
-    return markupError(`unsupported tag <${name}> at position ${start} (Telegram supports only ${[...SUPPORTED_TAGS].join(', ')})`, start);
+    const supported = [...SUPPORTED_TAGS].join(', ');
+    return markupError(`unsupported tag <${echoName(name)}> at position ${start} (Telegram supports only ${supported})`, start);
   }
   const attributes = new Map<string, string>();
   for (;;) {
@@ -146,7 +148,7 @@ function readStartTag(text: string, start: number): StartTag {
       while (k < text.length && text[k] !== quote) {
         if (text[k] === '&') {
           const entity = readEntity(text, k);
-          if (!entity.ok) return markupError(`${entity.message} in attribute ${attribute} of <${name}>`, k);
+          if (!entity.ok) return markupError(`${entity.message} in attribute ${echoName(attribute)} of <${name}>`, k);
           value += entity.parsed;
           k += entity.raw.length;
         } else {
@@ -154,12 +156,16 @@ function readStartTag(text: string, start: number): StartTag {
           k++;
         }
       }
-      if (k >= text.length) return markupError(`attribute ${attribute} of <${name}> at position ${nameStart} has no closing ${quote}`, nameStart);
+      if (k >= text.length) {
+        return markupError(`attribute ${echoName(attribute)} of <${name}> at position ${nameStart} has no closing ${quote}`, nameStart);
+      }
       k++;
     } else {
       const valueStart = k;
       while (k < text.length && /[A-Za-z0-9._-]/.test(text[k] as string)) k++;
-      if (k === valueStart) return markupError(`attribute ${attribute} of <${name}> at position ${nameStart} has no value`, nameStart);
+      if (k === valueStart) {
+        return markupError(`attribute ${echoName(attribute)} of <${name}> at position ${nameStart} has no value`, nameStart);
+      }
       value = text.slice(valueStart, k);
     }
     attributes.set(attribute, value);

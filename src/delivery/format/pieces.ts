@@ -42,6 +42,18 @@ export interface MarkupError {
 
 export type ParsedMarkup = { ok: true; pieces: Piece[] } | MarkupError;
 
+/** Error messages repeat at most this many characters of a name the user wrote (a tag, an attribute). */
+export const MAX_ECHOED_NAME = 64;
+
+/**
+ * A user's name as an error message may show it: a 5,000-character tag must not turn into a
+ * 5,000-character status error (and a status the API server refuses).
+ */
+export function echoName(name: string): string {
+  if (name.length <= MAX_ECHOED_NAME) return name;
+  return `${Array.from(name).slice(0, MAX_ECHOED_NAME).join('').slice(0, MAX_ECHOED_NAME)}…`;
+}
+
 export function markupError(message: string, offset: number): MarkupError {
   return { ok: false, message, offset };
 }

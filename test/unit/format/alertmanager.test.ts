@@ -201,3 +201,30 @@ describe('renderAlertmanagerHtml', () => {
     for (let i = 0; i < 120; i++) expect(joined).toContain(`pod=web-<${i}>`);
   });
 });
+
+describe('lone UTF-16 surrogates in a payload', () => {
+  // As Alertmanager may send them: JSON allows "\ud800" escapes that are not valid Unicode.
+  const body = String.raw`{"version":"4","status":"firing","receiver":"r\udc00","groupLabels":{},"commonLabels":{},
+    "commonAnnotations":{"note\ud800":"x"},"externalURL":"http://am/\udfff",
+    "alerts":[{"status":"firing","labels":{"alertname":"Disk\ud83d","zone\udc01":"eu\ud800west"},
+    "annotations":{"summary":"half an emoji: \ud83d!"},"startsAt":"2024-05-01T10:00:00Z","generatorURL":"http://prom/\ud800"}]}`;
+
+  test('become U+FFFD, so the message is valid Unicode and goes out', () => {
+    const r = parseAlertmanagerPayload(JSON.parse(body));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.payload.alerts[0]!.labels).toEqual({ alertname: 'Disk\uFFFD', 'zone\uFFFD': 'eu\uFFFDwest' });
+    expect(r.payload.alerts[0]!.annotations.summary).toBe('half an emoji: \uFFFD!');
+    expect(r.payload.commonAnnotations).toEqual({ 'note\uFFFD': 'x' });
+    expect(r.payload.receiver).toBe('r\uFFFD');
+    const html = renderAlertmanagerHtml(r.payload);
+    expect(html.isWellFormed()).toBe(true);
+    expect(html).toContain('half an emoji: \uFFFD!');
+    expect(checkMarkup(html, 'HTML')).toEqual({ ok: true });
+  });
+
+  test('a well-formed surrogate pair (an emoji) is kept as it is', () => {
+    const r = parseAlertmanagerPayload(JSON.parse(body.replace(String.raw`\ud83d!`, String.raw`\ud83d\udd25!`)));
+    expect(r.ok && r.payload.alerts[0]!.annotations.summary).toBe('half an emoji: 🔥!');
+  });
+});

@@ -72,3 +72,28 @@ describe('checkMarkup None', () => {
     expect(checkMarkup('<br> & *_[ \\', 'None')).toEqual({ ok: true });
   });
 });
+
+describe('checkMarkup HTML: names the user wrote are echoed at most 64 characters long', () => {
+  const long = 'x'.repeat(5000);
+  test.each([
+    ['an unsupported start tag', `<${long}>hi`],
+    ['an end tag without a start tag', `hi</${long}>`],
+    ['an end tag that does not match', `<b>hi</${long}>`],
+    ['an attribute without a value', `<a ${long}=>hi</a>`],
+    ['an attribute without its closing quote', `<a ${long}="x>hi</a>`],
+    ['a bad entity in an attribute', `<a ${long}="&bogus;" href="x">hi</a>`],
+  ])('%s', (_what, text) => {
+    const r = check(text);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.message).toContain(`${'x'.repeat(64)}…`);
+    expect(r.message).not.toContain('x'.repeat(65));
+    expect(r.message.length).toBeLessThan(300);
+  });
+
+  test('a name of 64 characters is shown whole', () => {
+    const r = check(`<${'y'.repeat(64)}>`);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toContain(`<${'y'.repeat(64)}>`);
+  });
+});

@@ -205,21 +205,78 @@ describe('through an HTTP proxy (HTTP_PROXY / NO_PROXY)', () => {
 
   const saved = { ...process.env };
   afterEach(() => {
-    for (const k of ['HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[k];
+    for (const k of ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[k];
     Object.assign(process.env, saved);
   });
 
-  test('Bot API calls go through the proxy named in HTTP_PROXY', async () => {
+  test('a plain http:// Bot API with HTTP_PROXY is refused up front: the token would cross the proxy in clear', async () => {
     const proxy = await startProxy();
     try {
-      process.env.HTTP_PROXY = proxy.url;
-      const viaProxy = new TelegramClient(base);
-      const me = await viaProxy.getMe(TOKEN);
-      expect(me.username).toBe(DEMO.bot.username);
-      expect(proxy.seen).toHaveLength(1);
-      expect(proxy.seen[0]).toBe(`${base}/bot${TOKEN}/getMe`);
+      process.env.HTTP_PROXY = 'http://proxyuser:proxypass@127.0.0.1:' + new URL(proxy.url).port;
+      let error: Error | undefined;
+      try {
+        new TelegramClient(base.replace('http://', 'http://apiuser:apipass@'));
+      } catch (e) {
+        error = e as Error;
+      }
+      expect(error?.name).toBe('PlainHttpProxyError');
+      expect(error?.message).toMatch(/plain http:\/\/.*Use an https:\/\/ URL, or add 127\.0\.0\.1 to NO_PROXY/);
+      expect(error?.message).not.toMatch(/proxypass|apipass/);
+      expect(proxy.seen).toHaveLength(0);
     } finally {
       await proxy.close();
+    }
+  });
+
+  test('an https:// Bot API goes through a CONNECT tunnel: the proxy never sees the token', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const tls = await import('node:tls');
+    // TLS in front of the emulator, with a throwaway self-signed certificate.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tls-'));
+    // (localhost too: the proxy agent checks the certificate against "localhost" when the host is an IP.)
+    const subject = ['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'];
+    const files = ['-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', ...subject, '-days', '1', ...files], { stdio: 'ignore' });
+    const emuPort = Number(new URL(base).port);
+    const certificate = { key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/cert.pem`) };
+    const front = tls.createServer(certificate, (s) => s.pipe(net.connect(emuPort, '127.0.0.1')).pipe(s));
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    const tlsPort = (front.address() as net.AddressInfo).port;
+    // A CONNECT proxy that records every byte the client sends it.
+    const received: Buffer[] = [];
+    const sockets: net.Socket[] = [];
+    const proxy = net.createServer((client) => {
+      sockets.push(client);
+      client.once('data', (head: Buffer) => {
+        received.push(head);
+        const [, target] = /^CONNECT (\S+) HTTP/.exec(head.toString()) ?? [];
+        const [host, port] = (target ?? '').split(':');
+        const upstream = net.connect(Number(port), host, () => client.write('HTTP/1.1 200 Connection established\r\n\r\n'));
+        sockets.push(upstream);
+        client.on('data', (d: Buffer) => received.push(d));
+        client.pipe(upstream).pipe(client);
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const defaultCAs = tls.getCACertificates('default');
+    try {
+      process.env.HTTPS_PROXY = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+      tls.setDefaultCACertificates([...defaultCAs, readFileSync(`${dir}/cert.pem`, 'utf8')]); // trust the throwaway certificate
+      const viaProxy = new TelegramClient(`https://127.0.0.1:${tlsPort}`);
+      expect((await viaProxy.getMe(TOKEN)).username).toBe(DEMO.bot.username);
+      const seen = Buffer.concat(received).toString('latin1');
+      expect(seen.startsWith(`CONNECT 127.0.0.1:${tlsPort} HTTP/1.1`)).toBe(true);
+      expect(seen).not.toContain(SECRET);
+      expect(seen).not.toContain('getMe');
+    } finally {
+      tls.setDefaultCACertificates(defaultCAs);
+      delete process.env.HTTPS_PROXY;
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => proxy.close(r));
+      await new Promise((r) => front.close(r));
     }
   });
 

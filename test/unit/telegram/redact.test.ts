@@ -1,4 +1,4 @@
-import { REDACTED, redact, redactDeep } from '../../../src/telegram/redact.js';
+import { REDACTED, redact, redactDeep, redactUrl } from '../../../src/telegram/redact.js';
 
 const TOKEN = '7000000001:AATZ1fepnt_C4hBzb8nKisoeXypZcV-GDIh';
 const SECRET = TOKEN.split(':')[1]!;
@@ -81,5 +81,18 @@ describe('redactDeep', () => {
     let deep: Record<string, unknown> = { url: `/bot${TOKEN}/getMe` };
     for (let i = 0; i < 12; i++) deep = { inner: deep };
     expect(JSON.stringify(redactDeep(deep))).not.toContain(SECRET);
+  });
+});
+
+describe('redactUrl', () => {
+  test.each([
+    ['user and password', 'https://alice:s3cret@bot-api.internal:8443', `https://${REDACTED}@bot-api.internal:8443`],
+    ['only a user', 'https://alice@bot-api.internal', `https://${REDACTED}@bot-api.internal`],
+    ['no userinfo: unchanged', 'https://api.telegram.org', 'https://api.telegram.org'],
+    ['a trailing slash is kept as written', 'https://api.telegram.org/', 'https://api.telegram.org/'],
+    ['a token in the path', `https://api.telegram.org/bot${TOKEN}`, `https://api.telegram.org/bot${REDACTED}`],
+    ['not a URL, userinfo-like part still goes', 'http://bob:pw@', `http://${REDACTED}@`],
+  ])('%s', (_what, url, expected) => {
+    expect(redactUrl(url)).toBe(expected);
   });
 });

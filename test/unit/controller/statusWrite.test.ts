@@ -1,0 +1,88 @@
+// How the reconciler writes status: cut to the CRD's limits, and a 409 on the counters keeps the
+// delivery outcomes for the next attempt instead of losing or double-counting them.
+import type { ChannelStatus, TelegramChannel } from '../../../src/api/types.js';
+import { ChannelReconciler } from '../../../src/controller/reconciler.js';
+import type { SecretReader } from '../../../src/controller/secrets.js';
+import { AnnotationRelay } from '../../../src/delivery/relay.js';
+import type { Sender } from '../../../src/delivery/sender.js';
+import { createMetrics } from '../../../src/http/metrics.js';
+import { createLogger } from '../../../src/log.js';
+import type { Verifier, VerifyResult } from '../../../src/telegram/verifier.js';
+
+const TOKEN = '123456789:AAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+const ok: VerifyResult = {
+  token: { status: 'True', reason: 'Verified', message: 'bot @b' },
+  chat: { status: 'True', reason: 'Verified', message: 'can post' },
+  bot: { id: 1, username: 'b' },
+  chatInfo: { id: '-1001', type: 'supergroup', title: 'Ops' },
+};
+
+function setup(write: (ch: TelegramChannel, patch: Record<string, unknown>) => Promise<TelegramChannel>) {
+  const ch: TelegramChannel = {
+    metadata: { name: 'ops', namespace: 'ns', generation: 1, resourceVersion: '10' },
+    spec: { tokenSecretRef: { name: 'bot' }, chatId: '-1001' },
+  };
+  const metrics = createMetrics();
+  const log = createLogger('silent');
+  const relay = new AnnotationRelay({ sender: {} as Sender, recordEvent: () => {}, metrics, log, requeue: () => {}, chatFailed: () => {} });
+  const r = new ChannelReconciler({
+    channels: { getChannel: () => ch },
+    secrets: { read: async () => ({ ok: true, value: TOKEN }) } as unknown as SecretReader,
+    verifier: { verify: async () => ok } as unknown as Verifier,
+    writeStatus: write,
+    recordEvent: () => {},
+    log,
+    metrics,
+    deliver: (key, c, resolved, status) => relay.plan(key, c, resolved, status),
+  });
+  return { r, relay, ch };
+}
+
+const applied = (ch: TelegramChannel, patch: Record<string, unknown>, rv: string): TelegramChannel => {
+  const status = { ...(ch.status ?? {}), ...(patch as ChannelStatus) };
+  if (patch.delivery) status.delivery = { ...(ch.status?.delivery ?? {}), ...(patch.delivery as object) };
+  return { ...ch, metadata: { ...ch.metadata, resourceVersion: rv }, status };
+};
+
+test('a 409 on a counter write keeps the outcome: folded again into the newer status, counted once', async () => {
+  const writes: Record<string, unknown>[] = [];
+  let conflict = false;
+  const { r, relay, ch } = setup(async (c, patch) => {
+    writes.push(patch);
+    if (conflict) {
+      conflict = false;
+      const body = JSON.stringify({ reason: 'Conflict', message: 'the object has been modified' });
+      throw Object.assign(new Error('HTTP-Code: 409'), { code: 409, body });
+    }
+    return applied(c, patch, String(Number(c.metadata.resourceVersion) + 1));
+  });
+  await r.reconcile('ns/ops');
+  expect(ch.metadata.resourceVersion).toBe('11'); // the written version is what the next counter write is based on
+
+  const recorded = relay.recordOutcome('ns/ops', { kind: 'alertmanager', ok: true, messageIds: [77] });
+  conflict = true;
+  await expect(r.reconcile('ns/ops')).rejects.toThrow(/409 Conflict/);
+  // Meanwhile another writer counted 4 sends; the watch brings the newer object.
+  ch.status = { ...ch.status, delivery: { sent: 4 } };
+  ch.metadata.resourceVersion = '20';
+  await r.reconcile('ns/ops');
+  await recorded;
+  expect(ch.status?.delivery?.sent).toBe(5);
+  expect(ch.status?.delivery?.lastMessageId).toBe(77);
+  // Nothing left to fold: the next reconcile writes nothing.
+  const n = writes.length;
+  await r.reconcile('ns/ops');
+  expect(writes).toHaveLength(n);
+});
+
+test('an over-long lastError is written cut to the CRD limit, and not rewritten on every reconcile', async () => {
+  const writes: Record<string, unknown>[] = [];
+  const { r, relay, ch } = setup(async (c, patch) => (writes.push(patch), applied(c, patch, '11')));
+  await r.reconcile('ns/ops');
+  void relay.recordOutcome('ns/ops', { kind: 'alertmanager', ok: false, reason: 'Rejected', error: 'e'.repeat(10_000) });
+  await r.reconcile('ns/ops');
+  expect(ch.status?.delivery?.lastError?.length).toBe(4096);
+  const n = writes.length;
+  await r.reconcile('ns/ops');
+  expect(writes).toHaveLength(n);
+});
