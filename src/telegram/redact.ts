@@ -1,8 +1,12 @@
 // The bot token travels in Telegram's URL path (/bot<token>/method), so any URL, axios error or
 // upstream message may carry it. Everything that leaves the process goes through redact().
 
-/** A bot token's shape, loose enough to catch near-misses (e.g. a token with a stray character). */
-const TOKEN_LIKE = /\d{1,20}(?::|%3A)[A-Za-z0-9_-]{20,}/gi;
+/**
+ * A bot token's shape, loose enough to catch near-misses (e.g. a token with a stray character). The bot
+ * id must start a word (or follow "bot"): digits that end a name ("ns-d946b5:telegram-channel-operator",
+ * a ServiceAccount in an RBAC error) are not a token.
+ */
+const TOKEN_LIKE = /(?:(?<=bot)|(?<![A-Za-z0-9_-]))\d{1,20}(?::|%3A)[A-Za-z0-9_-]{20,}/gi;
 /** `/bot<anything>/` path segments: catches tokens that are malformed and so don't match TOKEN_LIKE. */
 const BOT_PATH = /\/bot[^/\s?#"']+/g;
 

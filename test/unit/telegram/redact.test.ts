@@ -20,6 +20,15 @@ describe('redact', () => {
     expect(out).toBe(`token is ${REDACTED}.`);
   });
 
+  test('a token glued to "bot" or after punctuation is redacted; a ServiceAccount name is left alone', () => {
+    expect(redact(`bot${TOKEN}`)).toBe(`bot${REDACTED}`);
+    expect(redact(`token=${TOKEN}`)).toBe(`token=${REDACTED}`);
+    expect(redact(`"${TOKEN}"`)).toBe(`"${REDACTED}"`);
+    // A namespace ending in digits, then ':' and a long name: the shape of a ServiceAccount, not of a token.
+    const user = 'system:serviceaccount:getonly-d946b5:telegram-channel-operator';
+    expect(redact(`forbidden: User "${user}" cannot list secrets`)).toContain(user);
+  });
+
   test.each([
     ['no colon', '/botAATZ1fepnt_C4hBzb8nKisoeXypZcV/getMe'],
     ['short secret', '/bot123:abc/getMe'],
