@@ -75,7 +75,7 @@ export function startHttpServer(opts: HttpServerOptions): Promise<http.Server> {
       }
       sendJson(res, 404, { error: 'not found' });
     } catch (e) {
-      opts.log.error({ path, err: (e as Error).message }, 'HTTP handler failed');
+      opts.log.error({ path, err: e }, 'HTTP handler failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
     }

@@ -27,6 +27,15 @@ export function toKubeError(e: unknown): KubeError {
   return { code, reason, message };
 }
 
+/**
+ * What a log line should carry of a failed call: an API server's refusal by its Status message, and any
+ * other failure whole, so that the logger's error serializer keeps its cause (ECONNREFUSED, TLS, DNS).
+ */
+export function kubeErrorForLog(e: unknown): unknown {
+  const err = toKubeError(e);
+  return err.code === undefined ? e : err.message;
+}
+
 export const isNotFound = (e: unknown): boolean => toKubeError(e).code === 404;
 export const isConflict = (e: unknown): boolean => toKubeError(e).code === 409;
 export const isGone = (e: unknown): boolean => toKubeError(e).code === 410;

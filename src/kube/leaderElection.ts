@@ -13,7 +13,7 @@
 // An elector that stepped down never leads again: the process drains and exits (src/main.ts).
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
-import { isConflict, isNotFound, toKubeError } from './errors.js';
+import { isConflict, isNotFound, kubeErrorForLog } from './errors.js';
 import { untilAborted, type LeaseClient } from './leaseClient.js';
 
 /** Lease annotation where the leader publishes its HTTP address (for webhook forwarding). */
@@ -107,7 +107,7 @@ export class LeaderElector {
       await this.call(deadline, (signal) => this.lease.replace(lease, signal));
       this.opts.log.info({ lease: this.opts.name }, 'leader lease released');
     } catch (e) {
-      this.opts.log.warn({ err: toKubeError(e).message }, 'could not release the leader lease');
+      this.opts.log.warn({ err: kubeErrorForLog(e) }, 'could not release the leader lease');
     }
   }
 
@@ -121,7 +121,7 @@ export class LeaderElector {
     try {
       result = await this.tryAcquireOrRenew(deadline);
     } catch (e) {
-      if (!this.stopped) this.opts.log.warn({ err: toKubeError(e).message }, 'leader election: lease update failed');
+      if (!this.stopped) this.opts.log.warn({ err: kubeErrorForLog(e) }, 'leader election: lease update failed');
     }
     if (this.stopped) return; // stepped down or released while the call was out
     if (result.ok && this.clock.now() < deadline) {

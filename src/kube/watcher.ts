@@ -5,7 +5,7 @@
 // object on a resync period as a safety net for anything a watch could have missed.
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
-import { toKubeError } from './errors.js';
+import { kubeErrorForLog, toKubeError } from './errors.js';
 import { withAccept } from './metadataOnly.js';
 
 export interface KubeObject {
@@ -108,7 +108,7 @@ export class ResourceWatcher<T extends KubeObject> {
         if ((e as { name?: string }).name === 'TimeoutError') continue; // quiet watch: resume at once
         // 429 "storage is (re)initializing" right after a CRD is installed is expected and brief.
         const hint = err.code === 403 ? this.opts.forbiddenHint : undefined;
-        const fields = { path: this.opts.path, code: err.code, err: err.code === undefined ? e : err.message, hint, retryInMs: backoff };
+        const fields = { path: this.opts.path, code: err.code, err: kubeErrorForLog(e), hint, retryInMs: backoff };
         this.opts.log[err.code === 429 ? 'info' : 'warn'](fields, 'watch failed; retrying');
         await this.sleep(backoff * (0.8 + Math.random() * 0.4));
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
