@@ -52,6 +52,10 @@ demo: build testbin
 bench: build testbin
 	tsx bench/run.ts $(ARGS)
 
+## lint: eslint (type-aware, no warnings allowed) and prettier --check; `npm run format` fixes formatting.
+lint: $(NPM_STAMP)
+	npm run --silent lint
+
 clean:
 	rm -rf dist .dev coverage
 

@@ -15,14 +15,16 @@ const REPO_ROOT = path.resolve(BENCH_DIR, '..');
 
 const ok = (met: boolean | null) => (met === null ? '–' : met ? '✅ met' : '❌ missed');
 const fmt = (x: number | null | undefined, unit = '') => (x === null || x === undefined ? '–' : `${x}${unit}`);
-const ms = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
+const ms = (x: number | null | undefined) =>
+  x === null || x === undefined ? '–' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`;
 
 const load1 = (r: object) => {
   const l = (r as { loadAverageAtStart?: number[] }).loadAverageAtStart;
   return l ? String(l[0]) : '–';
 };
 const ranAt = (r: object) => ((r as { ranAt?: string }).ranAt ?? '–').replace(/\.\d+Z$/, 'Z');
-const loadLine = (rs: object[]) => `Ran at ${rs.map(ranAt).join(' / ')}; machine load average (1 min) when it started: ${rs.map(load1).join(' / ')}.`;
+const loadLine = (rs: object[]) =>
+  `Ran at ${rs.map(ranAt).join(' / ')}; machine load average (1 min) when it started: ${rs.map(load1).join(' / ')}.`;
 
 function table(rows: string[][]): string {
   const [head, ...body] = rows;
@@ -49,13 +51,33 @@ current generation, counted from spawning \`node dist/main.js\`.
 ${table([
   ['measure', 'target', ...cols],
   row('operator start → /readyz (watches listed)', '', (r) => `${r.startup.readyzSeconds} s`),
-  row('operator start → all Ready', `≤ ${t.readySeconds} s (10,000)`, (r) => `**${r.startup.allReadySeconds} s** ${r.sizes.channels >= 10_000 ? ok(r.startup.allReadySeconds <= t.readySeconds) : ''}`),
+  row(
+    'operator start → all Ready',
+    `≤ ${t.readySeconds} s (10,000)`,
+    (r) => `**${r.startup.allReadySeconds} s** ${r.sizes.channels >= 10_000 ? ok(r.startup.allReadySeconds <= t.readySeconds) : ''}`,
+  ),
   row('channels Ready', '', (r) => `${r.startup.ready} / ${r.sizes.channels}`),
-  row('operator RSS, peak (sampled / VmHWM)', `≤ ${t.rssMB} MB`, (r) => `**${r.startup.rssPeakMB} / ${Math.max(r.startup.hwmMB, r.steady.hwmMB)} MB** ${ok(Math.max(r.startup.hwmMB, r.steady.hwmMB) <= t.rssMB)}`),
+  row(
+    'operator RSS, peak (sampled / VmHWM)',
+    `≤ ${t.rssMB} MB`,
+    (r) =>
+      `**${r.startup.rssPeakMB} / ${Math.max(r.startup.hwmMB, r.steady.hwmMB)} MB** ${ok(Math.max(r.startup.hwmMB, r.steady.hwmMB) <= t.rssMB)}`,
+  ),
   row('operator CPU until all Ready', '', (r) => `${r.startup.cpuSeconds} s (${Math.round(r.startup.cpuUtilisation * 100)} % of one core)`),
   row('TelegramChannel writes (status patches) per channel', '', (r) => `${r.apiWrites.perChannel} (max ${r.apiWrites.maxPerChannel})`),
-  row('Events created', '', (r) => `${r.apiWrites.events} (${Object.entries(r.apiWrites.eventsByReason).map(([k, v]) => `${k} ${v}`).join(', ')})`),
-  row('Telegram calls, whole start-up', '', (r) => Object.entries(r.telegram.byMethod).map(([k, v]) => `${k} ${v}`).join(', ')),
+  row(
+    'Events created',
+    '',
+    (r) =>
+      `${r.apiWrites.events} (${Object.entries(r.apiWrites.eventsByReason)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+  ),
+  row('Telegram calls, whole start-up', '', (r) =>
+    Object.entries(r.telegram.byMethod)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', '),
+  ),
   // The verifier caches getMe for 60 s: a cycle is one cache period, and a longer start-up has several.
   row('getMe per token per 60-s cycle', '≤ 1 (≤ tokens per cycle)', (r) => {
     const cycles = Math.max(1, Math.ceil(r.startup.allReadySeconds / 60));
@@ -105,7 +127,11 @@ function stormSection(results: StormResult[]): string {
     ...results.flatMap((r) => [f(r.operator), f(r.alertmanager)]),
   ];
   const head = ['measure', 'target', ...results.flatMap((r) => [`${r.sizes.alerts}: operator`, `${r.sizes.alerts}: Alertmanager`])];
-  const ratioRow = (label: string, f: (r: StormResult) => number | null) => [label, '', ...results.flatMap((r) => [`**${fmt(f(r))}**`, ''])];
+  const ratioRow = (label: string, f: (r: StormResult) => number | null) => [
+    label,
+    '',
+    ...results.flatMap((r) => [`**${fmt(f(r))}**`, '']),
+  ];
   const r0 = results[0]!;
   return `## 3. Storm, side by side with Alertmanager
 
@@ -134,12 +160,28 @@ ${table([
   ratioRow('ratio operator ÷ AM: max', (r) => r.ratios.max),
   ratioRow('ratio operator ÷ AM: 429s', (r) => r.ratios.rateLimited),
   ratioRow('ratio operator ÷ AM: sendMessage calls', (r) => r.ratios.sendMessageCalls),
-  ['targets (operator)', '', ...results.flatMap((r) => [`${ok(r.operator.rateLimited === 0 && (r.operator.latencyMs.p99 ?? Infinity) <= r.targets.p99Ms && r.operator.truncated === 0 && r.operator.delivered === r.operator.alerts)}`, ''])],
+  [
+    'targets (operator)',
+    '',
+    ...results.flatMap((r) => [
+      `${ok(r.operator.rateLimited === 0 && (r.operator.latencyMs.p99 ?? Infinity) <= r.targets.p99Ms && r.operator.truncated === 0 && r.operator.delivered === r.operator.alerts)}`,
+      '',
+    ]),
+  ],
 ])}
 
 ${loadLine(results)}
 
-Alertmanager's own log, failed notification attempts: ${results.map((r) => `${r.sizes.alerts} alerts: ${Object.entries(r.alertmanagerLog.notifyFailures).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`).join('; ')}.
+Alertmanager's own log, failed notification attempts: ${results
+    .map(
+      (r) =>
+        `${r.sizes.alerts} alerts: ${
+          Object.entries(r.alertmanagerLog.notifyFailures)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || 'none'
+        }`,
+    )
+    .join('; ')}.
 `;
 }
 
@@ -153,7 +195,11 @@ accepted message), against Telegram's ${r.ceilingPerSecond} messages/s per bot.
 ${table([
   ['measure', 'target', 'measured'],
   ['delivered', `${r.sizes.alerts}`, `${r.delivered} (duplicates ${r.duplicates})`],
-  ['sustained messages/s', `≥ ${r.targets.messagesPerSecond} (90 % of ${r.ceilingPerSecond})`, `**${fmt(r.sustainedPerSecond)}** (${fmt(r.fractionOfCeiling === null ? null : Math.round(r.fractionOfCeiling * 1000) / 10, ' %')}) ${ok(r.sustainedPerSecond !== null && r.sustainedPerSecond >= r.targets.messagesPerSecond)}`],
+  [
+    'sustained messages/s',
+    `≥ ${r.targets.messagesPerSecond} (90 % of ${r.ceilingPerSecond})`,
+    `**${fmt(r.sustainedPerSecond)}** (${fmt(r.fractionOfCeiling === null ? null : Math.round(r.fractionOfCeiling * 1000) / 10, ' %')}) ${ok(r.sustainedPerSecond !== null && r.sustainedPerSecond >= r.targets.messagesPerSecond)}`,
+  ],
   ['messages/s over the middle 80 %', '', fmt(r.middle80PerSecond)],
   ['end to end (first PATCH → last message)', '', `${fmt(r.endToEndPerSecond)} /s`],
   ['429 received', '0', `**${r.rateLimited}** ${ok(r.rateLimited === 0)}`],
@@ -187,12 +233,18 @@ function variantsSection(main: { scenario: string }[], mainFiles: string[]): str
   const rows: string[][] = [['variant', 'scenario', 'variant', 'main run (above)']];
   let notes = '';
   for (const v of readdirSync(dir).sort()) {
-    const files = readdirSync(path.join(dir, v)).filter((f) => f.endsWith('.json') && f !== 'environment.json').sort();
+    const files = readdirSync(path.join(dir, v))
+      .filter((f) => f.endsWith('.json') && f !== 'environment.json')
+      .sort();
     for (const f of files) {
-      const r = JSON.parse(readFileSync(path.join(dir, v, f), 'utf8')) as { scenario: string; variant?: { operatorNodeOptions: string } } & Record<string, any>;
+      const r = JSON.parse(readFileSync(path.join(dir, v, f), 'utf8')) as {
+        scenario: string;
+        variant?: { operatorNodeOptions: string };
+      } & Record<string, any>;
       const m = main[mainFiles.indexOf(f)] as ({ scenario: string } & Record<string, any>) | undefined;
       rows.push([v, f.replace(/\.json$/, ''), headline(r), m ? headline(m) : '–']);
-      if (r.variant && !notes.includes(v)) notes += `- \`${v}\`: operator started with \`NODE_OPTIONS=${r.variant.operatorNodeOptions.replace(/\/work\/main\//g, '')}\`\n`;
+      if (r.variant && !notes.includes(v))
+        notes += `- \`${v}\`: operator started with \`NODE_OPTIONS=${r.variant.operatorNodeOptions.replace(/\/work\/main\//g, '')}\`\n`;
     }
   }
   if (rows.length === 1) return '';
@@ -222,20 +274,28 @@ kube-apiserver + etcd (started by the benchmark for itself), the built operator 
 emulator (\`test/emulator\`) and, for the storm, Debian's Alertmanager. Targets come from issue 7; they are reported,
 never asserted.
 
-${env ? table([
-  ['', ''],
-  ['date (of the last full or partial run; each scenario says when it ran)', env.date],
-  ['CPU', `${env.machine.cpuModel}, ${env.machine.cores} cores`],
-  ['RAM', `${env.machine.ramGB} GB`],
-  ['kernel', env.machine.kernel],
-  ['Node.js', env.versions.node],
-  ['kube-apiserver', env.versions.kubeApiserver],
-  ['Alertmanager', env.versions.alertmanager],
-  ['operator', env.versions.operator],
-  ['git commit', env.versions.gitCommit + (env.versions.uncommittedFiles?.length ? ` + uncommitted changes in ${env.versions.uncommittedFiles.join(', ')}` : '')],
-  ...(env.versions.distBuiltAt ? [['dist/ built at', env.versions.distBuiltAt]] : []),
-  ...(env.operatorNodeOptions ? [['operator NODE_OPTIONS', `\`${env.operatorNodeOptions}\` (as deploy/base ships it)`]] : []),
-]) : ''}
+${
+  env
+    ? table([
+        ['', ''],
+        ['date (of the last full or partial run; each scenario says when it ran)', env.date],
+        ['CPU', `${env.machine.cpuModel}, ${env.machine.cores} cores`],
+        ['RAM', `${env.machine.ramGB} GB`],
+        ['kernel', env.machine.kernel],
+        ['Node.js', env.versions.node],
+        ['kube-apiserver', env.versions.kubeApiserver],
+        ['Alertmanager', env.versions.alertmanager],
+        ['operator', env.versions.operator],
+        [
+          'git commit',
+          env.versions.gitCommit +
+            (env.versions.uncommittedFiles?.length ? ` + uncommitted changes in ${env.versions.uncommittedFiles.join(', ')}` : ''),
+        ],
+        ...(env.versions.distBuiltAt ? [['dist/ built at', env.versions.distBuiltAt]] : []),
+        ...(env.operatorNodeOptions ? [['operator NODE_OPTIONS', `\`${env.operatorNodeOptions}\` (as deploy/base ships it)`]] : []),
+      ])
+    : ''
+}
 
 The operator, kube-apiserver, etcd, the emulator and the benchmark driver share the ${env?.machine.cores ?? '?'} cores.
 

@@ -44,15 +44,24 @@ const jobs: Job[] = [
   })),
   {
     name: 'latency',
-    run: (kc, ns) => runLatency(kc, ns, { alerts: quick ? 50 : 500, tokens: 10, ratePerSecond: 20, maxConcurrentReconciles: CONCURRENCY, timeoutMs: 120_000 }),
+    run: (kc, ns) =>
+      runLatency(kc, ns, {
+        alerts: quick ? 50 : 500,
+        tokens: 10,
+        ratePerSecond: 20,
+        maxConcurrentReconciles: CONCURRENCY,
+        timeoutMs: 120_000,
+      }),
   },
   ...[60, 300].map((n) => ({
     name: `storm-${n}`,
-    run: (kc: string, ns: string) => runStorm(kc, ns, { alerts: quick ? n / 6 : n, capMs: quick ? 60_000 : 5 * 60_000, groupWait: '1s', groupInterval: '1s' }),
+    run: (kc: string, ns: string) =>
+      runStorm(kc, ns, { alerts: quick ? n / 6 : n, capMs: quick ? 60_000 : 5 * 60_000, groupWait: '1s', groupInterval: '1s' }),
   })),
   {
     name: 'throughput',
-    run: (kc, ns) => runThroughput(kc, ns, { alerts: quick ? 200 : 1_000, chats: 30, maxConcurrentReconciles: CONCURRENCY, timeoutMs: 10 * 60_000 }),
+    run: (kc, ns) =>
+      runThroughput(kc, ns, { alerts: quick ? 200 : 1_000, chats: 30, maxConcurrentReconciles: CONCURRENCY, timeoutMs: 10 * 60_000 }),
   },
 ];
 
@@ -89,7 +98,16 @@ async function main(): Promise<void> {
       try {
         const result = await job.run(cp.kubeconfig, ns);
         const json = `${JSON.stringify({ ...(result as object), ranAt: new Date(started).toISOString(), loadAverageAtStart, wallSeconds: Math.round((Date.now() - started) / 1000) }, null, 2)}\n`;
-        if (!quick) writeFileSync(path.join(outDir, `${job.name}.json`), variant ? json.replace(/^\{/, `{\n  "variant": ${JSON.stringify({ name: variant, operatorNodeOptions: process.env.BENCH_OPERATOR_NODE_OPTIONS ?? '' })},`) : json);
+        if (!quick)
+          writeFileSync(
+            path.join(outDir, `${job.name}.json`),
+            variant
+              ? json.replace(
+                  /^\{/,
+                  `{\n  "variant": ${JSON.stringify({ name: variant, operatorNodeOptions: process.env.BENCH_OPERATOR_NODE_OPTIONS ?? '' })},`,
+                )
+              : json,
+          );
         process.stderr.write(`bench: ${job.name} done in ${Math.round((Date.now() - started) / 1000)} s\n${json}`);
       } catch (e) {
         failed++;

@@ -13,7 +13,16 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, freePort, readState, isRunning, startControlPlane, stopControlPlane, ensureBinaries, type ControlPlaneState } from '../test/harness/controlPlane.js';
+import {
+  REPO_ROOT,
+  freePort,
+  readState,
+  isRunning,
+  startControlPlane,
+  stopControlPlane,
+  ensureBinaries,
+  type ControlPlaneState,
+} from '../test/harness/controlPlane.js';
 import { DEMO, demoScenario } from '../test/emulator/scenario.js';
 import { TelegramEmulator } from '../test/emulator/server.js';
 
@@ -76,7 +85,10 @@ let tearingDown: Promise<void> | undefined;
 
 /** Registers something to undo; if tear-down already started, undoes it at once. */
 function onTeardown(what: string, run: () => Promise<void> | void): void {
-  if (tearingDown) void Promise.resolve().then(run).catch(() => undefined);
+  if (tearingDown)
+    void Promise.resolve()
+      .then(run)
+      .catch(() => undefined);
   else cleanups.push({ what, run });
 }
 
@@ -136,12 +148,17 @@ function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input
   // After Ctrl-C nothing new starts: the tear-down may already have stopped what it would talk to.
   if (interrupted) return Promise.reject(new Interrupted(interrupted));
   return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, { cwd: REPO_ROOT, env: opts.env ?? process.env, maxBuffer: 16 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
-      running.delete(child);
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
-      if (err && code === -1) reject(err);
-      else resolve({ code, stdout, stderr });
-    });
+    const child = execFile(
+      cmd,
+      args,
+      { cwd: REPO_ROOT, env: opts.env ?? process.env, maxBuffer: 16 << 20, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        running.delete(child);
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+        if (err && code === -1) reject(err instanceof Error ? err : new Error('the command failed', { cause: err }));
+        else resolve({ code, stdout, stderr });
+      },
+    );
     running.add(child);
     if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
@@ -216,7 +233,9 @@ async function startCluster(): Promise<{ cp: ControlPlaneState; emulator: Telegr
   const emulator = new TelegramEmulator(demoScenario());
   const emulatorUrl = await emulator.start(0, '127.0.0.1');
   onTeardown('stopped the Telegram emulator', () => emulator.stop());
-  ok(`Telegram Bot API emulator at ${emulatorUrl}: bot @${DEMO.bot.username}, ${demoScenario().chats.length} chats (one of every situation)`);
+  ok(
+    `Telegram Bot API emulator at ${emulatorUrl}: bot @${DEMO.bot.username}, ${demoScenario().chats.length} chats (one of every situation)`,
+  );
   return { cp, emulator, emulatorUrl };
 }
 
@@ -268,14 +287,17 @@ async function startOperator(emulatorUrl: string): Promise<{ child: ChildProcess
   for (;;) {
     checkInterrupted();
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the operator exited (${child.exitCode ?? child.signalCode}); last lines of ${rel(OPERATOR_LOG)}:\n${tail(OPERATOR_LOG)}`);
+      throw new Error(
+        `the operator exited (${child.exitCode ?? child.signalCode}); last lines of ${rel(OPERATOR_LOG)}:\n${tail(OPERATOR_LOG)}`,
+      );
     }
     try {
       if ((await fetch(`${url}/readyz`)).status === 200) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`the operator was not ready within 30 s; last lines of ${rel(OPERATOR_LOG)}:\n${tail(OPERATOR_LOG)}`);
+    if (Date.now() > deadline)
+      throw new Error(`the operator was not ready within 30 s; last lines of ${rel(OPERATOR_LOG)}:\n${tail(OPERATOR_LOG)}`);
     await sleep(150);
   }
   ok(`operator running (pid ${child.pid}), watching namespace "${NS}", Telegram API ${emulatorUrl}`);
@@ -297,7 +319,7 @@ async function applyChannels(): Promise<void> {
   const names: string[] = Object.values(CHANNELS).map((c) => c.name);
   const reported = new Set<string>();
   const deadline = Date.now() + 60_000;
-  let last: Channel[] = [];
+  let last: Channel[];
   while (reported.size < names.length) {
     checkInterrupted();
     last = await getChannels();
@@ -345,12 +367,15 @@ async function relayAlert(emulator: TelegramEmulator): Promise<void> {
       say();
       note(`$ kubectl get tgc ${name} -n ${NS} -o jsonpath='{.status.delivery}'`);
       const width = Math.max(...Object.keys(delivery).map((k) => k.length));
-      for (const [k, v] of Object.entries(delivery)) say(`    ${`${k}:`.padEnd(width + 1)} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+      for (const [k, v] of Object.entries(delivery))
+        say(`    ${`${k}:`.padEnd(width + 1)} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
       note(`  lastAlertDigest is what makes a restart, resync or re-apply never send this text again.`);
       return;
     }
     if (Date.now() > deadline) {
-      throw new Error(`the alert was not delivered within 30 s (messages in the chat: ${received.length}; status.delivery: ${JSON.stringify(delivery ?? null)}); see ${rel(OPERATOR_LOG)}`);
+      throw new Error(
+        `the alert was not delivered within 30 s (messages in the chat: ${received.length}; status.delivery: ${JSON.stringify(delivery ?? null)}); see ${rel(OPERATOR_LOG)}`,
+      );
     }
     await sleep(250);
   }
@@ -389,7 +414,9 @@ async function showCli(emulator: TelegramEmulator, emulatorUrl: string, tokenFil
       new_chat_member: { user: botUser, status: 'administrator', can_post_messages: true },
     },
   });
-  note(`the emulator now holds ${emulator.pendingUpdates(DEMO.bot.token).length} pending updates for @${DEMO.bot.username} (bot added to Ops, Legacy Ops upgraded)`);
+  note(
+    `the emulator now holds ${emulator.pendingUpdates(DEMO.bot.token).length} pending updates for @${DEMO.bot.username} (bot added to Ops, Legacy Ops upgraded)`,
+  );
   note(`the token is read from a file (${tokenFile}), never from the command line`);
 
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.homedir(), TELEGRAM_API_URL: emulatorUrl };
@@ -405,14 +432,24 @@ async function showCli(emulator: TelegramEmulator, emulatorUrl: string, tokenFil
     checkInterrupted();
   };
   await cli(['chats', '--token-file', tokenFile], 0, 'chats listed');
-  await cli(['check', '--token-file', tokenFile, '--chat', CHANNELS.noMinus.chatId], 1, 'Ready would be False, a human must fix the chat id');
+  await cli(
+    ['check', '--token-file', tokenFile, '--chat', CHANNELS.noMinus.chatId],
+    1,
+    'Ready would be False, a human must fix the chat id',
+  );
   await cli(['check', '--token-file', tokenFile, '--chat', CHANNELS.healthy.chatId], 0, 'Ready would be True');
   const left = emulator.pendingUpdates(DEMO.bot.token).length;
   say();
   ok(`\`chats\` confirmed nothing: all ${left} updates are still pending for the bot's own program`);
 }
 
-async function stayUp(ctx: { emulator: TelegramEmulator; emulatorUrl: string; operatorUrl: string; operator: ChildProcess; tokenFile: string }): Promise<void> {
+async function stayUp(ctx: {
+  emulator: TelegramEmulator;
+  emulatorUrl: string;
+  operatorUrl: string;
+  operator: ChildProcess;
+  tokenFile: string;
+}): Promise<void> {
   stepNo++;
   say();
   say(bold(cyan(`━━ ${stepNo}/${TOTAL_STEPS}  Everything stays up (KEEP=1): explore`)));
@@ -441,7 +478,9 @@ async function stayUp(ctx: { emulator: TelegramEmulator; emulatorUrl: string; op
     const all = ctx.emulator.messages;
     for (; shown < all.length; shown++) {
       const m = all[shown]!;
-      say(`  ${green('✉')} ${new Date().toTimeString().slice(0, 8)}  to ${names.get(m.chatId) ?? m.chatId} (${m.chatId}), message #${m.messageId}:`);
+      say(
+        `  ${green('✉')} ${new Date().toTimeString().slice(0, 8)}  to ${names.get(m.chatId) ?? m.chatId} (${m.chatId}), message #${m.messageId}:`,
+      );
       say(indent(m.text, `    ${dim('│')} `));
     }
   }, 500);
@@ -464,7 +503,11 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   say(bold('telegram-channel-operator demo'));
-  say(dim(`a local kube-apiserver + etcd, the Telegram Bot API emulator, the operator, three channels, an alert and the CLI${KEEP ? ' (KEEP=1: stays up at the end)' : ''}`));
+  say(
+    dim(
+      `a local kube-apiserver + etcd, the Telegram Bot API emulator, the operator, three channels, an alert and the CLI${KEEP ? ' (KEEP=1: stays up at the end)' : ''}`,
+    ),
+  );
 
   let failed = false;
   try {
@@ -503,7 +546,9 @@ async function main(): Promise<number> {
   await teardown();
   say();
   if (failed) return 1;
-  say(`${green('✔')} ${bold('Demo complete')} in ${secs(Date.now() - started)}: everything is stopped. The operator's log is in ${rel(OPERATOR_LOG)}.`);
+  say(
+    `${green('✔')} ${bold('Demo complete')} in ${secs(Date.now() - started)}: everything is stopped. The operator's log is in ${rel(OPERATOR_LOG)}.`,
+  );
   return 0;
 }
 

@@ -5,7 +5,12 @@ import { DEFAULT_RATE_LIMITS } from './delivery/rateLimit.js';
 const namespaces = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name')));
 
 const boolish = z
@@ -20,7 +25,10 @@ const boolishDefaultTrue = z
 
 /** The operator's environment (see SPEC "Running it"); invalid values stop start-up with a clear message. */
 export const ConfigSchema = z.object({
-  TELEGRAM_API_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_TELEGRAM_API_URL).transform((u) => u.replace(/\/+$/, '')),
+  TELEGRAM_API_URL: z
+    .url({ protocol: /^https?$/ })
+    .default(DEFAULT_TELEGRAM_API_URL)
+    .transform((u) => u.replace(/\/+$/, '')),
   WATCH_NAMESPACE: namespaces,
   HTTP_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -34,7 +42,11 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_PER_CHAT_PER_SECOND: z.coerce.number().positive().max(100).default(1),
   RATE_LIMIT_PER_CHAT_BURST: z.coerce.number().int().min(1).max(100).default(DEFAULT_RATE_LIMITS.perChatBurst),
   RATE_LIMIT_PER_GROUP_PER_MINUTE: z.coerce.number().positive().max(6000).default(20),
-  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  WEBHOOK_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
   WATCH_SECRETS: boolishDefaultTrue,
   WEBHOOK_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(4),
 });

@@ -60,7 +60,8 @@ function describe(value: unknown): string {
   } catch {
     // circular or BigInt: fall through
   }
-  return String(value);
+  if (typeof value === 'bigint' || typeof value === 'symbol' || typeof value === 'function') return value.toString();
+  return '[an object that cannot be shown as JSON]';
 }
 
 /** Errors anywhere in a record become serialized errors; every other string is redacted. */

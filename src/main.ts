@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     config.watchSecrets ? { watchedVersion: (ns, name) => controller.secretVersion(ns, name) } : { maxAgeMs: UNWATCHED_SECRET_MAX_AGE_MS },
   );
   const recordEvent = makeEventRecorder(kube.core, log, identity);
+  // eslint-disable-next-line prefer-const -- the relay's closures need it before it exists (issue 12: a Manager ends this cycle)
   let reconciler: ChannelReconciler;
   const relay = new AnnotationRelay({
     sender,
@@ -125,7 +126,9 @@ async function main(): Promise<void> {
 
   // Followers watch (so they are ready to take over at once) but reconcile and send nothing.
   const leaseNamespace = config.podNamespace || 'default';
-  const endpoint = config.podIp ? `http://${config.podIp.includes(':') ? `[${config.podIp}]` : config.podIp}:${config.httpPort}` : undefined;
+  const endpoint = config.podIp
+    ? `http://${config.podIp.includes(':') ? `[${config.podIp}]` : config.podIp}:${config.httpPort}`
+    : undefined;
   const elector = config.leaderElection
     ? new LeaderElector(leaseClient(kube.coordination, leaseNamespace, FIELD_MANAGER), {
         namespace: leaseNamespace,

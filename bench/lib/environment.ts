@@ -10,7 +10,15 @@ import { operatorNodeOptions } from './operator.js';
 export interface Environment {
   date: string;
   machine: { cpuModel: string; cores: number; ramGB: number; kernel: string };
-  versions: { node: string; kubeApiserver: string; alertmanager: string; operator: string; gitCommit: string; uncommittedFiles?: string[]; distBuiltAt?: string };
+  versions: {
+    node: string;
+    kubeApiserver: string;
+    alertmanager: string;
+    operator: string;
+    gitCommit: string;
+    uncommittedFiles?: string[];
+    distBuiltAt?: string;
+  };
   /** As in deploy/base/deployment.yaml: the operator is measured as it is shipped. */
   operatorNodeOptions?: string;
 }
@@ -31,7 +39,11 @@ export function describeEnvironment(kubeApiserverVersion: string): Environment {
     // not Linux
   }
   const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
-  const am = ALERTMANAGER_BIN ? tryRun(ALERTMANAGER_BIN, ['--version']).split('\n')[0]!.replace(/^alertmanager, version\s*/, '') : 'not installed';
+  const am = ALERTMANAGER_BIN
+    ? tryRun(ALERTMANAGER_BIN, ['--version'])
+        .split('\n')[0]!
+        .replace(/^alertmanager, version\s*/, '')
+    : 'not installed';
   return {
     date: new Date().toISOString(),
     machine: { cpuModel, cores: os.cpus().length, ramGB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10, kernel: os.release() },
@@ -42,7 +54,9 @@ export function describeEnvironment(kubeApiserverVersion: string): Environment {
       operator: `${pkg.name} ${pkg.version}`,
       gitCommit: tryRun('git', ['rev-parse', '--short=12', 'HEAD']),
       // dist/ is what runs; it may be built from a working tree that differs from the commit.
-      uncommittedFiles: tryRun('git', ['diff', '--name-only', 'HEAD', '--', 'src']).split('\n').filter((f) => f && f !== 'unknown'),
+      uncommittedFiles: tryRun('git', ['diff', '--name-only', 'HEAD', '--', 'src'])
+        .split('\n')
+        .filter((f) => f && f !== 'unknown'),
       distBuiltAt: (() => {
         try {
           return statSync(path.join(REPO_ROOT, 'dist/main.js')).mtime.toISOString();

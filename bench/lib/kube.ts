@@ -140,7 +140,9 @@ export class ChannelWatch {
   ) {}
 
   async start(): Promise<void> {
-    const l = (await this.c.custom.listNamespacedCustomObject({ ...G, namespace: this.namespace, limit: 1 })) as { metadata: { resourceVersion: string } };
+    const l = (await this.c.custom.listNamespacedCustomObject({ ...G, namespace: this.namespace, limit: 1 })) as {
+      metadata: { resourceVersion: string };
+    };
     this.rv = l.metadata.resourceVersion;
     await this.connect();
   }

@@ -33,7 +33,8 @@ export function operatorNodeOptions(): string {
 function deployedNodeOptions(): string {
   const manifest = readFileSync(path.join(REPO_ROOT, 'deploy', 'base', 'deployment.yaml'), 'utf8');
   const deployment = k8s.loadYaml<k8s.V1Deployment>(manifest);
-  const container = deployment.spec?.template.spec?.containers.find((c) => c.name === 'operator') ?? deployment.spec?.template.spec?.containers[0];
+  const container =
+    deployment.spec?.template.spec?.containers.find((c) => c.name === 'operator') ?? deployment.spec?.template.spec?.containers[0];
   return container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
 }
 

@@ -20,7 +20,8 @@ function allocationReport(profile) {
   const byPkg = new Map();
   const byStack = new Map();
   let total = 0;
-  const where = (f) => `${f.functionName || '(anonymous)'} ${f.url.replace(/^file:\/\/\/work\/main\//, '').replace(/^.*node_modules\//, '')}:${f.lineNumber + 1}`;
+  const where = (f) =>
+    `${f.functionName || '(anonymous)'} ${f.url.replace(/^file:\/\/\/work\/main\//, '').replace(/^.*node_modules\//, '')}:${f.lineNumber + 1}`;
   const add = (m, k, v) => m.set(k, (m.get(k) ?? 0) + v);
   const walk = (node, stack) => {
     const s = [...stack, node.callFrame];
@@ -30,7 +31,17 @@ function allocationReport(profile) {
       const own = [...s].reverse().find((f) => f.url.includes('/dist/'));
       add(byOwn, own ? where(own) : '(no operator frame)', node.selfSize);
       const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(node.callFrame.url);
-      add(byPkg, m ? m[1] : node.callFrame.url.includes('/dist/') ? '(operator)' : node.callFrame.url ? node.callFrame.url.replace(/^node:/, 'node:').split('/')[0] : '(native/builtin)', node.selfSize);
+      add(
+        byPkg,
+        m
+          ? m[1]
+          : node.callFrame.url.includes('/dist/')
+            ? '(operator)'
+            : node.callFrame.url
+              ? node.callFrame.url.replace(/^node:/, 'node:').split('/')[0]
+              : '(native/builtin)',
+        node.selfSize,
+      );
       add(byStack, s.slice(-6).map(where).reverse().join(' < '), node.selfSize);
     }
     for (const c of node.children) walk(c, s);
@@ -38,7 +49,8 @@ function allocationReport(profile) {
   walk(profile.head, []);
   const print = (title, m, n = 25) => {
     console.log(`\n== ${title}`);
-    for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${MBs(v).padStart(10)} ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k.slice(0, 260)}`);
+    for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n))
+      console.log(`${MBs(v).padStart(10)} ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k.slice(0, 260)}`);
   };
   console.log(`${file}: ${MBs(total)} allocated (sampled estimate, garbage included)`);
   print('by allocating function', byFn);
@@ -208,7 +220,7 @@ const preds = new Uint32Array(predCount[N]);
 const idom = new Int32Array(count).fill(-1); // by postorder number
 const root = count - 1;
 idom[root] = root;
-for (let changed = true; changed; ) {
+for (let changed = true; changed;) {
   changed = false;
   for (let p = root - 1; p >= 0; p--) {
     const n = order[p];
@@ -242,7 +254,9 @@ const dominator = (n) => (post[n] >= 0 ? order[idom[post[n]]] : -1);
 // ---- reports ---------------------------------------------------------------------------------
 let total = 0;
 for (let n = 0; n < N; n++) total += self(n);
-console.log(`${file}\nnodes ${N}, edges ${header.edge_count}, total self size ${MBs(total)} (reachable ${MBs(retained[0])}), per channel ${perCh(total)}\n`);
+console.log(
+  `${file}\nnodes ${N}, edges ${header.edge_count}, total self size ${MBs(total)} (reachable ${MBs(retained[0])}), per channel ${perCh(total)}\n`,
+);
 
 const byClass = new Map();
 for (let n = 0; n < N; n++) {
@@ -258,7 +272,10 @@ for (let n = 0; n < N; n++) {
 }
 const top = [...byClass].sort((a, b) => b[1].self - a[1].self);
 console.log('== top constructors by self size (count, self, self/channel, retained of outermost instances)');
-for (const [k, r] of top.slice(0, 30)) console.log(`${r.self.toString().padStart(10)}  ${MBs(r.self).padStart(9)} ${String(r.count).padStart(8)}  ${perCh(r.self).padStart(10)}  ret ${MBs(r.retainedTop).padStart(9)}  ${k}`);
+for (const [k, r] of top.slice(0, 30))
+  console.log(
+    `${r.self.toString().padStart(10)}  ${MBs(r.self).padStart(9)} ${String(r.count).padStart(8)}  ${perCh(r.self).padStart(10)}  ret ${MBs(r.retainedTop).padStart(9)}  ${k}`,
+  );
 
 // strings
 const strFam = new Map();
@@ -267,7 +284,10 @@ for (let n = 0; n < N; n++) {
   const t = nodes[n * NF + nType];
   if (t !== T.string && t !== T['sliced string'] && t !== T['concatenated string']) continue;
   const s = name(n);
-  const fam = `${nodeTypes[t] === 'string' ? '' : `[${nodeTypes[t]}] `}${s.slice(0, 100).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>').replace(/[0-9]+/g, '#')}`;
+  const fam = `${nodeTypes[t] === 'string' ? '' : `[${nodeTypes[t]}] `}${s
+    .slice(0, 100)
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
+    .replace(/[0-9]+/g, '#')}`;
   let r = strFam.get(fam);
   if (!r) strFam.set(fam, (r = { count: 0, self: 0, len: s.length }));
   r.count++;
@@ -281,9 +301,14 @@ for (let n = 0; n < N; n++) {
 }
 console.log('\n== string families (digits → #), by total self size');
 for (const [k, r] of [...strFam].sort((a, b) => b[1].self - a[1].self).slice(0, 40))
-  console.log(`${MBs(r.self).padStart(9)} ${String(r.count).padStart(8)}  ${perCh(r.self).padStart(9)}  ${JSON.stringify(k).slice(0, 150)}`);
+  console.log(
+    `${MBs(r.self).padStart(9)} ${String(r.count).padStart(8)}  ${perCh(r.self).padStart(9)}  ${JSON.stringify(k).slice(0, 150)}`,
+  );
 console.log('\n== identical strings stored more than once (waste = all copies but one)');
-for (const [k, r] of [...strExact].filter(([, r]) => r.count > 1).sort((a, b) => b[1].self - b[1].self / b[1].count - (a[1].self - a[1].self / a[1].count)).slice(0, 25))
+for (const [k, r] of [...strExact]
+  .filter(([, r]) => r.count > 1)
+  .sort((a, b) => b[1].self - b[1].self / b[1].count - (a[1].self - a[1].self / a[1].count))
+  .slice(0, 25))
   console.log(`${MBs(r.self - r.self / r.count).padStart(9)} ${String(r.count).padStart(8)}  ${JSON.stringify(k).slice(0, 120)}`);
 // who holds the per-channel string families (count ≥ half the channels): retainer class.edge
 {
@@ -291,7 +316,10 @@ for (const [k, r] of [...strExact].filter(([, r]) => r.count > 1).sort((a, b) =>
   for (let n = 0; n < N; n++) {
     const t = nodes[n * NF + nType];
     if (!isStringType(t)) continue;
-    const fam = `${nodeTypes[t] === 'string' ? '' : `[${nodeTypes[t]}] `}${name(n).slice(0, 100).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>').replace(/[0-9]+/g, '#')}`;
+    const fam = `${nodeTypes[t] === 'string' ? '' : `[${nodeTypes[t]}] `}${name(n)
+      .slice(0, 100)
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
+      .replace(/[0-9]+/g, '#')}`;
     if ((strFam.get(fam)?.count ?? 0) >= CHANNELS / 2) famOf.set(n, fam);
   }
   const holders = new Map();
@@ -321,7 +349,13 @@ for (const [k, r] of [...strExact].filter(([, r]) => r.count > 1).sort((a, b) =>
   for (const [fam, h] of [...holders].sort((a, b) => strFam.get(b[0]).self - strFam.get(a[0]).self).slice(0, 20)) {
     const r = strFam.get(fam);
     console.log(`${MBs(r.self).padStart(8)} ${String(r.count).padStart(7)}  ${JSON.stringify(fam).slice(0, 70)}`);
-    console.log(`      ${[...h].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+    console.log(
+      `      ${[...h]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')}`,
+    );
   }
 }
 const lac = [...strFam].filter(([k]) => k.includes('last-applied'));
@@ -337,7 +371,10 @@ console.log('\n== objects with the biggest retained size (excluding synthetic ro
 const ids = [];
 for (let n = 1; n < N; n++) if (post[n] >= 0 && type(n) !== 'synthetic' && retained[n] > 512 * 1024) ids.push(n);
 ids.sort((a, b) => retained[b] - retained[a]);
-for (const n of ids.slice(0, 40)) console.log(`${MBs(retained[n]).padStart(9)}  @${nodes[n * NF + nId]} ${klass(n)}   [${dominator(n) > 0 ? klass(dominator(n)) : 'root'}]`);
+for (const n of ids.slice(0, 40))
+  console.log(
+    `${MBs(retained[n]).padStart(9)}  @${nodes[n * NF + nId]} ${klass(n)}   [${dominator(n) > 0 ? klass(dominator(n)) : 'root'}]`,
+  );
 
 // operator structures
 const structs = {
@@ -382,7 +419,20 @@ function reachSize(startNode, stopAt) {
   }
   return s;
 }
-const structClasses = new Set(['ResourceWatcher', 'WorkQueue', 'Controller', 'ChannelReconciler', 'AnnotationRelay', 'Verifier', 'SecretReader', 'Registry', 'Sender', 'TelegramClient', 'Pino', 'EventEmitter']);
+const structClasses = new Set([
+  'ResourceWatcher',
+  'WorkQueue',
+  'Controller',
+  'ChannelReconciler',
+  'AnnotationRelay',
+  'Verifier',
+  'SecretReader',
+  'Registry',
+  'Sender',
+  'TelegramClient',
+  'Pino',
+  'EventEmitter',
+]);
 const dominatedBy = (m, a) => {
   for (let d = m; d > 0; d = dominator(d)) if (d === a) return true;
   return false;
@@ -392,7 +442,9 @@ const shared = (m) => {
   const t = type(m);
   return t === 'code' || t === 'hidden' || t === 'object shape' || name(m) === 'system / Map' || klass(m).startsWith('(system');
 };
-console.log('\n== operator structures: retained size (dominator) and reachable size (all it reaches, not through code, hidden classes, other operator singletons or >4 MB objects; shared objects count in full)');
+console.log(
+  '\n== operator structures: retained size (dominator) and reachable size (all it reaches, not through code, hidden classes, other operator singletons or >4 MB objects; shared objects count in full)',
+);
 for (const [cls, props] of Object.entries(structs)) {
   for (let n = 0; n < N; n++) {
     if (nodes[n * NF + nType] !== T.object || name(n) !== cls) continue;
@@ -400,7 +452,9 @@ for (const [cls, props] of Object.entries(structs)) {
     for (const p of props) {
       const m = propOf(n, p);
       if (m < 0) continue;
-      console.log(`   .${p.padEnd(15)} ${klass(m).padEnd(10)} ret ${MBs(retained[m]).padStart(8)} (${perCh(retained[m])})  reach ${MBs(reachSize(m, stopReach(m))).padStart(8)}  entries ${mapSize(m)}`);
+      console.log(
+        `   .${p.padEnd(15)} ${klass(m).padEnd(10)} ret ${MBs(retained[m]).padStart(8)} (${perCh(retained[m])})  reach ${MBs(reachSize(m, stopReach(m))).padStart(8)}  entries ${mapSize(m)}`,
+      );
     }
   }
 }
@@ -424,7 +478,9 @@ let chReach = 0;
 for (const n of chans) chRet += retained[n];
 const sampleN = chans.slice(0, 200);
 for (const n of sampleN) chReach += reachSize(n, shared);
-console.log(`\n== objects with metadata+spec (channels): ${chans.length}; retained total ${MBs(chRet)} (avg ${Math.round(chRet / Math.max(1, chans.length))} B); reachable avg ${Math.round(chReach / Math.max(1, sampleN.length))} B`);
+console.log(
+  `\n== objects with metadata+spec (channels): ${chans.length}; retained total ${MBs(chRet)} (avg ${Math.round(chRet / Math.max(1, chans.length))} B); reachable avg ${Math.round(chReach / Math.max(1, sampleN.length))} B`,
+);
 const byDom = new Map();
 for (const n of chans) {
   const k = pathTo(dominator(n)).split(' ← ').slice(-3).join(' ← ');
@@ -449,14 +505,19 @@ function shape(n, depth, indent, seen = new Set()) {
     const tt = type(m);
     const val = isStringType(nodes[m * NF + nType]) ? JSON.stringify(name(m)).slice(0, 70) : tt === 'number' ? name(m) : klass(m);
     shown++;
-    lines.push(`${indent}${t === 'property' ? '.' : ''}${nm}: ${val}  (self ${self(m)}, ret ${retained[m]}${dominator(m) === n ? '' : ', shared'})`);
-    if (depth > 0 && !seen.has(m) && (tt === 'object' || tt === 'array' || tt === 'closure')) lines.push(...shape(m, depth - 1, `${indent}    `, seen));
+    lines.push(
+      `${indent}${t === 'property' ? '.' : ''}${nm}: ${val}  (self ${self(m)}, ret ${retained[m]}${dominator(m) === n ? '' : ', shared'})`,
+    );
+    if (depth > 0 && !seen.has(m) && (tt === 'object' || tt === 'array' || tt === 'closure'))
+      lines.push(...shape(m, depth - 1, `${indent}    `, seen));
   }
   return lines;
 }
 const sample = chans.find((n) => retained[n] > 0 && propOf(n, 'status') >= 0) ?? chans[0];
 if (sample !== undefined) {
-  console.log(`\n== shape of one channel object (@${nodes[sample * NF + nId]}, self ${self(sample)}, retained ${retained[sample]}, reachable ${reachSize(sample, shared)}), dominator chain: ${pathTo(sample)}`);
+  console.log(
+    `\n== shape of one channel object (@${nodes[sample * NF + nId]}, self ${self(sample)}, retained ${retained[sample]}, reachable ${reachSize(sample, shared)}), dominator chain: ${pathTo(sample)}`,
+  );
   console.log(shape(sample, 4, '  ').join('\n'));
 }
 // one entry of each per-channel Map: follow the table's slots

@@ -31,7 +31,10 @@ import v8 from 'node:v8';
 const q = new URL(import.meta.url).searchParams;
 const setting = (key, env, dflt) => q.get(key) ?? process.env[env] ?? dflt;
 const dir = setting('dir', 'HEAPSNAP_DIR', '/tmp/heapsnap');
-const at = setting('at', 'HEAPSNAP_AT', '25,65,150').split(',').map(Number).filter((x) => x > 0);
+const at = setting('at', 'HEAPSNAP_AT', '25,65,150')
+  .split(',')
+  .map(Number)
+  .filter((x) => x > 0);
 const rssTrigger = Number(setting('rss', 'HEAPSNAP_RSS_MB', 0));
 const intervalMs = Number(setting('interval', 'HEAPSNAP_INTERVAL_MS', 5000));
 const allocUntil = Number(setting('alloc', 'HEAPSNAP_ALLOC', 0));
@@ -44,8 +47,17 @@ const t = () => Math.round(process.uptime() * 10) / 10;
 function sample(event) {
   const m = process.memoryUsage();
   const spaces = {};
-  for (const s of v8.getHeapSpaceStatistics()) if (s.space_size > 0) spaces[s.space_name.replace(/_space$/, '')] = { size: mb(s.space_size), used: mb(s.space_used_size) };
-  const rec = { t: t(), rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), spaces };
+  for (const s of v8.getHeapSpaceStatistics())
+    if (s.space_size > 0) spaces[s.space_name.replace(/_space$/, '')] = { size: mb(s.space_size), used: mb(s.space_used_size) };
+  const rec = {
+    t: t(),
+    rss: mb(m.rss),
+    heapTotal: mb(m.heapTotal),
+    heapUsed: mb(m.heapUsed),
+    external: mb(m.external),
+    arrayBuffers: mb(m.arrayBuffers),
+    spaces,
+  };
   if (event) rec.event = event;
   appendFileSync(memFile, `${JSON.stringify(rec)}\n`);
   return m;
@@ -74,7 +86,11 @@ if (allocUntil > 0) {
   session.connect();
   session.post('HeapProfiler.enable');
   // Every 32 KB allocated on average, one sample with its stack; objects that die young count too.
-  session.post('HeapProfiler.startSampling', { samplingInterval: 32768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  session.post('HeapProfiler.startSampling', {
+    samplingInterval: 32768,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
   setTimeout(() => {
     session.post('HeapProfiler.stopSampling', (err, res) => {
       if (err) sample(`alloc profile failed: ${err.message}`);

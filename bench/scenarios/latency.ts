@@ -50,10 +50,17 @@ export async function runLatency(kubeconfig: string, namespace: string, sizes: L
     await createChannels(
       c,
       namespace,
-      Array.from({ length: sizes.alerts }, (_, i) => ({ name: `lat-${i}`, spec: { tokenSecretRef: { name: `bot-${i % sizes.tokens}` }, chatId: String(chatOf(i)) } })),
+      Array.from({ length: sizes.alerts }, (_, i) => ({
+        name: `lat-${i}`,
+        spec: { tokenSecretRef: { name: `bot-${i % sizes.tokens}` }, chatId: String(chatOf(i)) },
+      })),
     );
     await watch.start();
-    operator = await launchOperator(kubeconfig, { TELEGRAM_API_URL: url, WATCH_NAMESPACE: namespace, MAX_CONCURRENT_RECONCILES: String(sizes.maxConcurrentReconciles) });
+    operator = await launchOperator(kubeconfig, {
+      TELEGRAM_API_URL: url,
+      WATCH_NAMESPACE: namespace,
+      MAX_CONCURRENT_RECONCILES: String(sizes.maxConcurrentReconciles),
+    });
     await watch.waitReady(sizes.alerts, sizes.timeoutMs);
     await sleep(1000); // let start-up writes finish
 
@@ -95,7 +102,10 @@ export async function runLatency(kubeconfig: string, namespace: string, sizes: L
       patchRoundTripMs: summarize(issued.map((t, i) => (patched[i] ?? t) - t)),
       perBotPerSecond: round(sizes.ratePerSecond / sizes.tokens, 2),
       operatorMetrics: {
-        sendLatencySecondsSum: round(Object.entries(metrics.telegram_operator_send_latency_seconds_sum ?? {}).reduce((a, [, v]) => a + v, 0), 3),
+        sendLatencySecondsSum: round(
+          Object.entries(metrics.telegram_operator_send_latency_seconds_sum ?? {}).reduce((a, [, v]) => a + v, 0),
+          3,
+        ),
         rateLimitWaits: metricByLabels(metrics, 'telegram_operator_rate_limit_waits_total'),
       },
     };

@@ -79,7 +79,10 @@ export async function runScale(kubeconfig: string, namespace: string, sizes: Sca
     const createMs = await createChannels(
       c,
       namespace,
-      Array.from({ length: sizes.channels }, (_, i) => ({ name: `ch-${i}`, spec: { tokenSecretRef: { name: `bot-${i % sizes.tokens}` }, chatId: String(chatOf(i)) } })),
+      Array.from({ length: sizes.channels }, (_, i) => ({
+        name: `ch-${i}`,
+        spec: { tokenSecretRef: { name: `bot-${i % sizes.tokens}` }, chatId: String(chatOf(i)) },
+      })),
       48,
     );
     await watch.start();

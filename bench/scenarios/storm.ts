@@ -53,7 +53,14 @@ export interface StormResult {
   operator: StormSide;
   alertmanager: StormSide;
   /** operator ÷ Alertmanager, same run (lower is better for latency and 429s). */
-  ratios: { delivered: number | null; p50: number | null; p99: number | null; max: number | null; rateLimited: number | null; sendMessageCalls: number | null };
+  ratios: {
+    delivered: number | null;
+    p50: number | null;
+    p99: number | null;
+    max: number | null;
+    rateLimited: number | null;
+    sendMessageCalls: number | null;
+  };
   operatorMetrics: { rateLimitWaits: Record<string, number>; messagesSent: Record<string, number> };
   alertmanagerLog: { notifyFailures: Record<string, number> };
 }
@@ -62,7 +69,14 @@ const WEBHOOK_TOKEN = 'bench-storm-webhook-token-0123456789';
 const name = (side: 'Op' | 'Am', i: number) => `Storm${side}${String(i).padStart(4, '0')}`;
 const END = (alertname: string) => `END-${alertname}-END`;
 
-function evaluate(via: string, names: string[], postedAt: number, messages: DeliveredMessage[], requests: TelegramEmulator['requests'], token: string): StormSide {
+function evaluate(
+  via: string,
+  names: string[],
+  postedAt: number,
+  messages: DeliveredMessage[],
+  requests: TelegramEmulator['requests'],
+  token: string,
+): StormSide {
   const lat: number[] = [];
   let delivered = 0;
   let duplicates = 0;
@@ -104,7 +118,12 @@ export async function runStorm(kubeconfig: string, namespace: string, sizes: Sto
   const opChat = supergroupId(5000000001);
   const amChat = supergroupId(5000000002);
   const emulator = new TelegramEmulator(
-    new ScenarioBuilder().bot(opBot).bot(amBot).supergroup(opChat, 'Storm (operator)', opBot.id).supergroup(amChat, 'Storm (Alertmanager)', amBot.id).build(),
+    new ScenarioBuilder()
+      .bot(opBot)
+      .bot(amBot)
+      .supergroup(opChat, 'Storm (operator)', opBot.id)
+      .supergroup(amChat, 'Storm (Alertmanager)', amBot.id)
+      .build(),
     { limits: DEFAULT_LIMITS },
   );
   const url = await emulator.start();
@@ -114,7 +133,12 @@ export async function runStorm(kubeconfig: string, namespace: string, sizes: Sto
   try {
     await createSecret(c, namespace, 'bot', { token: opBot.token });
     await createSecret(c, namespace, 'am-webhook', { token: WEBHOOK_TOKEN });
-    await createChannels(c, namespace, [{ name: 'storm', spec: { tokenSecretRef: { name: 'bot' }, chatId: String(opChat), alertmanager: { tokenSecretRef: { name: 'am-webhook' } } } }]);
+    await createChannels(c, namespace, [
+      {
+        name: 'storm',
+        spec: { tokenSecretRef: { name: 'bot' }, chatId: String(opChat), alertmanager: { tokenSecretRef: { name: 'am-webhook' } } },
+      },
+    ]);
     await watch.start();
     operator = await launchOperator(kubeconfig, { TELEGRAM_API_URL: url, WATCH_NAMESPACE: namespace });
     await watch.waitReady(1, 60_000);
@@ -148,7 +172,13 @@ receivers:
     const opNames = Array.from({ length: sizes.alerts }, (_, i) => name('Op', i));
     const amNames = Array.from({ length: sizes.alerts }, (_, i) => name('Am', i));
     const alert = (alertname: string, side: string, i: number) => ({
-      labels: { alertname, side, severity: i % 3 === 0 ? 'critical' : 'warning', instance: `node-${i}.cluster.local:9100`, job: 'node-exporter' },
+      labels: {
+        alertname,
+        side,
+        severity: i % 3 === 0 ? 'critical' : 'warning',
+        instance: `node-${i}.cluster.local:9100`,
+        job: 'node-exporter',
+      },
       annotations: {
         summary: `Filesystem on node-${i} is filling up`,
         description: `Filesystem /var/lib/kubelet on node-${i} has only ${i % 10}% space left and is predicted to run out within 4 hours. ${END(alertname)}`,
@@ -168,7 +198,14 @@ receivers:
 
     const metrics = await scrapeMetrics(operator.op.url);
     const opSide = evaluate('operator webhook', opNames, postedAt, emulator.messagesTo(opChat), emulator.requests, opBot.token);
-    const amSide = evaluate('Alertmanager telegram_configs', amNames, postedAt, emulator.messagesTo(amChat), emulator.requests, amBot.token);
+    const amSide = evaluate(
+      'Alertmanager telegram_configs',
+      amNames,
+      postedAt,
+      emulator.messagesTo(amChat),
+      emulator.requests,
+      amBot.token,
+    );
     const notifyFailures: Record<string, number> = {};
     for (const line of am.output().split('\n')) {
       if (!/Notify (attempt )?failed|Notify for alerts failed/.test(line)) continue;

@@ -56,10 +56,17 @@ export async function runThroughput(kubeconfig: string, namespace: string, sizes
     await createChannels(
       c,
       namespace,
-      Array.from({ length: sizes.alerts }, (_, i) => ({ name: `tp-${i}`, spec: { tokenSecretRef: { name: 'bot' }, chatId: String(userOf(i % sizes.chats)) } })),
+      Array.from({ length: sizes.alerts }, (_, i) => ({
+        name: `tp-${i}`,
+        spec: { tokenSecretRef: { name: 'bot' }, chatId: String(userOf(i % sizes.chats)) },
+      })),
     );
     await watch.start();
-    operator = await launchOperator(kubeconfig, { TELEGRAM_API_URL: url, WATCH_NAMESPACE: namespace, MAX_CONCURRENT_RECONCILES: String(sizes.maxConcurrentReconciles) });
+    operator = await launchOperator(kubeconfig, {
+      TELEGRAM_API_URL: url,
+      WATCH_NAMESPACE: namespace,
+      MAX_CONCURRENT_RECONCILES: String(sizes.maxConcurrentReconciles),
+    });
     await watch.waitReady(sizes.alerts, sizes.timeoutMs);
     await sleep(1000);
 

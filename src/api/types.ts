@@ -4,8 +4,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
-const SecretKeyRef = (defaultKey: string) =>
-  z.object({ name: z.string().min(1), key: z.string().min(1).default(defaultKey) });
+const SecretKeyRef = (defaultKey: string) => z.object({ name: z.string().min(1), key: z.string().min(1).default(defaultKey) });
 
 export const ParseModes = ['None', 'HTML', 'MarkdownV2'] as const;
 export type ParseMode = (typeof ParseModes)[number];

@@ -78,7 +78,8 @@ export function parseCommandLine(argv: string[]): Command {
   if (first === '--version' || first === '-v' || first === 'version') return { kind: 'version' };
   if (first === 'chats') return parseChats(rest);
   if (first === 'check') return parseCheck(rest);
-  if (first.startsWith('-')) throw new UsageError(`a command comes first: telegram-channel-operator chats|check [options] (got ${JSON.stringify(safe(first))})`);
+  if (first.startsWith('-'))
+    throw new UsageError(`a command comes first: telegram-channel-operator chats|check [options] (got ${JSON.stringify(safe(first))})`);
   throw new UsageError(`unknown command ${JSON.stringify(safe(first))}: the commands are chats and check`);
 }
 
@@ -86,12 +87,19 @@ function parseChats(args: string[]): Command {
   const { values, positionals } = parse(args, CHATS_OPTIONS, 'chats');
   if (values.help) return { kind: 'help', command: 'chats' };
   const common = commonOptions(values, positionals, 'chats');
-  if (values.chat !== undefined && values.chat.trim() === '') throw new UsageError('--chat needs a chat id, e.g. --chat -1001234567890', 'chats');
+  if (values.chat !== undefined && values.chat.trim() === '')
+    throw new UsageError('--chat needs a chat id, e.g. --chat -1001234567890', 'chats');
   if (values.name !== undefined && !DNS_SUBDOMAIN.test(values.name)) {
-    throw new UsageError(`--name ${JSON.stringify(values.name)} is not a valid Kubernetes object name: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit`, 'chats');
+    throw new UsageError(
+      `--name ${JSON.stringify(values.name)} is not a valid Kubernetes object name: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit`,
+      'chats',
+    );
   }
   if (values.namespace !== undefined && !DNS_LABEL.test(values.namespace)) {
-    throw new UsageError(`--namespace ${JSON.stringify(values.namespace)} is not a valid namespace name: up to 63 lower-case letters, digits and "-"`, 'chats');
+    throw new UsageError(
+      `--namespace ${JSON.stringify(values.namespace)} is not a valid namespace name: up to 63 lower-case letters, digits and "-"`,
+      'chats',
+    );
   }
   return {
     kind: 'chats',
@@ -140,7 +148,8 @@ function commonOptions(values: Values, positionals: string[], command: CommandNa
   if (tokenFile !== undefined && tokenFile.trim() === '') throw new UsageError('--token-file needs a path', command);
   const secret = values.secret !== undefined ? parseSecretRef(values.secret, command) : undefined;
   const sources = [tokenFile !== undefined, stdin, secret !== undefined].filter(Boolean).length;
-  if (sources > 1) throw new UsageError('give the token one way only: --token-file PATH, - (standard input), or --secret namespace/name[:key]', command);
+  if (sources > 1)
+    throw new UsageError('give the token one way only: --token-file PATH, - (standard input), or --secret namespace/name[:key]', command);
   const output = values.output ?? 'table';
   if (output !== 'table' && output !== 'json' && output !== 'text') {
     throw new UsageError(`-o ${JSON.stringify(output)} is not an output format: use table (the default) or json`, command);
@@ -156,8 +165,17 @@ export function parseSecretRef(ref: string, command?: CommandName): { namespace?
   const namespace = m?.[1];
   const name = m?.[2];
   const key = m?.[3] ?? 'token';
-  if (!m || !name || !DNS_SUBDOMAIN.test(name) || (namespace !== undefined && !DNS_LABEL.test(namespace)) || !/^[-._a-zA-Z0-9]+$/.test(key)) {
-    throw new UsageError(`--secret ${JSON.stringify(safe(ref))} is not a Secret reference: use namespace/name[:key], e.g. --secret monitoring/telegram-bot:token (key defaults to "token")`, command);
+  if (
+    !m ||
+    !name ||
+    !DNS_SUBDOMAIN.test(name) ||
+    (namespace !== undefined && !DNS_LABEL.test(namespace)) ||
+    !/^[-._a-zA-Z0-9]+$/.test(key)
+  ) {
+    throw new UsageError(
+      `--secret ${JSON.stringify(safe(ref))} is not a Secret reference: use namespace/name[:key], e.g. --secret monitoring/telegram-bot:token (key defaults to "token")`,
+      command,
+    );
   }
   return { ...(namespace !== undefined ? { namespace } : {}), name, key };
 }

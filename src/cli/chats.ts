@@ -83,7 +83,8 @@ export function discoverChats(updates: readonly unknown[]): ChatDiscovery {
   /** Links old → new; the new one is created from the old one's title when not seen yet. */
   const migrate = (oldId: string, newId: string, title: string | undefined, updateId: number, date: unknown): void => {
     const old = touch({ id: Number(oldId), type: 'group', ...(title ? { title } : {}) }, 'migration', updateId, date) ?? byId.get(oldId);
-    const fresh = byId.get(newId) ?? touch({ id: Number(newId), type: 'supergroup', ...(title ? { title } : {}) }, 'migration', updateId, date);
+    const fresh =
+      byId.get(newId) ?? touch({ id: Number(newId), type: 'supergroup', ...(title ? { title } : {}) }, 'migration', updateId, date);
     if (old) {
       old.upgradedTo = newId;
       old.type = 'group';
@@ -137,7 +138,8 @@ export function findChat(chats: readonly SeenChat[], wanted: string): { chat: Se
   const resolve = (c: SeenChat, note?: string): { chat: SeenChat; note?: string } => {
     if (c.upgradedTo) {
       const target = chats.find((x) => x.id === c.upgradedTo);
-      if (target) return { chat: target, note: `${c.id} was a basic group that was upgraded to a supergroup: using its new id ${target.id}` };
+      if (target)
+        return { chat: target, note: `${c.id} was a basic group that was upgraded to a supergroup: using its new id ${target.id}` };
     }
     return note ? { chat: c, note } : { chat: c };
   };
@@ -178,7 +180,10 @@ export function describeSeen(c: SeenChat): string {
 export function noteFor(c: SeenChat): string {
   if (c.upgradedTo) return `upgraded to a supergroup: use ${c.upgradedTo}`;
   const notes: string[] = [];
-  if (c.botStatus && !PRESENT_STATUSES.has(c.botStatus)) notes.push(c.botStatus === 'kicked' ? 'the bot was banned here: unban and re-add it' : 'the bot is no longer in this chat: add it again');
+  if (c.botStatus && !PRESENT_STATUSES.has(c.botStatus))
+    notes.push(
+      c.botStatus === 'kicked' ? 'the bot was banned here: unban and re-add it' : 'the bot is no longer in this chat: add it again',
+    );
   if (c.botStatus === 'member' && c.type === 'channel') notes.push('the bot must be an administrator with "Post messages" to post');
   if (c.upgradedFrom) notes.push(`was basic group ${c.upgradedFrom}`);
   if (c.isForum) notes.push('forum: set messageThreadId to post into a topic');

@@ -77,7 +77,10 @@ export async function runChats(cmd: ChatsCommand, io: CliIO, client = new Telegr
     ),
   );
   io.out('');
-  if (truncated) io.out(`Only the oldest ${UPDATES_LIMIT} pending updates were read (reading further would confirm them); the newest chats may be missing.`);
+  if (truncated)
+    io.out(
+      `Only the oldest ${UPDATES_LIMIT} pending updates were read (reading further would confirm them); the newest chats may be missing.`,
+    );
   io.out('Use the CHAT ID exactly as shown, minus sign included (in YAML, quote it: chatId: "-100…").');
   io.out('Print a manifest for one: telegram-channel-operator chats --chat ID [-n NAMESPACE] [--name NAME] …');
   return EXIT.ok;
@@ -100,7 +103,12 @@ export function jsonChat(c: SeenChat): Record<string, unknown> {
   };
 }
 
-function printManifest(cmd: ChatsCommand, io: CliIO, found: ChatDiscovery, secret: { namespace: string; name: string; key: string } | undefined): ExitCode {
+function printManifest(
+  cmd: ChatsCommand,
+  io: CliIO,
+  found: ChatDiscovery,
+  secret: { namespace: string; name: string; key: string } | undefined,
+): ExitCode {
   let chat: Pick<SeenChat, 'id' | 'type' | 'title' | 'username' | 'isForum'>;
   if (cmd.chat !== undefined) {
     const hit = findChat(found.chats, cmd.chat);
@@ -110,7 +118,9 @@ function printManifest(cmd: ChatsCommand, io: CliIO, found: ChatDiscovery, secre
     } else {
       const checked = checkChatId(cmd.chat, '--chat');
       if (!checked.ok) throw new CliFailure(checked.message, EXIT.failed, 'InvalidChatId');
-      io.err(`note: chat ${checked.value} is not among this bot's pending updates; the manifest uses it as given (verify it with \`telegram-channel-operator check --chat ${checked.value}\`)`);
+      io.err(
+        `note: chat ${checked.value} is not among this bot's pending updates; the manifest uses it as given (verify it with \`telegram-channel-operator check --chat ${checked.value}\`)`,
+      );
       chat = { id: checked.value, type: 'chat' };
     }
   } else {
@@ -161,7 +171,7 @@ async function explainConflict(client: TelegramClient, token: string, bot: Teleg
     [
       `another program is polling @${bot.username} with getUpdates right now (409: terminated by other getUpdates request),`,
       'and Telegram allows only one poller at a time. Stop it briefly and run this again, or read the chat id from',
-      'that program\'s logs. The operator itself never needs getUpdates.',
+      "that program's logs. The operator itself never needs getUpdates.",
     ].join('\n'),
     EXIT.failed,
   );

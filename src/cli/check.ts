@@ -44,7 +44,11 @@ export const FIXES: Record<string, string> = {
   RateLimited: 'Telegram asked to slow down: try again after the wait it named',
 };
 
-export async function runCheck(cmd: CheckCommand, io: CliIO, verifier = new Verifier(new TelegramClient(apiUrl(io.env)))): Promise<ExitCode> {
+export async function runCheck(
+  cmd: CheckCommand,
+  io: CliIO,
+  verifier = new Verifier(new TelegramClient(apiUrl(io.env))),
+): Promise<ExitCode> {
   const report = await checkChannel(cmd, io, verifier);
   if (cmd.output === 'json') io.out(json(report));
   else for (const line of renderCheck(report)) io.out(line);
@@ -52,7 +56,11 @@ export async function runCheck(cmd: CheckCommand, io: CliIO, verifier = new Veri
 }
 
 /** Builds the verdicts the controller would write: the value checks first, then Telegram. */
-export async function checkChannel(cmd: Pick<CheckCommand, 'token' | 'chat' | 'thread'>, io: CliIO, verifier: Verifier): Promise<CheckReport> {
+export async function checkChannel(
+  cmd: Pick<CheckCommand, 'token' | 'chat' | 'thread'>,
+  io: CliIO,
+  verifier: Verifier,
+): Promise<CheckReport> {
   let tok: ResolvedToken | undefined;
   let tokenFailure: Verdict<string> | undefined;
   try {
@@ -62,7 +70,9 @@ export async function checkChannel(cmd: Pick<CheckCommand, 'token' | 'chat' | 't
     tokenFailure = { status: 'False', reason: e.reason, message: e.message };
   }
   const chat = checkChatId(cmd.chat, '--chat');
-  const chatFailure: Verdict<string> | undefined = chat.ok ? undefined : { status: 'False', reason: 'InvalidChatId', message: chat.message };
+  const chatFailure: Verdict<string> | undefined = chat.ok
+    ? undefined
+    : { status: 'False', reason: 'InvalidChatId', message: chat.message };
 
   // As the controller: no Telegram call until both values are well-formed; the token's problem first.
   if (tokenFailure || chatFailure || !tok || !chat.ok) {
@@ -105,7 +115,9 @@ export function renderCheck(r: CheckReport): string[] {
   const why = repeated ? r.ready.reason : `${r.ready.reason}: ${r.ready.message}`;
   const lines = [line('Token', r.tokenValid), line('Chat', r.chatReachable)];
   if (r.messageThreadId !== undefined && r.chatReachable.status === 'True') {
-    lines.push(`✔ Topic  ${r.messageThreadId}: the chat is a forum (Telegram cannot tell whether a topic is open without posting; the first alert will)`);
+    lines.push(
+      `✔ Topic  ${r.messageThreadId}: the chat is a forum (Telegram cannot tell whether a topic is open without posting; the first alert will)`,
+    );
   }
   if (r.ready.status === 'True') {
     lines.push(`✔ Ready: ${r.ready.message}`);

@@ -5,20 +5,28 @@ import { CliFailure, EXIT, maskToken, type Env } from './io.js';
 
 /** A failure of getMe (or any call) that is about the token or the connection, never the chat. */
 export function explainTokenFailure(e: unknown, token: string, env: Env): CliFailure {
-  const err = e instanceof TelegramError ? e : new TelegramError('Unavailable', `unexpected failure: ${e instanceof Error ? e.message : String(e)}`, 'call');
+  const err =
+    e instanceof TelegramError
+      ? e
+      : new TelegramError('Unavailable', `unexpected failure: ${e instanceof Error ? e.message : String(e)}`, 'call');
   const bot = maskToken(token);
   if (err.kind === 'Unauthorized') {
     const base = apiUrl(env);
     const lines = [`Telegram rejected the token ${bot} (${err.httpStatus ?? 401}): it is wrong, or it was revoked in @BotFather.`];
     lines.push('Get the current one from @BotFather: /mybots → your bot → API Token.');
-    if (base !== DEFAULT_TELEGRAM_API_URL) lines.push(`TELEGRAM_API_URL is ${base}: check that it is the Bot API (a wrong base URL also answers 404).`);
+    if (base !== DEFAULT_TELEGRAM_API_URL)
+      lines.push(`TELEGRAM_API_URL is ${base}: check that it is the Bot API (a wrong base URL also answers 404).`);
     return new CliFailure(lines.join('\n'), EXIT.failed, 'Unauthorized');
   }
   if (err.kind === 'RateLimited') {
     return new CliFailure(`Telegram asks to slow down (429): try again in ${err.retryAfterSeconds ?? 5} s.`, EXIT.transient, 'RateLimited');
   }
   if (err.kind === 'Unavailable') {
-    return new CliFailure(`Telegram is not reachable at ${apiUrl(env)}: ${err.message}. Check the network, HTTPS_PROXY, and TELEGRAM_API_URL, then try again.`, EXIT.transient, 'TelegramUnavailable');
+    return new CliFailure(
+      `Telegram is not reachable at ${apiUrl(env)}: ${err.message}. Check the network, HTTPS_PROXY, and TELEGRAM_API_URL, then try again.`,
+      EXIT.transient,
+      'TelegramUnavailable',
+    );
   }
   return new CliFailure(`Telegram refused ${err.method}: ${err.message}`, EXIT.failed);
 }

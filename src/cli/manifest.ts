@@ -24,7 +24,10 @@ export interface Manifest {
 
 export function buildManifest(opts: ManifestOptions): Manifest {
   const name = opts.name ?? nameFromChat(opts.chat);
-  const existing = opts.existingSecret && (opts.namespace === undefined || opts.namespace === opts.existingSecret.namespace) ? opts.existingSecret : undefined;
+  const existing =
+    opts.existingSecret && (opts.namespace === undefined || opts.namespace === opts.existingSecret.namespace)
+      ? opts.existingSecret
+      : undefined;
   const namespace = opts.namespace ?? existing?.namespace;
   const meta = (n: string) => ({ name: n, ...(namespace !== undefined ? { namespace } : {}) });
   const secretRef = existing ? { name: existing.name, key: existing.key } : { name: DEFAULT_SECRET_NAME, key: 'token' };
@@ -54,7 +57,8 @@ export function buildManifest(opts: ManifestOptions): Manifest {
     );
   }
   const channelComments = [`Alerts for ${where}.`];
-  if (existing) channelComments.push(`The token is read from the existing Secret ${existing.namespace}/${existing.name} key "${existing.key}".`);
+  if (existing)
+    channelComments.push(`The token is read from the existing Secret ${existing.namespace}/${existing.name} key "${existing.key}".`);
   let channelYaml = yamlDocument(channel, channelComments);
   if (opts.chat.isForum) channelYaml += '\n  # messageThreadId: 42   # a forum: set a topic id (>= 2) to post into that topic';
   docs.push(channelYaml);

@@ -68,7 +68,7 @@ const RESERVED = /^(true|false|yes|no|y|n|on|off|null|~)$/i;
 export function scalar(v: YamlValue): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  const s = String(v);
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
   if (/^[A-Za-z_][A-Za-z0-9_./-]*$/.test(s) && !RESERVED.test(s)) return s;
   return JSON.stringify(s);
 }

@@ -30,7 +30,14 @@ export async function resolveToken(opts: TokenOptions, io: CliIO, defaultNamespa
       raw = await readFile(opts.tokenFile, 'utf8');
     } catch (e) {
       const code = (e as { code?: string }).code;
-      const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
+      const why =
+        code === 'ENOENT'
+          ? 'it does not exist'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : code === 'EISDIR'
+              ? 'it is a directory'
+              : (code ?? 'unreadable');
       throw new CliFailure(`cannot read the token from ${where}: ${why}`, EXIT.failed, 'SecretNotFound');
     }
   } else if (opts.secret) {
@@ -63,7 +70,10 @@ export async function readSecretFromCluster(namespace: string | undefined, name:
     else kc.loadFromDefault();
     if (!kc.getCurrentCluster()) throw new Error('no cluster in the kubeconfig');
   } catch (e) {
-    throw new CliFailure(`cannot load a kubeconfig to read the Secret (set KUBECONFIG): ${e instanceof Error ? e.message : String(e)}`, EXIT.failed);
+    throw new CliFailure(
+      `cannot load a kubeconfig to read the Secret (set KUBECONFIG): ${e instanceof Error ? e.message : String(e)}`,
+      EXIT.failed,
+    );
   }
   const ns = namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
   const core = kc.makeApiClient(CoreV1Api);
@@ -73,8 +83,14 @@ export async function readSecretFromCluster(namespace: string | undefined, name:
   } catch (e) {
     const err = toKubeError(e);
     if (err.code === 404) throw new CliFailure(`Secret ${ns}/${name} not found`, EXIT.failed, 'SecretNotFound');
-    if (err.code === 403) throw new CliFailure(`you may not read Secret ${ns}/${name} (forbidden): ${err.message}`, EXIT.failed, 'SecretNotFound');
-    if (err.code === 401) throw new CliFailure(`the cluster rejected your credentials reading Secret ${ns}/${name}: ${err.message}`, EXIT.failed, 'SecretNotFound');
+    if (err.code === 403)
+      throw new CliFailure(`you may not read Secret ${ns}/${name} (forbidden): ${err.message}`, EXIT.failed, 'SecretNotFound');
+    if (err.code === 401)
+      throw new CliFailure(
+        `the cluster rejected your credentials reading Secret ${ns}/${name}: ${err.message}`,
+        EXIT.failed,
+        'SecretNotFound',
+      );
     throw new CliFailure(`cannot read Secret ${ns}/${name}: ${err.message}`, EXIT.transient);
   }
   const data = secret.data ?? {};

@@ -55,7 +55,13 @@ export class Controller {
         new ResourceWatcher<TelegramChannel & KubeObject>(
           opts.kc,
           { upsert: (obj, prev) => this.onChannel(obj, prev), deleted: (obj) => this.onChannelDeleted(obj) },
-          { path: channelWatchPath(ns), list: () => listChannels(opts.custom, ns), keep: keepChannel, resyncMs: opts.resyncMs, log: opts.log },
+          {
+            path: channelWatchPath(ns),
+            list: () => listChannels(opts.custom, ns),
+            keep: keepChannel,
+            resyncMs: opts.resyncMs,
+            log: opts.log,
+          },
         ),
     );
     this.secretWatchers = (opts.watchSecrets ? scopes : []).map(
@@ -163,7 +169,9 @@ export class Controller {
     this.channelSecrets.delete(key);
     if (!obj) return;
     // Read the raw spec: even a channel whose spec fails validation is woken by its Secrets.
-    const spec = obj.spec as { tokenSecretRef?: { name?: string }; chatIdSecretRef?: { name?: string }; alertmanager?: { tokenSecretRef?: { name?: string } } } | undefined;
+    const spec = obj.spec as
+      | { tokenSecretRef?: { name?: string }; chatIdSecretRef?: { name?: string }; alertmanager?: { tokenSecretRef?: { name?: string } } }
+      | undefined;
     const names = [spec?.tokenSecretRef?.name, spec?.chatIdSecretRef?.name, spec?.alertmanager?.tokenSecretRef?.name];
     const refs = [...new Set(names.filter((n): n is string => !!n).map((n) => `${obj.metadata.namespace}/${n}`))];
     this.channelSecrets.set(key, refs);
@@ -199,8 +207,14 @@ export function keepChannel(raw: unknown): TelegramChannel & KubeObject {
   const obj = raw as TelegramChannel;
   const m = obj.metadata;
   const ours = Object.entries(m.annotations ?? {}).filter(([k]) => k.startsWith(ANNOTATION_PREFIX));
-  const metadata: TelegramChannel['metadata'] = { name: m.name, namespace: m.namespace, uid: m.uid, generation: m.generation, resourceVersion: m.resourceVersion };
+  const metadata: TelegramChannel['metadata'] = {
+    name: m.name,
+    namespace: m.namespace,
+    uid: m.uid,
+    generation: m.generation,
+    resourceVersion: m.resourceVersion,
+  };
   if (ours.length > 0) metadata.annotations = Object.fromEntries(ours);
   if (m.deletionTimestamp) metadata.deletionTimestamp = m.deletionTimestamp;
-  return { apiVersion: API_VERSION, kind: KIND, metadata, spec: obj.spec, status: obj.status } as TelegramChannel & KubeObject;
+  return { apiVersion: API_VERSION, kind: KIND, metadata, spec: obj.spec, status: obj.status };
 }

@@ -65,7 +65,12 @@ export interface ReconcilerDeps {
    * Delivery hook (the alert relay): folds delivery into the computed status and returns the sends
    * to start once that status — carrying their intent — has been written.
    */
-  deliver?: (key: string, ch: TelegramChannel, resolved: ResolvedChannel | undefined, status: ChannelStatus) => { status: ChannelStatus; afterWrite: (() => void)[] };
+  deliver?: (
+    key: string,
+    ch: TelegramChannel,
+    resolved: ResolvedChannel | undefined,
+    status: ChannelStatus,
+  ) => { status: ChannelStatus; afterWrite: (() => void)[] };
   /** The channel is gone. */
   forgotten?: (key: string) => void;
 }
@@ -116,7 +121,15 @@ export class ChannelReconciler {
     // One line per reconcile that did something; quiet resyncs stay at debug.
     const ready = findCondition(next.conditions, CONDITION_READY);
     this.deps.log[changed || verified ? 'info' : 'debug'](
-      { namespace, name, ready: ready?.status, reason: ready?.reason, verified, requeueInS: requeueAfterMs !== undefined ? Math.round(requeueAfterMs / 1000) : undefined, ms: this.now() - started },
+      {
+        namespace,
+        name,
+        ready: ready?.status,
+        reason: ready?.reason,
+        verified,
+        requeueInS: requeueAfterMs !== undefined ? Math.round(requeueAfterMs / 1000) : undefined,
+        ms: this.now() - started,
+      },
       ready?.message ?? 'reconciled',
     );
     this.deps.metrics.reconciles.inc({ result: ready && TRANSIENT_REASONS.has(ready.reason) ? 'transient' : 'success' });
@@ -129,7 +142,12 @@ export class ChannelReconciler {
     return r?.generation === (ch.metadata.generation ?? 0) ? r.resolved : undefined;
   }
 
-  private async computeStatus(key: string, ch: TelegramChannel, generation: number, now: string): Promise<{ status: ChannelStatus; requeueAfterMs?: number; verified: boolean }> {
+  private async computeStatus(
+    key: string,
+    ch: TelegramChannel,
+    generation: number,
+    now: string,
+  ): Promise<{ status: ChannelStatus; requeueAfterMs?: number; verified: boolean }> {
     const old = ch.status ?? {};
     let conditions: Condition[] = [...(old.conditions ?? [])];
     const set = (type: string, v: Verdict<string>) => (conditions = setCondition(conditions, { type, ...v }, generation, now));
@@ -148,7 +166,11 @@ export class ChannelReconciler {
     const spec = parsed.spec;
 
     if (spec.suspend) {
-      const v: Verdict<string> = { status: 'False', reason: 'Suspended', message: 'spec.suspend is true: no verification and no sends until it is false' };
+      const v: Verdict<string> = {
+        status: 'False',
+        reason: 'Suspended',
+        message: 'spec.suspend is true: no verification and no sends until it is false',
+      };
       set(CONDITION_READY, v);
       conditions = removeCondition(removeCondition(conditions, CONDITION_RECONCILING), CONDITION_STALLED);
       this.memory.delete(key);
@@ -162,8 +184,14 @@ export class ChannelReconciler {
       const transient = (!tok.ok && tok.verdict.reason === 'TransientError') || (!chat.ok && chat.verdict.reason === 'TransientError');
       if (transient) throw new Error(!tok.ok ? tok.verdict.message : !chat.ok ? chat.verdict.message : 'secret read failed');
       const failing = !tok.ok ? tok.verdict : (chat as { verdict: Verdict<string> }).verdict;
-      set(CONDITION_TOKEN_VALID, tok.ok ? { status: 'Unknown', reason: failing.reason, message: 'not checked until the chat id is fixed' } : tok.verdict);
-      set(CONDITION_CHAT_REACHABLE, chat.ok ? { status: 'Unknown', reason: failing.reason, message: 'not checked until the token is fixed' } : chat.verdict);
+      set(
+        CONDITION_TOKEN_VALID,
+        tok.ok ? { status: 'Unknown', reason: failing.reason, message: 'not checked until the chat id is fixed' } : tok.verdict,
+      );
+      set(
+        CONDITION_CHAT_REACHABLE,
+        chat.ok ? { status: 'Unknown', reason: failing.reason, message: 'not checked until the token is fixed' } : chat.verdict,
+      );
       set(CONDITION_READY, failing);
       conditions = stalled(conditions, failing, generation, now);
       this.memory.delete(key);
@@ -172,7 +200,9 @@ export class ChannelReconciler {
     }
     this.resolvedInputs.set(key, { generation, resolved: { spec, token: tok.token, chatId: chat.chatId } });
 
-    const inputsHash = createHash('sha256').update(`${tok.token}\n${chat.chatId}\n${spec.messageThreadId ?? ''}`).digest('hex');
+    const inputsHash = createHash('sha256')
+      .update(`${tok.token}\n${chat.chatId}\n${spec.messageThreadId ?? ''}`)
+      .digest('hex');
     const intervalMs = parseDuration(spec.verifyInterval) ?? 3_600_000;
     const mem = this.memory.get(key);
     const due = !mem || mem.inputsHash !== inputsHash || generation !== old.observedGeneration || this.now() >= mem.nextCheckAt;
@@ -182,7 +212,12 @@ export class ChannelReconciler {
     if (due) {
       result = await this.deps.verifier.verify(tok.token, chat.chatId, spec.messageThreadId);
       const transientAttempts = isTransient(result) ? (mem?.inputsHash === inputsHash ? mem.transientAttempts + 1 : 1) : 0;
-      this.memory.set(key, { inputsHash, result, transientAttempts, nextCheckAt: this.now() + nextCheckIn(result, transientAttempts, intervalMs) });
+      this.memory.set(key, {
+        inputsHash,
+        result,
+        transientAttempts,
+        nextCheckAt: this.now() + nextCheckIn(result, transientAttempts, intervalMs),
+      });
       if (!isTransient(result)) lastVerifiedTime = now;
     } else {
       result = mem.result;
@@ -196,7 +231,12 @@ export class ChannelReconciler {
       conditions = removeCondition(removeCondition(conditions, CONDITION_RECONCILING), CONDITION_STALLED);
     } else if (ready.status === 'Unknown') {
       conditions = removeCondition(conditions, CONDITION_STALLED);
-      conditions = setCondition(conditions, { type: CONDITION_RECONCILING, status: 'True', reason: ready.reason, message: `retrying: ${ready.message}` }, generation, now);
+      conditions = setCondition(
+        conditions,
+        { type: CONDITION_RECONCILING, status: 'True', reason: ready.reason, message: `retrying: ${ready.message}` },
+        generation,
+        now,
+      );
     } else {
       conditions = stalled(conditions, ready, generation, now);
     }
@@ -257,7 +297,9 @@ export class ChannelReconciler {
       updated = await this.deps.writeStatus(ch, patch);
     } catch (e) {
       if (isConflict(e)) {
-        throw new Error('status changed since it was read (409 Conflict): counting the delivery outcomes again on the newer status');
+        throw new Error('status changed since it was read (409 Conflict): counting the delivery outcomes again on the newer status', {
+          cause: e,
+        });
       }
       throw e;
     }
@@ -275,7 +317,7 @@ export class ChannelReconciler {
     // A channel verified on its first try needs no Event (status says it): at 10,000 channels that
     // would be 10,000 writes at start-up. Problems, and recoveries from them, are always announced.
     if (!before && after.status === 'True') return;
-    this.deps.recordEvent(ch as { metadata: { name: string; namespace: string } }, type, after.reason, after.message);
+    this.deps.recordEvent(ch, type, after.reason, after.message);
   }
 }
 

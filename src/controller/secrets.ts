@@ -59,7 +59,12 @@ export class SecretReader {
         const err = toKubeError(e);
         this.cache.delete(cacheKey);
         if (err.code === 404) return { ok: false, reason: 'SecretNotFound', message: `Secret ${namespace}/${name} not found` };
-        if (err.code === 403) return { ok: false, reason: 'SecretNotFound', message: `Secret ${namespace}/${name} cannot be read by the operator (forbidden): check its RBAC` };
+        if (err.code === 403)
+          return {
+            ok: false,
+            reason: 'SecretNotFound',
+            message: `Secret ${namespace}/${name} cannot be read by the operator (forbidden): check its RBAC`,
+          };
         return { ok: false, reason: 'TransientError', message: `reading Secret ${namespace}/${name}: ${err.message}` };
       }
     }

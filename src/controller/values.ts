@@ -59,13 +59,14 @@ export function describeValue(value: string): string {
       /[A-Za-z]/.test(value) && 'letters',
       /[0-9]/.test(value) && 'digits',
       /[!-/:-@[-`{-~]/.test(value) && 'punctuation',
-      /[^\x00-\x7f]/.test(value) && 'non-ASCII characters',
+      /[^\p{ASCII}]/u.test(value) && 'non-ASCII characters',
     ].filter((k): k is string => !!k);
     if (kinds.length) facts.push(`has ${joinAnd(kinds)}`);
     if (/:/.test(value) && !/^[^:]*:[^:]*$/.test(value)) facts.push('has more than one ":"');
   }
   if (/\s/.test(value)) facts.push('contains whitespace');
-  if (/[\x00-\x08\x0e-\x1f\x7f]/.test(value)) facts.push('contains control characters');
+  // \p{Cc} less the whitespace controls (tab, newlines), which 'contains whitespace' already names.
+  if (/[^\P{Cc}\t\n\v\f\r]/u.test(value)) facts.push('contains control characters');
   return [`${length} character${length === 1 ? '' : 's'}`, ...facts].join(', ');
 }
 

@@ -99,7 +99,15 @@ export interface DeliveryPlan {
   afterWrite: (() => void)[];
 }
 
-const CHAT_LEVEL: ReadonlySet<string> = new Set(['ChatMigrated', 'ChatNotFound', 'BotKicked', 'BotNotMember', 'CannotPost', 'ThreadNotFound', 'Unauthorized']);
+const CHAT_LEVEL: ReadonlySet<string> = new Set([
+  'ChatMigrated',
+  'ChatNotFound',
+  'BotKicked',
+  'BotNotMember',
+  'CannotPost',
+  'ThreadNotFound',
+  'Unauthorized',
+]);
 
 export function digestOf(text: string, id = ''): string {
   return `sha256:${createHash('sha256').update(`${id}\u0000${text}`).digest('hex')}`;
@@ -218,7 +226,12 @@ export class AnnotationRelay {
   }
 
   private start(key: string, kind: Kind, digest: string, resolved: ResolvedChannel, parts: string[], ch: TelegramChannel): void {
-    const r = { ...resolved, namespace: ch.metadata.namespace, name: ch.metadata.name, target: ch as { metadata: { name: string; namespace: string } } };
+    const r = {
+      ...resolved,
+      namespace: ch.metadata.namespace,
+      name: ch.metadata.name,
+      target: ch as { metadata: { name: string; namespace: string } },
+    };
     const slot = `${key}|${kind}`;
     if (this.inFlight.get(slot) === digest) return;
     this.inFlight.set(slot, digest);
@@ -231,8 +244,16 @@ export class AnnotationRelay {
       .send({ token: r.token, chatId: r.chatId, parts, options: sendOptions(r), source, admit })
       .then(
         (delivery) => {
-          this.deps.log.info({ namespace: r.namespace, name: r.name, source, parts: parts.length, messageIds: delivery.messageIds }, `${kind} delivered`);
-          this.deps.recordEvent(r.target, 'Normal', kind === 'alert' ? 'AlertSent' : 'TestMessageSent', `delivered in ${parts.length} message(s), last message id ${delivery.messageIds.at(-1)}`);
+          this.deps.log.info(
+            { namespace: r.namespace, name: r.name, source, parts: parts.length, messageIds: delivery.messageIds },
+            `${kind} delivered`,
+          );
+          this.deps.recordEvent(
+            r.target,
+            'Normal',
+            kind === 'alert' ? 'AlertSent' : 'TestMessageSent',
+            `delivered in ${parts.length} message(s), last message id ${delivery.messageIds.at(-1)}`,
+          );
           return recorded({ kind, digest, ok: true, messageIds: delivery.messageIds });
         },
         (e: unknown) => {
@@ -312,12 +333,19 @@ export class AnnotationRelay {
     return { list, summary };
   }
 
-  private fail(d: DeliveryStatus, ch: TelegramChannel, source: MessageSource, reason: DeliveryReason, message: string, counts: boolean): void {
+  private fail(
+    d: DeliveryStatus,
+    ch: TelegramChannel,
+    source: MessageSource,
+    reason: DeliveryReason,
+    message: string,
+    counts: boolean,
+  ): void {
     if (counts) d.failed = (d.failed ?? 0) + 1;
     d.lastError = `${reason}: ${message}`;
     d.lastErrorTime = nowRfc3339();
     this.deps.metrics.messagesFailed.inc({ source, reason });
-    this.deps.recordEvent(ch as { metadata: { name: string; namespace: string } }, counts ? 'Warning' : 'Normal', reason, message);
+    this.deps.recordEvent(ch, counts ? 'Warning' : 'Normal', reason, message);
   }
 }
 

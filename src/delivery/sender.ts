@@ -158,7 +158,9 @@ class BotSender {
       c = {
         queue: [],
         bucket: new TokenBucket(this.limits.perChatBurst, this.limits.perChatPerSecond / 1000, now),
-        group: isGroupLike(chatId) ? new TokenBucket(this.limits.perGroupPerMinute, this.limits.perGroupPerMinute / 60_000, now) : undefined,
+        group: isGroupLike(chatId)
+          ? new TokenBucket(this.limits.perGroupPerMinute, this.limits.perGroupPerMinute / 60_000, now)
+          : undefined,
         pausedUntil: 0,
         running: false,
         lastUsed: now,
@@ -178,7 +180,8 @@ class BotSender {
         // Built after waiting, so everything that queued up meanwhile can ride along.
         const batch = this.takeBatch(chat);
         for (const p of batch) p.sending = true;
-        const text = batch.length === 1 ? batch[0]!.msg.parts[batch[0]!.nextPart]! : batch.map((p) => p.msg.parts[0]!).join(COALESCE_SEPARATOR);
+        const text =
+          batch.length === 1 ? batch[0]!.msg.parts[batch[0]!.nextPart]! : batch.map((p) => p.msg.parts[0]!).join(COALESCE_SEPARATOR);
         try {
           const result = await this.telegram.sendMessage(this.token, { chat_id: chatId, text, ...head.msg.options });
           this.onSent(chat, batch, result);
@@ -229,7 +232,11 @@ class BotSender {
         try {
           release = await head.msg.admit();
         } catch (e) {
-          this.drop(chat, head, e instanceof TelegramError ? e : new TelegramError('Unavailable', 'not admitted for sending', 'sendMessage'));
+          this.drop(
+            chat,
+            head,
+            e instanceof TelegramError ? e : new TelegramError('Unavailable', 'not admitted for sending', 'sendMessage'),
+          );
           continue;
         }
         if (chat.queue[0] === head) head.release = release;

@@ -127,8 +127,9 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
         return { status: 200, body: { status: 'delivered', messages: 0, note } };
       }
       case 'notYet': {
-        const error = 'not delivered yet (Telegram is slow or rate-limiting); a retry of this notification joins the delivery under way '
-          + 'and is not sent twice';
+        const error =
+          'not delivered yet (Telegram is slow or rate-limiting); a retry of this notification joins the delivery under way ' +
+          'and is not sent twice';
         return { status: 503, body: { error }, headers: { 'Retry-After': '10' } };
       }
       case 'failed': {
@@ -213,10 +214,11 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
       ownEndpoint: deps.ownEndpoint,
       budget,
       maxBodyBytes: limit,
-      deliver: (namespace, name, ch, body, hangUp) => deliver(namespace, name, ch, body, hangUp).catch((e: unknown) => {
-        if (e instanceof HttpError) return { status: e.status, body: { error: e.message }, headers: e.headers };
-        throw e;
-      }),
+      deliver: (namespace, name, ch, body, hangUp) =>
+        deliver(namespace, name, ch, body, hangUp).catch((e: unknown) => {
+          if (e instanceof HttpError) return { status: e.status, body: { error: e.message }, headers: e.headers };
+          throw e;
+        }),
       log: deps.log,
     }),
   ];

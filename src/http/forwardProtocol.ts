@@ -28,7 +28,9 @@ export function forwardKey(webhookToken: string, namespace: string, name: string
 
 /** MAC over the step's name and fields; JSON keeps field boundaries unambiguous. */
 export function proof(key: Buffer, step: Step, fields: string[]): string {
-  return createHmac('sha256', key).update(JSON.stringify([step, ...fields])).digest('hex');
+  return createHmac('sha256', key)
+    .update(JSON.stringify([step, ...fields]))
+    .digest('hex');
 }
 
 /** Constant-time check of a hex MAC received from the other side. */

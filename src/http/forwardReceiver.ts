@@ -82,7 +82,8 @@ export function forwardRoutes(deps: ForwardReceiverDeps): Route[] {
   const refused = (why: string) => unauthorized(`forwarded request refused: ${why}`);
 
   type Handler = (req: http.IncomingMessage, res: http.ServerResponse, ns: string, name: string) => Promise<void>;
-  const guarded = (fn: Handler): Route['handler'] =>
+  const guarded =
+    (fn: Handler): Route['handler'] =>
     async (req, res, params) => {
       const { namespace, name } = params as { namespace: string; name: string };
       try {

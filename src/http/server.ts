@@ -54,7 +54,8 @@ export function startHttpServer(opts: HttpServerOptions): Promise<http.Server> {
   const requestTimeout = opts.requestTimeoutMs ?? 30_000;
   const headersTimeout = Math.min(opts.headersTimeoutMs ?? 10_000, requestTimeout);
   const timeouts = { headersTimeout, requestTimeout, connectionsCheckingInterval: 1_000 };
-  const server = http.createServer(timeouts, async (req, res) => {
+  // Every failure is answered inside: the request listener never rejects.
+  const listener = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0]!;
     try {
       if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
@@ -65,7 +66,8 @@ export function startHttpServer(opts: HttpServerOptions): Promise<http.Server> {
       if (req.method === 'GET' && path === '/metrics') {
         const text = await opts.metrics.registry.metrics();
         res.writeHead(200, { 'Content-Type': opts.metrics.registry.contentType });
-        return res.end(text);
+        res.end(text);
+        return;
       }
       for (const r of opts.routes ?? []) {
         const params = match(r.path, path);
@@ -79,7 +81,8 @@ export function startHttpServer(opts: HttpServerOptions): Promise<http.Server> {
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
     }
-  });
+  };
+  const server = http.createServer(timeouts, (req, res) => void listener(req, res));
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);

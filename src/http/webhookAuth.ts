@@ -7,7 +7,7 @@ import { parseSpec, type TelegramChannel } from '../api/types.js';
 import type { SecretReader } from '../controller/secrets.js';
 import { HttpError } from './request.js';
 
-export const UNAUTHORIZED_MESSAGE = 'unauthorized: this URL needs Authorization: Bearer <the channel\'s webhook token>';
+export const UNAUTHORIZED_MESSAGE = "unauthorized: this URL needs Authorization: Bearer <the channel's webhook token>";
 
 export function unauthorized(logReason: string): HttpError {
   return new HttpError(401, UNAUTHORIZED_MESSAGE, { 'WWW-Authenticate': 'Bearer' }, logReason);

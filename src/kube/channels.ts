@@ -12,12 +12,21 @@ export function channelWatchPath(namespace?: string): string {
 /** Lists in pages, so 10,000 channels never arrive as one 50 MB response held in memory at once. */
 export async function listChannels(custom: k8s.CustomObjectsApi, namespace?: string): Promise<ListResult<unknown>> {
   const items: unknown[] = [];
-  let resourceVersion = '';
+  let resourceVersion: string;
   let token: string | undefined;
   do {
-    const page = (namespace
-      ? await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, limit: LIST_PAGE_SIZE, _continue: token })
-      : await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, limit: LIST_PAGE_SIZE, _continue: token })) as {
+    const page = (
+      namespace
+        ? await custom.listNamespacedCustomObject({
+            group: GROUP,
+            version: VERSION,
+            namespace,
+            plural: PLURAL,
+            limit: LIST_PAGE_SIZE,
+            _continue: token,
+          })
+        : await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, limit: LIST_PAGE_SIZE, _continue: token })
+    ) as {
       items: unknown[];
       metadata: { resourceVersion: string; continue?: string };
     };
@@ -36,7 +45,11 @@ export const LIST_PAGE_SIZE = 500;
  * read would undo someone else's increment. The API server answers 409 instead, and the caller folds
  * its outcomes again into the fresh object.
  */
-export async function patchChannelStatus(custom: k8s.CustomObjectsApi, ch: TelegramChannel, patch: Partial<Record<keyof ChannelStatus, unknown>>): Promise<TelegramChannel> {
+export async function patchChannelStatus(
+  custom: k8s.CustomObjectsApi,
+  ch: TelegramChannel,
+  patch: Partial<Record<keyof ChannelStatus, unknown>>,
+): Promise<TelegramChannel> {
   const delivery = patch.delivery as Record<string, unknown> | null | undefined;
   const countersChange = delivery === null || (delivery !== undefined && ('sent' in delivery || 'failed' in delivery));
   const precondition = countersChange && ch.metadata.resourceVersion ? { metadata: { resourceVersion: ch.metadata.resourceVersion } } : {};

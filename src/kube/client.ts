@@ -29,7 +29,10 @@ export function poolConnections(kc: k8s.KubeConfig): k8s.KubeConfig {
   const create = target.createDispatcher.bind(kc);
   const pool = new Map<string, unknown>();
   target.createDispatcher = (cluster, options) => {
-    const setup = kc.createDispatcherOptions(cluster as k8s.Cluster | null, options as Parameters<k8s.KubeConfig['createDispatcherOptions']>[1]);
+    const setup = kc.createDispatcherOptions(
+      cluster as k8s.Cluster | null,
+      options as Parameters<k8s.KubeConfig['createDispatcherOptions']>[1],
+    );
     const key = fingerprint(setup);
     if (!pool.has(key)) {
       if (pool.size >= 8) pool.clear(); // setups only change on rotation: keep the pool small

@@ -1,6 +1,6 @@
 // Kubernetes Events on the channel, for `kubectl describe tgc`. Emitted on transitions only (the
 // callers decide), and never allowed to fail a reconcile.
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { API_VERSION, FIELD_MANAGER, KIND } from '../api/contract.js';
 import type { Logger } from '../log.js';
@@ -27,7 +27,14 @@ export function makeEventRecorder(core: k8s.CoreV1Api, log: Logger, reportingIns
     const now = new Date();
     const body: k8s.CoreV1Event = {
       metadata: { name: eventName(obj.metadata.name, now), namespace: obj.metadata.namespace },
-      involvedObject: { apiVersion: API_VERSION, kind: KIND, name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion },
+      involvedObject: {
+        apiVersion: API_VERSION,
+        kind: KIND,
+        name: obj.metadata.name,
+        namespace: obj.metadata.namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+      },
       type,
       reason: truncateText(reason, EVENT_LIMITS.reason, ''),
       message: truncateUtf8(redact(message), EVENT_LIMITS.messageBytes),

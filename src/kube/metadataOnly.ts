@@ -39,7 +39,7 @@ export async function listMetadata(kc: k8s.KubeConfig, path: string, pageSize: n
   if (!server) throw new Error('No currently active cluster');
   const http = new k8s.IsomorphicFetchHttpLibrary();
   const items: KubeObject[] = [];
-  let resourceVersion = '';
+  let resourceVersion: string;
   let token: string | undefined;
   do {
     const url = new URL(server + path);

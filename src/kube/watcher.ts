@@ -167,7 +167,10 @@ export class ResourceWatcher<T extends KubeObject> {
           this.handlers.upsert(obj, previous);
         }
       };
-      const onDone = (err: unknown) => (err ? reject(err) : resolve(progressed));
+      const onDone = (err: unknown) => {
+        if (!err) resolve(progressed);
+        else reject(err instanceof Error ? err : new Error('the watch ended with an error', { cause: err }));
+      };
       new k8s.Watch(this.opts.accept ? withAccept(this.kc, this.opts.accept) : this.kc)
         .watch(
           this.opts.path,

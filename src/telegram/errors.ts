@@ -42,7 +42,10 @@ const PATTERNS: [RegExp, TelegramErrorKind][] = [
   [/kicked from|blocked by the user/i, 'BotKicked'],
   [/not a member|can't initiate conversation|user is deactivated|chat was deleted/i, 'BotNotMember'],
   [/chat not found|private chat not found/i, 'ChatNotFound'],
-  [/not enough rights|need administrator rights|have no rights|have no write access|can't send messages to the bot|bot can't send messages to bots/i, 'CannotPost'],
+  [
+    /not enough rights|need administrator rights|have no rights|have no write access|can't send messages to the bot|bot can't send messages to bots/i,
+    'CannotPost',
+  ],
   [/message thread not found/i, 'ThreadNotFound'],
   [/chat_id is empty/i, 'InvalidChatId'],
   [/can't parse entities|unsupported parse_mode/i, 'InvalidMarkup'],
@@ -63,19 +66,51 @@ export function classifyFailure(f: ApiFailure): TelegramError {
   const code = f.errorCode ?? f.httpStatus;
   const d = f.description;
   if (f.migrateToChatId !== undefined) {
-    return new TelegramError('ChatMigrated', `the group was upgraded to a supergroup; use chat id ${f.migrateToChatId}`, f.method, code, undefined, f.migrateToChatId, d);
+    return new TelegramError(
+      'ChatMigrated',
+      `the group was upgraded to a supergroup; use chat id ${f.migrateToChatId}`,
+      f.method,
+      code,
+      undefined,
+      f.migrateToChatId,
+      d,
+    );
   }
   if (code === 429 || f.retryAfter !== undefined) {
     const fromText = /retry after (\d+)/i.exec(d)?.[1];
     const header = f.retryAfterHeader && /^\d+$/.test(f.retryAfterHeader.trim()) ? Number(f.retryAfterHeader) : undefined;
     const seconds = f.retryAfter ?? header ?? (fromText ? Number(fromText) : 5);
-    return new TelegramError('RateLimited', `Telegram rate limit on ${f.method}: retry after ${seconds}s`, f.method, code, seconds, undefined, d);
+    return new TelegramError(
+      'RateLimited',
+      `Telegram rate limit on ${f.method}: retry after ${seconds}s`,
+      f.method,
+      code,
+      seconds,
+      undefined,
+      d,
+    );
   }
   if (code === 401 || code === 404) {
-    return new TelegramError('Unauthorized', `Telegram rejected the bot token (${code} ${d || 'Unauthorized'}): the token is wrong or revoked, or TELEGRAM_API_URL is not the Bot API`, f.method, code, undefined, undefined, d);
+    return new TelegramError(
+      'Unauthorized',
+      `Telegram rejected the bot token (${code} ${d || 'Unauthorized'}): the token is wrong or revoked, or TELEGRAM_API_URL is not the Bot API`,
+      f.method,
+      code,
+      undefined,
+      undefined,
+      d,
+    );
   }
   if (code >= 500) {
-    return new TelegramError('Unavailable', `Telegram answered ${code} to ${f.method}${d ? `: ${d}` : ''}`, f.method, code, undefined, undefined, d);
+    return new TelegramError(
+      'Unavailable',
+      `Telegram answered ${code} to ${f.method}${d ? `: ${d}` : ''}`,
+      f.method,
+      code,
+      undefined,
+      undefined,
+      d,
+    );
   }
   for (const [re, kind] of PATTERNS) if (re.test(d)) return new TelegramError(kind, d, f.method, code, undefined, undefined, d);
   return new TelegramError('Rejected', `${f.method} was rejected: ${code} ${d}`.trim(), f.method, code, undefined, undefined, d);

@@ -24,7 +24,7 @@ export function redactDeep<T>(value: T, depth = 0): T {
   if (value === null || typeof value !== 'object') return value;
   // Too deep to walk: flatten to redacted text rather than let a nested token through.
   if (depth > 8) return redact(JSON.stringify(value)) as T;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1)) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, depth + 1)) as T;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactDeep(v, depth + 1);
   return out as T;

@@ -8,10 +8,7 @@ export const EnvelopeSchema = z.union([
     ok: z.literal(false),
     error_code: z.number().int(),
     description: z.string().default(''),
-    parameters: z
-      .object({ retry_after: z.number().optional(), migrate_to_chat_id: z.number().optional() })
-      .partial()
-      .optional(),
+    parameters: z.object({ retry_after: z.number().optional(), migrate_to_chat_id: z.number().optional() }).partial().optional(),
   }),
 ]);
 

@@ -73,7 +73,14 @@ export class Verifier {
     const base = { token: tokenOk, bot: botRef, chatInfo };
 
     if (messageThreadId !== undefined && chat.is_forum !== true) {
-      return { ...base, chat: { status: 'False', reason: 'ThreadNotFound', message: `messageThreadId ${messageThreadId} is set, but ${describe(chat)} has no topics (it is not a forum)` } };
+      return {
+        ...base,
+        chat: {
+          status: 'False',
+          reason: 'ThreadNotFound',
+          message: `messageThreadId ${messageThreadId} is set, but ${describe(chat)} has no topics (it is not a forum)`,
+        },
+      };
     }
     if (chat.type === 'private') {
       return { ...base, chat: { status: 'True', reason: 'Verified', message: `private chat with ${chatInfo.title ?? chat.id}` } };
@@ -106,7 +113,10 @@ export class Verifier {
   /** The token stopped working after getMe succeeded (revoked meanwhile): forget it and say so. */
   private revoked(token: string, err: TelegramError): VerifyResult {
     this.botCache.delete(tokenKey(token));
-    return { token: tokenVerdict(err), chat: { status: 'Unknown', reason: 'Unauthorized', message: 'not checked: the token must work first' } };
+    return {
+      token: tokenVerdict(err),
+      chat: { status: 'Unknown', reason: 'Unauthorized', message: 'not checked: the token must work first' },
+    };
   }
 
   /** getMe for a token, shared by every channel that uses it while the answer is fresh. */
@@ -157,7 +167,13 @@ export class Verifier {
 /** Ready from the two sub-verdicts: the first failing one, or Verified naming the bot and the chat. */
 export function readyVerdict(result: VerifyResult, chatId: string): Verdict<string> {
   const failing = result.token.status !== 'True' ? result.token : result.chat.status !== 'True' ? result.chat : undefined;
-  return failing ?? { status: 'True', reason: 'Verified', message: `${result.token.message} can post to ${result.chatInfo?.type ?? 'chat'} "${result.chatInfo?.title ?? chatId}"` };
+  return (
+    failing ?? {
+      status: 'True',
+      reason: 'Verified',
+      message: `${result.token.message} can post to ${result.chatInfo?.type ?? 'chat'} "${result.chatInfo?.title ?? chatId}"`,
+    }
+  );
 }
 
 function asTelegramError(e: unknown, method: string): TelegramError {
@@ -193,17 +209,29 @@ export function chatVerdict(err: TelegramError, chatId: string): Verdict<ChatRea
             : `the group ${chatId} was upgraded to a supergroup, but Telegram did not say its new id: find the -100… id with "telegram-channel-operator chats"`,
       };
     case 'ChatNotFound':
-      return { status: 'False', reason: 'ChatNotFound', message: `chat ${chatId} not found: check the id, and that the bot was added to the chat` };
+      return {
+        status: 'False',
+        reason: 'ChatNotFound',
+        message: `chat ${chatId} not found: check the id, and that the bot was added to the chat`,
+      };
     case 'InvalidChatId':
       return { status: 'False', reason: 'InvalidChatId', message: `chat id ${JSON.stringify(chatId)} is not valid` };
     case 'BotKicked':
       return { status: 'False', reason: 'BotKicked', message: `${err.description ?? err.message}: add the bot back to the chat` };
     case 'BotNotMember':
-      return { status: 'False', reason: 'BotNotMember', message: `${err.description ?? err.message}: add the bot to the chat (for a private chat, open the bot and press Start)` };
+      return {
+        status: 'False',
+        reason: 'BotNotMember',
+        message: `${err.description ?? err.message}: add the bot to the chat (for a private chat, open the bot and press Start)`,
+      };
     case 'CannotPost':
       return { status: 'False', reason: 'CannotPost', message: err.description ?? err.message };
     case 'ThreadNotFound':
-      return { status: 'False', reason: 'ThreadNotFound', message: 'message thread not found: check messageThreadId (topic 1, General, cannot be used)' };
+      return {
+        status: 'False',
+        reason: 'ThreadNotFound',
+        message: 'message thread not found: check messageThreadId (topic 1, General, cannot be used)',
+      };
     case 'Unauthorized':
       return { status: 'Unknown', reason: 'TelegramUnavailable', message: err.message };
     default:
@@ -211,7 +239,11 @@ export function chatVerdict(err: TelegramError, chatId: string): Verdict<ChatRea
   }
 }
 
-function memberVerdict(chat: TelegramChat, status: string, member: { can_post_messages?: boolean; can_send_messages?: boolean; is_member?: boolean }): Verdict<ChatReason> {
+function memberVerdict(
+  chat: TelegramChat,
+  status: string,
+  member: { can_post_messages?: boolean; can_send_messages?: boolean; is_member?: boolean },
+): Verdict<ChatReason> {
   const where = describe(chat);
   switch (status) {
     case 'kicked':
@@ -219,15 +251,30 @@ function memberVerdict(chat: TelegramChat, status: string, member: { can_post_me
     case 'left':
       return { status: 'False', reason: 'BotNotMember', message: `the bot is not a member of ${where}: add it` };
     case 'restricted':
-      if (member.is_member === false) return { status: 'False', reason: 'BotNotMember', message: `the bot is not a member of ${where}: add it` };
-      if (member.can_send_messages === false) return { status: 'False', reason: 'CannotPost', message: `the bot is restricted in ${where} and may not send messages: lift the restriction` };
+      if (member.is_member === false)
+        return { status: 'False', reason: 'BotNotMember', message: `the bot is not a member of ${where}: add it` };
+      if (member.can_send_messages === false)
+        return {
+          status: 'False',
+          reason: 'CannotPost',
+          message: `the bot is restricted in ${where} and may not send messages: lift the restriction`,
+        };
       break;
     case 'member':
-      if (chat.type === 'channel') return { status: 'False', reason: 'CannotPost', message: `the bot is only a subscriber of ${where}: make it an administrator with the "Post messages" right` };
+      if (chat.type === 'channel')
+        return {
+          status: 'False',
+          reason: 'CannotPost',
+          message: `the bot is only a subscriber of ${where}: make it an administrator with the "Post messages" right`,
+        };
       break;
     case 'administrator':
       if (chat.type === 'channel' && member.can_post_messages !== true) {
-        return { status: 'False', reason: 'CannotPost', message: `the bot is an administrator of ${where} without the "Post messages" right (can_post_messages): grant it` };
+        return {
+          status: 'False',
+          reason: 'CannotPost',
+          message: `the bot is an administrator of ${where} without the "Post messages" right (can_post_messages): grant it`,
+        };
       }
       break;
   }

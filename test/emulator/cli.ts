@@ -18,9 +18,7 @@ async function main(): Promise<void> {
   });
   const port = Number(values.port ?? process.env.PORT ?? 8081);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${values.port ?? process.env.PORT}`);
-  const scenario: Scenario = values.scenario
-    ? (JSON.parse(readFileSync(values.scenario, 'utf8')) as Scenario)
-    : demoScenario();
+  const scenario: Scenario = values.scenario ? (JSON.parse(readFileSync(values.scenario, 'utf8')) as Scenario) : demoScenario();
 
   const emulator = new TelegramEmulator(scenario, values['no-limits'] ? { limits: false } : {});
   const base = await emulator.start(port, values.host ?? '127.0.0.1');

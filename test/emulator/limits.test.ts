@@ -2,7 +2,7 @@ import { DEFAULT_LIMITS, ManualClock, RateLimiter } from './limits.js';
 
 const BOT = 1;
 
-test('defaults are Telegram\'s published limits', () => {
+test("defaults are Telegram's published limits", () => {
   expect(DEFAULT_LIMITS).toEqual({
     enabled: true,
     perChat: { capacity: 3, refill: 1, intervalMs: 1000 },

@@ -57,13 +57,7 @@ function appendCodePoint(out: number[], code: number): void {
   if (code < 0x80) out.push(code);
   else if (code < 0x800) out.push(0xc0 | (code >> 6), 0x80 | (code & 0x3f));
   else if (code < 0x10000) out.push(0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f));
-  else
-    out.push(
-      0xf0 | (code >> 18),
-      0x80 | ((code >> 12) & 0x3f),
-      0x80 | ((code >> 6) & 0x3f),
-      0x80 | (code & 0x3f),
-    );
+  else out.push(0xf0 | (code >> 18), 0x80 | ((code >> 12) & 0x3f), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f));
 }
 
 /** `&lt; &gt; &amp; &quot;` and numeric references; anything else stays literal (TDLib's leniency). */
@@ -91,8 +85,23 @@ function decodeHtmlEntity(t: Bytes, pos: number): { code: number; next: number }
 }
 
 const HTML_TAGS = new Set([
-  'a', 'b', 'strong', 'i', 'em', 's', 'strike', 'del', 'u', 'ins', 'tg-spoiler', 'tg-emoji', 'tg-time', 'span',
-  'pre', 'code', 'blockquote',
+  'a',
+  'b',
+  'strong',
+  'i',
+  'em',
+  's',
+  'strike',
+  'del',
+  'u',
+  'ins',
+  'tg-spoiler',
+  'tg-emoji',
+  'tg-time',
+  'span',
+  'pre',
+  'code',
+  'blockquote',
 ]);
 
 function isValidCustomEmojiId(value: string): boolean {
@@ -202,25 +211,13 @@ export function parseHtml(text: string): ParseResult {
   const unclosed = nested[nested.length - 1];
   if (unclosed) return err(`Can't find end tag corresponding to start tag "${unclosed.tag}"`);
   if (sawSurrogate) {
-    return err(
-      'Text contains invalid Unicode characters after decoding HTML entities, check for unmatched surrogate code units',
-    );
+    return err('Text contains invalid Unicode characters after decoding HTML entities, check for unmatched surrogate code units');
   }
   return { ok: true, text: decoder.decode(Uint8Array.from(out)) };
 }
 
 type MdEntity =
-  | 'Bold'
-  | 'Italic'
-  | 'Underline'
-  | 'Strikethrough'
-  | 'Spoiler'
-  | 'Code'
-  | 'Pre'
-  | 'PreCode'
-  | 'TextUrl'
-  | 'CustomEmoji'
-  | 'BlockQuote';
+  'Bold' | 'Italic' | 'Underline' | 'Strikethrough' | 'Spoiler' | 'Code' | 'Pre' | 'PreCode' | 'TextUrl' | 'CustomEmoji' | 'BlockQuote';
 
 function reservedError(c: number): ParseResult {
   return { ok: false, error: `Character '${String.fromCharCode(c)}' is reserved and must be escaped with the preceding '\\'` };
@@ -286,17 +283,35 @@ export function parseMarkdownV2(text: string): ParseResult {
       if (haveBlockquote && c === NL && (i + 1 === n || next !== GT)) isEnd = true;
       else {
         switch (current) {
-          case 'Bold': isEnd = c === ch('*'); break;
-          case 'Italic': isEnd = c === ch('_') && next !== ch('_'); break;
-          case 'Code': isEnd = c === BACKTICK; break;
+          case 'Bold':
+            isEnd = c === ch('*');
+            break;
+          case 'Italic':
+            isEnd = c === ch('_') && next !== ch('_');
+            break;
+          case 'Code':
+            isEnd = c === BACKTICK;
+            break;
           case 'Pre':
-          case 'PreCode': isEnd = c === BACKTICK && next === BACKTICK && t.at(i + 2) === BACKTICK; break;
+          case 'PreCode':
+            isEnd = c === BACKTICK && next === BACKTICK && t.at(i + 2) === BACKTICK;
+            break;
           case 'TextUrl':
-          case 'CustomEmoji': isEnd = c === ch(']'); break;
-          case 'Underline': isEnd = c === ch('_') && next === ch('_'); break;
-          case 'Strikethrough': isEnd = c === ch('~'); break;
-          case 'Spoiler': isEnd = c === ch('|') && next === ch('|'); break;
-          case 'BlockQuote': isEnd = false; break;
+          case 'CustomEmoji':
+            isEnd = c === ch(']');
+            break;
+          case 'Underline':
+            isEnd = c === ch('_') && next === ch('_');
+            break;
+          case 'Strikethrough':
+            isEnd = c === ch('~');
+            break;
+          case 'Spoiler':
+            isEnd = c === ch('|') && next === ch('|');
+            break;
+          case 'BlockQuote':
+            isEnd = false;
+            break;
         }
       }
     }
@@ -311,8 +326,12 @@ export function parseMarkdownV2(text: string): ParseResult {
             i++;
           } else type = 'Italic';
           break;
-        case '*': type = 'Bold'; break;
-        case '~': type = 'Strikethrough'; break;
+        case '*':
+          type = 'Bold';
+          break;
+        case '~':
+          type = 'Strikethrough';
+          break;
         case '|': {
           if (next !== ch('|')) return reservedError(c);
           const after = t.at(i + 2);
@@ -326,7 +345,9 @@ export function parseMarkdownV2(text: string): ParseResult {
           type = 'Spoiler';
           break;
         }
-        case '[': type = 'TextUrl'; break;
+        case '[':
+          type = 'TextUrl';
+          break;
         case '`':
           if (next === BACKTICK && t.at(i + 2) === BACKTICK) {
             i += 3;
@@ -484,10 +505,14 @@ export function normaliseParseMode(raw: string): ParseModeName | null {
 
 export function parseText(text: string, mode: ParseModeName): ParseResult {
   switch (mode) {
-    case 'html': return parseHtml(text);
-    case 'markdownv2': return parseMarkdownV2(text);
-    case 'markdown': return parseMarkdownLegacy(text);
-    case 'none': return { ok: true, text };
+    case 'html':
+      return parseHtml(text);
+    case 'markdownv2':
+      return parseMarkdownV2(text);
+    case 'markdown':
+      return parseMarkdownLegacy(text);
+    case 'none':
+      return { ok: true, text };
   }
 }
 

@@ -165,10 +165,7 @@ export class ScenarioBuilder {
 
   /** A channel; `canPost: false` makes the bot an administrator without "Post messages". */
   channel(id: number, title: string, botId: number, canPost = true, extra: Partial<ChatSpec> = {}): this {
-    return this.chat(
-      { id, type: 'channel', title, ...extra },
-      { botId, status: 'administrator', canPostMessages: canPost },
-    );
+    return this.chat({ id, type: 'channel', title, ...extra }, { botId, status: 'administrator', canPostMessages: canPost });
   }
 
   user(spec: UserSpec): this {

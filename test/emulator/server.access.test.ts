@@ -297,13 +297,16 @@ describe('getChatMember', () => {
 
 describe('getChatAdministrators', () => {
   test('a private chat has no administrators', async () => {
-    await expectError('getChatAdministrators', { chat_id: DEMO.users.ann }, 400, 'Bad Request: there are no administrators in the private chat');
+    await expectError(
+      'getChatAdministrators',
+      { chat_id: DEMO.users.ann },
+      400,
+      'Bad Request: there are no administrators in the private chat',
+    );
   });
 
   test('a supergroup lists its administrators', async () => {
-    const admins = resultOf<Array<{ status: string; user: { id: number } }>>(
-      await h.call(T, 'getChatAdministrators', { chat_id: C.ops }),
-    );
+    const admins = resultOf<Array<{ status: string; user: { id: number } }>>(await h.call(T, 'getChatAdministrators', { chat_id: C.ops }));
     expect(admins.map((a) => [a.user.id, a.status])).toEqual([[DEMO.bot.id, 'administrator']]);
   });
 });

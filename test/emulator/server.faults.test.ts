@@ -107,7 +107,7 @@ describe('faults', () => {
     expect(h.emu.requests.map((r) => r.status)).toEqual([502, 502, 200]);
   });
 
-  test('500 is the bot API\'s own restart error', async () => {
+  test("500 is the bot API's own restart error", async () => {
     h.emu.setFaults({ status5xx: { count: 1, code: 500 } });
     const r = await h.call(T, 'sendMessage', { chat_id: C.ops, text: 'x' });
     expect(r.status).toBe(500);
@@ -186,7 +186,12 @@ describe('flood fault', () => {
       const r = await fetch(`${base}/bot${demo.bot.token}/getChat?chat_id=${demo.chats.ops}`);
       expect(r.status).toBe(429);
       expect(r.headers.get('retry-after')).toBe('7');
-      expect(await r.json()).toEqual({ ok: false, error_code: 429, description: 'Too Many Requests: retry after 7', parameters: { retry_after: 7 } });
+      expect(await r.json()).toEqual({
+        ok: false,
+        error_code: 429,
+        description: 'Too Many Requests: retry after 7',
+        parameters: { retry_after: 7 },
+      });
       const again = await fetch(`${base}/bot${demo.bot.token}/getChat?chat_id=${demo.chats.ops}`);
       expect(again.status).toBe(200);
     } finally {

@@ -151,7 +151,7 @@ describe('success', () => {
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push(resultOf(await h.call(T, 'sendMessage', { chat_id: C.group, text: `m${i}` })).message_id);
     const other = resultOf(await h.call(T, 'sendMessage', { chat_id: C.upgradedTo, text: 'x' })).message_id;
-    expect(ids).toEqual([(ids[0] as number), (ids[0] as number) + 1, (ids[0] as number) + 2]);
+    expect(ids).toEqual([ids[0] as number, (ids[0] as number) + 1, (ids[0] as number) + 2]);
     expect(other).toBeLessThan(ids[2] as number);
   });
 

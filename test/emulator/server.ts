@@ -8,15 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RateLimiter, systemClock, type Clock, type LimitsInput, type RateLimitConfig } from './limits.js';
 import { normaliseParseMode, parseText, utf8Length } from './markup.js';
-import {
-  appliesTo,
-  type BotSpec,
-  type ChatSpec,
-  type MembershipSpec,
-  type Scenario,
-  type Update,
-  type UserSpec,
-} from './scenario.js';
+import { appliesTo, type BotSpec, type ChatSpec, type MembershipSpec, type Scenario, type Update, type UserSpec } from './scenario.js';
 
 export type ResponseParameters = { migrate_to_chat_id?: number; retry_after?: number };
 
@@ -102,9 +94,7 @@ export interface EmulatorOptions {
 
 type Outcome = { status: number; body: ApiResponse | string; headers?: Record<string, string> };
 type Access = 'read' | 'readMembers' | 'write';
-type Resolved =
-  | { kind: 'private'; user: UserSpec; isBotAccount: boolean }
-  | { kind: 'group' | 'supergroup' | 'channel'; chat: ChatSpec };
+type Resolved = { kind: 'private'; user: UserSpec; isBotAccount: boolean } | { kind: 'group' | 'supergroup' | 'channel'; chat: ChatSpec };
 
 const MAX_TEXT_BYTES = 1 << 15;
 const MAX_MESSAGE_LENGTH = 4096;
@@ -118,9 +108,7 @@ const ok = (result: unknown, description?: string): Outcome => ({
 
 const fail = (code: number, description: string, parameters?: ResponseParameters): Outcome => {
   const body: ApiResponse =
-    parameters === undefined
-      ? { ok: false, error_code: code, description }
-      : { ok: false, error_code: code, description, parameters };
+    parameters === undefined ? { ok: false, error_code: code, description } : { ok: false, error_code: code, description, parameters };
   return code === 429 && parameters?.retry_after !== undefined
     ? { status: code, body, headers: { 'Retry-After': String(parameters.retry_after) } }
     : { status: code, body };
@@ -128,8 +116,7 @@ const fail = (code: number, description: string, parameters?: ResponseParameters
 
 const badRequest = (message: string): Outcome => fail(400, `Bad Request: ${message}`);
 const forbidden = (message: string): Outcome => fail(403, `Forbidden: ${message}`);
-const tooManyRequests = (seconds: number): Outcome =>
-  fail(429, `Too Many Requests: retry after ${seconds}`, { retry_after: seconds });
+const tooManyRequests = (seconds: number): Outcome => fail(429, `Too Many Requests: retry after ${seconds}`, { retry_after: seconds });
 
 const isOutcome = (x: unknown): x is Outcome => typeof x === 'object' && x !== null && 'status' in x && 'body' in x;
 
@@ -269,8 +256,7 @@ export class TelegramEmulator {
     if (faults.flood) next.flood = { ...faults.flood };
     if (faults.status5xx) {
       next.status5xx = { ...faults.status5xx };
-      next.status5xxUntil =
-        faults.status5xx.untilMs === undefined ? undefined : this.clock.now() + faults.status5xx.untilMs;
+      next.status5xxUntil = faults.status5xx.untilMs === undefined ? undefined : this.clock.now() + faults.status5xx.untilMs;
     }
     this.faults = next;
   }
@@ -618,9 +604,21 @@ export class TelegramEmulator {
 
   private sendChatAction(b: BotSpec, arg: (key: string) => string): Outcome {
     const actions = [
-      'cancel', 'typing', 'record_video', 'upload_video', 'record_audio', 'record_voice', 'upload_audio',
-      'upload_voice', 'upload_photo', 'upload_document', 'choose_sticker', 'pick_up_location', 'find_location',
-      'record_video_note', 'upload_video_note',
+      'cancel',
+      'typing',
+      'record_video',
+      'upload_video',
+      'record_audio',
+      'record_voice',
+      'upload_audio',
+      'upload_voice',
+      'upload_photo',
+      'upload_document',
+      'choose_sticker',
+      'pick_up_location',
+      'find_location',
+      'record_video_note',
+      'upload_video_note',
     ];
     if (!actions.includes(arg('action').toLowerCase())) return badRequest('wrong parameter action in request');
     const target = this.checkWritableTopic(b, arg);
@@ -650,11 +648,7 @@ export class TelegramEmulator {
     const updates = this.readQueue(b, offset, limit, true);
     if (timeout === 0 || updates.length > 0) return ok(updates);
 
-    this.settlePoll(
-      b.id,
-      undefined,
-      'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
-    );
+    this.settlePoll(b.id, undefined, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running');
     return new Promise<Outcome>((resolve) => {
       const poll: PendingPoll = {
         botId: b.id,
@@ -724,9 +718,7 @@ export class TelegramEmulator {
     let resolved: Resolved | undefined;
     if (raw.startsWith('@')) {
       const name = raw.slice(1).toLowerCase();
-      const chat = this.state.chats.find(
-        (c) => (c.type === 'supergroup' || c.type === 'channel') && c.username?.toLowerCase() === name,
-      );
+      const chat = this.state.chats.find((c) => (c.type === 'supergroup' || c.type === 'channel') && c.username?.toLowerCase() === name);
       if (chat) resolved = { kind: chat.type as 'supergroup' | 'channel', chat };
       else {
         // Only bots resolve among users; a human's @username is "chat not found".
@@ -754,7 +746,8 @@ export class TelegramEmulator {
     let user = this.state.users.find((u) => u.id === id);
     if (!user) {
       const chat = this.state.chats.find((c) => c.id === id && c.type === 'private');
-      if (chat) user = { id, firstName: chat.firstName ?? chat.title ?? '', ...(chat.username ? { username: chat.username } : {}), started: true };
+      if (chat)
+        user = { id, firstName: chat.firstName ?? chat.title ?? '', ...(chat.username ? { username: chat.username } : {}), started: true };
     }
     if (!user) return undefined;
     const interacted = appliesTo(user.started, b.id) || appliesTo(user.blocked, b.id);
@@ -793,10 +786,7 @@ export class TelegramEmulator {
   }
 
   /** check_message_topic: the chat must be writable, then the topic must exist. */
-  private checkWritableTopic(
-    b: BotSpec,
-    arg: (key: string) => string,
-  ): { chat: Resolved; threadId?: number } | Outcome {
+  private checkWritableTopic(b: BotSpec, arg: (key: string) => string): { chat: Resolved; threadId?: number } | Outcome {
     const chat = this.resolveChat(b, arg('chat_id'), 'write');
     if (isOutcome(chat)) return chat;
     const raw = toInteger(arg('message_thread_id'));
@@ -824,8 +814,7 @@ export class TelegramEmulator {
       const canPost = m.status === 'creator' || (m.status === 'administrator' && m.canPostMessages !== false);
       return canPost ? undefined : badRequest('need administrator rights in the channel chat');
     }
-    const muted =
-      (m.status === 'restricted' && m.canSendMessages !== true) || (m.status === 'member' && m.canSendMessages === false);
+    const muted = (m.status === 'restricted' && m.canSendMessages !== true) || (m.status === 'member' && m.canSendMessages === false);
     return muted ? badRequest('not enough rights to send text messages to the chat') : undefined;
   }
 
@@ -954,9 +943,18 @@ export class TelegramEmulator {
 // ---- request parsing -----------------------------------------------------------------------------
 
 const CANONICAL: Record<string, string> = Object.fromEntries(
-  ['getMe', 'getChat', 'getChatMember', 'getChatAdministrators', 'sendMessage', 'sendChatAction', 'getUpdates', 'setWebhook', 'deleteWebhook', 'getWebhookInfo'].map(
-    (m) => [m.toLowerCase(), m],
-  ),
+  [
+    'getMe',
+    'getChat',
+    'getChatMember',
+    'getChatAdministrators',
+    'sendMessage',
+    'sendChatAction',
+    'getUpdates',
+    'setWebhook',
+    'deleteWebhook',
+    'getWebhookInfo',
+  ].map((m) => [m.toLowerCase(), m]),
 );
 
 /** `/bot<token>/<method>`, also `/bot<token>/test/<method>` (test environment); anything else is null. */

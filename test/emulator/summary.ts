@@ -24,12 +24,19 @@ export function describeScenario(s: Scenario): string[] {
     const members = s.memberships
       .filter((m) => m.chatId === c.id && s.bots.some((b) => b.id === m.botId))
       .map((m) => `${m.botId}:${m.status}${m.canPostMessages === false ? '(no post)' : ''}${m.canSendMessages === false ? '(muted)' : ''}`);
-    lines.push(`  ${String(c.id).padEnd(15)} ${c.type.padEnd(10)} ${name}${notes.length ? `  [${notes.join('; ')}]` : ''}${members.length ? `  bots ${members.join(' ')}` : ''}`);
+    lines.push(
+      `  ${String(c.id).padEnd(15)} ${c.type.padEnd(10)} ${name}${notes.length ? `  [${notes.join('; ')}]` : ''}${members.length ? `  bots ${members.join(' ')}` : ''}`,
+    );
   }
   if (s.users.length > 0) {
     lines.push('users:');
     for (const u of s.users) {
-      const flags = [u.isBot ? 'bot' : '', u.deactivated ? 'deactivated' : '', u.blocked ? 'blocked' : '', u.started ? 'started' : 'not started'].filter(Boolean);
+      const flags = [
+        u.isBot ? 'bot' : '',
+        u.deactivated ? 'deactivated' : '',
+        u.blocked ? 'blocked' : '',
+        u.started ? 'started' : 'not started',
+      ].filter(Boolean);
       lines.push(`  ${String(u.id).padEnd(15)} ${u.firstName}${u.username ? ` @${u.username}` : ''}  [${flags.join(', ')}]`);
     }
   }

@@ -17,18 +17,25 @@ export interface AlertmanagerProcess {
 }
 
 export async function startAlertmanager(configYaml: string): Promise<AlertmanagerProcess> {
-  if (!ALERTMANAGER_BIN) throw new Error('prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager); .ci/run installs it');
+  if (!ALERTMANAGER_BIN)
+    throw new Error('prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager); .ci/run installs it');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'am-'));
   writeFileSync(path.join(dir, 'alertmanager.yml'), configYaml);
   const port = await freePort();
   let out = '';
   const child = spawn(
     ALERTMANAGER_BIN,
-    [`--config.file=${dir}/alertmanager.yml`, `--storage.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=debug'],
+    [
+      `--config.file=${dir}/alertmanager.yml`,
+      `--storage.path=${dir}/data`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=debug',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -46,7 +53,11 @@ export async function startAlertmanager(configYaml: string): Promise<Alertmanage
     child,
     output: () => out,
     postAlerts: async (alerts) => {
-      const r = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(alerts) });
+      const r = await fetch(`${url}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(alerts),
+      });
       if (!r.ok) throw new Error(`alertmanager refused alerts: ${r.status} ${await r.text()}`);
     },
     stop: async () => {

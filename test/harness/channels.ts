@@ -42,14 +42,20 @@ export function channelHelpers(defaultNamespace: () => string) {
       await core.replaceNamespacedSecret({ namespace, name, body });
     }
   };
-  const channel = async (name: string, spec: Record<string, unknown>, namespace = defaultNamespace(), annotations?: Record<string, string>) => {
+  const channel = async (
+    name: string,
+    spec: Record<string, unknown>,
+    namespace = defaultNamespace(),
+    annotations?: Record<string, string>,
+  ) => {
     await custom.createNamespacedCustomObject({
       ...G,
       namespace,
       body: { apiVersion: 'telegram.notify.dev/v1alpha1', kind: 'TelegramChannel', metadata: { name, annotations }, spec },
     });
   };
-  const get = async (name: string, namespace = defaultNamespace()) => (await custom.getNamespacedCustomObject({ ...G, namespace, name })) as Channel;
+  const get = async (name: string, namespace = defaultNamespace()) =>
+    (await custom.getNamespacedCustomObject({ ...G, namespace, name })) as Channel;
   const annotate = async (name: string, annotations: Record<string, string | null>, namespace = defaultNamespace()) => {
     await custom.patchNamespacedCustomObject(
       { ...G, namespace, name, body: { metadata: { annotations } } },

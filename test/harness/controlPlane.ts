@@ -56,16 +56,63 @@ function openssl(args: string[], cwd: string): void {
 }
 
 function makeCertificates(dir: string): void {
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=test-ca', '-keyout', 'ca.key', '-out', 'ca.crt'], dir);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=kube-apiserver', '-keyout', 'apiserver.key', '-out', 'apiserver.csr'], dir);
+  openssl(
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=test-ca', '-keyout', 'ca.key', '-out', 'ca.crt'],
+    dir,
+  );
+  openssl(
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=kube-apiserver', '-keyout', 'apiserver.key', '-out', 'apiserver.csr'],
+    dir,
+  );
   writeFileSync(
     path.join(dir, 'srv.ext'),
     'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n',
   );
-  openssl(['x509', '-req', '-in', 'apiserver.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '3650', '-extfile', 'srv.ext', '-out', 'apiserver.crt'], dir);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=system:masters/CN=admin', '-keyout', 'admin.key', '-out', 'admin.csr'], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'apiserver.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '3650',
+      '-extfile',
+      'srv.ext',
+      '-out',
+      'apiserver.crt',
+    ],
+    dir,
+  );
+  openssl(
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=system:masters/CN=admin', '-keyout', 'admin.key', '-out', 'admin.csr'],
+    dir,
+  );
   writeFileSync(path.join(dir, 'cli.ext'), 'extendedKeyUsage=clientAuth\n');
-  openssl(['x509', '-req', '-in', 'admin.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '3650', '-extfile', 'cli.ext', '-out', 'admin.crt'], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'admin.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '3650',
+      '-extfile',
+      'cli.ext',
+      '-out',
+      'admin.crt',
+    ],
+    dir,
+  );
   openssl(['genrsa', '-out', 'sa.key', '2048'], dir);
   openssl(['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
 }
@@ -103,13 +150,20 @@ function apiserverArgs(s: ControlPlaneState): string[] {
 
 function etcdArgs(s: ControlPlaneState): string[] {
   return [
-    '--name', 'default',
-    '--data-dir', `${s.dir}/etcd`,
-    '--listen-client-urls', `http://127.0.0.1:${s.etcdPort}`,
-    '--advertise-client-urls', `http://127.0.0.1:${s.etcdPort}`,
-    '--listen-peer-urls', `http://127.0.0.1:${s.etcdPeerPort}`,
-    '--initial-advertise-peer-urls', `http://127.0.0.1:${s.etcdPeerPort}`,
-    '--initial-cluster', `default=http://127.0.0.1:${s.etcdPeerPort}`,
+    '--name',
+    'default',
+    '--data-dir',
+    `${s.dir}/etcd`,
+    '--listen-client-urls',
+    `http://127.0.0.1:${s.etcdPort}`,
+    '--advertise-client-urls',
+    `http://127.0.0.1:${s.etcdPort}`,
+    '--listen-peer-urls',
+    `http://127.0.0.1:${s.etcdPeerPort}`,
+    '--initial-advertise-peer-urls',
+    `http://127.0.0.1:${s.etcdPeerPort}`,
+    '--initial-cluster',
+    `default=http://127.0.0.1:${s.etcdPeerPort}`,
     '--unsafe-no-fsync',
     '--log-level=warn',
   ];
@@ -142,7 +196,9 @@ async function waitReady(s: ControlPlaneState, timeoutMs = 120_000): Promise<voi
   let last = '';
   while (Date.now() < deadline) {
     if (!alive(s.apiserverPid)) {
-      throw new Error(`kube-apiserver exited during start-up; see ${s.dir}/kube-apiserver.log:\n${tail(path.join(s.dir, 'kube-apiserver.log'))}`);
+      throw new Error(
+        `kube-apiserver exited during start-up; see ${s.dir}/kube-apiserver.log:\n${tail(path.join(s.dir, 'kube-apiserver.log'))}`,
+      );
     }
     try {
       const r = await get(`https://127.0.0.1:${s.apiserverPort}/readyz`, ca, s.adminToken);

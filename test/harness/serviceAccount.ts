@@ -41,7 +41,11 @@ export async function deployedServiceAccountKubeconfig(namespace: string, kustom
       subjects: [{ kind: 'ServiceAccount', name: sa, namespace }],
     },
   });
-  const tr = await core.createNamespacedServiceAccountToken({ namespace, name: sa, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  const tr = await core.createNamespacedServiceAccountToken({
+    namespace,
+    name: sa,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
   const cluster = kc.getCurrentCluster()!;
   const file = path.join(os.tmpdir(), `sa-kubeconfig-${namespace}.yaml`);
   writeFileSync(

@@ -23,7 +23,12 @@ beforeAll(async () => {
   await secret('bot', { token: DEMO.bot.token });
   await secret('am-webhook', { token: WEBHOOK_TOKEN });
   operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns });
-  await channel('oncall', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.forum), messageThreadId: 77, alertmanager: { tokenSecretRef: { name: 'am-webhook' } } });
+  await channel('oncall', {
+    tokenSecretRef: { name: 'bot' },
+    chatId: String(DEMO.chats.forum),
+    messageThreadId: 77,
+    alertmanager: { tokenSecretRef: { name: 'am-webhook' } },
+  });
   await readyReason('oncall', 'Verified');
   am = await startAlertmanager(`
 route:
@@ -51,16 +56,28 @@ afterAll(async () => {
 
 test('firing then resolved alerts from a real Alertmanager arrive in the forum topic', async () => {
   const startsAt = new Date().toISOString();
-  const alert = { labels: { alertname: 'DiskAlmostFull', severity: 'warning', instance: 'node-<1>' }, annotations: { summary: 'disk at 93% & growing' }, startsAt };
+  const alert = {
+    labels: { alertname: 'DiskAlmostFull', severity: 'warning', instance: 'node-<1>' },
+    annotations: { summary: 'disk at 93% & growing' },
+    startsAt,
+  };
   await am.postAlerts([alert]);
-  const firing = await eventually(async () => emulator.messagesTo(DEMO.chats.forum).find((m) => /FIRING/.test(m.text) && m.text.includes('DiskAlmostFull')), 30_000, 'firing message');
+  const firing = await eventually(
+    async () => emulator.messagesTo(DEMO.chats.forum).find((m) => /FIRING/.test(m.text) && m.text.includes('DiskAlmostFull')),
+    30_000,
+    'firing message',
+  );
   expect(firing.threadId).toBe(77);
   expect(firing.parseMode).toBe('HTML');
   expect(firing.text).toContain('node-<1>');
   expect(firing.text).toContain('disk at 93% & growing');
 
   await am.postAlerts([{ ...alert, endsAt: new Date().toISOString() }]);
-  const resolved = await eventually(async () => emulator.messagesTo(DEMO.chats.forum).find((m) => /RESOLVED/.test(m.text) && m.text.includes('DiskAlmostFull')), 30_000, 'resolved message');
+  const resolved = await eventually(
+    async () => emulator.messagesTo(DEMO.chats.forum).find((m) => /RESOLVED/.test(m.text) && m.text.includes('DiskAlmostFull')),
+    30_000,
+    'resolved message',
+  );
   expect(resolved.messageId).toBeGreaterThan(firing.messageId);
   await eventually(async () => ((await get('oncall')).status?.delivery?.sent ?? 0) >= 2, 15_000, 'delivery counted in status');
 });

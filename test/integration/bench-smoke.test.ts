@@ -23,7 +23,14 @@ const summaryShape = {
 
 test('scale: 20 channels over 10 tokens all Ready, one getMe per token, a quiet steady state', async () => {
   const ns = await createNamespace('bench-scale');
-  const r = await runScale(kubeconfig(), ns, { channels: 20, tokens: 10, steadyMs: 3_000, settleMs: 1_000, maxConcurrentReconciles: 8, readyTimeoutMs: 60_000 });
+  const r = await runScale(kubeconfig(), ns, {
+    channels: 20,
+    tokens: 10,
+    steadyMs: 3_000,
+    settleMs: 1_000,
+    maxConcurrentReconciles: 8,
+    readyTimeoutMs: 60_000,
+  });
   expect(r.scenario).toBe('scale');
   expect(r.startup.ready).toBe(20);
   expect(r.telegram.getMe).toBeLessThanOrEqual(10);
@@ -32,13 +39,24 @@ test('scale: 20 channels over 10 tokens all Ready, one getMe per token, a quiet 
   expect(r.apiWrites.channelStatusWrites).toBeGreaterThanOrEqual(20);
   expect(r.steady.channelWrites).toBe(0);
   expect(r.steady.telegramCalls).toBe(0);
-  expect(r.startup).toMatchObject({ allReadySeconds: expect.any(Number), rssPeakMB: expect.any(Number), hwmMB: expect.any(Number), cpuSeconds: expect.any(Number) });
+  expect(r.startup).toMatchObject({
+    allReadySeconds: expect.any(Number),
+    rssPeakMB: expect.any(Number),
+    hwmMB: expect.any(Number),
+    cpuSeconds: expect.any(Number),
+  });
   expect(JSON.parse(JSON.stringify(r))).toEqual(r);
 }, 120_000);
 
 test('latency: 20 annotation alerts over 10 bots are all delivered, no 429', async () => {
   const ns = await createNamespace('bench-latency');
-  const r = await runLatency(kubeconfig(), ns, { alerts: 20, tokens: 10, ratePerSecond: 10, maxConcurrentReconciles: 8, timeoutMs: 60_000 });
+  const r = await runLatency(kubeconfig(), ns, {
+    alerts: 20,
+    tokens: 10,
+    ratePerSecond: 10,
+    maxConcurrentReconciles: 8,
+    timeoutMs: 60_000,
+  });
   expect(r.delivered).toBe(20);
   expect(r.rateLimited).toBe(0);
   expect(r.latencyMs).toMatchObject({ ...summaryShape, count: 20 });

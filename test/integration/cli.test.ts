@@ -46,7 +46,10 @@ function cli(args: string[], opts: { stdin?: string; env?: Record<string, string
 beforeAll(async () => {
   ensureBuilt();
   ns = await createNamespace('cli');
-  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'telegram-bot' }, stringData: { token: `${TOKEN}\n`, chatId: String(DEMO.chats.ops) } } });
+  await core.createNamespacedSecret({
+    namespace: ns,
+    body: { metadata: { name: 'telegram-bot' }, stringData: { token: `${TOKEN}\n`, chatId: String(DEMO.chats.ops) } },
+  });
   emu = new TelegramEmulator(demoScenario(), { limits: false, pollingQuirks: false, conflictDelayMs: 0 });
   base = await emu.start();
   const bot = { id: DEMO.bot.id, is_bot: true, first_name: 'Ops Alerts', username: 'ops_alerts_bot' };
@@ -85,9 +88,15 @@ test('chats with the token from a Secret on the apiserver', async () => {
 test('chats --chat -o json: a manifest that references the Secret it read', async () => {
   const r = await cli(['chats', '--secret', `${ns}/telegram-bot:token`, '--chat', '-1001000000001', '-o', 'json']);
   expect(r.code).toBe(0);
-  const list = JSON.parse(r.stdout) as { items: { kind: string; metadata: { namespace: string }; spec: { chatId: string; tokenSecretRef: { name: string } } }[] };
+  const list = JSON.parse(r.stdout) as {
+    items: { kind: string; metadata: { namespace: string }; spec: { chatId: string; tokenSecretRef: { name: string } } }[];
+  };
   expect(list.items).toHaveLength(1);
-  expect(list.items[0]).toMatchObject({ kind: 'TelegramChannel', metadata: { namespace: ns }, spec: { chatId: '-1001000000001', tokenSecretRef: { name: 'telegram-bot' } } });
+  expect(list.items[0]).toMatchObject({
+    kind: 'TelegramChannel',
+    metadata: { namespace: ns },
+    spec: { chatId: '-1001000000001', tokenSecretRef: { name: 'telegram-bot' } },
+  });
 });
 
 test('the YAML manifest (placeholder Secret + channel) passes the CRD schema on the apiserver', async () => {
@@ -122,7 +131,10 @@ test('check from a piped token: exit codes 0 / 1 / 3', async () => {
   expect(migrated.code).toBe(1);
   expect(migrated.stdout).toMatch(/ChatMigrated/);
 
-  const down = await cli(['check', '-', '--chat', String(DEMO.chats.ops)], { stdin: TOKEN, env: { TELEGRAM_API_URL: 'http://127.0.0.1:1' } });
+  const down = await cli(['check', '-', '--chat', String(DEMO.chats.ops)], {
+    stdin: TOKEN,
+    env: { TELEGRAM_API_URL: 'http://127.0.0.1:1' },
+  });
   expect(down.code).toBe(3);
   for (const r of [ok, migrated, down]) expect(r.stdout + r.stderr).not.toContain(SECRET_PART);
 });

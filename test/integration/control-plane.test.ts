@@ -43,11 +43,15 @@ const widgetCrd = {
 
 beforeAll(async () => {
   ns = await createNamespace('smoke');
-  await ext.createCustomResourceDefinition({ body: widgetCrd as k8s.V1CustomResourceDefinition });
-  await eventually(async () => {
-    const crd = await ext.readCustomResourceDefinition({ name: widgetCrd.metadata.name });
-    return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-  }, 30_000, 'CRD established');
+  await ext.createCustomResourceDefinition({ body: widgetCrd });
+  await eventually(
+    async () => {
+      const crd = await ext.readCustomResourceDefinition({ name: widgetCrd.metadata.name });
+      return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+    },
+    30_000,
+    'CRD established',
+  );
 });
 
 test('/version reports the kube-apiserver that was built', async () => {
@@ -57,17 +61,29 @@ test('/version reports the kube-apiserver that was built', async () => {
 
 test('a CEL rule accepts a valid object and rejects a broken one with its message', async () => {
   const base = { group, version: 'v1', namespace: ns, plural: 'widgets' };
-  await custom.createNamespacedCustomObject({ ...base, body: { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'ok' }, spec: { min: 1, max: 2 } } });
+  await custom.createNamespacedCustomObject({
+    ...base,
+    body: { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'ok' }, spec: { min: 1, max: 2 } },
+  });
   const err = await custom
-    .createNamespacedCustomObject({ ...base, body: { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'bad' }, spec: { min: 3, max: 2 } } })
-    .then(() => undefined, (e: unknown) => e);
+    .createNamespacedCustomObject({
+      ...base,
+      body: { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'bad' }, spec: { min: 3, max: 2 } },
+    })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   expect(statusOf(err)).toBe(422);
   expect(String((err as { body?: string }).body)).toContain('min must not exceed max');
 });
 
 test('the status subresource is separate from the main resource', async () => {
   const base = { group, version: 'v1', namespace: ns, plural: 'widgets' };
-  await custom.createNamespacedCustomObject({ ...base, body: { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'st' }, spec: { min: 1, max: 1 }, status: { phase: 'ignored' } } });
+  await custom.createNamespacedCustomObject({
+    ...base,
+    body: { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'st' }, spec: { min: 1, max: 1 }, status: { phase: 'ignored' } },
+  });
   const created = (await custom.getNamespacedCustomObject({ ...base, name: 'st' })) as { status?: unknown };
   expect(created.status).toBeUndefined();
   await custom.patchNamespacedCustomObjectStatus(
@@ -96,7 +112,10 @@ test('Secrets, Events and Leases are stored', async () => {
   const events = await core.listNamespacedEvent({ namespace: ns });
   expect(events.items.map((e) => e.reason)).toContain('Smoke');
 
-  await coordination.createNamespacedLease({ namespace: ns, body: { metadata: { name: 'l' }, spec: { holderIdentity: 'me', leaseDurationSeconds: 15 } } });
+  await coordination.createNamespacedLease({
+    namespace: ns,
+    body: { metadata: { name: 'l' }, spec: { holderIdentity: 'me', leaseDurationSeconds: 15 } },
+  });
   const lease = await coordination.readNamespacedLease({ namespace: ns, name: 'l' });
   expect(lease.spec?.holderIdentity).toBe('me');
 });
@@ -133,7 +152,10 @@ test('RBAC denies a restricted ServiceAccount token obtained through TokenReques
   });
   const saCore = restricted.makeApiClient(k8s.CoreV1Api);
   await expect(saCore.listNamespacedConfigMap({ namespace: ns })).resolves.toBeDefined();
-  const denied = await saCore.listNamespacedSecret({ namespace: ns }).then(() => undefined, (e: unknown) => e);
+  const denied = await saCore.listNamespacedSecret({ namespace: ns }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(statusOf(denied)).toBe(403);
 });
 

@@ -20,7 +20,10 @@ let env: Record<string, string>;
 const { custom, secret } = channelHelpers(() => ns);
 
 interface Listed {
-  items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[]; delivery?: { lastAlertDigest?: string; pendingAlertDigest?: string } } }[];
+  items: {
+    metadata: { name: string };
+    status?: { conditions?: { type: string; status: string }[]; delivery?: { lastAlertDigest?: string; pendingAlertDigest?: string } };
+  }[];
 }
 const list = async () => (await custom.listNamespacedCustomObject({ ...G, namespace: ns })) as Listed;
 
@@ -32,12 +35,14 @@ async function annotateAll(text: (i: number) => string): Promise<void> {
   const names = Array.from({ length: N }, (_, i) => i);
   for (let start = 0; start < N; start += 20) {
     await Promise.all(
-      names.slice(start, start + 20).map((i) =>
-        custom.patchNamespacedCustomObject(
-          { ...G, namespace: ns, name: `ch-${i}`, body: { metadata: { annotations: { 'telegram.notify.dev/alert': text(i) } } } },
-          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      names
+        .slice(start, start + 20)
+        .map((i) =>
+          custom.patchNamespacedCustomObject(
+            { ...G, namespace: ns, name: `ch-${i}`, body: { metadata: { annotations: { 'telegram.notify.dev/alert': text(i) } } } },
+            k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+          ),
         ),
-      ),
     );
   }
 }
@@ -47,7 +52,9 @@ async function allRecorded(timeoutMs: number): Promise<void> {
   await eventually(
     async () => {
       const l = await list();
-      const done = l.items.filter((c) => c.status?.delivery?.lastAlertDigest === digestOf(currentAlert(Number(c.metadata.name.slice(3))))).length;
+      const done = l.items.filter(
+        (c) => c.status?.delivery?.lastAlertDigest === digestOf(currentAlert(Number(c.metadata.name.slice(3)))),
+      ).length;
       return done === N;
     },
     timeoutMs,
@@ -73,7 +80,12 @@ spec: {tokenSecretRef: {name: bot}, chatId: "${id}"}
   kubectl(['apply', '-f', '-'], docs.join('---\n'));
   env = { TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns };
   operator = await startOperator(env);
-  await eventually(async () => (await list()).items.filter((c) => c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True')).length === N, 60_000, 'all Ready');
+  await eventually(
+    async () =>
+      (await list()).items.filter((c) => c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True')).length === N,
+    60_000,
+    'all Ready',
+  );
 });
 
 afterAll(async () => {

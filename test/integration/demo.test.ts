@@ -30,8 +30,8 @@ function startDemo(name: string, env: Record<string, string> = {}): Demo {
     env: { ...process.env, KUBECONFIG: '', KEEP: '', NO_COLOR: '1', DEMO_CLUSTER_DIR: dir, DEMO_OPERATOR_LOG: log, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => out, exit, dir, log };
 }
@@ -73,11 +73,11 @@ test('make demo: three channels with their reasons, an alert received, the CLI, 
   // The three channels, each with the reason a user needs, and the right id named.
   expect(out).toMatch(/✔ ops\s+Ready=True\s+Verified: bot @ops_alerts_bot/);
   expect(out).toMatch(
-    new RegExp(`✘ ops-no-minus\\s+Ready=False\\s+ChatIdMissingMinusSign: chat ${OPS_UNSIGNED} was not found, but ${OPS} is supergroup "Ops": set the chat id to "${OPS}"`),
+    new RegExp(
+      `✘ ops-no-minus\\s+Ready=False\\s+ChatIdMissingMinusSign: chat ${OPS_UNSIGNED} was not found, but ${OPS} is supergroup "Ops": set the chat id to "${OPS}"`,
+    ),
   );
-  expect(out).toMatch(
-    new RegExp(`✘ legacy-ops\\s+Ready=False\\s+ChatMigrated: .*${DEMO.chats.legacyGroup}.*"${DEMO.chats.upgradedTo}"`),
-  );
+  expect(out).toMatch(new RegExp(`✘ legacy-ops\\s+Ready=False\\s+ChatMigrated: .*${DEMO.chats.legacyGroup}.*"${DEMO.chats.upgradedTo}"`));
   // kubectl get tgc, as printed.
   expect(out).toContain('$ kubectl get tgc -n demo');
   expect(out).toMatch(/^\s+NAME\s+READY\s+REASON\s+BOT\s+CHAT\s+AGE$/m);
@@ -87,13 +87,19 @@ test('make demo: three channels with their reasons, an alert received, the CLI, 
   expect(out).toMatch(/^\s+NAME\s+READY\s+REASON\s+BOT\s+CHAT\s+MESSAGE\s+AGE$/m); // -o wide
 
   // The alert, as the chat received it, and the delivery recorded in status.
-  expect(out).toMatch(new RegExp(`✔ the Ops supergroup \\(${OPS}\\) received message #1 from @ops_alerts_bot:\\n\\s+│ DiskPressure on node-3: /var/lib/etcd is 91% full`));
+  expect(out).toMatch(
+    new RegExp(
+      `✔ the Ops supergroup \\(${OPS}\\) received message #1 from @ops_alerts_bot:\\n\\s+│ DiskPressure on node-3: /var/lib/etcd is 91% full`,
+    ),
+  );
   expect(out).toMatch(/^\s+sent:\s+1$/m);
   expect(out).toMatch(/^\s+lastAlertDigest:\s+sha256:[0-9a-f]{64}$/m);
 
   // The CLI: chats lists the chat ids with their sign; check diagnoses the missing minus sign.
   expect(out).toMatch(new RegExp(`^\\s+${OPS}\\s+supergroup\\s+Ops\\s+bot added \\(administrator\\)`, 'm'));
-  expect(out).toMatch(new RegExp(`^\\s+${DEMO.chats.legacyGroup}\\s+group\\s+Legacy Ops\\s+.*upgraded to a supergroup: use ${DEMO.chats.upgradedTo}`, 'm'));
+  expect(out).toMatch(
+    new RegExp(`^\\s+${DEMO.chats.legacyGroup}\\s+group\\s+Legacy Ops\\s+.*upgraded to a supergroup: use ${DEMO.chats.upgradedTo}`, 'm'),
+  );
   expect(out).toContain(`$ telegram-channel-operator check --token-file`);
   expect(out).toMatch(new RegExp(`✘ Chat\\s+ChatIdMissingMinusSign: chat ${OPS_UNSIGNED} was not found, but ${OPS}`));
   expect(out).toContain('(exit 1: Ready would be False');
@@ -101,7 +107,12 @@ test('make demo: three channels with their reasons, an alert received, the CLI, 
   expect(out).toMatch(/`chats` confirmed nothing: all 3 updates are still pending/);
 
   // Tear-down, and nothing left behind.
-  for (const what of ['removed the temporary token file', 'stopped the operator', 'stopped the Telegram emulator', 'stopped kube-apiserver and etcd']) {
+  for (const what of [
+    'removed the temporary token file',
+    'stopped the operator',
+    'stopped the Telegram emulator',
+    'stopped kube-apiserver and etcd',
+  ]) {
     expect(out).toContain(`✔ ${what}`);
   }
   expect(out).toMatch(/✔ Demo complete in [\d.]+s/);

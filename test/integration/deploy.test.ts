@@ -16,7 +16,12 @@ const OPERATOR_NS = 'telegram-system';
 const NAME = 'telegram-channel-operator';
 const IMAGE = 'ghcr.io/telegram-channel-operator/telegram-channel-operator:0.1.0';
 
-const KUSTOMIZATIONS = ['deploy/base', 'deploy/overlays/namespaced', 'deploy/overlays/servicemonitor', 'deploy/overlays/networkpolicy'] as const;
+const KUSTOMIZATIONS = [
+  'deploy/base',
+  'deploy/overlays/namespaced',
+  'deploy/overlays/servicemonitor',
+  'deploy/overlays/networkpolicy',
+] as const;
 type Kustomization = (typeof KUSTOMIZATIONS)[number];
 
 // The Prometheus Operator's CRD is not in the test cluster: a minimal stand-in, enough for the
@@ -77,7 +82,8 @@ interface Rule {
 
 const rendered = new Map<Kustomization, string>();
 const objects = (k: Kustomization): Obj[] => JSON.parse(JSON.stringify(loadAllYaml(rendered.get(k)!).filter(Boolean))) as Obj[];
-const find = (objs: Obj[], kind: string, name?: string) => objs.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+const find = (objs: Obj[], kind: string, name?: string) =>
+  objs.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
 const one = (objs: Obj[], kind: string, name?: string) => {
   const found = find(objs, kind, name);
   expect(found).toHaveLength(1);
@@ -122,12 +128,24 @@ function relocate(objs: Obj[], ns: string): Obj[] {
 }
 
 function applyForReal(objs: Obj[]): string {
-  return kubectl(['apply', '--server-side', '--force-conflicts', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objs }));
+  return kubectl(
+    ['apply', '--server-side', '--force-conflicts', `--field-manager=${FIELD_MANAGER}`, '-f', '-'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objs }),
+  );
 }
 
 /** `kubectl auth can-i` as the operator's ServiceAccount in `saNs` (with the groups a real SA token carries). */
 function can(saNs: string, verb: string, resource: string, opts: { ns?: string; all?: boolean; subresource?: string } = {}): boolean {
-  const args = ['auth', 'can-i', verb, resource, `--as=system:serviceaccount:${saNs}:${NAME}`, '--as-group=system:serviceaccounts', `--as-group=system:serviceaccounts:${saNs}`, '--as-group=system:authenticated'];
+  const args = [
+    'auth',
+    'can-i',
+    verb,
+    resource,
+    `--as=system:serviceaccount:${saNs}:${NAME}`,
+    '--as-group=system:serviceaccounts',
+    `--as-group=system:serviceaccounts:${saNs}`,
+    '--as-group=system:authenticated',
+  ];
   if (opts.subresource) args.push(`--subresource=${opts.subresource}`);
   if (opts.all) args.push('--all-namespaces');
   else args.push('-n', opts.ns ?? saNs);
@@ -176,7 +194,12 @@ describe('kustomizations build and pass server-side validation as shipped', () =
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     // One "serverside-applied (server dry run)" line per object: nothing skipped.
-    expect(r.stdout.trim().split('\n').filter((l) => l.includes('(server dry run)'))).toHaveLength(objs.length);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes('(server dry run)')),
+    ).toHaveLength(objs.length);
   });
 
   it('a broken manifest is rejected by the same check (the dry run is not a no-op)', () => {
@@ -241,7 +264,9 @@ describe('deploy/base', () => {
     expect(pod.serviceAccountName).toBe(NAME);
     expect(d.spec.selector.matchLabels).toEqual(expect.objectContaining({ 'app.kubernetes.io/name': NAME }));
     expect(d.spec.template.metadata.labels).toEqual(expect.objectContaining(d.spec.selector.matchLabels));
-    expect(pod.securityContext).toEqual(expect.objectContaining({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } }));
+    expect(pod.securityContext).toEqual(
+      expect.objectContaining({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } }),
+    );
     expect(pod.topologySpreadConstraints?.length ?? 0).toBeGreaterThan(0);
     for (const t of pod.topologySpreadConstraints) {
       expect(t.whenUnsatisfiable).toBe('ScheduleAnyway');
@@ -307,7 +332,10 @@ describe('deploy/overlays/namespaced', () => {
   });
 
   it('the template for another managed namespace grants the same rules to the same ServiceAccount', () => {
-    const text = readFileSync(path.join(REPO_ROOT, 'deploy/overlays/namespaced/watched-namespace.example.yaml'), 'utf8').replaceAll('NAMESPACE', 'monitoring');
+    const text = readFileSync(path.join(REPO_ROOT, 'deploy/overlays/namespaced/watched-namespace.example.yaml'), 'utf8').replaceAll(
+      'NAMESPACE',
+      'monitoring',
+    );
     const objs = JSON.parse(JSON.stringify(loadAllYaml(text).filter(Boolean))) as Obj[];
     const role = one(objs, 'Role', NAME);
     expect(role.metadata.namespace).toBe('monitoring');
@@ -377,7 +405,12 @@ describe('least privilege, proven against the apiserver (real apply + kubectl au
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     const d = JSON.parse(kubectl(['get', 'deployment', NAME, '-n', clusterNs, '-o', 'json']));
     const pod = (spec: unknown) =>
-      JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pss-probe', namespace: clusterNs, labels: d.spec.template.metadata.labels }, spec });
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'pss-probe', namespace: clusterNs, labels: d.spec.template.metadata.labels },
+        spec,
+      });
     const ok = kubectlResult(['create', '--dry-run=server', '-f', '-'], pod(d.spec.template.spec));
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);

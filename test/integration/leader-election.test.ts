@@ -22,7 +22,8 @@ const { custom, secret } = channelHelpers(() => ns);
 const { coordination } = clients();
 
 const leaderGauge = async (p: OperatorProcess) => /^telegram_operator_leader 1$/m.test(await (await fetch(`${p.url}/metrics`)).text());
-const holder = async () => (await coordination.readNamespacedLease({ namespace: ns, name: 'telegram-channel-operator' })).spec?.holderIdentity;
+const holder = async () =>
+  (await coordination.readNamespacedLease({ namespace: ns, name: 'telegram-channel-operator' })).spec?.holderIdentity;
 
 /** The alert text each channel carries now, to tell a recorded delivery of it from an older one. */
 let currentAlert: (i: number) => string = () => '';
@@ -40,10 +41,16 @@ async function annotateAll(text: (i: number) => string): Promise<void> {
 }
 
 async function allRecorded(): Promise<void> {
-  await eventually(async () => {
-    const l = (await custom.listNamespacedCustomObject({ ...G, namespace: ns })) as { items: { metadata: { name: string }; status?: { delivery?: { lastAlertDigest?: string } } }[] };
-    return l.items.every((c) => c.status?.delivery?.lastAlertDigest === digestOf(currentAlert(Number(c.metadata.name.slice(3)))));
-  }, 60_000, 'all alerts recorded');
+  await eventually(
+    async () => {
+      const l = (await custom.listNamespacedCustomObject({ ...G, namespace: ns })) as {
+        items: { metadata: { name: string }; status?: { delivery?: { lastAlertDigest?: string } } }[];
+      };
+      return l.items.every((c) => c.status?.delivery?.lastAlertDigest === digestOf(currentAlert(Number(c.metadata.name.slice(3)))));
+    },
+    60_000,
+    'all alerts recorded',
+  );
 }
 
 beforeAll(async () => {
@@ -54,9 +61,25 @@ beforeAll(async () => {
   emulator = new TelegramEmulator(b.build());
   const url = await emulator.start();
   await secret('bot', { token: theBot.token });
-  kubectl(['apply', '-f', '-'], chatIds.map((id, i) => `apiVersion: telegram.notify.dev/v1alpha1\nkind: TelegramChannel\nmetadata: {name: ch-${i}, namespace: ${ns}}\nspec: {tokenSecretRef: {name: bot}, chatId: "${id}"}\n`).join('---\n'));
+  kubectl(
+    ['apply', '-f', '-'],
+    chatIds
+      .map(
+        (id, i) =>
+          `apiVersion: telegram.notify.dev/v1alpha1\nkind: TelegramChannel\nmetadata: {name: ch-${i}, namespace: ${ns}}\nspec: {tokenSecretRef: {name: bot}, chatId: "${id}"}\n`,
+      )
+      .join('---\n'),
+  );
   const kubeconfig = await deployedServiceAccountKubeconfig(ns);
-  envFor = (name) => ({ KUBECONFIG: kubeconfig, TELEGRAM_API_URL: url, WATCH_NAMESPACE: '', LEADER_ELECTION: 'true', POD_NAMESPACE: ns, POD_NAME: name, POD_IP: '127.0.0.1' });
+  envFor = (name) => ({
+    KUBECONFIG: kubeconfig,
+    TELEGRAM_API_URL: url,
+    WATCH_NAMESPACE: '',
+    LEADER_ELECTION: 'true',
+    POD_NAMESPACE: ns,
+    POD_NAME: name,
+    POD_IP: '127.0.0.1',
+  });
   replicas = { a: await startOperator(envFor('replica-a')) };
   await eventually(async () => (await holder()) === 'replica-a', 20_000, 'replica-a leads');
   replicas.b = await startOperator(envFor('replica-b'));
@@ -68,10 +91,16 @@ afterAll(async () => {
 });
 
 test('with two replicas on the deployed ServiceAccount, only the leader verifies and sends', async () => {
-  await eventually(async () => {
-    const l = (await custom.listNamespacedCustomObject({ ...G, namespace: ns })) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
-    return l.items.filter((c) => c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True')).length === N;
-  }, 60_000, 'all Ready');
+  await eventually(
+    async () => {
+      const l = (await custom.listNamespacedCustomObject({ ...G, namespace: ns })) as {
+        items: { status?: { conditions?: { type: string; status: string }[] } }[];
+      };
+      return l.items.filter((c) => c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True')).length === N;
+    },
+    60_000,
+    'all Ready',
+  );
   expect(await leaderGauge(replicas.a!)).toBe(true);
   expect(await leaderGauge(replicas.b!)).toBe(false);
   // The follower is ready (watches synced) and idle.
@@ -89,14 +118,39 @@ test('an Alertmanager webhook that reaches the follower is forwarded to the lead
     { ...G, namespace: ns, name: 'ch-0', body: { spec: { alertmanager: { tokenSecretRef: { name: 'am' } } } } },
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
   );
-  await eventually(async () => {
-    const c = (await custom.getNamespacedCustomObject({ ...G, namespace: ns, name: 'ch-0' })) as { metadata: { generation: number }; status?: { observedGeneration?: number } };
-    return c.status?.observedGeneration === c.metadata.generation;
-  }, 20_000, 'ch-0 reconciled');
+  await eventually(
+    async () => {
+      const c = (await custom.getNamespacedCustomObject({ ...G, namespace: ns, name: 'ch-0' })) as {
+        metadata: { generation: number };
+        status?: { observedGeneration?: number };
+      };
+      return c.status?.observedGeneration === c.metadata.generation;
+    },
+    20_000,
+    'ch-0 reconciled',
+  );
   await eventually(async () => (await fetch(`${replicas.b!.url}/readyz`)).ok, 10_000, 'follower ready');
   const payload = {
-    version: '4', groupKey: 'g', truncatedAlerts: 0, status: 'firing', receiver: 'r', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://am',
-    alerts: [{ status: 'firing', labels: { alertname: 'ForwardedThroughFollower' }, annotations: {}, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'f' }],
+    version: '4',
+    groupKey: 'g',
+    truncatedAlerts: 0,
+    status: 'firing',
+    receiver: 'r',
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: 'http://am',
+    alerts: [
+      {
+        status: 'firing',
+        labels: { alertname: 'ForwardedThroughFollower' },
+        annotations: {},
+        startsAt: new Date().toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: 'f',
+      },
+    ],
   };
   const r = await fetch(`${replicas.b!.url}/webhooks/alertmanager/${ns}/ch-0`, {
     method: 'POST',
@@ -105,14 +159,36 @@ test('an Alertmanager webhook that reaches the follower is forwarded to the lead
   });
   expect(r.status).toBe(200);
   expect(emulator.messagesTo(chatIds[0]!).some((m) => m.text.includes('ForwardedThroughFollower'))).toBe(true);
-  const wrong = await fetch(`${replicas.b!.url}/webhooks/alertmanager/${ns}/ch-0`, { method: 'POST', headers: { Authorization: 'Bearer nope' }, body: JSON.stringify(payload) });
+  const wrong = await fetch(`${replicas.b!.url}/webhooks/alertmanager/${ns}/ch-0`, {
+    method: 'POST',
+    headers: { Authorization: 'Bearer nope' },
+    body: JSON.stringify(payload),
+  });
   expect(wrong.status).toBe(401);
 });
 
 test('Alertmanager hanging up on the follower reaches the leader: the retry is not sent twice', async () => {
   const payload = {
-    version: '4', groupKey: 'g2', truncatedAlerts: 0, status: 'firing', receiver: 'r', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://am',
-    alerts: [{ status: 'firing', labels: { alertname: 'HungUpOnFollower' }, annotations: {}, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'h' }],
+    version: '4',
+    groupKey: 'g2',
+    truncatedAlerts: 0,
+    status: 'firing',
+    receiver: 'r',
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: 'http://am',
+    alerts: [
+      {
+        status: 'firing',
+        labels: { alertname: 'HungUpOnFollower' },
+        annotations: {},
+        startsAt: new Date().toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: 'h',
+      },
+    ],
   };
   const post = (signal?: AbortSignal) =>
     fetch(`${replicas.b!.url}/webhooks/alertmanager/${ns}/ch-0`, {

@@ -37,10 +37,14 @@ test('an annotation alert is sent once and survives resync, re-apply and restart
   await channel('ops', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.ops) });
   await readyReason('ops', 'Verified');
   await annotate('ops', { 'telegram.notify.dev/alert': 'disk full on node-1' });
-  const ch = await eventually(async () => {
-    const c = await get('ops');
-    return c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest ? c : undefined;
-  }, 15_000, 'alert recorded');
+  const ch = await eventually(
+    async () => {
+      const c = await get('ops');
+      return c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest ? c : undefined;
+    },
+    15_000,
+    'alert recorded',
+  );
   expect(sentTo(DEMO.chats.ops).map((m) => m.text)).toEqual(['disk full on node-1']);
   expect(ch.status?.delivery).toMatchObject({ sent: 1, lastMessageId: sentTo(DEMO.chats.ops)[0]!.messageId });
   expect(ch.status?.delivery?.lastAlertDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -73,20 +77,32 @@ test('an empty alert is ignored and says so; broken markup fails with InvalidMar
   await readyReason('strict', 'Verified');
   const before = sendCalls().length;
   await annotate('strict', { 'telegram.notify.dev/alert': '   ' });
-  const empty = await eventually(async () => {
-    const c = await get('strict');
-    return c.status?.delivery?.lastError?.startsWith('EmptyAlert') ? c : undefined;
-  }, 15_000, 'EmptyAlert');
+  const empty = await eventually(
+    async () => {
+      const c = await get('strict');
+      return c.status?.delivery?.lastError?.startsWith('EmptyAlert') ? c : undefined;
+    },
+    15_000,
+    'EmptyAlert',
+  );
   expect(empty.status?.delivery?.failed ?? 0).toBe(0);
 
   await annotate('strict', { 'telegram.notify.dev/alert': 'line one<br>line two' });
-  const broken = await eventually(async () => {
-    const c = await get('strict');
-    return c.status?.delivery?.lastError?.startsWith('InvalidMarkup') ? c : undefined;
-  }, 15_000, 'InvalidMarkup');
+  const broken = await eventually(
+    async () => {
+      const c = await get('strict');
+      return c.status?.delivery?.lastError?.startsWith('InvalidMarkup') ? c : undefined;
+    },
+    15_000,
+    'InvalidMarkup',
+  );
   expect(broken.status?.delivery?.lastError).toMatch(/br.*position 8/);
   expect(broken.status?.delivery?.failed).toBe(1);
-  expect(sendCalls().slice(before).filter((r) => String(r.params.chat_id) === String(DEMO.chats.group))).toHaveLength(0);
+  expect(
+    sendCalls()
+      .slice(before)
+      .filter((r) => String(r.params.chat_id) === String(DEMO.chats.group)),
+  ).toHaveLength(0);
 });
 
 test('a 10,000-character alert arrives complete, split at line boundaries, parts numbered', async () => {
@@ -107,20 +123,30 @@ test('a 10,000-character alert arrives complete, split at line boundaries, parts
 
 test('an alert for a channel that is not Ready waits, and is sent once the channel becomes Ready', async () => {
   await secret('late-bot', { token: DEMO.unknownToken });
-  await channel('late', { tokenSecretRef: { name: 'late-bot' }, chatId: String(DEMO.chats.channel) }, ns, { 'telegram.notify.dev/alert': 'queued while broken' });
+  await channel('late', { tokenSecretRef: { name: 'late-bot' }, chatId: String(DEMO.chats.channel) }, ns, {
+    'telegram.notify.dev/alert': 'queued while broken',
+  });
   await readyReason('late', 'Unauthorized');
-  const waiting = await eventually(async () => {
-    const c = await get('late');
-    return c.status?.delivery?.pendingAlertDigest ? c : undefined;
-  }, 15_000, 'pending alert');
+  const waiting = await eventually(
+    async () => {
+      const c = await get('late');
+      return c.status?.delivery?.pendingAlertDigest ? c : undefined;
+    },
+    15_000,
+    'pending alert',
+  );
   expect(waiting.status?.delivery?.lastError).toMatch(/ChannelNotReady.*Unauthorized/);
   expect(sentTo(DEMO.chats.channel).some((m) => m.text === 'queued while broken')).toBe(false);
   await secret('late-bot', { token: DEMO.bot.token });
   await eventually(async () => sentTo(DEMO.chats.channel).some((m) => m.text === 'queued while broken'), 15_000, 'sent after fix');
-  const done = await eventually(async () => {
-    const c = await get('late');
-    return c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest ? c : undefined;
-  }, 15_000, 'recorded');
+  const done = await eventually(
+    async () => {
+      const c = await get('late');
+      return c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest ? c : undefined;
+    },
+    15_000,
+    'recorded',
+  );
   expect(done.status?.delivery?.lastError).toBeUndefined();
   expect(sentTo(DEMO.chats.channel).filter((m) => m.text === 'queued while broken')).toHaveLength(1);
 });
@@ -130,10 +156,14 @@ test('a send refused because the bot was kicked meanwhile fails the alert and re
   await readyReason('kicked-later', 'Verified');
   emulator.kickBot(DEMO.chats.upgradedTo, DEMO.bot.id);
   await annotate('kicked-later', { 'telegram.notify.dev/alert': 'nobody will read this' });
-  const failed = await eventually(async () => {
-    const c = await get('kicked-later');
-    return c.status?.delivery?.lastError?.startsWith('BotKicked') ? c : undefined;
-  }, 15_000, 'BotKicked in delivery');
+  const failed = await eventually(
+    async () => {
+      const c = await get('kicked-later');
+      return c.status?.delivery?.lastError?.startsWith('BotKicked') ? c : undefined;
+    },
+    15_000,
+    'BotKicked in delivery',
+  );
   expect(failed.status?.delivery?.failed).toBe(1);
   // Without waiting for verifyInterval (1h): the refusal made the channel verify again.
   const ch = await readyReason('kicked-later', 'BotKicked', 15_000);
@@ -170,7 +200,11 @@ describe('the Alertmanager webhook', () => {
     });
 
   beforeAll(async () => {
-    await channel('am', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.group), alertmanager: { tokenSecretRef: { name: 'am' } } });
+    await channel('am', {
+      tokenSecretRef: { name: 'bot' },
+      chatId: String(DEMO.chats.group),
+      alertmanager: { tokenSecretRef: { name: 'am' } },
+    });
     await channel('am-off', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.group) });
     await readyReason('am', 'Verified');
   });
@@ -189,13 +223,24 @@ describe('the Alertmanager webhook', () => {
     const wrongVersion = await post('am', { ...ok, version: '3' });
     expect(wrongVersion.status).toBe(400);
     expect(((await wrongVersion.json()) as { error: string }).error).toMatch(/version/);
-    const huge = await post('am', undefined, AM_TOKEN, JSON.stringify({ ...ok, pad: 'x'.repeat(10 * 1024 * 1024) })).catch((e: unknown) => e);
+    const huge = await post('am', undefined, AM_TOKEN, JSON.stringify({ ...ok, pad: 'x'.repeat(10 * 1024 * 1024) })).catch(
+      (e: unknown) => e,
+    );
     expect(huge instanceof Response ? huge.status : 'connection closed').toBe(413);
     expect(sendCalls().length).toBe(before);
   });
 
   test('firing then resolved alerts are delivered as escaped HTML, 2xx only after Telegram accepted', async () => {
-    const firing = await post('am', payload([{ name: 'HighLatency', labels: { severity: 'critical', pod: '<script>alert(1)</script>' }, annotations: { summary: 'p99 > 2s & rising' } }]));
+    const firing = await post(
+      'am',
+      payload([
+        {
+          name: 'HighLatency',
+          labels: { severity: 'critical', pod: '<script>alert(1)</script>' },
+          annotations: { summary: 'p99 > 2s & rising' },
+        },
+      ]),
+    );
     expect(firing.status).toBe(200);
     const body = (await firing.json()) as { messageIds: number[] };
     const chatId = DEMO.chats.group;
@@ -234,14 +279,22 @@ describe('the Alertmanager webhook', () => {
   });
 
   test('a storm of 60 alerts into one supergroup: all delivered, coalesced, zero 429s', async () => {
-    await channel('storm', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.ops), alertmanager: { tokenSecretRef: { name: 'am' } } });
+    await channel('storm', {
+      tokenSecretRef: { name: 'bot' },
+      chatId: String(DEMO.chats.ops),
+      alertmanager: { tokenSecretRef: { name: 'am' } },
+    });
     await readyReason('storm', 'Verified');
     const before = emulator.requests.length;
     const started = Date.now();
-    const responses = await Promise.all(Array.from({ length: 60 }, (_, i) => post('storm', payload([{ name: `Storm${i}`, annotations: { summary: `alert number ${i}` } }]))));
+    const responses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => post('storm', payload([{ name: `Storm${i}`, annotations: { summary: `alert number ${i}` } }]))),
+    );
     const seconds = (Date.now() - started) / 1000;
     expect(responses.map((r) => r.status)).toEqual(Array(60).fill(200));
-    const delivered = sentTo(DEMO.chats.ops).map((m) => m.text).join('\n');
+    const delivered = sentTo(DEMO.chats.ops)
+      .map((m) => m.text)
+      .join('\n');
     for (let i = 0; i < 60; i++) expect(delivered).toContain(`Storm${i}`);
     const calls = emulator.requests.slice(before).filter((r) => r.method === 'sendMessage');
     expect(calls.filter((r) => r.status === 429)).toHaveLength(0);

@@ -22,7 +22,9 @@ interface Listed {
   items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string; reason: string }[] } }[];
 }
 const readyCount = async () =>
-  ((await custom.listNamespacedCustomObject({ ...G, namespace: ns })) as Listed).items.filter((c) => c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True')).length;
+  ((await custom.listNamespacedCustomObject({ ...G, namespace: ns })) as Listed).items.filter((c) =>
+    c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'),
+  ).length;
 
 beforeAll(async () => {
   installCrds();
@@ -43,11 +45,14 @@ afterAll(async () => {
 });
 
 test('200 channels on 2 tokens become Ready with one getMe per token', async () => {
-  const docs = Array.from({ length: N }, (_, i) => `apiVersion: telegram.notify.dev/v1alpha1
+  const docs = Array.from(
+    { length: N },
+    (_, i) => `apiVersion: telegram.notify.dev/v1alpha1
 kind: TelegramChannel
 metadata: {name: team-${i}, namespace: ${ns}}
 spec: {tokenSecretRef: {name: bot-${i % 2}}, chatId: "${chatFor(i)}"}
-`);
+`,
+  );
   kubectl(['apply', '-f', '-'], docs.join('---\n'));
   await eventually(async () => (await readyCount()) === N, 60_000, `${N} channels Ready`);
   const getMe = emulator.requests.filter((r) => r.method === 'getMe');
@@ -80,7 +85,11 @@ test('retries make one Event per transition, not one per attempt', async () => {
   await channel('flaky', { tokenSecretRef: { name: 'bot-0' }, chatId: '@flaky_team' });
   await readyReason('flaky', 'TelegramUnavailable');
   // Let it retry a few times (2 s, 4 s, ... backoff).
-  await eventually(async () => operator.logs().filter((l) => l.name === 'flaky' && l.reason === 'TelegramUnavailable').length >= 3, 30_000, 'three attempts');
+  await eventually(
+    async () => operator.logs().filter((l) => l.name === 'flaky' && l.reason === 'TelegramUnavailable').length >= 3,
+    30_000,
+    'three attempts',
+  );
   const events = (await core.listNamespacedEvent({ namespace: ns })).items.filter((e) => e.involvedObject.name === 'flaky');
   expect(events.filter((e) => e.reason === 'TelegramUnavailable')).toHaveLength(1);
   emulator.clearFaults();

@@ -39,12 +39,24 @@ function leaked(text: string, secretValue: string): string[] {
 }
 
 const payload = () => ({
-  version: '4', groupKey: 'g', truncatedAlerts: 0, status: 'firing', receiver: 'r',
-  groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://am',
+  version: '4',
+  groupKey: 'g',
+  truncatedAlerts: 0,
+  status: 'firing',
+  receiver: 'r',
+  groupLabels: {},
+  commonLabels: {},
+  commonAnnotations: {},
+  externalURL: 'http://am',
   alerts: [
     {
-      status: 'firing', labels: { alertname: 'NoEcho' }, annotations: {}, startsAt: new Date().toISOString(),
-      endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'f',
+      status: 'firing',
+      labels: { alertname: 'NoEcho' },
+      annotations: {},
+      startsAt: new Date().toISOString(),
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: '',
+      fingerprint: 'f',
     },
   ],
 });
@@ -71,7 +83,10 @@ test('a password, a swapped token and a swapped chat id appear in no status, Eve
   const ops = String(DEMO.chats.ops);
   const password = { name: 'db-creds', key: 'password' };
   await channel('password-as-chat', { tokenSecretRef: { name: 'bot' }, chatIdSecretRef: password, alertmanager });
-  const [swappedToken, swappedChat] = [{ name: 'swapped', key: 'token' }, { name: 'swapped', key: 'chatId' }];
+  const [swappedToken, swappedChat] = [
+    { name: 'swapped', key: 'token' },
+    { name: 'swapped', key: 'chatId' },
+  ];
   await channel('swapped', { tokenSecretRef: swappedToken, chatIdSecretRef: swappedChat, alertmanager });
   await channel('password-as-token', { tokenSecretRef: password, chatId: ops, alertmanager });
   await channel('missing-key', { tokenSecretRef: { name: 'db-creds', key: 'token' }, chatId: ops });
@@ -93,10 +108,14 @@ test('a password, a swapped token and a swapped chat id appear in no status, Eve
     answers.push(await r.text());
   }
   // Warning Events are written for each failing channel.
-  const events = await eventually(async () => {
-    const list = await core.listNamespacedEvent({ namespace: ns });
-    return list.items.filter((e) => e.type === 'Warning').length >= 4 ? list : undefined;
-  }, 20_000, 'a Warning Event per channel');
+  const events = await eventually(
+    async () => {
+      const list = await core.listNamespacedEvent({ namespace: ns });
+      return list.items.filter((e) => e.type === 'Warning').length >= 4 ? list : undefined;
+    },
+    20_000,
+    'a Warning Event per channel',
+  );
 
   const status = JSON.stringify(await custom.listNamespacedCustomObject({ ...G, namespace: ns }));
   const everything: Record<string, string> = {

@@ -113,7 +113,7 @@ test('get-only install: no list/watch on Secrets; ready, verifies, and picks up 
   console.log(`get-only install: rotated token picked up after ${ms} ms (resync every ${RESYNC_SECONDS} s)`);
   // Nothing asked for a Secret list or watch, so nothing was refused.
   const logs = op.logs();
-  expect(logs.filter((l) => String(l.path ?? '').includes('secrets'))).toEqual([]);
+  expect(logs.filter((l) => JSON.stringify(l.path ?? '').includes('secrets'))).toEqual([]);
   expect(op.output()).not.toMatch(/forbidden/i);
   expect(logs.find((l) => l.msg === 'telegram-channel-operator started')).toEqual(expect.objectContaining({ watchSecrets: false }));
 });

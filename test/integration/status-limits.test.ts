@@ -48,10 +48,14 @@ describe('huge inputs never freeze a channel status', () => {
     await channel('tag', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.group), parseMode: 'HTML' });
     await readyReason('tag', 'Verified');
     await annotate('tag', { [ALERT]: `<${'x'.repeat(5000)}>disk full</${'x'.repeat(5000)}>` });
-    const broken = await eventually(async () => {
-      const c = await get('tag');
-      return c.status?.delivery?.lastError?.startsWith('InvalidMarkup') && !c.status.delivery.pendingAlertDigest ? c : undefined;
-    }, 20_000, 'InvalidMarkup recorded');
+    const broken = await eventually(
+      async () => {
+        const c = await get('tag');
+        return c.status?.delivery?.lastError?.startsWith('InvalidMarkup') && !c.status.delivery.pendingAlertDigest ? c : undefined;
+      },
+      20_000,
+      'InvalidMarkup recorded',
+    );
     expect(broken.status!.delivery!.lastError!.length).toBeLessThanOrEqual(4096);
     expect(broken.status!.delivery!.lastError).toContain(`<${'x'.repeat(64)}…>`);
     expect(broken.status!.delivery).toMatchObject({ failed: 1 });
@@ -62,10 +66,14 @@ describe('huge inputs never freeze a channel status', () => {
       { ...G, namespace: ns, name: 'tag', body: { spec: { disableNotification: true } } },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
-    await eventually(async () => {
-      const c = await get('tag');
-      return cond(c, 'Ready')?.observedGeneration === c.metadata.generation && c.status?.observedGeneration === c.metadata.generation;
-    }, 20_000, 'conditions observe the new generation');
+    await eventually(
+      async () => {
+        const c = await get('tag');
+        return cond(c, 'Ready')?.observedGeneration === c.metadata.generation && c.status?.observedGeneration === c.metadata.generation;
+      },
+      20_000,
+      'conditions observe the new generation',
+    );
 
     // Past a resync: the failure was reported once, not on every reconcile.
     await sleep(11_000);
@@ -81,10 +89,14 @@ describe('huge inputs never freeze a channel status', () => {
     const before = sentTo(DEMO.chats.channel).length;
     const text = `${'all fine here\n'.repeat(18_000)}<${'y'.repeat(3000)}>`; // 252,000 + 3,002 characters
     await annotate('big', { [ALERT]: text });
-    const c = await eventually(async () => {
-      const ch = await get('big');
-      return ch.status?.delivery?.lastError?.startsWith('InvalidMarkup') ? ch : undefined;
-    }, 20_000, 'InvalidMarkup on the huge annotation');
+    const c = await eventually(
+      async () => {
+        const ch = await get('big');
+        return ch.status?.delivery?.lastError?.startsWith('InvalidMarkup') ? ch : undefined;
+      },
+      20_000,
+      'InvalidMarkup on the huge annotation',
+    );
     expect(c.status!.delivery!.lastError!.length).toBeLessThan(400);
     expect(c.status!.delivery!.lastError).toContain('position 252000');
     expect(sentTo(DEMO.chats.channel)).toHaveLength(before);
@@ -108,10 +120,14 @@ describe('huge inputs never freeze a channel status', () => {
     await channel('longid', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.ops) });
     await readyReason('longid', 'Verified');
     await annotate('longid', { [ALERT]: 'node-7 unreachable', [ALERT_ID]: 'i'.repeat(5000) });
-    await eventually(async () => {
-      const c = await get('longid');
-      return c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest && c.status.delivery.sent === 1;
-    }, 20_000, 'alert recorded');
+    await eventually(
+      async () => {
+        const c = await get('longid');
+        return c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest && c.status.delivery.sent === 1;
+      },
+      20_000,
+      'alert recorded',
+    );
     await operator!.stop();
     operator = await startOperator(env());
     await sleep(3_000);

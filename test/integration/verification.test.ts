@@ -110,7 +110,9 @@ test('chat id problems from a Secret: letters, and a missing key', async () => {
   await channel('chat-letters', { tokenSecretRef: { name: 'bot' }, chatIdSecretRef: { name: 'chat-letters' } });
   const ch = await readyReason('chat-letters', 'InvalidChatId');
   // Described, never echoed: the value came from a Secret.
-  expect(cond(ch, 'ChatReachable')?.message).toMatch(/Secret .*chat-letters key "chatId" is not valid \(8 characters, has letters and punctuation\)/);
+  expect(cond(ch, 'ChatReachable')?.message).toMatch(
+    /Secret .*chat-letters key "chatId" is not valid \(8 characters, has letters and punctuation\)/,
+  );
   expect(JSON.stringify(ch)).not.toContain('ops-team');
   await channel('chat-nokey', { tokenSecretRef: { name: 'bot' }, chatIdSecretRef: { name: 'chat-letters', key: 'id' } });
   await readyReason('chat-nokey', 'SecretKeyNotFound');
@@ -144,9 +146,12 @@ test('suspend stops verification and says so; resuming verifies again', async ()
   expect(cond(ch, 'Ready')?.status).toBe('False');
   const calls = emulator.requests.slice(before).filter((r) => String(r.params.chat_id) === String(DEMO.chats.group));
   expect(calls).toHaveLength(0);
-  await custom.patchNamespacedCustomObject(
-    { ...G, namespace: ns, name: 'sleepy', body: [{ op: 'replace', path: '/spec/suspend', value: false }] },
-  );
+  await custom.patchNamespacedCustomObject({
+    ...G,
+    namespace: ns,
+    name: 'sleepy',
+    body: [{ op: 'replace', path: '/spec/suspend', value: false }],
+  });
   await readyReason('sleepy', 'Verified');
 });
 
@@ -174,7 +179,15 @@ test('deleting a channel is quiet: no errors, no more calls for it', async () =>
   await channel('short-lived', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.forum) });
   await readyReason('short-lived', 'Verified');
   await custom.deleteNamespacedCustomObject({ ...G, namespace: ns, name: 'short-lived' });
-  await eventually(async () => get('short-lived').then(() => false, () => true), 10_000, 'channel gone');
+  await eventually(
+    async () =>
+      get('short-lived').then(
+        () => false,
+        () => true,
+      ),
+    10_000,
+    'channel gone',
+  );
   await new Promise((r) => setTimeout(r, 1_000));
   const errors = operator.logs().filter((l) => l.name === 'short-lived' && (l.level === 'error' || l.level === 'warn'));
   expect(errors).toEqual([]);
@@ -190,7 +203,12 @@ test('the token never appears in logs, status, events or metrics', async () => {
   expect(logs.length).toBeGreaterThan(1000);
   expect(events).toContain('Verified');
   for (const t of tokens) {
-    for (const [where, text] of [['logs', logs], ['status', statuses], ['events', events], ['metrics', metrics]] as const) {
+    for (const [where, text] of [
+      ['logs', logs],
+      ['status', statuses],
+      ['events', events],
+      ['metrics', metrics],
+    ] as const) {
       expect({ where, leaked: text.includes(secretPart(t)) }).toEqual({ where, leaked: false });
     }
   }
@@ -204,11 +222,23 @@ spec:
 ${spec}
 `;
   test.each([
-    ['both chat sources', '  tokenSecretRef: {name: bot}\n  chatId: "-100123"\n  chatIdSecretRef: {name: bot}', /exactly one of chatId and chatIdSecretRef/],
+    [
+      'both chat sources',
+      '  tokenSecretRef: {name: bot}\n  chatId: "-100123"\n  chatIdSecretRef: {name: bot}',
+      /exactly one of chatId and chatIdSecretRef/,
+    ],
     ['no chat source', '  tokenSecretRef: {name: bot}', /exactly one of chatId and chatIdSecretRef/],
     ['thread id 1', '  tokenSecretRef: {name: bot}\n  chatId: "-100123"\n  messageThreadId: 1', /messageThreadId must be 2 or more/],
-    ['interval under a minute', '  tokenSecretRef: {name: bot}\n  chatId: "-100123"\n  verifyInterval: 30s', /verifyInterval must be at least 1m/],
-    ['unknown parseMode', '  tokenSecretRef: {name: bot}\n  chatId: "-100123"\n  parseMode: Markdown', /parseMode.*Unsupported value: "Markdown"/],
+    [
+      'interval under a minute',
+      '  tokenSecretRef: {name: bot}\n  chatId: "-100123"\n  verifyInterval: 30s',
+      /verifyInterval must be at least 1m/,
+    ],
+    [
+      'unknown parseMode',
+      '  tokenSecretRef: {name: bot}\n  chatId: "-100123"\n  parseMode: Markdown',
+      /parseMode.*Unsupported value: "Markdown"/,
+    ],
     ['letters in chatId', '  tokenSecretRef: {name: bot}\n  chatId: "ops-team"', /chatId must be a number/],
     ['an unquoted number', '  tokenSecretRef: {name: bot}\n  chatId: -100123', /chatId: expected string/],
   ])('%s', (_what, spec, message) => {

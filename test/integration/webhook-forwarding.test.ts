@@ -7,11 +7,13 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { ScenarioBuilder, bot, supergroupId } from '../emulator/scenario.js';
 import { TelegramEmulator } from '../emulator/server.js';
-import { G, channelHelpers } from '../harness/channels.js';
+import { channelHelpers } from '../harness/channels.js';
 import { installCrds, kubectl } from '../harness/crds.js';
 import { clients, createNamespace, eventually } from '../harness/kube.js';
 import { freePort, startOperator, type OperatorProcess } from '../harness/operator.js';
 import { deployedServiceAccountKubeconfig } from '../harness/serviceAccount.js';
+
+const NO_HEADERS: http.IncomingHttpHeaders = {};
 
 const LEASE = 'telegram-channel-operator';
 const ANNOTATION = 'telegram.notify.dev/leader-endpoint';
@@ -236,10 +238,14 @@ describe('a forged leader-endpoint annotation', () => {
   }, 60_000);
 
   test('once the Lease is genuine again, the follower forwards to the leader: delivered once', async () => {
-    await eventually(async () => {
-      const r = await post(follower, 'am', payload('GenuineAgain'));
-      return r.status === 200;
-    }, 15_000, 'the follower forwards to the genuine leader');
+    await eventually(
+      async () => {
+        const r = await post(follower, 'am', payload('GenuineAgain'));
+        return r.status === 200;
+      },
+      15_000,
+      'the follower forwards to the genuine leader',
+    );
     expect(copies('GenuineAgain')).toBe(1);
   }, 30_000);
 });
@@ -257,9 +263,7 @@ describe('before any body is read', () => {
         await post(p, 'am', payload('PreAuthProbe'), 'wrong-token'),
         await post(p, 'am', payload('PreAuthProbe'), null),
       ];
-      const shapes = await Promise.all(
-        cases.map(async (r) => [r.status, await r.text(), ...HEADERS.map((h) => r.headers.get(h))]),
-      );
+      const shapes = await Promise.all(cases.map(async (r) => [r.status, await r.text(), ...HEADERS.map((h) => r.headers.get(h))]));
       expect(shapes[0]![0]).toBe(401);
       for (const s of shapes) expect(s).toEqual(shapes[0]);
     }
@@ -281,7 +285,7 @@ describe('before any body is read', () => {
     const answers = await Promise.all(
       Array.from({ length: 50 }, () =>
         rawPost(follower, `/webhooks/alertmanager/${ns}/am`, { 'Content-Length': big.length, Authorization: `Bearer ${TOKEN}` }, big).catch(
-          (e: Error) => ({ status: 0, headers: {} as http.IncomingHttpHeaders, text: e.message }),
+          (e: Error) => ({ status: 0, headers: NO_HEADERS, text: e.message }),
         ),
       ),
     );

@@ -108,7 +108,10 @@ describe('Argo CD health check for TelegramChannel', () => {
 
   // The named cases of the contract, independent of health_test.yaml's wording.
   it('Ready True is Healthy with the Ready message', () => {
-    expect(runHealth(script, load('testdata/ready-true.yaml'))).toEqual({ status: 'Healthy', message: 'bot @ops_alerts_bot can post to supergroup "Ops"' });
+    expect(runHealth(script, load('testdata/ready-true.yaml'))).toEqual({
+      status: 'Healthy',
+      message: 'bot @ops_alerts_bot can post to supergroup "Ops"',
+    });
   });
 
   it('Ready False is Degraded with "<reason>: <message>"', () => {

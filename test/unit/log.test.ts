@@ -106,7 +106,10 @@ describe('log: the token never appears', () => {
         log.error(new AxiosError(`timeout of /bot${TOKEN}/getMe`, 'ECONNABORTED', config as never));
       },
     ],
-    ['an error-like object that is not an Error', (log) => log.error({ error: { name: 'ApiException', message: `Body: ${TOKEN}`, stack: '' } })],
+    [
+      'an error-like object that is not an Error',
+      (log) => log.error({ error: { name: 'ApiException', message: `Body: ${TOKEN}`, stack: '' } }),
+    ],
     ['printf-style arguments', (log) => log.info('token %s and %j', TOKEN, { t: TOKEN })],
     ['an Error as a printf argument', (log) => log.info({}, 'failed: %o', new Error(TOKEN))],
     ['a token in the message key of a plain object', (log) => log.warn({ msg: `x ${TOKEN}` })],

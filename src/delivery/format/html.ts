@@ -6,8 +6,23 @@ import { codePointAt, echoName, markupError, type ClosePiece, type OpenPiece, ty
 
 /** Tags Telegram understands, lower-case (tag names are case-insensitive). */
 const SUPPORTED_TAGS: ReadonlySet<string> = new Set([
-  'b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'span', 'tg-spoiler', 'a',
-  'tg-emoji', 'tg-time', 'code', 'pre', 'blockquote',
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'span',
+  'tg-spoiler',
+  'a',
+  'tg-emoji',
+  'tg-time',
+  'code',
+  'pre',
+  'blockquote',
 ]);
 
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"' };
@@ -104,7 +119,10 @@ export function parseHtml(text: string): ParsedMarkup {
   }
   const unclosed = open.at(-1);
   if (unclosed) {
-    return markupError(`tag <${unclosed.name}> at position ${unclosed.offset} is never closed (missing </${unclosed.name}>)`, unclosed.offset);
+    return markupError(
+      `tag <${unclosed.name}> at position ${unclosed.offset} is never closed (missing </${unclosed.name}>)`,
+      unclosed.offset,
+    );
   }
   return { ok: true, pieces };
 }

@@ -30,7 +30,9 @@ describe('parseCommandLine', () => {
   });
 
   test('"-" and "--token-file -" both mean standard input', () => {
-    expect(parseCommandLine(['chats', '-']).kind === 'chats' && (parseCommandLine(['chats', '-']) as { token: { stdin: boolean } }).token.stdin).toBe(true);
+    expect(
+      parseCommandLine(['chats', '-']).kind === 'chats' && (parseCommandLine(['chats', '-']) as { token: { stdin: boolean } }).token.stdin,
+    ).toBe(true);
     const cmd = parseCommandLine(['check', '--token-file', '-', '--chat', '@ops_channel']);
     expect(cmd).toMatchObject({ kind: 'check', token: { stdin: true }, chat: '@ops_channel' });
     expect((cmd as { token: object }).token).not.toHaveProperty('tokenFile');

@@ -5,7 +5,13 @@ const ann = { id: 42, is_bot: false, first_name: 'Ann' };
 
 const added = (update_id: number, chat: object, status = 'member', old = 'left') => ({
   update_id,
-  my_chat_member: { chat, from: ann, date: 1731694400 + update_id, old_chat_member: { user: bot, status: old }, new_chat_member: { user: bot, status } },
+  my_chat_member: {
+    chat,
+    from: ann,
+    date: 1731694400 + update_id,
+    old_chat_member: { user: bot, status: old },
+    new_chat_member: { user: bot, status },
+  },
 });
 const message = (update_id: number, chat: object, extra: object = {}, field = 'message') => ({
   update_id,
@@ -20,9 +26,19 @@ describe('discoverChats', () => {
   });
 
   test('each chat once, id with its sign as a string, with how it was seen', () => {
-    const { chats } = discoverChats([added(1, OPS, 'administrator'), message(2, OPS, { text: 'hi' }), message(3, OPS, {}, 'edited_message')]);
+    const { chats } = discoverChats([
+      added(1, OPS, 'administrator'),
+      message(2, OPS, { text: 'hi' }),
+      message(3, OPS, {}, 'edited_message'),
+    ]);
     expect(chats).toHaveLength(1);
-    expect(chats[0]).toMatchObject({ id: '-1001557912345', type: 'supergroup', title: 'Ops', botStatus: 'administrator', seenVia: ['my_chat_member', 'message', 'edited_message'] });
+    expect(chats[0]).toMatchObject({
+      id: '-1001557912345',
+      type: 'supergroup',
+      title: 'Ops',
+      botStatus: 'administrator',
+      seenVia: ['my_chat_member', 'message', 'edited_message'],
+    });
     expect(describeSeen(chats[0]!)).toBe('bot added (administrator), message, edited message');
   });
 
@@ -42,7 +58,10 @@ describe('discoverChats', () => {
     const { chats } = discoverChats([
       message(1, channel, { text: 'x' }, 'channel_post'),
       message(2, priv, { text: '/start' }),
-      { update_id: 3, chat_member: { chat: { id: -400000002, title: 'Small Team', type: 'group' }, date: 1, old_chat_member: {}, new_chat_member: {} } },
+      {
+        update_id: 3,
+        chat_member: { chat: { id: -400000002, title: 'Small Team', type: 'group' }, date: 1, old_chat_member: {}, new_chat_member: {} },
+      },
     ]);
     expect(chats.map((c) => [c.id, c.type, chatLabel(c), describeSeen(c)])).toEqual([
       ['-400000002', 'group', 'Small Team', 'member update'],
@@ -78,7 +97,11 @@ describe('discoverChats', () => {
 
   test('an upgraded group stays last even when it was seen most recently', () => {
     const old = { id: -400000001, title: 'Legacy', type: 'group' };
-    const { chats } = discoverChats([message(1, old, { migrate_to_chat_id: -1001000000004 }), added(2, OPS), message(3, old, { text: 'late' })]);
+    const { chats } = discoverChats([
+      message(1, old, { migrate_to_chat_id: -1001000000004 }),
+      added(2, OPS),
+      message(3, old, { text: 'late' }),
+    ]);
     expect(chats.map((c) => c.id)).toEqual(['-1001557912345', '-1001000000004', '-400000001']);
   });
 
@@ -115,7 +138,10 @@ describe('findChat', () => {
     expect(findChat(chats, '@ops_channel')?.chat.id).toBe('-1001000000007');
   });
   test('a missing minus sign is found and explained', () => {
-    expect(findChat(chats, '1001000000007')).toMatchObject({ chat: { id: '-1001000000007' }, note: expect.stringMatching(/no minus sign/) });
+    expect(findChat(chats, '1001000000007')).toMatchObject({
+      chat: { id: '-1001000000007' },
+      note: expect.stringMatching(/no minus sign/),
+    });
     expect(findChat(chats, '400000002')?.chat.id).toBe('-400000002');
     expect(findChat(chats, '1000000007')?.chat.id).toBe('-1001000000007');
   });

@@ -3,12 +3,24 @@ import { scalar, table, yamlDocument } from '../../../src/cli/output.js';
 
 describe('table', () => {
   test('aligns columns on the widest cell and trims trailing spaces', () => {
-    expect(table(['ID', 'TYPE', 'NOTE'], [['-1001', 'supergroup', ''], ['5', 'private', 'x']])).toBe(
-      ['ID      TYPE         NOTE', '-1001   supergroup', '5       private      x'].join('\n'),
-    );
+    expect(
+      table(
+        ['ID', 'TYPE', 'NOTE'],
+        [
+          ['-1001', 'supergroup', ''],
+          ['5', 'private', 'x'],
+        ],
+      ),
+    ).toBe(['ID      TYPE         NOTE', '-1001   supergroup', '5       private      x'].join('\n'));
   });
   test('counts code points, not UTF-16 units', () => {
-    const t = table(['A', 'B'], [['🚨🚨', 'x'], ['ab', 'y']]).split('\n');
+    const t = table(
+      ['A', 'B'],
+      [
+        ['🚨🚨', 'x'],
+        ['ab', 'y'],
+      ],
+    ).split('\n');
     expect(t[1]!.indexOf('x')).toBe(t[2]!.indexOf('y') + 2); // same column; the two astral chars are four UTF-16 units
   });
 });
@@ -46,7 +58,13 @@ describe('buildManifest', () => {
     expect(m.yaml).toMatch(/# .*placeholder is NOT your token/);
     expect(m.yaml.match(/^---$/gm)).toHaveLength(2);
     expect(m.objects).toEqual([
-      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'telegram-bot', namespace: 'monitoring' }, type: 'Opaque', stringData: { token: TOKEN_PLACEHOLDER } },
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'telegram-bot', namespace: 'monitoring' },
+        type: 'Opaque',
+        stringData: { token: TOKEN_PLACEHOLDER },
+      },
       {
         apiVersion: 'telegram.notify.dev/v1alpha1',
         kind: 'TelegramChannel',
@@ -68,7 +86,9 @@ describe('buildManifest', () => {
     expect(m.objects[0]).toMatchObject({ metadata: { namespace: 'mon' }, spec: { tokenSecretRef: { name: 'bot', key: 'tok' } } });
     expect(m.yaml).not.toContain('kind: Secret');
     // In another namespace the Secret cannot be referenced: a placeholder Secret again.
-    expect(buildManifest({ chat, namespace: 'other', existingSecret: { namespace: 'mon', name: 'bot', key: 'tok' } }).objects).toHaveLength(2);
+    expect(buildManifest({ chat, namespace: 'other', existingSecret: { namespace: 'mon', name: 'bot', key: 'tok' } }).objects).toHaveLength(
+      2,
+    );
   });
 
   test('a forum gets a commented messageThreadId hint', () => {

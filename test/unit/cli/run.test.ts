@@ -39,13 +39,36 @@ const env = () => ({ TELEGRAM_API_URL: base });
 const calls = (method: string) => emu.requests.filter((r) => r.method === method);
 
 function addedTo(chat: object, status = 'member'): Omit<Update, 'update_id'> {
-  return { my_chat_member: { chat, from: ann, date: 1731694471, old_chat_member: { user: botUser, status: 'left' }, new_chat_member: { user: botUser, status } } };
+  return {
+    my_chat_member: {
+      chat,
+      from: ann,
+      date: 1731694471,
+      old_chat_member: { user: botUser, status: 'left' },
+      new_chat_member: { user: botUser, status },
+    },
+  };
 }
 
 function seedUpdates(): void {
   emu.addUpdate(TOKEN, addedTo({ id: DEMO.chats.ops, title: 'Ops', type: 'supergroup' }, 'administrator'));
-  emu.addUpdate(TOKEN, { message: { message_id: 1, chat: { id: DEMO.chats.legacyGroup, title: 'Legacy Ops', type: 'group' }, from: ann, date: 1, migrate_to_chat_id: DEMO.chats.upgradedTo } });
-  emu.addUpdate(TOKEN, { channel_post: { message_id: 2, chat: { id: DEMO.chats.channel, title: 'Ops Channel', username: 'ops_channel', type: 'channel' }, date: 2, text: 'x' } });
+  emu.addUpdate(TOKEN, {
+    message: {
+      message_id: 1,
+      chat: { id: DEMO.chats.legacyGroup, title: 'Legacy Ops', type: 'group' },
+      from: ann,
+      date: 1,
+      migrate_to_chat_id: DEMO.chats.upgradedTo,
+    },
+  });
+  emu.addUpdate(TOKEN, {
+    channel_post: {
+      message_id: 2,
+      chat: { id: DEMO.chats.channel, title: 'Ops Channel', username: 'ops_channel', type: 'channel' },
+      date: 2,
+      text: 'x',
+    },
+  });
 }
 
 describe('chats', () => {
@@ -79,7 +102,12 @@ describe('chats', () => {
     seedUpdates();
     const io = fakeIo({ env: env(), stdin: `  ${TOKEN}\n` });
     expect(await run(['chats', '-o', 'json'], io)).toBe(0);
-    const parsed = JSON.parse(io.outText()) as { bot: { username: string }; updates: number; truncated: boolean; chats: { id: string; upgradedTo?: string }[] };
+    const parsed = JSON.parse(io.outText()) as {
+      bot: { username: string };
+      updates: number;
+      truncated: boolean;
+      chats: { id: string; upgradedTo?: string }[];
+    };
     expect(parsed.bot.username).toBe('ops_alerts_bot');
     expect(parsed.updates).toBe(3);
     expect(parsed.truncated).toBe(false);
@@ -118,7 +146,11 @@ describe('chats', () => {
     class Conflicted extends TelegramClient {
       override getUpdates(): Promise<unknown[]> {
         return Promise.reject(
-          classifyFailure({ method: 'getUpdates', httpStatus: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' }),
+          classifyFailure({
+            method: 'getUpdates',
+            httpStatus: 409,
+            description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+          }),
         );
       }
     }
@@ -184,7 +216,10 @@ describe('chats', () => {
     seedUpdates();
     const io = fakeIo({ env: env(), stdin: TOKEN });
     expect(await run(['chats', '-', '--chat', String(DEMO.chats.legacyGroup), '--name', 'legacy', '-o', 'json'], io)).toBe(0);
-    const list = JSON.parse(io.outText()) as { kind: string; items: { kind: string; metadata: { name: string }; spec?: { chatId: string } }[] };
+    const list = JSON.parse(io.outText()) as {
+      kind: string;
+      items: { kind: string; metadata: { name: string }; spec?: { chatId: string } }[];
+    };
     expect(list.kind).toBe('List');
     expect(list.items[1]).toMatchObject({ kind: 'TelegramChannel', metadata: { name: 'legacy' }, spec: { chatId: '-1001000000004' } });
     expect(io.errText()).toMatch(/upgraded/);
@@ -333,7 +368,13 @@ describe('check', () => {
   test('-o json carries the three verdicts, bot, chat and fix', async () => {
     const r = await check(DEMO.chats.legacyGroup, '-o', 'json');
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.out) as { ready: { status: string; message: string }; tokenValid: object; chatReachable: object; fix: string; bot: { username: string } };
+    const report = JSON.parse(r.out) as {
+      ready: { status: string; message: string };
+      tokenValid: object;
+      chatReachable: object;
+      fix: string;
+      bot: { username: string };
+    };
     expect(report.ready).toMatchObject({ status: 'False', reason: 'ChatMigrated' });
     expect(report.ready.message).toContain(String(DEMO.chats.upgradedTo));
     expect(report.tokenValid).toMatchObject({ status: 'True', reason: 'Verified' });
@@ -350,7 +391,10 @@ describe('check', () => {
       },
     });
     expect(await run(['check', '--secret', 'mon/missing', '--chat', '-1001', '-o', 'json'], io)).toBe(1);
-    expect(JSON.parse(io.outText())).toMatchObject({ ready: { status: 'False', reason: 'SecretNotFound' }, tokenValid: { reason: 'SecretNotFound' } });
+    expect(JSON.parse(io.outText())).toMatchObject({
+      ready: { status: 'False', reason: 'SecretNotFound' },
+      tokenValid: { reason: 'SecretNotFound' },
+    });
   });
 });
 

@@ -24,12 +24,19 @@ const applied = {
   status: { observedGeneration: 3, conditions: [{ type: 'Ready', status: 'True' }] },
 };
 
-test('keeps identity, version, the operator\'s annotations, spec and status', () => {
+test("keeps identity, version, the operator's annotations, spec and status", () => {
   const kept = keepChannel(structuredClone(applied));
   expect(kept).toEqual({
     apiVersion: 'telegram.notify.dev/v1alpha1',
     kind: 'TelegramChannel',
-    metadata: { name: 'ops', namespace: 'monitoring', uid: 'u-1', generation: 3, resourceVersion: '42', annotations: { 'telegram.notify.dev/alert': 'disk full', 'telegram.notify.dev/alert-id': '7' } },
+    metadata: {
+      name: 'ops',
+      namespace: 'monitoring',
+      uid: 'u-1',
+      generation: 3,
+      resourceVersion: '42',
+      annotations: { 'telegram.notify.dev/alert': 'disk full', 'telegram.notify.dev/alert-id': '7' },
+    },
     spec: applied.spec,
     status: applied.status,
   });

@@ -3,7 +3,7 @@ import { createMergePatch, deepEqual } from '../../../src/kube/mergePatch.js';
 /** RFC 7386 apply, to check that a patch really turns `from` into `to`. */
 function apply(target: unknown, patch: unknown): unknown {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as object) } : {};
+  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = apply(out[k], v);
@@ -31,7 +31,12 @@ describe('createMergePatch', () => {
   });
 
   test('arrays are replaced whole (the complete conditions list is sent)', () => {
-    const from = { conditions: [{ type: 'Ready', status: 'False' }, { type: 'Stalled', status: 'True' }] };
+    const from = {
+      conditions: [
+        { type: 'Ready', status: 'False' },
+        { type: 'Stalled', status: 'True' },
+      ],
+    };
     const to = { conditions: [{ type: 'Ready', status: 'True' }] };
     expect(createMergePatch(from, to)).toEqual({ conditions: [{ type: 'Ready', status: 'True' }] });
   });
@@ -57,7 +62,10 @@ describe('createMergePatch', () => {
   });
 
   test.each([
-    [{ a: 1, b: { c: 2, d: [1, { e: 3 }] }, f: 'x' }, { a: 2, b: { d: [] }, g: { h: null } }],
+    [
+      { a: 1, b: { c: 2, d: [1, { e: 3 }] }, f: 'x' },
+      { a: 2, b: { d: [] }, g: { h: null } },
+    ],
     [{ status: { conditions: [], delivery: { sent: 1 } } }, { status: { delivery: { sent: 2, lastError: 'x' } } }],
   ])('applying the patch gives the target (%#)', (from, to) => {
     const patched = apply(from, createMergePatch(from, to));

@@ -25,13 +25,15 @@ function setup(results: VerifyResult[]) {
     metadata: { name: 'ops', namespace: 'ns', generation: 1 },
     spec: { tokenSecretRef: { name: 'bot' }, chatId: '-1001', verifyInterval: '1h' },
   };
-  const verifier = { verify: async () => (calls.push(now), results[Math.min(calls.length - 1, results.length - 1)]!) } as unknown as Verifier;
+  const verifier = {
+    verify: async () => (calls.push(now), results[Math.min(calls.length - 1, results.length - 1)]!),
+  } as unknown as Verifier;
   const secrets = { read: async () => ({ ok: true, value: TOKEN }) } as unknown as SecretReader;
   const r = new ChannelReconciler({
     channels: { getChannel: () => ch },
     secrets,
     verifier,
-    writeStatus: async (c, patch) => ({ ...c, status: { ...(c.status ?? {}), ...(patch as object) } }) as TelegramChannel,
+    writeStatus: async (c, patch) => ({ ...c, status: { ...(c.status ?? {}), ...(patch as object) } }),
     recordEvent: () => {},
     log: createLogger('silent'),
     metrics: createMetrics(),

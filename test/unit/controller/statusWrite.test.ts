@@ -40,7 +40,7 @@ function setup(write: (ch: TelegramChannel, patch: Record<string, unknown>) => P
 
 const applied = (ch: TelegramChannel, patch: Record<string, unknown>, rv: string): TelegramChannel => {
   const status = { ...(ch.status ?? {}), ...(patch as ChannelStatus) };
-  if (patch.delivery) status.delivery = { ...(ch.status?.delivery ?? {}), ...(patch.delivery as object) };
+  if (patch.delivery) status.delivery = { ...(ch.status?.delivery ?? {}), ...patch.delivery };
   return { ...ch, metadata: { ...ch.metadata, resourceVersion: rv }, status };
 };
 

@@ -12,7 +12,9 @@ const TOKEN = '7000000001:AATZ1fepnt_C4hBzb8nKisoeXypZcV-GDIh';
  * echoed when the message says "username" or "has letters".
  */
 const PROBES = ['#', '# #', 'bot#', '#'.repeat(300), '@a', '9'.repeat(20), TOKEN, `bot${TOKEN}`, 'https://x', 'x:y:z', '\u0001', 'Ω'];
-const BOILERPLATE = PROBES.flatMap((p) => [checkChatId(p, WHERE), checkToken(p, WHERE)]).map((r) => (r.ok ? '' : r.message)).join('\n');
+const BOILERPLATE = PROBES.flatMap((p) => [checkChatId(p, WHERE), checkToken(p, WHERE)])
+  .map((r) => (r.ok ? '' : r.message))
+  .join('\n');
 
 /** Every substring of 4 characters of the trimmed value that the message contains, other than the product's own words. */
 function echoed(message: string, raw: string): string[] {
@@ -25,7 +27,7 @@ function echoed(message: string, raw: string): string[] {
   return [...found];
 }
 
-test('the product\'s own words are few and plain: none is taken from a value under test', () => {
+test("the product's own words are few and plain: none is taken from a value under test", () => {
   expect(BOILERPLATE).not.toContain('Horse');
   expect(BOILERPLATE).not.toMatch(/postgres|admin|PRIVATE|password/);
 });

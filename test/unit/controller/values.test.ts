@@ -93,14 +93,23 @@ describe('checkChatId', () => {
     expect(checkChatId(' \n', 'spec.chatId')).toEqual({ ok: false, message: 'the chat id in spec.chatId is empty' });
   });
 
-  test.each(['abc', '-', '--100', '-100 123', '@abcd', `@${'a'.repeat(33)}`, '12345678901234567', '+100', '1.5', 'https://t.me/c/123/4', '@ops-channel'])(
-    '%j is invalid, with a hint',
-    (raw) => {
-      const r = checkChatId(raw, 'spec.chatId');
-      expect(r.ok).toBe(false);
-      expect(!r.ok && r.message).toMatch(/-1001234567890/);
-    },
-  );
+  test.each([
+    'abc',
+    '-',
+    '--100',
+    '-100 123',
+    '@abcd',
+    `@${'a'.repeat(33)}`,
+    '12345678901234567',
+    '+100',
+    '1.5',
+    'https://t.me/c/123/4',
+    '@ops-channel',
+  ])('%j is invalid, with a hint', (raw) => {
+    const r = checkChatId(raw, 'spec.chatId');
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.message).toMatch(/-1001234567890/);
+  });
 
   test('a 1 MB value is refused by its length and shape, none of it shown', () => {
     const r = checkChatId('x'.repeat(1024 * 1024), 'Secret a/b key "chatId"');

@@ -224,7 +224,9 @@ describe('admission (the relay bounds how many sends of a bot are not yet record
 
   test('a permanent refusal gives the admission back', async () => {
     const gate = oneAtATime();
-    await expect(sender.send(msg('nobody home', { chatId: String(DEMO.chats.kickedSupergroup), admit: gate.admit }))).rejects.toBeInstanceOf(TelegramError);
+    await expect(
+      sender.send(msg('nobody home', { chatId: String(DEMO.chats.kickedSupergroup), admit: gate.admit })),
+    ).rejects.toBeInstanceOf(TelegramError);
     expect(gate.held()).toBe(false);
   });
 });

@@ -26,7 +26,11 @@ const msg = (text: string, extra: Partial<OutgoingMessage> = {}): OutgoingMessag
   ...extra,
 });
 const sends = () => emu.requests.filter((r) => r.method === 'sendMessage');
-const settled = <T>(p: Promise<T>) => p.then((value) => ({ value }), (error: unknown) => ({ error }));
+const settled = <T>(p: Promise<T>) =>
+  p.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
 
 async function untilSending(n: number): Promise<void> {
   for (let i = 0; i < 300 && sends().length < n; i++) await new Promise((r) => setTimeout(r, 10));
@@ -61,7 +65,7 @@ test('a send in flight that fails transiently is not retried after the stop', as
   await untilSending(1);
   sender.stopAccepting();
   expect(await sender.drain(3_000)).toBe(true);
-  expect((await result as { error: unknown }).error).toBeInstanceOf(SendingStopped);
+  expect(((await result) as { error: unknown }).error).toBeInstanceOf(SendingStopped);
   await new Promise((r) => setTimeout(r, 1_200)); // past the first retry's backoff
   expect(sends()).toHaveLength(1);
 });
@@ -72,7 +76,7 @@ test('a multi-part message stops after the part in flight: the rest is not sent'
   await untilSending(1);
   sender.stopAccepting();
   expect(await sender.drain(3_000)).toBe(true);
-  expect((await result as { error: unknown }).error).toBeInstanceOf(SendingStopped);
+  expect(((await result) as { error: unknown }).error).toBeInstanceOf(SendingStopped);
   expect(emu.messagesTo(DEMO.chats.ops).map((m) => m.text)).toEqual(['part one']);
 });
 
@@ -94,7 +98,7 @@ test('a message waiting for its admission is rejected and gives nothing back twi
   sender.stopAccepting();
   admitted();
   expect(await sender.drain(3_000)).toBe(true);
-  expect((await result as { error: unknown }).error).toBeInstanceOf(SendingStopped);
+  expect(((await result) as { error: unknown }).error).toBeInstanceOf(SendingStopped);
   expect(releases).toBe(1); // the admission it got after being dropped is handed straight back
   expect(sends()).toHaveLength(0);
 });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-const load = (file: string) => k8s.loadAllYaml(readFileSync(path.join(root, file), 'utf8')) as any[];
+const load = (file: string) => k8s.loadAllYaml(readFileSync(path.join(root, file), 'utf8'));
 const policy = load('deploy/components/networkpolicy/networkpolicy.yaml').find((o) => o.kind === 'NetworkPolicy');
 const deployment = load('deploy/base/deployment.yaml').find((o) => o.kind === 'Deployment');
 const podLabels: Record<string, string> = deployment.spec.template.metadata.labels;
@@ -19,7 +19,7 @@ function admitsOwnPods(peers: any[] | undefined): boolean {
     if (p.ipBlock) return false; // pod IPs may or may not fall in a block: not a guarantee
     if (p.namespaceSelector && Object.keys(p.namespaceSelector).length && !p.podSelector) return false;
     const sel = p.podSelector?.matchLabels ?? {};
-    return Object.entries(sel).every(([k, v]) => podLabels[k] === v) && !(p.podSelector?.matchExpressions?.length);
+    return Object.entries(sel).every(([k, v]) => podLabels[k] === v) && !p.podSelector?.matchExpressions?.length;
   });
 }
 /** client-node's typed model spells an ingress rule's `from` as `_from`. */

@@ -159,7 +159,16 @@ describe('renderAlertmanagerHtml', () => {
     const html = renderAlertmanagerHtml(parsedOrThrow(json));
     expect(checkMarkup(html, 'HTML')).toEqual({ ok: true });
     const text = shown(html);
-    for (const literal of ['<b>Evil</b>', 'a&b', 'odd<key>=</code><pre>', 'path="/x"', '5 < 6 && 7 > 3', '<script>alert(1)</script> &amp;', 'note: <i>', 'Started: not a time <x>']) {
+    for (const literal of [
+      '<b>Evil</b>',
+      'a&b',
+      'odd<key>=</code><pre>',
+      'path="/x"',
+      '5 < 6 && 7 > 3',
+      '<script>alert(1)</script> &amp;',
+      'note: <i>',
+      'Started: not a time <x>',
+    ]) {
       expect(text).toContain(literal);
     }
     expect(html).toContain('<a href="http://p/?a=&quot;1&quot;&amp;b=&lt;2&gt;">Source</a>');

@@ -164,7 +164,7 @@ describe('splitMessage: HTML', () => {
     expect(parts[1]).toBe(`(2/2)\n<b>${'b'.repeat(20)}</b>`);
   });
 
-  test('markup-heavy text is also kept under Telegram\'s 32768-byte limit on the raw text', () => {
+  test("markup-heavy text is also kept under Telegram's 32768-byte limit on the raw text", () => {
     const text = '<span class="tg-spoiler">x</span>'.repeat(2000); // 2,000 characters, 66,000 bytes
     const parts = splitAndVerify(text, 'HTML');
     expect(parts.length).toBeGreaterThan(2);
@@ -242,7 +242,10 @@ describe('splitMessage: generated markup, small limits', () => {
     let out = '';
     for (let i = 0; i < 4; i++) {
       const inner = depth > 0 && next() < 0.6 ? html(next, depth - 1) : escapeHtml(words(next, 6));
-      out += next() < 0.3 ? `<pre><code class="language-sh">${escapeHtml(words(next, 8))}</code></pre>` : (wrap[Math.floor(next() * wrap.length)] as (s: string) => string)(inner);
+      out +=
+        next() < 0.3
+          ? `<pre><code class="language-sh">${escapeHtml(words(next, 8))}</code></pre>`
+          : (wrap[Math.floor(next() * wrap.length)] as (s: string) => string)(inner);
       out += escapeHtml(words(next, 3));
     }
     return out;

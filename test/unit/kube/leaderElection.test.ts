@@ -58,20 +58,23 @@ class FakeLeaseServer {
 
   client(): LeaseClient {
     return {
-      read: (signal) => this.respond(signal, () => {
-        if (!this.lease) throw Object.assign(new Error('not found'), { code: 404 });
-        return structuredClone(this.lease);
-      }),
-      create: (body, signal) => this.respond(signal, () => {
-        if (this.lease) throw Object.assign(new Error('exists'), { code: 409 });
-        return this.store(body);
-      }),
-      replace: (body, signal) => this.respond(signal, () => {
-        const stale = body.metadata?.resourceVersion !== this.lease?.metadata?.resourceVersion;
-        if (stale) throw Object.assign(new Error('conflict'), { code: 409 });
-        this.replacedAt.push(this.clock.now());
-        return this.store(body);
-      }),
+      read: (signal) =>
+        this.respond(signal, () => {
+          if (!this.lease) throw Object.assign(new Error('not found'), { code: 404 });
+          return structuredClone(this.lease);
+        }),
+      create: (body, signal) =>
+        this.respond(signal, () => {
+          if (this.lease) throw Object.assign(new Error('exists'), { code: 409 });
+          return this.store(body);
+        }),
+      replace: (body, signal) =>
+        this.respond(signal, () => {
+          const stale = body.metadata?.resourceVersion !== this.lease?.metadata?.resourceVersion;
+          if (stale) throw Object.assign(new Error('conflict'), { code: 409 });
+          this.replacedAt.push(this.clock.now());
+          return this.store(body);
+        }),
     };
   }
 
@@ -186,7 +189,7 @@ test('a leader that finds another holder in the Lease steps down at once, not at
   const a = elector();
   a.start();
   await clock.advance(3_000);
-  server.write({ holderIdentity: 'intruder', renewTime: new Date(clock.now()) as k8s.V1MicroTime });
+  server.write({ holderIdentity: 'intruder', renewTime: new Date(clock.now()) });
   const takenAt = clock.now();
   await clock.advance(2_500);
   expect(events.map((e) => e.what)).toEqual(['started', 'stopped']);
@@ -203,20 +206,20 @@ test('a Lease deleted by hand: the leader creates it again and keeps leading; if
   expect(server.holder()).toBe('replica-a');
 
   server.lease = undefined;
-  server.write({ holderIdentity: 'replica-b', leaseDurationSeconds: 15, renewTime: new Date(clock.now()) as k8s.V1MicroTime });
+  server.write({ holderIdentity: 'replica-b', leaseDurationSeconds: 15, renewTime: new Date(clock.now()) });
   await clock.advance(2_500);
   expect(events.map((e) => e.what)).toEqual(['started', 'stopped']);
 });
 
 test('a follower judges expiry by when it saw the record change, not by the renewTime written in it', async () => {
   // The holder's clock is an hour behind: by its renewTime the lease expired long ago.
-  server.write({ holderIdentity: 'other', leaseDurationSeconds: 15, renewTime: new Date(clock.now() - 3_600_000) as k8s.V1MicroTime });
+  server.write({ holderIdentity: 'other', leaseDurationSeconds: 15, renewTime: new Date(clock.now() - 3_600_000) });
   const b = elector('replica-b');
   b.start();
   await clock.advance(14_000);
   expect(b.isLeader()).toBe(false);
   // The holder renews (renewTime moves): B starts counting again from then.
-  server.write({ renewTime: new Date(clock.now() - 3_600_000 + 14_000) as k8s.V1MicroTime });
+  server.write({ renewTime: new Date(clock.now() - 3_600_000 + 14_000) });
   await clock.advance(14_000);
   expect(b.isLeader()).toBe(false);
   // The holder stops renewing: B takes over once 15 s have passed since it saw the last change.
@@ -226,7 +229,7 @@ test('a follower judges expiry by when it saw the record change, not by the rene
 });
 
 test('a follower whose read hangs gives up at the renew deadline and tries again', async () => {
-  server.write({ holderIdentity: 'other', leaseDurationSeconds: 15, renewTime: new Date(clock.now()) as k8s.V1MicroTime });
+  server.write({ holderIdentity: 'other', leaseDurationSeconds: 15, renewTime: new Date(clock.now()) });
   server.behaviour = 'hang';
   const b = elector('replica-b');
   b.start();

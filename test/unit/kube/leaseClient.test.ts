@@ -47,7 +47,12 @@ test.each([
 ])('aborting a hanging %s ends the request on the wire', async (_name, call, method) => {
   const controller = new AbortController();
   const result = call(leaseClient(api, 'ns', 'l'), controller.signal).catch((e: unknown) => e);
-  const req = await Promise.race([waitForRequest(), result.then((e) => { throw e; })]);
+  const req = await Promise.race([
+    waitForRequest(),
+    result.then((e) => {
+      throw e;
+    }),
+  ]);
   expect(req.method).toBe(method);
   expect(req.url).toContain('/apis/coordination.k8s.io/v1/namespaces/ns/leases');
   controller.abort(new Error('deadline'));

@@ -51,15 +51,31 @@ async function closedPort(): Promise<number> {
 
 describe('results', () => {
   test('getMe', async () => {
-    expect(await client.getMe(TOKEN)).toMatchObject({ id: DEMO.bot.id, is_bot: true, username: 'ops_alerts_bot', first_name: 'Ops Alerts' });
+    expect(await client.getMe(TOKEN)).toMatchObject({
+      id: DEMO.bot.id,
+      is_bot: true,
+      username: 'ops_alerts_bot',
+      first_name: 'Ops Alerts',
+    });
     expect(observed).toEqual([['getMe', '200', expect.any(Number)]]);
   });
 
   test('getChat and getChatMember', async () => {
-    expect(await client.getChat(TOKEN, DEMO.chats.forum)).toMatchObject({ id: DEMO.chats.forum, type: 'supergroup', title: 'Ops Forum', is_forum: true });
+    expect(await client.getChat(TOKEN, DEMO.chats.forum)).toMatchObject({
+      id: DEMO.chats.forum,
+      type: 'supergroup',
+      title: 'Ops Forum',
+      is_forum: true,
+    });
     expect(await client.getChat(TOKEN, '@ops_channel')).toMatchObject({ id: DEMO.chats.channel, type: 'channel', username: 'ops_channel' });
-    expect(await client.getChatMember(TOKEN, DEMO.chats.channelNoPost, DEMO.bot.id)).toMatchObject({ status: 'administrator', can_post_messages: false });
-    expect(await client.getChatMember(TOKEN, DEMO.chats.restrictedSupergroup, DEMO.bot.id)).toMatchObject({ status: 'restricted', can_send_messages: false });
+    expect(await client.getChatMember(TOKEN, DEMO.chats.channelNoPost, DEMO.bot.id)).toMatchObject({
+      status: 'administrator',
+      can_post_messages: false,
+    });
+    expect(await client.getChatMember(TOKEN, DEMO.chats.restrictedSupergroup, DEMO.bot.id)).toMatchObject({
+      status: 'restricted',
+      can_send_messages: false,
+    });
   });
 
   test('sendMessage and sendChatAction', async () => {
@@ -108,8 +124,12 @@ describe('classified failures', () => {
   test('restricted / read-only channel / thread / markup', async () => {
     expect((await failure(client.sendMessage(TOKEN, { chat_id: DEMO.chats.restrictedSupergroup, text: 'x' }))).kind).toBe('CannotPost');
     expect((await failure(client.sendMessage(TOKEN, { chat_id: DEMO.chats.channelNoPost, text: 'x' }))).kind).toBe('CannotPost');
-    expect((await failure(client.sendMessage(TOKEN, { chat_id: DEMO.chats.forum, text: 'x', message_thread_id: 9 }))).kind).toBe('ThreadNotFound');
-    expect((await failure(client.sendMessage(TOKEN, { chat_id: DEMO.chats.ops, text: '<b>x', parse_mode: 'HTML' }))).kind).toBe('InvalidMarkup');
+    expect((await failure(client.sendMessage(TOKEN, { chat_id: DEMO.chats.forum, text: 'x', message_thread_id: 9 }))).kind).toBe(
+      'ThreadNotFound',
+    );
+    expect((await failure(client.sendMessage(TOKEN, { chat_id: DEMO.chats.ops, text: '<b>x', parse_mode: 'HTML' }))).kind).toBe(
+      'InvalidMarkup',
+    );
   });
 
   test('429 with retry_after and the Retry-After header', async () => {
@@ -192,10 +212,13 @@ describe('through an HTTP proxy (HTTP_PROXY / NO_PROXY)', () => {
     const server = http.createServer((req, res) => {
       seen.push(req.url ?? '');
       const target = new URL(req.url ?? '');
-      const upstream = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
+      const upstream = http.request(
+        { host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
       req.pipe(upstream);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

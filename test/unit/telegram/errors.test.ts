@@ -60,7 +60,9 @@ describe('section 1.5: message content', () => {
   });
 
   test('Rejected names the method, code and description', () => {
-    expect(fail(400, 'Bad Request: message text is empty').message).toBe('sendMessage was rejected: 400 Bad Request: message text is empty');
+    expect(fail(400, 'Bad Request: message text is empty').message).toBe(
+      'sendMessage was rejected: 400 Bad Request: message text is empty',
+    );
   });
 });
 
@@ -137,7 +139,10 @@ describe('rate limits (1.6, 8.2)', () => {
   });
 
   test('error_code in the body wins over the HTTP status', () => {
-    expect(classifyFailure({ method: 'getMe', httpStatus: 200, errorCode: 429, description: 'Too Many Requests: retry after 2' }).retryAfterSeconds).toBe(2);
+    expect(
+      classifyFailure({ method: 'getMe', httpStatus: 200, errorCode: 429, description: 'Too Many Requests: retry after 2' })
+        .retryAfterSeconds,
+    ).toBe(2);
   });
 });
 

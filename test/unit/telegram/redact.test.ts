@@ -42,7 +42,9 @@ describe('redact', () => {
   });
 
   test('explicit secrets are removed wherever they appear', () => {
-    expect(redact('Authorization: Bearer s3cr3t-value, again s3cr3t-value', 's3cr3t-value')).toBe(`Authorization: Bearer ${REDACTED}, again ${REDACTED}`);
+    expect(redact('Authorization: Bearer s3cr3t-value, again s3cr3t-value', 's3cr3t-value')).toBe(
+      `Authorization: Bearer ${REDACTED}, again ${REDACTED}`,
+    );
   });
 
   test('explicit secrets shorter than 4 characters and undefined are ignored', () => {

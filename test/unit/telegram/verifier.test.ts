@@ -213,7 +213,11 @@ describe('getMe is shared per token', () => {
 
 describe('chatVerdict', () => {
   test('ChatMigrated without migrate_to_chat_id (old "migrated" wording) does not say "undefined"', () => {
-    const err = classifyFailure({ method: 'sendMessage', httpStatus: 400, description: 'Bad Request: group chat was migrated to a supergroup chat' });
+    const err = classifyFailure({
+      method: 'sendMessage',
+      httpStatus: 400,
+      description: 'Bad Request: group chat was migrated to a supergroup chat',
+    });
     expect(err.kind).toBe('ChatMigrated');
     const v = chatVerdict(err, '-400000001');
     expect(v.reason).toBe('ChatMigrated');
