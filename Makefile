@@ -71,3 +71,9 @@ kind-deploy: image
 	kubectl apply -k deploy/base
 	kubectl -n telegram-system set image deployment/telegram-channel-operator operator=$(IMG)
 	kubectl -n telegram-system rollout status deployment/telegram-channel-operator --timeout=120s
+
+.PHONY: helm
+## helm: print the path of helm (the pinned version, built from the Go module proxy into ~/.cache on first use).
+## test/integration/helm.test.ts uses it to lint the chart and compare it with deploy/.
+helm:
+	@bash hack/helm.sh
