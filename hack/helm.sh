@@ -9,7 +9,8 @@ if [ -x "$OUT/helm" ]; then
   echo "$OUT/helm"
   exit 0
 fi
-export PATH=$PATH:/usr/local/go/bin
+# Prefer the Go in /usr/local/go (Go >= 1.26, which helm v4 needs) over an older one from the distribution.
+[ -x /usr/local/go/bin/go ] && export PATH=/usr/local/go/bin:$PATH
 command -v go >/dev/null || { echo "helm.sh: Go is required to build helm (apt-get install golang-go)" >&2; exit 1; }
 mkdir -p "$OUT"
 echo "helm.sh: building helm $HELM_VERSION into $OUT (first time only)" >&2

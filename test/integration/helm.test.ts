@@ -99,7 +99,8 @@ const only = (objs: Obj[], kind: string): Obj => {
 };
 
 function applyDryRun(yaml: string) {
-  return kubectlResult(['apply', '--server-side', '--dry-run=server', '--force-conflicts', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], yaml);
+  const args = ['apply', '--server-side', '--dry-run=server', '--force-conflicts', `--field-manager=${FIELD_MANAGER}`, '-f', '-'];
+  return kubectlResult(args, yaml);
 }
 
 const sortedRules = (rules: any[]) =>
@@ -163,7 +164,8 @@ function essentials(objs: Obj[]): Record<string, unknown> {
 
 beforeAll(() => {
   // Builds helm on first use (a few minutes), then prints the cached binary's path.
-  helmPath = execFileSync('bash', [path.join(REPO_ROOT, 'hack/helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const stdio: ['ignore', 'pipe', 'inherit'] = ['ignore', 'pipe', 'inherit'];
+  helmPath = execFileSync('bash', [path.join(REPO_ROOT, 'hack/helm.sh')], { encoding: 'utf8', stdio }).trim();
   installCrds();
   if (kubectlResult(['get', 'crd', SERVICEMONITOR_CRD]).code !== 0) {
     kubectl(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], JSON.stringify(SERVICEMONITOR_CRD_FIXTURE));
@@ -236,14 +238,15 @@ describe('Artifact Hub annotations in Chart.yaml', () => {
 
   it('name the CRD, the image and the license the chart really ships', () => {
     expect(chart.annotations['artifacthub.io/operator']).toBe('true');
-    expect(chart.annotations['artifacthub.io/license']).toBe(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).license);
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+    expect(chart.annotations['artifacthub.io/license']).toBe(pkg.license);
     const [crd] = annotation('crds');
     expect(crd).toEqual(
       expect.objectContaining({ kind: crdFile.spec.names.kind, name: crdFile.metadata.name, version: crdFile.spec.versions[0].name }),
     );
     const image = only(template({}), 'Deployment').spec.template.spec.containers[0].image;
     expect(annotation('images')).toEqual([expect.objectContaining({ image })]);
-    expect(chart.appVersion).toBe(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
+    expect(chart.appVersion).toBe(pkg.version);
     for (const link of annotation('links')) expect(new URL(link.url).protocol).toBe('https:');
   });
 
@@ -363,7 +366,8 @@ describe('installed for real under another release name and namespace', () => {
     // What docs/install.md tells users to do: the restricted Pod Security Standard on the namespace.
     kubectl(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted']);
     objs = template({ watchSecrets: false, crds: { install: false } }, { release, namespace: ns });
-    kubectl(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objs }));
+    const list = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objs });
+    kubectl(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], list);
   });
 
   afterAll(() => {
@@ -372,7 +376,8 @@ describe('installed for real under another release name and namespace', () => {
   });
 
   const can = (verb: string, resource: string, where: string[]) => {
-    const args = ['auth', 'can-i', verb, resource, `--as=system:serviceaccount:${ns}:${fullname}`, '--as-group=system:serviceaccounts', ...where];
+    const as = [`--as=system:serviceaccount:${ns}:${fullname}`, '--as-group=system:serviceaccounts'];
+    const args = ['auth', 'can-i', verb, resource, ...as, ...where];
     return kubectlResult(args).stdout.trim();
   };
 
