@@ -231,6 +231,40 @@ describe('the CRD', () => {
   });
 });
 
+describe('helm package, install, upgrade and uninstall', () => {
+  it('the packaged chart (what a release pushes) carries the CRD itself, not a link to it', () => {
+    const r = helm(['package', CHART, '--destination', workDir]);
+    expect(r.code).toBe(0);
+    const tgz = path.join(workDir, `${NAME}-${parse(readFileSync(path.join(CHART, 'Chart.yaml'), 'utf8'))[0]!.version}.tgz`);
+    const out = helm(['template', NAME, tgz, '--namespace', OPERATOR_NS]);
+    expect(out.code).toBe(0);
+    const crdFile = parse(readFileSync(path.join(REPO_ROOT, 'crds/telegram.notify.dev_telegramchannels.yaml'), 'utf8'))[0]!;
+    expect(only(parse(out.stdout), 'CustomResourceDefinition').spec).toEqual(crdFile.spec);
+  });
+
+  it('installs, upgrades and uninstalls a release against the API server', () => {
+    // The CRD is already in the test cluster, owned by kubectl: a Helm release would refuse to adopt it.
+    const ns = `tgc-helm-install-${randomBytes(3).toString('hex')}`;
+    const release = ['--namespace', ns, '--set', `watchNamespaces={${ns}}`, '--set', 'crds.install=false'];
+    const install = helm(['install', 'tgc', CHART, '--create-namespace', ...release]);
+    expect(install.stderr.replace(/^.*symbolic link.*\n/gm, '')).toBe('');
+    expect(install.code).toBe(0);
+    expect(install.stdout).toContain(`http://tgc-${NAME}.${ns}.svc:8080/webhooks/alertmanager/<namespace>/<name>`);
+    const deployment = () => JSON.parse(kubectl(['get', 'deployment', `tgc-${NAME}`, '-n', ns, '-o', 'json']));
+    const env = () => deployment().spec.template.spec.containers[0].env;
+    expect(env()).toContainEqual({ name: 'LOG_LEVEL', value: 'info' });
+
+    const upgrade = helm(['upgrade', 'tgc', CHART, ...release, '--set', 'logLevel=debug']);
+    expect(upgrade.code).toBe(0);
+    expect(env()).toContainEqual({ name: 'LOG_LEVEL', value: 'debug' });
+
+    expect(helm(['uninstall', 'tgc', '--namespace', ns]).code).toBe(0);
+    expect(kubectlResult(['get', 'deployment', `tgc-${NAME}`, '-n', ns]).code).not.toBe(0);
+    expect(kubectlResult(['get', 'role', `tgc-${NAME}`, '-n', ns]).code).not.toBe(0);
+    kubectlResult(['delete', 'namespace', ns, '--wait=false']);
+  });
+});
+
 describe('Artifact Hub annotations in Chart.yaml', () => {
   const chart = parse(readFileSync(path.join(CHART, 'Chart.yaml'), 'utf8'))[0] as any;
   const annotation = (k: string) => parse(chart.annotations[`artifacthub.io/${k}`])[0] as any;
