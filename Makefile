@@ -93,3 +93,9 @@ base-images: $(NPM_STAMP)
 ## (test/integration/image.test.ts; also part of `make test`). About 1 min cold, 10 s warm.
 image-test: build testbin
 	node --experimental-vm-modules node_modules/jest/bin/jest.js test/integration/image.test.ts --selectProjects integration
+
+.PHONY: lint-workflows
+## lint-workflows: lint .github/workflows with actionlint (pinned; built from the Go module proxy into ~/.cache on
+## first use), which also runs shellcheck on `run:` scripts when shellcheck is installed.
+lint-workflows:
+	@"$$(bash hack/actionlint.sh)" && echo "lint-workflows: .github/workflows OK"
