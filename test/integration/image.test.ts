@@ -44,6 +44,9 @@ let httpPort: number;
 const { secret, channel, readyReason } = channelHelpers(() => ns);
 
 beforeAll(() => {
+  if (podman(['--version']).code !== 0) {
+    throw new Error('the image test needs podman, runc and mmdebstrap: apt-get install podman runc mmdebstrap (.ci/run does)');
+  }
   runFlags = execFileSync('bash', [path.join(REPO_ROOT, 'hack/podman-flags.sh')], { encoding: 'utf8' }).trim().split(/\s+/);
   // Idempotent: imports the cached stand-ins, or assembles them the first time (under a minute).
   execFileSync('bash', [path.join(REPO_ROOT, 'hack/base-images.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -68,7 +71,7 @@ describe('the image', () => {
 
     const shell = podman(withRunFlags('run', ['--rm', '--entrypoint', '/bin/sh', IMAGE, '-c', 'true']));
     expect(shell.code).not.toBe(0);
-    expect(shell.stderr).toMatch(/no such file or directory/);
+    expect(shell.stderr).toMatch(/no such file or directory/i);
 
     const probe =
       'const fs=require("fs");console.log(JSON.stringify({uid:process.getuid(),' +
