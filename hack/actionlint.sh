@@ -13,6 +13,10 @@ fi
 [ -x /usr/local/go/bin/go ] && export PATH=/usr/local/go/bin:$PATH
 command -v go >/dev/null || { echo "actionlint.sh: Go is required to build actionlint (apt-get install golang-go)" >&2; exit 1; }
 mkdir -p "$OUT"
+# Two test files may ask at once on a cold machine: one builds, the other waits and then uses it.
+exec 9>"$OUT/.lock"
+flock 9
+if [ -x "$OUT/actionlint" ]; then echo "$OUT/actionlint"; exit 0; fi
 echo "actionlint.sh: building actionlint $ACTIONLINT_VERSION into $OUT (first time only)" >&2
 GOBIN="$OUT/.tmp" CGO_ENABLED=0 go install -trimpath \
   -ldflags "-s -w -X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION" \

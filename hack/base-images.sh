@@ -43,6 +43,13 @@ if current "$BUILD_IMAGE" && current "$RUNTIME_IMAGE"; then
 fi
 command -v mmdebstrap >/dev/null || { echo "base-images: mmdebstrap is needed (apt-get install mmdebstrap)" >&2; exit 1; }
 mkdir -p "$CACHE"
+# One assembly at a time (e.g. `make image` while the image test runs); the second then finds the cache.
+exec 9>"$CACHE/.lock"
+flock 9
+if current "$BUILD_IMAGE" && current "$RUNTIME_IMAGE"; then
+  printf '%s\n%s\n' "$BUILD_IMAGE" "$RUNTIME_IMAGE"
+  exit 0
+fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
@@ -116,4 +123,6 @@ $TOOL import --quiet \
 current "$BUILD_IMAGE" && current "$RUNTIME_IMAGE"
 # The images these replaced (an older key) are untagged now: remove them unless something still uses them.
 for id in $previous; do $TOOL rmi "$id" >/dev/null 2>&1 || true; done
+# So are the root filesystems cached under other keys.
+find "$(dirname "$CACHE")" -mindepth 1 -maxdepth 1 -type d ! -name "$KEY" -exec rm -rf {} +
 printf '%s\n%s\n' "$BUILD_IMAGE" "$RUNTIME_IMAGE"
