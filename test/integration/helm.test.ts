@@ -383,6 +383,9 @@ describe('bad values are refused with a message that says what to change', () =>
     [{ resyncPeriodSeconds: -5 }, /resyncPeriodSeconds/],
     [{ telegramApiUrl: 'api.telegram.org' }, /telegramApiUrl.*does not match pattern/s],
     [{ image: { pullPolicy: 'Sometimes' } }, /pullPolicy.*value must be one of/s],
+    // An empty `from` would admit everyone, the opposite of what an empty list looks like.
+    [{ networkPolicy: { enabled: true, ingressFrom: [] } }, /ingressFrom.*minItems/s],
+    [{ service: { port: 80800 } }, /service\/port.*maximum/s],
   ] as [Values, RegExp][])('%j', (values, message) => {
     expect(refused(values)).toMatch(message);
   });
