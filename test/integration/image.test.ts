@@ -35,7 +35,10 @@ function mustPodman(args: string[]): string {
   if (r.code !== 0) throw new Error(`podman ${args.join(' ')} failed (${r.code}):\n${(r.stdout + r.stderr).slice(-4000)}`);
   return r.stdout;
 }
-/** `podman build|run` with the flags this machine needs to start a container (hack/podman-flags.sh). */
+/**
+ * `podman build|run` with the flags this machine needs to start a container (hack/podman-flags.sh).
+ * Every container here uses --network=none or host: podman's default bridge would need the CNI plugins.
+ */
 const withRunFlags = (command: 'build' | 'run', args: string[]) => [command, ...runFlags, ...args];
 
 let ns: string;
@@ -69,7 +72,8 @@ describe('the image', () => {
     console.log(`image ${IMAGE}: ${sizeMb} MB`);
     expect(sizeMb).toBeLessThan(400);
 
-    const shell = podman(withRunFlags('run', ['--rm', '--entrypoint', '/bin/sh', IMAGE, '-c', 'true']));
+    const offline = ['--rm', '--network=none'];
+    const shell = podman(withRunFlags('run', [...offline, '--entrypoint', '/bin/sh', IMAGE, '-c', 'true']));
     expect(shell.code).not.toBe(0);
     expect(shell.stderr).toMatch(/no such file or directory/i);
 
@@ -77,12 +81,13 @@ describe('the image', () => {
       'const fs=require("fs");console.log(JSON.stringify({uid:process.getuid(),' +
       'ts:fs.existsSync("/app/node_modules/typescript"),jest:fs.existsSync("/app/node_modules/jest"),' +
       'node:fs.existsSync("/app/node_modules/node"),crd:fs.existsSync("/app/crds")}))';
-    const seen = JSON.parse(mustPodman(withRunFlags('run', ['--rm', '--entrypoint', '/nodejs/bin/node', IMAGE, '-e', probe])));
+    const seen = JSON.parse(mustPodman(withRunFlags('run', [...offline, '--entrypoint', '/nodejs/bin/node', IMAGE, '-e', probe])));
     expect(seen).toEqual({ uid: 65532, ts: false, jest: false, node: false, crd: true });
   });
 
   it('the CLI in the image answers --help', () => {
-    const out = mustPodman(withRunFlags('run', ['--rm', '--entrypoint', '/nodejs/bin/node', IMAGE, '/app/dist/cli/index.js', '--help']));
+    const cli = ['--rm', '--network=none', '--entrypoint', '/nodejs/bin/node', IMAGE, '/app/dist/cli/index.js'];
+    const out = mustPodman(withRunFlags('run', [...cli, '--help']));
     expect(out).toMatch(/Usage:\n\s+telegram-channel-operator chats/);
   });
 });
