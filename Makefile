@@ -90,7 +90,7 @@ base-images: $(NPM_STAMP)
 	@CONTAINER_TOOL=$(CONTAINER_TOOL) bash hack/base-images.sh >/dev/null
 
 ## image-test: build the image with podman from the Dockerfile and run it as the chart's Pod would run
-## (test/integration/image.test.ts; also part of `make test`). About 1 min cold, 10 s warm.
+## (test/integration/image.test.ts; also part of `make test`). 70 s cold, 10 s warm.
 image-test: build testbin
 	node --experimental-vm-modules node_modules/jest/bin/jest.js test/integration/image.test.ts --selectProjects integration
 
