@@ -54,6 +54,8 @@ export interface MembershipSpec {
   status: MemberStatus;
   /** Channels only: an administrator may post unless this is false. */
   canPostMessages?: boolean;
+  /** Supergroups and channels: an administrator with this right may delete others' messages. */
+  canDeleteMessages?: boolean;
   /** Groups and supergroups: false on a restricted member (or a member muted by default permissions). */
   canSendMessages?: boolean;
   /** Unix seconds for restricted/kicked; 0 = forever. */
