@@ -75,6 +75,24 @@ describe('pressButton', () => {
     expect(await status(users.stranger.id)).toBe('left');
   });
 
+  test('the demo scenario names its people: Olga (admin), Max (member), Sam (not in Ops)', async () => {
+    const id = await sendFiring();
+    const status = async (userId: number): Promise<unknown> =>
+      resultOf(await h.call(T, 'getChatMember', { chat_id: C.ops, user_id: userId })).status;
+    expect([await status(DEMO.users.olga), await status(DEMO.users.max), await status(DEMO.users.sam)]).toEqual([
+      'administrator',
+      'member',
+      'left',
+    ]);
+    h.emu.pressButton(T, { chatId: C.ops, messageId: id, userId: DEMO.users.sam, button: 'Ack' });
+    expect(((await updates())[0]!.callback_query as any).from).toStrictEqual({
+      id: DEMO.users.sam,
+      is_bot: false,
+      first_name: 'Sam',
+      username: 'sam_elsewhere',
+    });
+  });
+
   test('a button by its label; the message as it is now (after an edit)', async () => {
     const id = await sendFiring();
     const acked = { inline_keyboard: [[{ text: 'Silence 1h', callback_data: 's:7:1h' }]] };
