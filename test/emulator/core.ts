@@ -64,8 +64,6 @@ export interface EmulatorCore {
   renderMessage(m: DeliveredMessage, withReply?: boolean): Record<string, unknown>;
   /** The Bot API `User` for a bot or scenario user, or undefined when unknown. */
   userJson(userId: number): Record<string, unknown> | undefined;
-  /** The Bot API `Chat` (short form, as inside a Message). */
-  chatJson(r: Resolved): Record<string, unknown>;
   membership(chatId: number, userId: number): MembershipSpec;
   /** Queues an update for a bot unless its kind is not allowed; wakes a pending long poll. */
   enqueue(b: BotSpec, update: Omit<Update, 'update_id'>, ttlSeconds?: number): Update | undefined;

@@ -177,7 +177,6 @@ export class TelegramEmulator {
       findMessage: (b, chat, id) => this.findMessage(b, chat, id),
       renderMessage: (m, withReply) => this.renderMessage(m, withReply),
       userJson: (id) => this.userJson(id),
-      chatJson: (r) => this.chatJson(r, false),
       membership: (chatId, userId) => this.membership(chatId, userId),
       enqueue: (b, update, ttl) => this.enqueue(b, update, ttl),
     };
