@@ -6,8 +6,7 @@
 //   invalid" (QUERY_ID_INVALID, Client.cpp), and a text over 200 characters is 400 "MESSAGE_TOO_LONG";
 // - the update itself waits in the queue for 150 s, then the server drops it.
 
-import { badRequest, ok, toBool, type Args, type Outcome } from './envelope.js';
-import { isOutcome } from './envelope.js';
+import { badRequest, isOutcome, ok, toBool, type Args, type Outcome } from './envelope.js';
 import type { EmulatorCore } from './core.js';
 import type { BotSpec, Update } from './scenario.js';
 

@@ -47,7 +47,7 @@ export function editMessageText(core: EmulatorCore, options: EditingOptions, b: 
   const unchanged =
     text === message.text &&
     input.rawText === message.rawText &&
-    input.parseMode === message.parseMode &&
+    input.parseMode?.toLowerCase() === message.parseMode?.toLowerCase() &&
     JSON.stringify(input.preview ?? null) === JSON.stringify(message.options.linkPreviewOptions ?? null) &&
     sameMarkup(markup.markup, stored(message));
   if (unchanged) return badRequest(NOT_MODIFIED);

@@ -64,6 +64,8 @@ describe('editMessageText', () => {
     const id = await sendFiring();
     const same = { chat_id: C.ops, message_id: id, text: '<b>FIRING</b> DiskFull', parse_mode: 'HTML', reply_markup: buttons };
     expectError(await h.call(T, 'editMessageText', same), 400, NOT_MODIFIED);
+    // parse_mode is case-insensitive: "html" is the same mode.
+    expectError(await h.call(T, 'editMessageText', { ...same, parse_mode: 'html' }), 400, NOT_MODIFIED);
     // Dropping the keyboard is a change.
     const { reply_markup: _dropped, ...withoutKeyboard } = same;
     expect((await h.call(T, 'editMessageText', withoutKeyboard)).status).toBe(200);

@@ -428,7 +428,9 @@ export class TelegramEmulator {
   }
 
   pendingUpdates(botToken: string): Update[] {
-    return structuredClone(this.botByToken(botToken).updates ?? []);
+    const b = this.botByToken(botToken);
+    this.dropExpired(b);
+    return structuredClone(b.updates ?? []);
   }
 
   // ---- HTTP ------------------------------------------------------------------------------------
