@@ -12,6 +12,7 @@ import type { Access, DeliveredMessage, EmulatorCore, Resolved } from './core.js
 import { deleteMessage, editMessageReplyMarkup, editMessageText } from './editing.js';
 import { inlineKeyboard, parseReplyMarkup, serverMarkupError } from './keyboard.js';
 import { memberJson, myChatMemberUpdate } from './members.js';
+import { MessageStore } from './messages.js';
 import { finishText, readInputText } from './text.js';
 import { allowedUpdatesInfo, DEFAULT_ALLOWED, isAllowed, parseAllowedUpdates, updateKind, updateLifetimeSeconds } from './updates.js';
 import {
@@ -141,7 +142,7 @@ interface BotRuntime {
 
 export class TelegramEmulator {
   readonly requests: RecordedRequest[] = [];
-  readonly messages: DeliveredMessage[] = [];
+  readonly messages: DeliveredMessage[];
 
   private state: Scenario;
   private readonly clock: Clock;
@@ -151,7 +152,7 @@ export class TelegramEmulator {
   private server?: http.Server;
   private readonly polls = new Map<number, PendingPoll>();
   private readonly runtime = new Map<number, BotRuntime>();
-  private readonly messageIds = new Map<string, number>();
+  private readonly store: MessageStore;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly callbacks: CallbackQueries;
   /** What the method files (editing.ts, callbacks.ts) may use of this emulator. */
@@ -169,13 +170,19 @@ export class TelegramEmulator {
       callbackAnswerTimeoutMs: options.callbackAnswerTimeoutMs ?? 15_000,
       editTimeLimitSeconds: options.editTimeLimitSeconds ?? null,
     };
+    this.store = new MessageStore({
+      chatOf: (m) => this.chatOfMessage(m),
+      chatJson: (r) => this.chatJson(r, false),
+      userJson: (id) => this.userJson(id),
+    });
+    this.messages = this.store.all;
     this.core = {
       clock: this.clock,
       limiter: this.limiter,
       resolveChat: (b, raw, access) => this.resolveChat(b, raw, access),
       chatIdOf,
-      findMessage: (b, chat, id) => this.findMessage(b, chat, id),
-      renderMessage: (m, withReply) => this.renderMessage(m, withReply),
+      findMessage: (b, chat, id) => this.store.find(b, chat, chatIdOf(chat), id),
+      renderMessage: (m, withReply) => this.store.render(m, withReply),
       userJson: (id) => this.userJson(id),
       membership: (chatId, userId) => this.membership(chatId, userId),
       enqueue: (b, update, ttl) => this.enqueue(b, update, ttl),
@@ -217,7 +224,7 @@ export class TelegramEmulator {
   /** Forgets recorded traffic and rate-limit history; the scenario stays as it is. */
   clear(): void {
     this.requests.length = 0;
-    this.messages.length = 0;
+    this.store.clear();
     this.callbacks.all.length = 0;
     this.limiter.reset();
   }
@@ -392,7 +399,7 @@ export class TelegramEmulator {
     const message: DeliveredMessage = {
       botId: isPrivate && b ? b.id : 0,
       chatId,
-      messageId: this.nextMessageId(isPrivate && b ? `${b.id}:${chatId}` : String(chatId)),
+      messageId: this.store.nextId(chatId, isPrivate, b?.id ?? 0),
       text,
       rawText: text,
       options: { disableNotification: false, protectContent: false },
@@ -401,8 +408,7 @@ export class TelegramEmulator {
       date: Math.floor(now / 1000),
       time: now,
     };
-    this.messages.push(message);
-    return message;
+    return this.store.add(message);
   }
 
   /**
@@ -410,12 +416,12 @@ export class TelegramEmulator {
    * keyboard.
    */
   chatView(chatId: number): DeliveredMessage[] {
-    return this.messages.filter((m) => m.chatId === chatId && !m.deleted);
+    return this.store.view(chatId);
   }
 
   /** Someone (an administrator, the user) deletes a message: later edits and presses find nothing. */
   deleteUserSide(chatId: number, messageId: number): void {
-    for (const m of this.messages) if (m.chatId === chatId && m.messageId === messageId) m.deleted = true;
+    this.store.markDeleted(chatId, messageId);
   }
 
   /** Sets (url) or removes (undefined/'') a webhook without going through the API. */
@@ -616,7 +622,7 @@ export class TelegramEmulator {
     if (isOutcome(target)) return target;
     const { chat, threadId } = target;
     // check_reply_parameters: the replied-to message must exist unless sending without it is allowed.
-    const repliedTo = reply && reply.messageId > 0 ? this.findMessage(b, chat, reply.messageId) : undefined;
+    const repliedTo = reply && reply.messageId > 0 ? this.store.find(b, chat, chatIdOf(chat), reply.messageId) : undefined;
     if (reply && reply.messageId > 0 && !repliedTo && !reply.allowWithout) return badRequest('message to be replied not found');
 
     // What TDLib itself checks when it sends: rights, then the text; then what the servers refuse.
@@ -638,7 +644,7 @@ export class TelegramEmulator {
     const message: DeliveredMessage = {
       botId: b.id,
       chatId,
-      messageId: this.nextMessageId(chat.kind === 'private' ? `${b.id}:${chatId}` : String(chatId)),
+      messageId: this.store.nextId(chatId, chat.kind === 'private', b.id),
       text,
       rawText: input.rawText,
       ...(input.parseMode !== undefined ? { parseMode: input.parseMode } : {}),
@@ -657,8 +663,7 @@ export class TelegramEmulator {
       date: Math.floor(now / 1000),
       time: now,
     };
-    this.messages.push(message);
-    return ok(this.renderMessage(message));
+    return ok(this.store.render(this.store.add(message)));
   }
 
   private sendChatAction(b: BotSpec, arg: (key: string) => string): Outcome {
@@ -976,47 +981,7 @@ export class TelegramEmulator {
     return structuredClone(full);
   }
 
-  private nextMessageId(key: string): number {
-    const id = (this.messageIds.get(key) ?? 0) + 1;
-    this.messageIds.set(key, id);
-    return id;
-  }
-
-  /** A message of this chat the bot can see: in a private chat only its own conversation. */
-  private findMessage(b: BotSpec, chat: Resolved, messageId: number): DeliveredMessage | undefined {
-    const chatId = chatIdOf(chat);
-    return this.messages.find(
-      (m) => m.chatId === chatId && m.messageId === messageId && !m.deleted && (chat.kind !== 'private' || m.botId === b.id),
-    );
-  }
-
-  /** The Bot API `Message` (JsonMessage) of a stored message, as it is now. */
-  private renderMessage(m: DeliveredMessage, withReply = true): Record<string, unknown> {
-    const chat = this.chatOfMessage(m);
-    const out: Record<string, unknown> = { message_id: m.messageId };
-    if (m.fromUserId !== undefined) out.from = this.userJson(m.fromUserId);
-    else if (chat?.kind === 'channel') out.sender_chat = this.chatJson(chat, false);
-    else out.from = this.userJson(m.botId);
-    out.chat = chat ? this.chatJson(chat, false) : { id: m.chatId };
-    out.date = m.date;
-    if (m.editDate !== undefined) out.edit_date = m.editDate;
-    if (m.threadId !== undefined) {
-      out.message_thread_id = m.threadId;
-      out.is_topic_message = true;
-    }
-    if (withReply && m.replyToMessageId !== undefined) {
-      const target = this.messages.find(
-        (x) => x.chatId === m.chatId && x.messageId === m.replyToMessageId && (m.chatId < 0 || x.botId === m.botId),
-      );
-      if (target && !target.deleted) out.reply_to_message = this.renderMessage(target, false);
-    }
-    if (m.options.protectContent) out.has_protected_content = true;
-    out.text = m.text;
-    if (m.options.linkPreviewOptions) out.link_preview_options = m.options.linkPreviewOptions;
-    if (m.replyMarkup) out.reply_markup = structuredClone(m.replyMarkup);
-    return out;
-  }
-
+  /** The chat a stored message is in, as the scenario has it now. */
   private chatOfMessage(m: DeliveredMessage): Resolved | undefined {
     if (m.chatId > 0) {
       const user = this.state.users.find((u) => u.id === m.chatId);
