@@ -2,6 +2,7 @@
 // 20 messages/minute per group and ~30 messages/s per bot. Token buckets are the usual model of those
 // sentences (grammY's throttler and PTB's AIORateLimiter are built the same way), and they give a
 // deterministic retry_after, which is what a client under test has to obey.
+// Edits and deletions take from the same buckets as sends (editing.ts): Telegram counts them too.
 
 export interface Clock {
   /** Milliseconds; only differences matter. */

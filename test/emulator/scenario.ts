@@ -54,6 +54,8 @@ export interface MembershipSpec {
   status: MemberStatus;
   /** Channels only: an administrator may post unless this is false. */
   canPostMessages?: boolean;
+  /** Supergroups and channels: an administrator with this right may delete others' messages. */
+  canDeleteMessages?: boolean;
   /** Groups and supergroups: false on a restricted member (or a member muted by default permissions). */
   canSendMessages?: boolean;
   /** Unix seconds for restricted/kicked; 0 = forever. */
@@ -209,6 +211,10 @@ export const DEMO = {
     carol: 100003, // blocked it
     dave: 100004, // deleted account
     eve: 100005, // human with a username (@eve_human)
+    /** People around the Ops chat, for button presses: an administrator, a plain member, and an outsider. */
+    olga: 100006, // administrator of Ops (@olga_oncall)
+    max: 100007, // plain member of Ops
+    sam: 100008, // not in Ops at all (@sam_elsewhere)
   },
   forumTopics: [42, 77],
 } as const;
@@ -244,5 +250,10 @@ export function demoScenario(): Scenario {
     .user({ id: DEMO.users.carol, firstName: 'Carol', started: true, blocked: true })
     .user({ id: DEMO.users.dave, firstName: 'Deleted Account', started: true, deactivated: true })
     .user({ id: DEMO.users.eve, firstName: 'Eve', username: 'eve_human', started: true })
+    .user({ id: DEMO.users.olga, firstName: 'Olga', username: 'olga_oncall' })
+    .user({ id: DEMO.users.max, firstName: 'Max' })
+    .user({ id: DEMO.users.sam, firstName: 'Sam', username: 'sam_elsewhere' })
+    .member(c.ops, DEMO.users.olga, 'administrator')
+    .member(c.ops, DEMO.users.max, 'member')
     .build();
 }

@@ -7,14 +7,43 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RateLimiter, systemClock, type Clock, type LimitsInput, type RateLimitConfig } from './limits.js';
-import { normaliseParseMode, parseText, utf8Length } from './markup.js';
-import { appliesTo, type BotSpec, type ChatSpec, type MembershipSpec, type Scenario, type Update, type UserSpec } from './scenario.js';
+import { CallbackQueries, type CallbackQueryRecord, type PressInput } from './callbacks.js';
+import type { Access, DeliveredMessage, EmulatorCore, Resolved } from './core.js';
+import { deleteMessage, editMessageReplyMarkup, editMessageText } from './editing.js';
+import { inlineKeyboard, parseReplyMarkup, serverMarkupError } from './keyboard.js';
+import { memberJson, myChatMemberUpdate } from './members.js';
+import { MessageStore } from './messages.js';
+import { finishText, readInputText } from './text.js';
+import { allowedUpdatesInfo, DEFAULT_ALLOWED, isAllowed, parseAllowedUpdates, updateKind, updateLifetimeSeconds } from './updates.js';
+import {
+  badRequest,
+  fail,
+  flatten,
+  forbidden,
+  integerArg,
+  isOutcome,
+  ok,
+  serverMessage,
+  toBool,
+  toInteger,
+  tooManyRequests,
+  type ApiResponse,
+  type Args,
+  type Outcome,
+} from './envelope.js';
+import {
+  appliesTo,
+  type BotSpec,
+  type ChatSpec,
+  type MemberStatus,
+  type MembershipSpec,
+  type Scenario,
+  type Update,
+  type UserSpec,
+} from './scenario.js';
 
-export type ResponseParameters = { migrate_to_chat_id?: number; retry_after?: number };
-
-export type ApiResponse =
-  | { ok: true; result: unknown; description?: string }
-  | { ok: false; error_code: number; description: string; parameters?: ResponseParameters };
+export type { ApiResponse, ResponseParameters } from './envelope.js';
+export type { DeliveredMessage } from './core.js';
 
 export interface RecordedRequest {
   /** Emulator clock, ms. */
@@ -30,28 +59,6 @@ export interface RecordedRequest {
   status: number;
   /** Parsed JSON body; null for a dropped connection or a non-JSON (HTML 5xx) body. */
   response: ApiResponse | null;
-}
-
-export interface DeliveredMessage {
-  botId: number;
-  chatId: number;
-  messageId: number;
-  /** The text as Telegram stores it: markup parsed away, surrounding whitespace trimmed. */
-  text: string;
-  rawText: string;
-  parseMode?: string;
-  threadId?: number;
-  options: {
-    disableNotification: boolean;
-    protectContent: boolean;
-    linkPreviewOptions?: Record<string, unknown>;
-    replyMarkup?: unknown;
-    replyParameters?: unknown;
-  };
-  /** Unix seconds, as in the returned Message. */
-  date: number;
-  /** Emulator clock, ms. */
-  time: number;
 }
 
 export interface FaultConfig {
@@ -90,62 +97,17 @@ export interface EmulatorOptions {
    * answered "message thread not found"; the newest ignores it. Default 'error', the safer one to test.
    */
   nonForumThread?: 'error' | 'ignore';
+  /** How long a press waits for answerCallbackQuery (emulator clock) before "query is too old". Default 15 s. */
+  callbackAnswerTimeoutMs?: number;
+  /**
+   * An age (seconds) from which a bot's own message can't be edited. Default null: no limit, because
+   * TDLib exempts a bot's outgoing messages from the 48 h edit limit users have.
+   */
+  editTimeLimitSeconds?: number | null;
 }
 
-type Outcome = { status: number; body: ApiResponse | string; headers?: Record<string, string> };
-type Access = 'read' | 'readMembers' | 'write';
-type Resolved = { kind: 'private'; user: UserSpec; isBotAccount: boolean } | { kind: 'group' | 'supergroup' | 'channel'; chat: ChatSpec };
-
-const MAX_TEXT_BYTES = 1 << 15;
-const MAX_MESSAGE_LENGTH = 4096;
 const LONG_POLL_MAX_TIMEOUT = 50;
 const GENERAL_FORUM_TOPIC_ID = 1;
-
-const ok = (result: unknown, description?: string): Outcome => ({
-  status: 200,
-  body: description === undefined ? { ok: true, result } : { ok: true, result, description },
-});
-
-const fail = (code: number, description: string, parameters?: ResponseParameters): Outcome => {
-  const body: ApiResponse =
-    parameters === undefined ? { ok: false, error_code: code, description } : { ok: false, error_code: code, description, parameters };
-  return code === 429 && parameters?.retry_after !== undefined
-    ? { status: code, body, headers: { 'Retry-After': String(parameters.retry_after) } }
-    : { status: code, body };
-};
-
-const badRequest = (message: string): Outcome => fail(400, `Bad Request: ${message}`);
-const forbidden = (message: string): Outcome => fail(403, `Forbidden: ${message}`);
-const tooManyRequests = (seconds: number): Outcome => fail(429, `Too Many Requests: retry after ${seconds}`, { retry_after: seconds });
-
-const isOutcome = (x: unknown): x is Outcome => typeof x === 'object' && x !== null && 'status' in x && 'body' in x;
-
-/** td::to_integer: optional minus, then leading digits; garbage reads as 0. */
-function toInteger(raw: string): number {
-  const m = /^(-?)(\d*)/.exec(raw);
-  const digits = m?.[2] ?? '';
-  if (digits === '') return 0;
-  const n = Number(digits);
-  return m?.[1] === '-' ? -n : n;
-}
-
-function integerArg(raw: string, fallback: number, min = -Infinity, max = Infinity): number {
-  if (raw === '') return fallback;
-  return Math.min(max, Math.max(min, toInteger(raw)));
-}
-
-function toBool(raw: string): boolean {
-  const v = raw.toLowerCase();
-  return v === 'true' || v === '1';
-}
-
-/** The bot API treats every parameter as a string; JSON bodies are flattened the same way. */
-function flatten(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  return JSON.stringify(value);
-}
 
 /** Public edge behaviour: anything that is not `<digits>:<base64url>` is a path that does not exist. */
 function isWellFormedToken(token: string): boolean {
@@ -172,11 +134,15 @@ interface BotRuntime {
   nextSetWebhookAt: number;
   prevOffset?: number;
   prevPollAt: number;
+  /** allowed_updates, a setting of the bot that every getUpdates/setWebhook may change. */
+  allowed: ReadonlySet<string>;
+  /** update_id → emulator time (ms) after which the server forgets the update. */
+  expiry: Map<number, number>;
 }
 
 export class TelegramEmulator {
   readonly requests: RecordedRequest[] = [];
-  readonly messages: DeliveredMessage[] = [];
+  readonly messages: DeliveredMessage[];
 
   private state: Scenario;
   private readonly clock: Clock;
@@ -186,8 +152,11 @@ export class TelegramEmulator {
   private server?: http.Server;
   private readonly polls = new Map<number, PendingPoll>();
   private readonly runtime = new Map<number, BotRuntime>();
-  private readonly messageIds = new Map<string, number>();
+  private readonly store: MessageStore;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly callbacks: CallbackQueries;
+  /** What the method files (editing.ts, callbacks.ts) may use of this emulator. */
+  private readonly core: EmulatorCore;
 
   constructor(scenario: Scenario, options: EmulatorOptions = {}) {
     this.state = structuredClone(scenario);
@@ -198,7 +167,27 @@ export class TelegramEmulator {
       conflictDelayMs: options.conflictDelayMs ?? 3000,
       pollingQuirks: options.pollingQuirks ?? true,
       nonForumThread: options.nonForumThread ?? 'error',
+      callbackAnswerTimeoutMs: options.callbackAnswerTimeoutMs ?? 15_000,
+      editTimeLimitSeconds: options.editTimeLimitSeconds ?? null,
     };
+    this.store = new MessageStore({
+      chatOf: (m) => this.chatOfMessage(m),
+      chatJson: (r) => this.chatJson(r, false),
+      userJson: (id) => this.userJson(id),
+    });
+    this.messages = this.store.all;
+    this.core = {
+      clock: this.clock,
+      limiter: this.limiter,
+      resolveChat: (b, raw, access) => this.resolveChat(b, raw, access),
+      chatIdOf,
+      findMessage: (b, chat, id) => this.store.find(b, chat, chatIdOf(chat), id),
+      renderMessage: (m, withReply) => this.store.render(m, withReply),
+      userJson: (id) => this.userJson(id),
+      membership: (chatId, userId) => this.membership(chatId, userId),
+      enqueue: (b, update, ttl) => this.enqueue(b, update, ttl),
+    };
+    this.callbacks = new CallbackQueries(this.core, this.options.callbackAnswerTimeoutMs);
     for (const b of this.state.bots) this.noteUpdateIds(b);
   }
 
@@ -235,7 +224,8 @@ export class TelegramEmulator {
   /** Forgets recorded traffic and rate-limit history; the scenario stays as it is. */
   clear(): void {
     this.requests.length = 0;
-    this.messages.length = 0;
+    this.store.clear();
+    this.callbacks.all.length = 0;
     this.limiter.reset();
   }
 
@@ -333,20 +323,105 @@ export class TelegramEmulator {
     if (b) b.revoked = true;
   }
 
-  /** Queues an update (its `update_id` is assigned when absent) and wakes a pending long poll. */
+  /**
+   * Queues an update (its `update_id` is assigned when absent) and wakes a pending long poll. As on the
+   * server, an update of a kind the bot's `allowed_updates` excludes is dropped on arrival: it is returned
+   * but never queued. Updates expire like the server's (callback queries after 150 s, others after 24 h).
+   */
   addUpdate(botToken: string, update: Omit<Update, 'update_id'> & { update_id?: number }): Update {
     const b = this.botByToken(botToken);
-    const rt = this.rt(b.id);
-    const id = update.update_id ?? rt.nextUpdateId ?? 100_000_001;
-    const full = { ...update, update_id: id } as Update;
-    (b.updates ??= []).push(full);
-    rt.nextUpdateId = id + 1;
-    const poll = this.polls.get(b.id);
-    if (poll) {
-      const updates = this.readQueue(b, poll.offset, poll.limit, false);
-      if (updates.length > 0) this.settlePoll(b.id, ok(updates));
-    }
-    return full;
+    const { update_id: id, ...rest } = update;
+    return this.enqueue(b, rest, undefined, id) ?? { ...update, update_id: id ?? this.rt(b.id).nextUpdateId ?? 100_000_001 };
+  }
+
+  /**
+   * Presses an inline button of one of the bot's messages as `userId` (who may be an administrator, a
+   * plain member, or not in the chat at all: say so with `setChatMember`). Queues a `callback_query`
+   * update with a fresh query id, the message as it is now, `from` and `data`; answer it with
+   * answerCallbackQuery. Throws when the message or button does not exist, unless `forgedData` is given.
+   */
+  pressButton(botToken: string, input: PressInput): CallbackQueryRecord {
+    return this.callbacks.press(this.botByToken(botToken), input);
+  }
+
+  /** Every press so far, with its answer once answered. */
+  get callbackQueries(): CallbackQueryRecord[] {
+    return this.callbacks.all;
+  }
+
+  /**
+   * The bot's status in a chat changes (added, promoted, removed, banned) by `byUserId`: the membership
+   * changes, so getChat/getChatMember/sendMessage see it, and a `my_chat_member` update is queued.
+   */
+  changeBotMembership(
+    botToken: string,
+    chatId: number,
+    status: MemberStatus,
+    byUserId: number,
+    extra: Partial<MembershipSpec> = {},
+  ): Update | undefined {
+    const b = this.botByToken(botToken);
+    const chat = this.state.chats.find((c) => c.id === chatId && c.type !== 'private');
+    if (!chat) throw new Error(`no group, supergroup or channel ${chatId} in the scenario`);
+    const from = this.userJson(byUserId);
+    if (!from) throw new Error(`user ${byUserId} is not in the scenario`);
+    const old = this.membership(chatId, b.id);
+    const next: MembershipSpec = { ...extra, chatId, botId: b.id, status };
+    this.setMembership(next);
+    const resolved: Resolved = { kind: chat.type as 'group' | 'supergroup' | 'channel', chat };
+    const update = myChatMemberUpdate({
+      chat: this.chatJson(resolved, false),
+      chatType: chat.type,
+      from,
+      bot: this.userJson(b.id) ?? {},
+      old,
+      next,
+      date: Math.floor(this.clock.now() / 1000),
+    });
+    return this.enqueue(b, update);
+  }
+
+  /** Adds (or replaces) a human and their status in a chat, so getChatMember answers for them. */
+  setChatMember(chatId: number, user: UserSpec, status: MemberStatus): void {
+    this.setUser(user);
+    this.setMembership({ chatId, botId: user.id, status });
+  }
+
+  /**
+   * A human posts a text message in a chat (no update is queued): something the bot can reply to, and a
+   * message it can't edit. In a private chat it lands in the chat with `botToken`'s bot.
+   */
+  postUserMessage(chatId: number, userId: number, text: string, botToken?: string): DeliveredMessage {
+    const b = botToken === undefined ? undefined : this.botByToken(botToken);
+    const isPrivate = chatId > 0;
+    if (isPrivate && !b) throw new Error('a private chat needs the bot token');
+    const now = this.clock.now();
+    const message: DeliveredMessage = {
+      botId: isPrivate && b ? b.id : 0,
+      chatId,
+      messageId: this.store.nextId(chatId, isPrivate, b?.id ?? 0),
+      text,
+      rawText: text,
+      options: { disableNotification: false, protectContent: false },
+      edits: 0,
+      fromUserId: userId,
+      date: Math.floor(now / 1000),
+      time: now,
+    };
+    return this.store.add(message);
+  }
+
+  /**
+   * What the chat shows now: its messages in order, deleted ones left out, each with its current text and
+   * keyboard.
+   */
+  chatView(chatId: number): DeliveredMessage[] {
+    return this.store.view(chatId);
+  }
+
+  /** Someone (an administrator, the user) deletes a message: later edits and presses find nothing. */
+  deleteUserSide(chatId: number, messageId: number): void {
+    this.store.markDeleted(chatId, messageId);
   }
 
   /** Sets (url) or removes (undefined/'') a webhook without going through the API. */
@@ -359,7 +434,9 @@ export class TelegramEmulator {
   }
 
   pendingUpdates(botToken: string): Update[] {
-    return structuredClone(this.botByToken(botToken).updates ?? []);
+    const b = this.botByToken(botToken);
+    this.dropExpired(b);
+    return structuredClone(b.updates ?? []);
   }
 
   // ---- HTTP ------------------------------------------------------------------------------------
@@ -471,6 +548,10 @@ export class TelegramEmulator {
     setwebhook: (b, arg) => this.setWebhookQuery(b, arg('url'), arg),
     deletewebhook: (b, arg) => this.setWebhookQuery(b, '', arg),
     getwebhookinfo: (b) => ok(this.webhookInfo(b)),
+    editmessagetext: (b, arg) => editMessageText(this.core, this.options, b, arg),
+    editmessagereplymarkup: (b, arg) => editMessageReplyMarkup(this.core, this.options, b, arg),
+    deletemessage: (b, arg) => deleteMessage(this.core, b, arg),
+    answercallbackquery: (b, arg) => this.callbacks.answer(b, arg),
   };
 
   // ---- methods ---------------------------------------------------------------------------------
@@ -528,78 +609,61 @@ export class TelegramEmulator {
     return ok(admins);
   }
 
-  private sendMessage(b: BotSpec, arg: (key: string) => string): Outcome {
-    // Parameter checks run before the chat is looked at, as in process_send_message_query.
-    const preview = linkPreviewOptions(arg('link_preview_options'), arg('disable_web_page_preview'));
-    if (isOutcome(preview)) return preview;
-    const rawText = arg('text');
-    if (rawText === '') return badRequest('message text is empty');
-    // JSON may carry lone surrogates ("\ud800"); the Bot API wants UTF-8 and refuses them.
-    if (!rawText.isWellFormed()) return badRequest('text must be encoded in UTF-8');
-    if (utf8Length(rawText) > MAX_TEXT_BYTES) return badRequest('text is too long');
-    const mode = normaliseParseMode(arg('parse_mode'));
-    if (mode === null) return badRequest('unsupported parse_mode');
-    const parsed = parseText(rawText, mode);
-    if (!parsed.ok) return badRequest(`can't parse entities: ${parsed.error}`);
+  private sendMessage(b: BotSpec, arg: Args): Outcome {
+    // Parameter checks run before the chat is looked at, as in process_send_message_query/do_send_message.
+    const input = readInputText(arg);
+    if (isOutcome(input)) return input;
+    const reply = replyParameters(arg);
+    if (isOutcome(reply)) return reply;
+    const markup = parseReplyMarkup(arg('reply_markup'));
+    if (!markup.ok) return badRequest(markup.error);
 
     const target = this.checkWritableTopic(b, arg);
     if (isOutcome(target)) return target;
     const { chat, threadId } = target;
+    // check_reply_parameters: the replied-to message must exist unless sending without it is allowed.
+    const repliedTo = reply && reply.messageId > 0 ? this.store.find(b, chat, chatIdOf(chat), reply.messageId) : undefined;
+    if (reply && reply.messageId > 0 && !repliedTo && !reply.allowWithout) return badRequest('message to be replied not found');
 
-    // What TDLib itself checks when it sends: rights, then the text.
+    // What TDLib itself checks when it sends: rights, then the text; then what the servers refuse.
     const rights = this.sendRights(b, chat);
     if (rights) return rights;
-    // Only ASCII whitespace is trimmed; TDLib also drops some invisible Unicode characters.
-    const text = parsed.text.replace(/^[ \t\n\r\v\f\0]+|[ \t\n\r\v\f\0]+$/g, '');
-    if (text === '') return badRequest('text must be non-empty');
-    const length = this.options.messageLengthUnit === 'utf16' ? text.length : [...text].length;
-    if (length > MAX_MESSAGE_LENGTH) return badRequest('message is too long');
+    const text = finishText(input.parsed, this.options.messageLengthUnit);
+    if (isOutcome(text)) return text;
+    const buttons = serverMarkupError(markup.markup);
+    if (buttons) return badRequest(buttons);
 
     const chatId = chatIdOf(chat);
     const admission = this.limiter.tryAcquire(b.id, chatId, chat.kind !== 'private');
     if (!admission.ok) return tooManyRequests(admission.retryAfter);
 
-    const key = chat.kind === 'private' ? `${b.id}:${chatId}` : String(chatId);
-    const messageId = (this.messageIds.get(key) ?? 0) + 1;
-    this.messageIds.set(key, messageId);
     const now = this.clock.now();
-    const date = Math.floor(now / 1000);
-    const protect = toBool(arg('protect_content'));
     const replyMarkup = jsonArg(arg('reply_markup'));
-    const replyParameters = jsonArg(arg('reply_parameters'));
-
-    const result: Record<string, unknown> = { message_id: messageId };
-    if (chat.kind === 'channel') result.sender_chat = this.chatJson(chat, false);
-    else result.from = this.userJson(b.id);
-    result.chat = this.chatJson(chat, false);
-    result.date = date;
-    if (threadId !== undefined) {
-      result.message_thread_id = threadId;
-      result.is_topic_message = true;
-    }
-    if (protect) result.has_protected_content = true;
-    result.text = text;
-    if (preview) result.link_preview_options = preview;
-
-    this.messages.push({
+    const replyParametersSent = jsonArg(arg('reply_parameters'));
+    const keyboard = inlineKeyboard(markup.markup);
+    const message: DeliveredMessage = {
       botId: b.id,
       chatId,
-      messageId,
+      messageId: this.store.nextId(chatId, chat.kind === 'private', b.id),
       text,
-      rawText,
-      ...(mode !== 'none' ? { parseMode: arg('parse_mode') } : {}),
+      rawText: input.rawText,
+      ...(input.parseMode !== undefined ? { parseMode: input.parseMode } : {}),
       ...(threadId !== undefined ? { threadId } : {}),
       options: {
         disableNotification: toBool(arg('disable_notification')),
-        protectContent: protect,
-        ...(preview ? { linkPreviewOptions: preview } : {}),
+        protectContent: toBool(arg('protect_content')),
+        ...(input.preview ? { linkPreviewOptions: input.preview } : {}),
         ...(replyMarkup !== undefined ? { replyMarkup } : {}),
-        ...(replyParameters !== undefined ? { replyParameters } : {}),
+        ...(replyParametersSent !== undefined ? { replyParameters: replyParametersSent } : {}),
       },
-      date,
+      ...(keyboard ? { replyMarkup: keyboard } : {}),
+      ...(markup.markup?.kind === 'other' ? { otherMarkup: markup.markup.markup } : {}),
+      ...(repliedTo ? { replyToMessageId: repliedTo.messageId } : {}),
+      edits: 0,
+      date: Math.floor(now / 1000),
       time: now,
-    });
-    return ok(result);
+    };
+    return ok(this.store.render(this.store.add(message)));
   }
 
   private sendChatAction(b: BotSpec, arg: (key: string) => string): Outcome {
@@ -637,6 +701,7 @@ export class TelegramEmulator {
     const offset = integerArg(arg('offset'), 0, -(2 ** 31), 2 ** 31 - 1);
     let limit = integerArg(arg('limit'), 100, 1, 100);
     let timeout = integerArg(arg('timeout'), 0, 0, LONG_POLL_MAX_TIMEOUT);
+    rt.allowed = parseAllowedUpdates(arg('allowed_updates')) ?? rt.allowed;
     const now = this.clock.now();
     if (this.options.pollingQuirks && offset === rt.prevOffset) {
       if (timeout < 3 && now < rt.prevPollAt + 3000) timeout = 3;
@@ -688,6 +753,7 @@ export class TelegramEmulator {
       }
     }
     const drop = toBool(arg('drop_pending_updates'));
+    rt.allowed = parseAllowedUpdates(arg('allowed_updates')) ?? rt.allowed;
     if ((b.webhookUrl ?? '') === url && !drop) {
       return ok(true, url === '' ? 'Webhook is already deleted' : 'Webhook is already set');
     }
@@ -702,12 +768,15 @@ export class TelegramEmulator {
   }
 
   private webhookInfo(b: BotSpec): Record<string, unknown> {
+    this.dropExpired(b);
     const info: Record<string, unknown> = {
       url: b.webhookUrl ?? '',
       has_custom_certificate: false,
       pending_update_count: b.updates?.length ?? 0,
     };
     if (b.webhookUrl) info.max_connections = 40;
+    const allowed = allowedUpdatesInfo(this.rt(b.id).allowed);
+    if (allowed) info.allowed_updates = allowed;
     return info;
   }
 
@@ -758,8 +827,10 @@ export class TelegramEmulator {
 
   private checkAccess(b: BotSpec, r: Resolved, access: Access): Outcome | undefined {
     const needWrite = access === 'write';
+    // Edit access (editMessage*) is checked like write access except where the server says otherwise.
+    const needEdit = needWrite || access === 'edit';
     if (r.kind === 'private') {
-      if (r.user.deactivated && needWrite) return forbidden('user is deactivated');
+      if (r.user.deactivated && needEdit) return forbidden('user is deactivated');
       return undefined;
     }
     const chat = r.chat;
@@ -773,14 +844,14 @@ export class TelegramEmulator {
           : forbidden('the group chat was deleted');
       }
       const active = chat.migratedTo === undefined && !chat.deleted;
-      if (active && m.status === 'kicked' && strict) return forbidden('bot was kicked from the group chat');
-      if (active && m.status === 'left' && strict) return forbidden('bot is not a member of the group chat');
+      if (active && m.status === 'kicked' && (strict || needEdit)) return forbidden('bot was kicked from the group chat');
+      if (active && m.status === 'left' && (strict || needEdit)) return forbidden('bot is not a member of the group chat');
       return undefined;
     }
     const kind = r.kind === 'supergroup' ? 'supergroup' : 'channel';
     if (m.status === 'kicked') return forbidden(`bot was kicked from the ${kind} chat`);
     const isPublic = chat.username !== undefined || chat.isPublic === true;
-    const needsMembership = isPublic ? needWrite : true;
+    const needsMembership = isPublic ? needEdit : true;
     if (m.status === 'left' && needsMembership) return forbidden(`bot is not a member of the ${kind} chat`);
     return undefined;
   }
@@ -874,10 +945,52 @@ export class TelegramEmulator {
   private rt(botId: number): BotRuntime {
     let rt = this.runtime.get(botId);
     if (!rt) {
-      rt = { nextConflictAt: -Infinity, nextSetWebhookAt: -Infinity, prevPollAt: -Infinity };
+      rt = { nextConflictAt: -Infinity, nextSetWebhookAt: -Infinity, prevPollAt: -Infinity, allowed: DEFAULT_ALLOWED, expiry: new Map() };
       this.runtime.set(botId, rt);
     }
     return rt;
+  }
+
+  /** The server forgets an update once its lifetime is over, read or not. */
+  private dropExpired(b: BotSpec): void {
+    const { expiry } = this.rt(b.id);
+    if (expiry.size === 0 || !b.updates) return;
+    const now = this.clock.now();
+    b.updates = b.updates.filter((u) => {
+      const until = expiry.get(u.update_id);
+      return until === undefined || now < until;
+    });
+    for (const [id, until] of expiry) if (now >= until) expiry.delete(id);
+  }
+
+  /** add_update: drops kinds `allowed_updates` excludes, assigns the next id, wakes a pending poll. */
+  private enqueue(b: BotSpec, update: Omit<Update, 'update_id'>, ttlSeconds?: number, updateId?: number): Update | undefined {
+    const rt = this.rt(b.id);
+    const kind = updateKind(update);
+    if (!isAllowed(rt.allowed, kind)) return undefined;
+    const id = updateId ?? rt.nextUpdateId ?? 100_000_001;
+    const full = { ...update, update_id: id } as Update;
+    (b.updates ??= []).push(full);
+    rt.nextUpdateId = id + 1;
+    rt.expiry.set(id, this.clock.now() + (ttlSeconds ?? updateLifetimeSeconds(kind)) * 1000);
+    const poll = this.polls.get(b.id);
+    if (poll) {
+      const updates = this.readQueue(b, poll.offset, poll.limit, false);
+      if (updates.length > 0) this.settlePoll(b.id, ok(updates));
+    }
+    return structuredClone(full);
+  }
+
+  /** The chat a stored message is in, as the scenario has it now. */
+  private chatOfMessage(m: DeliveredMessage): Resolved | undefined {
+    if (m.chatId > 0) {
+      const user = this.state.users.find((u) => u.id === m.chatId);
+      const botAccount = this.state.bots.find((x) => x.id === m.chatId);
+      if (botAccount) return { kind: 'private', user: botAsUser(botAccount), isBotAccount: true };
+      return user ? { kind: 'private', user, isBotAccount: user.isBot === true } : undefined;
+    }
+    const chat = this.state.chats.find((c) => c.id === m.chatId);
+    return chat && chat.type !== 'private' ? { kind: chat.type, chat } : undefined;
   }
 
   private noteUpdateIds(b: BotSpec): void {
@@ -891,6 +1004,7 @@ export class TelegramEmulator {
    * read from its head.
    */
   private readQueue(b: BotSpec, offset: number, limit: number, confirm: boolean): Update[] {
+    this.dropExpired(b);
     const queue = (b.updates ??= []);
     const tail = this.rt(b.id).nextUpdateId;
     if (confirm && offset < 0) queue.splice(0, Math.max(0, queue.length + offset));
@@ -954,6 +1068,10 @@ const CANONICAL: Record<string, string> = Object.fromEntries(
     'setWebhook',
     'deleteWebhook',
     'getWebhookInfo',
+    'editMessageText',
+    'editMessageReplyMarkup',
+    'deleteMessage',
+    'answerCallbackQuery',
   ].map((m) => [m.toLowerCase(), m]),
 );
 
@@ -1024,23 +1142,31 @@ function jsonArg(raw: string): unknown {
   }
 }
 
-function linkPreviewOptions(raw: string, legacyDisable: string): Record<string, unknown> | Outcome | undefined {
-  if (raw === '') return toBool(legacyDisable) ? { is_disabled: true } : undefined;
+/**
+ * get_reply_parameters: `reply_parameters` (JSON), or the older `reply_to_message_id` and
+ * `allow_sending_without_reply`. Undefined when the message replies to nothing.
+ */
+function replyParameters(arg: Args): { messageId: number; allowWithout: boolean } | Outcome | undefined {
+  const raw = arg('reply_parameters');
+  if (raw === '') {
+    const id = toInteger(arg('reply_to_message_id'));
+    return id > 0 ? { messageId: id, allowWithout: toBool(arg('allow_sending_without_reply')) } : undefined;
+  }
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch {
-    return badRequest("can't parse link preview options JSON object");
+    return badRequest(serverMessage("Can't parse reply parameters JSON object"));
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return badRequest('object expected as link preview options');
-  }
-  const out: Record<string, unknown> = {};
-  for (const key of ['is_disabled', 'url', 'prefer_small_media', 'prefer_large_media', 'show_above_text']) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v !== undefined && v !== false && v !== '') out[key] = v;
-  }
-  return out;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return badRequest(serverMessage('Object expected as reply parameters'));
+  const o = value as Record<string, unknown>;
+  if (Object.keys(o).length === 0) return undefined;
+  const id = o.message_id;
+  if (id === undefined) return badRequest(serverMessage('Can\'t find field "message_id"'));
+  const n = typeof id === 'number' ? id : typeof id === 'string' && /^-?\d+$/.test(id) ? Number(id) : NaN;
+  if (!Number.isInteger(n)) return badRequest(serverMessage('Field "message_id" must be a Number'));
+  return { messageId: Math.max(0, n), allowWithout: o.allow_sending_without_reply === true };
 }
 
 function botAsUser(b: BotSpec): UserSpec {
@@ -1049,71 +1175,4 @@ function botAsUser(b: BotSpec): UserSpec {
 
 function chatIdOf(r: Resolved): number {
   return r.kind === 'private' ? r.user.id : r.chat.id;
-}
-
-function memberJson(user: Record<string, unknown>, m: MembershipSpec, chatType: ChatSpec['type']): Record<string, unknown> {
-  const out: Record<string, unknown> = { user, status: m.status };
-  switch (m.status) {
-    case 'creator':
-      out.is_anonymous = false;
-      break;
-    case 'administrator': {
-      const canPost = m.canPostMessages !== false;
-      out.can_be_edited = false;
-      out.can_manage_chat = true;
-      out.can_change_info = false;
-      if (chatType === 'channel') {
-        out.can_post_messages = canPost;
-        out.can_edit_messages = canPost;
-      }
-      out.can_delete_messages = false;
-      out.can_invite_users = true;
-      out.can_restrict_members = false;
-      if (chatType !== 'channel') out.can_pin_messages = false;
-      if (chatType === 'supergroup') out.can_manage_topics = false;
-      out.can_promote_members = false;
-      out.can_manage_video_chats = false;
-      out.can_post_stories = false;
-      out.can_edit_stories = false;
-      out.can_delete_stories = false;
-      if (chatType === 'channel') out.can_manage_direct_messages = false;
-      if (chatType !== 'channel') out.can_manage_tags = false;
-      out.is_anonymous = false;
-      out.can_manage_voice_chats = false;
-      break;
-    }
-    case 'member':
-      if ((m.untilDate ?? 0) > 0) out.until_date = m.untilDate;
-      break;
-    case 'restricted':
-      if (chatType === 'supergroup') {
-        const send = m.canSendMessages === true;
-        out.until_date = m.untilDate ?? 0;
-        out.can_send_messages = send;
-        out.can_send_media_messages = false;
-        out.can_send_audios = false;
-        out.can_send_documents = false;
-        out.can_send_photos = false;
-        out.can_send_videos = false;
-        out.can_send_video_notes = false;
-        out.can_send_voice_notes = false;
-        out.can_send_polls = false;
-        out.can_send_other_messages = false;
-        out.can_add_web_page_previews = false;
-        out.can_react_to_messages = false;
-        out.can_edit_tag = false;
-        out.can_change_info = false;
-        out.can_invite_users = false;
-        out.can_pin_messages = false;
-        out.can_manage_topics = false;
-        out.is_member = true;
-      }
-      break;
-    case 'left':
-      break;
-    case 'kicked':
-      out.until_date = m.untilDate ?? 0;
-      break;
-  }
-  return out;
 }

@@ -214,3 +214,69 @@ describe('webhooks', () => {
     });
   });
 });
+
+describe('allowed_updates', () => {
+  const press = (): Omit<Update, 'update_id'> => ({ callback_query: { id: '1', data: 'x' } });
+  const message = (): Omit<Update, 'update_id'> => ({ message: { message_id: 1, chat: { id: 1, type: 'private' }, date: 1 } });
+  const kinds = (r: { body: unknown }): string[] =>
+    resultOf<Update[]>(r as never).map((u) => Object.keys(u).find((k) => k !== 'update_id')!);
+
+  test('is remembered between calls, and filters updates as they arrive', async () => {
+    h.emu.addUpdate(T, message()); // queued before the filter: it stays
+    await h.call(T, 'getUpdates', { allowed_updates: ['callback_query', 'my_chat_member'] });
+    h.emu.addUpdate(T, message()); // dropped on arrival
+    h.emu.addUpdate(T, chatMember('x'));
+    h.emu.addUpdate(T, press());
+    expect(kinds(await h.call(T, 'getUpdates'))).toEqual(['message', 'my_chat_member', 'callback_query']);
+    expect(resultOf(await h.call(T, 'getWebhookInfo')).allowed_updates).toEqual(['callback_query', 'my_chat_member']);
+  });
+
+  test('as a JSON string in a form body, names in any case', async () => {
+    await h.call(T, 'getUpdates', { allowed_updates: '["Callback_Query"]' }, 'form');
+    h.emu.addUpdate(T, chatMember('dropped'));
+    h.emu.addUpdate(T, press());
+    expect(kinds(await h.call(T, 'getUpdates'))).toEqual(['callback_query']);
+  });
+
+  test('an empty list (or only unknown names) restores the default; garbage changes nothing', async () => {
+    await h.call(T, 'getUpdates', { allowed_updates: ['callback_query'] });
+    await h.call(T, 'getUpdates', { allowed_updates: 'not json' });
+    await h.call(T, 'getUpdates', { allowed_updates: [1, 2] });
+    expect(resultOf(await h.call(T, 'getWebhookInfo')).allowed_updates).toEqual(['callback_query']);
+    await h.call(T, 'getUpdates', { allowed_updates: [] });
+    expect(resultOf(await h.call(T, 'getWebhookInfo'))).not.toHaveProperty('allowed_updates');
+    await h.call(T, 'getUpdates', { allowed_updates: ['no_such_kind'] });
+    expect(resultOf(await h.call(T, 'getWebhookInfo'))).not.toHaveProperty('allowed_updates');
+  });
+
+  test('the default leaves out chat_member and reactions', async () => {
+    h.emu.addUpdate(T, { chat_member: { chat: { id: 1 } } });
+    h.emu.addUpdate(T, { message_reaction: { chat: { id: 1 } } });
+    h.emu.addUpdate(T, chatMember('kept'));
+    expect(kinds(await h.call(T, 'getUpdates'))).toEqual(['my_chat_member']);
+    await h.call(T, 'getUpdates', { allowed_updates: ['chat_member'] });
+    h.emu.addUpdate(T, { chat_member: { chat: { id: 1 } } });
+    expect(kinds(await h.call(T, 'getUpdates'))).toEqual(['my_chat_member', 'chat_member']);
+  });
+
+  test('setWebhook stores it too', async () => {
+    await h.call(T, 'setWebhook', { url: 'https://hooks.example.com/a', allowed_updates: ['message'] });
+    expect(resultOf(await h.call(T, 'getWebhookInfo')).allowed_updates).toEqual(['message']);
+  });
+
+  test('a webhook-conflicted poll does not change it', async () => {
+    h.emu.setWebhook(T, 'https://hooks.example.com/x');
+    expect((await h.call(T, 'getUpdates', { allowed_updates: ['poll'] })).status).toBe(409);
+    expect(resultOf(await h.call(T, 'getWebhookInfo'))).not.toHaveProperty('allowed_updates');
+  });
+});
+
+describe('update lifetime', () => {
+  test('a queued update is forgotten after 24 h', async () => {
+    h.emu.addUpdate(T, chatMember('old'));
+    h.clock.advance(86_400_000 - 1);
+    expect(ids(await h.call(T, 'getUpdates'))).toHaveLength(1);
+    h.clock.advance(1);
+    expect(ids(await h.call(T, 'getUpdates'))).toEqual([]);
+  });
+});
