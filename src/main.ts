@@ -12,16 +12,16 @@ import { SecretReader, UNWATCHED_SECRET_MAX_AGE_MS } from './controller/secrets.
 import { AnnotationRelay } from './delivery/relay.js';
 import { Sender } from './delivery/sender.js';
 import { alertmanagerRoutes } from './http/alertmanagerWebhook.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics } from './observability/metrics.js';
 import { startHttpServer } from './http/server.js';
 import { patchChannelStatus } from './kube/channels.js';
 import { loadKubeConfig, makeClients } from './kube/client.js';
 import { makeEventRecorder } from './kube/events.js';
 import { LeaderElector } from './kube/leaderElection.js';
 import { leaseClient } from './kube/leaseClient.js';
-import { createLogger } from './log.js';
+import { createLogger } from './observability/log.js';
 import { TelegramClient } from './telegram/client.js';
-import { redactUrl } from './telegram/redact.js';
+import { redactUrl } from './observability/redact.js';
 import { Verifier } from './telegram/verifier.js';
 
 /** From losing the Lease to exiting: well under the 5 s before another replica may take over. */

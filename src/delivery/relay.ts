@@ -14,9 +14,9 @@ import { ANNOTATION_ALERT, ANNOTATION_ALERT_ID, ANNOTATION_TEST, CONDITION_READY
 import type { ChannelStatus, DeliveryStatus, TelegramChannel } from '../api/types.js';
 import { findCondition, nowRfc3339 } from '../controller/conditions.js';
 import type { ResolvedChannel } from '../controller/reconciler.js';
-import type { Metrics } from '../http/metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { EventRecorder } from '../kube/events.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { TelegramError } from '../telegram/errors.js';
 import { tokenKey } from '../telegram/tokenKey.js';
 import { checkMarkup } from './format/markup.js';

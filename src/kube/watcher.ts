@@ -4,7 +4,7 @@
 // apiserver restart, relists after 410 Gone, backs off with jitter, and re-announces every cached
 // object on a resync period as a safety net for anything a watch could have missed.
 import * as k8s from '@kubernetes/client-node';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { kubeErrorForLog, toKubeError } from './errors.js';
 import { withAccept } from './metadataOnly.js';
 

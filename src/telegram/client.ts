@@ -7,7 +7,7 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 import { z } from 'zod';
 import { classifyFailure, TelegramError } from './errors.js';
-import { redact, redactUrl } from './redact.js';
+import { redact, redactUrl } from '../observability/redact.js';
 import {
   ChatMemberSchema,
   ChatSchema,

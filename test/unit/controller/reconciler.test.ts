@@ -3,8 +3,8 @@
 // it asks the queue for.
 import { ChannelReconciler } from '../../../src/controller/reconciler.js';
 import type { SecretReader } from '../../../src/controller/secrets.js';
-import { createMetrics } from '../../../src/http/metrics.js';
-import { createLogger } from '../../../src/log.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
+import { createLogger } from '../../../src/observability/log.js';
 import type { Verifier, VerifyResult } from '../../../src/telegram/verifier.js';
 import type { TelegramChannel } from '../../../src/api/types.js';
 

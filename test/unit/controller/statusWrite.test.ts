@@ -5,8 +5,8 @@ import { ChannelReconciler } from '../../../src/controller/reconciler.js';
 import type { SecretReader } from '../../../src/controller/secrets.js';
 import { AnnotationRelay } from '../../../src/delivery/relay.js';
 import type { Sender } from '../../../src/delivery/sender.js';
-import { createMetrics } from '../../../src/http/metrics.js';
-import { createLogger } from '../../../src/log.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
+import { createLogger } from '../../../src/observability/log.js';
 import type { Verifier, VerifyResult } from '../../../src/telegram/verifier.js';
 
 const TOKEN = '123456789:AAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';

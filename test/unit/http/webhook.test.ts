@@ -8,10 +8,10 @@ import type { SecretReader, SecretValue } from '../../../src/controller/secrets.
 import type { AnnotationRelay } from '../../../src/delivery/relay.js';
 import type { OutgoingMessage, Sender } from '../../../src/delivery/sender.js';
 import { alertmanagerRoutes, type WebhookDeps } from '../../../src/http/alertmanagerWebhook.js';
-import { createMetrics } from '../../../src/http/metrics.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
 import { startHttpServer } from '../../../src/http/server.js';
 import { UNAUTHORIZED_MESSAGE } from '../../../src/http/webhookAuth.js';
-import { createLogger } from '../../../src/log.js';
+import { createLogger } from '../../../src/observability/log.js';
 
 const TOKEN = 'webhook-token-for-unit-tests';
 const NS = 'team';

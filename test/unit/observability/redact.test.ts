@@ -1,4 +1,4 @@
-import { REDACTED, redact, redactDeep, redactUrl } from '../../../src/telegram/redact.js';
+import { REDACTED, redact, redactDeep, redactUrl } from '../../../src/observability/redact.js';
 
 const TOKEN = '7000000001:AATZ1fepnt_C4hBzb8nKisoeXypZcV-GDIh';
 const SECRET = TOKEN.split(':')[1]!;

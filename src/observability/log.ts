@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { redact } from './telegram/redact.js';
+import { redact } from './redact.js';
 
 export type { Logger };
 
