@@ -3,7 +3,7 @@
 // getChatMember, + sendChatAction on basic groups), same reasons — so it answers what `kubectl get tgc`
 // would. Exit 0 = Ready True, 1 = False (a human must fix something), 3 = Unknown (try again).
 import { TRANSIENT_REASONS } from '../api/contract.js';
-import { checkChatId } from '../controller/values.js';
+import { checkChatId } from '../api/values.js';
 import { TelegramClient } from '../telegram/client.js';
 import { Verifier, readyVerdict, type ConditionStatus, type Verdict } from '../telegram/verifier.js';
 import type { Command } from './args.js';

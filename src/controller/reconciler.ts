@@ -22,7 +22,7 @@ import { readyVerdict, type Verdict, type Verifier, type VerifyResult } from '..
 import { findCondition, nowRfc3339, removeCondition, setCondition } from './conditions.js';
 import type { ReconcileResult } from './queue.js';
 import type { SecretReader } from './secrets.js';
-import { checkChatId, checkToken } from './values.js';
+import { checkChatId, checkToken } from '../api/values.js';
 
 export interface ChannelStore {
   getChannel(namespace: string, name: string): TelegramChannel | undefined;
