@@ -9,6 +9,7 @@ import {
   CONDITION_STALLED,
   CONDITION_TOKEN_VALID,
   TRANSIENT_REASONS,
+  type Verdict,
 } from '../api/contract.js';
 import { parseDuration } from '../api/duration.js';
 import { parseSpec, splitKey, type ChannelSpec, type ChannelStatus, type Condition, type TelegramChannel } from '../api/types.js';
@@ -18,7 +19,7 @@ import { createMergePatch, deepEqual } from '../kube/mergePatch.js';
 import { fitStatusToCrd } from '../kube/statusLimits.js';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
-import { readyVerdict, type Verdict, type Verifier, type VerifyResult } from '../telegram/verifier.js';
+import { readyVerdict, type Verifier, type VerifyResult } from '../telegram/verifier.js';
 import { findCondition, nowRfc3339, removeCondition, setCondition } from './conditions.js';
 import type { ReconcileResult } from './queue.js';
 import type { SecretReader } from './secrets.js';
@@ -75,8 +76,8 @@ export interface ReconcilerDeps {
   forgotten?: (key: string) => void;
 }
 
-type TokenResolution = { ok: true; token: string } | { ok: false; verdict: Verdict<string> };
-type ChatResolution = { ok: true; chatId: string } | { ok: false; verdict: Verdict<string> };
+type TokenResolution = { ok: true; token: string } | { ok: false; verdict: Verdict };
+type ChatResolution = { ok: true; chatId: string } | { ok: false; verdict: Verdict };
 
 export class ChannelReconciler {
   private readonly memory = new Map<string, Memory>();
@@ -150,13 +151,13 @@ export class ChannelReconciler {
   ): Promise<{ status: ChannelStatus; requeueAfterMs?: number; verified: boolean }> {
     const old = ch.status ?? {};
     let conditions: Condition[] = [...(old.conditions ?? [])];
-    const set = (type: string, v: Verdict<string>) => (conditions = setCondition(conditions, { type, ...v }, generation, now));
+    const set = (type: string, v: Verdict) => (conditions = setCondition(conditions, { type, ...v }, generation, now));
     const base: ChannelStatus = { ...old, observedGeneration: generation };
     this.resolvedInputs.delete(key);
 
     const parsed = parseSpec(ch.spec);
     if (!parsed.ok) {
-      const v: Verdict<string> = { status: 'False', reason: 'InvalidSpec', message: parsed.message };
+      const v: Verdict = { status: 'False', reason: 'InvalidSpec', message: parsed.message };
       set(CONDITION_TOKEN_VALID, { status: 'Unknown', reason: 'InvalidSpec', message: 'not checked' });
       set(CONDITION_CHAT_REACHABLE, { status: 'Unknown', reason: 'InvalidSpec', message: 'not checked' });
       set(CONDITION_READY, v);
@@ -166,7 +167,7 @@ export class ChannelReconciler {
     const spec = parsed.spec;
 
     if (spec.suspend) {
-      const v: Verdict<string> = {
+      const v: Verdict = {
         status: 'False',
         reason: 'Suspended',
         message: 'spec.suspend is true: no verification and no sends until it is false',
@@ -178,12 +179,10 @@ export class ChannelReconciler {
     }
 
     const { namespace } = ch.metadata;
+    // A Secret read that fails for a passing reason (apiserver busy) throws SecretUnavailable: retried with backoff.
     const [tok, chat] = await Promise.all([this.resolveToken(namespace, spec), this.resolveChat(namespace, spec)]);
     if (!tok.ok || !chat.ok) {
-      // A Secret read that failed for a passing reason (apiserver busy) is retried with backoff.
-      const transient = (!tok.ok && tok.verdict.reason === 'TransientError') || (!chat.ok && chat.verdict.reason === 'TransientError');
-      if (transient) throw new Error(!tok.ok ? tok.verdict.message : !chat.ok ? chat.verdict.message : 'secret read failed');
-      const failing = !tok.ok ? tok.verdict : (chat as { verdict: Verdict<string> }).verdict;
+      const failing = (tok.ok ? undefined : tok.verdict) ?? (chat.ok ? undefined : chat.verdict)!; // the token's problem first
       set(
         CONDITION_TOKEN_VALID,
         tok.ok ? { status: 'Unknown', reason: failing.reason, message: 'not checked until the chat id is fixed' } : tok.verdict,
@@ -339,7 +338,7 @@ function isTransient(r: VerifyResult): boolean {
   return TRANSIENT_REASONS.has(r.token.reason) || TRANSIENT_REASONS.has(r.chat.reason);
 }
 
-function stalled(conditions: Condition[], v: Verdict<string>, generation: number, now: string): Condition[] {
+function stalled(conditions: Condition[], v: Verdict, generation: number, now: string): Condition[] {
   const without = removeCondition(conditions, CONDITION_RECONCILING);
   return setCondition(without, { type: CONDITION_STALLED, status: 'True', reason: v.reason, message: v.message }, generation, now);
 }

@@ -1,19 +1,11 @@
 // getMe → getChat → getChatMember(bot): may this bot post to this chat? Produces the TokenValid and
 // ChatReachable verdicts with the contract's reasons. getMe is shared per token: any number of
 // channels on one bot cost one getMe per cycle (concurrent callers share the one request in flight).
-import type { ChatReason, TokenReason } from '../api/contract.js';
+import type { ChatReason, Reason, TokenReason, Verdict } from '../api/contract.js';
 import type { TelegramClient } from './client.js';
 import { TelegramError } from './errors.js';
 import { tokenKey } from './tokenKey.js';
 import type { TelegramChat, TelegramUser } from './schemas.js';
-
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
-
-export interface Verdict<R extends string> {
-  status: ConditionStatus;
-  reason: R;
-  message: string;
-}
 
 export interface VerifyResult {
   token: Verdict<TokenReason>;
@@ -165,7 +157,7 @@ export class Verifier {
 }
 
 /** Ready from the two sub-verdicts: the first failing one, or Verified naming the bot and the chat. */
-export function readyVerdict(result: VerifyResult, chatId: string): Verdict<string> {
+export function readyVerdict(result: VerifyResult, chatId: string): Verdict<Reason> {
   const failing = result.token.status !== 'True' ? result.token : result.chat.status !== 'True' ? result.chat : undefined;
   return (
     failing ?? {

@@ -2,7 +2,7 @@
 // Kubernetes side is exercised for real in test/integration): when it verifies again, and what
 // it asks the queue for.
 import { ChannelReconciler } from '../../../src/controller/reconciler.js';
-import type { SecretReader } from '../../../src/controller/secrets.js';
+import { SecretUnavailable, type SecretReader } from '../../../src/controller/secrets.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createLogger } from '../../../src/observability/log.js';
 import type { Verifier, VerifyResult } from '../../../src/telegram/verifier.js';
@@ -81,4 +81,25 @@ test('a spec change verifies at once', async () => {
   ch.metadata.generation = 2;
   await r.reconcile('ns/ops');
   expect(calls).toHaveLength(2);
+});
+
+test('a Secret that cannot be read now fails the reconcile (the queue retries it) and writes no status', async () => {
+  const { ch } = setup([ok]);
+  const writes: unknown[] = [];
+  const busy = new ChannelReconciler({
+    channels: { getChannel: () => ch },
+    secrets: {
+      read: async () => {
+        throw new SecretUnavailable('reading Secret ns/bot: 500 etcdserver: request timed out');
+      },
+    } as unknown as SecretReader,
+    verifier: { verify: async () => ok } as unknown as Verifier,
+    writeStatus: async (c, patch) => (writes.push(patch), c),
+    recordEvent: () => {},
+    log: createLogger('silent'),
+    metrics: createMetrics(),
+  });
+  await expect(busy.reconcile('ns/ops')).rejects.toThrow('reading Secret ns/bot: 500 etcdserver: request timed out');
+  expect(writes).toEqual([]);
+  expect(ch.status).toBeUndefined();
 });

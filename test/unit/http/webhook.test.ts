@@ -4,7 +4,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { TelegramChannel } from '../../../src/api/types.js';
-import type { SecretReader, SecretValue } from '../../../src/controller/secrets.js';
+import { SecretUnavailable, type SecretReader, type SecretValue } from '../../../src/controller/secrets.js';
 import type { AnnotationRelay } from '../../../src/delivery/relay.js';
 import type { OutgoingMessage, Sender } from '../../../src/delivery/sender.js';
 import { alertmanagerRoutes, type WebhookDeps } from '../../../src/http/alertmanagerWebhook.js';
@@ -29,9 +29,11 @@ const channels: Record<string, TelegramChannel> = {
   off: channel('off', {}),
   nosecret: channel('nosecret', { alertmanager: { tokenSecretRef: { name: 'missing' } } }),
   nokey: channel('nokey', { alertmanager: { tokenSecretRef: { name: 'am', key: 'other' } } }),
+  busy: channel('busy', { alertmanager: { tokenSecretRef: { name: 'busy' } } }),
 };
 const secrets = {
   read: async (_ns: string, name: string, key: string): Promise<SecretValue> => {
+    if (name === 'busy') throw new SecretUnavailable('reading Secret ns/busy: 500 etcdserver: request timed out');
     if (name !== 'am') return { ok: false, reason: 'SecretNotFound', message: 'not found' };
     if (key !== 'token') return { ok: false, reason: 'SecretKeyNotFound', message: 'no key' };
     return { ok: true, value: `${TOKEN}\n` };
@@ -172,6 +174,17 @@ describe('before any body is read', () => {
     const body = JSON.stringify({ error: UNAUTHORIZED_MESSAGE });
     expect(shapes[0]).toEqual({ status: 401, body, type: 'application/json', auth: 'Bearer', length: expect.any(String) });
     for (const s of shapes) expect(s).toEqual(shapes[0]);
+    expect(sent).toHaveLength(0);
+  });
+
+  test('a Secret that cannot be read now (apiserver busy) is a 503 that asks for a retry, not a 401', async () => {
+    const leader = await replica({ leader: true });
+    const r = await post(leader, 'busy', payload('A'));
+    expect([r.status, r.headers.get('retry-after'), await r.json()]).toEqual([
+      503,
+      '5',
+      { error: 'cannot check the token right now; retry' },
+    ]);
     expect(sent).toHaveLength(0);
   });
 
