@@ -169,7 +169,9 @@ export function readyVerdict(result: VerifyResult, chatId: string): Verdict<Reas
 }
 
 function asTelegramError(e: unknown, method: string): TelegramError {
-  return e instanceof TelegramError ? e : new TelegramError('Unavailable', `unexpected failure during ${method}`, method);
+  return e instanceof TelegramError
+    ? e
+    : new TelegramError({ kind: 'Unavailable', message: `unexpected failure during ${method}`, method });
 }
 
 function retryAfterMs(err: TelegramError): number | undefined {
