@@ -9,6 +9,7 @@ import type { SendMessageParams, TelegramClient } from '../telegram/client.js';
 import { TelegramError } from '../telegram/errors.js';
 import { tokenKey } from '../telegram/tokenKey.js';
 import type { TelegramMessage } from '../telegram/schemas.js';
+import { TELEGRAM_TEXT_LIMIT } from './format/split.js';
 import { DEFAULT_RATE_LIMITS, TokenBucket, isGroupLike, type RateLimits } from './rateLimit.js';
 
 export type MessageSource = 'alert' | 'test' | 'alertmanager';
@@ -70,7 +71,6 @@ interface ChatState {
   lastUsed: number;
 }
 
-const TEXT_LIMIT = 4096;
 const RAW_BYTES_LIMIT = 32_768;
 const COALESCE_SEPARATOR = '\n\n';
 /**
@@ -267,7 +267,7 @@ class BotSender {
       const nextLength = length + COALESCE_SEPARATOR.length + measure(text);
       const nextBytes = bytes + COALESCE_SEPARATOR.length + Buffer.byteLength(text);
       // Telegram limits the text as shown (4096) and the raw parameter (32768 bytes).
-      if (nextLength > TEXT_LIMIT || nextBytes > RAW_BYTES_LIMIT) break;
+      if (nextLength > TELEGRAM_TEXT_LIMIT || nextBytes > RAW_BYTES_LIMIT) break;
       batch.push(p);
       length = nextLength;
       bytes = nextBytes;

@@ -25,7 +25,7 @@ import { forwardRoutes, type WebhookAnswer } from './forwardReceiver.js';
 import { forwardToLeader } from './forwardToLeader.js';
 import type { Metrics } from '../observability/metrics.js';
 import { HttpError, callerHangUp, declaredLength, readBody } from './request.js';
-import { RequestBudget } from './requestBudget.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT, RequestBudget } from './requestBudget.js';
 import { sendJson, type Route } from './server.js';
 import { authenticate } from './webhookAuth.js';
 
@@ -53,8 +53,6 @@ export interface WebhookDeps {
   deliveryTimeoutMs?: number;
 }
 
-export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
-export const DEFAULT_MAX_CONCURRENT = 8;
 /** A follower waits for the leader's answer this much longer than the leader waits for Telegram. */
 const FORWARD_SLACK_MS = 5_000;
 
