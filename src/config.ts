@@ -24,7 +24,7 @@ const boolishDefaultTrue = z
   .default('true')
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-/** The operator's environment (see SPEC "Running it"); invalid values stop start-up with a clear message. */
+/** The operator's environment (docs/operations.md, "Configuration"); invalid values stop start-up with a clear message. */
 export const EnvSchema = z.object({
   TELEGRAM_API_URL: z
     .url({ protocol: /^https?$/ })

@@ -1,4 +1,5 @@
-// The public names of ../shared/SPEC.md, in one place. Everything user-visible refers to these.
+// The operator's public names (API group, annotations, conditions, reasons), in one place. Everything
+// user-visible refers to these; docs/operations.md documents them for users.
 
 export const GROUP = 'telegram.notify.dev';
 export const VERSION = 'v1alpha1';

@@ -196,7 +196,6 @@ function secretsPath(namespace: string | undefined): string {
   return namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets';
 }
 
-/** What the cache keeps of a channel: everything but managedFields, which is large and never read. */
 /**
  * What the watch cache keeps of a channel: the fields the operator reads. managedFields and
  * kubectl's last-applied-configuration (a second copy of the whole manifest on anything applied

@@ -134,6 +134,7 @@ export class ChannelReconciler {
       ready?.message ?? 'reconciled',
     );
     this.deps.metrics.reconciles.inc({ result: ready && TRANSIENT_REASONS.has(ready.reason) ? 'transient' : 'success' });
+    this.deps.metrics.reconcileDuration.observe((this.now() - started) / 1000);
     return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
   }
 

@@ -230,7 +230,7 @@ export class AnnotationRelay {
       ...resolved,
       namespace: ch.metadata.namespace,
       name: ch.metadata.name,
-      target: ch as { metadata: { name: string; namespace: string } },
+      target: ch,
     };
     const slot = `${key}|${kind}`;
     if (this.inFlight.get(slot) === digest) return;

@@ -1,5 +1,5 @@
 // A list-then-watch loop with a cache, built on client-node's Watch rather than its informer:
-// the informer stops for good on most errors (src/cache.ts doneHandler), while this loop never
+// the informer stops for good on most errors (client-node's src/cache.ts doneHandler), while this loop never
 // stops until asked. It resumes from the last resourceVersion after a dropped connection or an
 // apiserver restart, relists after 410 Gone, backs off with jitter, and re-announces every cached
 // object on a resync period as a safety net for anything a watch could have missed.

@@ -29,6 +29,7 @@ function setup(results: VerifyResult[]) {
     verify: async () => (calls.push(now), results[Math.min(calls.length - 1, results.length - 1)]!),
   } as unknown as Verifier;
   const secrets = { read: async () => ({ ok: true, value: TOKEN }) } as unknown as SecretReader;
+  const metrics = createMetrics();
   const r = new ChannelReconciler({
     channels: { getChannel: () => ch },
     secrets,
@@ -36,10 +37,10 @@ function setup(results: VerifyResult[]) {
     writeStatus: async (c, patch) => ({ ...c, status: { ...(c.status ?? {}), ...(patch as object) } }),
     recordEvent: () => {},
     log: createLogger('silent'),
-    metrics: createMetrics(),
+    metrics,
     now: () => now,
   });
-  return { r, calls, advance: (ms: number) => (now += ms), ch };
+  return { r, calls, advance: (ms: number) => (now += ms), ch, metrics };
 }
 
 test('Verified: the next check is the interval away, and wake-ups before then cost no Telegram call', async () => {
@@ -102,4 +103,12 @@ test('a Secret that cannot be read now fails the reconcile (the queue retries it
   await expect(busy.reconcile('ns/ops')).rejects.toThrow('reading Secret ns/bot: 500 etcdserver: request timed out');
   expect(writes).toEqual([]);
   expect(ch.status).toBeUndefined();
+});
+
+test('every reconcile is timed in telegram_operator_reconcile_duration_seconds', async () => {
+  const { r, metrics } = setup([ok]);
+  await r.reconcile('ns/ops');
+  await r.reconcile('ns/ops');
+  const count = (await metrics.reconcileDuration.get()).values.find((v) => v.metricName?.endsWith('_count'));
+  expect(count?.value).toBe(2);
 });
