@@ -12,7 +12,8 @@ import {
   type Verdict,
 } from '../api/contract.js';
 import { parseDuration } from '../api/duration.js';
-import { parseSpec, splitKey, type ChannelSpec, type ChannelStatus, type Condition, type TelegramChannel } from '../api/types.js';
+import { parseSpec, splitKey, type ChannelStatus, type Condition, type TelegramChannel } from '../api/types.js';
+import type { ChannelResolver, ResolvedChannel } from '../channel/resolver.js';
 import { isConflict } from '../kube/errors.js';
 import type { EventRecorder } from '../kube/events.js';
 import { createMergePatch, deepEqual } from '../kube/mergePatch.js';
@@ -22,8 +23,6 @@ import type { Metrics } from '../observability/metrics.js';
 import { readyVerdict, type Verifier, type VerifyResult } from '../telegram/verifier.js';
 import { findCondition, nowRfc3339, removeCondition, setCondition } from './conditions.js';
 import type { ReconcileResult } from './queue.js';
-import type { SecretReader } from './secrets.js';
-import { checkChatId, checkToken } from '../api/values.js';
 
 export interface ChannelStore {
   getChannel(namespace: string, name: string): TelegramChannel | undefined;
@@ -31,13 +30,6 @@ export interface ChannelStore {
 
 export interface StatusWriter {
   (ch: TelegramChannel, patch: Record<string, unknown>): Promise<TelegramChannel>;
-}
-
-/** What a channel resolved to: the values Telegram needs (token stays in memory only). */
-export interface ResolvedChannel {
-  spec: ChannelSpec;
-  token: string;
-  chatId: string;
 }
 
 /** Remembered per channel between reconciles (memory only: a restart verifies everything once). */
@@ -55,7 +47,7 @@ const TRANSIENT_MAX_MS = 5 * 60_000;
 
 export interface ReconcilerDeps {
   channels: ChannelStore;
-  secrets: SecretReader;
+  resolver: Pick<ChannelResolver, 'resolve'>;
   verifier: Verifier;
   writeStatus: StatusWriter;
   recordEvent: EventRecorder;
@@ -76,12 +68,8 @@ export interface ReconcilerDeps {
   forgotten?: (key: string) => void;
 }
 
-type TokenResolution = { ok: true; token: string } | { ok: false; verdict: Verdict };
-type ChatResolution = { ok: true; chatId: string } | { ok: false; verdict: Verdict };
-
 export class ChannelReconciler {
   private readonly memory = new Map<string, Memory>();
-  private readonly resolvedInputs = new Map<string, { generation: number; resolved: ResolvedChannel }>();
   private readonly now: () => number;
 
   constructor(private readonly deps: ReconcilerDeps) {
@@ -91,7 +79,6 @@ export class ChannelReconciler {
   /** Forget a deleted channel. */
   forget(key: string): void {
     this.memory.delete(key);
-    this.resolvedInputs.delete(key);
     this.deps.forgotten?.(key);
   }
 
@@ -111,9 +98,9 @@ export class ChannelReconciler {
     const generation = ch.metadata.generation ?? 0;
     const old = ch.status ?? {};
     const now = nowRfc3339(started);
-    const { status, requeueAfterMs, verified } = await this.computeStatus(key, ch, generation, now);
+    const { status, requeueAfterMs, verified, resolved } = await this.computeStatus(key, ch, generation, now);
 
-    const plan = this.deps.deliver ? this.deps.deliver(key, ch, this.resolvedFor(key, ch), status) : { status, afterWrite: [] };
+    const plan = this.deps.deliver ? this.deps.deliver(key, ch, resolved, status) : { status, afterWrite: [] };
     const next = plan.status;
     const changed = await this.write(ch, old, next);
     for (const startSend of plan.afterWrite) startSend();
@@ -138,23 +125,16 @@ export class ChannelReconciler {
     return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
   }
 
-  /** The last resolved inputs of a channel, for the relay and the webhook (never persisted). */
-  resolvedFor(key: string, ch: TelegramChannel): ResolvedChannel | undefined {
-    const r = this.resolvedInputs.get(key);
-    return r?.generation === (ch.metadata.generation ?? 0) ? r.resolved : undefined;
-  }
-
   private async computeStatus(
     key: string,
     ch: TelegramChannel,
     generation: number,
     now: string,
-  ): Promise<{ status: ChannelStatus; requeueAfterMs?: number; verified: boolean }> {
+  ): Promise<{ status: ChannelStatus; requeueAfterMs?: number; verified: boolean; resolved?: ResolvedChannel }> {
     const old = ch.status ?? {};
     let conditions: Condition[] = [...(old.conditions ?? [])];
     const set = (type: string, v: Verdict) => (conditions = setCondition(conditions, { type, ...v }, generation, now));
     const base: ChannelStatus = { ...old, observedGeneration: generation };
-    this.resolvedInputs.delete(key);
 
     const parsed = parseSpec(ch.spec);
     if (!parsed.ok) {
@@ -179,18 +159,17 @@ export class ChannelReconciler {
       return { status: { ...base, conditions }, verified: false };
     }
 
-    const { namespace } = ch.metadata;
     // A Secret read that fails for a passing reason (apiserver busy) throws SecretUnavailable: retried with backoff.
-    const [tok, chat] = await Promise.all([this.resolveToken(namespace, spec), this.resolveChat(namespace, spec)]);
-    if (!tok.ok || !chat.ok) {
-      const failing = (tok.ok ? undefined : tok.verdict) ?? (chat.ok ? undefined : chat.verdict)!; // the token's problem first
+    const resolution = await this.deps.resolver.resolve(ch.metadata.namespace, spec);
+    if (!resolution.ok) {
+      const { failing } = resolution;
       set(
         CONDITION_TOKEN_VALID,
-        tok.ok ? { status: 'Unknown', reason: failing.reason, message: 'not checked until the chat id is fixed' } : tok.verdict,
+        resolution.token ?? { status: 'Unknown', reason: failing.reason, message: 'not checked until the chat id is fixed' },
       );
       set(
         CONDITION_CHAT_REACHABLE,
-        chat.ok ? { status: 'Unknown', reason: failing.reason, message: 'not checked until the token is fixed' } : chat.verdict,
+        resolution.chat ?? { status: 'Unknown', reason: failing.reason, message: 'not checked until the token is fixed' },
       );
       set(CONDITION_READY, failing);
       conditions = stalled(conditions, failing, generation, now);
@@ -198,10 +177,10 @@ export class ChannelReconciler {
       // No requeue: fixing this means changing the Secret or the spec, and both wake the channel.
       return { status: { ...base, conditions, bot: undefined, chat: undefined }, verified: false };
     }
-    this.resolvedInputs.set(key, { generation, resolved: { spec, token: tok.token, chatId: chat.chatId } });
+    const resolved = resolution.channel;
 
     const inputsHash = createHash('sha256')
-      .update(`${tok.token}\n${chat.chatId}\n${spec.messageThreadId ?? ''}`)
+      .update(`${resolved.token}\n${resolved.chatId}\n${spec.messageThreadId ?? ''}`)
       .digest('hex');
     const intervalMs = parseDuration(spec.verifyInterval) ?? 3_600_000;
     const mem = this.memory.get(key);
@@ -210,7 +189,7 @@ export class ChannelReconciler {
     let result: VerifyResult;
     let lastVerifiedTime = old.lastVerifiedTime;
     if (due) {
-      result = await this.deps.verifier.verify(tok.token, chat.chatId, spec.messageThreadId);
+      result = await this.deps.verifier.verify(resolved.token, resolved.chatId, spec.messageThreadId);
       const transientAttempts = isTransient(result) ? (mem?.inputsHash === inputsHash ? mem.transientAttempts + 1 : 1) : 0;
       this.memory.set(key, {
         inputsHash,
@@ -225,7 +204,7 @@ export class ChannelReconciler {
 
     set(CONDITION_TOKEN_VALID, result.token);
     set(CONDITION_CHAT_REACHABLE, result.chat);
-    const ready = readyVerdict(result, chat.chatId);
+    const ready = readyVerdict(result, resolved.chatId);
     set(CONDITION_READY, ready);
     if (ready.status === 'True') {
       conditions = removeCondition(removeCondition(conditions, CONDITION_RECONCILING), CONDITION_STALLED);
@@ -252,34 +231,8 @@ export class ChannelReconciler {
       },
       requeueAfterMs,
       verified: due,
+      resolved,
     };
-  }
-
-  private async resolveToken(namespace: string, spec: ChannelSpec): Promise<TokenResolution> {
-    const ref = spec.tokenSecretRef;
-    const v = await this.deps.secrets.read(namespace, ref.name, ref.key);
-    if (!v.ok) return { ok: false, verdict: { status: 'False', reason: v.reason, message: v.message } };
-    const checked = checkToken(v.value, `Secret ${namespace}/${ref.name} key "${ref.key}"`);
-    if (!checked.ok) return { ok: false, verdict: { status: 'False', reason: 'InvalidTokenFormat', message: checked.message } };
-    return { ok: true, token: checked.value };
-  }
-
-  private async resolveChat(namespace: string, spec: ChannelSpec): Promise<ChatResolution> {
-    let raw: string;
-    let where: string;
-    if (spec.chatIdSecretRef) {
-      const ref = spec.chatIdSecretRef;
-      const v = await this.deps.secrets.read(namespace, ref.name, ref.key);
-      if (!v.ok) return { ok: false, verdict: { status: 'False', reason: v.reason, message: v.message } };
-      raw = v.value;
-      where = `Secret ${namespace}/${ref.name} key "${ref.key}"`;
-    } else {
-      raw = spec.chatId ?? '';
-      where = 'spec.chatId';
-    }
-    const checked = checkChatId(raw, where);
-    if (!checked.ok) return { ok: false, verdict: { status: 'False', reason: 'InvalidChatId', message: checked.message } };
-    return { ok: true, chatId: checked.value };
   }
 
   /**

@@ -9,10 +9,10 @@
 //      authenticated forwarding protocol (forwardToLeader.ts) and relays the leader's verified answer.
 import type http from 'node:http';
 import { CONDITION_READY, TRANSIENT_REASONS } from '../api/contract.js';
-import type { TelegramChannel } from '../api/types.js';
+import { parseSpec, type TelegramChannel } from '../api/types.js';
+import type { ChannelResolver, Resolution } from '../channel/resolver.js';
 import { findCondition } from '../controller/conditions.js';
-import type { ResolvedChannel } from '../controller/reconciler.js';
-import type { SecretReader } from '../controller/secrets.js';
+import { SecretUnavailable, type SecretReader } from '../channel/secrets.js';
 import { parseAlertmanagerPayload, renderAlertmanagerHtml } from '../delivery/format/alertmanager.js';
 import { parsedLength } from '../delivery/format/markup.js';
 import { splitMessage } from '../delivery/format/split.js';
@@ -31,7 +31,8 @@ import { authenticate } from './webhookAuth.js';
 
 export interface WebhookDeps {
   getChannel: (namespace: string, name: string) => TelegramChannel | undefined;
-  resolvedFor: (key: string, ch: TelegramChannel) => ResolvedChannel | undefined;
+  /** The channel's bot token and chat id, from its Secrets: any replica can resolve any channel. */
+  resolver: Pick<ChannelResolver, 'resolve'>;
   secrets: SecretReader;
   sender: Sender;
   relay: AnnotationRelay;
@@ -63,6 +64,18 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
   const budget = new RequestBudget((deps.maxConcurrent ?? DEFAULT_MAX_CONCURRENT) * limit);
   const notifications = new InFlightNotifications();
 
+  /** The channel's token and chat id as its Secrets say now; a Secret that cannot be read now asks for a retry. */
+  async function resolve(ch: TelegramChannel): Promise<Resolution | undefined> {
+    const parsed = parseSpec(ch.spec);
+    if (!parsed.ok) return undefined;
+    try {
+      return await deps.resolver.resolve(ch.metadata.namespace, parsed.spec);
+    } catch (e) {
+      if (!(e instanceof SecretUnavailable)) throw e;
+      throw new HttpError(503, "cannot read the channel's Secrets right now; retry", { 'Retry-After': '5' }, e.message);
+    }
+  }
+
   /** The leader's work once a request is authenticated: parse, check the channel, deliver once. */
   async function deliver(namespace: string, name: string, ch: TelegramChannel, body: Buffer, hangUp: AbortSignal): Promise<WebhookAnswer> {
     let json: unknown;
@@ -74,14 +87,19 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
     const payload = parseAlertmanagerPayload(json);
     if (!payload.ok) throw new HttpError(400, `invalid Alertmanager payload: ${payload.error}`);
 
+    // Ready as the leader wrote it, for the spec as it is now: a spec change not yet verified waits.
     const ready = findCondition(ch.status?.conditions, CONDITION_READY);
     const key = `${namespace}/${name}`;
-    const resolved = deps.resolvedFor(key, ch);
-    if (ready?.status !== 'True' || !resolved) {
-      const retry = ready && !TRANSIENT_REASONS.has(ready.reason) ? '60' : '10';
-      const why = ready ? `${ready.reason}: ${ready.message}` : 'not verified yet';
+    const observed = ready?.observedGeneration ?? ch.status?.observedGeneration;
+    const current = ch.metadata.generation === undefined || observed === ch.metadata.generation;
+    const resolution = ready?.status === 'True' && current ? await resolve(ch) : undefined;
+    if (!resolution?.ok) {
+      const failing = resolution?.failing ?? ready;
+      const retry = failing && !TRANSIENT_REASONS.has(failing.reason) ? '60' : '10';
+      const why = failing ? `${failing.reason}: ${failing.message}` : 'not verified yet';
       throw new HttpError(503, `channel is not Ready (${why}); Alertmanager will retry`, { 'Retry-After': retry });
     }
+    const resolved = resolution.channel;
 
     const parts = splitMessage(renderAlertmanagerHtml(payload.payload), 'HTML');
     const options = sendOptions({ ...resolved, spec: { ...resolved.spec, parseMode: 'HTML' } });

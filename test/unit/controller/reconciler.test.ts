@@ -2,7 +2,8 @@
 // Kubernetes side is exercised for real in test/integration): when it verifies again, and what
 // it asks the queue for.
 import { ChannelReconciler } from '../../../src/controller/reconciler.js';
-import { SecretUnavailable, type SecretReader } from '../../../src/controller/secrets.js';
+import { ChannelResolver } from '../../../src/channel/resolver.js';
+import { SecretUnavailable } from '../../../src/channel/secrets.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createLogger } from '../../../src/observability/log.js';
 import type { Verifier, VerifyResult } from '../../../src/telegram/verifier.js';
@@ -28,11 +29,11 @@ function setup(results: VerifyResult[]) {
   const verifier = {
     verify: async () => (calls.push(now), results[Math.min(calls.length - 1, results.length - 1)]!),
   } as unknown as Verifier;
-  const secrets = { read: async () => ({ ok: true, value: TOKEN }) } as unknown as SecretReader;
+  const resolver = new ChannelResolver({ read: async () => ({ ok: true, value: TOKEN }) });
   const metrics = createMetrics();
   const r = new ChannelReconciler({
     channels: { getChannel: () => ch },
-    secrets,
+    resolver,
     verifier,
     writeStatus: async (c, patch) => ({ ...c, status: { ...(c.status ?? {}), ...(patch as object) } }),
     recordEvent: () => {},
@@ -89,11 +90,11 @@ test('a Secret that cannot be read now fails the reconcile (the queue retries it
   const writes: unknown[] = [];
   const busy = new ChannelReconciler({
     channels: { getChannel: () => ch },
-    secrets: {
+    resolver: new ChannelResolver({
       read: async () => {
         throw new SecretUnavailable('reading Secret ns/bot: 500 etcdserver: request timed out');
       },
-    } as unknown as SecretReader,
+    }),
     verifier: { verify: async () => ok } as unknown as Verifier,
     writeStatus: async (c, patch) => (writes.push(patch), c),
     recordEvent: () => {},

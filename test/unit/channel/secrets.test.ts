@@ -1,6 +1,6 @@
 // SecretReader: when it reads a Secret again, and what its messages may say.
 import type * as k8s from '@kubernetes/client-node';
-import { SecretReader, SecretUnavailable } from '../../../src/controller/secrets.js';
+import { SecretReader, SecretUnavailable } from '../../../src/channel/secrets.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
