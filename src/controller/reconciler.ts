@@ -21,7 +21,7 @@ import { fitStatusToCrd } from '../kube/statusLimits.js';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import { readyVerdict, type Verifier, type VerifyResult } from '../telegram/verifier.js';
-import { findCondition, nowRfc3339, removeCondition, setCondition } from './conditions.js';
+import { findCondition, nowRfc3339, removeCondition, setCondition } from '../api/conditions.js';
 import type { ReconcileResult } from './queue.js';
 
 export interface ChannelStore {

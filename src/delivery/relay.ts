@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { Semaphore } from 'async-mutex';
 import { ANNOTATION_ALERT, ANNOTATION_ALERT_ID, ANNOTATION_TEST, CONDITION_READY, type DeliveryReason } from '../api/contract.js';
 import type { ChannelStatus, DeliveryStatus, TelegramChannel } from '../api/types.js';
-import { findCondition, nowRfc3339 } from '../controller/conditions.js';
+import { findCondition, nowRfc3339 } from '../api/conditions.js';
 import type { ResolvedChannel } from '../channel/resolver.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { EventRecorder } from '../kube/events.js';

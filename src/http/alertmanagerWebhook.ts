@@ -11,7 +11,7 @@ import type http from 'node:http';
 import { CONDITION_READY, TRANSIENT_REASONS } from '../api/contract.js';
 import { parseSpec, type TelegramChannel } from '../api/types.js';
 import type { ChannelResolver, Resolution } from '../channel/resolver.js';
-import { findCondition } from '../controller/conditions.js';
+import { findCondition } from '../api/conditions.js';
 import { SecretUnavailable, type SecretReader } from '../channel/secrets.js';
 import { parseAlertmanagerPayload, renderAlertmanagerHtml } from '../delivery/format/alertmanager.js';
 import { parsedLength } from '../delivery/format/markup.js';

@@ -1,5 +1,5 @@
 import type { Condition } from '../../../src/api/types.js';
-import { findCondition, nowRfc3339, removeCondition, setCondition, type ConditionInput } from '../../../src/controller/conditions.js';
+import { findCondition, nowRfc3339, removeCondition, setCondition, type ConditionInput } from '../../../src/api/conditions.js';
 
 const T1 = '2025-01-01T00:00:00Z';
 const T2 = '2025-01-01T00:05:00Z';

@@ -1,8 +1,8 @@
 // KEP-1623 conditions through one helper, with the semantics of fluxcd/pkg conditions.Set:
 // lastTransitionTime moves only when status, reason or message change, every condition carries the
 // generation it describes, and times are RFC 3339 at whole seconds so rewrites never differ spuriously.
-import type { Verdict } from '../api/contract.js';
-import type { Condition } from '../api/types.js';
+import type { Verdict } from './contract.js';
+import type { Condition } from './types.js';
 
 export function nowRfc3339(now = Date.now()): string {
   return new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
