@@ -114,7 +114,8 @@ export function renderCheck(r: CheckReport): string[] {
   const lines = [line('Token', r.tokenValid), line('Chat', r.chatReachable)];
   if (r.messageThreadId !== undefined && r.chatReachable.status === 'True') {
     lines.push(
-      `✔ Topic  ${r.messageThreadId}: the chat is a forum (Telegram cannot tell whether a topic is open without posting; the first alert will)`,
+      `✔ Topic  ${r.messageThreadId}: the chat is a forum ` +
+        '(Telegram cannot tell whether a topic is open without posting; the first alert will)',
     );
   }
   if (r.ready.status === 'True') {

@@ -58,10 +58,8 @@ const PATTERNS: [RegExp, TelegramErrorKind][] = [
   [/kicked from|blocked by the user/i, 'BotKicked'],
   [/not a member|can't initiate conversation|user is deactivated|chat was deleted/i, 'BotNotMember'],
   [/chat not found|private chat not found/i, 'ChatNotFound'],
-  [
-    /not enough rights|need administrator rights|have no rights|have no write access|can't send messages to the bot|bot can't send messages to bots/i,
-    'CannotPost',
-  ],
+  [/not enough rights|need administrator rights|have no rights|have no write access/i, 'CannotPost'],
+  [/can't send messages to the bot|bot can't send messages to bots/i, 'CannotPost'],
   [/message thread not found/i, 'ThreadNotFound'],
   [/chat_id is empty/i, 'InvalidChatId'],
   [/can't parse entities|unsupported parse_mode/i, 'InvalidMarkup'],
@@ -97,7 +95,8 @@ export function classifyFailure(f: ApiFailure): TelegramError {
   if (code === 401 || code === 404) {
     return failure(
       'Unauthorized',
-      `Telegram rejected the bot token (${code} ${d || 'Unauthorized'}): the token is wrong or revoked, or TELEGRAM_API_URL is not the Bot API`,
+      `Telegram rejected the bot token (${code} ${d || 'Unauthorized'}): ` +
+        'the token is wrong or revoked, or TELEGRAM_API_URL is not the Bot API',
     );
   }
   if (code >= 500) return failure('Unavailable', `Telegram answered ${code} to ${f.method}${d ? `: ${d}` : ''}`);

@@ -142,7 +142,9 @@ export class Verifier {
           return {
             status: 'False',
             reason: 'ChatIdMissingMinusSign',
-            message: `chat ${chatId} was not found, but ${candidate} is ${describe(chat)}: set the chat id to "${candidate}" (group and channel ids are negative)`,
+            message:
+              `chat ${chatId} was not found, but ${candidate} is ${describe(chat)}: ` +
+              `set the chat id to "${candidate}" (group and channel ids are negative)`,
           };
         } catch (e) {
           if (e instanceof TelegramError && e.kind === 'ChatMigrated') {
@@ -200,7 +202,8 @@ export function chatVerdict(err: TelegramError, chatId: string): Verdict<ChatRea
         message:
           err.migrateToChatId !== undefined
             ? `the group ${chatId} was upgraded to a supergroup: set the chat id to "${err.migrateToChatId}" (migrate_to_chat_id)`
-            : `the group ${chatId} was upgraded to a supergroup, but Telegram did not say its new id: find the -100… id with "telegram-channel-operator chats"`,
+            : `the group ${chatId} was upgraded to a supergroup, but Telegram did not say its new id: ` +
+              'find the -100… id with "telegram-channel-operator chats"',
       };
     case 'ChatNotFound':
       return {

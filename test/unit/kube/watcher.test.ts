@@ -116,7 +116,7 @@ test('410 Gone as the watch request’s own answer relists too', async () => {
   expect([listCount(), calls[1]!.resourceVersion]).toEqual([2, '40']);
 });
 
-test('failures back off 1 s, 2 s, 4 s … up to 30 s, keep the resourceVersion, and a watch that delivered resets the backoff', async () => {
+test('failures back off 1 s, 2 s, 4 s … up to 30 s and keep the resourceVersion; a watch that delivered resets the backoff', async () => {
   const fail: Step = (c) => c.end(Object.assign(new Error('etcd leader changed'), { code: 500 }));
   const { watcher, calls, sleeps, listCount } = setup(
     [{ items: [], resourceVersion: '10' }],
