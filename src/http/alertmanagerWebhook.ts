@@ -96,7 +96,12 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
     if (!resolution?.ok) {
       const failing = resolution?.failing ?? ready;
       const retry = failing && !TRANSIENT_REASONS.has(failing.reason) ? '60' : '10';
-      const why = failing ? `${failing.reason}: ${failing.message}` : 'not verified yet';
+      const stale = ready?.status === 'True' && !current;
+      const why = stale
+        ? `its spec changed (generation ${ch.metadata.generation}) and is not verified yet`
+        : failing
+          ? `${failing.reason}: ${failing.message}`
+          : 'not verified yet';
       throw new HttpError(503, `channel is not Ready (${why}); Alertmanager will retry`, { 'Retry-After': retry });
     }
     const resolved = resolution.channel;

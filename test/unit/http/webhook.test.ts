@@ -269,6 +269,9 @@ describe('which channels the leader sends to', () => {
     const leader = await replica({ leader: true, resolver: new ChannelResolver(secrets) });
     const r = await post(leader, 'changed', payload('Changed'));
     expect([r.status, r.headers.get('retry-after')]).toEqual([503, '60']);
+    expect(await r.json()).toEqual({
+      error: 'channel is not Ready (its spec changed (generation 2) and is not verified yet); Alertmanager will retry',
+    });
     expect(sent).toHaveLength(0);
   });
 
