@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_TELEGRAM_API_URL } from './api/contract.js';
 import { DEFAULT_RATE_LIMITS } from './delivery/rateLimit.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT } from './http/requestBudget.js';
 
 const namespaces = z
   .string()
@@ -23,8 +24,8 @@ const boolishDefaultTrue = z
   .default('true')
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-/** The operator's environment (see SPEC "Running it"); invalid values stop start-up with a clear message. */
-export const ConfigSchema = z.object({
+/** The operator's environment (docs/operations.md, "Configuration"); invalid values stop start-up with a clear message. */
+export const EnvSchema = z.object({
   TELEGRAM_API_URL: z
     .url({ protocol: /^https?$/ })
     .default(DEFAULT_TELEGRAM_API_URL)
@@ -38,67 +39,50 @@ export const ConfigSchema = z.object({
   POD_IP: z.union([z.ipv4(), z.ipv6(), z.literal('')]).default(''),
   MAX_CONCURRENT_RECONCILES: z.coerce.number().int().min(1).max(256).default(16),
   RESYNC_PERIOD_SECONDS: z.coerce.number().int().min(10).default(600),
-  RATE_LIMIT_PER_BOT_PER_SECOND: z.coerce.number().positive().max(1000).default(30),
-  RATE_LIMIT_PER_CHAT_PER_SECOND: z.coerce.number().positive().max(100).default(1),
+  RATE_LIMIT_PER_BOT_PER_SECOND: z.coerce.number().positive().max(1000).default(DEFAULT_RATE_LIMITS.perBotPerSecond),
+  RATE_LIMIT_PER_CHAT_PER_SECOND: z.coerce.number().positive().max(100).default(DEFAULT_RATE_LIMITS.perChatPerSecond),
   RATE_LIMIT_PER_CHAT_BURST: z.coerce.number().int().min(1).max(100).default(DEFAULT_RATE_LIMITS.perChatBurst),
-  RATE_LIMIT_PER_GROUP_PER_MINUTE: z.coerce.number().positive().max(6000).default(20),
-  WEBHOOK_MAX_BODY_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .default(4 * 1024 * 1024),
+  RATE_LIMIT_PER_GROUP_PER_MINUTE: z.coerce.number().positive().max(6000).default(DEFAULT_RATE_LIMITS.perGroupPerMinute),
+  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_MAX_BODY_BYTES),
   WATCH_SECRETS: boolishDefaultTrue,
-  WEBHOOK_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(4),
+  WEBHOOK_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(DEFAULT_MAX_CONCURRENT),
 });
 
-export interface Config {
-  telegramApiUrl: string;
-  watchNamespaces: string[];
-  httpPort: number;
-  logLevel: string;
-  leaderElection: boolean;
-  podNamespace: string;
-  podName: string;
-  podIp: string;
-  maxConcurrentReconciles: number;
-  resyncPeriodMs: number;
-  rateLimits: { perBotPerSecond: number; perChatPerSecond: number; perChatBurst: number; perGroupPerMinute: number };
-  webhookMaxBodyBytes: number;
+/** The environment as the operator uses it; its type is what this schema produces, so it is written once. */
+export const ConfigSchema = EnvSchema.transform((c) => ({
+  telegramApiUrl: c.TELEGRAM_API_URL,
+  watchNamespaces: c.WATCH_NAMESPACE,
+  httpPort: c.HTTP_PORT,
+  logLevel: c.LOG_LEVEL,
+  leaderElection: c.LEADER_ELECTION,
+  podNamespace: c.POD_NAMESPACE,
+  podName: c.POD_NAME,
+  podIp: c.POD_IP,
+  maxConcurrentReconciles: c.MAX_CONCURRENT_RECONCILES,
+  resyncPeriodMs: c.RESYNC_PERIOD_SECONDS * 1000,
+  rateLimits: {
+    perBotPerSecond: c.RATE_LIMIT_PER_BOT_PER_SECOND,
+    perChatPerSecond: c.RATE_LIMIT_PER_CHAT_PER_SECOND,
+    perChatBurst: c.RATE_LIMIT_PER_CHAT_BURST,
+    perGroupPerMinute: c.RATE_LIMIT_PER_GROUP_PER_MINUTE,
+  },
+  webhookMaxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,
   /** false: no list/watch on Secrets (get-only RBAC); a rotated Secret is read again on the next reconcile. */
-  watchSecrets: boolean;
+  watchSecrets: c.WATCH_SECRETS,
   /** How many maximum-size webhook bodies may be in memory at once (smaller ones count by their size). */
-  webhookMaxConcurrent: number;
-}
+  webhookMaxConcurrent: c.WEBHOOK_MAX_CONCURRENT,
+}));
+
+export type Config = z.output<typeof ConfigSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const blankToUndefined = Object.fromEntries(
-    Object.keys(ConfigSchema.shape).map((k) => [k, env[k] === '' && k !== 'WATCH_NAMESPACE' ? undefined : env[k]]),
+    Object.keys(EnvSchema.shape).map((k) => [k, env[k] === '' && k !== 'WATCH_NAMESPACE' ? undefined : env[k]]),
   );
   const parsed = ConfigSchema.safeParse(blankToUndefined);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid configuration: ${issues}`);
   }
-  const c = parsed.data;
-  return {
-    telegramApiUrl: c.TELEGRAM_API_URL,
-    watchNamespaces: c.WATCH_NAMESPACE,
-    httpPort: c.HTTP_PORT,
-    logLevel: c.LOG_LEVEL,
-    leaderElection: c.LEADER_ELECTION,
-    podNamespace: c.POD_NAMESPACE,
-    podName: c.POD_NAME,
-    podIp: c.POD_IP,
-    maxConcurrentReconciles: c.MAX_CONCURRENT_RECONCILES,
-    resyncPeriodMs: c.RESYNC_PERIOD_SECONDS * 1000,
-    rateLimits: {
-      perBotPerSecond: c.RATE_LIMIT_PER_BOT_PER_SECOND,
-      perChatPerSecond: c.RATE_LIMIT_PER_CHAT_PER_SECOND,
-      perChatBurst: c.RATE_LIMIT_PER_CHAT_BURST,
-      perGroupPerMinute: c.RATE_LIMIT_PER_GROUP_PER_MINUTE,
-    },
-    webhookMaxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,
-    watchSecrets: c.WATCH_SECRETS,
-    webhookMaxConcurrent: c.WEBHOOK_MAX_CONCURRENT,
-  };
+  return parsed.data;
 }

@@ -8,20 +8,21 @@ import { FIELD_MANAGER } from './api/contract.js';
 import { loadConfig, type Config } from './config.js';
 import { Controller } from './controller/controller.js';
 import { ChannelReconciler } from './controller/reconciler.js';
-import { SecretReader, UNWATCHED_SECRET_MAX_AGE_MS } from './controller/secrets.js';
+import { ChannelResolver } from './channel/resolver.js';
+import { SecretReader, UNWATCHED_SECRET_MAX_AGE_MS } from './channel/secrets.js';
 import { AnnotationRelay } from './delivery/relay.js';
 import { Sender } from './delivery/sender.js';
 import { alertmanagerRoutes } from './http/alertmanagerWebhook.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics } from './observability/metrics.js';
 import { startHttpServer } from './http/server.js';
 import { patchChannelStatus } from './kube/channels.js';
 import { loadKubeConfig, makeClients } from './kube/client.js';
 import { makeEventRecorder } from './kube/events.js';
 import { LeaderElector } from './kube/leaderElection.js';
 import { leaseClient } from './kube/leaseClient.js';
-import { createLogger } from './log.js';
+import { createLogger } from './observability/log.js';
 import { TelegramClient } from './telegram/client.js';
-import { redactUrl } from './telegram/redact.js';
+import { redactUrl } from './observability/redact.js';
 import { Verifier } from './telegram/verifier.js';
 
 /** From losing the Lease to exiting: well under the 5 s before another replica may take over. */
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     kube.core,
     config.watchSecrets ? { watchedVersion: (ns, name) => controller.secretVersion(ns, name) } : { maxAgeMs: UNWATCHED_SECRET_MAX_AGE_MS },
   );
+  const resolver = new ChannelResolver(secrets);
   const recordEvent = makeEventRecorder(kube.core, log, identity);
   // eslint-disable-next-line prefer-const -- the relay's closures need it before it exists (issue 12: a Manager ends this cycle)
   let reconciler: ChannelReconciler;
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
   });
   reconciler = new ChannelReconciler({
     channels: controller,
-    secrets,
+    resolver,
     verifier: new Verifier(telegram),
     writeStatus: (ch, patch) => patchChannelStatus(kube.custom, ch, patch),
     recordEvent,
@@ -156,7 +158,7 @@ async function main(): Promise<void> {
     routes: [
       ...alertmanagerRoutes({
         getChannel: (ns, name) => controller.getChannel(ns, name),
-        resolvedFor: (key, ch) => reconciler.resolvedFor(key, ch),
+        resolver,
         secrets,
         sender,
         relay,

@@ -1,4 +1,5 @@
-// The public names of ../shared/SPEC.md, in one place. Everything user-visible refers to these.
+// The operator's public names (API group, annotations, conditions, reasons), in one place. Everything
+// user-visible refers to these; docs/operations.md documents them for users.
 
 export const GROUP = 'telegram.notify.dev';
 export const VERSION = 'v1alpha1';
@@ -50,8 +51,29 @@ export const ChatReasons = [
 ] as const;
 export type ChatReason = (typeof ChatReasons)[number];
 
-/** Causes that fix themselves: Ready becomes Unknown (not False) and the check is retried with backoff. */
-export const TRANSIENT_REASONS: ReadonlySet<string> = new Set(['TelegramUnavailable', 'RateLimited']);
+/** Reasons of Ready alone: the spec cannot be read, or the user paused the channel. */
+export const ReadyReasons = ['InvalidSpec', 'Suspended'] as const;
+
+/**
+ * Every reason a condition the operator writes may carry. A sub-condition that was not checked carries
+ * the reason that stopped it (TokenValid Unknown/InvalidChatId), so the union is one for all conditions.
+ */
+export type Reason = TokenReason | ChatReason | (typeof ReadyReasons)[number];
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+/** A condition's content before it is stamped with a generation and a time. */
+export interface Verdict<R extends Reason = Reason> {
+  status: ConditionStatus;
+  reason: R;
+  message: string;
+}
+
+/**
+ * Causes that fix themselves: Ready becomes Unknown (not False) and the check is retried with backoff.
+ * A set of strings, not of Reasons: it is also asked about reasons read back from a stored status.
+ */
+export const TRANSIENT_REASONS: ReadonlySet<string> = new Set<Reason>(['TelegramUnavailable', 'RateLimited']);
 
 /** Delivery failure reasons (status.delivery.lastError, Events, metrics). */
 export const DeliveryReasons = [

@@ -2,7 +2,7 @@
 // whose message says what is wrong. The token is never accepted as an argument: it would end up in
 // shell history and in `ps` output for every user of the machine.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { redact } from '../telegram/redact.js';
+import { redact } from '../observability/redact.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -4,7 +4,7 @@
 // allowed_updates (Telegram stores that list as the bot's setting for every later call, so passing
 // it would change which updates the user's own bot receives). The user's bot still gets everything.
 import { TelegramClient } from '../telegram/client.js';
-import { checkChatId } from '../controller/values.js';
+import { checkChatId } from '../api/values.js';
 import type { TelegramUser } from '../telegram/schemas.js';
 import { chatLabel, describeSeen, discoverChats, findChat, noteFor, type ChatDiscovery, type SeenChat } from './chats.js';
 import type { Command } from './args.js';

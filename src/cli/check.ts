@@ -2,10 +2,10 @@
 // terminal. Same value checks (checkToken/checkChatId), same Verifier chain (getMe → getChat →
 // getChatMember, + sendChatAction on basic groups), same reasons — so it answers what `kubectl get tgc`
 // would. Exit 0 = Ready True, 1 = False (a human must fix something), 3 = Unknown (try again).
-import { TRANSIENT_REASONS } from '../api/contract.js';
-import { checkChatId } from '../controller/values.js';
+import { TRANSIENT_REASONS, type ConditionStatus, type Reason, type Verdict } from '../api/contract.js';
+import { checkChatId } from '../api/values.js';
 import { TelegramClient } from '../telegram/client.js';
-import { Verifier, readyVerdict, type ConditionStatus, type Verdict } from '../telegram/verifier.js';
+import { Verifier, readyVerdict } from '../telegram/verifier.js';
 import type { Command } from './args.js';
 import { apiUrl } from './explain.js';
 import { CliFailure, EXIT, type CliIO, type ExitCode } from './io.js';
@@ -15,9 +15,9 @@ import { resolveToken, type ResolvedToken } from './tokenSource.js';
 type CheckCommand = Extract<Command, { kind: 'check' }>;
 
 export interface CheckReport {
-  ready: Verdict<string>;
-  tokenValid: Verdict<string>;
-  chatReachable: Verdict<string>;
+  ready: Verdict;
+  tokenValid: Verdict;
+  chatReachable: Verdict;
   /** What to do about a failing reason, in one sentence (absent when Ready is True). */
   fix?: string;
   bot?: { id: number; username: string };
@@ -27,7 +27,7 @@ export interface CheckReport {
 }
 
 /** The next step per reason, beyond the verdict's own message. */
-export const FIXES: Record<string, string> = {
+export const FIXES: Partial<Record<Reason, string>> = {
   SecretNotFound: 'create the Secret (or fix --secret / --token-file) so the token can be read',
   SecretKeyNotFound: 'put the token under the expected key, or name the key with --secret ns/name:KEY',
   InvalidTokenFormat: 'store the token exactly as @BotFather gives it: <bot id>:<secret>, nothing around it',
@@ -62,7 +62,7 @@ export async function checkChannel(
   verifier: Verifier,
 ): Promise<CheckReport> {
   let tok: ResolvedToken | undefined;
-  let tokenFailure: Verdict<string> | undefined;
+  let tokenFailure: Verdict | undefined;
   try {
     tok = await resolveToken(cmd.token, io);
   } catch (e) {
@@ -70,9 +70,7 @@ export async function checkChannel(
     tokenFailure = { status: 'False', reason: e.reason, message: e.message };
   }
   const chat = checkChatId(cmd.chat, '--chat');
-  const chatFailure: Verdict<string> | undefined = chat.ok
-    ? undefined
-    : { status: 'False', reason: 'InvalidChatId', message: chat.message };
+  const chatFailure: Verdict | undefined = chat.ok ? undefined : { status: 'False', reason: 'InvalidChatId', message: chat.message };
 
   // As the controller: no Telegram call until both values are well-formed; the token's problem first.
   if (tokenFailure || chatFailure || !tok || !chat.ok) {
@@ -109,14 +107,15 @@ function withFix(r: CheckReport): CheckReport {
 const MARK: Record<ConditionStatus, string> = { True: '✔', False: '✘', Unknown: '?' };
 
 export function renderCheck(r: CheckReport): string[] {
-  const line = (label: string, v: Verdict<string>) => `${MARK[v.status]} ${label.padEnd(6)} ${v.reason}: ${v.message}`;
+  const line = (label: string, v: Verdict) => `${MARK[v.status]} ${label.padEnd(6)} ${v.reason}: ${v.message}`;
   // The failing sub-verdict's message was just printed: the overall line names the reason alone.
   const repeated = r.ready.message === r.tokenValid.message || r.ready.message === r.chatReachable.message;
   const why = repeated ? r.ready.reason : `${r.ready.reason}: ${r.ready.message}`;
   const lines = [line('Token', r.tokenValid), line('Chat', r.chatReachable)];
   if (r.messageThreadId !== undefined && r.chatReachable.status === 'True') {
     lines.push(
-      `✔ Topic  ${r.messageThreadId}: the chat is a forum (Telegram cannot tell whether a topic is open without posting; the first alert will)`,
+      `✔ Topic  ${r.messageThreadId}: the chat is a forum ` +
+        '(Telegram cannot tell whether a topic is open without posting; the first alert will)',
     );
   }
   if (r.ready.status === 'True') {

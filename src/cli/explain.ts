@@ -8,7 +8,11 @@ export function explainTokenFailure(e: unknown, token: string, env: Env): CliFai
   const err =
     e instanceof TelegramError
       ? e
-      : new TelegramError('Unavailable', `unexpected failure: ${e instanceof Error ? e.message : String(e)}`, 'call');
+      : new TelegramError({
+          kind: 'Unavailable',
+          message: `unexpected failure: ${e instanceof Error ? e.message : String(e)}`,
+          method: 'call',
+        });
   const bot = maskToken(token);
   if (err.kind === 'Unauthorized') {
     const base = apiUrl(env);

@@ -1,5 +1,6 @@
 // What a command may touch of the outside world, passed in so every command runs in-process in
 // tests: output lines, the environment, standard input and (optionally) how a Secret is read.
+import type { Reason } from '../api/contract.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -49,7 +50,7 @@ export class CliFailure extends Error {
     message: string,
     readonly exitCode: ExitCode,
     /** Contract reason, where one applies (SecretNotFound, InvalidTokenFormat, …). */
-    readonly reason?: string,
+    readonly reason?: Reason,
   ) {
     super(message);
   }

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
-import { checkToken } from '../controller/values.js';
+import { checkToken } from '../api/values.js';
 import { toKubeError } from '../kube/errors.js';
 import type { TokenOptions } from './args.js';
 import { CliFailure, EXIT, type CliIO, type Env, type SecretRead } from './io.js';

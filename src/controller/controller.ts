@@ -8,8 +8,8 @@ import { keyOf, type TelegramChannel } from '../api/types.js';
 import { LIST_PAGE_SIZE, channelWatchPath, listChannels } from '../kube/channels.js';
 import { ACCEPT_METADATA_WATCH, listMetadata } from '../kube/metadataOnly.js';
 import { ResourceWatcher, type KubeObject } from '../kube/watcher.js';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../http/metrics.js';
+import type { Logger } from '../observability/log.js';
+import type { Metrics } from '../observability/metrics.js';
 import { WorkQueue } from './queue.js';
 import type { ChannelReconciler } from './reconciler.js';
 
@@ -196,7 +196,6 @@ function secretsPath(namespace: string | undefined): string {
   return namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets';
 }
 
-/** What the cache keeps of a channel: everything but managedFields, which is large and never read. */
 /**
  * What the watch cache keeps of a channel: the fields the operator reads. managedFields and
  * kubectl's last-applied-configuration (a second copy of the whole manifest on anything applied

@@ -9,20 +9,20 @@ import {
   CONDITION_STALLED,
   CONDITION_TOKEN_VALID,
   TRANSIENT_REASONS,
+  type Verdict,
 } from '../api/contract.js';
 import { parseDuration } from '../api/duration.js';
-import { parseSpec, splitKey, type ChannelSpec, type ChannelStatus, type Condition, type TelegramChannel } from '../api/types.js';
+import { parseSpec, splitKey, type ChannelStatus, type Condition, type TelegramChannel } from '../api/types.js';
+import type { ChannelResolver, ResolvedChannel } from '../channel/resolver.js';
 import { isConflict } from '../kube/errors.js';
 import type { EventRecorder } from '../kube/events.js';
 import { createMergePatch, deepEqual } from '../kube/mergePatch.js';
 import { fitStatusToCrd } from '../kube/statusLimits.js';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../http/metrics.js';
-import { readyVerdict, type Verdict, type Verifier, type VerifyResult } from '../telegram/verifier.js';
-import { findCondition, nowRfc3339, removeCondition, setCondition } from './conditions.js';
+import type { Logger } from '../observability/log.js';
+import type { Metrics } from '../observability/metrics.js';
+import { readyVerdict, type Verifier, type VerifyResult } from '../telegram/verifier.js';
+import { findCondition, nowRfc3339, removeCondition, setCondition } from '../api/conditions.js';
 import type { ReconcileResult } from './queue.js';
-import type { SecretReader } from './secrets.js';
-import { checkChatId, checkToken } from './values.js';
 
 export interface ChannelStore {
   getChannel(namespace: string, name: string): TelegramChannel | undefined;
@@ -30,13 +30,6 @@ export interface ChannelStore {
 
 export interface StatusWriter {
   (ch: TelegramChannel, patch: Record<string, unknown>): Promise<TelegramChannel>;
-}
-
-/** What a channel resolved to: the values Telegram needs (token stays in memory only). */
-export interface ResolvedChannel {
-  spec: ChannelSpec;
-  token: string;
-  chatId: string;
 }
 
 /** Remembered per channel between reconciles (memory only: a restart verifies everything once). */
@@ -54,7 +47,7 @@ const TRANSIENT_MAX_MS = 5 * 60_000;
 
 export interface ReconcilerDeps {
   channels: ChannelStore;
-  secrets: SecretReader;
+  resolver: Pick<ChannelResolver, 'resolve'>;
   verifier: Verifier;
   writeStatus: StatusWriter;
   recordEvent: EventRecorder;
@@ -75,12 +68,8 @@ export interface ReconcilerDeps {
   forgotten?: (key: string) => void;
 }
 
-type TokenResolution = { ok: true; token: string } | { ok: false; verdict: Verdict<string> };
-type ChatResolution = { ok: true; chatId: string } | { ok: false; verdict: Verdict<string> };
-
 export class ChannelReconciler {
   private readonly memory = new Map<string, Memory>();
-  private readonly resolvedInputs = new Map<string, { generation: number; resolved: ResolvedChannel }>();
   private readonly now: () => number;
 
   constructor(private readonly deps: ReconcilerDeps) {
@@ -90,7 +79,6 @@ export class ChannelReconciler {
   /** Forget a deleted channel. */
   forget(key: string): void {
     this.memory.delete(key);
-    this.resolvedInputs.delete(key);
     this.deps.forgotten?.(key);
   }
 
@@ -110,9 +98,9 @@ export class ChannelReconciler {
     const generation = ch.metadata.generation ?? 0;
     const old = ch.status ?? {};
     const now = nowRfc3339(started);
-    const { status, requeueAfterMs, verified } = await this.computeStatus(key, ch, generation, now);
+    const { status, requeueAfterMs, verified, resolved } = await this.computeStatus(key, ch, generation, now);
 
-    const plan = this.deps.deliver ? this.deps.deliver(key, ch, this.resolvedFor(key, ch), status) : { status, afterWrite: [] };
+    const plan = this.deps.deliver ? this.deps.deliver(key, ch, resolved, status) : { status, afterWrite: [] };
     const next = plan.status;
     const changed = await this.write(ch, old, next);
     for (const startSend of plan.afterWrite) startSend();
@@ -133,13 +121,8 @@ export class ChannelReconciler {
       ready?.message ?? 'reconciled',
     );
     this.deps.metrics.reconciles.inc({ result: ready && TRANSIENT_REASONS.has(ready.reason) ? 'transient' : 'success' });
+    this.deps.metrics.reconcileDuration.observe((this.now() - started) / 1000);
     return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
-  }
-
-  /** The last resolved inputs of a channel, for the relay and the webhook (never persisted). */
-  resolvedFor(key: string, ch: TelegramChannel): ResolvedChannel | undefined {
-    const r = this.resolvedInputs.get(key);
-    return r?.generation === (ch.metadata.generation ?? 0) ? r.resolved : undefined;
   }
 
   private async computeStatus(
@@ -147,16 +130,15 @@ export class ChannelReconciler {
     ch: TelegramChannel,
     generation: number,
     now: string,
-  ): Promise<{ status: ChannelStatus; requeueAfterMs?: number; verified: boolean }> {
+  ): Promise<{ status: ChannelStatus; requeueAfterMs?: number; verified: boolean; resolved?: ResolvedChannel }> {
     const old = ch.status ?? {};
     let conditions: Condition[] = [...(old.conditions ?? [])];
-    const set = (type: string, v: Verdict<string>) => (conditions = setCondition(conditions, { type, ...v }, generation, now));
+    const set = (type: string, v: Verdict) => (conditions = setCondition(conditions, { type, ...v }, generation, now));
     const base: ChannelStatus = { ...old, observedGeneration: generation };
-    this.resolvedInputs.delete(key);
 
     const parsed = parseSpec(ch.spec);
     if (!parsed.ok) {
-      const v: Verdict<string> = { status: 'False', reason: 'InvalidSpec', message: parsed.message };
+      const v: Verdict = { status: 'False', reason: 'InvalidSpec', message: parsed.message };
       set(CONDITION_TOKEN_VALID, { status: 'Unknown', reason: 'InvalidSpec', message: 'not checked' });
       set(CONDITION_CHAT_REACHABLE, { status: 'Unknown', reason: 'InvalidSpec', message: 'not checked' });
       set(CONDITION_READY, v);
@@ -166,7 +148,7 @@ export class ChannelReconciler {
     const spec = parsed.spec;
 
     if (spec.suspend) {
-      const v: Verdict<string> = {
+      const v: Verdict = {
         status: 'False',
         reason: 'Suspended',
         message: 'spec.suspend is true: no verification and no sends until it is false',
@@ -177,20 +159,17 @@ export class ChannelReconciler {
       return { status: { ...base, conditions }, verified: false };
     }
 
-    const { namespace } = ch.metadata;
-    const [tok, chat] = await Promise.all([this.resolveToken(namespace, spec), this.resolveChat(namespace, spec)]);
-    if (!tok.ok || !chat.ok) {
-      // A Secret read that failed for a passing reason (apiserver busy) is retried with backoff.
-      const transient = (!tok.ok && tok.verdict.reason === 'TransientError') || (!chat.ok && chat.verdict.reason === 'TransientError');
-      if (transient) throw new Error(!tok.ok ? tok.verdict.message : !chat.ok ? chat.verdict.message : 'secret read failed');
-      const failing = !tok.ok ? tok.verdict : (chat as { verdict: Verdict<string> }).verdict;
+    // A Secret read that fails for a passing reason (apiserver busy) throws SecretUnavailable: retried with backoff.
+    const resolution = await this.deps.resolver.resolve(ch.metadata.namespace, spec);
+    if (!resolution.ok) {
+      const { failing } = resolution;
       set(
         CONDITION_TOKEN_VALID,
-        tok.ok ? { status: 'Unknown', reason: failing.reason, message: 'not checked until the chat id is fixed' } : tok.verdict,
+        resolution.token ?? { status: 'Unknown', reason: failing.reason, message: 'not checked until the chat id is fixed' },
       );
       set(
         CONDITION_CHAT_REACHABLE,
-        chat.ok ? { status: 'Unknown', reason: failing.reason, message: 'not checked until the token is fixed' } : chat.verdict,
+        resolution.chat ?? { status: 'Unknown', reason: failing.reason, message: 'not checked until the token is fixed' },
       );
       set(CONDITION_READY, failing);
       conditions = stalled(conditions, failing, generation, now);
@@ -198,10 +177,10 @@ export class ChannelReconciler {
       // No requeue: fixing this means changing the Secret or the spec, and both wake the channel.
       return { status: { ...base, conditions, bot: undefined, chat: undefined }, verified: false };
     }
-    this.resolvedInputs.set(key, { generation, resolved: { spec, token: tok.token, chatId: chat.chatId } });
+    const resolved = resolution.channel;
 
     const inputsHash = createHash('sha256')
-      .update(`${tok.token}\n${chat.chatId}\n${spec.messageThreadId ?? ''}`)
+      .update(`${resolved.token}\n${resolved.chatId}\n${spec.messageThreadId ?? ''}`)
       .digest('hex');
     const intervalMs = parseDuration(spec.verifyInterval) ?? 3_600_000;
     const mem = this.memory.get(key);
@@ -210,7 +189,7 @@ export class ChannelReconciler {
     let result: VerifyResult;
     let lastVerifiedTime = old.lastVerifiedTime;
     if (due) {
-      result = await this.deps.verifier.verify(tok.token, chat.chatId, spec.messageThreadId);
+      result = await this.deps.verifier.verify(resolved.token, resolved.chatId, spec.messageThreadId);
       const transientAttempts = isTransient(result) ? (mem?.inputsHash === inputsHash ? mem.transientAttempts + 1 : 1) : 0;
       this.memory.set(key, {
         inputsHash,
@@ -225,7 +204,7 @@ export class ChannelReconciler {
 
     set(CONDITION_TOKEN_VALID, result.token);
     set(CONDITION_CHAT_REACHABLE, result.chat);
-    const ready = readyVerdict(result, chat.chatId);
+    const ready = readyVerdict(result, resolved.chatId);
     set(CONDITION_READY, ready);
     if (ready.status === 'True') {
       conditions = removeCondition(removeCondition(conditions, CONDITION_RECONCILING), CONDITION_STALLED);
@@ -252,34 +231,8 @@ export class ChannelReconciler {
       },
       requeueAfterMs,
       verified: due,
+      resolved,
     };
-  }
-
-  private async resolveToken(namespace: string, spec: ChannelSpec): Promise<TokenResolution> {
-    const ref = spec.tokenSecretRef;
-    const v = await this.deps.secrets.read(namespace, ref.name, ref.key);
-    if (!v.ok) return { ok: false, verdict: { status: 'False', reason: v.reason, message: v.message } };
-    const checked = checkToken(v.value, `Secret ${namespace}/${ref.name} key "${ref.key}"`);
-    if (!checked.ok) return { ok: false, verdict: { status: 'False', reason: 'InvalidTokenFormat', message: checked.message } };
-    return { ok: true, token: checked.value };
-  }
-
-  private async resolveChat(namespace: string, spec: ChannelSpec): Promise<ChatResolution> {
-    let raw: string;
-    let where: string;
-    if (spec.chatIdSecretRef) {
-      const ref = spec.chatIdSecretRef;
-      const v = await this.deps.secrets.read(namespace, ref.name, ref.key);
-      if (!v.ok) return { ok: false, verdict: { status: 'False', reason: v.reason, message: v.message } };
-      raw = v.value;
-      where = `Secret ${namespace}/${ref.name} key "${ref.key}"`;
-    } else {
-      raw = spec.chatId ?? '';
-      where = 'spec.chatId';
-    }
-    const checked = checkChatId(raw, where);
-    if (!checked.ok) return { ok: false, verdict: { status: 'False', reason: 'InvalidChatId', message: checked.message } };
-    return { ok: true, chatId: checked.value };
   }
 
   /**
@@ -339,7 +292,7 @@ function isTransient(r: VerifyResult): boolean {
   return TRANSIENT_REASONS.has(r.token.reason) || TRANSIENT_REASONS.has(r.chat.reason);
 }
 
-function stalled(conditions: Condition[], v: Verdict<string>, generation: number, now: string): Condition[] {
+function stalled(conditions: Condition[], v: Verdict, generation: number, now: string): Condition[] {
   const without = removeCondition(conditions, CONDITION_RECONCILING);
   return setCondition(without, { type: CONDITION_STALLED, status: 'True', reason: v.reason, message: v.message }, generation, now);
 }

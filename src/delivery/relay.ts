@@ -12,11 +12,11 @@ import { createHash } from 'node:crypto';
 import { Semaphore } from 'async-mutex';
 import { ANNOTATION_ALERT, ANNOTATION_ALERT_ID, ANNOTATION_TEST, CONDITION_READY, type DeliveryReason } from '../api/contract.js';
 import type { ChannelStatus, DeliveryStatus, TelegramChannel } from '../api/types.js';
-import { findCondition, nowRfc3339 } from '../controller/conditions.js';
-import type { ResolvedChannel } from '../controller/reconciler.js';
-import type { Metrics } from '../http/metrics.js';
+import { findCondition, nowRfc3339 } from '../api/conditions.js';
+import type { ResolvedChannel } from '../channel/resolver.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { EventRecorder } from '../kube/events.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { TelegramError } from '../telegram/errors.js';
 import { tokenKey } from '../telegram/tokenKey.js';
 import { checkMarkup } from './format/markup.js';
@@ -230,7 +230,7 @@ export class AnnotationRelay {
       ...resolved,
       namespace: ch.metadata.namespace,
       name: ch.metadata.name,
-      target: ch as { metadata: { name: string; namespace: string } },
+      target: ch,
     };
     const slot = `${key}|${kind}`;
     if (this.inFlight.get(slot) === digest) return;

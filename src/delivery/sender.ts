@@ -9,6 +9,7 @@ import type { SendMessageParams, TelegramClient } from '../telegram/client.js';
 import { TelegramError } from '../telegram/errors.js';
 import { tokenKey } from '../telegram/tokenKey.js';
 import type { TelegramMessage } from '../telegram/schemas.js';
+import { TELEGRAM_TEXT_LIMIT } from './format/split.js';
 import { DEFAULT_RATE_LIMITS, TokenBucket, isGroupLike, type RateLimits } from './rateLimit.js';
 
 export type MessageSource = 'alert' | 'test' | 'alertmanager';
@@ -70,7 +71,6 @@ interface ChatState {
   lastUsed: number;
 }
 
-const TEXT_LIMIT = 4096;
 const RAW_BYTES_LIMIT = 32_768;
 const COALESCE_SEPARATOR = '\n\n';
 /**
@@ -235,7 +235,9 @@ class BotSender {
           this.drop(
             chat,
             head,
-            e instanceof TelegramError ? e : new TelegramError('Unavailable', 'not admitted for sending', 'sendMessage'),
+            e instanceof TelegramError
+              ? e
+              : new TelegramError({ kind: 'Unavailable', message: 'not admitted for sending', method: 'sendMessage' }),
           );
           continue;
         }
@@ -265,7 +267,7 @@ class BotSender {
       const nextLength = length + COALESCE_SEPARATOR.length + measure(text);
       const nextBytes = bytes + COALESCE_SEPARATOR.length + Buffer.byteLength(text);
       // Telegram limits the text as shown (4096) and the raw parameter (32768 bytes).
-      if (nextLength > TEXT_LIMIT || nextBytes > RAW_BYTES_LIMIT) break;
+      if (nextLength > TELEGRAM_TEXT_LIMIT || nextBytes > RAW_BYTES_LIMIT) break;
       batch.push(p);
       length = nextLength;
       bytes = nextBytes;
@@ -288,7 +290,7 @@ class BotSender {
   }
 
   private onFailed(chatId: string, chat: ChatState, batch: Pending[], e: unknown): void {
-    const err = e instanceof TelegramError ? e : new TelegramError('Unavailable', 'send failed', 'sendMessage');
+    const err = e instanceof TelegramError ? e : new TelegramError({ kind: 'Unavailable', message: 'send failed', method: 'sendMessage' });
     const now = Date.now();
     // A caller that gave up during this attempt gets its answer now, unless part of its message is out.
     for (const p of batch) if (p.nextPart === 0 && p.msg.signal?.aborted) this.drop(chat, p, err.transient ? undefined : err);
@@ -329,7 +331,10 @@ function releaseAdmission(p: Pending): void {
 }
 
 function giveUp(p: Pending): TelegramError {
-  return p.lastError ?? new TelegramError('Unavailable', 'not delivered in time (waiting for Telegram rate limits)', 'sendMessage');
+  return (
+    p.lastError ??
+    new TelegramError({ kind: 'Unavailable', message: 'not delivered in time (waiting for Telegram rate limits)', method: 'sendMessage' })
+  );
 }
 
 /**
@@ -338,7 +343,11 @@ function giveUp(p: Pending): TelegramError {
  */
 export class SendingStopped extends TelegramError {
   constructor() {
-    super('Unavailable', 'not sent: this replica stopped sending (it is no longer the leader); the next leader sends it', 'sendMessage');
+    super({
+      kind: 'Unavailable',
+      message: 'not sent: this replica stopped sending (it is no longer the leader); the next leader sends it',
+      method: 'sendMessage',
+    });
   }
 }
 

@@ -9,29 +9,30 @@
 //      authenticated forwarding protocol (forwardToLeader.ts) and relays the leader's verified answer.
 import type http from 'node:http';
 import { CONDITION_READY, TRANSIENT_REASONS } from '../api/contract.js';
-import type { TelegramChannel } from '../api/types.js';
-import { findCondition } from '../controller/conditions.js';
-import type { ResolvedChannel } from '../controller/reconciler.js';
-import type { SecretReader } from '../controller/secrets.js';
+import { parseSpec, type TelegramChannel } from '../api/types.js';
+import type { ChannelResolver, Resolution } from '../channel/resolver.js';
+import { findCondition } from '../api/conditions.js';
+import { SecretUnavailable, type SecretReader } from '../channel/secrets.js';
 import { parseAlertmanagerPayload, renderAlertmanagerHtml } from '../delivery/format/alertmanager.js';
 import { parsedLength } from '../delivery/format/markup.js';
 import { splitMessage } from '../delivery/format/split.js';
 import { InFlightNotifications, notificationIdentity } from '../delivery/notifications.js';
 import { deliveryReason, sendOptions, type AnnotationRelay } from '../delivery/relay.js';
 import type { Sender } from '../delivery/sender.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { TelegramError } from '../telegram/errors.js';
 import { forwardRoutes, type WebhookAnswer } from './forwardReceiver.js';
 import { forwardToLeader } from './forwardToLeader.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import { HttpError, callerHangUp, declaredLength, readBody } from './request.js';
-import { RequestBudget } from './requestBudget.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT, RequestBudget } from './requestBudget.js';
 import { sendJson, type Route } from './server.js';
 import { authenticate } from './webhookAuth.js';
 
 export interface WebhookDeps {
   getChannel: (namespace: string, name: string) => TelegramChannel | undefined;
-  resolvedFor: (key: string, ch: TelegramChannel) => ResolvedChannel | undefined;
+  /** The channel's bot token and chat id, from its Secrets: any replica can resolve any channel. */
+  resolver: Pick<ChannelResolver, 'resolve'>;
   secrets: SecretReader;
   sender: Sender;
   relay: AnnotationRelay;
@@ -53,8 +54,6 @@ export interface WebhookDeps {
   deliveryTimeoutMs?: number;
 }
 
-export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
-export const DEFAULT_MAX_CONCURRENT = 8;
 /** A follower waits for the leader's answer this much longer than the leader waits for Telegram. */
 const FORWARD_SLACK_MS = 5_000;
 
@@ -64,6 +63,18 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
   const timeoutMs = deps.deliveryTimeoutMs ?? 9_000;
   const budget = new RequestBudget((deps.maxConcurrent ?? DEFAULT_MAX_CONCURRENT) * limit);
   const notifications = new InFlightNotifications();
+
+  /** The channel's token and chat id as its Secrets say now; a Secret that cannot be read now asks for a retry. */
+  async function resolve(ch: TelegramChannel): Promise<Resolution | undefined> {
+    const parsed = parseSpec(ch.spec);
+    if (!parsed.ok) return undefined;
+    try {
+      return await deps.resolver.resolve(ch.metadata.namespace, parsed.spec);
+    } catch (e) {
+      if (!(e instanceof SecretUnavailable)) throw e;
+      throw new HttpError(503, "cannot read the channel's Secrets right now; retry", { 'Retry-After': '5' }, e.message);
+    }
+  }
 
   /** The leader's work once a request is authenticated: parse, check the channel, deliver once. */
   async function deliver(namespace: string, name: string, ch: TelegramChannel, body: Buffer, hangUp: AbortSignal): Promise<WebhookAnswer> {
@@ -76,14 +87,24 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
     const payload = parseAlertmanagerPayload(json);
     if (!payload.ok) throw new HttpError(400, `invalid Alertmanager payload: ${payload.error}`);
 
+    // Ready as the leader wrote it, for the spec as it is now: a spec change not yet verified waits.
     const ready = findCondition(ch.status?.conditions, CONDITION_READY);
     const key = `${namespace}/${name}`;
-    const resolved = deps.resolvedFor(key, ch);
-    if (ready?.status !== 'True' || !resolved) {
-      const retry = ready && !TRANSIENT_REASONS.has(ready.reason) ? '60' : '10';
-      const why = ready ? `${ready.reason}: ${ready.message}` : 'not verified yet';
+    const observed = ready?.observedGeneration ?? ch.status?.observedGeneration;
+    const current = ch.metadata.generation === undefined || observed === ch.metadata.generation;
+    const resolution = ready?.status === 'True' && current ? await resolve(ch) : undefined;
+    if (!resolution?.ok) {
+      const failing = resolution?.failing ?? ready;
+      const retry = failing && !TRANSIENT_REASONS.has(failing.reason) ? '60' : '10';
+      const stale = ready?.status === 'True' && !current;
+      const why = stale
+        ? `its spec changed (generation ${ch.metadata.generation}) and is not verified yet`
+        : failing
+          ? `${failing.reason}: ${failing.message}`
+          : 'not verified yet';
       throw new HttpError(503, `channel is not Ready (${why}); Alertmanager will retry`, { 'Retry-After': retry });
     }
+    const resolved = resolution.channel;
 
     const parts = splitMessage(renderAlertmanagerHtml(payload.payload), 'HTML');
     const options = sendOptions({ ...resolved, spec: { ...resolved.spec, parseMode: 'HTML' } });

@@ -4,7 +4,7 @@
 // a notification is only read once it names a nonce this leader issued (single use, 30 s).
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import {
   FORWARD_PATH,
   NONCE_HEADER,

@@ -4,7 +4,7 @@
 // request but its body goes out, and the body only after the challenge succeeded; redirects are never
 // followed; whatever the other side answers is read up to a small bound.
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import {
   FORWARD_PATH,
   NONCE_HEADER,

@@ -5,6 +5,12 @@
 // per alert group, all at once) flowing while a flood of maximum-size bodies is capped at
 // WEBHOOK_MAX_CONCURRENT of them (4 x 4 MiB = 16 MiB of bodies by default; about twice that with the
 // buffers of reading and forwarding them).
+
+/** WEBHOOK_MAX_BODY_BYTES by default: the largest webhook body read. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** WEBHOOK_MAX_CONCURRENT by default: how many maximum-size bodies may be held at once. */
+export const DEFAULT_MAX_CONCURRENT = 4;
+
 export class RequestBudget {
   private used = 0;
 

@@ -1,7 +1,7 @@
 // The operator's one HTTP port: health, readiness, metrics and (when wired) webhook routes.
 import http from 'node:http';
-import type { Logger } from '../log.js';
-import type { Metrics } from './metrics.js';
+import type { Logger } from '../observability/log.js';
+import type { Metrics } from '../observability/metrics.js';
 
 export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse, params: Record<string, string>) => Promise<void> | void;
 

@@ -4,7 +4,7 @@
 // the token learns nothing about channels or Secrets. The precise reason goes to the operator's log.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseSpec, type TelegramChannel } from '../api/types.js';
-import type { SecretReader } from '../controller/secrets.js';
+import { SecretUnavailable, type SecretReader, type SecretValue } from '../channel/secrets.js';
 import { HttpError } from './request.js';
 
 export const UNAUTHORIZED_MESSAGE = "unauthorized: this URL needs Authorization: Bearer <the channel's webhook token>";
@@ -32,14 +32,16 @@ export async function webhookSecret(deps: ChannelLookup, namespace: string, name
   if (!parsed.ok) throw unauthorized('the TelegramChannel spec is invalid');
   if (!parsed.spec.alertmanager) throw unauthorized('the TelegramChannel has no spec.alertmanager (not opted in)');
   const ref = parsed.spec.alertmanager.tokenSecretRef;
-  const secret = await deps.secrets.read(namespace, ref.name, ref.key);
-  if (!secret.ok) {
+  let secret: SecretValue;
+  try {
+    secret = await deps.secrets.read(namespace, ref.name, ref.key);
+  } catch (e) {
     // Not knowing the token, a 401 would be a lie, and Alertmanager does not retry 4xx: ask for a retry.
-    if (secret.reason === 'TransientError') {
-      throw new HttpError(503, 'cannot check the token right now; retry', { 'Retry-After': '5' }, secret.message);
-    }
-    throw unauthorized(`the webhook Secret is not usable (${secret.reason})`);
+    if (e instanceof SecretUnavailable)
+      throw new HttpError(503, 'cannot check the token right now; retry', { 'Retry-After': '5' }, e.message);
+    throw e;
   }
+  if (!secret.ok) throw unauthorized(`the webhook Secret is not usable (${secret.reason})`);
   const token = secret.value.trim();
   if (!token) throw unauthorized('the webhook Secret value is empty');
   return { channel, token };

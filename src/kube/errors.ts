@@ -38,4 +38,3 @@ export function kubeErrorForLog(e: unknown): unknown {
 
 export const isNotFound = (e: unknown): boolean => toKubeError(e).code === 404;
 export const isConflict = (e: unknown): boolean => toKubeError(e).code === 409;
-export const isGone = (e: unknown): boolean => toKubeError(e).code === 410;

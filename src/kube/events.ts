@@ -3,8 +3,8 @@
 import type * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { API_VERSION, FIELD_MANAGER, KIND } from '../api/contract.js';
-import type { Logger } from '../log.js';
-import { redact } from '../telegram/redact.js';
+import type { Logger } from '../observability/log.js';
+import { redact } from '../observability/redact.js';
 import { ELLIPSIS, truncateText } from './statusLimits.js';
 
 export interface EventTarget {

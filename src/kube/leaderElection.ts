@@ -12,7 +12,7 @@
 //  - a leader that reads the Lease and finds another holder steps down at once.
 // An elector that stepped down never leads again: the process drains and exits (src/main.ts).
 import * as k8s from '@kubernetes/client-node';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { isConflict, isNotFound, kubeErrorForLog } from './errors.js';
 import { untilAborted, type LeaseClient } from './leaseClient.js';
 

@@ -1,10 +1,11 @@
 // A list-then-watch loop with a cache, built on client-node's Watch rather than its informer:
-// the informer stops for good on most errors (src/cache.ts doneHandler), while this loop never
+// the informer stops for good on most errors (client-node's src/cache.ts doneHandler), while this loop never
 // stops until asked. It resumes from the last resourceVersion after a dropped connection or an
 // apiserver restart, relists after 410 Gone, backs off with jitter, and re-announces every cached
 // object on a resync period as a safety net for anything a watch could have missed.
 import * as k8s from '@kubernetes/client-node';
-import type { Logger } from '../log.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from '../observability/log.js';
 import { kubeErrorForLog, toKubeError } from './errors.js';
 import { withAccept } from './metadataOnly.js';
 
@@ -24,7 +25,24 @@ export interface WatchHandlers<T> {
   deleted(obj: T): void;
 }
 
-export interface WatcherOptions<T> {
+/** Opens one watch request (client-node's Watch.watch); resolves once connected, with a way to end it. */
+export type WatchSource = (
+  path: string,
+  params: { resourceVersion: string; allowWatchBookmarks: boolean; timeoutSeconds: number },
+  onEvent: (type: string, obj: unknown) => void,
+  onDone: (err?: unknown) => void,
+) => Promise<{ abort(): void }>;
+
+/** What the loop needs from the outside world besides the API server; tests pass fakes (fake clock, scripted watch). */
+export interface WatcherSeams {
+  watch?: WatchSource;
+  /** Waits ms, or less if the signal aborts (stop()). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Jitter source, in [0, 1). */
+  random?: () => number;
+}
+
+export interface WatcherOptions<T> extends WatcherSeams {
   /** Watch path, e.g. /apis/telegram.notify.dev/v1alpha1/namespaces/ns/telegramchannels. */
   path: string;
   list: () => Promise<ListResult<unknown>>;
@@ -46,19 +64,29 @@ export class ResourceWatcher<T extends KubeObject> {
   private resourceVersion = '';
   private stopped = true;
   private synced = false;
-  private current: AbortController | undefined;
+  private current: { abort(): void } | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
+  /** Aborted by stop(): ends a backoff wait at once. */
+  private halt = new AbortController();
+  private readonly watchSource: WatchSource;
+  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
 
   constructor(
-    private readonly kc: k8s.KubeConfig,
+    kc: k8s.KubeConfig,
     private readonly handlers: WatchHandlers<T>,
     private readonly opts: WatcherOptions<T>,
-  ) {}
+  ) {
+    const watch = new k8s.Watch(opts.accept ? withAccept(kc, opts.accept) : kc);
+    this.watchSource = opts.watch ?? ((path, params, onEvent, onDone) => watch.watch(path, params, onEvent, onDone));
+    this.sleep = opts.sleep ?? ((ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined));
+    this.random = opts.random ?? Math.random;
+  }
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.halt = new AbortController();
     void this.loop();
     if (this.opts.resyncMs) {
       this.resyncTimer = setInterval(() => this.resync(), this.opts.resyncMs);
@@ -70,7 +98,7 @@ export class ResourceWatcher<T extends KubeObject> {
     this.stopped = true;
     clearInterval(this.resyncTimer);
     this.current?.abort();
-    this.wake?.();
+    this.halt.abort();
   }
 
   /** True once the first list has filled the cache. */
@@ -110,7 +138,7 @@ export class ResourceWatcher<T extends KubeObject> {
         const hint = err.code === 403 ? this.opts.forbiddenHint : undefined;
         const fields = { path: this.opts.path, code: err.code, err: kubeErrorForLog(e), hint, retryInMs: backoff };
         this.opts.log[err.code === 429 ? 'info' : 'warn'](fields, 'watch failed; retrying');
-        await this.sleep(backoff * (0.8 + Math.random() * 0.4));
+        await this.sleep(backoff * (0.8 + this.random() * 0.4), this.halt.signal);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
     }
@@ -171,28 +199,16 @@ export class ResourceWatcher<T extends KubeObject> {
         if (!err) resolve(progressed);
         else reject(err instanceof Error ? err : new Error('the watch ended with an error', { cause: err }));
       };
-      new k8s.Watch(this.opts.accept ? withAccept(this.kc, this.opts.accept) : this.kc)
-        .watch(
-          this.opts.path,
-          // The server ends a watch after timeoutSeconds; jitter keeps many replicas from reconnecting together.
-          { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 240 + Math.floor(Math.random() * 60) },
-          onEvent,
-          onDone,
-        )
-        .then((controller) => {
-          this.current = controller;
-          if (this.stopped) controller.abort();
-        }, reject);
-    });
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(t);
-        resolve();
-      };
+      this.watchSource(
+        this.opts.path,
+        // The server ends a watch after timeoutSeconds; jitter keeps many replicas from reconnecting together.
+        { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 240 + Math.floor(this.random() * 60) },
+        onEvent,
+        onDone,
+      ).then((controller) => {
+        this.current = controller;
+        if (this.stopped) controller.abort();
+      }, reject);
     });
   }
 }

@@ -7,7 +7,7 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 import { z } from 'zod';
 import { classifyFailure, TelegramError } from './errors.js';
-import { redact, redactUrl } from './redact.js';
+import { redact, redactUrl } from '../observability/redact.js';
 import {
   ChatMemberSchema,
   ChatSchema,
@@ -106,18 +106,32 @@ export class TelegramClient {
       const code = (e as { code?: string }).code ?? 'error';
       this.observe(method, 'network', seconds());
       // Only the error code leaves: axios' message and config include the URL, and so the token.
-      throw new TelegramError('Unavailable', `cannot reach Telegram for ${method}: ${code === 'ECONNABORTED' ? 'timeout' : code}`, method);
+      throw new TelegramError({
+        kind: 'Unavailable',
+        message: `cannot reach Telegram for ${method}: ${code === 'ECONNABORTED' ? 'timeout' : code}`,
+        method,
+      });
     }
     this.observe(method, String(status), seconds());
     let json: unknown;
     try {
       json = JSON.parse(body);
     } catch {
-      throw new TelegramError('Unavailable', `Telegram answered ${status} to ${method} with a body that is not JSON`, method, status);
+      throw new TelegramError({
+        kind: 'Unavailable',
+        message: `Telegram answered ${status} to ${method} with a body that is not JSON`,
+        method,
+        httpStatus: status,
+      });
     }
     const env = EnvelopeSchema.safeParse(json);
     if (!env.success) {
-      throw new TelegramError('Unavailable', `Telegram answered ${status} to ${method} with an unexpected body`, method, status);
+      throw new TelegramError({
+        kind: 'Unavailable',
+        message: `Telegram answered ${status} to ${method} with an unexpected body`,
+        method,
+        httpStatus: status,
+      });
     }
     if (!env.data.ok) {
       const f = env.data;
@@ -133,7 +147,12 @@ export class TelegramClient {
     }
     const result = schema.safeParse(env.data.result);
     if (!result.success) {
-      throw new TelegramError('Unavailable', `Telegram's ${method} result has an unexpected shape`, method, status);
+      throw new TelegramError({
+        kind: 'Unavailable',
+        message: `Telegram's ${method} result has an unexpected shape`,
+        method,
+        httpStatus: status,
+      });
     }
     return result.data;
   }

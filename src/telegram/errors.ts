@@ -17,19 +17,35 @@ export type TelegramErrorKind =
   | 'MessageTooLong'
   | 'Rejected'; // any other 4xx: permanent for this request
 
+export interface TelegramErrorOptions {
+  kind: TelegramErrorKind;
+  message: string;
+  /** The Bot API method that failed (getMe, sendMessage…). */
+  method: string;
+  httpStatus?: number;
+  retryAfterSeconds?: number;
+  migrateToChatId?: number;
+  /** What Telegram said, redacted; kept for logs and status messages. */
+  description?: string;
+}
+
 export class TelegramError extends Error {
   override readonly name = 'TelegramError';
-  constructor(
-    readonly kind: TelegramErrorKind,
-    message: string,
-    readonly method: string,
-    readonly httpStatus?: number,
-    readonly retryAfterSeconds?: number,
-    readonly migrateToChatId?: number,
-    /** What Telegram said, redacted; kept for logs and status messages. */
-    readonly description?: string,
-  ) {
-    super(message);
+  readonly kind: TelegramErrorKind;
+  readonly method: string;
+  readonly httpStatus?: number;
+  readonly retryAfterSeconds?: number;
+  readonly migrateToChatId?: number;
+  readonly description?: string;
+
+  constructor(o: TelegramErrorOptions) {
+    super(o.message);
+    this.kind = o.kind;
+    this.method = o.method;
+    this.httpStatus = o.httpStatus;
+    this.retryAfterSeconds = o.retryAfterSeconds;
+    this.migrateToChatId = o.migrateToChatId;
+    this.description = o.description;
   }
 
   get transient(): boolean {
@@ -42,10 +58,8 @@ const PATTERNS: [RegExp, TelegramErrorKind][] = [
   [/kicked from|blocked by the user/i, 'BotKicked'],
   [/not a member|can't initiate conversation|user is deactivated|chat was deleted/i, 'BotNotMember'],
   [/chat not found|private chat not found/i, 'ChatNotFound'],
-  [
-    /not enough rights|need administrator rights|have no rights|have no write access|can't send messages to the bot|bot can't send messages to bots/i,
-    'CannotPost',
-  ],
+  [/not enough rights|need administrator rights|have no rights|have no write access/i, 'CannotPost'],
+  [/can't send messages to the bot|bot can't send messages to bots/i, 'CannotPost'],
   [/message thread not found/i, 'ThreadNotFound'],
   [/chat_id is empty/i, 'InvalidChatId'],
   [/can't parse entities|unsupported parse_mode/i, 'InvalidMarkup'],
@@ -65,53 +79,27 @@ export interface ApiFailure {
 export function classifyFailure(f: ApiFailure): TelegramError {
   const code = f.errorCode ?? f.httpStatus;
   const d = f.description;
+  const failure = (kind: TelegramErrorKind, message: string, more: Partial<TelegramErrorOptions> = {}) =>
+    new TelegramError({ kind, message, method: f.method, httpStatus: code, description: d, ...more });
   if (f.migrateToChatId !== undefined) {
-    return new TelegramError(
-      'ChatMigrated',
-      `the group was upgraded to a supergroup; use chat id ${f.migrateToChatId}`,
-      f.method,
-      code,
-      undefined,
-      f.migrateToChatId,
-      d,
-    );
+    return failure('ChatMigrated', `the group was upgraded to a supergroup; use chat id ${f.migrateToChatId}`, {
+      migrateToChatId: f.migrateToChatId,
+    });
   }
   if (code === 429 || f.retryAfter !== undefined) {
     const fromText = /retry after (\d+)/i.exec(d)?.[1];
     const header = f.retryAfterHeader && /^\d+$/.test(f.retryAfterHeader.trim()) ? Number(f.retryAfterHeader) : undefined;
     const seconds = f.retryAfter ?? header ?? (fromText ? Number(fromText) : 5);
-    return new TelegramError(
-      'RateLimited',
-      `Telegram rate limit on ${f.method}: retry after ${seconds}s`,
-      f.method,
-      code,
-      seconds,
-      undefined,
-      d,
-    );
+    return failure('RateLimited', `Telegram rate limit on ${f.method}: retry after ${seconds}s`, { retryAfterSeconds: seconds });
   }
   if (code === 401 || code === 404) {
-    return new TelegramError(
+    return failure(
       'Unauthorized',
-      `Telegram rejected the bot token (${code} ${d || 'Unauthorized'}): the token is wrong or revoked, or TELEGRAM_API_URL is not the Bot API`,
-      f.method,
-      code,
-      undefined,
-      undefined,
-      d,
+      `Telegram rejected the bot token (${code} ${d || 'Unauthorized'}): ` +
+        'the token is wrong or revoked, or TELEGRAM_API_URL is not the Bot API',
     );
   }
-  if (code >= 500) {
-    return new TelegramError(
-      'Unavailable',
-      `Telegram answered ${code} to ${f.method}${d ? `: ${d}` : ''}`,
-      f.method,
-      code,
-      undefined,
-      undefined,
-      d,
-    );
-  }
-  for (const [re, kind] of PATTERNS) if (re.test(d)) return new TelegramError(kind, d, f.method, code, undefined, undefined, d);
-  return new TelegramError('Rejected', `${f.method} was rejected: ${code} ${d}`.trim(), f.method, code, undefined, undefined, d);
+  if (code >= 500) return failure('Unavailable', `Telegram answered ${code} to ${f.method}${d ? `: ${d}` : ''}`);
+  for (const [re, kind] of PATTERNS) if (re.test(d)) return failure(kind, d);
+  return failure('Rejected', `${f.method} was rejected: ${code} ${d}`.trim());
 }

@@ -1,19 +1,11 @@
 // getMe → getChat → getChatMember(bot): may this bot post to this chat? Produces the TokenValid and
 // ChatReachable verdicts with the contract's reasons. getMe is shared per token: any number of
 // channels on one bot cost one getMe per cycle (concurrent callers share the one request in flight).
-import type { ChatReason, TokenReason } from '../api/contract.js';
+import type { ChatReason, Reason, TokenReason, Verdict } from '../api/contract.js';
 import type { TelegramClient } from './client.js';
 import { TelegramError } from './errors.js';
 import { tokenKey } from './tokenKey.js';
 import type { TelegramChat, TelegramUser } from './schemas.js';
-
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
-
-export interface Verdict<R extends string> {
-  status: ConditionStatus;
-  reason: R;
-  message: string;
-}
 
 export interface VerifyResult {
   token: Verdict<TokenReason>;
@@ -150,7 +142,9 @@ export class Verifier {
           return {
             status: 'False',
             reason: 'ChatIdMissingMinusSign',
-            message: `chat ${chatId} was not found, but ${candidate} is ${describe(chat)}: set the chat id to "${candidate}" (group and channel ids are negative)`,
+            message:
+              `chat ${chatId} was not found, but ${candidate} is ${describe(chat)}: ` +
+              `set the chat id to "${candidate}" (group and channel ids are negative)`,
           };
         } catch (e) {
           if (e instanceof TelegramError && e.kind === 'ChatMigrated') {
@@ -165,7 +159,7 @@ export class Verifier {
 }
 
 /** Ready from the two sub-verdicts: the first failing one, or Verified naming the bot and the chat. */
-export function readyVerdict(result: VerifyResult, chatId: string): Verdict<string> {
+export function readyVerdict(result: VerifyResult, chatId: string): Verdict<Reason> {
   const failing = result.token.status !== 'True' ? result.token : result.chat.status !== 'True' ? result.chat : undefined;
   return (
     failing ?? {
@@ -177,7 +171,9 @@ export function readyVerdict(result: VerifyResult, chatId: string): Verdict<stri
 }
 
 function asTelegramError(e: unknown, method: string): TelegramError {
-  return e instanceof TelegramError ? e : new TelegramError('Unavailable', `unexpected failure during ${method}`, method);
+  return e instanceof TelegramError
+    ? e
+    : new TelegramError({ kind: 'Unavailable', message: `unexpected failure during ${method}`, method });
 }
 
 function retryAfterMs(err: TelegramError): number | undefined {
@@ -206,7 +202,8 @@ export function chatVerdict(err: TelegramError, chatId: string): Verdict<ChatRea
         message:
           err.migrateToChatId !== undefined
             ? `the group ${chatId} was upgraded to a supergroup: set the chat id to "${err.migrateToChatId}" (migrate_to_chat_id)`
-            : `the group ${chatId} was upgraded to a supergroup, but Telegram did not say its new id: find the -100… id with "telegram-channel-operator chats"`,
+            : `the group ${chatId} was upgraded to a supergroup, but Telegram did not say its new id: ` +
+              'find the -100… id with "telegram-channel-operator chats"',
       };
     case 'ChatNotFound':
       return {

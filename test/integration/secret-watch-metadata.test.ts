@@ -8,7 +8,7 @@ import path from 'node:path';
 import { LIST_PAGE_SIZE } from '../../src/kube/channels.js';
 import { ACCEPT_METADATA_WATCH, listMetadata } from '../../src/kube/metadataOnly.js';
 import { ResourceWatcher, type KubeObject } from '../../src/kube/watcher.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/observability/log.js';
 import { DEMO, demoScenario } from '../emulator/scenario.js';
 import { TelegramEmulator } from '../emulator/server.js';
 import { REPO_ROOT } from '../harness/controlPlane.js';

@@ -2,9 +2,10 @@
 // Kubernetes side is exercised for real in test/integration): when it verifies again, and what
 // it asks the queue for.
 import { ChannelReconciler } from '../../../src/controller/reconciler.js';
-import type { SecretReader } from '../../../src/controller/secrets.js';
-import { createMetrics } from '../../../src/http/metrics.js';
-import { createLogger } from '../../../src/log.js';
+import { ChannelResolver } from '../../../src/channel/resolver.js';
+import { SecretUnavailable } from '../../../src/channel/secrets.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
+import { createLogger } from '../../../src/observability/log.js';
 import type { Verifier, VerifyResult } from '../../../src/telegram/verifier.js';
 import type { TelegramChannel } from '../../../src/api/types.js';
 
@@ -28,18 +29,19 @@ function setup(results: VerifyResult[]) {
   const verifier = {
     verify: async () => (calls.push(now), results[Math.min(calls.length - 1, results.length - 1)]!),
   } as unknown as Verifier;
-  const secrets = { read: async () => ({ ok: true, value: TOKEN }) } as unknown as SecretReader;
+  const resolver = new ChannelResolver({ read: async () => ({ ok: true, value: TOKEN }) });
+  const metrics = createMetrics();
   const r = new ChannelReconciler({
     channels: { getChannel: () => ch },
-    secrets,
+    resolver,
     verifier,
     writeStatus: async (c, patch) => ({ ...c, status: { ...(c.status ?? {}), ...(patch as object) } }),
     recordEvent: () => {},
     log: createLogger('silent'),
-    metrics: createMetrics(),
+    metrics,
     now: () => now,
   });
-  return { r, calls, advance: (ms: number) => (now += ms), ch };
+  return { r, calls, advance: (ms: number) => (now += ms), ch, metrics };
 }
 
 test('Verified: the next check is the interval away, and wake-ups before then cost no Telegram call', async () => {
@@ -81,4 +83,33 @@ test('a spec change verifies at once', async () => {
   ch.metadata.generation = 2;
   await r.reconcile('ns/ops');
   expect(calls).toHaveLength(2);
+});
+
+test('a Secret that cannot be read now fails the reconcile (the queue retries it) and writes no status', async () => {
+  const { ch } = setup([ok]);
+  const writes: unknown[] = [];
+  const busy = new ChannelReconciler({
+    channels: { getChannel: () => ch },
+    resolver: new ChannelResolver({
+      read: async () => {
+        throw new SecretUnavailable('reading Secret ns/bot: 500 etcdserver: request timed out');
+      },
+    }),
+    verifier: { verify: async () => ok } as unknown as Verifier,
+    writeStatus: async (c, patch) => (writes.push(patch), c),
+    recordEvent: () => {},
+    log: createLogger('silent'),
+    metrics: createMetrics(),
+  });
+  await expect(busy.reconcile('ns/ops')).rejects.toThrow('reading Secret ns/bot: 500 etcdserver: request timed out');
+  expect(writes).toEqual([]);
+  expect(ch.status).toBeUndefined();
+});
+
+test('every reconcile is timed in telegram_operator_reconcile_duration_seconds', async () => {
+  const { r, metrics } = setup([ok]);
+  await r.reconcile('ns/ops');
+  await r.reconcile('ns/ops');
+  const count = (await metrics.reconcileDuration.get()).values.find((v) => v.metricName?.endsWith('_count'));
+  expect(count?.value).toBe(2);
 });

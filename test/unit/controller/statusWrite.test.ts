@@ -2,11 +2,11 @@
 // delivery outcomes for the next attempt instead of losing or double-counting them.
 import type { ChannelStatus, TelegramChannel } from '../../../src/api/types.js';
 import { ChannelReconciler } from '../../../src/controller/reconciler.js';
-import type { SecretReader } from '../../../src/controller/secrets.js';
+import { ChannelResolver } from '../../../src/channel/resolver.js';
 import { AnnotationRelay } from '../../../src/delivery/relay.js';
 import type { Sender } from '../../../src/delivery/sender.js';
-import { createMetrics } from '../../../src/http/metrics.js';
-import { createLogger } from '../../../src/log.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
+import { createLogger } from '../../../src/observability/log.js';
 import type { Verifier, VerifyResult } from '../../../src/telegram/verifier.js';
 
 const TOKEN = '123456789:AAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
@@ -27,7 +27,7 @@ function setup(write: (ch: TelegramChannel, patch: Record<string, unknown>) => P
   const relay = new AnnotationRelay({ sender: {} as Sender, recordEvent: () => {}, metrics, log, requeue: () => {}, chatFailed: () => {} });
   const r = new ChannelReconciler({
     channels: { getChannel: () => ch },
-    secrets: { read: async () => ({ ok: true, value: TOKEN }) } as unknown as SecretReader,
+    resolver: new ChannelResolver({ read: async () => ({ ok: true, value: TOKEN }) }),
     verifier: { verify: async () => ok } as unknown as Verifier,
     writeStatus: write,
     recordEvent: () => {},

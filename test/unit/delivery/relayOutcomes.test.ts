@@ -1,8 +1,8 @@
 import type { TelegramChannel } from '../../../src/api/types.js';
 import { AnnotationRelay, MAX_PENDING_OUTCOMES } from '../../../src/delivery/relay.js';
 import type { Sender } from '../../../src/delivery/sender.js';
-import { createMetrics } from '../../../src/http/metrics.js';
-import { createLogger } from '../../../src/log.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
+import { createLogger } from '../../../src/observability/log.js';
 
 const KEY = 'ns/ch';
 const channel: TelegramChannel = { metadata: { name: 'ch', namespace: 'ns' }, spec: {} };

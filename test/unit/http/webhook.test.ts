@@ -4,23 +4,27 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { TelegramChannel } from '../../../src/api/types.js';
-import type { SecretReader, SecretValue } from '../../../src/controller/secrets.js';
+import { ChannelResolver } from '../../../src/channel/resolver.js';
+import { SecretUnavailable, type SecretReader, type SecretValue } from '../../../src/channel/secrets.js';
 import type { AnnotationRelay } from '../../../src/delivery/relay.js';
 import type { OutgoingMessage, Sender } from '../../../src/delivery/sender.js';
 import { alertmanagerRoutes, type WebhookDeps } from '../../../src/http/alertmanagerWebhook.js';
-import { createMetrics } from '../../../src/http/metrics.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
 import { startHttpServer } from '../../../src/http/server.js';
 import { UNAUTHORIZED_MESSAGE } from '../../../src/http/webhookAuth.js';
-import { createLogger } from '../../../src/log.js';
+import { createLogger } from '../../../src/observability/log.js';
 
 const TOKEN = 'webhook-token-for-unit-tests';
 const NS = 'team';
 const ready = {
-  conditions: [{ type: 'Ready', status: 'True', reason: 'Verified', message: '', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+  observedGeneration: 1,
+  conditions: [
+    { type: 'Ready', status: 'True', reason: 'Verified', message: '', observedGeneration: 1, lastTransitionTime: '2026-01-01T00:00:00Z' },
+  ],
 };
-const channel = (name: string, spec: Record<string, unknown>) =>
+const channel = (name: string, spec: Record<string, unknown>, generation = 1) =>
   ({
-    metadata: { name, namespace: NS },
+    metadata: { name, namespace: NS, generation },
     spec: { tokenSecretRef: { name: 'bot' }, chatId: '-100123', ...spec },
     status: ready,
   }) as unknown as TelegramChannel;
@@ -29,9 +33,17 @@ const channels: Record<string, TelegramChannel> = {
   off: channel('off', {}),
   nosecret: channel('nosecret', { alertmanager: { tokenSecretRef: { name: 'missing' } } }),
   nokey: channel('nokey', { alertmanager: { tokenSecretRef: { name: 'am', key: 'other' } } }),
+  busy: channel('busy', { alertmanager: { tokenSecretRef: { name: 'busy' } } }),
+  // Ready was written for generation 1; the spec has changed since (generation 2) and is not verified yet.
+  changed: channel('changed', { alertmanager: { tokenSecretRef: { name: 'am' } } }, 2),
+  // Ready, but its bot token Secret was deleted since.
+  botgone: channel('botgone', { tokenSecretRef: { name: 'deleted' }, alertmanager: { tokenSecretRef: { name: 'am' } } }),
 };
+const BOT_TOKEN = '123456789:AAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
 const secrets = {
   read: async (_ns: string, name: string, key: string): Promise<SecretValue> => {
+    if (name === 'busy') throw new SecretUnavailable('reading Secret ns/busy: 500 etcdserver: request timed out');
+    if (name === 'bot' && key === 'token') return { ok: true, value: ` ${BOT_TOKEN}\n` };
     if (name !== 'am') return { ok: false, reason: 'SecretNotFound', message: 'not found' };
     if (key !== 'token') return { ok: false, reason: 'SecretKeyNotFound', message: 'no key' };
     return { ok: true, value: `${TOKEN}\n` };
@@ -64,17 +76,19 @@ interface ReplicaOptions {
   maxConcurrent?: number;
   maxBodyBytes?: number;
   requestTimeoutMs?: number;
+  resolver?: WebhookDeps['resolver'];
 }
 async function replica(opts: ReplicaOptions) {
   const port = await freePort();
   const own = `http://127.0.0.1:${port}`;
   const deps: WebhookDeps = {
     getChannel: (ns, name) => (ns === NS ? channels[name] : undefined),
-    resolvedFor: (_key, ch) => ({
-      spec: { ...(ch.spec as object), parseMode: 'None', linkPreview: false } as never,
-      token: '1:bot',
-      chatId: '-100123',
-    }),
+    resolver: opts.resolver ?? {
+      resolve: async (_namespace, spec) => ({
+        ok: true,
+        channel: { spec: { ...spec, parseMode: 'None', linkPreview: false }, token: '1:bot', chatId: '-100123' },
+      }),
+    },
     secrets,
     sender,
     relay: { recordOutcome: async () => undefined } as unknown as AnnotationRelay,
@@ -175,6 +189,17 @@ describe('before any body is read', () => {
     expect(sent).toHaveLength(0);
   });
 
+  test('a Secret that cannot be read now (apiserver busy) is a 503 that asks for a retry, not a 401', async () => {
+    const leader = await replica({ leader: true });
+    const r = await post(leader, 'busy', payload('A'));
+    expect([r.status, r.headers.get('retry-after'), await r.json()]).toEqual([
+      503,
+      '5',
+      { error: 'cannot check the token right now; retry' },
+    ]);
+    expect(sent).toHaveLength(0);
+  });
+
   test('a large unauthenticated upload is answered 401 before its body is sent', async () => {
     const leader = await replica({ leader: true });
     const { port } = new URL(leader);
@@ -229,6 +254,33 @@ describe('before any body is read', () => {
     sendDelayMs = 200;
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => post(leader, 'am', payload(`Small${i}`))));
     expect(answers.map((r) => r.status)).toEqual(Array(40).fill(200));
+  });
+});
+
+describe('which channels the leader sends to', () => {
+  test('the token and chat id come from the Secrets through the resolver: no reconcile by this replica needed', async () => {
+    const leader = await replica({ leader: true, resolver: new ChannelResolver(secrets) });
+    const r = await post(leader, 'am', payload('FromSecrets'));
+    expect(r.status).toBe(200);
+    expect(sent.map((m) => [m.token, m.chatId])).toEqual([[BOT_TOKEN, '-100123']]);
+  });
+
+  test('Ready written for an older generation (a spec change not verified yet): 503, nothing sent', async () => {
+    const leader = await replica({ leader: true, resolver: new ChannelResolver(secrets) });
+    const r = await post(leader, 'changed', payload('Changed'));
+    expect([r.status, r.headers.get('retry-after')]).toEqual([503, '60']);
+    expect(await r.json()).toEqual({
+      error: 'channel is not Ready (its spec changed (generation 2) and is not verified yet); Alertmanager will retry',
+    });
+    expect(sent).toHaveLength(0);
+  });
+
+  test('Ready, but the bot token Secret is gone since: 503 naming the reason, nothing sent', async () => {
+    const leader = await replica({ leader: true, resolver: new ChannelResolver(secrets) });
+    const r = await post(leader, 'botgone', payload('Gone'));
+    expect(r.status).toBe(503);
+    expect(((await r.json()) as { error: string }).error).toBe('channel is not Ready (SecretNotFound: not found); Alertmanager will retry');
+    expect(sent).toHaveLength(0);
   });
 });
 

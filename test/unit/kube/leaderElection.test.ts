@@ -4,7 +4,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import { LeaderElector, type ElectionClock } from '../../../src/kube/leaderElection.js';
 import type { LeaseClient } from '../../../src/kube/leaseClient.js';
-import { createLogger } from '../../../src/log.js';
+import { createLogger } from '../../../src/observability/log.js';
 
 /** Timers on a clock that moves only when the test says so. */
 class FakeClock implements ElectionClock {

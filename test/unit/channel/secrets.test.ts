@@ -1,6 +1,6 @@
 // SecretReader: when it reads a Secret again, and what its messages may say.
 import type * as k8s from '@kubernetes/client-node';
-import { SecretReader } from '../../../src/controller/secrets.js';
+import { SecretReader, SecretUnavailable } from '../../../src/channel/secrets.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -70,5 +70,22 @@ describe('messages', () => {
     const { core } = fakeCore({ 'private-key-pem': 'x' });
     const r = await new SecretReader(core, { maxAgeMs: 0 }).read('ns', 's', 'token');
     expect(!r.ok && r.message).toBe('Secret ns/s has no key "token" (it has 1 other key)');
+  });
+});
+
+describe('a read that fails for a passing reason', () => {
+  test('throws SecretUnavailable (retried with backoff), where a missing Secret is a result a user must act on', async () => {
+    const failing = (code: number) =>
+      ({
+        readNamespacedSecret: async () => {
+          throw Object.assign(new Error(`HTTP-Code: ${code}`), { code, body: JSON.stringify({ message: `code ${code}` }) });
+        },
+      }) as unknown as k8s.CoreV1Api;
+    await expect(new SecretReader(failing(500), { maxAgeMs: 0 }).read('ns', 's', 'token')).rejects.toBeInstanceOf(SecretUnavailable);
+    await expect(new SecretReader(failing(500), { maxAgeMs: 0 }).read('ns', 's', 'token')).rejects.toThrow(/^reading Secret ns\/s: /);
+    expect(await new SecretReader(failing(404), { maxAgeMs: 0 }).read('ns', 's', 'token')).toMatchObject({
+      ok: false,
+      reason: 'SecretNotFound',
+    });
   });
 });

@@ -1,9 +1,9 @@
 import type { Condition } from '../../../src/api/types.js';
-import { findCondition, nowRfc3339, removeCondition, setCondition } from '../../../src/controller/conditions.js';
+import { findCondition, nowRfc3339, removeCondition, setCondition, type ConditionInput } from '../../../src/api/conditions.js';
 
 const T1 = '2025-01-01T00:00:00Z';
 const T2 = '2025-01-01T00:05:00Z';
-const ready = { type: 'Ready', status: 'True' as const, reason: 'Verified', message: 'ok' };
+const ready: ConditionInput = { type: 'Ready', status: 'True', reason: 'Verified', message: 'ok' };
 
 describe('setCondition', () => {
   test('adds a new condition with the time and generation', () => {
@@ -17,10 +17,10 @@ describe('setCondition', () => {
   });
 
   test.each([
-    ['status', { status: 'False' as const }],
-    ['reason', { reason: 'Other' }],
+    ['status', { status: 'False' }],
+    ['reason', { reason: 'Unauthorized' }],
     ['message', { message: 'changed' }],
-  ])('a change of %s moves lastTransitionTime', (_what, change) => {
+  ] satisfies [string, Partial<ConditionInput>][])('a change of %s moves lastTransitionTime', (_what, change) => {
     const first = setCondition([], ready, 1, T1);
     expect(setCondition(first, { ...ready, ...change }, 1, T2)[0]!.lastTransitionTime).toBe(T2);
   });

@@ -1,4 +1,4 @@
-import { checkChatId, checkToken } from '../../../src/controller/values.js';
+import { checkChatId, checkToken } from '../../../src/api/values.js';
 
 const TOKEN = '7000000001:AATZ1fepnt_C4hBzb8nKisoeXypZcV-GDIh';
 const SECRET = TOKEN.split(':')[1]!;

@@ -1,4 +1,5 @@
-// Validation of the values read from Secrets or the spec, after trimming.
+// The contract's rules for the values read from Secrets or the spec, after trimming. Shared by the
+// reconciler and the CLI, so "check" and status say the same thing about the same value.
 //
 // One rule for every message here: a value that failed validation is never echoed, not even in part.
 // A chat id may come from any key of any Secret (chatIdSecretRef: {name: db-creds, key: password}),
@@ -7,7 +8,7 @@
 // ("looks like a bot token", "has letters"); only a value that validated (a chat id) is ever shown.
 // spec.chatId follows the same rule although the spec is not secret: the value is one `kubectl get`
 // away for whoever can read the message, so echoing it adds nothing, and one rule cannot be misapplied.
-import { CHAT_ID_PATTERN, TOKEN_PATTERN } from '../api/contract.js';
+import { CHAT_ID_PATTERN, TOKEN_PATTERN } from './contract.js';
 
 export type Checked = { ok: true; value: string } | { ok: false; message: string };
 

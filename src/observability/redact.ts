@@ -18,18 +18,6 @@ export function redact(text: string, ...secrets: (string | undefined)[]): string
   return out.replace(BOT_PATH, `/bot${REDACTED}`).replace(TOKEN_LIKE, REDACTED);
 }
 
-/** Deep-redacts every string in a JSON-like value (for log records). */
-export function redactDeep<T>(value: T, depth = 0): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (value === null || typeof value !== 'object') return value;
-  // Too deep to walk: flatten to redacted text rather than let a nested token through.
-  if (depth > 8) return redact(JSON.stringify(value)) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, depth + 1)) as T;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactDeep(v, depth + 1);
-  return out as T;
-}
-
 /**
  * A URL as it may be logged: user:password (of TELEGRAM_API_URL or a proxy) replaced, and anything
  * token-like redacted. Works on text too, so an invalid URL loses its userinfo-like part as well.

@@ -6,10 +6,17 @@
 import type * as k8s from '@kubernetes/client-node';
 import { toKubeError } from '../kube/errors.js';
 
-export type SecretValue =
-  | { ok: true; value: string }
-  | { ok: false; reason: 'SecretNotFound' | 'SecretKeyNotFound'; message: string }
-  | { ok: false; reason: 'TransientError'; message: string };
+/** A Secret's value, or why there is none that a user must fix (the Secret or its key is missing). */
+export type SecretValue = { ok: true; value: string } | { ok: false; reason: 'SecretNotFound' | 'SecretKeyNotFound'; message: string };
+
+/**
+ * The Secret could not be read for a passing reason (the apiserver is busy or unreachable): thrown,
+ * not returned, because nobody has to fix anything. A reconcile fails and is retried with backoff;
+ * the webhook asks Alertmanager to retry.
+ */
+export class SecretUnavailable extends Error {
+  override readonly name = 'SecretUnavailable';
+}
 
 interface Entry {
   resourceVersion: string;
@@ -46,6 +53,7 @@ export class SecretReader {
     return !!watched && entry.resourceVersion === watched;
   }
 
+  /** Throws SecretUnavailable when the Secret cannot be read now. */
   async read(namespace: string, name: string, key: string): Promise<SecretValue> {
     const cacheKey = `${namespace}/${name}`;
     let entry = this.cache.get(cacheKey);
@@ -65,7 +73,7 @@ export class SecretReader {
             reason: 'SecretNotFound',
             message: `Secret ${namespace}/${name} cannot be read by the operator (forbidden): check its RBAC`,
           };
-        return { ok: false, reason: 'TransientError', message: `reading Secret ${namespace}/${name}: ${err.message}` };
+        throw new SecretUnavailable(`reading Secret ${namespace}/${name}: ${err.message}`);
       }
     }
     entry.lastUsed = this.now();

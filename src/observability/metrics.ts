@@ -10,7 +10,7 @@ export function createMetrics() {
     registry,
     reconciles: new Counter({
       name: `${p}reconciles_total`,
-      help: 'Reconciles by result (success, error, transient, skipped).',
+      help: 'Reconciles by result (success, error, transient).',
       labelNames: ['result'],
       registers: [registry],
     }),

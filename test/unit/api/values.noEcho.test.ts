@@ -1,7 +1,7 @@
 // Issue 11 item 1: a value that fails validation is never echoed, not even in part. Its messages
 // reach status, Events, logs and the webhook's answers, and a chat id may be read from any key of
 // any Secret (chatIdSecretRef: {name: db-creds, key: password}).
-import { checkChatId, checkToken, describeValue } from '../../../src/controller/values.js';
+import { checkChatId, checkToken, describeValue } from '../../../src/api/values.js';
 
 const WHERE = 'Secret ns/s key "k"';
 const TOKEN = '7000000001:AATZ1fepnt_C4hBzb8nKisoeXypZcV-GDIh';

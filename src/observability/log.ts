@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { redact } from './telegram/redact.js';
+import { redact } from './redact.js';
 
 export type { Logger };
 
@@ -90,7 +90,7 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),
-      // loggable() redacts every string as it walks the record (the same walk as redactDeep, plus errors).
+      // loggable() redacts every string as it walks the record, and serializes errors on the way.
       log: (obj) => loggable(obj) as Record<string, unknown>,
     },
     // Errors are serialized before pino sees them (logMethod), so pino's own err serializer, which

@@ -1,13 +1,15 @@
 // KEP-1623 conditions through one helper, with the semantics of fluxcd/pkg conditions.Set:
 // lastTransitionTime moves only when status, reason or message change, every condition carries the
 // generation it describes, and times are RFC 3339 at whole seconds so rewrites never differ spuriously.
-import type { Condition } from '../api/types.js';
+import type { Verdict } from './contract.js';
+import type { Condition } from './types.js';
 
 export function nowRfc3339(now = Date.now()): string {
   return new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-export type ConditionInput = Pick<Condition, 'type' | 'status' | 'reason' | 'message'>;
+/** What the operator writes: one of the contract's reasons (a stored condition's reason is any string). */
+export type ConditionInput = Verdict & { type: string };
 
 const MAX_MESSAGE = 32_768;
 

@@ -1,4 +1,5 @@
-import { REDACTED, redact, redactDeep, redactUrl } from '../../../src/telegram/redact.js';
+import { loggable } from '../../../src/observability/log.js';
+import { REDACTED, redact, redactUrl } from '../../../src/observability/redact.js';
 
 const TOKEN = '7000000001:AATZ1fepnt_C4hBzb8nKisoeXypZcV-GDIh';
 const SECRET = TOKEN.split(':')[1]!;
@@ -62,7 +63,7 @@ describe('redact', () => {
   });
 });
 
-describe('redactDeep', () => {
+describe('loggable: the walk every log record takes', () => {
   test('every string in nested objects and arrays', () => {
     const value = {
       msg: `failed /bot${TOKEN}/getMe`,
@@ -71,7 +72,7 @@ describe('redactDeep', () => {
       nil: null,
       nested: { list: [`x ${TOKEN}`, 1, { url: `https://api.telegram.org/bot${TOKEN}/getChat` }] },
     };
-    const out = redactDeep(value);
+    const out = loggable(value);
     expect(JSON.stringify(out)).not.toContain(SECRET);
     expect(out).toEqual({
       msg: `failed /bot${REDACTED}/getMe`,
@@ -85,13 +86,13 @@ describe('redactDeep', () => {
   });
 
   test('a top-level string', () => {
-    expect(redactDeep(TOKEN)).toBe(REDACTED);
+    expect(loggable(TOKEN)).toBe(REDACTED);
   });
 
   test('a token nested deeper than the depth limit does not leak', () => {
     let deep: Record<string, unknown> = { url: `/bot${TOKEN}/getMe` };
     for (let i = 0; i < 12; i++) deep = { inner: deep };
-    expect(JSON.stringify(redactDeep(deep))).not.toContain(SECRET);
+    expect(JSON.stringify(loggable(deep))).not.toContain(SECRET);
   });
 });
 
