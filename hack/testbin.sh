@@ -24,6 +24,15 @@ if [ -x "$OUT/kube-apiserver" ] && [ -x "$OUT/etcd" ]; then
 fi
 command -v go >/dev/null || { echo "testbin: Go is required to build the control plane (apt-get install golang or see README)" >&2; exit 1; }
 mkdir -p "$OUT"
+# Two callers at once on a cold machine (parallel worktrees, a test and `make demo`) would build the same
+# binaries side by side on 2 cores: one builds, the others wait and then use what it built.
+exec 9>"$OUT/.lock"
+flock 9
+if [ -x "$OUT/kube-apiserver" ] && [ -x "$OUT/etcd" ]; then
+  link_kubectl
+  echo "$OUT"
+  exit 0
+fi
 cd test/k8s-testbin
 LDF="-s -w"
 for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
