@@ -10,6 +10,7 @@ import { installCrds, kubectl } from '../harness/crds.js';
 import { clients, createNamespace, eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
 import { deployedServiceAccountKubeconfig } from '../harness/serviceAccount.js';
+import { alertmanagerPayload } from '../harness/alertmanagerPayload.js';
 
 const N = 20;
 const theBot = bot(7200000001, 'leader_test_bot');
@@ -130,28 +131,7 @@ test('an Alertmanager webhook that reaches the follower is forwarded to the lead
     'ch-0 reconciled',
   );
   await eventually(async () => (await fetch(`${replicas.b!.url}/readyz`)).ok, 10_000, 'follower ready');
-  const payload = {
-    version: '4',
-    groupKey: 'g',
-    truncatedAlerts: 0,
-    status: 'firing',
-    receiver: 'r',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://am',
-    alerts: [
-      {
-        status: 'firing',
-        labels: { alertname: 'ForwardedThroughFollower' },
-        annotations: {},
-        startsAt: new Date().toISOString(),
-        endsAt: '0001-01-01T00:00:00Z',
-        generatorURL: '',
-        fingerprint: 'f',
-      },
-    ],
-  };
+  const payload = alertmanagerPayload([{ name: 'ForwardedThroughFollower' }]);
   const r = await fetch(`${replicas.b!.url}/webhooks/alertmanager/${ns}/ch-0`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: 'Bearer webhook-secret-for-forwarding' },
@@ -168,28 +148,7 @@ test('an Alertmanager webhook that reaches the follower is forwarded to the lead
 });
 
 test('Alertmanager hanging up on the follower reaches the leader: the retry is not sent twice', async () => {
-  const payload = {
-    version: '4',
-    groupKey: 'g2',
-    truncatedAlerts: 0,
-    status: 'firing',
-    receiver: 'r',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://am',
-    alerts: [
-      {
-        status: 'firing',
-        labels: { alertname: 'HungUpOnFollower' },
-        annotations: {},
-        startsAt: new Date().toISOString(),
-        endsAt: '0001-01-01T00:00:00Z',
-        generatorURL: '',
-        fingerprint: 'h',
-      },
-    ],
-  };
+  const payload = alertmanagerPayload([{ name: 'HungUpOnFollower', fingerprint: 'h' }], { groupKey: 'g2' });
   const post = (signal?: AbortSignal) =>
     fetch(`${replicas.b!.url}/webhooks/alertmanager/${ns}/ch-0`, {
       method: 'POST',

@@ -6,6 +6,7 @@ import { channelHelpers, cond } from '../harness/channels.js';
 import { installCrds } from '../harness/crds.js';
 import { createNamespace, eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { alertmanagerPayload, type TestAlert } from '../harness/alertmanagerPayload.js';
 
 let ns: string;
 let emulator: TelegramEmulator;
@@ -171,26 +172,16 @@ test('a send refused because the bot was kicked meanwhile fails the alert and re
 });
 
 describe('the Alertmanager webhook', () => {
-  const payload = (alerts: { name: string; status?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[]) => ({
-    version: '4',
-    groupKey: '{}:{alertname="x"}',
-    truncatedAlerts: 0,
-    status: alerts.some((a) => (a.status ?? 'firing') === 'firing') ? 'firing' : 'resolved',
-    receiver: 'telegram',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://alertmanager.example:9093',
-    alerts: alerts.map((a) => ({
-      status: a.status ?? 'firing',
-      labels: { alertname: a.name, ...(a.labels ?? {}) },
-      annotations: a.annotations ?? {},
-      startsAt: '2026-11-26T10:00:00Z',
-      endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: 'http://prometheus.example/graph?g0.expr=up',
-      fingerprint: 'abc',
-    })),
-  });
+  const payload = (alerts: TestAlert[]) =>
+    alertmanagerPayload(
+      alerts.map((a) => ({
+        startsAt: '2026-11-26T10:00:00Z',
+        generatorURL: 'http://prometheus.example/graph?g0.expr=up',
+        fingerprint: 'abc',
+        ...a,
+      })),
+      { groupKey: '{}:{alertname="x"}', receiver: 'telegram', externalURL: 'http://alertmanager.example:9093' },
+    );
   const post = (name: string, body: unknown, token: string | null = AM_TOKEN, raw?: string, signal?: AbortSignal) =>
     fetch(`${operator.url}/webhooks/alertmanager/${ns}/${name}`, {
       method: 'POST',

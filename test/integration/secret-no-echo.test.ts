@@ -10,6 +10,7 @@ import { installCrds } from '../harness/crds.js';
 import { G, channelHelpers, cond } from '../harness/channels.js';
 import { createNamespace, eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { alertmanagerPayload } from '../harness/alertmanagerPayload.js';
 
 /**
  * Characters that hardly occur in anything the operator writes (no vowels, no hex, no digits), so a
@@ -38,28 +39,7 @@ function leaked(text: string, secretValue: string): string[] {
   return [...found];
 }
 
-const payload = () => ({
-  version: '4',
-  groupKey: 'g',
-  truncatedAlerts: 0,
-  status: 'firing',
-  receiver: 'r',
-  groupLabels: {},
-  commonLabels: {},
-  commonAnnotations: {},
-  externalURL: 'http://am',
-  alerts: [
-    {
-      status: 'firing',
-      labels: { alertname: 'NoEcho' },
-      annotations: {},
-      startsAt: new Date().toISOString(),
-      endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: '',
-      fingerprint: 'f',
-    },
-  ],
-});
+const payload = () => alertmanagerPayload([{ name: 'NoEcho' }]);
 
 beforeAll(async () => {
   installCrds();

@@ -12,6 +12,7 @@ import { installCrds, kubectl } from '../harness/crds.js';
 import { clients, createNamespace, eventually } from '../harness/kube.js';
 import { freePort, startOperator, type OperatorProcess } from '../harness/operator.js';
 import { deployedServiceAccountKubeconfig } from '../harness/serviceAccount.js';
+import { alertmanagerPayload } from '../harness/alertmanagerPayload.js';
 
 const NO_HEADERS: http.IncomingHttpHeaders = {};
 
@@ -71,28 +72,14 @@ afterAll(async () => {
 });
 
 const payload = (alertname: string, summary = '') =>
-  JSON.stringify({
-    version: '4',
-    groupKey: `{}:{alertname="${alertname}"}`,
-    truncatedAlerts: 0,
-    status: 'firing',
-    receiver: 'r',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://am',
-    alerts: [
+  JSON.stringify(
+    alertmanagerPayload(
+      [{ name: alertname, annotations: summary ? { summary } : {}, fingerprint: alertname, startsAt: '2026-11-30T10:00:00Z' }],
       {
-        status: 'firing',
-        labels: { alertname },
-        annotations: summary ? { summary } : {},
-        startsAt: '2026-11-30T10:00:00Z',
-        endsAt: '0001-01-01T00:00:00Z',
-        generatorURL: '',
-        fingerprint: alertname,
+        groupKey: `{}:{alertname="${alertname}"}`,
       },
-    ],
-  });
+    ),
+  );
 const post = (p: OperatorProcess, name: string, body: string, token: string | null = TOKEN, signal?: AbortSignal) =>
   fetch(`${p.url}/webhooks/alertmanager/${ns}/${name}`, {
     method: 'POST',
