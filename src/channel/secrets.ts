@@ -91,4 +91,9 @@ export class SecretReader {
   retainOnly(referenced: Set<string>): void {
     for (const key of this.cache.keys()) if (!referenced.has(key)) this.cache.delete(key);
   }
+
+  /** The reader prunes its own cache (it holds the decrypted data), every intervalMs, to what `referenced` names. */
+  pruneEvery(intervalMs: number, referenced: () => Set<string>): void {
+    setInterval(() => this.retainOnly(referenced()), intervalMs).unref();
+  }
 }

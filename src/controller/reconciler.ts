@@ -22,7 +22,7 @@ import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import { readyVerdict, type Verifier, type VerifyResult } from '../telegram/verifier.js';
 import { findCondition, nowRfc3339, removeCondition, setCondition } from '../api/conditions.js';
-import type { ReconcileResult } from './queue.js';
+import type { ReconcileResult } from '../runtime/workqueue.js';
 
 export interface ChannelStore {
   getChannel(namespace: string, name: string): TelegramChannel | undefined;
@@ -66,6 +66,12 @@ export interface ReconcilerDeps {
   ) => { status: ChannelStatus; afterWrite: (() => void)[] };
   /** The channel is gone. */
   forgotten?: (key: string) => void;
+  /**
+   * Channels whose chat refused a send (kicked, migrated…) since their last reconcile, so that the last
+   * verification is stale; filled by the relay, emptied here. A set, not a callback into the reconciler,
+   * so that the relay can be built before the reconciler that uses it.
+   */
+  chatFailures?: Pick<Set<string>, 'delete'>;
 }
 
 export class ChannelReconciler {
@@ -79,12 +85,8 @@ export class ChannelReconciler {
   /** Forget a deleted channel. */
   forget(key: string): void {
     this.memory.delete(key);
+    this.deps.chatFailures?.delete(key);
     this.deps.forgotten?.(key);
-  }
-
-  /** Makes the next reconcile verify again (a send just failed for a reason about the chat). */
-  invalidate(key: string): void {
-    this.memory.delete(key);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -94,6 +96,8 @@ export class ChannelReconciler {
       this.forget(key);
       return {};
     }
+    // A send just failed for a reason about the chat: verify again now.
+    if (this.deps.chatFailures?.delete(key)) this.memory.delete(key);
     const started = this.now();
     const generation = ch.metadata.generation ?? 0;
     const old = ch.status ?? {};

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LIST_PAGE_SIZE } from '../../src/kube/channels.js';
 import { ACCEPT_METADATA_WATCH, listMetadata } from '../../src/kube/metadataOnly.js';
-import { ResourceWatcher, type KubeObject } from '../../src/kube/watcher.js';
+import { ResourceWatcher, type KubeObject } from '../../src/runtime/watcher.js';
 import { createLogger } from '../../src/observability/log.js';
 import { DEMO, demoScenario } from '../emulator/scenario.js';
 import { TelegramEmulator } from '../emulator/server.js';

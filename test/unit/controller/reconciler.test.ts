@@ -19,7 +19,7 @@ const ok: VerifyResult = {
 const kicked: VerifyResult = { ...ok, chat: { status: 'False', reason: 'BotKicked', message: 'kicked' } };
 const down: VerifyResult = { ...ok, chat: { status: 'Unknown', reason: 'RateLimited', message: 'retry after 7s' }, retryAfterMs: 7_000 };
 
-function setup(results: VerifyResult[]) {
+function setup(results: VerifyResult[], chatFailures?: Set<string>) {
   let now = 1_000_000_000;
   const calls: number[] = [];
   const ch: TelegramChannel = {
@@ -40,6 +40,7 @@ function setup(results: VerifyResult[]) {
     log: createLogger('silent'),
     metrics,
     now: () => now,
+    chatFailures,
   });
   return { r, calls, advance: (ms: number) => (now += ms), ch, metrics };
 }
@@ -73,6 +74,18 @@ test('rate limited: no new attempt before retry_after, even when something else 
   expect((await r.reconcile('ns/ops')).requeueAfterMs).toBe(4_000);
   expect(calls).toHaveLength(1);
   advance(4_000);
+  await r.reconcile('ns/ops');
+  expect(calls).toHaveLength(2);
+});
+
+test('a send refused for a reason about the chat makes the next reconcile verify at once, once', async () => {
+  const chatFailures = new Set<string>();
+  const { r, calls } = setup([ok], chatFailures);
+  await r.reconcile('ns/ops');
+  chatFailures.add('ns/ops'); // what the relay's chatFailed does
+  await r.reconcile('ns/ops');
+  expect(calls).toHaveLength(2);
+  expect(chatFailures.size).toBe(0);
   await r.reconcile('ns/ops');
   expect(calls).toHaveLength(2);
 });

@@ -10,11 +10,11 @@
 //    other replica saw the renewal, so the others wait out the 15 s lease from a later point. That
 //    leaves the old leader at least 5 s to stop sending and drain before anyone can take over.
 //  - a leader that reads the Lease and finds another holder steps down at once.
-// An elector that stepped down never leads again: the process drains and exits (src/main.ts).
+// An elector that stepped down never leads again: the process drains and exits (src/runtime/manager.ts).
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../observability/log.js';
-import { isConflict, isNotFound, kubeErrorForLog } from './errors.js';
-import { untilAborted, type LeaseClient } from './leaseClient.js';
+import { isConflict, isNotFound, kubeErrorForLog } from '../kube/errors.js';
+import { untilAborted, type LeaseClient } from '../kube/leaseClient.js';
 
 /** Lease annotation where the leader publishes its HTTP address (for webhook forwarding). */
 export const LEADER_ENDPOINT_ANNOTATION = 'telegram.notify.dev/leader-endpoint';

@@ -2,7 +2,7 @@
 // steps down at the renew deadline on its own timer (and its calls are aborted), a slow renew that
 // still lands in time keeps leadership, and a follower judges expiry by when it saw the record change.
 import type * as k8s from '@kubernetes/client-node';
-import { LeaderElector, type ElectionClock } from '../../../src/kube/leaderElection.js';
+import { LeaderElector, type ElectionClock } from '../../../src/runtime/leaderElection.js';
 import type { LeaseClient } from '../../../src/kube/leaseClient.js';
 import { createLogger } from '../../../src/observability/log.js';
 

@@ -1,6 +1,6 @@
 // WorkQueue with real (short) timers: dedup, one reconcile per key in flight, re-run when a key is
 // added during its reconcile, backoff on failure, earliest-wins delayed requeues, graceful shutdown.
-import { WorkQueue, type ReconcileResult } from '../../../src/controller/queue.js';
+import { WorkQueue, type ReconcileResult } from '../../../src/runtime/workqueue.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,8 +6,8 @@
 import * as k8s from '@kubernetes/client-node';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../observability/log.js';
-import { kubeErrorForLog, toKubeError } from './errors.js';
-import { withAccept } from './metadataOnly.js';
+import { kubeErrorForLog, toKubeError } from '../kube/errors.js';
+import { withAccept } from '../kube/metadataOnly.js';
 
 export interface KubeObject {
   metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: unknown };

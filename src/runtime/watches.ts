@@ -1,4 +1,4 @@
-// Wiring of the reconcile loop: watches turn events into keys, the queue feeds the reconciler.
+// The watches: channel and Secret events turn into keys for the manager's queue (WatchEvents).
 // Channels are watched whole; Secrets are watched as metadata only and mapped to the channels that
 // reference them, so a rotated token wakes exactly those channels within a second or two. With
 // WATCH_SECRETS=false there is no Secret watch: SecretReader reads referenced Secrets again instead.
@@ -7,20 +7,24 @@ import { ANNOTATION_PREFIX, API_VERSION, KIND } from '../api/contract.js';
 import { keyOf, type TelegramChannel } from '../api/types.js';
 import { LIST_PAGE_SIZE, channelWatchPath, listChannels } from '../kube/channels.js';
 import { ACCEPT_METADATA_WATCH, listMetadata } from '../kube/metadataOnly.js';
-import { ResourceWatcher, type KubeObject } from '../kube/watcher.js';
+import { ResourceWatcher, type KubeObject } from './watcher.js';
 import type { Logger } from '../observability/log.js';
-import type { Metrics } from '../observability/metrics.js';
-import { WorkQueue } from './queue.js';
-import type { ChannelReconciler } from './reconciler.js';
 
 type SecretMeta = KubeObject;
 
-export interface ControllerOptions {
+/** Where the watches send keys: the manager's queue. */
+export interface WatchEvents {
+  /** Something a reconcile reads changed. */
+  changed(key: string): void;
+  /** The channel is gone. */
+  deleted(key: string): void;
+}
+
+export interface WatchesOptions {
   kc: k8s.KubeConfig;
   core: k8s.CoreV1Api;
   custom: k8s.CustomObjectsApi;
   namespaces: string[]; // empty: all
-  concurrency: number;
   resyncMs: number;
   /**
    * Watch Secret metadata to wake a channel within seconds of a change to a Secret it references.
@@ -28,27 +32,17 @@ export interface ControllerOptions {
    */
   watchSecrets: boolean;
   log: Logger;
-  metrics: Metrics;
+  events: WatchEvents;
 }
 
-export class Controller {
-  readonly queue: WorkQueue;
+export class Watches {
   private readonly channelWatchers: ResourceWatcher<TelegramChannel & KubeObject>[];
   private readonly secretWatchers: ResourceWatcher<SecretMeta>[];
   /** Secret "ns/name" → keys of the channels that reference it. */
   private readonly secretIndex = new Map<string, Set<string>>();
   private readonly channelSecrets = new Map<string, string[]>();
-  private reconciler: ChannelReconciler | undefined;
 
-  constructor(private readonly opts: ControllerOptions) {
-    this.queue = new WorkQueue((key) => this.reconcile(key), {
-      concurrency: opts.concurrency,
-      onError: (key, err, retryInMs) => {
-        opts.metrics.reconciles.inc({ result: 'error' });
-        const [namespace, name] = key.split('/');
-        opts.log.warn({ namespace, name, err, retryInMs }, 'reconcile failed; retrying');
-      },
-    });
+  constructor(private readonly opts: WatchesOptions) {
     const scopes = opts.namespaces.length ? opts.namespaces : [undefined];
     this.channelWatchers = scopes.map(
       (ns) =>
@@ -88,17 +82,12 @@ export class Controller {
     );
   }
 
-  setReconciler(r: ChannelReconciler): void {
-    this.reconciler = r;
-  }
-
   start(): void {
     for (const w of [...this.secretWatchers, ...this.channelWatchers]) w.start();
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     for (const w of [...this.secretWatchers, ...this.channelWatchers]) w.stop();
-    await this.queue.shutdown();
   }
 
   hasSynced(): boolean {
@@ -130,34 +119,22 @@ export class Controller {
     return new Set(this.secretIndex.keys());
   }
 
-  /** Enqueues every known channel (e.g. on becoming leader). */
-  enqueueAll(): void {
-    for (const ch of this.listChannels()) this.queue.add(keyOf(ch));
-  }
-
-  private reconcile(key: string) {
-    this.opts.metrics.queueDepth.set(this.queue.depth);
-    if (!this.reconciler) return Promise.resolve({});
-    return this.reconciler.reconcile(key);
-  }
-
   private onChannel(obj: TelegramChannel, prev: TelegramChannel | undefined): void {
     const key = keyOf(obj);
     this.indexSecrets(key, obj);
     if (prev && prev !== obj && onlyStatusChanged(prev, obj)) return; // our own status write coming back
-    this.queue.add(key);
+    this.opts.events.changed(key);
   }
 
   private onChannelDeleted(obj: TelegramChannel): void {
     const key = keyOf(obj);
     this.indexSecrets(key, undefined);
-    this.queue.forget(key);
-    this.reconciler?.forget(key);
+    this.opts.events.deleted(key);
   }
 
   private onSecret(obj: SecretMeta): void {
     const keys = this.secretIndex.get(`${obj.metadata.namespace}/${obj.metadata.name}`);
-    if (keys) for (const k of keys) this.queue.add(k);
+    if (keys) for (const k of keys) this.opts.events.changed(k);
   }
 
   private indexSecrets(key: string, obj: TelegramChannel | undefined): void {
