@@ -2,6 +2,7 @@
 // (client-node's typed CRD API silently drops x-kubernetes-validations, so it is not used for this.)
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { FIELD_MANAGER } from '../../src/api/contract.js';
 import { REPO_ROOT } from './controlPlane.js';
 
 export function kubectl(args: string[], input?: string): string {
@@ -25,4 +26,47 @@ export function kubectlResult(args: string[], input?: string): { code: number; s
 export function installCrds(): void {
   kubectl(['apply', '--server-side', '--force-conflicts', '-f', path.join(REPO_ROOT, 'crds')]);
   kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/telegramchannels.telegram.notify.dev']);
+}
+
+const SERVICEMONITOR_CRD_STANDIN = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'servicemonitors.monitoring.coreos.com', labels: { 'app.kubernetes.io/managed-by': FIELD_MANAGER } },
+  spec: {
+    group: 'monitoring.coreos.com',
+    names: { kind: 'ServiceMonitor', listKind: 'ServiceMonitorList', plural: 'servicemonitors', singular: 'servicemonitor' },
+    scope: 'Namespaced',
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            required: ['spec'],
+            properties: {
+              spec: {
+                type: 'object',
+                required: ['selector', 'endpoints'],
+                'x-kubernetes-preserve-unknown-fields': true,
+              },
+            },
+          },
+        },
+      },
+    ],
+  },
+};
+
+/**
+ * The Prometheus Operator's CRD is not in the test cluster: installs a minimal stand-in (once per control
+ * plane), enough for the apiserver to accept and validate the envelope of a ServiceMonitor.
+ */
+export function installServiceMonitorStandIn(): void {
+  const name = SERVICEMONITOR_CRD_STANDIN.metadata.name;
+  if (kubectlResult(['get', 'crd', name]).code !== 0) {
+    kubectl(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], JSON.stringify(SERVICEMONITOR_CRD_STANDIN));
+  }
+  kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/${name}`]);
 }

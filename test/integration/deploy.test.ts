@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/controlPlane.js';
-import { installCrds, kubectl, kubectlResult } from '../harness/crds.js';
+import { installCrds, installServiceMonitorStandIn, kubectl, kubectlResult } from '../harness/crds.js';
 import { clients } from '../harness/kube.js';
 
 const FIELD_MANAGER = 'deploy-test';
@@ -23,39 +23,6 @@ const KUSTOMIZATIONS = [
   'deploy/overlays/networkpolicy',
 ] as const;
 type Kustomization = (typeof KUSTOMIZATIONS)[number];
-
-// The Prometheus Operator's CRD is not in the test cluster: a minimal stand-in, enough for the
-// apiserver to accept (and validate the envelope of) the ServiceMonitor overlay.
-const SERVICEMONITOR_CRD_FIXTURE = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'servicemonitors.monitoring.coreos.com', labels: { 'app.kubernetes.io/managed-by': FIELD_MANAGER } },
-  spec: {
-    group: 'monitoring.coreos.com',
-    names: { kind: 'ServiceMonitor', listKind: 'ServiceMonitorList', plural: 'servicemonitors', singular: 'servicemonitor' },
-    scope: 'Namespaced',
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            required: ['spec'],
-            properties: {
-              spec: {
-                type: 'object',
-                required: ['selector', 'endpoints'],
-                'x-kubernetes-preserve-unknown-fields': true,
-              },
-            },
-          },
-        },
-      },
-    ],
-  },
-};
 
 /** The least-privilege set, rule by rule (apiGroup|resource → verbs). */
 const EXPECTED_RULES: Record<string, string[]> = {
@@ -163,10 +130,7 @@ const { rbac, core } = clients();
 
 beforeAll(async () => {
   installCrds();
-  if (kubectlResult(['get', 'crd', SERVICEMONITOR_CRD_FIXTURE.metadata.name]).code !== 0) {
-    kubectl(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], JSON.stringify(SERVICEMONITOR_CRD_FIXTURE));
-  }
-  kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/${SERVICEMONITOR_CRD_FIXTURE.metadata.name}`]);
+  installServiceMonitorStandIn();
   // A server-side dry run does not persist the Namespace it creates, so the manifests' own namespace
   // must exist for their namespaced objects to be validated.
   if (kubectlResult(['get', 'namespace', OPERATOR_NS]).code !== 0) kubectl(['create', 'namespace', OPERATOR_NS]);

@@ -14,13 +14,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/controlPlane.js';
-import { installCrds, kubectl, kubectlResult } from '../harness/crds.js';
+import { installCrds, installServiceMonitorStandIn, kubectl, kubectlResult } from '../harness/crds.js';
 
 const CHART = path.join(REPO_ROOT, 'charts/telegram-channel-operator');
 const NAME = 'telegram-channel-operator';
 const OPERATOR_NS = 'telegram-system';
 const FIELD_MANAGER = 'helm-test';
-const SERVICEMONITOR_CRD = 'servicemonitors.monitoring.coreos.com';
 
 type Values = Record<string, unknown>;
 interface Obj {
@@ -38,33 +37,6 @@ const EQUIVALENTS: { kustomization: string; values: Values }[] = [
   { kustomization: 'deploy/overlays/servicemonitor', values: { metrics: { serviceMonitor: { enabled: true } } } },
   { kustomization: 'deploy/overlays/networkpolicy', values: { networkPolicy: { enabled: true } } },
 ];
-
-// The Prometheus Operator's CRD is not in the test cluster: a minimal stand-in (as in deploy.test.ts),
-// enough for the apiserver to accept the ServiceMonitor.
-const SERVICEMONITOR_CRD_FIXTURE = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: SERVICEMONITOR_CRD },
-  spec: {
-    group: 'monitoring.coreos.com',
-    names: { kind: 'ServiceMonitor', listKind: 'ServiceMonitorList', plural: 'servicemonitors', singular: 'servicemonitor' },
-    scope: 'Namespaced',
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            required: ['spec'],
-            properties: { spec: { type: 'object', required: ['selector', 'endpoints'], 'x-kubernetes-preserve-unknown-fields': true } },
-          },
-        },
-      },
-    ],
-  },
-};
 
 let helmPath = '';
 const workDir = mkdtempSync(path.join(tmpdir(), 'tgc-helm-test-'));
@@ -167,10 +139,7 @@ beforeAll(() => {
   const stdio: ['ignore', 'pipe', 'inherit'] = ['ignore', 'pipe', 'inherit'];
   helmPath = execFileSync('bash', [path.join(REPO_ROOT, 'hack/helm.sh')], { encoding: 'utf8', stdio }).trim();
   installCrds();
-  if (kubectlResult(['get', 'crd', SERVICEMONITOR_CRD]).code !== 0) {
-    kubectl(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], JSON.stringify(SERVICEMONITOR_CRD_FIXTURE));
-  }
-  kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/${SERVICEMONITOR_CRD}`]);
+  installServiceMonitorStandIn();
   if (kubectlResult(['get', 'namespace', OPERATOR_NS]).code !== 0) kubectl(['create', 'namespace', OPERATOR_NS]);
 }, 900_000);
 
