@@ -1,0 +1,67 @@
+// The ConfigMap calls of the episode store (src/lifecycle/store.ts), in the operator's own namespace.
+// Writes are JSON merge patches that carry the resourceVersion they were computed from, so two
+// writers never overwrite each other's episodes: the API server answers 409 and the store retries.
+import * as k8s from '@kubernetes/client-node';
+import { FIELD_MANAGER } from '../api/contract.js';
+import { isNotFound } from './errors.js';
+
+export interface StoredConfigMap {
+  name: string;
+  resourceVersion: string;
+  labels: Record<string, string>;
+  data: Record<string, string>;
+}
+
+export interface EpisodeConfigMaps {
+  get(name: string): Promise<StoredConfigMap | undefined>;
+  create(name: string, labels: Record<string, string>, data: Record<string, string>): Promise<StoredConfigMap>;
+  /** `data` values of null remove keys. Rejects with a 409 when resourceVersion is not the current one. */
+  patch(name: string, resourceVersion: string, data: Record<string, string | null>): Promise<StoredConfigMap>;
+  list(labelSelector: string): Promise<StoredConfigMap[]>;
+  delete(name: string): Promise<void>;
+}
+
+function toStored(cm: k8s.V1ConfigMap): StoredConfigMap {
+  return {
+    name: cm.metadata?.name ?? '',
+    resourceVersion: cm.metadata?.resourceVersion ?? '',
+    labels: cm.metadata?.labels ?? {},
+    data: cm.data ?? {},
+  };
+}
+
+export function episodeConfigMaps(core: k8s.CoreV1Api, namespace: string): EpisodeConfigMaps {
+  return {
+    async get(name) {
+      try {
+        return toStored(await core.readNamespacedConfigMap({ namespace, name }));
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    },
+    async create(name, labels, data) {
+      const body: k8s.V1ConfigMap = { metadata: { name, namespace, labels }, data };
+      return toStored(await core.createNamespacedConfigMap({ namespace, body, fieldManager: FIELD_MANAGER }));
+    },
+    async patch(name, resourceVersion, data) {
+      const body = { metadata: { resourceVersion }, data };
+      return toStored(
+        await core.patchNamespacedConfigMap(
+          { namespace, name, body, fieldManager: FIELD_MANAGER },
+          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+        ),
+      );
+    },
+    async list(labelSelector) {
+      return (await core.listNamespacedConfigMap({ namespace, labelSelector })).items.map(toStored);
+    },
+    async delete(name) {
+      try {
+        await core.deleteNamespacedConfigMap({ namespace, name });
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// What the lifecycle needs of one channel's chat: send (with buttons, as a reply), edit, change the
+// buttons, delete. Bound to the channel's bot, chat and send options by whoever builds it, so this
+// module never holds a token. Failures are TelegramErrors; editFailure() sorts those of an edit.
+import { TelegramError } from '../telegram/errors.js';
+import type { EditFailure } from './decide.js';
+import type { InlineKeyboard } from './keyboard.js';
+
+export interface ChatMessages {
+  /** Sends the parts in order; the keyboard goes on the first part. Returns the message ids. */
+  send(parts: string[], opts: { keyboard?: InlineKeyboard; replyTo?: number }): Promise<number[]>;
+  /** editMessageText; without a keyboard the message's buttons are removed. */
+  edit(messageId: number, text: string, keyboard?: InlineKeyboard): Promise<void>;
+  /** editMessageReplyMarkup; without a keyboard the buttons are removed. */
+  setKeyboard(messageId: number, keyboard?: InlineKeyboard): Promise<void>;
+  remove(messageId: number): Promise<void>;
+}
+
+/**
+ * How an edit failed, in the plan's terms. Telegram's words (Bot API server, MessagesManager.cpp):
+ * "message is not modified" (the chat shows it already); "message to edit not found", "message can't
+ * be edited", "MESSAGE_ID_INVALID", a migrated or vanished chat: the message cannot show it any more.
+ * Everything else (429, 5xx, a kicked bot) is the delivery's failure.
+ */
+export function editFailure(e: unknown): EditFailure {
+  if (!(e instanceof TelegramError)) return 'other';
+  const text = `${e.description ?? ''} ${e.message}`;
+  if (/message is not modified/i.test(text)) return 'notModified';
+  if (e.transient) return 'other';
+  if (e.kind === 'ChatMigrated' || e.kind === 'ChatNotFound') return 'gone';
+  if (/message to edit not found|message can't be edited|message_id_invalid|message to delete not found/i.test(text)) return 'gone';
+  return 'other';
+}

@@ -1,0 +1,183 @@
+// Carries out what decide.ts plans for one Alertmanager notification: looks up the group's episode,
+// edits or sends, and stores the episode BEFORE returning, so the webhook answers Alertmanager 200
+// only once a new leader (after a kill -9 or a handover) would find it. Notifications of the same
+// group in the same channel are serialized; other groups go in parallel.
+import type { Logger } from '../observability/log.js';
+import { editFailure, type ChatMessages } from './chatMessages.js';
+import { partsPlan, planNotification, type GroupStatus, type Plan, type ResolvedMode, resendInstead } from './decide.js';
+import { firstPartShown, keyboardOf, serialKey } from './render.js';
+import type { EpisodeRecord } from './records.js';
+import type { KeyedSerializer } from './serialize.js';
+import type { ChannelRef, ConfigMapEpisodeStore } from './store.js';
+
+export interface EpisodeNotification {
+  channel: ChannelRef;
+  chatId: string;
+  mode: ResolvedMode;
+  /** The channel's Silence durations; undefined when it has no buttons. */
+  durations?: readonly string[];
+  groupKey: string;
+  status: GroupStatus;
+  commonLabels: Record<string, string>;
+  /** The rendered notification, split; the first part leaves FOOTER_RESERVE free when there are buttons. */
+  parts: string[];
+}
+
+export interface NotifyResult {
+  /** The ids of the messages sent or edited, in order. */
+  messageIds: number[];
+  /** How many messages were new (sent), as opposed to edited in place. */
+  sent: number;
+  edited: number;
+}
+
+export class EpisodeNotifier {
+  constructor(private readonly deps: { store: ConfigMapEpisodeStore; serializer: KeyedSerializer; log: Logger }) {}
+
+  notify(n: EpisodeNotification, chat: ChatMessages): Promise<NotifyResult> {
+    return this.deps.serializer.run(serialKey(n.channel, n.groupKey), () => this.handle(n, chat));
+  }
+
+  private async handle(n: EpisodeNotification, chat: ChatMessages): Promise<NotifyResult> {
+    const buttons = n.durations !== undefined;
+    // Send without buttons remembers nothing: no read, no write.
+    const episode = n.mode === 'Send' && !buttons ? undefined : await this.deps.store.findByGroup(n.channel, n.groupKey);
+    const plan = planNotification({ mode: n.mode, status: n.status, episode, buttons });
+    // A new episode's id is in its buttons' callback data: chosen before the message goes out.
+    const reserved = plan.kind === 'send' && plan.remember === 'newEpisode' ? this.deps.store.reserveId(n.channel) : undefined;
+    try {
+      return await this.carryOut(n, chat, plan, reserved ?? episode?.id, episode);
+    } finally {
+      if (reserved) this.deps.store.release(reserved);
+    }
+  }
+
+  private async carryOut(
+    n: EpisodeNotification,
+    chat: ChatMessages,
+    planned: Plan,
+    id: string | undefined,
+    episode: EpisodeRecord | undefined,
+  ): Promise<NotifyResult> {
+    let plan = planned;
+    const result: NotifyResult = { messageIds: [], sent: 0, edited: 0 };
+    const shown = { id: id ?? '', state: plan.state, silence: episode?.silence, ack: episode?.ack };
+    const fresh = plan.kind === 'send' && plan.remember === 'newEpisode';
+    const look = fresh ? { ...shown, silence: undefined, ack: undefined } : shown;
+    const keyboard = plan.keyboard && id ? keyboardOf(look, n.durations) : undefined;
+    const parts = [firstPartShown(n.parts[0] ?? '', look), ...n.parts.slice(1)];
+
+    if (plan.kind === 'edit') {
+      const edited = await this.editInPlace(plan.messageIds, parts, keyboard, chat);
+      if (edited === 'gone') plan = resendInstead(plan);
+      else {
+        result.messageIds = edited.messageIds;
+        result.edited = edited.edited;
+        result.sent = edited.sent;
+      }
+    }
+    if (plan.kind === 'send') {
+      result.messageIds = await chat.send(parts, { keyboard, ...(plan.replyTo !== undefined ? { replyTo: plan.replyTo } : {}) });
+      result.sent = result.messageIds.length;
+      if (plan.stripKeyboardOf !== undefined) await this.stripKeyboard(chat, plan.stripKeyboardOf);
+    }
+    await this.remember(n, plan, id, episode, result.messageIds);
+    return result;
+  }
+
+  /** Edits the parts pairwise, deletes old extra parts, sends new extra ones. 'gone' when the first part is. */
+  private async editInPlace(
+    oldIds: number[],
+    parts: string[],
+    keyboard: Parameters<ChatMessages['edit']>[2],
+    chat: ChatMessages,
+  ): Promise<{ messageIds: number[]; edited: number; sent: number } | 'gone'> {
+    const pp = partsPlan(oldIds, parts.length);
+    const ids: number[] = [];
+    let edited = 0;
+    let sent = 0;
+    for (const [i, messageId] of pp.edit.entries()) {
+      try {
+        await chat.edit(messageId, parts[i]!, i === 0 ? keyboard : undefined);
+        edited++;
+        ids.push(messageId);
+      } catch (e) {
+        const failure = editFailure(e);
+        if (failure === 'notModified') {
+          ids.push(messageId);
+          continue;
+        }
+        if (failure === 'other') throw e;
+        if (i === 0) return 'gone';
+        // A later part that vanished: this part and the rest go out as new messages.
+        const rest = await chat.send(parts.slice(i), {});
+        sent += rest.length;
+        await this.removeQuietly(chat, oldIds.slice(i + 1));
+        return { messageIds: [...ids, ...rest], edited, sent };
+      }
+    }
+    await this.removeQuietly(chat, pp.remove);
+    if (pp.sendFrom < parts.length) {
+      const more = await chat.send(parts.slice(pp.sendFrom), {});
+      sent += more.length;
+      ids.push(...more);
+    }
+    return { messageIds: ids, edited, sent };
+  }
+
+  /** Old parts the new text no longer needs. One that cannot be deleted (older than 48 h) is emptied instead. */
+  private async removeQuietly(chat: ChatMessages, ids: number[]): Promise<void> {
+    for (const messageId of ids) {
+      try {
+        await chat.remove(messageId);
+      } catch (e) {
+        if (editFailure(e) === 'other') {
+          try {
+            await chat.edit(messageId, '⋯');
+          } catch {
+            this.deps.log.info({ messageId }, 'episode: an old part could neither be deleted nor emptied');
+          }
+        }
+      }
+    }
+  }
+
+  private async stripKeyboard(chat: ChatMessages, messageId: number): Promise<void> {
+    try {
+      await chat.setKeyboard(messageId, undefined);
+    } catch (e) {
+      if (editFailure(e) === 'other') this.deps.log.info({ messageId }, 'episode: could not remove the buttons of a resolved group');
+    }
+  }
+
+  private async remember(n: EpisodeNotification, plan: Plan, id: string | undefined, episode: EpisodeRecord | undefined, ids: number[]) {
+    if (plan.kind === 'send' && plan.remember === 'nothing') return;
+    if (!id) return;
+    const isNew = plan.kind === 'send' && plan.remember === 'newEpisode';
+    await this.deps.store.write(n.channel, (records) => {
+      // Start from the record as stored now: a press may have changed it meanwhile.
+      const base = isNew ? undefined : (records.all.get(id) ?? episode);
+      const record: EpisodeRecord = base
+        ? { ...base }
+        : {
+            id,
+            channel: n.channel,
+            groupKey: n.groupKey,
+            chatId: n.chatId,
+            messageIds: ids,
+            commonLabels: n.commonLabels,
+            state: plan.state,
+            updatedAt: '',
+            text: n.parts[0],
+          };
+      record.state = plan.state;
+      if (plan.kind === 'edit' || (plan.kind === 'send' && plan.remember === 'episodeMessage')) {
+        record.messageIds = ids;
+        record.chatId = n.chatId;
+        record.commonLabels = n.commonLabels;
+        record.text = n.parts[0];
+      }
+      return records.put(record);
+    });
+  }
+}

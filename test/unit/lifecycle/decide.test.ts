@@ -1,0 +1,125 @@
+// The episode table: firing / resolved / repeat × Edit / Reply / Send × episode unknown / known /
+// resolved, and what a failed edit turns into.
+import { afterEditFailure, partsPlan, planNotification, type NotificationFacts } from '../../../src/lifecycle/decide.js';
+
+const firing = { state: 'firing' as const, messageIds: [10, 11] };
+const resolved = { state: 'resolved' as const, messageIds: [10] };
+const plan = (f: Partial<NotificationFacts>) => planNotification({ mode: 'Edit', status: 'firing', buttons: true, ...f });
+
+describe('Edit', () => {
+  test('first firing sends a new message with buttons and starts an episode', () => {
+    expect(plan({})).toEqual({ kind: 'send', keyboard: true, state: 'firing', remember: 'newEpisode' });
+    expect(plan({ buttons: false })).toEqual({ kind: 'send', keyboard: false, state: 'firing', remember: 'newEpisode' });
+  });
+  test('a repeat or a changed group edits every part in place, buttons kept', () => {
+    expect(plan({ episode: firing })).toEqual({
+      kind: 'edit',
+      messageIds: [10, 11],
+      keyboard: true,
+      state: 'firing',
+      remember: 'episodeMessage',
+    });
+  });
+  test('resolved edits the firing message and removes the buttons', () => {
+    expect(plan({ status: 'resolved', episode: firing })).toEqual({
+      kind: 'edit',
+      messageIds: [10, 11],
+      keyboard: false,
+      state: 'resolved',
+      remember: 'episodeMessage',
+    });
+  });
+  test('a group that fires again after resolving starts a new message', () => {
+    expect(plan({ episode: resolved })).toEqual({ kind: 'send', keyboard: true, state: 'firing', remember: 'newEpisode' });
+  });
+  test('a resolved notification for a resolved episode (Alertmanager retrying) edits again instead of sending twice', () => {
+    expect(plan({ status: 'resolved', episode: resolved })).toMatchObject({ kind: 'edit', messageIds: [10], state: 'resolved' });
+  });
+  test('resolved with no episode known is sent, and remembered for its retry', () => {
+    expect(plan({ status: 'resolved' })).toEqual({ kind: 'send', keyboard: false, state: 'resolved', remember: 'newEpisode' });
+  });
+  test('an episode without messages is treated as unknown', () => {
+    expect(plan({ episode: { state: 'firing', messageIds: [] } })).toMatchObject({ kind: 'send', remember: 'newEpisode' });
+  });
+});
+
+describe('Reply', () => {
+  test('first firing sends with buttons and starts an episode', () => {
+    expect(plan({ mode: 'Reply' })).toEqual({ kind: 'send', keyboard: true, state: 'firing', remember: 'newEpisode' });
+  });
+  test('a repeat replies to the first message, without buttons, and writes nothing new', () => {
+    expect(plan({ mode: 'Reply', episode: firing })).toEqual({
+      kind: 'send',
+      keyboard: false,
+      state: 'firing',
+      remember: 'episodeState',
+      replyTo: 10,
+    });
+  });
+  test('resolved replies to the first message and takes its buttons away', () => {
+    expect(plan({ mode: 'Reply', status: 'resolved', episode: firing })).toEqual({
+      kind: 'send',
+      keyboard: false,
+      state: 'resolved',
+      remember: 'episodeState',
+      replyTo: 10,
+      stripKeyboardOf: 10,
+    });
+  });
+  test('resolved without a known episode is a plain new message; nothing remembered', () => {
+    expect(plan({ mode: 'Reply', status: 'resolved' })).toEqual({ kind: 'send', keyboard: false, state: 'resolved', remember: 'nothing' });
+  });
+  test('without buttons there is nothing to strip', () => {
+    expect(plan({ mode: 'Reply', status: 'resolved', episode: firing, buttons: false })).not.toHaveProperty('stripKeyboardOf');
+  });
+});
+
+describe('Send', () => {
+  test('every notification is a new message; without buttons nothing is remembered', () => {
+    expect(plan({ mode: 'Send', buttons: false })).toEqual({ kind: 'send', keyboard: false, state: 'firing', remember: 'nothing' });
+    expect(plan({ mode: 'Send', buttons: false, status: 'resolved' })).toEqual({
+      kind: 'send',
+      keyboard: false,
+      state: 'resolved',
+      remember: 'nothing',
+    });
+  });
+  test('with buttons the first firing message is remembered for the presses; a repeat is a new plain message', () => {
+    expect(plan({ mode: 'Send' })).toEqual({ kind: 'send', keyboard: true, state: 'firing', remember: 'newEpisode' });
+    expect(plan({ mode: 'Send', episode: firing })).toEqual({ kind: 'send', keyboard: false, state: 'firing', remember: 'episodeState' });
+  });
+  test('resolved is a new message (no reply) and the first message loses its buttons', () => {
+    expect(plan({ mode: 'Send', status: 'resolved', episode: firing })).toEqual({
+      kind: 'send',
+      keyboard: false,
+      state: 'resolved',
+      remember: 'episodeState',
+      stripKeyboardOf: 10,
+    });
+  });
+});
+
+describe('a failed edit', () => {
+  const edit = planNotification({ mode: 'Edit', status: 'resolved', buttons: true, episode: firing });
+  if (edit.kind !== 'edit') throw new Error('expected an edit');
+  test('"not modified" is done: the chat shows it already', () => {
+    expect(afterEditFailure(edit, 'notModified')).toBe('done');
+  });
+  test('a message gone or too old becomes a new message of the same episode', () => {
+    expect(afterEditFailure(edit, 'gone')).toEqual({ kind: 'send', keyboard: false, state: 'resolved', remember: 'episodeMessage' });
+  });
+  test('anything else fails the delivery (Alertmanager retries): never sent twice', () => {
+    expect(afterEditFailure(edit, 'other')).toBe('fail');
+  });
+  test('a firing edit that fails keeps its buttons on the new message', () => {
+    const firingEdit = planNotification({ mode: 'Edit', status: 'firing', buttons: true, episode: firing });
+    if (firingEdit.kind !== 'edit') throw new Error('expected an edit');
+    expect(afterEditFailure(firingEdit, 'gone')).toMatchObject({ kind: 'send', keyboard: true });
+  });
+});
+
+test('parts: common ones edited, old extra ones deleted, new extra ones sent', () => {
+  expect(partsPlan([1, 2, 3], 1)).toEqual({ edit: [1], remove: [2, 3], sendFrom: 1 });
+  expect(partsPlan([1], 3)).toEqual({ edit: [1], remove: [], sendFrom: 1 });
+  expect(partsPlan([1, 2], 2)).toEqual({ edit: [1, 2], remove: [], sendFrom: 2 });
+});

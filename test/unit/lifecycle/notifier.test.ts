@@ -1,0 +1,218 @@
+// The notifier carrying out the plans against a chat that behaves like Telegram's for edits (an
+// in-memory chat: ids, edits, deletions, "not modified", "message to edit not found").
+import pino from 'pino';
+import { TelegramError } from '../../../src/telegram/errors.js';
+import type { ChatMessages } from '../../../src/lifecycle/chatMessages.js';
+import type { InlineKeyboard } from '../../../src/lifecycle/keyboard.js';
+import { EpisodeNotifier, type EpisodeNotification } from '../../../src/lifecycle/notifier.js';
+import { EpisodeMessageRenderer } from '../../../src/lifecycle/render.js';
+import { KeyedSerializer } from '../../../src/lifecycle/serialize.js';
+import { ConfigMapEpisodeStore } from '../../../src/lifecycle/store.js';
+import { FakeConfigMaps } from './fakeConfigMaps.js';
+
+interface Shown {
+  text: string;
+  keyboard?: InlineKeyboard;
+  replyTo?: number;
+  deleted?: boolean;
+}
+const refusal = (description: string) =>
+  new TelegramError({ kind: 'Rejected', message: `Telegram refused: ${description}`, method: 'editMessageText', description });
+
+class FakeChat implements ChatMessages {
+  readonly messages = new Map<number, Shown>();
+  private next = 1;
+  calls: string[] = [];
+  async send(parts: string[], opts: { keyboard?: InlineKeyboard; replyTo?: number }) {
+    this.calls.push('send');
+    return parts.map((text, i) => {
+      const id = this.next++;
+      this.messages.set(id, { text, ...(i === 0 && opts.keyboard ? { keyboard: opts.keyboard } : {}), replyTo: opts.replyTo });
+      return id;
+    });
+  }
+  async edit(id: number, text: string, keyboard?: InlineKeyboard) {
+    this.calls.push('edit');
+    const m = this.messages.get(id);
+    if (!m || m.deleted) throw refusal('Bad Request: message to edit not found');
+    if (m.text === text && JSON.stringify(m.keyboard) === JSON.stringify(keyboard)) throw refusal('Bad Request: message is not modified');
+    m.text = text;
+    m.keyboard = keyboard;
+  }
+  async setKeyboard(id: number, keyboard?: InlineKeyboard) {
+    this.calls.push('setKeyboard');
+    const m = this.messages.get(id);
+    if (!m || m.deleted) throw refusal('Bad Request: message to edit not found');
+    m.keyboard = keyboard;
+  }
+  async remove(id: number) {
+    this.calls.push('remove');
+    const m = this.messages.get(id);
+    if (!m || m.deleted) throw refusal('Bad Request: message to delete not found');
+    m.deleted = true;
+  }
+  get visible() {
+    return [...this.messages.entries()].filter(([, m]) => !m.deleted);
+  }
+}
+
+const channel = { namespace: 'team-a', name: 'oncall', uid: 'uid-1' };
+let api: FakeConfigMaps;
+let store: ConfigMapEpisodeStore;
+let notifier: EpisodeNotifier;
+let chat: FakeChat;
+let serializer: KeyedSerializer;
+beforeEach(() => {
+  api = new FakeConfigMaps();
+  store = new ConfigMapEpisodeStore(api, { log: pino({ level: 'silent' }) });
+  serializer = new KeyedSerializer();
+  notifier = new EpisodeNotifier({ store, serializer, log: pino({ level: 'silent' }) });
+  chat = new FakeChat();
+});
+const note = (over: Partial<EpisodeNotification> = {}): EpisodeNotification => ({
+  channel,
+  chatId: '-1001',
+  mode: 'Edit',
+  durations: ['1h', '24h'],
+  groupKey: '{}:{alertname="Disk"}',
+  status: 'firing',
+  commonLabels: { alertname: 'Disk' },
+  parts: ['🔥 FIRING Disk'],
+  ...over,
+});
+const buttons = (m?: Shown) => m?.keyboard?.inline_keyboard.flat().map((b) => b.text);
+
+test('Edit: fire → one message with buttons; partly resolved → edited; resolved → same message, buttons gone', async () => {
+  const fired = await notifier.notify(note(), chat);
+  expect(fired).toMatchObject({ sent: 1, edited: 0 });
+  expect(buttons(chat.messages.get(fired.messageIds[0]!))).toEqual(['🔕 Silence 1h', '🔕 Silence 24h', '✋ Ack']);
+  const partly = await notifier.notify(note({ parts: ['🔥 FIRING (1) ✅ RESOLVED (1)'] }), chat);
+  expect(partly).toMatchObject({ messageIds: fired.messageIds, sent: 0, edited: 1 });
+  expect(buttons(chat.messages.get(fired.messageIds[0]!))).toHaveLength(3);
+  const resolved = await notifier.notify(note({ status: 'resolved', parts: ['✅ RESOLVED Disk'] }), chat);
+  expect(resolved).toMatchObject({ messageIds: fired.messageIds, sent: 0, edited: 1 });
+  expect(chat.visible).toHaveLength(1);
+  expect(chat.messages.get(fired.messageIds[0]!)).toMatchObject({ text: '✅ RESOLVED Disk', keyboard: undefined });
+});
+
+test('Edit: a group that fires again after resolving starts a new message', async () => {
+  await notifier.notify(note(), chat);
+  await notifier.notify(note({ status: 'resolved', parts: ['✅'] }), chat);
+  const again = await notifier.notify(note(), chat);
+  expect(again.sent).toBe(1);
+  expect(chat.visible).toHaveLength(2);
+});
+
+test('Edit: the firing message was deleted → resolved is sent as a new message, once', async () => {
+  const fired = await notifier.notify(note(), chat);
+  chat.messages.get(fired.messageIds[0]!)!.deleted = true;
+  const resolved = await notifier.notify(note({ status: 'resolved', parts: ['✅ RESOLVED'] }), chat);
+  expect(resolved.sent).toBe(1);
+  expect(chat.visible.map(([, m]) => m.text)).toEqual(['✅ RESOLVED']);
+  // Alertmanager retrying it (say the answer was lost) edits that message: "not modified", nothing sent.
+  const retry = await notifier.notify(note({ status: 'resolved', parts: ['✅ RESOLVED'] }), chat);
+  expect(retry).toMatchObject({ sent: 0, edited: 0, messageIds: resolved.messageIds });
+  expect(chat.visible).toHaveLength(1);
+});
+
+test('Edit: a repeat that changes nothing is "not modified": nothing sent, nothing written', async () => {
+  await notifier.notify(note(), chat);
+  const writes = api.writes;
+  const repeat = await notifier.notify(note(), chat);
+  expect(repeat).toMatchObject({ sent: 0, edited: 0 });
+  expect(api.writes).toBe(writes);
+});
+
+test('Edit: extra parts of a long firing message are deleted when the resolved one is shorter; new parts are sent', async () => {
+  const fired = await notifier.notify(note({ parts: ['part 1', 'part 2', 'part 3'] }), chat);
+  expect(fired.messageIds).toHaveLength(3);
+  const resolved = await notifier.notify(note({ status: 'resolved', parts: ['resolved'] }), chat);
+  expect(resolved.messageIds).toEqual([fired.messageIds[0]]);
+  expect(chat.visible.map(([, m]) => m.text)).toEqual(['resolved']);
+  const again = await notifier.notify(note({ parts: ['a'] }), chat);
+  const longer = await notifier.notify(note({ parts: ['a', 'b'] }), chat);
+  expect(longer.messageIds[0]).toBe(again.messageIds[0]);
+  expect(longer).toMatchObject({ sent: 1 });
+});
+
+test('Reply: later notifications reply to the first message; resolved takes its buttons away', async () => {
+  const fired = await notifier.notify(note({ mode: 'Reply' }), chat);
+  const repeat = await notifier.notify(note({ mode: 'Reply', parts: ['again'] }), chat);
+  expect(chat.messages.get(repeat.messageIds[0]!)?.replyTo).toBe(fired.messageIds[0]);
+  expect(chat.messages.get(repeat.messageIds[0]!)?.keyboard).toBeUndefined();
+  const resolved = await notifier.notify(note({ mode: 'Reply', status: 'resolved', parts: ['✅'] }), chat);
+  expect(chat.messages.get(resolved.messageIds[0]!)?.replyTo).toBe(fired.messageIds[0]);
+  expect(chat.messages.get(fired.messageIds[0]!)?.keyboard).toBeUndefined();
+  expect(chat.visible).toHaveLength(3);
+});
+
+test('Send without buttons: every notification a new message, nothing read or written', async () => {
+  await notifier.notify(note({ mode: 'Send', durations: undefined }), chat);
+  await notifier.notify(note({ mode: 'Send', durations: undefined, status: 'resolved', parts: ['✅'] }), chat);
+  expect(chat.visible).toHaveLength(2);
+  expect(api.calls.get + api.writes).toBe(0);
+});
+
+test('Send with buttons: resolved is a new message and the firing one loses its buttons', async () => {
+  const fired = await notifier.notify(note({ mode: 'Send' }), chat);
+  const resolved = await notifier.notify(note({ mode: 'Send', status: 'resolved', parts: ['✅'] }), chat);
+  expect(chat.messages.get(resolved.messageIds[0]!)?.replyTo).toBeUndefined();
+  expect(chat.messages.get(fired.messageIds[0]!)?.keyboard).toBeUndefined();
+});
+
+test('notifications of one group arriving together do not race: one message, then an edit', async () => {
+  const [a, b] = await Promise.all([notifier.notify(note(), chat), notifier.notify(note({ parts: ['changed'] }), chat)]);
+  expect(a.sent + b.sent).toBe(1);
+  expect(chat.visible).toHaveLength(1);
+});
+
+test('at most one apiserver write per notification; a storm of groups makes fewer', async () => {
+  const groups = Array.from({ length: 30 }, (_, i) => `{}:{alertname="A${i}"}`);
+  await Promise.all(groups.map((groupKey) => notifier.notify(note({ groupKey }), chat)));
+  const afterFiring = api.writes;
+  await Promise.all(groups.map((groupKey) => notifier.notify(note({ groupKey, status: 'resolved', parts: ['✅'] }), chat)));
+  expect(afterFiring).toBeLessThanOrEqual(30);
+  expect(api.writes - afterFiring).toBeLessThanOrEqual(30);
+  expect(chat.visible).toHaveLength(30);
+});
+
+test('refresh re-renders the first message with who acked or silenced it, and its buttons', async () => {
+  const fired = await notifier.notify(note(), chat);
+  const renderer = new EpisodeMessageRenderer({
+    store,
+    serializer,
+    chatFor: async () => ({ chat, durations: ['1h', '24h'] }),
+    log: pino({ level: 'silent' }),
+  });
+  const e = (await store.findByGroup(channel, note().groupKey))!;
+  const changed = await store.update(e.id, (x) => ({
+    ...x,
+    silence: { id: 's-1', endsAt: '2026-01-10T11:00:00Z', by: 'telegram:@olga_oncall' },
+    ack: { by: 'telegram:42', at: '2026-01-10T10:05:00Z' },
+  }));
+  await renderer.refresh(changed!);
+  const shown = chat.messages.get(fired.messageIds[0]!)!;
+  expect(shown.text).toBe(
+    '🔥 FIRING Disk\n\n🔕 Silenced by @olga_oncall until 2026-01-10 11:00 UTC\n✋ Acked by user 42 at 2026-01-10 10:05 UTC',
+  );
+  expect(buttons(shown)).toEqual(['🔔 Unsilence']);
+  // The next notification keeps the footer and the buttons as they are now.
+  await notifier.notify(note({ parts: ['🔥 FIRING Disk (2)'] }), chat);
+  expect(chat.messages.get(fired.messageIds[0]!)!.text).toContain('Silenced by @olga_oncall');
+  expect(buttons(chat.messages.get(fired.messageIds[0]!))).toEqual(['🔔 Unsilence']);
+  // A refresh with nothing to change is not an error.
+  await renderer.refresh(changed!);
+});
+
+test('a footer shows user-controlled names escaped', async () => {
+  await notifier.notify(note(), chat);
+  const e = (await store.findByGroup(channel, note().groupKey))!;
+  const renderer = new EpisodeMessageRenderer({
+    store,
+    serializer,
+    chatFor: async () => ({ chat, durations: ['1h'] }),
+    log: pino({ level: 'silent' }),
+  });
+  await renderer.refresh((await store.update(e.id, (x) => ({ ...x, ack: { by: 'telegram:@<b>x</b>', at: 'not a time' } })))!);
+  expect(chat.visible[0]![1].text).toContain('Acked by @&lt;b&gt;x&lt;/b&gt; at not a time');
+});
