@@ -9,6 +9,9 @@ const SecretKeyRef = (defaultKey: string) => z.object({ name: z.string().min(1),
 export const ParseModes = ['None', 'HTML', 'MarkdownV2'] as const;
 export type ParseMode = (typeof ParseModes)[number];
 
+/** spec.alertmanager.resolved: how later notifications of a group show (src/lifecycle/decide.ts). */
+export const ResolvedModes = ['Edit', 'Reply', 'Send'] as const;
+
 export const ChannelSpecSchema = z.object({
   tokenSecretRef: SecretKeyRef('token'),
   chatIdSecretRef: SecretKeyRef('chatId').optional(),
@@ -23,7 +26,12 @@ export const ChannelSpecSchema = z.object({
     .default('1h')
     .refine((s) => (parseDuration(s) ?? 0) >= 60_000, 'must be a duration of at least 1m, e.g. 1h'),
   suspend: z.boolean().default(false),
-  alertmanager: z.object({ tokenSecretRef: SecretKeyRef('token') }).optional(),
+  alertmanager: z
+    .object({
+      tokenSecretRef: SecretKeyRef('token'),
+      resolved: z.enum(ResolvedModes).default('Edit'),
+    })
+    .optional(),
 });
 export type ChannelSpec = z.infer<typeof ChannelSpecSchema>;
 

@@ -1,6 +1,7 @@
 // What the lifecycle needs of one channel's chat: send (with buttons, as a reply), edit, change the
-// buttons, delete. Bound to the channel's bot, chat and send options by whoever builds it, so this
-// module never holds a token. Failures are TelegramErrors; editFailure() sorts those of an edit.
+// buttons, delete. Bound to the channel's bot, chat and send options by whoever builds it (over the
+// delivery service, which owns the rate limits), so this module never holds a token. An edit or a
+// delete answers how it went in the plan's terms; any other failure is thrown (a TelegramError).
 import { TelegramError } from '../telegram/errors.js';
 import type { EditFailure } from './decide.js';
 import type { InlineKeyboard } from './keyboard.js';
@@ -9,11 +10,15 @@ export interface ChatMessages {
   /** Sends the parts in order; the keyboard goes on the first part. Returns the message ids. */
   send(parts: string[], opts: { keyboard?: InlineKeyboard; replyTo?: number }): Promise<number[]>;
   /** editMessageText; without a keyboard the message's buttons are removed. */
-  edit(messageId: number, text: string, keyboard?: InlineKeyboard): Promise<void>;
+  edit(messageId: number, text: string, keyboard?: InlineKeyboard): Promise<EditResult>;
   /** editMessageReplyMarkup; without a keyboard the buttons are removed. */
-  setKeyboard(messageId: number, keyboard?: InlineKeyboard): Promise<void>;
-  remove(messageId: number): Promise<void>;
+  setKeyboard(messageId: number, keyboard?: InlineKeyboard): Promise<EditResult>;
+  /** deleteMessage; 'kept' when Telegram no longer lets the bot delete it (older than 48 h). */
+  remove(messageId: number): Promise<'deleted' | 'gone' | 'kept'>;
 }
+
+/** An edit done, one Telegram calls "not modified" (the chat shows it already), or a message that can no longer show it. */
+export type EditResult = 'edited' | Exclude<EditFailure, 'other'>;
 
 /**
  * How an edit failed, in the plan's terms. Telegram's words (Bot API server, MessagesManager.cpp):
@@ -21,7 +26,7 @@ export interface ChatMessages {
  * be edited", "MESSAGE_ID_INVALID", a migrated or vanished chat: the message cannot show it any more.
  * Everything else (429, 5xx, a kicked bot) is the delivery's failure.
  */
-export function editFailure(e: unknown): EditFailure {
+export function editFailureOf(e: unknown): EditFailure {
   if (!(e instanceof TelegramError)) return 'other';
   const text = `${e.description ?? ''} ${e.message}`;
   if (/message is not modified/i.test(text)) return 'notModified';

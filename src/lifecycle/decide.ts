@@ -15,10 +15,10 @@
 // (**) Send remembers an episode only when the channel has buttons: presses need the record.
 // An edit that fails (message gone, can no longer be edited, chat migrated) becomes a send; one that
 // Telegram calls "not modified" is done.
+import type { ResolvedModes } from '../api/types.js';
 import type { Episode } from './episode.js';
 
-export const RESOLVED_MODES = ['Edit', 'Reply', 'Send'] as const;
-export type ResolvedMode = (typeof RESOLVED_MODES)[number];
+export type ResolvedMode = (typeof ResolvedModes)[number];
 export type GroupStatus = Episode['state'];
 
 export interface NotificationFacts {

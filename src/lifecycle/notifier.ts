@@ -3,7 +3,7 @@
 // only once a new leader (after a kill -9 or a handover) would find it. Notifications of the same
 // group in the same channel are serialized; other groups go in parallel.
 import type { Logger } from '../observability/log.js';
-import { editFailure, type ChatMessages } from './chatMessages.js';
+import type { ChatMessages } from './chatMessages.js';
 import { partsPlan, planNotification, type GroupStatus, type Plan, type ResolvedMode, resendInstead } from './decide.js';
 import { firstPartShown, keyboardOf, serialKey } from './render.js';
 import type { EpisodeRecord } from './records.js';
@@ -97,24 +97,18 @@ export class EpisodeNotifier {
     let edited = 0;
     let sent = 0;
     for (const [i, messageId] of pp.edit.entries()) {
-      try {
-        await chat.edit(messageId, parts[i]!, i === 0 ? keyboard : undefined);
-        edited++;
+      const result = await chat.edit(messageId, parts[i]!, i === 0 ? keyboard : undefined);
+      if (result !== 'gone') {
+        if (result === 'edited') edited++;
         ids.push(messageId);
-      } catch (e) {
-        const failure = editFailure(e);
-        if (failure === 'notModified') {
-          ids.push(messageId);
-          continue;
-        }
-        if (failure === 'other') throw e;
-        if (i === 0) return 'gone';
-        // A later part that vanished: this part and the rest go out as new messages.
-        const rest = await chat.send(parts.slice(i), {});
-        sent += rest.length;
-        await this.removeQuietly(chat, oldIds.slice(i + 1));
-        return { messageIds: [...ids, ...rest], edited, sent };
+        continue;
       }
+      if (i === 0) return 'gone';
+      // A later part that vanished: this part and the rest go out as new messages.
+      const rest = await chat.send(parts.slice(i), {});
+      sent += rest.length;
+      await this.removeQuietly(chat, oldIds.slice(i + 1));
+      return { messageIds: [...ids, ...rest], edited, sent };
     }
     await this.removeQuietly(chat, pp.remove);
     if (pp.sendFrom < parts.length) {
@@ -128,25 +122,15 @@ export class EpisodeNotifier {
   /** Old parts the new text no longer needs. One that cannot be deleted (older than 48 h) is emptied instead. */
   private async removeQuietly(chat: ChatMessages, ids: number[]): Promise<void> {
     for (const messageId of ids) {
-      try {
-        await chat.remove(messageId);
-      } catch (e) {
-        if (editFailure(e) === 'other') {
-          try {
-            await chat.edit(messageId, '⋯');
-          } catch {
-            this.deps.log.info({ messageId }, 'episode: an old part could neither be deleted nor emptied');
-          }
-        }
-      }
+      if ((await chat.remove(messageId)) !== 'kept') continue;
+      if ((await chat.edit(messageId, '⋯')) === 'gone')
+        this.deps.log.info({ messageId }, 'episode: an old part could neither be deleted nor emptied');
     }
   }
 
   private async stripKeyboard(chat: ChatMessages, messageId: number): Promise<void> {
-    try {
-      await chat.setKeyboard(messageId, undefined);
-    } catch (e) {
-      if (editFailure(e) === 'other') this.deps.log.info({ messageId }, 'episode: could not remove the buttons of a resolved group');
+    if ((await chat.setKeyboard(messageId, undefined)) === 'gone') {
+      this.deps.log.info({ messageId }, 'episode: the first message of a resolved group is gone; its buttons with it');
     }
   }
 

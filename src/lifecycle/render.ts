@@ -3,7 +3,7 @@
 // EpisodeRenderer.refresh after a press (src/interaction/) changed the episode.
 import { escapeHtml } from '../delivery/format/html.js';
 import type { Logger } from '../observability/log.js';
-import { editFailure, type ChatMessages } from './chatMessages.js';
+import type { ChatMessages } from './chatMessages.js';
 import type { Episode, EpisodeRenderer } from './episode.js';
 import { episodeKeyboard, type InlineKeyboard } from './keyboard.js';
 import type { KeyedSerializer } from './serialize.js';
@@ -55,7 +55,7 @@ export class EpisodeMessageRenderer implements EpisodeRenderer {
   /**
    * Re-renders the episode's first message from the episode as STORED now (the caller's copy may
    * be older), in turn with the group's notifications. "Not modified" is success; a message that is
-   * gone is left alone (the next notification sends a new one).
+   * gone is left alone (the next notification sends a new one); other failures are thrown.
    */
   refresh(e: Episode): Promise<void> {
     return this.deps.serializer.run(serialKey(e.channel, e.groupKey), async () => {
@@ -65,18 +65,13 @@ export class EpisodeMessageRenderer implements EpisodeRenderer {
       const target = await this.deps.chatFor(r.channel);
       if (!target) return;
       const keyboard = keyboardOf(r, target.durations);
-      try {
-        if (r.text !== undefined) await target.chat.edit(first, firstPartShown(r.text, r), keyboard);
-        else await target.chat.setKeyboard(first, keyboard);
-      } catch (err) {
-        const failure = editFailure(err);
-        if (failure === 'notModified') return;
-        if (failure === 'gone') {
-          this.deps.log.info({ episode: r.id, messageId: first }, 'episode message can no longer be edited: left as it is');
-          return;
-        }
-        throw err;
-      }
+      const result =
+        r.text !== undefined
+          ? await target.chat.edit(first, firstPartShown(r.text, r), keyboard)
+          : await target.chat.setKeyboard(first, keyboard);
+      // Gone: left as it is; the group's next notification sends a new message.
+      if (result === 'gone')
+        this.deps.log.info({ episode: r.id, messageId: first }, 'episode message can no longer be edited: left as it is');
     });
   }
 }

@@ -1,5 +1,5 @@
 // Runs the operator as the ServiceAccount that deploy/base defines: the same ClusterRole rules and
-// leader-election Role, bound to a ServiceAccount in the test namespace, and a token obtained
+// namespaced Roles (leader election, remembered state), bound to a ServiceAccount in the test namespace, and a token obtained
 // through the TokenRequest API. Proves the deployed RBAC is enough — and is all the operator gets.
 import * as k8s from '@kubernetes/client-node';
 import { writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ export async function deployedServiceAccountKubeconfig(namespace: string, kustom
   const { kc, core, rbac } = clients();
   const docs = k8s.loadAllYaml(kubectl(['kustomize', path.join(REPO_ROOT, kustomization)])) as Rendered[];
   const clusterRole = docs.find((d) => d.kind === 'ClusterRole')!;
-  const leaseRole = docs.find((d) => d.kind === 'Role')!;
+  const roles = docs.filter((d) => d.kind === 'Role');
   const sa = 'telegram-channel-operator';
   const crName = `${clusterRole.metadata.name}-${namespace}`;
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: sa } } });
@@ -32,15 +32,18 @@ export async function deployedServiceAccountKubeconfig(namespace: string, kustom
       subjects: [{ kind: 'ServiceAccount', name: sa, namespace }],
     },
   });
-  await rbac.createNamespacedRole({ namespace, body: { metadata: { name: leaseRole.metadata.name }, rules: leaseRole.rules } });
-  await rbac.createNamespacedRoleBinding({
-    namespace,
-    body: {
-      metadata: { name: leaseRole.metadata.name },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: leaseRole.metadata.name },
-      subjects: [{ kind: 'ServiceAccount', name: sa, namespace }],
-    },
-  });
+  // Every namespaced Role (the leader-election Lease, the remembered state's ConfigMaps), in the test namespace.
+  for (const role of roles) {
+    await rbac.createNamespacedRole({ namespace, body: { metadata: { name: role.metadata.name }, rules: role.rules } });
+    await rbac.createNamespacedRoleBinding({
+      namespace,
+      body: {
+        metadata: { name: role.metadata.name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
+        subjects: [{ kind: 'ServiceAccount', name: sa, namespace }],
+      },
+    });
+  }
   const tr = await core.createNamespacedServiceAccountToken({
     namespace,
     name: sa,

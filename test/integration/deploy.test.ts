@@ -188,6 +188,8 @@ describe('deploy/base', () => {
         `PodDisruptionBudget/${NAME}`,
         `Role/${NAME}-leader-election`,
         `RoleBinding/${NAME}-leader-election`,
+        `Role/${NAME}-state`,
+        `RoleBinding/${NAME}-state`,
         `Service/${NAME}`,
         `ServiceAccount/${NAME}`,
       ].sort(),
@@ -218,6 +220,15 @@ describe('deploy/base', () => {
     expect(flatten(le.rules.filter((r: Rule) => !r.resourceNames?.length))).toEqual({ 'coordination.k8s.io|leases': ['create'] });
     const rb = one(objs, 'RoleBinding', `${NAME}-leader-election`);
     expect(rb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${NAME}-leader-election` });
+    expect(rb.subjects).toEqual([{ kind: 'ServiceAccount', name: NAME, namespace: OPERATOR_NS }]);
+  });
+
+  it('remembered state is a namespaced Role on ConfigMaps only, bound to the operator ServiceAccount', () => {
+    const objs = objects('deploy/base');
+    const state = one(objs, 'Role', `${NAME}-state`);
+    expect(flatten(state.rules)).toEqual({ '|configmaps': ['create', 'delete', 'get', 'list', 'patch', 'update'] });
+    const rb = one(objs, 'RoleBinding', `${NAME}-state`);
+    expect(rb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${NAME}-state` });
     expect(rb.subjects).toEqual([{ kind: 'ServiceAccount', name: NAME, namespace: OPERATOR_NS }]);
   });
 

@@ -1,7 +1,6 @@
 // The notifier carrying out the plans against a chat that behaves like Telegram's for edits (an
 // in-memory chat: ids, edits, deletions, "not modified", "message to edit not found").
 import pino from 'pino';
-import { TelegramError } from '../../../src/telegram/errors.js';
 import type { ChatMessages } from '../../../src/lifecycle/chatMessages.js';
 import type { InlineKeyboard } from '../../../src/lifecycle/keyboard.js';
 import { EpisodeNotifier, type EpisodeNotification } from '../../../src/lifecycle/notifier.js';
@@ -16,8 +15,6 @@ interface Shown {
   replyTo?: number;
   deleted?: boolean;
 }
-const refusal = (description: string) =>
-  new TelegramError({ kind: 'Rejected', message: `Telegram refused: ${description}`, method: 'editMessageText', description });
 
 class FakeChat implements ChatMessages {
   readonly messages = new Map<number, Shown>();
@@ -34,22 +31,25 @@ class FakeChat implements ChatMessages {
   async edit(id: number, text: string, keyboard?: InlineKeyboard) {
     this.calls.push('edit');
     const m = this.messages.get(id);
-    if (!m || m.deleted) throw refusal('Bad Request: message to edit not found');
-    if (m.text === text && JSON.stringify(m.keyboard) === JSON.stringify(keyboard)) throw refusal('Bad Request: message is not modified');
+    if (!m || m.deleted) return 'gone' as const;
+    if (m.text === text && JSON.stringify(m.keyboard) === JSON.stringify(keyboard)) return 'notModified' as const;
     m.text = text;
     m.keyboard = keyboard;
+    return 'edited' as const;
   }
   async setKeyboard(id: number, keyboard?: InlineKeyboard) {
     this.calls.push('setKeyboard');
     const m = this.messages.get(id);
-    if (!m || m.deleted) throw refusal('Bad Request: message to edit not found');
+    if (!m || m.deleted) return 'gone' as const;
     m.keyboard = keyboard;
+    return 'edited' as const;
   }
   async remove(id: number) {
     this.calls.push('remove');
     const m = this.messages.get(id);
-    if (!m || m.deleted) throw refusal('Bad Request: message to delete not found');
+    if (!m || m.deleted) return 'gone' as const;
     m.deleted = true;
+    return 'deleted' as const;
   }
   get visible() {
     return [...this.messages.entries()].filter(([, m]) => !m.deleted);
