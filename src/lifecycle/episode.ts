@@ -1,0 +1,24 @@
+// src/lifecycle/episode.ts (episodes creates it; interact may create an identical stub in its branch
+// if it needs to compile before the merge — same path, same content, so the merge is trivial)
+export interface Episode {
+  id: string; // random, URL-safe, <= 16 chars; the only thing callback data carries
+  channel: { namespace: string; name: string; uid: string };
+  groupKey: string; // Alertmanager groupKey
+  chatId: string; // the chat the messages are in
+  messageIds: number[]; // the parts of the current message; buttons hang on messageIds[0]
+  commonLabels: Record<string, string>;
+  state: 'firing' | 'resolved';
+  silence?: { id: string; endsAt: string; by: string }; // by: 'telegram:@username' | 'telegram:<id>'
+  ack?: { by: string; at: string };
+  updatedAt: string; // RFC 3339
+}
+export interface EpisodeStore {
+  get(id: string): Promise<Episode | undefined>;
+  /** Read-modify-write of one episode (conflicts retried inside); returns the stored result. */
+  update(id: string, change: (e: Episode) => Episode | undefined): Promise<Episode | undefined>;
+}
+/** Re-renders the episode's first message (its text + footer naming silence/ack, and its keyboard)
+ *  after a press changed it; implemented by `episodes` in src/lifecycle/, used by `interact`. */
+export interface EpisodeRenderer {
+  refresh(e: Episode): Promise<void>;
+}
