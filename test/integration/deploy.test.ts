@@ -188,6 +188,8 @@ describe('deploy/base', () => {
         `PodDisruptionBudget/${NAME}`,
         `Role/${NAME}-leader-election`,
         `RoleBinding/${NAME}-leader-election`,
+        `Role/${NAME}-configmaps`,
+        `RoleBinding/${NAME}-configmaps`,
         `Service/${NAME}`,
         `ServiceAccount/${NAME}`,
       ].sort(),
