@@ -23,6 +23,9 @@ import { createLogger } from './observability/log.js';
 import { TelegramClient } from './telegram/client.js';
 import { redactUrl } from './observability/redact.js';
 import { Verifier } from './telegram/verifier.js';
+import { ChatsRecorder } from './interaction/chatsRecord.js';
+import { Interaction } from './interaction/interaction.js';
+import type { EpisodeRenderer, EpisodeStore } from './lifecycle/episode.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -101,6 +104,23 @@ async function main(): Promise<void> {
     requeue: (key) => manager.enqueue(key, { first: true }),
     chatFailed: (key) => chatFailures.add(key),
   });
+  // Until src/lifecycle's episode store is wired here, no message carries buttons: a press on one
+  // (from an older operator) is answered "no longer tracked".
+  const noEpisodes: EpisodeStore & EpisodeRenderer = {
+    get: () => Promise.resolve(undefined),
+    update: () => Promise.resolve(undefined),
+    refresh: () => Promise.resolve(),
+  };
+  const interaction = new Interaction({
+    telegram,
+    secrets,
+    episodes: noEpisodes,
+    renderer: noEpisodes,
+    getChannel: (ns, name) => manager.getChannel(ns, name),
+    enqueue: (key) => manager.enqueue(key),
+    chats: new ChatsRecorder(kube.core, leaseNamespace, log),
+    log,
+  });
   const reconciler = new ChannelReconciler({
     channels: manager,
     resolver,
@@ -110,8 +130,12 @@ async function main(): Promise<void> {
     log,
     metrics,
     deliver: (key, ch, resolved, status) => relay.plan(key, ch, resolved, status),
-    forgotten: (key) => relay.forget(key),
+    forgotten: (key) => {
+      relay.forget(key);
+      interaction.forget(key);
+    },
     chatFailures,
+    interactive: (ch, resolved, verified) => interaction.condition(ch, resolved, verified),
   });
 
   const server = await startHttpServer({
@@ -136,11 +160,15 @@ async function main(): Promise<void> {
       }),
     ],
   });
-  manager.start(reconciler, {
-    stopAccepting: () => sender.stopAccepting(),
-    drain: (ms) => sender.drain(ms),
-    unrecordedOutcomes: () => relay.unrecordedOutcomes,
-  });
+  manager.start(
+    reconciler,
+    {
+      stopAccepting: () => sender.stopAccepting(),
+      drain: (ms) => sender.drain(ms),
+      unrecordedOutcomes: () => relay.unrecordedOutcomes,
+    },
+    interaction,
+  );
   log.info(
     {
       port: (server.address() as AddressInfo).port,

@@ -21,6 +21,8 @@ export const CONDITION_TOKEN_VALID = 'TokenValid';
 export const CONDITION_CHAT_REACHABLE = 'ChatReachable';
 export const CONDITION_RECONCILING = 'Reconciling';
 export const CONDITION_STALLED = 'Stalled';
+/** Only on channels with spec.alertmanager.silence: can button presses be received and acted on? */
+export const CONDITION_INTERACTIVE = 'Interactive';
 
 export const TokenReasons = [
   'Verified',
@@ -51,6 +53,13 @@ export const ChatReasons = [
 ] as const;
 export type ChatReason = (typeof ChatReasons)[number];
 
+/**
+ * Reasons of Interactive (besides Verified, and SecretNotFound / SecretKeyNotFound for its
+ * authorizationSecretRef): UpdatesConflict (Telegram answers getUpdates with 409) wins over
+ * AlertmanagerUnreachable (GET /api/v2/status fails).
+ */
+export const InteractiveReasons = ['UpdatesConflict', 'AlertmanagerUnreachable'] as const;
+
 /** Reasons of Ready alone: the spec cannot be read, or the user paused the channel. */
 export const ReadyReasons = ['InvalidSpec', 'Suspended'] as const;
 
@@ -58,7 +67,7 @@ export const ReadyReasons = ['InvalidSpec', 'Suspended'] as const;
  * Every reason a condition the operator writes may carry. A sub-condition that was not checked carries
  * the reason that stopped it (TokenValid Unknown/InvalidChatId), so the union is one for all conditions.
  */
-export type Reason = TokenReason | ChatReason | (typeof ReadyReasons)[number];
+export type Reason = TokenReason | ChatReason | (typeof ReadyReasons)[number] | (typeof InteractiveReasons)[number];
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 

@@ -3,6 +3,7 @@
 // and anything it could not express is checked here with the same words.
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { DEFAULT_SILENCE_DURATIONS, silenceDurationProblem } from './silenceDuration.js';
 
 const SecretKeyRef = (defaultKey: string) => z.object({ name: z.string().min(1), key: z.string().min(1).default(defaultKey) });
 
@@ -30,9 +31,32 @@ export const ChannelSpecSchema = z.object({
     .object({
       tokenSecretRef: SecretKeyRef('token'),
       resolved: z.enum(ResolvedModes).default('Edit'),
+      silence: z
+        .object({
+          url: z.string().refine(isHttpUrl, 'must be an http:// or https:// URL of the Alertmanager API, e.g. http://alertmanager:9093'),
+          durations: z
+            .array(z.string().superRefine((d, ctx) => void (silenceDurationProblem(d) && ctx.addIssue(silenceDurationProblem(d)!))))
+            .min(1)
+            .max(4)
+            .default(DEFAULT_SILENCE_DURATIONS),
+          allowed: z.enum(['Administrators', 'Members']).default('Administrators'),
+          allowedUserIds: z.array(z.number().int().positive()).max(100).default([]),
+          authorizationSecretRef: SecretKeyRef('token').optional(),
+        })
+        .optional(),
     })
     .optional(),
 });
+export type SilenceSpec = NonNullable<NonNullable<ChannelSpec['alertmanager']>['silence']>;
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password && !u.search && !u.hash;
+  } catch {
+    return false;
+  }
+}
 export type ChannelSpec = z.infer<typeof ChannelSpecSchema>;
 
 export interface Condition {

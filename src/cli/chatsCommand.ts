@@ -33,6 +33,19 @@ export const EMPTY_HELP = [
   'another program polling this bot (or its own code) may already have consumed them.',
 ];
 
+/**
+ * The operator consumes the updates of a bot that has a channel with spec.alertmanager.silence (for
+ * its buttons), so this command may find none, or a 409; the operator records the chats that bot is
+ * added to in a ConfigMap in its own namespace instead.
+ */
+export function operatorChatsHint(botId: number): string[] {
+  return [
+    "If the operator receives this bot's updates (a TelegramChannel with spec.alertmanager.silence uses it), the operator",
+    "consumes them, and records the chats the bot is added to instead. See them with (use the operator's namespace):",
+    `  kubectl -n telegram-system get configmap telegram-bot-${botId}-chats -o yaml`,
+  ];
+}
+
 export async function runChats(cmd: ChatsCommand, io: CliIO, client = new TelegramClient(apiUrl(io.env))): Promise<ExitCode> {
   const { token, secret } = await resolveToken(cmd.token, io, cmd.namespace);
 
@@ -48,7 +61,10 @@ export async function runChats(cmd: ChatsCommand, io: CliIO, client = new Telegr
     updates = await client.getUpdates(token, { ...DISCOVERY_PARAMS });
   } catch (e) {
     const conflict = conflictKind(e);
-    if (conflict) throw await explainConflict(client, token, bot);
+    if (conflict) {
+      const failure = await explainConflict(client, token, bot);
+      throw new CliFailure([failure.message, ...operatorChatsHint(bot.id)].join('\n'), failure.exitCode);
+    }
     throw explainTokenFailure(e, token, io.env);
   }
 
@@ -59,14 +75,14 @@ export async function runChats(cmd: ChatsCommand, io: CliIO, client = new Telegr
 
   if (cmd.output === 'json') {
     io.out(json({ bot: { id: bot.id, username: bot.username }, updates: found.updates, truncated, chats: found.chats.map(jsonChat) }));
-    if (found.chats.length === 0) for (const l of EMPTY_HELP) io.err(l);
+    if (found.chats.length === 0) for (const l of [...EMPTY_HELP, ...operatorChatsHint(bot.id)]) io.err(l);
     return EXIT.ok;
   }
 
   io.out(`Chats seen by @${bot.username} (${maskToken(token)}) in its ${found.updates} pending update${found.updates === 1 ? '' : 's'}:`);
   if (found.chats.length === 0) {
     io.out('');
-    for (const l of EMPTY_HELP) io.out(l);
+    for (const l of [...EMPTY_HELP, ...operatorChatsHint(bot.id)]) io.out(l);
     return EXIT.ok;
   }
   io.out('');
@@ -160,7 +176,7 @@ async function explainConflict(client: TelegramClient, token: string, bot: Teleg
         'so this command cannot list the chats. Its pending updates go to that webhook instead.',
         'Find the chat id in what that webhook receives (my_chat_member or message updates), or in the chat link: a',
         'https://t.me/c/1234567890/… link means chat id -1001234567890.',
-        'The operator itself never needs getUpdates: it works the same with or without a webhook.',
+        'The operator needs getUpdates only for the buttons of spec.alertmanager.silence; alerts work with or without a webhook.',
         'If that webhook is yours and may pause, delete it (deleteWebhook), run this again, then set it back; otherwise',
         'leave it: deleting it stops the program that uses it.',
       ].join('\n'),
@@ -171,7 +187,7 @@ async function explainConflict(client: TelegramClient, token: string, bot: Teleg
     [
       `another program is polling @${bot.username} with getUpdates right now (409: terminated by other getUpdates request),`,
       'and Telegram allows only one poller at a time. Stop it briefly and run this again, or read the chat id from',
-      "that program's logs. The operator itself never needs getUpdates.",
+      "that program's logs. That program may be the operator itself (see below).",
     ].join('\n'),
     EXIT.failed,
   );

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import {
   CONDITION_CHAT_REACHABLE,
+  CONDITION_INTERACTIVE,
   CONDITION_READY,
   CONDITION_RECONCILING,
   CONDITION_STALLED,
@@ -66,6 +67,8 @@ export interface ReconcilerDeps {
   ) => { status: ChannelStatus; afterWrite: (() => void)[] };
   /** The channel is gone. */
   forgotten?: (key: string) => void;
+  /** The Interactive condition (src/interaction/); undefined: the channel carries none. */
+  interactive?: (ch: TelegramChannel, resolved: ResolvedChannel | undefined, verified: boolean) => Promise<Verdict | undefined>;
   /**
    * Channels whose chat refused a send (kicked, migrated…) since their last reconcile, so that the last
    * verification is stale; filled by the relay, emptied here. A set, not a callback into the reconciler,
@@ -103,6 +106,10 @@ export class ChannelReconciler {
     const old = ch.status ?? {};
     const now = nowRfc3339(started);
     const { status, requeueAfterMs, verified, resolved } = await this.computeStatus(key, ch, generation, now);
+    const interactive = await this.deps.interactive?.(ch, resolved, verified);
+    status.conditions = interactive
+      ? setCondition(status.conditions ?? [], { type: CONDITION_INTERACTIVE, ...interactive }, generation, now)
+      : removeCondition(status.conditions ?? [], CONDITION_INTERACTIVE);
 
     const plan = this.deps.deliver ? this.deps.deliver(key, ch, resolved, status) : { status, afterWrite: [] };
     const next = plan.status;

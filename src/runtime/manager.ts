@@ -63,6 +63,12 @@ export interface InFlightSends {
   unrecordedOutcomes(): number;
 }
 
+/** Work only the leader does besides reconciling (the getUpdates pollers): started on leading, stopped on step-down and shutdown. */
+export interface LeaderWork {
+  start(): void;
+  stop(): Promise<void>;
+}
+
 export interface ManagerOptions {
   /** Builds the watches, given where their keys go. */
   watches: (events: WatchEvents) => Store;
@@ -85,6 +91,7 @@ export class Manager {
   // Given to start(): built after the manager, because they wake channels through enqueue().
   private reconciler: Reconciler | undefined;
   private sends: InFlightSends = { stopAccepting: () => {}, drain: () => Promise.resolve(true), unrecordedOutcomes: () => 0 };
+  private leaderWork: LeaderWork = { start: () => {}, stop: () => Promise.resolve() };
   private stopping = false;
   private gauges: NodeJS.Timeout | undefined;
 
@@ -149,10 +156,14 @@ export class Manager {
    * Starts the watches, the election and the gauges: reconciles go to `reconciler` from now on, and
    * stepping down or shutting down waits for `sends`.
    */
-  start(reconciler: Reconciler, sends: InFlightSends): void {
+  start(reconciler: Reconciler, sends: InFlightSends, leaderWork?: LeaderWork): void {
     this.reconciler = reconciler;
     this.sends = sends;
-    if (!this.elector) this.queue.resume();
+    if (leaderWork) this.leaderWork = leaderWork;
+    if (!this.elector) {
+      this.queue.resume();
+      this.leaderWork.start();
+    }
     this.store.start();
     this.elector?.start();
     // The manager owns the gauges: it owns the queue and the channel cache they read.
@@ -170,7 +181,9 @@ export class Manager {
     this.opts.log.info({ signal }, 'shutting down: finishing work in flight');
     setTimeout(() => this.exit(1), SHUTDOWN_BUDGET_MS).unref();
     stopIntake();
+    const leaderWorkStopped = this.leaderWork.stop();
     const drained = await this.sends.drain(SHUTDOWN_DRAIN_MS);
+    await leaderWorkStopped;
     if (!drained) this.opts.log.warn('some sends were still queued at shutdown; the next leader resends them');
     await this.queue.waitIdle(SHUTDOWN_IDLE_MS);
     this.store.stop();
@@ -189,6 +202,7 @@ export class Manager {
   private startedLeading(): void {
     this.opts.metrics.isLeader.set(1);
     this.queue.resume();
+    this.leaderWork.start();
     for (const ch of this.store.listChannels()) this.queue.add(keyOf(ch));
   }
 
@@ -205,10 +219,12 @@ export class Manager {
     const sends = this.sends;
     metrics.isLeader.set(0);
     sends.stopAccepting();
+    const leaderWorkStopped = this.leaderWork.stop();
     log.error('leadership lost: sending nothing new; finishing the sends in flight, then exiting');
     const deadline = Date.now() + STEP_DOWN_BUDGET_MS;
     setTimeout(() => this.exit(1), STEP_DOWN_BUDGET_MS).unref();
     const drained = await sends.drain(IN_FLIGHT_BUDGET_MS);
+    await leaderWorkStopped;
     // Polled: outcomes are written by reconciles, and the relay offers no "all recorded" signal yet
     // (issue 12 step 3, the delivery ledger, is where that belongs).
     while (sends.unrecordedOutcomes() > 0 && Date.now() < deadline - 100) await new Promise((r) => setTimeout(r, 20));

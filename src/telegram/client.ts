@@ -34,6 +34,12 @@ export interface SendMessageParams {
   link_preview_options?: { is_disabled: boolean };
 }
 
+/** Per call: an HTTP timeout other than the client's (long polls) and a signal that aborts the call. */
+export interface CallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
 export class TelegramClient {
   private readonly http: AxiosInstance;
 
@@ -82,23 +88,40 @@ export class TelegramClient {
     return this.call(token, 'sendMessage', params, MessageSchema);
   }
 
-  /** For the CLI: updates are read without confirming offsets, so the user's bot keeps them. */
-  getUpdates(token: string, params: { offset?: number; limit?: number; timeout?: number; allowed_updates?: string[] }): Promise<unknown[]> {
-    return this.call(token, 'getUpdates', params, z.array(z.unknown()));
+  /**
+   * The CLI reads updates without confirming offsets, so the user's bot keeps them; the operator's
+   * poller long-polls (`timeout` seconds) and passes a per-call HTTP timeout a little longer than that,
+   * and a signal that ends the poll at once on step-down or shutdown.
+   */
+  getUpdates(
+    token: string,
+    params: { offset?: number; limit?: number; timeout?: number; allowed_updates?: string[] },
+    opts: CallOptions = {},
+  ): Promise<unknown[]> {
+    return this.call(token, 'getUpdates', params, z.array(z.unknown()), opts);
+  }
+
+  /** Answers a button press; `text` is shown to the presser (as an alert with show_alert). */
+  answerCallbackQuery(token: string, params: { callback_query_id: string; text?: string; show_alert?: boolean }): Promise<boolean> {
+    return this.call(token, 'answerCallbackQuery', params, z.boolean());
   }
 
   getWebhookInfo(token: string): Promise<{ url: string; pending_update_count?: number }> {
     return this.call(token, 'getWebhookInfo', {}, z.looseObject({ url: z.string(), pending_update_count: z.number().optional() }));
   }
 
-  private async call<T>(token: string, method: string, params: object, schema: z.ZodType<T>): Promise<T> {
+  private async call<T>(token: string, method: string, params: object, schema: z.ZodType<T>, opts: CallOptions = {}): Promise<T> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     let status: number;
     let body: string;
     let retryAfterHeader: string | undefined;
     try {
-      const res = await this.http.post<string>(`/bot${token}/${method}`, params, { headers: { 'Content-Type': 'application/json' } });
+      const res = await this.http.post<string>(`/bot${token}/${method}`, params, {
+        headers: { 'Content-Type': 'application/json' },
+        ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
       status = res.status;
       body = typeof res.data === 'string' ? res.data : JSON.stringify(res.data);
       retryAfterHeader = res.headers['retry-after'] as string | undefined;

@@ -337,7 +337,7 @@ describe('values beyond the kustomize overlays', () => {
 
   it('leaderElection.enabled=false with one replica: no Lease Role, LEADER_ELECTION=false', () => {
     const objs = template({ leaderElection: { enabled: false }, replicaCount: 1 });
-    expect(find(objs, 'Role')).toEqual([]);
+    expect(find(objs, 'Role').filter((r: any) => r.metadata.name.endsWith('-leader-election'))).toEqual([]);
     const env = only(objs, 'Deployment').spec.template.spec.containers[0].env;
     expect(env.filter((e: any) => e.name === 'LEADER_ELECTION')).toEqual([{ name: 'LEADER_ELECTION', value: 'false' }]);
   });

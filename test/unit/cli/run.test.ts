@@ -125,6 +125,9 @@ describe('chats', () => {
     expect(out).toMatch(/Privacy mode/);
     expect(out).toMatch(/my_chat_member/);
     expect(out).toMatch(/24 hours/);
+    // The operator may be the one consuming this bot's updates: where it records the chats instead.
+    expect(out).toMatch(/operator\n?.*consumes them/s);
+    expect(out).toContain(`kubectl -n telegram-system get configmap telegram-bot-${TOKEN.split(':')[0]}-chats -o yaml`);
   });
 
   test('webhook set: 409 explained with the webhook host only, exit 1', async () => {
@@ -137,7 +140,8 @@ describe('chats', () => {
     expect(err).toContain('https://hooks.example.com:8443');
     expect(err).not.toContain('s3cr3t');
     expect(err).not.toContain('/telegram/');
-    expect(err).toMatch(/operator itself never needs getUpdates/);
+    expect(err).toMatch(/operator needs getUpdates only for the buttons/);
+    expect(err).toContain(`get configmap telegram-bot-${TOKEN.split(':')[0]}-chats`);
     expect(io.all()).not.toContain(SECRET_PART);
     expect(calls('getWebhookInfo')).toHaveLength(1);
   });
@@ -164,6 +168,8 @@ describe('chats', () => {
     expect((failure as CliFailure).exitCode).toBe(1);
     expect((failure as CliFailure).message).toMatch(/another program is polling/);
     expect((failure as CliFailure).message).toMatch(/only one poller/);
+    expect((failure as CliFailure).message).toMatch(/may be the operator itself.*\n.*consumes them/s);
+    expect((failure as CliFailure).message).toContain('-chats -o yaml');
   });
 
   test.each([

@@ -1,0 +1,170 @@
+// The buttons' back channel, put together: the reconciler reports each channel here (one call, which
+// returns the Interactive condition), the leader starts and stops the pollers, and every update a
+// poller receives goes to the press handler (callback_query) or the chats record (my_chat_member).
+import type { Verdict } from '../api/contract.js';
+import { keyOf, parseSpec, type SilenceSpec, type TelegramChannel } from '../api/types.js';
+import type { ResolvedChannel, SecretSource } from '../channel/resolver.js';
+import { SecretUnavailable } from '../channel/secrets.js';
+import type { EpisodeRenderer, EpisodeStore } from '../lifecycle/episode.js';
+import type { Logger } from '../observability/log.js';
+import type { TelegramClient } from '../telegram/client.js';
+import { tokenKey } from '../telegram/tokenKey.js';
+import { alertmanagerAccess, type AlertmanagerFor } from './alertmanagerAccess.js';
+import { AlertmanagerError } from './alertmanagerApi.js';
+import { PressAuthorizer } from './authorize.js';
+import type { ChatsRecorder } from './chatsRecord.js';
+import { interactiveVerdict, type AlertmanagerCheck } from './interactiveCondition.js';
+import { PressHandler, type PressBot } from './pressHandler.js';
+import { UpdatesHub, type Poller } from './updatesHub.js';
+import { UpdatesPoller, type ConflictKind, type Update } from './updatesPoller.js';
+import { CallbackQuerySchema, MyChatMemberSchema } from './updateSchemas.js';
+
+/** An Alertmanager found unreachable is checked again at the next reconcile after this, not only at the next verification. */
+export const UNREACHABLE_RECHECK_MS = 30_000;
+
+export interface InteractionDeps {
+  telegram: Pick<TelegramClient, 'getUpdates' | 'answerCallbackQuery' | 'getChatMember'>;
+  secrets: SecretSource;
+  episodes: EpisodeStore;
+  renderer: EpisodeRenderer;
+  getChannel: (namespace: string, name: string) => TelegramChannel | undefined;
+  /** Wakes a channel's reconcile (its Interactive condition changed). */
+  enqueue: (channelKey: string) => void;
+  chats?: ChatsRecorder;
+  log: Logger;
+  now?: () => number;
+  /** For tests. */
+  alertmanagerFor?: AlertmanagerFor;
+  makePoller?: (
+    token: string,
+    handle: (u: Update) => Promise<void>,
+    onConflict: (k: ConflictKind | undefined, d: string) => void,
+  ) => Poller;
+}
+
+interface Checked {
+  /** What was checked: the URL and the Secret reference. */
+  target: string;
+  check: AlertmanagerCheck;
+  at: number;
+}
+
+export class Interaction {
+  private readonly hub: UpdatesHub;
+  private readonly press: PressHandler;
+  private readonly alertmanagerFor: AlertmanagerFor;
+  private readonly checks = new Map<string, Checked>();
+  private readonly authorizers = new Map<string, PressAuthorizer>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: InteractionDeps) {
+    this.now = deps.now ?? Date.now;
+    this.alertmanagerFor = deps.alertmanagerFor ?? alertmanagerAccess(deps.secrets);
+    const makePoller =
+      deps.makePoller ??
+      ((token, handle, onConflict) => new UpdatesPoller({ telegram: deps.telegram, token, handle, onConflict, log: deps.log }));
+    this.hub = new UpdatesHub({
+      makePoller: (token, onConflict) => makePoller(token, (u) => this.route(token, u), onConflict),
+      enqueue: deps.enqueue,
+    });
+    this.press = new PressHandler({
+      episodes: deps.episodes,
+      renderer: deps.renderer,
+      getChannel: deps.getChannel,
+      botOf: (key) => this.hub.botOf(key),
+      alertmanagerFor: this.alertmanagerFor,
+      answer: (token, id, text) => deps.telegram.answerCallbackQuery(token, { callback_query_id: id, text, show_alert: true }),
+      alertmanagerSeen: (key, check) => this.seen(key, check),
+      log: deps.log,
+      now: this.now,
+    });
+  }
+
+  /**
+   * The reconciler's one call: registers the channel's bot for polling when it has silence, and
+   * returns its Interactive condition (undefined: the channel must not carry one). `verified`: the
+   * reconcile verified the channel just now, so Alertmanager is checked again too.
+   */
+  async condition(ch: TelegramChannel, resolved: ResolvedChannel | undefined, verified: boolean): Promise<Verdict | undefined> {
+    const key = keyOf(ch);
+    const parsed = parseSpec(ch.spec);
+    const silence = parsed.ok ? parsed.spec.alertmanager?.silence : undefined;
+    if (!silence || !resolved || parsed.ok === false || parsed.spec.suspend) {
+      this.forget(key);
+      return undefined;
+    }
+    this.hub.register(key, resolved.token);
+    const target = `${silence.url}\n${silence.authorizationSecretRef?.name ?? ''}\n${silence.authorizationSecretRef?.key ?? ''}`;
+    const last = this.checks.get(key);
+    const stale = !last || last.target !== target || verified || (!last.check.ok && this.now() - last.at >= UNREACHABLE_RECHECK_MS);
+    const check = stale ? await this.checkAlertmanager(key, ch.metadata.namespace, silence, target) : last.check;
+    const bot = ch.status?.bot?.username ? `@${ch.status.bot.username}` : `bot ${resolved.token.split(':')[0]}`;
+    return interactiveVerdict(bot, this.hub.conflictOf(key), check);
+  }
+
+  /** The channel is gone (or lost its silence). */
+  forget(key: string): void {
+    this.hub.unregister(key);
+    this.checks.delete(key);
+  }
+
+  /** This replica leads. */
+  start(): void {
+    this.hub.start();
+  }
+
+  /** Step-down or shutdown. */
+  stop(): Promise<void> {
+    return this.hub.stop();
+  }
+
+  private async checkAlertmanager(key: string, namespace: string, silence: SilenceSpec, target: string): Promise<AlertmanagerCheck> {
+    let check: AlertmanagerCheck;
+    try {
+      const access = await this.alertmanagerFor(namespace, silence);
+      if (!access.ok) check = access;
+      else {
+        await access.api.status();
+        check = { ok: true, host: new URL(silence.url).host };
+      }
+    } catch (e) {
+      if (e instanceof SecretUnavailable) throw e; // the reconcile fails and is retried
+      const message = e instanceof AlertmanagerError ? e.message : 'the Alertmanager check failed';
+      check = { ok: false, reason: 'AlertmanagerUnreachable', message };
+    }
+    this.checks.set(key, { target, check, at: this.now() });
+    return check;
+  }
+
+  /** A press learnt something about the channel's Alertmanager: if the condition changes, reconcile. */
+  private seen(key: string, check: AlertmanagerCheck): void {
+    const last = this.checks.get(key);
+    if (!last) return;
+    const changed = last.check.ok !== check.ok;
+    this.checks.set(key, { ...last, check, at: this.now() });
+    if (changed) this.deps.enqueue(key);
+  }
+
+  private async route(token: string, u: Update): Promise<void> {
+    if (u.callback_query !== undefined) {
+      const q = CallbackQuerySchema.safeParse(u.callback_query);
+      if (!q.success) return this.deps.log.warn({ updateId: u.update_id }, 'a callback_query update of an unexpected shape was skipped');
+      return this.press.handle(this.bot(token), q.data);
+    }
+    if (u.my_chat_member !== undefined && this.deps.chats) {
+      const m = MyChatMemberSchema.safeParse(u.my_chat_member);
+      if (!m.success) return this.deps.log.warn({ updateId: u.update_id }, 'a my_chat_member update of an unexpected shape was skipped');
+      return this.deps.chats.record(token.split(':')[0]!, m.data);
+    }
+  }
+
+  private bot(token: string): PressBot {
+    const key = tokenKey(token);
+    let authorizer = this.authorizers.get(key);
+    if (!authorizer) {
+      authorizer = new PressAuthorizer((chatId, userId) => this.deps.telegram.getChatMember(token, chatId, userId), this.now);
+      this.authorizers.set(key, authorizer);
+    }
+    return { token, key, authorizer };
+  }
+}

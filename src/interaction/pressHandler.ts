@@ -1,0 +1,264 @@
+// One button press, from callback data to answer. The data only names an episode; the handler checks
+// that the press came from that episode's message in that chat, through the bot of that episode's
+// channel, and that the presser may press now (authorize.ts). Then Silence creates an Alertmanager
+// silence and records it on the episode, Unsilence expires it, Ack records who took the alert. Every
+// press is answered (show_alert) with the outcome or the reason nothing changed. Presses on one
+// episode run one at a time, and each action is checked against the stored record, so a double press,
+// or a press delivered again after a leader handover, creates one silence.
+import { splitKey, keyOf, parseSpec, type SilenceSpec, type TelegramChannel } from '../api/types.js';
+import { parseSilenceDuration } from '../api/silenceDuration.js';
+import type { Episode, EpisodeRenderer, EpisodeStore } from '../lifecycle/episode.js';
+import type { Logger } from '../observability/log.js';
+import { AlertmanagerError } from './alertmanagerApi.js';
+import type { AlertmanagerFor } from './alertmanagerAccess.js';
+import type { PressAuthorizer } from './authorize.js';
+import { parseCallbackData, type ButtonPress } from './callbackData.js';
+import type { AlertmanagerCheck } from './interactiveCondition.js';
+import type { CallbackQuery } from './updateSchemas.js';
+
+/** answerCallbackQuery's text limit (code points). */
+const MAX_ANSWER = 200;
+
+export const ANSWERS = {
+  unknown: 'Unknown button: nothing was changed.',
+  gone: 'This alert is no longer tracked (it is too old, or its channel was changed): nothing was changed.',
+  notThisMessage: 'This button does not belong to this alert message: nothing was changed.',
+  noButtons: 'Buttons are turned off for this channel (spec.alertmanager.silence was removed): nothing was changed.',
+  resolved: 'This alert has resolved: nothing to silence or take.',
+  noLabels: 'This alert has no common labels to silence on: nothing was changed.',
+  outdated: 'This button is out of date (the channel changed its durations): nothing was changed.',
+} as const;
+
+export interface PressBot {
+  token: string;
+  /** tokenKey of the token: which bot this press came through. */
+  key: string;
+  authorizer: PressAuthorizer;
+}
+
+export interface PressDeps {
+  episodes: EpisodeStore;
+  renderer: EpisodeRenderer;
+  getChannel: (namespace: string, name: string) => TelegramChannel | undefined;
+  /** The bot (tokenKey) that polls for this channel, if any. */
+  botOf: (channelKey: string) => string | undefined;
+  alertmanagerFor: AlertmanagerFor;
+  answer: (token: string, queryId: string, text: string) => Promise<unknown>;
+  /** What a press learnt about the channel's Alertmanager, for the Interactive condition. */
+  alertmanagerSeen?: (channelKey: string, check: AlertmanagerCheck) => void;
+  log: Logger;
+  now?: () => number;
+}
+
+type Checked = { ok: true; episode: Episode; silence: SilenceSpec; channelKey: string } | { ok: false; answer: string };
+
+export class PressHandler {
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: PressDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Handles and answers one press; never throws. */
+  async handle(bot: PressBot, q: CallbackQuery): Promise<void> {
+    const press = parseCallbackData(q.data);
+    let text: string;
+    try {
+      text = press ? await this.serialized(press.episodeId, () => this.act(bot, q, press)) : ANSWERS.unknown;
+    } catch (e) {
+      this.deps.log.error({ err: e }, 'a button press failed');
+      text = 'Something went wrong handling this press; nothing was changed. Try again.';
+    }
+    try {
+      await this.deps.answer(bot.token, q.id, cut(text));
+    } catch (e) {
+      // Too old (over 15 s, or answered already by a leader before a handover): nothing to do.
+      this.deps.log.debug({ err: e }, 'a button press could not be answered');
+    }
+  }
+
+  private async serialized<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const before = this.locks.get(id) ?? Promise.resolve();
+    const mine = before.then(work, work);
+    const tail = mine.catch(() => undefined);
+    this.locks.set(id, tail);
+    void tail.then(() => {
+      if (this.locks.get(id) === tail) this.locks.delete(id);
+    });
+    return mine;
+  }
+
+  private async act(bot: PressBot, q: CallbackQuery, press: ButtonPress): Promise<string> {
+    const checked = await this.check(bot, q, press);
+    if (!checked.ok) return checked.answer;
+    const { episode, silence } = checked;
+    const who = presser(q.from);
+    const allowed = await bot.authorizer.authorize(silence, episode.chatId, q.from.id);
+    if (!allowed.ok) return allowed.reason;
+    if (press.action === 'ack') return this.ack(episode, who);
+    if (press.action === 'unsilence') return this.unsilence(checked, who);
+    return this.silence(checked, press.durationIndex, who, q);
+  }
+
+  private async check(bot: PressBot, q: CallbackQuery, press: ButtonPress): Promise<Checked> {
+    const episode = await this.deps.episodes.get(press.episodeId);
+    if (!episode) return { ok: false, answer: ANSWERS.gone };
+    // The press must come from the message the episode's buttons hang on, in its chat.
+    if (!q.message || String(q.message.chat.id) !== episode.chatId || q.message.message_id !== episode.messageIds[0]) {
+      return { ok: false, answer: ANSWERS.notThisMessage };
+    }
+    const ch = this.deps.getChannel(episode.channel.namespace, episode.channel.name);
+    if (!ch || (ch.metadata.uid && ch.metadata.uid !== episode.channel.uid)) return { ok: false, answer: ANSWERS.gone };
+    const channelKey = keyOf(ch);
+    // Only the bot that polls for this channel may act on its episodes.
+    if (this.deps.botOf(channelKey) !== bot.key) return { ok: false, answer: ANSWERS.notThisMessage };
+    const parsed = parseSpec(ch.spec);
+    const silence = parsed.ok ? parsed.spec.alertmanager?.silence : undefined;
+    if (!silence) return { ok: false, answer: ANSWERS.noButtons };
+    return { ok: true, episode, silence, channelKey };
+  }
+
+  private async silence(c: Extract<Checked, { ok: true }>, index: number, who: string, q: CallbackQuery): Promise<string> {
+    const { episode, silence, channelKey } = c;
+    if (episode.state === 'resolved') return ANSWERS.resolved;
+    if (active(episode.silence, this.now())) return `Already silenced by ${episode.silence!.by} until ${when(episode.silence!.endsAt)}.`;
+    const label = silence.durations[index];
+    const ms = label !== undefined ? parseSilenceDuration(label) : undefined;
+    if (label === undefined || ms === undefined) return ANSWERS.outdated;
+    if (Object.keys(episode.commonLabels).length === 0) return ANSWERS.noLabels;
+    const api = await this.api(channelKey, silence);
+    if (typeof api === 'string') return api;
+
+    const startsAt = new Date(this.now());
+    const endsAt = new Date(startsAt.getTime() + ms);
+    const chatName = q.message?.chat.title ?? q.message?.chat.first_name ?? episode.chatId;
+    let id: string;
+    try {
+      id = await api.createSilence({
+        matchers: episode.commonLabels,
+        startsAt,
+        endsAt,
+        createdBy: who,
+        comment: `Silenced from Telegram chat "${chatName}" (${episode.chatId}) for ${label}, channel ${channelKey}`,
+      });
+      this.deps.alertmanagerSeen?.(channelKey, { ok: true, host: hostOf(silence.url) });
+    } catch (e) {
+      return this.alertmanagerFailed(channelKey, e, 'nothing was silenced');
+    }
+    const record = { id, endsAt: endsAt.toISOString(), by: who };
+    let stored: Episode | undefined;
+    try {
+      stored = await this.deps.episodes.update(episode.id, (cur) =>
+        active(cur.silence, this.now()) ? cur : { ...cur, silence: record, updatedAt: startsAt.toISOString() },
+      );
+    } catch (e) {
+      await this.expireQuietly(api, id);
+      throw e;
+    }
+    if (!stored || stored.silence?.id !== id) {
+      // Gone meanwhile, or someone else's silence got there first: ours must not linger.
+      await this.expireQuietly(api, id);
+      if (!stored) return ANSWERS.gone;
+      return `Already silenced by ${stored.silence!.by} until ${when(stored.silence!.endsAt)}.`;
+    }
+    await this.refresh(stored);
+    return `Silenced for ${label}, until ${when(record.endsAt)}. Alertmanager holds back this group's notifications until then.`;
+  }
+
+  private async unsilence(c: Extract<Checked, { ok: true }>, who: string): Promise<string> {
+    const { episode, silence, channelKey } = c;
+    const current = episode.silence;
+    if (!current) return 'This alert is not silenced: nothing was changed.';
+    const api = await this.api(channelKey, silence);
+    if (typeof api === 'string') return api;
+    try {
+      await api.expireSilence(current.id);
+      this.deps.alertmanagerSeen?.(channelKey, { ok: true, host: hostOf(silence.url) });
+    } catch (e) {
+      // Gone already (expired, or deleted in Alertmanager's UI): the record follows Alertmanager.
+      if (!(e instanceof AlertmanagerError && e.kind === 'NotFound')) return this.alertmanagerFailed(channelKey, e, 'the silence stays');
+    }
+    const stored = await this.deps.episodes.update(episode.id, (cur) =>
+      cur.silence?.id === current.id ? { ...withoutSilence(cur), updatedAt: new Date(this.now()).toISOString() } : cur,
+    );
+    if (stored) await this.refresh(stored);
+    this.deps.log.info({ channel: channelKey, episode: episode.id, by: who }, 'silence expired from Telegram');
+    return 'Silence expired: this group notifies again.';
+  }
+
+  private async ack(episode: Episode, who: string): Promise<string> {
+    if (episode.state === 'resolved') return ANSWERS.resolved;
+    if (episode.ack) return `Already taken by ${episode.ack.by}.`;
+    const at = new Date(this.now()).toISOString();
+    const stored = await this.deps.episodes.update(episode.id, (cur) => (cur.ack ? cur : { ...cur, ack: { by: who, at }, updatedAt: at }));
+    if (!stored) return ANSWERS.gone;
+    if (stored.ack?.by !== who || stored.ack.at !== at) return `Already taken by ${stored.ack?.by ?? 'someone'}.`;
+    await this.refresh(stored);
+    return 'You took this alert.';
+  }
+
+  /** The channel's Alertmanager client, or the answer to give when there is none. */
+  private async api(channelKey: string, silence: SilenceSpec) {
+    const { namespace } = splitKey(channelKey);
+    const access = await this.deps.alertmanagerFor(namespace, silence);
+    if (access.ok) return access.api;
+    this.deps.alertmanagerSeen?.(channelKey, access);
+    return `Cannot use Alertmanager: ${access.message}. Nothing was changed.`;
+  }
+
+  private alertmanagerFailed(channelKey: string, e: unknown, what: string): string {
+    const message = e instanceof AlertmanagerError ? e.message : 'unexpected error';
+    if (e instanceof AlertmanagerError && e.kind !== 'Rejected') {
+      this.deps.alertmanagerSeen?.(channelKey, { ok: false, reason: 'AlertmanagerUnreachable', message });
+    }
+    this.deps.log.warn({ channel: channelKey, err: e }, `a press could not reach Alertmanager: ${what}`);
+    return e instanceof AlertmanagerError && e.kind === 'Rejected'
+      ? `Alertmanager refused: ${message}; ${what}.`
+      : `Alertmanager unreachable: ${message}; ${what}.`;
+  }
+
+  private async expireQuietly(api: { expireSilence(id: string): Promise<void> }, id: string): Promise<void> {
+    try {
+      await api.expireSilence(id);
+    } catch (e) {
+      this.deps.log.warn({ err: e, silence: id }, 'a duplicate silence could not be expired; it ends on its own');
+    }
+  }
+
+  private async refresh(e: Episode): Promise<void> {
+    try {
+      await this.deps.renderer.refresh(e);
+    } catch (err) {
+      // The press is done and recorded; the message shows it at the next notification or press.
+      this.deps.log.warn({ err, episode: e.id }, 'the alert message could not be updated after a press');
+    }
+  }
+}
+
+/** createdBy and the "by" of the record: telegram:@username, or telegram:<id> without one. */
+export function presser(from: { id: number; username?: string }): string {
+  return from.username && /^[A-Za-z0-9_]{1,64}$/.test(from.username) ? `telegram:@${from.username}` : `telegram:${from.id}`;
+}
+
+function active(s: Episode['silence'], now: number): boolean {
+  return !!s && Date.parse(s.endsAt) > now;
+}
+
+function withoutSilence(e: Episode): Episode {
+  const { silence: _gone, ...rest } = e;
+  return rest;
+}
+
+function when(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function hostOf(url: string): string {
+  return new URL(url).host;
+}
+
+function cut(text: string): string {
+  const chars = [...text];
+  return chars.length > MAX_ANSWER ? `${chars.slice(0, MAX_ANSWER - 1).join('')}…` : text;
+}

@@ -1,0 +1,162 @@
+// One bot's getUpdates long poll, run by the leader only. Telegram keeps the offset server-side: an
+// update is confirmed by the next getUpdates whose offset is above its id, and this poller asks for
+// that only after the update was handled. So a leader that dies mid-press leaves the press
+// unconfirmed, and the next leader (which starts without an offset: Telegram resumes after the last
+// confirmed update) receives it again; the press handler is idempotent on the episode record, so a
+// press handled twice creates one silence. A 409 (a webhook is set, or another program polls this bot)
+// is reported, never fixed: the operator does not call deleteWebhook.
+import { TelegramError } from '../telegram/errors.js';
+import type { CallOptions } from '../telegram/client.js';
+import type { Logger } from '../observability/log.js';
+
+/** What the operator asks Telegram for; a bot setting on Telegram's side (hence: a dedicated bot). */
+export const ALLOWED_UPDATES = ['callback_query', 'my_chat_member'];
+/** Long-poll timeout in seconds, and the HTTP timeout above it. */
+export const POLL_TIMEOUT_S = 25;
+const HTTP_SLACK_MS = 10_000;
+/** After a 409, look again this often: the conflict may end (webhook deleted, other poller stopped). */
+export const CONFLICT_RETRY_MS = 30_000;
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_MAX_MS = 60_000;
+/** On stop, the last offset is confirmed within this (best effort: a press left unconfirmed is handled once more, idempotently). */
+const FINAL_CONFIRM_MS = 1_500;
+
+export type ConflictKind = 'webhook' | 'poller';
+
+export interface Update {
+  update_id: number;
+  [field: string]: unknown;
+}
+
+export interface PollerDeps {
+  telegram: {
+    getUpdates(
+      token: string,
+      params: { offset?: number; limit?: number; timeout?: number; allowed_updates?: string[] },
+      opts?: CallOptions,
+    ): Promise<unknown[]>;
+  };
+  token: string;
+  /** Handles one update; should not throw (a throw is logged and the update counts as handled). */
+  handle: (u: Update) => Promise<void>;
+  /** The bot's 409 state changed: a conflict began (its kind) or ended (undefined). */
+  onConflict: (kind: ConflictKind | undefined, description: string) => void;
+  log: Logger;
+  /** For tests: an abortable wait (fake clock). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export function conflictOf(e: unknown): ConflictKind | undefined {
+  if (!(e instanceof TelegramError) || e.httpStatus !== 409) return undefined;
+  return /webhook/i.test(`${e.description ?? ''} ${e.message}`) ? 'webhook' : 'poller';
+}
+
+export class UpdatesPoller {
+  private readonly abort = new AbortController();
+  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private loop: Promise<void> | undefined;
+  /** The next offset to ask for: every update below it has been handled. */
+  private offset: number | undefined;
+  /** The offset Telegram has been told (by the last getUpdates that succeeded). */
+  private confirmed: number | undefined;
+  private conflict: ConflictKind | undefined;
+
+  constructor(private readonly deps: PollerDeps) {
+    this.sleep = deps.sleep ?? abortableSleep;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Ends the long poll at once, lets the updates being handled finish, then confirms them (best effort). */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+    if (this.offset !== undefined && this.offset !== this.confirmed) {
+      try {
+        await this.deps.telegram.getUpdates(
+          this.deps.token,
+          { offset: this.offset, limit: 1, timeout: 0 },
+          { timeoutMs: FINAL_CONFIRM_MS },
+        );
+        this.confirmed = this.offset;
+      } catch {
+        // The next leader receives these again and handles them idempotently.
+      }
+    }
+  }
+
+  /** For tests and logs: the next offset asked for. */
+  get nextOffset(): number | undefined {
+    return this.offset;
+  }
+
+  private async run(): Promise<void> {
+    const { telegram, token, log } = this.deps;
+    const signal = this.abort.signal;
+    let failures = 0;
+    while (!signal.aborted) {
+      let raw: unknown[];
+      try {
+        const asked = this.offset;
+        raw = await telegram.getUpdates(
+          token,
+          { ...(asked !== undefined ? { offset: asked } : {}), limit: 100, timeout: POLL_TIMEOUT_S, allowed_updates: ALLOWED_UPDATES },
+          { timeoutMs: POLL_TIMEOUT_S * 1000 + HTTP_SLACK_MS, signal },
+        );
+        this.confirmed = asked;
+        failures = 0;
+        this.setConflict(undefined, '');
+      } catch (e) {
+        if (signal.aborted) break;
+        const kind = conflictOf(e);
+        if (kind) {
+          this.setConflict(kind, (e as TelegramError).description ?? (e as Error).message);
+          await this.sleep(CONFLICT_RETRY_MS, signal);
+          continue;
+        }
+        failures++;
+        const retryAfterMs = e instanceof TelegramError && e.retryAfterSeconds !== undefined ? e.retryAfterSeconds * 1000 : 0;
+        const waitMs = Math.max(retryAfterMs, Math.min(BACKOFF_BASE_MS * 2 ** (failures - 1), BACKOFF_MAX_MS));
+        log.warn({ err: e, retryInMs: waitMs }, 'getUpdates failed; button presses wait until it works again');
+        await this.sleep(waitMs, signal);
+        continue;
+      }
+      const updates = raw
+        .filter((u): u is Update => typeof u === 'object' && u !== null && Number.isSafeInteger((u as Update).update_id))
+        .filter((u) => this.offset === undefined || u.update_id >= this.offset)
+        .sort((a, b) => a.update_id - b.update_id);
+      if (updates.length === 0) continue;
+      // Handled side by side (the press handler orders presses on one episode), confirmed together.
+      await Promise.all(
+        updates.map((u) =>
+          this.deps.handle(u).catch((err: unknown) => log.error({ err, updateId: u.update_id }, 'an update could not be handled')),
+        ),
+      );
+      this.offset = updates[updates.length - 1]!.update_id + 1;
+    }
+  }
+
+  private setConflict(kind: ConflictKind | undefined, description: string): void {
+    if (kind === this.conflict) return;
+    this.conflict = kind;
+    this.deps.onConflict(kind, description);
+  }
+}
+
+/** setTimeout that ends early (and leaves no timer behind) when the signal aborts. */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

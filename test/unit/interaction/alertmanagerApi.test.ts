@@ -1,0 +1,93 @@
+// The Alertmanager client against a small local HTTP server: what it sends, and how failures read
+// (the Bearer token never appears in them).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AlertmanagerApi, AlertmanagerError, checkBearer, sanitizeDetail } from '../../../src/interaction/alertmanagerApi.js';
+
+const BEARER = 'am-api-token.SECRET_9f8e7d';
+let server: http.Server;
+let url: string;
+const seen: { method?: string; url?: string; auth?: string; body: string }[] = [];
+let reply: (res: http.ServerResponse) => void = (res) => res.end('{}');
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
+      reply(res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/am/`;
+});
+afterAll(() => new Promise((r) => server.close(r)));
+beforeEach(() => (seen.length = 0));
+
+test('POST /api/v2/silences under the URL path, exact matchers, the Bearer token', async () => {
+  reply = (res) => res.end(JSON.stringify({ silenceID: 'abc-123' }));
+  const api = new AlertmanagerApi(url, BEARER);
+  const id = await api.createSilence({
+    matchers: { alertname: 'Disk.*', severity: 'page' },
+    startsAt: new Date('2025-01-01T00:00:00Z'),
+    endsAt: new Date('2025-01-01T01:00:00Z'),
+    createdBy: 'telegram:@olga',
+    comment: 'c',
+  });
+  expect(id).toBe('abc-123');
+  expect(seen[0]).toMatchObject({ method: 'POST', url: '/am/api/v2/silences', auth: `Bearer ${BEARER}` });
+  expect(JSON.parse(seen[0]!.body)).toEqual({
+    matchers: [
+      { name: 'alertname', value: 'Disk.*', isRegex: false, isEqual: true },
+      { name: 'severity', value: 'page', isRegex: false, isEqual: true },
+    ],
+    startsAt: '2025-01-01T00:00:00.000Z',
+    endsAt: '2025-01-01T01:00:00.000Z',
+    createdBy: 'telegram:@olga',
+    comment: 'c',
+  });
+});
+
+test("a 4xx keeps Alertmanager's words, cut and cleaned, never the token", async () => {
+  reply = (res) => {
+    res.statusCode = 400;
+    res.end(JSON.stringify(`bad matcher\u0007\n${BEARER} ${'x'.repeat(400)}`));
+  };
+  const err = (await new AlertmanagerApi(url, BEARER).expireSilence('s1').catch((e: unknown) => e)) as AlertmanagerError;
+  expect(err).toBeInstanceOf(AlertmanagerError);
+  expect(err.kind).toBe('Rejected');
+  expect(err.message).toMatch(/^Alertmanager at 127\.0\.0\.1:\d+ refused to expire the silence \(400: bad matcher \*\*\* x+…\)$/);
+  expect(err.message).not.toContain(BEARER);
+  expect(err.message.length).toBeLessThan(260);
+});
+
+test('401 says to check authorizationSecretRef; an expired or unknown silence is NotFound; 5xx and no answer are Unreachable', async () => {
+  reply = (res) => ((res.statusCode = 401), res.end('Unauthorized'));
+  expect(await new AlertmanagerApi(url).status().catch((e: AlertmanagerError) => [e.kind, e.message])).toEqual([
+    'Unauthorized',
+    expect.stringContaining('check authorizationSecretRef'),
+  ]);
+  reply = (res) => ((res.statusCode = 500), res.end(JSON.stringify('silence abc already expired')));
+  expect(await new AlertmanagerApi(url).expireSilence('abc').catch((e: AlertmanagerError) => e.kind)).toBe('NotFound');
+  reply = (res) => ((res.statusCode = 502), res.end('<html>bad gateway</html>'));
+  expect(await new AlertmanagerApi(url).status().catch((e: AlertmanagerError) => [e.kind, e.message])).toEqual([
+    'Unreachable',
+    expect.stringMatching(/answered 502 when asked to read its status$/),
+  ]);
+  reply = (res) => res.end('not an alertmanager');
+  expect(await new AlertmanagerApi(url).status().catch((e: AlertmanagerError) => e.message)).toMatch(/not as an Alertmanager/);
+  const dead = new AlertmanagerApi('http://127.0.0.1:1', BEARER);
+  const e = (await dead.status().catch((x: unknown) => x)) as AlertmanagerError;
+  expect([e.kind, e.message]).toEqual(['Unreachable', 'cannot reach Alertmanager at 127.0.0.1:1 to read its status: ECONNREFUSED']);
+});
+
+test('a Bearer token from a Secret is checked, and a bad one is described without its value', () => {
+  expect(checkBearer('  tok.en-1~+/==\n', 'Secret ns/am key "token"')).toEqual({ ok: true, value: 'tok.en-1~+/==' });
+  for (const bad of ['', 'has space inside', 'line1\nline2', 'é'.repeat(5), 'x'.repeat(5000)]) {
+    const r = checkBearer(bad, 'Secret ns/am key "token"');
+    expect(r.ok).toBe(false);
+    if (!r.ok && bad.trim()) expect(r.message).not.toContain(bad.trim().slice(0, 8));
+  }
+  expect(sanitizeDetail('a\u202eb\r\nc\t d')).toBe('a b c d');
+});

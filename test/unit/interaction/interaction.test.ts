@@ -1,0 +1,122 @@
+// The reconciler's one call: which channels carry Interactive, when Alertmanager is checked, and a
+// bot's 409 waking its channels (fake pollers, a scripted Alertmanager, a fake clock).
+import type { TelegramChannel } from '../../../src/api/types.js';
+import { parseSpec } from '../../../src/api/types.js';
+import { AlertmanagerError } from '../../../src/interaction/alertmanagerApi.js';
+import { Interaction } from '../../../src/interaction/interaction.js';
+import type { ConflictKind } from '../../../src/interaction/updatesPoller.js';
+import { createLogger } from '../../../src/observability/log.js';
+
+const TOKEN_A = '111:AAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+const TOKEN_B = '222:BBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+
+function setup() {
+  let now = 0;
+  let amUp = true;
+  const statusCalls: string[] = [];
+  const enqueued: string[] = [];
+  const pollers = new Map<string, { started: boolean; stopped: boolean; report: (k: ConflictKind | undefined, d: string) => void }>();
+  const interaction = new Interaction({
+    telegram: {} as never,
+    secrets: { read: async () => ({ ok: true, value: '' }) },
+    episodes: { get: async () => undefined, update: async () => undefined },
+    renderer: { refresh: async () => {} },
+    getChannel: () => undefined,
+    enqueue: (k) => enqueued.push(k),
+    log: createLogger('silent'),
+    now: () => now,
+    alertmanagerFor: async (_ns, s) => ({
+      ok: true,
+      api: {
+        status: async () => {
+          statusCalls.push(s.url);
+          if (!amUp) throw new AlertmanagerError('Unreachable', 'cannot reach Alertmanager at am:9093 to read its status: ECONNREFUSED');
+        },
+      } as never,
+    }),
+    makePoller: (token, _handle, onConflict) => {
+      const p = { started: false, stopped: false, report: onConflict };
+      pollers.set(token, p);
+      return { start: () => void (p.started = true), stop: async () => void (p.stopped = true) };
+    },
+  });
+  const channel = (name: string, silence: boolean): TelegramChannel => ({
+    metadata: { namespace: 'ns', name },
+    spec: {
+      tokenSecretRef: { name: 'bot' },
+      chatId: '-1001',
+      alertmanager: { tokenSecretRef: { name: 'am' }, ...(silence ? { silence: { url: 'http://am:9093' } } : {}) },
+    },
+  });
+  const resolved = (ch: TelegramChannel, token: string) => {
+    const p = parseSpec(ch.spec);
+    if (!p.ok) throw new Error(p.message);
+    return { spec: p.spec, token, chatId: '-1001' };
+  };
+  return {
+    interaction,
+    channel,
+    resolved,
+    pollers,
+    statusCalls,
+    enqueued,
+    advance: (ms: number) => (now += ms),
+    setAm: (up: boolean) => (amUp = up),
+  };
+}
+
+test('only channels with silence carry Interactive, and only their bots are polled, while leading', async () => {
+  const t = setup();
+  const plain = t.channel('plain', false);
+  expect(await t.interaction.condition(plain, t.resolved(plain, TOKEN_B), true)).toBeUndefined();
+  const buttons = t.channel('buttons', true);
+  expect(await t.interaction.condition(buttons, t.resolved(buttons, TOKEN_A), true)).toMatchObject({ status: 'True', reason: 'Verified' });
+  expect([...t.pollers.keys()]).toEqual([]); // not leading yet
+  t.interaction.start();
+  expect([...t.pollers.keys()]).toEqual([TOKEN_A]);
+  expect(t.pollers.get(TOKEN_A)!.started).toBe(true);
+  // The channel loses its silence: its bot's poll stops.
+  expect(await t.interaction.condition(t.channel('buttons', false), t.resolved(plain, TOKEN_A), false)).toBeUndefined();
+  expect(t.pollers.get(TOKEN_A)!.stopped).toBe(true);
+});
+
+test('Alertmanager is checked when the channel is verified, not on every reconcile; an unreachable one again after 30 s', async () => {
+  const t = setup();
+  const ch = t.channel('buttons', true);
+  await t.interaction.condition(ch, t.resolved(ch, TOKEN_A), true);
+  await t.interaction.condition(ch, t.resolved(ch, TOKEN_A), false);
+  expect(t.statusCalls).toHaveLength(1);
+  t.setAm(false);
+  expect(await t.interaction.condition(ch, t.resolved(ch, TOKEN_A), true)).toMatchObject({
+    status: 'False',
+    reason: 'AlertmanagerUnreachable',
+  });
+  t.setAm(true);
+  t.advance(29_000);
+  expect((await t.interaction.condition(ch, t.resolved(ch, TOKEN_A), false))?.reason).toBe('AlertmanagerUnreachable');
+  t.advance(1_000);
+  expect((await t.interaction.condition(ch, t.resolved(ch, TOKEN_A), false))?.reason).toBe('Verified');
+  expect(t.statusCalls).toHaveLength(3);
+});
+
+test("a bot's 409 wakes every channel of that bot, and UpdatesConflict wins over AlertmanagerUnreachable", async () => {
+  const t = setup();
+  const a1 = t.channel('a1', true);
+  const a2 = t.channel('a2', true);
+  const b = t.channel('b', true);
+  t.interaction.start();
+  t.setAm(false);
+  for (const [ch, tok] of [
+    [a1, TOKEN_A],
+    [a2, TOKEN_A],
+    [b, TOKEN_B],
+  ] as const)
+    await t.interaction.condition(ch, t.resolved(ch, tok), true);
+  t.pollers.get(TOKEN_A)!.report('webhook', "Conflict: can't use getUpdates method while webhook is active");
+  expect(t.enqueued.sort()).toEqual(['ns/a1', 'ns/a2']);
+  expect(await t.interaction.condition(a1, t.resolved(a1, TOKEN_A), false)).toMatchObject({ status: 'False', reason: 'UpdatesConflict' });
+  expect((await t.interaction.condition(b, t.resolved(b, TOKEN_B), false))?.reason).toBe('AlertmanagerUnreachable');
+  t.pollers.get(TOKEN_A)!.report(undefined, '');
+  expect(t.enqueued).toHaveLength(4);
+  expect((await t.interaction.condition(a2, t.resolved(a2, TOKEN_A), false))?.reason).toBe('AlertmanagerUnreachable');
+});
