@@ -2,6 +2,9 @@
 // → relay → reconciler → HTTP. Each piece is built after what it uses; nothing is set afterwards.
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
+import { alertmanagerConfigApi } from './alertmanagerConfig/api.js';
+import { AlertmanagerConfigs } from './alertmanagerConfig/configurer.js';
+import { watchOwnedConfigs } from './alertmanagerConfig/ownedWatch.js';
 import { FIELD_MANAGER } from './api/contract.js';
 import { loadConfig, type Config } from './config.js';
 import { ChannelReconciler } from './controller/reconciler.js';
@@ -101,6 +104,18 @@ async function main(): Promise<void> {
     requeue: (key) => manager.enqueue(key, { first: true }),
     chatFailed: (key) => chatFailures.add(key),
   });
+  const alertmanagerConfigs = new AlertmanagerConfigs({
+    api: alertmanagerConfigApi(kube.custom),
+    baseUrl: config.webhookBaseUrl,
+    owned: watchOwnedConfigs({
+      kc: kube.kc,
+      namespaces: config.watchNamespaces,
+      resyncMs: config.resyncPeriodMs,
+      log,
+      wake: (key) => manager.enqueue(key),
+    }),
+    log,
+  });
   const reconciler = new ChannelReconciler({
     channels: manager,
     resolver,
@@ -110,8 +125,12 @@ async function main(): Promise<void> {
     log,
     metrics,
     deliver: (key, ch, resolved, status) => relay.plan(key, ch, resolved, status),
-    forgotten: (key) => relay.forget(key),
+    forgotten: (key) => {
+      relay.forget(key);
+      alertmanagerConfigs.forget(key);
+    },
     chatFailures,
+    alertmanagerConfig: (ch, current) => alertmanagerConfigs.configure(ch, current),
   });
 
   const server = await startHttpServer({
@@ -149,6 +168,7 @@ async function main(): Promise<void> {
       identity,
       leaderElection: config.leaderElection,
       watchSecrets: config.watchSecrets,
+      webhookBaseUrl: config.webhookBaseUrl,
     },
     'telegram-channel-operator started',
   );
