@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prints the directory of a Prometheus Operator built from the Go module proxy, cached per version
 # outside the repository: <dir>/operator (the binary) and <dir>/crds/ (its CRDs, from the module's
-# example/prometheus-operator-crd). Builds it on first use (a few minutes on 2 cores). Used by the
-# AlertmanagerConfig integration test (test/integration/alertmanager-config-real.test.ts).
+# example/prometheus-operator-crd). Builds it on first use (several minutes on 2 cores). Used by the
+# AlertmanagerConfig integration test (test/integration/alertmanager-config.test.ts).
+#   hack/prometheus-operator.sh crds   prints the module's CRD directory only (a download, no build)
 #
 # v0.94.1: the newest version the module proxy serves here (v0.95.x answers 403 "not available").
 # Needs only the Go module proxy: no git, no download site.
@@ -11,12 +12,19 @@ PO_VERSION=${PO_VERSION:-v0.94.1}
 MODULE=github.com/prometheus-operator/prometheus-operator
 OUT=${PROMETHEUS_OPERATOR_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/telegram-channel-operator/prometheus-operator/$PO_VERSION}
 if [ -x "$OUT/operator" ] && [ -d "$OUT/crds" ]; then
-  echo "$OUT"
+  if [ "${1:-}" = crds ]; then echo "$OUT/crds"; else echo "$OUT"; fi
   exit 0
 fi
 # Prefer the Go in /usr/local/go (the module needs Go >= 1.26) over an older one from the distribution.
 [ -x /usr/local/go/bin/go ] && export PATH=/usr/local/go/bin:$PATH
 command -v go >/dev/null || { echo "prometheus-operator.sh: Go is required (apt-get install golang-go)" >&2; exit 1; }
+modDir() { GOFLAGS=-mod=mod go mod download -json "$1" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p'; }
+if [ "${1:-}" = crds ]; then
+  dir=$(modDir "$MODULE@$PO_VERSION")
+  [ -d "$dir/example/prometheus-operator-crd" ] || { echo "prometheus-operator.sh: could not download $MODULE@$PO_VERSION" >&2; exit 1; }
+  echo "$dir/example/prometheus-operator-crd"
+  exit 0
+fi
 mkdir -p "$OUT"
 # Two test files (or worktrees) may ask at once on a cold machine: one builds, the others wait.
 exec 9>"$OUT/.lock"
@@ -28,7 +36,6 @@ start=$(date +%s)
 # pkg/apis/monitoring (served as a module of its own: copied into place) and pkg/client (not served at all).
 # pkg/client is code generated from pkg/apis with k8s.io/code-generator, so it is generated here the way
 # the project's Makefile (k8s-client-gen) does, as packages of the main module.
-modDir() { GOFLAGS=-mod=mod go mod download -json "$1" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p'; }
 dir=$(modDir "$MODULE@$PO_VERSION")
 apis=$(modDir "$MODULE/pkg/apis/monitoring@$PO_VERSION")
 [ -d "$dir" ] && [ -d "$apis" ] || { echo "prometheus-operator.sh: could not download $MODULE@$PO_VERSION" >&2; exit 1; }

@@ -59,8 +59,8 @@ export async function startPrometheusOperator(namespaces: string[]): Promise<Pro
     [`--web.listen-address=127.0.0.1:${port}`, `--namespaces=${namespaces.join(',')}`, '--log-level=debug', '--kubelet-service='],
     { env: { PATH: process.env.PATH ?? '', KUBECONFIG: process.env.KUBECONFIG ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,

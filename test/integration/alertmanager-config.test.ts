@@ -13,7 +13,7 @@ import { DEMO, demoScenario } from '../emulator/scenario.js';
 import { TelegramEmulator } from '../emulator/server.js';
 import { ALERTMANAGER_BIN, startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { G, channelHelpers, cond } from '../harness/channels.js';
-import { installCrds, kubectl, kubectlResult } from '../harness/crds.js';
+import { installCrds, kubectlResult } from '../harness/crds.js';
 import { clients, createNamespace, eventually } from '../harness/kube.js';
 import { freePort, startOperator, type OperatorProcess } from '../harness/operator.js';
 import {
@@ -41,8 +41,7 @@ interface StoredAmc {
   metadata: { name: string; uid: string; resourceVersion: string; labels?: Record<string, string>; ownerReferences?: unknown[] };
   spec: any;
 }
-const getAmc = async (name: string, namespace = ns) =>
-  (await custom.getNamespacedCustomObject({ ...AMC, namespace, name })) as StoredAmc;
+const getAmc = async (name: string, namespace = ns) => (await custom.getNamespacedCustomObject({ ...AMC, namespace, name })) as StoredAmc;
 const amcExists = async (name: string, namespace = ns) =>
   getAmc(name, namespace).then(
     () => true,
@@ -118,7 +117,13 @@ test('CRDNotInstalled (Ready unaffected), then the CRD is installed and the same
     'app.kubernetes.io/managed-by': 'telegram-channel-operator',
     'telegram.notify.dev/channel': 'oncall',
   });
-  expect(amc.spec.route).toEqual({ receiver: 'telegram', groupBy: ['alertname'], groupWait: '1s', groupInterval: '1s', repeatInterval: '1h' });
+  expect(amc.spec.route).toEqual({
+    receiver: 'telegram',
+    groupBy: ['alertname'],
+    groupWait: '1s',
+    groupInterval: '1s',
+    repeatInterval: '1h',
+  });
   expect(amc.spec.receivers).toEqual([
     {
       name: 'telegram',
@@ -307,7 +312,10 @@ describe('through the real Prometheus Operator and Alertmanager', () => {
     expect(delivered.text).toMatch(/FIRING/);
     // Give the other alert the same chance (group_wait 1s, group_interval 1s), then check it never came.
     await new Promise((r) => setTimeout(r, 5_000));
-    const texts = emulator.messagesTo(DEMO.chats.ops).slice(before).map((m) => m.text);
+    const texts = emulator
+      .messagesTo(DEMO.chats.ops)
+      .slice(before)
+      .map((m) => m.text);
     expect(texts.filter((t) => t.includes('InAnotherNamespace'))).toEqual([]);
     // It came through the operator's webhook (authenticated with the referenced token): counted on the channel.
     await eventually(async () => ((await h.get('oncall')).status?.delivery?.sent ?? 0) > 0, 15_000, 'delivery counted in status');
