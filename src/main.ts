@@ -114,6 +114,7 @@ async function main(): Promise<void> {
       log,
       wake: (key) => manager.enqueue(key),
     }),
+    wake: (key) => manager.enqueue(key),
     log,
   });
   const reconciler = new ChannelReconciler({

@@ -1,9 +1,9 @@
 // One channel's AlertmanagerConfig, per reconcile: created or brought back to what the channel asks for
 // (server-side apply), deleted when the channel opts out, and the AlertmanagerConfigured condition
 // that says how that went. It never takes over an object it did not create (Conflict), and never
-// needs more than the Prometheus Operator's CRD and the alertmanagerconfig RBAC piece: without the
-// CRD the channel says CRDNotInstalled and is looked at again every CRD_RECHECK_MS, so installing the
-// Prometheus Operator later is noticed without a restart.
+// needs more than the Prometheus Operator's CRD and the alertmanagerconfig RBAC piece. Without the
+// CRD the channel says CRDNotInstalled; one discovery request every CRD_RECHECK_MS, for all such channels
+// together, notices the CRD's installation and wakes them: no restart, and no per-channel polling.
 //
 // Why discovery and not a watch on CRDs: discovery (/apis/monitoring.coreos.com/v1alpha1) is open to
 // every authenticated client (system:discovery), while watching CustomResourceDefinitions would need a
@@ -18,14 +18,22 @@ import type { AlertmanagerConfigApi } from './api.js';
 import { desiredAlertmanagerConfig, isOwnedBy, webhookUrl } from './desired.js';
 import type { OwnedConfigs } from './ownedWatch.js';
 
-/** How often a channel whose CRD is missing is looked at again (and so the longest until it is noticed). */
+/** How often discovery is asked again while channels wait for the CRD (the longest until it is noticed). */
 export const CRD_RECHECK_MS = 20_000;
+/** Channels waiting for the CRD are woken by the discovery poll; this requeue is only a safety net. */
+export const CRD_WAITING_REQUEUE_MS = 10 * 60_000;
 /** A "not served" discovery answer is reused this long (channels asking at once share one request). */
 export const NOT_SERVED_CACHE_MS = 10_000;
 /** A "served" answer is reused this long; a 404 from the object itself forgets it sooner. */
 export const SERVED_CACHE_MS = 5 * 60_000;
-/** Forbidden, Conflict, a refused or failed write: looked at again this often (RBAC changes wake nothing). */
-export const RETRY_MS = 60_000;
+/**
+ * Forbidden, Conflict, a refused object: looked at again this often (granting RBAC or deleting the other
+ * object wakes nothing; a change to the channel does, at once). Minutes, not seconds: thousands of
+ * channels in that state would otherwise cost the API server a refused request each, every few seconds.
+ */
+export const HUMAN_FIX_RETRY_MS = 5 * 60_000;
+/** The API server could not be reached: retried this often. */
+export const RETRY_MS = 30_000;
 
 export const RBAC_HINT =
   'install the alertmanagerconfig RBAC piece: deploy/components/alertmanagerconfig (kustomize) or alertmanagerConfig.enabled=true (Helm)';
@@ -45,7 +53,11 @@ export interface AlertmanagerConfigsDeps {
   baseUrl: string;
   owned?: OwnedConfigs;
   log: Logger;
+  /** Wakes a channel's reconcile (manager.enqueue): the CRD poll uses it once the CRD is served. */
+  wake?: (key: string) => void;
   now?: () => number;
+  /** For tests; default setInterval (unref'd). */
+  every?: (ms: number, fn: () => void) => { cancel(): void };
 }
 
 export class AlertmanagerConfigs {
@@ -54,13 +66,25 @@ export class AlertmanagerConfigs {
   private servedLookup: Promise<boolean> | undefined;
   /** What this replica last applied per channel: an unchanged object is not written again. */
   private readonly applied = new Map<string, Applied>();
+  /** Channels that said CRDNotInstalled: woken together when discovery first finds the CRD. */
+  private readonly waitingForCrd = new Set<string>();
+  private crdPoll: { cancel(): void } | undefined;
+  private readonly every: (ms: number, fn: () => void) => { cancel(): void };
 
   constructor(private readonly deps: AlertmanagerConfigsDeps) {
     this.now = deps.now ?? Date.now;
+    this.every =
+      deps.every ??
+      ((ms, fn) => {
+        const t = setInterval(fn, ms);
+        t.unref();
+        return { cancel: () => clearInterval(t) };
+      });
   }
 
   forget(key: string): void {
     this.applied.delete(key);
+    this.stopWaiting(key);
   }
 
   /** `current`: the channel's AlertmanagerConfigured condition as stored (it says whether there may be something to delete). */
@@ -69,11 +93,44 @@ export class AlertmanagerConfigs {
     // A spec that cannot be read says so in Ready; what was generated from the last good one stays.
     if (!parsed.ok) return { kind: 'unchanged' };
     const am = parsed.spec.alertmanager;
+    let outcome: AlertmanagerConfigOutcome;
     try {
-      if (!am?.config) return await this.optOut(ch, current);
-      return await this.apply(ch, { ...am, config: am.config });
+      outcome = am?.config ? await this.apply(ch, { ...am, config: am.config }) : await this.optOut(ch, current);
     } catch (e) {
-      return this.failure(ch, e);
+      outcome = this.failure(ch, e);
+    }
+    if (outcome.kind === 'set' && outcome.verdict.reason === 'CRDNotInstalled') return this.waitForCrd(keyOf(ch), outcome);
+    this.stopWaiting(keyOf(ch));
+    return outcome;
+  }
+
+  /** Registers the channel with the one discovery poll; without a way to wake it, it polls by itself. */
+  private waitForCrd(key: string, outcome: AlertmanagerConfigOutcome & { kind: 'set' }): AlertmanagerConfigOutcome {
+    const wake = this.deps.wake;
+    if (!wake) return outcome;
+    this.waitingForCrd.add(key);
+    this.crdPoll ??= this.every(CRD_RECHECK_MS, () => void this.pollCrd(wake));
+    return { ...outcome, requeueAfterMs: CRD_WAITING_REQUEUE_MS };
+  }
+
+  private async pollCrd(wake: (key: string) => void): Promise<void> {
+    this.served = undefined;
+    const served = await this.isServed().catch(() => false);
+    if (!served) return;
+    const keys = [...this.waitingForCrd];
+    this.deps.log.info(
+      { channels: keys.length },
+      "the Prometheus Operator's AlertmanagerConfig CRD is served: configuring the waiting channels",
+    );
+    for (const key of keys) this.stopWaiting(key);
+    for (const key of keys) wake(key);
+  }
+
+  private stopWaiting(key: string): void {
+    this.waitingForCrd.delete(key);
+    if (this.waitingForCrd.size === 0 && this.crdPoll) {
+      this.crdPoll.cancel();
+      this.crdPoll = undefined;
     }
   }
 
@@ -136,7 +193,7 @@ export class AlertmanagerConfigs {
     const set = (status: 'False' | 'Unknown', reason: AlertmanagerConfigReason, message: string): AlertmanagerConfigOutcome => ({
       kind: 'set',
       verdict: { status, reason, message },
-      requeueAfterMs: RETRY_MS,
+      requeueAfterMs: status === 'Unknown' ? RETRY_MS : HUMAN_FIX_RETRY_MS,
     });
     switch (err.code) {
       case 403:
@@ -188,6 +245,6 @@ function conflict(message: string): AlertmanagerConfigOutcome {
       reason: 'Conflict',
       message: `${message}: the operator never takes over an object it did not create; delete or rename that object, or rename the channel`,
     },
-    requeueAfterMs: RETRY_MS,
+    requeueAfterMs: HUMAN_FIX_RETRY_MS,
   };
 }

@@ -1,7 +1,13 @@
 // The AlertmanagerConfig lifecycle against a scripted API (fake clock): CRD missing then installed,
 // Conflict with a foreign object, Forbidden, opt-out, and no write when nothing changed.
 import type { AlertmanagerConfigApi, StoredAlertmanagerConfig } from '../../../src/alertmanagerConfig/api.js';
-import { AlertmanagerConfigs, CRD_RECHECK_MS, NOT_SERVED_CACHE_MS } from '../../../src/alertmanagerConfig/configurer.js';
+import {
+  AlertmanagerConfigs,
+  CRD_RECHECK_MS,
+  CRD_WAITING_REQUEUE_MS,
+  HUMAN_FIX_RETRY_MS,
+  NOT_SERVED_CACHE_MS,
+} from '../../../src/alertmanagerConfig/configurer.js';
 import type { AlertmanagerConfigObject } from '../../../src/alertmanagerConfig/desired.js';
 import type { OwnedConfigs } from '../../../src/alertmanagerConfig/ownedWatch.js';
 import type { Condition, TelegramChannel } from '../../../src/api/types.js';
@@ -23,7 +29,7 @@ function apiError(code: number, message = 'refused'): Error {
   return Object.assign(new Error(message), { code, body: JSON.stringify({ message }) });
 }
 
-function setup() {
+function setup(opts: { wake?: (key: string) => void } = {}) {
   let now = 0;
   let served = false;
   let rv = 0;
@@ -55,9 +61,24 @@ function setup() {
     synced: () => started,
     resourceVersion: (ns, name) => objects.get(`${ns}/${name}`)?.metadata.resourceVersion,
   };
-  const configs = new AlertmanagerConfigs({ api, owned, baseUrl: 'http://op:8080', log: createLogger('silent'), now: () => now });
+  const timers: { ms: number; fn: () => void; cancelled: boolean }[] = [];
+  const every = (ms: number, fn: () => void) => {
+    const t = { ms, fn, cancelled: false };
+    timers.push(t);
+    return { cancel: () => (t.cancelled = true) };
+  };
+  const configs = new AlertmanagerConfigs({
+    api,
+    owned,
+    baseUrl: 'http://op:8080',
+    log: createLogger('silent'),
+    now: () => now,
+    wake: opts.wake,
+    every,
+  });
   return {
     configs,
+    timers,
     calls,
     objects,
     install: () => (served = true),
@@ -123,7 +144,7 @@ test('Forbidden names the RBAC piece to install; a server error is Unknown and r
   t.install();
   t.failNextWith(apiError(403, 'alertmanagerconfigs.monitoring.coreos.com "oncall" is forbidden'));
   const out = await t.configs.configure(channel(), undefined);
-  expect(out).toMatchObject({ kind: 'set', verdict: { status: 'False', reason: 'Forbidden' }, requeueAfterMs: 60_000 });
+  expect(out).toMatchObject({ kind: 'set', verdict: { status: 'False', reason: 'Forbidden' }, requeueAfterMs: HUMAN_FIX_RETRY_MS });
   expect(out.kind === 'set' && out.verdict.message).toMatch(/deploy\/components\/alertmanagerconfig .*alertmanagerConfig\.enabled=true/);
   t.failNextWith(apiError(503, 'etcd leader changed'));
   expect(await t.configs.configure(channel(), undefined)).toMatchObject({ verdict: { status: 'Unknown', reason: 'ApplyFailed' } });
@@ -162,4 +183,37 @@ test('an invalid spec leaves the generated object and its condition as they are'
   t.install();
   expect(await t.configs.configure(channel({ chatId: '-1001' }), applied)).toEqual({ kind: 'unchanged' });
   expect(t.calls).toEqual([]);
+});
+
+test('channels waiting for the CRD share one discovery poll, which wakes them all once the CRD is served', async () => {
+  const woken: string[] = [];
+  const t = setup({ wake: (key) => woken.push(key) });
+  const a = await t.configs.configure(channel(), undefined);
+  const other: TelegramChannel = { metadata: { name: 'second', namespace: 'ns2', uid: 'u2' }, spec: withConfig };
+  await t.configs.configure(other, undefined);
+  // Woken by the poll, so the channels themselves only come back as a safety net.
+  expect(a).toMatchObject({ verdict: { reason: 'CRDNotInstalled' }, requeueAfterMs: CRD_WAITING_REQUEUE_MS });
+  expect(t.timers).toHaveLength(1);
+  expect(t.timers[0]!.ms).toBe(CRD_RECHECK_MS);
+  const discoveries = () => t.calls.filter((c) => c === 'discovery').length;
+  const before = discoveries();
+  t.timers[0]!.fn();
+  await new Promise((r) => setImmediate(r));
+  expect(discoveries()).toBe(before + 1);
+  expect(woken).toEqual([]);
+  t.install();
+  t.timers[0]!.fn();
+  await new Promise((r) => setImmediate(r));
+  expect(woken.sort()).toEqual(['ns/oncall', 'ns2/second']);
+  // Nobody is waiting any more: the poll stops.
+  expect(t.timers[0]!.cancelled).toBe(true);
+  expect(await t.configs.configure(channel(), undefined)).toMatchObject({ verdict: { reason: 'Applied' } });
+});
+
+test('a channel that stops waiting (deleted, or opted out) ends the poll when it was the last', async () => {
+  const t = setup({ wake: () => {} });
+  await t.configs.configure(channel(), undefined);
+  expect(t.timers[0]!.cancelled).toBe(false);
+  t.configs.forget('ns/oncall');
+  expect(t.timers[0]!.cancelled).toBe(true);
 });
