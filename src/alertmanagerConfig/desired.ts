@@ -63,8 +63,9 @@ export function desiredAlertmanagerConfig(
     metadata: {
       name,
       namespace,
-      // The user's labels first: the operator's own two always win (the watch and `kubectl get -l` rely on them).
-      labels: { ...config.labels, [LABEL_MANAGED_BY]: FIELD_MANAGER, [LABEL_CHANNEL]: name },
+      // The user's labels first: the operator's own always win (the watch and `kubectl get -l` rely on them).
+      // A channel name may be longer than a label value may (253 vs 63): then the object's name says it alone.
+      labels: { ...config.labels, [LABEL_MANAGED_BY]: FIELD_MANAGER, ...(name.length <= 63 ? { [LABEL_CHANNEL]: name } : {}) },
       ownerReferences: [{ apiVersion: API_VERSION, kind: KIND, name, uid, controller: true }],
     },
     spec: {

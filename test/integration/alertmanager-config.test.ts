@@ -103,6 +103,8 @@ test('CRDNotInstalled (Ready unaffected), then the CRD is installed and the same
   const after = await configured('oncall', 'Applied', 60_000);
   console.log(`CRD installed: AlertmanagerConfigured=True after ${Date.now() - installedAt} ms, without a restart`);
   expect(operator.child.exitCode).toBeNull();
+  // Woken by the one discovery poll (each channel's own requeue is 10 minutes away).
+  expect(operator.logs().some((l) => /configuring the waiting channels/.test(String(l.msg)))).toBe(true);
   expect(cond(after, 'AlertmanagerConfigured')?.status).toBe('True');
   expect(cond(after, 'Ready')?.status).toBe('True');
 
@@ -192,6 +194,13 @@ test('opting out deletes the AlertmanagerConfig the operator created, and remove
     return cond(c, 'AlertmanagerConfigured') ? undefined : c;
   });
   expect(cond(ch, 'Ready')?.status).toBe('True');
+});
+
+test('a channel name longer than a label value may be still gets its AlertmanagerConfig', async () => {
+  const long = `long-${'n'.repeat(70)}`;
+  await h.channel(long, withConfig({ labels: { team: 'long' } }));
+  await configured(long, 'Applied');
+  expect((await getAmc(long)).metadata.labels).toEqual({ team: 'long', 'app.kubernetes.io/managed-by': 'telegram-channel-operator' });
 });
 
 test('Forbidden with the base RBAC only (naming the piece to install); the alertmanagerconfig overlay makes it work', async () => {

@@ -121,3 +121,11 @@ test.each([
   expect(r.ok).toBe(false);
   expect(!r.ok && r.message).toMatch(message);
 });
+
+test('a channel name longer than a label value may be (63) is not put in a label: the object would be refused', () => {
+  const long = 'a'.repeat(64);
+  const am = spec({ tokenSecretRef: { name: 's' }, config: {} }).alertmanager!;
+  const obj = desiredAlertmanagerConfig({ ...ch, metadata: { ...ch.metadata, name: long } }, { ...am, config: am.config! }, 'http://x');
+  expect(obj.metadata.name).toBe(long);
+  expect(obj.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'telegram-channel-operator' });
+});
