@@ -24,6 +24,33 @@ const boolishDefaultTrue = z
   .default('true')
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** Where Alertmanager reaches this operator (spec.alertmanager.config): the base of every generated webhook URL. */
+export const DEFAULT_WEBHOOK_BASE_URL = 'http://telegram-channel-operator.telegram-system.svc:8080';
+
+/**
+ * WEBHOOK_BASE_URL goes into every generated AlertmanagerConfig, which the teams owning the channels can
+ * read: a password or token in it would leak, and a query or fragment would break the path appended to it.
+ */
+const webhookBaseUrl = z
+  .url({
+    protocol: /^https?$/,
+    error: 'must be an http:// or https:// URL, e.g. http://telegram-channel-operator.telegram-system.svc:8080',
+  })
+  .default(DEFAULT_WEBHOOK_BASE_URL)
+  .superRefine((u, ctx) => {
+    const url = new URL(u);
+    if (url.username || url.password) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must not contain a user or password (user:password@): the URL is copied into AlertmanagerConfigs',
+      });
+    }
+    if (url.search || u.includes('?'))
+      ctx.addIssue({ code: 'custom', message: 'must not have a query (?...): the webhook path is appended to it' });
+    if (url.hash || u.includes('#')) ctx.addIssue({ code: 'custom', message: 'must not have a fragment (#...)' });
+  })
+  .transform((u) => u.replace(/\/+$/, ''));
+
 /** The operator's environment (docs/operations.md, "Configuration"); invalid values stop start-up with a clear message. */
 export const EnvSchema = z.object({
   TELEGRAM_API_URL: z
@@ -46,6 +73,7 @@ export const EnvSchema = z.object({
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_MAX_BODY_BYTES),
   WATCH_SECRETS: boolishDefaultTrue,
   WEBHOOK_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(DEFAULT_MAX_CONCURRENT),
+  WEBHOOK_BASE_URL: webhookBaseUrl,
 });
 
 /** The environment as the operator uses it; its type is what this schema produces, so it is written once. */
@@ -71,6 +99,8 @@ export const ConfigSchema = EnvSchema.transform((c) => ({
   watchSecrets: c.WATCH_SECRETS,
   /** How many maximum-size webhook bodies may be in memory at once (smaller ones count by their size). */
   webhookMaxConcurrent: c.WEBHOOK_MAX_CONCURRENT,
+  /** The base of the webhook URL in generated AlertmanagerConfigs, without a trailing slash. */
+  webhookBaseUrl: c.WEBHOOK_BASE_URL,
 }));
 
 export type Config = z.output<typeof ConfigSchema>;

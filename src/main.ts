@@ -2,6 +2,9 @@
 // → relay → reconciler → HTTP. Each piece is built after what it uses; nothing is set afterwards.
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
+import { alertmanagerConfigApi } from './alertmanagerConfig/api.js';
+import { AlertmanagerConfigs } from './alertmanagerConfig/configurer.js';
+import { watchOwnedConfigs } from './alertmanagerConfig/ownedWatch.js';
 import { FIELD_MANAGER } from './api/contract.js';
 import { loadConfig, type Config } from './config.js';
 import { ChannelReconciler } from './controller/reconciler.js';
@@ -121,6 +124,19 @@ async function main(): Promise<void> {
     chats: new ChatsRecorder(kube.core, leaseNamespace, log),
     log,
   });
+  const alertmanagerConfigs = new AlertmanagerConfigs({
+    api: alertmanagerConfigApi(kube.custom),
+    baseUrl: config.webhookBaseUrl,
+    owned: watchOwnedConfigs({
+      kc: kube.kc,
+      namespaces: config.watchNamespaces,
+      resyncMs: config.resyncPeriodMs,
+      log,
+      wake: (key) => manager.enqueue(key),
+    }),
+    wake: (key) => manager.enqueue(key),
+    log,
+  });
   const reconciler = new ChannelReconciler({
     channels: manager,
     resolver,
@@ -133,9 +149,11 @@ async function main(): Promise<void> {
     forgotten: (key) => {
       relay.forget(key);
       interaction.forget(key);
+      alertmanagerConfigs.forget(key);
     },
     chatFailures,
     interactive: (ch, resolved, verified) => interaction.condition(ch, resolved, verified),
+    alertmanagerConfig: (ch, current) => alertmanagerConfigs.configure(ch, current),
   });
 
   const server = await startHttpServer({
@@ -177,6 +195,7 @@ async function main(): Promise<void> {
       identity,
       leaderElection: config.leaderElection,
       watchSecrets: config.watchSecrets,
+      webhookBaseUrl: config.webhookBaseUrl,
     },
     'telegram-channel-operator started',
   );

@@ -23,6 +23,8 @@ export const CONDITION_RECONCILING = 'Reconciling';
 export const CONDITION_STALLED = 'Stalled';
 /** Only on channels with spec.alertmanager.silence: can button presses be received and acted on? */
 export const CONDITION_INTERACTIVE = 'Interactive';
+/** spec.alertmanager.config: the AlertmanagerConfig generated for the channel (does not affect Ready). */
+export const CONDITION_ALERTMANAGER_CONFIGURED = 'AlertmanagerConfigured';
 
 export const TokenReasons = [
   'Verified',
@@ -64,10 +66,19 @@ export const InteractiveReasons = ['UpdatesConflict', 'AlertmanagerUnreachable']
 export const ReadyReasons = ['InvalidSpec', 'Suspended'] as const;
 
 /**
+ * AlertmanagerConfigured: Applied (True); the Prometheus Operator's CRDs are missing; the operator may not
+ * write AlertmanagerConfigs (the RBAC piece is not installed); an object of that name is someone else's;
+ * the API server refused the object; or the API server could not be reached (retried).
+ */
+export const AlertmanagerConfigReasons = ['Applied', 'CRDNotInstalled', 'Forbidden', 'Conflict', 'InvalidConfig', 'ApplyFailed'] as const;
+export type AlertmanagerConfigReason = (typeof AlertmanagerConfigReasons)[number];
+
+/**
  * Every reason a condition the operator writes may carry. A sub-condition that was not checked carries
  * the reason that stopped it (TokenValid Unknown/InvalidChatId), so the union is one for all conditions.
  */
-export type Reason = TokenReason | ChatReason | (typeof ReadyReasons)[number] | (typeof InteractiveReasons)[number];
+export type Reason =
+  TokenReason | ChatReason | (typeof ReadyReasons)[number] | (typeof InteractiveReasons)[number] | AlertmanagerConfigReason;
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 

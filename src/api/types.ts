@@ -7,6 +7,38 @@ import { DEFAULT_SILENCE_DURATIONS, silenceDurationProblem } from './silenceDura
 
 const SecretKeyRef = (defaultKey: string) => z.object({ name: z.string().min(1), key: z.string().min(1).default(defaultKey) });
 
+/** Alertmanager's duration syntax, as the AlertmanagerConfig CRD checks it ("30s", "1h30m", "4h"). */
+export const ALERTMANAGER_DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
+/** A Prometheus label name as Alertmanager 0.25 accepts it in matchers and group_by. */
+export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const amDuration = z
+  .string()
+  .min(1, 'must be a duration such as 30s, 5m or 4h')
+  .regex(ALERTMANAGER_DURATION, 'must be a duration such as 30s, 5m or 4h (units ms, s, m, h, d, w, y)');
+
+/** spec.alertmanager.config: the route of the AlertmanagerConfig the operator generates (SPEC, "Self-service routing"). */
+export const AlertmanagerConfigSpecSchema = z.object({
+  labels: z.record(z.string(), z.string()).default({}),
+  route: z
+    .object({
+      groupBy: z.array(z.string().regex(/^([a-zA-Z_][a-zA-Z0-9_]*|\.\.\.)$/, 'must be a label name or "..."')).optional(),
+      groupWait: amDuration.optional(),
+      groupInterval: amDuration.optional(),
+      repeatInterval: amDuration.optional(),
+      matchers: z
+        .array(
+          z.object({
+            name: z.string().regex(LABEL_NAME, 'must be a label name (letters, digits and _, not starting with a digit)'),
+            value: z.string().default(''),
+            matchType: z.enum(['=', '!=', '=~', '!~']).default('='),
+          }),
+        )
+        .default([]),
+    })
+    .default({ matchers: [] }),
+});
+export type AlertmanagerConfigSpec = z.infer<typeof AlertmanagerConfigSpecSchema>;
+
 export const ParseModes = ['None', 'HTML', 'MarkdownV2'] as const;
 export type ParseMode = (typeof ParseModes)[number];
 
@@ -31,6 +63,7 @@ export const ChannelSpecSchema = z.object({
     .object({
       tokenSecretRef: SecretKeyRef('token'),
       resolved: z.enum(ResolvedModes).default('Edit'),
+      config: AlertmanagerConfigSpecSchema.optional(),
       silence: z
         .object({
           url: z.string().refine(isHttpUrl, 'must be an http:// or https:// URL of the Alertmanager API, e.g. http://alertmanager:9093'),

@@ -3,6 +3,7 @@
 // whole status, and write it once — only if it differs from what is stored.
 import { createHash } from 'node:crypto';
 import {
+  CONDITION_ALERTMANAGER_CONFIGURED,
   CONDITION_CHAT_REACHABLE,
   CONDITION_INTERACTIVE,
   CONDITION_READY,
@@ -14,6 +15,7 @@ import {
 } from '../api/contract.js';
 import { parseDuration } from '../api/duration.js';
 import { parseSpec, splitKey, type ChannelStatus, type Condition, type TelegramChannel } from '../api/types.js';
+import type { AlertmanagerConfigOutcome } from '../alertmanagerConfig/configurer.js';
 import type { ChannelResolver, ResolvedChannel } from '../channel/resolver.js';
 import { isConflict } from '../kube/errors.js';
 import type { EventRecorder } from '../kube/events.js';
@@ -75,6 +77,8 @@ export interface ReconcilerDeps {
    * so that the relay can be built before the reconciler that uses it.
    */
   chatFailures?: Pick<Set<string>, 'delete'>;
+  /** spec.alertmanager.config: brings the generated AlertmanagerConfig in line; its condition does not touch Ready. */
+  alertmanagerConfig?: (ch: TelegramChannel, current: Condition | undefined) => Promise<AlertmanagerConfigOutcome>;
 }
 
 export class ChannelReconciler {
@@ -105,11 +109,13 @@ export class ChannelReconciler {
     const generation = ch.metadata.generation ?? 0;
     const old = ch.status ?? {};
     const now = nowRfc3339(started);
-    const { status, requeueAfterMs, verified, resolved } = await this.computeStatus(key, ch, generation, now);
+    const computed = await this.computeStatus(key, ch, generation, now);
+    const { verified, resolved } = computed;
     const interactive = await this.deps.interactive?.(ch, resolved, verified);
-    status.conditions = interactive
-      ? setCondition(status.conditions ?? [], { type: CONDITION_INTERACTIVE, ...interactive }, generation, now)
-      : removeCondition(status.conditions ?? [], CONDITION_INTERACTIVE);
+    computed.status.conditions = interactive
+      ? setCondition(computed.status.conditions ?? [], { type: CONDITION_INTERACTIVE, ...interactive }, generation, now)
+      : removeCondition(computed.status.conditions ?? [], CONDITION_INTERACTIVE);
+    const { status, requeueAfterMs } = await this.withAlertmanagerConfig(ch, computed, generation, now);
 
     const plan = this.deps.deliver ? this.deps.deliver(key, ch, resolved, status) : { status, afterWrite: [] };
     const next = plan.status;
@@ -244,6 +250,26 @@ export class ChannelReconciler {
       verified: due,
       resolved,
     };
+  }
+
+  /** Folds the AlertmanagerConfigured condition into the status, and its next look into the requeue. */
+  private async withAlertmanagerConfig(
+    ch: TelegramChannel,
+    computed: { status: ChannelStatus; requeueAfterMs?: number },
+    generation: number,
+    now: string,
+  ): Promise<{ status: ChannelStatus; requeueAfterMs?: number }> {
+    if (!this.deps.alertmanagerConfig) return computed;
+    const conditions = computed.status.conditions ?? [];
+    const outcome = await this.deps.alertmanagerConfig(ch, findCondition(conditions, CONDITION_ALERTMANAGER_CONFIGURED));
+    if (outcome.kind === 'unchanged') return computed;
+    const next =
+      outcome.kind === 'remove'
+        ? removeCondition(conditions, CONDITION_ALERTMANAGER_CONFIGURED)
+        : setCondition(conditions, { type: CONDITION_ALERTMANAGER_CONFIGURED, ...outcome.verdict }, generation, now);
+    const later = outcome.kind === 'set' ? outcome.requeueAfterMs : undefined;
+    const requeues = [computed.requeueAfterMs, later].filter((ms): ms is number => ms !== undefined);
+    return { status: { ...computed.status, conditions: next }, requeueAfterMs: requeues.length ? Math.min(...requeues) : undefined };
   }
 
   /**

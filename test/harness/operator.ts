@@ -33,7 +33,8 @@ export function ensureBuilt(): void {
 /** `waitReady: false` returns once the process runs, for tests of an operator that cannot become ready. */
 export async function startOperator(env: Record<string, string>, opts: { waitReady?: boolean } = {}): Promise<OperatorProcess> {
   ensureBuilt();
-  const port = await freePort();
+  // A test that must know the port before start (e.g. for WEBHOOK_BASE_URL) passes HTTP_PORT itself.
+  const port = env.HTTP_PORT ? Number(env.HTTP_PORT) : await freePort();
   let out = '';
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/main.js')], {
     env: { PATH: process.env.PATH ?? '', KUBECONFIG: process.env.KUBECONFIG ?? '', HTTP_PORT: String(port), LOG_LEVEL: 'debug', ...env },

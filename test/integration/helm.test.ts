@@ -36,6 +36,7 @@ const EQUIVALENTS: { kustomization: string; values: Values }[] = [
   { kustomization: 'deploy/overlays/secrets-get-only', values: { watchSecrets: false } },
   { kustomization: 'deploy/overlays/servicemonitor', values: { metrics: { serviceMonitor: { enabled: true } } } },
   { kustomization: 'deploy/overlays/networkpolicy', values: { networkPolicy: { enabled: true } } },
+  { kustomization: 'deploy/overlays/alertmanagerconfig', values: { alertmanagerConfig: { enabled: true } } },
 ];
 
 let helmPath = '';
@@ -162,6 +163,7 @@ describe('the chart renders what deploy/ installs (one source of truth)', () => 
     const base = essentials(kustomize('deploy/base'));
     expect(essentials(template({ resources: { limits: { cpu: '500m', memory: '512Mi' } } }))).not.toEqual(base);
     expect(essentials(template({ watchSecrets: false }))).not.toEqual(base);
+    expect(essentials(template({ alertmanagerConfig: { enabled: true } }))).not.toEqual(base);
     expect(essentials(template({ env: [{ name: 'HTTPS_PROXY', value: 'http://proxy:3128' }] }))).not.toEqual(base);
   });
 });
@@ -342,6 +344,22 @@ describe('values beyond the kustomize overlays', () => {
     expect(env.filter((e: any) => e.name === 'LEADER_ELECTION')).toEqual([{ name: 'LEADER_ELECTION', value: 'false' }]);
   });
 
+  it('alertmanagerConfig: its rule on the ClusterRole, or on the Role in each watched namespace; WEBHOOK_BASE_URL is the Service', () => {
+    const rule = { apiGroups: ['monitoring.coreos.com'], resources: ['alertmanagerconfigs'], verbs: expect.any(Array) };
+    const cluster = template({ alertmanagerConfig: { enabled: true } }, { release: 'obs', namespace: 'ops' });
+    expect(only(cluster, 'ClusterRole').rules).toContainEqual(rule);
+    const env = only(cluster, 'Deployment').spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'WEBHOOK_BASE_URL', value: `http://obs-${NAME}.ops.svc:8080` });
+    const namespaced = template({ alertmanagerConfig: { enabled: true }, watchNamespaces: ['team-a'] });
+    expect(find(namespaced, 'Role').find((r) => r.metadata.namespace === 'team-a')!.rules).toContainEqual(rule);
+    const custom = template({ alertmanagerConfig: { enabled: true, webhookBaseUrl: 'https://tgc.example.com' } });
+    expect(only(custom, 'Deployment').spec.template.spec.containers[0].env).toContainEqual({
+      name: 'WEBHOOK_BASE_URL',
+      value: 'https://tgc.example.com',
+    });
+    expect(only(template({}), 'ClusterRole').rules).not.toContainEqual(rule);
+  });
+
   it('the ServiceMonitor takes extra labels (e.g. for kube-prometheus-stack) and selects the Service', () => {
     const objs = template({ metrics: { serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } } } });
     const sm = only(objs, 'ServiceMonitor');
@@ -371,6 +389,9 @@ describe('bad values are refused with a message that says what to change', () =>
     // An empty `from` would admit everyone, the opposite of what an empty list looks like.
     [{ networkPolicy: { enabled: true, ingressFrom: [] } }, /ingressFrom.*minItems/s],
     [{ service: { port: 80800 } }, /service\/port.*maximum/s],
+    // The URL goes into AlertmanagerConfigs that application teams can read.
+    [{ alertmanagerConfig: { enabled: true, webhookBaseUrl: 'http://user:pass@tgc:8080' } }, /webhookBaseUrl.*does not match pattern/s],
+    [{ alertmanagerConfig: { enabled: true, webhookBaseUrl: 'http://tgc:8080/?token=x' } }, /webhookBaseUrl.*does not match pattern/s],
   ] as [Values, RegExp][])('%j', (values, message) => {
     expect(refused(values)).toMatch(message);
   });

@@ -53,6 +53,12 @@ app.kubernetes.io/part-of: telegram-channel-operator
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- if .Values.alertmanagerConfig.enabled }}
+# The generated AlertmanagerConfigs (spec.alertmanager.config; deploy/components/alertmanagerconfig).
+- apiGroups: ["monitoring.coreos.com"]
+  resources: ["alertmanagerconfigs"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+{{- end }}
 {{- end }}
 
 {{/* Refuse values that would install something broken, with a message that says what to change. */}}
