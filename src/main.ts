@@ -71,6 +71,7 @@ async function main(): Promise<void> {
         namespaces: config.watchNamespaces,
         resyncMs: config.resyncPeriodMs,
         watchSecrets: config.watchSecrets,
+        watchClusterBots: config.watchClusterBots,
         log,
         events,
       })),
@@ -165,6 +166,7 @@ async function main(): Promise<void> {
       identity,
       leaderElection: config.leaderElection,
       watchSecrets: config.watchSecrets,
+      watchClusterBots: config.watchClusterBots,
     },
     'telegram-channel-operator started',
   );

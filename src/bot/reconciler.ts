@@ -163,10 +163,9 @@ export class BotReconciler {
   private async write(bot: ClusterTelegramBot, old: BotStatus, next: BotStatus): Promise<boolean> {
     const clean = JSON.parse(JSON.stringify(next)) as BotStatus;
     if (deepEqual(old, clean)) return false;
-    const updated = await this.deps.writeStatus(bot, createMergePatch(old, clean) as Record<string, unknown>);
-    // The watch delivers the new object too; keeping it now spares a stale read in between.
-    bot.status = updated.status;
-    if (updated.metadata?.resourceVersion) bot.metadata.resourceVersion = updated.metadata.resourceVersion;
+    // The cached object is left as it is (unlike a channel's): the watch event that brings the new status
+    // is what wakes the bot's channels, and it compares against the cached one.
+    await this.deps.writeStatus(bot, createMergePatch(old, clean) as Record<string, unknown>);
     return true;
   }
 }
@@ -187,4 +186,3 @@ function nextCheckIn(r: TokenCheck, transientAttempts: number): number {
   }
   return r.token.status === 'True' ? BOT_VERIFY_INTERVAL_MS : PERMANENT_RECHECK_MS;
 }
-

@@ -84,7 +84,11 @@ export class ChannelResolver {
     });
     const bot = this.bots?.getBot(name);
     if (!this.bots) {
-      return fail('False', 'BotNotFound', 'ClusterTelegramBots are not watched: the operator manages only the namespaces in WATCH_NAMESPACE');
+      return fail(
+        'False',
+        'BotNotFound',
+        'this operator does not serve ClusterTelegramBots (WATCH_CLUSTER_BOTS is off): use tokenSecretRef',
+      );
     }
     if (!bot) return fail('False', 'BotNotFound', `ClusterTelegramBot "${name}" not found`);
     const parsed = parseBotSpec(bot.spec);
@@ -97,11 +101,12 @@ export class ChannelResolver {
       );
     }
     const ready = findCondition(bot.status?.conditions, CONDITION_READY);
-    if (!ready || ready.observedGeneration !== (bot.metadata.generation ?? 0) || !bot.status?.bot) {
-      return fail('Unknown', 'BotNotReady', `waiting for ClusterTelegramBot "${name}" to verify its token`);
-    }
-    if (ready.status !== 'True') {
+    const current = ready !== undefined && ready.observedGeneration === (bot.metadata.generation ?? 0);
+    if (current && ready.status !== 'True') {
       return fail(ready.status, 'BotNotReady', `ClusterTelegramBot "${name}" is not ready (${ready.reason}): ${ready.message}`);
+    }
+    if (!current || !bot.status?.bot) {
+      return fail('Unknown', 'BotNotReady', `waiting for ClusterTelegramBot "${name}" to verify its token`);
     }
     // Ready, yet its Secret cannot be used now: it changed since the bot's last check, which runs again.
     const ref = parsed.spec.tokenSecretRef;

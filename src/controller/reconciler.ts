@@ -177,7 +177,8 @@ export class ChannelReconciler {
       );
       set(CONDITION_READY, failing);
       // Unknown (a botRef channel whose bot is being verified): in progress, not stalled.
-      conditions = failing.status === 'Unknown' ? reconciling(conditions, failing, generation, now) : stalled(conditions, failing, generation, now);
+      conditions =
+        failing.status === 'Unknown' ? reconciling(conditions, failing, generation, now) : stalled(conditions, failing, generation, now);
       this.memory.delete(key);
       // No requeue: fixing this means changing the Secret or the spec, and both wake the channel.
       return { status: { ...base, conditions, bot: undefined, chat: undefined }, verified: false };
@@ -293,7 +294,12 @@ function isTransient(r: VerifyResult): boolean {
 
 function reconciling(conditions: Condition[], v: Verdict, generation: number, now: string): Condition[] {
   const without = removeCondition(conditions, CONDITION_STALLED);
-  return setCondition(without, { type: CONDITION_RECONCILING, status: 'True', reason: v.reason, message: `retrying: ${v.message}` }, generation, now);
+  return setCondition(
+    without,
+    { type: CONDITION_RECONCILING, status: 'True', reason: v.reason, message: `retrying: ${v.message}` },
+    generation,
+    now,
+  );
 }
 
 function stalled(conditions: Condition[], v: Verdict, generation: number, now: string): Condition[] {

@@ -3,7 +3,7 @@
 // reference them, so a rotated token wakes exactly those channels within a second or two. With
 // WATCH_SECRETS=false there is no Secret watch: SecretReader reads referenced Secrets again instead.
 //
-// Cluster-wide (no WATCH_NAMESPACE), ClusterTelegramBots are watched whole and namespaces as metadata
+// With WATCH_CLUSTER_BOTS (the default without WATCH_NAMESPACE), ClusterTelegramBots are watched whole and namespaces as metadata
 // only (name and labels: allowedNamespaces). Keys: see keys.ts. What wakes what:
 //   a bot's spec changes                → the bot; what its channels read changes (spec, Ready, bot) → its channels
 //   a bot's Secret changes              → the bot and its channels
@@ -45,6 +45,8 @@ export interface WatchesOptions {
    * false: RBAC grants only `get` on Secrets; a change is seen at the channel's next reconcile.
    */
   watchSecrets: boolean;
+  /** Watch ClusterTelegramBots and namespaces (metadata only): cluster-scoped, so the ClusterRole must allow it. */
+  watchClusterBots: boolean;
   log: Logger;
   events: WatchEvents;
 }
@@ -55,7 +57,7 @@ export class Watches {
   /** Secret "ns/name" → keys of the channels that reference it. */
   private readonly secretIndex = new Map<string, Set<string>>();
   private readonly channelSecrets = new Map<string, string[]>();
-  /** Bots and namespaces: only cluster-wide (a Role cannot grant cluster-scoped objects). */
+  /** Bots and namespaces: only with watchClusterBots (a Role cannot grant cluster-scoped objects). */
   private readonly botWatcher: ResourceWatcher<BotObject> | undefined;
   private readonly namespaceWatcher: ResourceWatcher<NamespaceMeta> | undefined;
   /** Bot name → keys of the channels whose spec.botRef names it; and the reverse. */
@@ -101,7 +103,7 @@ export class Watches {
           },
         ),
     );
-    if (opts.namespaces.length > 0) return;
+    if (!opts.watchClusterBots) return;
     this.botWatcher = new ResourceWatcher<BotObject>(
       opts.kc,
       { upsert: (obj, prev) => this.onBot(obj, prev), deleted: (obj) => this.onBotDeleted(obj) },
@@ -239,7 +241,11 @@ export class Watches {
       this.opts.events.changed(botKey(name)); // resync
       return;
     }
-    if (!prev || prev.metadata.generation !== obj.metadata.generation || prev.metadata.deletionTimestamp !== obj.metadata.deletionTimestamp) {
+    if (
+      !prev ||
+      prev.metadata.generation !== obj.metadata.generation ||
+      prev.metadata.deletionTimestamp !== obj.metadata.deletionTimestamp
+    ) {
       this.opts.events.changed(botKey(name));
     }
     // The bot's own status write comes back here too: its channels read its Ready and identity.
@@ -317,14 +323,27 @@ function channelSecretRefs(obj: TelegramChannel): string[] {
 /** What a botRef channel's resolution reads of its bot: its spec, its Ready, its identity. */
 function whatChannelsRead(bot: ClusterTelegramBot): string {
   const ready = bot.status?.conditions?.find((c) => c.type === 'Ready');
-  return JSON.stringify([bot.metadata.generation, bot.spec, ready?.status, ready?.reason, ready?.message, ready?.observedGeneration, bot.status?.bot]);
+  return JSON.stringify([
+    bot.metadata.generation,
+    bot.spec,
+    ready?.status,
+    ready?.reason,
+    ready?.message,
+    ready?.observedGeneration,
+    bot.status?.bot,
+  ]);
 }
 
 /** What the watch cache keeps of a bot: no managedFields, no annotations. */
 function keepBot(raw: unknown): BotObject {
   const obj = raw as ClusterTelegramBot;
   const m = obj.metadata;
-  const metadata: ClusterTelegramBot['metadata'] = { name: m.name, uid: m.uid, generation: m.generation, resourceVersion: m.resourceVersion };
+  const metadata: ClusterTelegramBot['metadata'] = {
+    name: m.name,
+    uid: m.uid,
+    generation: m.generation,
+    resourceVersion: m.resourceVersion,
+  };
   if (m.deletionTimestamp) metadata.deletionTimestamp = m.deletionTimestamp;
   return { apiVersion: API_VERSION, kind: BOT_KIND, metadata, spec: obj.spec, status: obj.status };
 }
