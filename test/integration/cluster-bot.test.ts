@@ -1,7 +1,7 @@
 // ClusterTelegramBot end to end: the built operator, running as the ServiceAccount deploy/base defines
 // (its own token, the shipped ClusterRole), on the real control plane, against the Telegram emulator.
 // One platform namespace holds the token; team namespaces are allowed by name, by label, or not at all.
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { DEMO, bot as botSpec, demoScenario } from '../emulator/scenario.js';
 import { TelegramEmulator } from '../emulator/server.js';
