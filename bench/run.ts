@@ -5,6 +5,7 @@
 //
 //   tsx bench/run.ts                      all scenarios, full sizes
 //   tsx bench/run.ts --only scale-1000,latency
+//   tsx bench/run.ts --only clusterbot-1000      one ClusterTelegramBot, 1,000 channels in 100 namespaces
 //   tsx bench/run.ts --quick              small sizes, for checking the harness (results not written)
 //   BENCH_VARIANT=name BENCH_OPERATOR_NODE_OPTIONS='--import ./bench/probes/x.mjs' tsx bench/run.ts --only …
 //                                         an experiment: results go to bench/results/variants/<name>/, the report is untouched
@@ -16,6 +17,7 @@ import { installCrds } from '../test/harness/crds.js';
 import { describeEnvironment } from './lib/environment.js';
 import { clientsFor, ensureNamespace } from './lib/kube.js';
 import { RESULTS_DIR, writeReport } from './report.js';
+import { runClusterBot } from './scenarios/clusterBot.js';
 import { runLatency } from './scenarios/latency.js';
 import { runScale } from './scenarios/scale.js';
 import { runStorm } from './scenarios/storm.js';
@@ -42,6 +44,17 @@ const jobs: Job[] = [
         readyTimeoutMs: 15 * 60_000,
       }),
   })),
+  {
+    name: 'clusterbot-1000',
+    run: (kc, ns) =>
+      runClusterBot(kc, ns, {
+        channels: quick ? 100 : 1_000,
+        namespaces: quick ? 10 : 100,
+        maxConcurrentReconciles: CONCURRENCY,
+        readyTimeoutMs: 10 * 60_000,
+        settleMs: 5_000,
+      }),
+  },
   {
     name: 'latency',
     run: (kc, ns) =>

@@ -72,6 +72,8 @@ export const EnvSchema = z.object({
   RATE_LIMIT_PER_GROUP_PER_MINUTE: z.coerce.number().positive().max(6000).default(DEFAULT_RATE_LIMITS.perGroupPerMinute),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_MAX_BODY_BYTES),
   WATCH_SECRETS: boolishDefaultTrue,
+  /** Serve ClusterTelegramBots (watch them, and namespace metadata); default: only without WATCH_NAMESPACE. */
+  WATCH_CLUSTER_BOTS: z.enum(['true', 'false', '1', '0', 'yes', 'no', '']).default(''),
   WEBHOOK_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(DEFAULT_MAX_CONCURRENT),
   WEBHOOK_BASE_URL: webhookBaseUrl,
 });
@@ -97,6 +99,11 @@ export const ConfigSchema = EnvSchema.transform((c) => ({
   webhookMaxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,
   /** false: no list/watch on Secrets (get-only RBAC); a rotated Secret is read again on the next reconcile. */
   watchSecrets: c.WATCH_SECRETS,
+  /**
+   * Watch ClusterTelegramBots and namespace metadata (cluster-scoped: needs the ClusterRole's rules).
+   * Unset: yes for a cluster-wide install, no with WATCH_NAMESPACE (a namespaced install has Roles only).
+   */
+  watchClusterBots: c.WATCH_CLUSTER_BOTS === '' ? c.WATCH_NAMESPACE.length === 0 : ['true', '1', 'yes'].includes(c.WATCH_CLUSTER_BOTS),
   /** How many maximum-size webhook bodies may be in memory at once (smaller ones count by their size). */
   webhookMaxConcurrent: c.WEBHOOK_MAX_CONCURRENT,
   /** The base of the webhook URL in generated AlertmanagerConfigs, without a trailing slash. */

@@ -7,6 +7,7 @@ import { AlertmanagerConfigs } from './alertmanagerConfig/configurer.js';
 import { watchOwnedConfigs } from './alertmanagerConfig/ownedWatch.js';
 import { FIELD_MANAGER } from './api/contract.js';
 import { loadConfig, type Config } from './config.js';
+import { BotReconciler } from './bot/reconciler.js';
 import { ChannelReconciler } from './controller/reconciler.js';
 import { ChannelResolver } from './channel/resolver.js';
 import { SecretReader, UNWATCHED_SECRET_MAX_AGE_MS } from './channel/secrets.js';
@@ -15,10 +16,12 @@ import { Sender } from './delivery/sender.js';
 import { alertmanagerRoutes } from './http/alertmanagerWebhook.js';
 import { createMetrics } from './observability/metrics.js';
 import { startHttpServer } from './http/server.js';
+import { patchBotStatus } from './kube/bots.js';
 import { patchChannelStatus } from './kube/channels.js';
 import { loadKubeConfig, makeClients } from './kube/client.js';
 import { makeEventRecorder } from './kube/events.js';
 import { LeaderElector } from './runtime/leaderElection.js';
+import { byKind } from './runtime/keys.js';
 import { Manager } from './runtime/manager.js';
 import { Watches } from './runtime/watches.js';
 import { leaseClient } from './kube/leaseClient.js';
@@ -63,18 +66,21 @@ async function main(): Promise<void> {
   const endpoint = config.podIp
     ? `http://${config.podIp.includes(':') ? `[${config.podIp}]` : config.podIp}:${config.httpPort}`
     : undefined;
+  // The manager builds the watches (they feed its queue); the bot side reads their caches directly.
+  let watches: Watches | undefined;
   const manager = new Manager({
     watches: (events) =>
-      new Watches({
+      (watches = new Watches({
         kc: kube.kc,
         core: kube.core,
         custom: kube.custom,
         namespaces: config.watchNamespaces,
         resyncMs: config.resyncPeriodMs,
         watchSecrets: config.watchSecrets,
+        watchClusterBots: config.watchClusterBots,
         log,
         events,
-      }),
+      })),
     elector: config.leaderElection
       ? (hooks) =>
           new LeaderElector(leaseClient(kube.coordination, leaseNamespace, FIELD_MANAGER), {
@@ -95,7 +101,8 @@ async function main(): Promise<void> {
     config.watchSecrets ? { watchedVersion: (ns, name) => manager.secretVersion(ns, name) } : { maxAgeMs: UNWATCHED_SECRET_MAX_AGE_MS },
   );
   secrets.pruneEvery(5_000, () => manager.referencedSecrets());
-  const resolver = new ChannelResolver(secrets);
+  const caches = watches!;
+  const resolver = new ChannelResolver(secrets, caches.watchesBots() ? caches : undefined);
   const recordEvent = makeEventRecorder(kube.core, log, identity);
   const chatFailures = new Set<string>();
   const relay = new AnnotationRelay({
@@ -137,10 +144,20 @@ async function main(): Promise<void> {
     wake: (key) => manager.enqueue(key),
     log,
   });
+  // One verifier: a bot's getMe answer is shared with any channel that still asks for it.
+  const verifier = new Verifier(telegram);
+  const bots = new BotReconciler({
+    cache: caches,
+    secrets,
+    verifier,
+    writeStatus: (bot, patch) => patchBotStatus(kube.custom, bot, patch),
+    log,
+    metrics,
+  });
   const reconciler = new ChannelReconciler({
     channels: manager,
     resolver,
-    verifier: new Verifier(telegram),
+    verifier,
     writeStatus: (ch, patch) => patchChannelStatus(kube.custom, ch, patch),
     recordEvent,
     log,
@@ -179,7 +196,7 @@ async function main(): Promise<void> {
     ],
   });
   manager.start(
-    reconciler,
+    byKind({ channels: reconciler, bots }),
     {
       stopAccepting: () => sender.stopAccepting(),
       drain: (ms) => sender.drain(ms),
@@ -196,6 +213,7 @@ async function main(): Promise<void> {
       leaderElection: config.leaderElection,
       watchSecrets: config.watchSecrets,
       webhookBaseUrl: config.webhookBaseUrl,
+      watchClusterBots: config.watchClusterBots,
     },
     'telegram-channel-operator started',
   );

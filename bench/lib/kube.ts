@@ -134,15 +134,18 @@ export class ChannelWatch {
   private waiters: { n: number; resolve: (t: number) => void }[] = [];
   restarts = 0;
 
+  /** `namespace` undefined: the TelegramChannels of every namespace. */
   constructor(
     private readonly c: Clients,
-    private readonly namespace: string,
+    private readonly namespace: string | undefined,
   ) {}
 
   async start(): Promise<void> {
-    const l = (await this.c.custom.listNamespacedCustomObject({ ...G, namespace: this.namespace, limit: 1 })) as {
-      metadata: { resourceVersion: string };
-    };
+    const l = (
+      this.namespace
+        ? await this.c.custom.listNamespacedCustomObject({ ...G, namespace: this.namespace, limit: 1 })
+        : await this.c.custom.listClusterCustomObject({ ...G, limit: 1 })
+    ) as { metadata: { resourceVersion: string } };
     this.rv = l.metadata.resourceVersion;
     await this.connect();
   }
@@ -176,7 +179,8 @@ export class ChannelWatch {
   }
 
   private async connect(): Promise<void> {
-    const path = `/apis/${G.group}/${G.version}/namespaces/${this.namespace}/${G.plural}`;
+    const scope = this.namespace ? `namespaces/${this.namespace}/` : '';
+    const path = `/apis/${G.group}/${G.version}/${scope}${G.plural}`;
     this.controller = await new k8s.Watch(this.c.kc).watch(
       path,
       { resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds: 3600 },

@@ -6,6 +6,9 @@ export const VERSION = 'v1alpha1';
 export const KIND = 'TelegramChannel';
 export const PLURAL = 'telegramchannels';
 export const API_VERSION = `${GROUP}/${VERSION}`;
+/** The cluster-scoped bot that channels in allowed namespaces refer to by spec.botRef. */
+export const BOT_KIND = 'ClusterTelegramBot';
+export const BOT_PLURAL = 'clustertelegrambots';
 
 /** The field manager of every write the operator makes. */
 export const FIELD_MANAGER = 'telegram-channel-operator';
@@ -62,6 +65,13 @@ export type ChatReason = (typeof ChatReasons)[number];
  */
 export const InteractiveReasons = ['UpdatesConflict', 'AlertmanagerUnreachable'] as const;
 
+/**
+ * A channel's TokenValid and Ready when it uses spec.botRef and the bot cannot be used: the bot does not
+ * exist, the channel's namespace is not in its allowedNamespaces, or the bot's own Ready is not True.
+ */
+export const BotRefReasons = ['BotNotFound', 'BotNotAllowed', 'BotNotReady'] as const;
+export type BotRefReason = (typeof BotRefReasons)[number];
+
 /** Reasons of Ready alone: the spec cannot be read, or the user paused the channel. */
 export const ReadyReasons = ['InvalidSpec', 'Suspended'] as const;
 
@@ -78,7 +88,7 @@ export type AlertmanagerConfigReason = (typeof AlertmanagerConfigReasons)[number
  * the reason that stopped it (TokenValid Unknown/InvalidChatId), so the union is one for all conditions.
  */
 export type Reason =
-  TokenReason | ChatReason | (typeof ReadyReasons)[number] | (typeof InteractiveReasons)[number] | AlertmanagerConfigReason;
+  TokenReason | ChatReason | BotRefReason | (typeof ReadyReasons)[number] | (typeof InteractiveReasons)[number] | AlertmanagerConfigReason;
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 

@@ -189,7 +189,9 @@ export class ChannelReconciler {
         resolution.chat ?? { status: 'Unknown', reason: failing.reason, message: 'not checked until the token is fixed' },
       );
       set(CONDITION_READY, failing);
-      conditions = stalled(conditions, failing, generation, now);
+      // Unknown (a botRef channel whose bot is being verified): in progress, not stalled.
+      conditions =
+        failing.status === 'Unknown' ? reconciling(conditions, failing, generation, now) : stalled(conditions, failing, generation, now);
       this.memory.delete(key);
       // No requeue: fixing this means changing the Secret or the spec, and both wake the channel.
       return { status: { ...base, conditions, bot: undefined, chat: undefined }, verified: false };
@@ -197,7 +199,7 @@ export class ChannelReconciler {
     const resolved = resolution.channel;
 
     const inputsHash = createHash('sha256')
-      .update(`${resolved.token}\n${resolved.chatId}\n${spec.messageThreadId ?? ''}`)
+      .update(`${resolved.token}\n${resolved.chatId}\n${spec.messageThreadId ?? ''}\n${resolved.verifiedBot?.id ?? ''}`)
       .digest('hex');
     const intervalMs = parseDuration(spec.verifyInterval) ?? 3_600_000;
     const mem = this.memory.get(key);
@@ -206,7 +208,7 @@ export class ChannelReconciler {
     let result: VerifyResult;
     let lastVerifiedTime = old.lastVerifiedTime;
     if (due) {
-      result = await this.deps.verifier.verify(resolved.token, resolved.chatId, spec.messageThreadId);
+      result = await this.deps.verifier.verify(resolved.token, resolved.chatId, spec.messageThreadId, resolved.verifiedBot);
       const transientAttempts = isTransient(result) ? (mem?.inputsHash === inputsHash ? mem.transientAttempts + 1 : 1) : 0;
       this.memory.set(key, {
         inputsHash,
@@ -226,13 +228,7 @@ export class ChannelReconciler {
     if (ready.status === 'True') {
       conditions = removeCondition(removeCondition(conditions, CONDITION_RECONCILING), CONDITION_STALLED);
     } else if (ready.status === 'Unknown') {
-      conditions = removeCondition(conditions, CONDITION_STALLED);
-      conditions = setCondition(
-        conditions,
-        { type: CONDITION_RECONCILING, status: 'True', reason: ready.reason, message: `retrying: ${ready.message}` },
-        generation,
-        now,
-      );
+      conditions = reconciling(conditions, ready, generation, now);
     } else {
       conditions = stalled(conditions, ready, generation, now);
     }
@@ -327,6 +323,16 @@ function nextCheckIn(r: VerifyResult, transientAttempts: number, intervalMs: num
 
 function isTransient(r: VerifyResult): boolean {
   return TRANSIENT_REASONS.has(r.token.reason) || TRANSIENT_REASONS.has(r.chat.reason);
+}
+
+function reconciling(conditions: Condition[], v: Verdict, generation: number, now: string): Condition[] {
+  const without = removeCondition(conditions, CONDITION_STALLED);
+  return setCondition(
+    without,
+    { type: CONDITION_RECONCILING, status: 'True', reason: v.reason, message: `retrying: ${v.message}` },
+    generation,
+    now,
+  );
 }
 
 function stalled(conditions: Condition[], v: Verdict, generation: number, now: string): Condition[] {

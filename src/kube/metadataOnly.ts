@@ -32,9 +32,14 @@ interface PartialObjectMetadataList {
 
 /**
  * Lists `path` (e.g. /api/v1/secrets) as metadata only, in pages, keeping name, namespace and
- * resourceVersion of each object. Failures throw with `code` and `body` like client-node's ApiException.
+ * resourceVersion of each object (and its labels with `labels`). Failures throw with `code` and `body` like client-node's ApiException.
  */
-export async function listMetadata(kc: k8s.KubeConfig, path: string, pageSize: number): Promise<ListResult<KubeObject>> {
+export async function listMetadata(
+  kc: k8s.KubeConfig,
+  path: string,
+  pageSize: number,
+  opts: { labels?: boolean } = {},
+): Promise<ListResult<KubeObject>> {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new Error('No currently active cluster');
   const http = new k8s.IsomorphicFetchHttpLibrary();
@@ -60,7 +65,11 @@ export async function listMetadata(kc: k8s.KubeConfig, path: string, pageSize: n
     }
     for (const item of page.items ?? []) {
       const m = item.metadata;
-      if (m?.name) items.push({ metadata: { name: m.name, namespace: m.namespace, resourceVersion: m.resourceVersion } });
+      if (!m?.name) continue;
+      const kept: KubeObject['metadata'] = { name: m.name, namespace: m.namespace, resourceVersion: m.resourceVersion };
+      // Labels only when asked (namespaces: a ClusterTelegramBot's allowedNamespaces selector reads them).
+      if (opts.labels && m.labels) kept.labels = m.labels;
+      items.push({ metadata: kept });
     }
     resourceVersion = page.metadata?.resourceVersion ?? '';
     token = page.metadata?.continue || undefined;

@@ -3,10 +3,11 @@
 // through enqueue(), the reconciler asks for a later look only through what reconcile() returns.
 // SIGTERM: stop taking work, finish sends in flight, release the Lease, exit within 10 s.
 // Lease lost: send nothing new, finish sends in flight and record them, exit within 4 s.
-import type { TelegramChannel } from '../api/types.js';
+import type { ClusterTelegramBot, TelegramChannel } from '../api/types.js';
 import { keyOf } from '../api/types.js';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
+import { botKey } from './keys.js';
 import type { WatchEvents } from './watches.js';
 import { WorkQueue, type ReconcileResult } from './workqueue.js';
 
@@ -41,6 +42,8 @@ export interface Store {
   listChannels(): TelegramChannel[];
   secretVersion(namespace: string, name: string): string | undefined;
   referencedSecrets(): Set<string>;
+  /** ClusterTelegramBots (cluster-wide installs): their keys share the queue with the channels' (keys.ts). */
+  listBots?(): ClusterTelegramBot[];
 }
 
 export interface LeaderHooks {
@@ -99,7 +102,7 @@ export class Manager {
     this.exit = opts.exit ?? ((code) => process.exit(code));
     const onError = (key: string, err: unknown, retryInMs: number) => {
       opts.metrics.reconciles.inc({ result: 'error' });
-      const [namespace, name] = key.split('/');
+      const [namespace, name] = key.includes('/') ? key.split('/') : [undefined, key];
       opts.log.warn({ namespace, name, err, retryInMs }, 'reconcile failed; retrying');
     };
     const reconcile = (key: string) => this.reconcile(key);
@@ -202,6 +205,7 @@ export class Manager {
   private startedLeading(): void {
     this.opts.metrics.isLeader.set(1);
     this.queue.resume();
+    for (const bot of this.store.listBots?.() ?? []) this.queue.add(botKey(bot.metadata.name));
     this.leaderWork.start();
     for (const ch of this.store.listChannels()) this.queue.add(keyOf(ch));
   }

@@ -2,15 +2,29 @@
 // Channels are watched whole; Secrets are watched as metadata only and mapped to the channels that
 // reference them, so a rotated token wakes exactly those channels within a second or two. With
 // WATCH_SECRETS=false there is no Secret watch: SecretReader reads referenced Secrets again instead.
+//
+// With WATCH_CLUSTER_BOTS (the default without WATCH_NAMESPACE), ClusterTelegramBots are watched whole and namespaces as metadata
+// only (name and labels: allowedNamespaces). Keys: see keys.ts. What wakes what:
+//   a bot's spec changes                → the bot; what its channels read changes (spec, Ready, bot) → its channels
+//   a bot's Secret changes              → the bot and its channels
+//   a botRef channel appears, goes, or changes bot → the bot(s) (status.channels counts them)
+//   a namespace's labels change         → its botRef channels and their bots
+// Channels are watched once bots and namespaces have listed, so that no channel is judged (BotNotFound,
+// BotNotAllowed) on an empty cache at start-up.
 import type * as k8s from '@kubernetes/client-node';
-import { ANNOTATION_PREFIX, API_VERSION, KIND } from '../api/contract.js';
-import { keyOf, type TelegramChannel } from '../api/types.js';
+import { ANNOTATION_PREFIX, API_VERSION, BOT_KIND, KIND } from '../api/contract.js';
+import { keyOf, splitKey, type TelegramChannel } from '../api/types.js';
+import { BOT_WATCH_PATH, listBots } from '../kube/bots.js';
 import { LIST_PAGE_SIZE, channelWatchPath, listChannels } from '../kube/channels.js';
 import { ACCEPT_METADATA_WATCH, listMetadata } from '../kube/metadataOnly.js';
+import type { ClusterTelegramBot } from '../api/types.js';
+import { botKey, botNameOf } from './keys.js';
 import { ResourceWatcher, type KubeObject } from './watcher.js';
 import type { Logger } from '../observability/log.js';
 
 type SecretMeta = KubeObject;
+type NamespaceMeta = KubeObject & { metadata: { labels?: Record<string, string> } };
+type BotObject = ClusterTelegramBot & KubeObject;
 
 /** Where the watches send keys: the manager's queue. */
 export interface WatchEvents {
@@ -31,6 +45,8 @@ export interface WatchesOptions {
    * false: RBAC grants only `get` on Secrets; a change is seen at the channel's next reconcile.
    */
   watchSecrets: boolean;
+  /** Watch ClusterTelegramBots and namespaces (metadata only): cluster-scoped, so the ClusterRole must allow it. */
+  watchClusterBots: boolean;
   log: Logger;
   events: WatchEvents;
 }
@@ -41,6 +57,13 @@ export class Watches {
   /** Secret "ns/name" → keys of the channels that reference it. */
   private readonly secretIndex = new Map<string, Set<string>>();
   private readonly channelSecrets = new Map<string, string[]>();
+  /** Bots and namespaces: only with watchClusterBots (a Role cannot grant cluster-scoped objects). */
+  private readonly botWatcher: ResourceWatcher<BotObject> | undefined;
+  private readonly namespaceWatcher: ResourceWatcher<NamespaceMeta> | undefined;
+  /** Bot name → keys of the channels whose spec.botRef names it; and the reverse. */
+  private readonly botChannels = new Map<string, Set<string>>();
+  private readonly channelBot = new Map<string, string>();
+  private channelsStarted = false;
 
   constructor(private readonly opts: WatchesOptions) {
     const scopes = opts.namespaces.length ? opts.namespaces : [undefined];
@@ -80,18 +103,84 @@ export class Watches {
           },
         ),
     );
+    if (!opts.watchClusterBots) return;
+    this.botWatcher = new ResourceWatcher<BotObject>(
+      opts.kc,
+      { upsert: (obj, prev) => this.onBot(obj, prev), deleted: (obj) => this.onBotDeleted(obj) },
+      { path: BOT_WATCH_PATH, list: () => listBots(opts.custom), keep: keepBot, resyncMs: opts.resyncMs, log: opts.log },
+    );
+    this.namespaceWatcher = new ResourceWatcher<NamespaceMeta>(
+      opts.kc,
+      { upsert: (obj, prev) => this.onNamespace(obj, prev), deleted: (obj) => this.onNamespace(obj, undefined) },
+      {
+        path: '/api/v1/namespaces',
+        // Metadata only: name and labels are all allowedNamespaces reads.
+        list: () => listMetadata(opts.kc, '/api/v1/namespaces', LIST_PAGE_SIZE, { labels: true }),
+        accept: ACCEPT_METADATA_WATCH,
+        forbiddenHint: 'grant list and watch on namespaces (ClusterTelegramBot allowedNamespaces)',
+        keep: (raw) => {
+          const m = (raw as NamespaceMeta).metadata;
+          return { metadata: { name: m.name, resourceVersion: m.resourceVersion, labels: m.labels ?? {} } };
+        },
+        log: opts.log,
+      },
+    );
   }
 
   start(): void {
-    for (const w of [...this.secretWatchers, ...this.channelWatchers]) w.start();
+    for (const w of this.botSideWatchers()) w.start();
+    for (const w of this.secretWatchers) w.start();
+    this.startChannelsWhenBotsSynced();
   }
 
   stop(): void {
-    for (const w of [...this.secretWatchers, ...this.channelWatchers]) w.stop();
+    this.channelsStarted = true; // a pending start must not happen after stop
+    for (const w of [...this.secretWatchers, ...this.channelWatchers, ...this.botSideWatchers()]) w.stop();
   }
 
   hasSynced(): boolean {
-    return [...this.secretWatchers, ...this.channelWatchers].every((w) => w.hasSynced());
+    return [...this.secretWatchers, ...this.channelWatchers, ...this.botSideWatchers()].every((w) => w.hasSynced());
+  }
+
+  getBot(name: string): ClusterTelegramBot | undefined {
+    return this.botWatcher?.get(undefined, name);
+  }
+
+  listBots(): ClusterTelegramBot[] {
+    return this.botWatcher?.list() ?? [];
+  }
+
+  /** Whether bots are watched at all (cluster-wide installs). */
+  watchesBots(): boolean {
+    return this.botWatcher !== undefined;
+  }
+
+  namespaceLabels(namespace: string): Readonly<Record<string, string>> {
+    return this.namespaceWatcher?.get(undefined, namespace)?.metadata.labels ?? {};
+  }
+
+  /** The channels whose spec.botRef names this bot (allowed or not). */
+  channelsOfBot(name: string): TelegramChannel[] {
+    const keys = this.botChannels.get(name) ?? [];
+    return [...keys].flatMap((k) => {
+      const { namespace, name: channel } = splitKey(k);
+      const ch = this.getChannel(namespace, channel);
+      return ch ? [ch] : [];
+    });
+  }
+
+  private botSideWatchers(): ResourceWatcher<KubeObject>[] {
+    return [this.botWatcher, this.namespaceWatcher].filter((w): w is ResourceWatcher<KubeObject> => w !== undefined);
+  }
+
+  private startChannelsWhenBotsSynced(): void {
+    if (this.channelsStarted) return;
+    if (!this.botSideWatchers().every((w) => w.hasSynced())) {
+      setTimeout(() => this.startChannelsWhenBotsSynced(), 50).unref();
+      return;
+    }
+    this.channelsStarted = true;
+    for (const w of this.channelWatchers) w.start();
   }
 
   getChannel(namespace: string, name: string): TelegramChannel | undefined {
@@ -121,36 +210,98 @@ export class Watches {
 
   private onChannel(obj: TelegramChannel, prev: TelegramChannel | undefined): void {
     const key = keyOf(obj);
-    this.indexSecrets(key, obj);
+    this.indexSecrets(key, channelSecretRefs(obj));
     if (prev && prev !== obj && onlyStatusChanged(prev, obj)) return; // our own status write coming back
+    this.indexBotRef(key, obj);
     this.opts.events.changed(key);
   }
 
   private onChannelDeleted(obj: TelegramChannel): void {
     const key = keyOf(obj);
-    this.indexSecrets(key, undefined);
+    this.indexSecrets(key, []);
+    this.indexBotRef(key, undefined);
     this.opts.events.deleted(key);
   }
 
   private onSecret(obj: SecretMeta): void {
     const keys = this.secretIndex.get(`${obj.metadata.namespace}/${obj.metadata.name}`);
-    if (keys) for (const k of keys) this.opts.events.changed(k);
+    for (const k of keys ?? []) {
+      this.opts.events.changed(k);
+      const bot = botNameOf(k);
+      if (bot !== undefined) this.wakeChannelsOf(bot); // the token they send with changed
+    }
   }
 
-  private indexSecrets(key: string, obj: TelegramChannel | undefined): void {
+  private onBot(obj: BotObject, prev: BotObject | undefined): void {
+    const name = obj.metadata.name;
+    const spec = obj.spec as { tokenSecretRef?: { name?: string; namespace?: string } } | undefined;
+    const ref = spec?.tokenSecretRef;
+    this.indexSecrets(botKey(name), ref?.name && ref.namespace ? [`${ref.namespace}/${ref.name}`] : []);
+    if (prev === obj) {
+      this.opts.events.changed(botKey(name)); // resync
+      return;
+    }
+    if (
+      !prev ||
+      prev.metadata.generation !== obj.metadata.generation ||
+      prev.metadata.deletionTimestamp !== obj.metadata.deletionTimestamp
+    ) {
+      this.opts.events.changed(botKey(name));
+    }
+    // The bot's own status write comes back here too: its channels read its Ready and identity.
+    if (!prev || whatChannelsRead(prev) !== whatChannelsRead(obj)) this.wakeChannelsOf(name);
+  }
+
+  private onBotDeleted(obj: BotObject): void {
+    this.indexSecrets(botKey(obj.metadata.name), []);
+    this.opts.events.deleted(botKey(obj.metadata.name));
+    this.wakeChannelsOf(obj.metadata.name); // now BotNotFound
+  }
+
+  /** A new namespace, a relabelled or a deleted one: its botRef channels may be allowed or not now. */
+  private onNamespace(obj: NamespaceMeta, prev: NamespaceMeta | undefined): void {
+    if (prev && JSON.stringify(prev.metadata.labels ?? {}) === JSON.stringify(obj.metadata.labels ?? {})) return;
+    const prefix = `${obj.metadata.name}/`;
+    for (const [key, bot] of this.channelBot) {
+      if (!key.startsWith(prefix)) continue;
+      this.opts.events.changed(key);
+      this.opts.events.changed(botKey(bot));
+    }
+  }
+
+  private wakeChannelsOf(bot: string): void {
+    for (const k of this.botChannels.get(bot) ?? []) this.opts.events.changed(k);
+  }
+
+  /** Keeps bot → channels current, and wakes the bots whose channel count may have changed. */
+  private indexBotRef(key: string, obj: TelegramChannel | undefined): void {
+    const before = this.channelBot.get(key);
+    const after = (obj?.spec as { botRef?: { name?: string } } | undefined)?.botRef?.name || undefined;
+    if (before !== undefined) {
+      const set = this.botChannels.get(before);
+      set?.delete(key);
+      if (set?.size === 0) this.botChannels.delete(before);
+      this.channelBot.delete(key);
+    }
+    if (after !== undefined) {
+      let set = this.botChannels.get(after);
+      if (!set) this.botChannels.set(after, (set = new Set()));
+      set.add(key);
+      this.channelBot.set(key, after);
+    }
+    if (!this.botWatcher) return;
+    if (before !== undefined && before !== after) this.opts.events.changed(botKey(before));
+    if (after !== undefined && before !== after) this.opts.events.changed(botKey(after));
+  }
+
+  private indexSecrets(key: string, refs: string[]): void {
     for (const s of this.channelSecrets.get(key) ?? []) {
       const set = this.secretIndex.get(s);
       set?.delete(key);
       if (set && set.size === 0) this.secretIndex.delete(s);
     }
     this.channelSecrets.delete(key);
-    if (!obj) return;
-    // Read the raw spec: even a channel whose spec fails validation is woken by its Secrets.
-    const spec = obj.spec as
-      | { tokenSecretRef?: { name?: string }; chatIdSecretRef?: { name?: string }; alertmanager?: { tokenSecretRef?: { name?: string } } }
-      | undefined;
-    const names = [spec?.tokenSecretRef?.name, spec?.chatIdSecretRef?.name, spec?.alertmanager?.tokenSecretRef?.name];
-    const refs = [...new Set(names.filter((n): n is string => !!n).map((n) => `${obj.metadata.namespace}/${n}`))];
+    if (refs.length === 0) return;
     this.channelSecrets.set(key, refs);
     for (const s of refs) {
       let set = this.secretIndex.get(s);
@@ -158,6 +309,43 @@ export class Watches {
       set.add(key);
     }
   }
+}
+
+/** The Secrets a channel references ("ns/name"), from the raw spec: even an invalid spec is woken by its Secrets. */
+function channelSecretRefs(obj: TelegramChannel): string[] {
+  const spec = obj.spec as
+    | { tokenSecretRef?: { name?: string }; chatIdSecretRef?: { name?: string }; alertmanager?: { tokenSecretRef?: { name?: string } } }
+    | undefined;
+  const names = [spec?.tokenSecretRef?.name, spec?.chatIdSecretRef?.name, spec?.alertmanager?.tokenSecretRef?.name];
+  return [...new Set(names.filter((n): n is string => !!n).map((n) => `${obj.metadata.namespace}/${n}`))];
+}
+
+/** What a botRef channel's resolution reads of its bot: its spec, its Ready, its identity. */
+function whatChannelsRead(bot: ClusterTelegramBot): string {
+  const ready = bot.status?.conditions?.find((c) => c.type === 'Ready');
+  return JSON.stringify([
+    bot.metadata.generation,
+    bot.spec,
+    ready?.status,
+    ready?.reason,
+    ready?.message,
+    ready?.observedGeneration,
+    bot.status?.bot,
+  ]);
+}
+
+/** What the watch cache keeps of a bot: no managedFields, no annotations. */
+function keepBot(raw: unknown): BotObject {
+  const obj = raw as ClusterTelegramBot;
+  const m = obj.metadata;
+  const metadata: ClusterTelegramBot['metadata'] = {
+    name: m.name,
+    uid: m.uid,
+    generation: m.generation,
+    resourceVersion: m.resourceVersion,
+  };
+  if (m.deletionTimestamp) metadata.deletionTimestamp = m.deletionTimestamp;
+  return { apiVersion: API_VERSION, kind: BOT_KIND, metadata, spec: obj.spec, status: obj.status };
 }
 
 /** True when an update changed nothing a reconcile reads: same generation, annotations and deletion state. */

@@ -32,20 +32,44 @@ export class Verifier {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async verify(token: string, chatId: string, messageThreadId?: number): Promise<VerifyResult> {
-    let bot: TelegramUser;
+  /**
+   * getMe alone: is this token a bot's? What a ClusterTelegramBot checks once for all of its channels
+   * (src/bot/reconciler.ts); its channels then verify their chats with `knownBot` and no getMe.
+   */
+  async verifyToken(token: string): Promise<Pick<VerifyResult, 'token' | 'bot' | 'retryAfterMs'>> {
     try {
-      bot = await this.getMeShared(token);
+      const bot = await this.getMeShared(token);
+      return { token: botVerdict(bot), bot: { id: bot.id, username: bot.username } };
     } catch (e) {
       const err = asTelegramError(e, 'getMe');
-      return {
-        token: tokenVerdict(err),
-        chat: { status: 'Unknown', reason: tokenVerdict(err).reason, message: 'not checked: the token must work first' },
-        retryAfterMs: retryAfterMs(err),
-      };
+      return { token: tokenVerdict(err), retryAfterMs: retryAfterMs(err) };
+    }
+  }
+
+  /** `knownBot`: the token was verified already (its ClusterTelegramBot's status): no getMe. */
+  async verify(
+    token: string,
+    chatId: string,
+    messageThreadId?: number,
+    knownBot?: { id: number; username: string },
+  ): Promise<VerifyResult> {
+    let bot: { id: number; username: string };
+    if (knownBot) {
+      bot = knownBot;
+    } else {
+      try {
+        bot = await this.getMeShared(token);
+      } catch (e) {
+        const err = asTelegramError(e, 'getMe');
+        return {
+          token: tokenVerdict(err),
+          chat: { status: 'Unknown', reason: tokenVerdict(err).reason, message: 'not checked: the token must work first' },
+          retryAfterMs: retryAfterMs(err),
+        };
+      }
     }
     const botRef = { id: bot.id, username: bot.username };
-    const tokenOk: Verdict<TokenReason> = { status: 'True', reason: 'Verified', message: `bot @${bot.username} (id ${bot.id})` };
+    const tokenOk = botVerdict(bot);
 
     let chat: TelegramChat;
     try {
@@ -156,6 +180,10 @@ export class Verifier {
     }
     return chatVerdict(err, chatId);
   }
+}
+
+function botVerdict(bot: { id: number; username: string }): Verdict<TokenReason> {
+  return { status: 'True', reason: 'Verified', message: `bot @${bot.username} (id ${bot.id})` };
 }
 
 /** Ready from the two sub-verdicts: the first failing one, or Verified naming the bot and the chat. */

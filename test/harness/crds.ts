@@ -26,6 +26,7 @@ export function kubectlResult(args: string[], input?: string): { code: number; s
 export function installCrds(): void {
   kubectl(['apply', '--server-side', '--force-conflicts', '-f', path.join(REPO_ROOT, 'crds')]);
   kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/telegramchannels.telegram.notify.dev']);
+  kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/clustertelegrambots.telegram.notify.dev']);
 }
 
 const SERVICEMONITOR_CRD_STANDIN = {

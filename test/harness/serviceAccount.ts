@@ -17,7 +17,7 @@ interface Rendered {
 
 /** Returns the path of a kubeconfig that authenticates as the new ServiceAccount, with the RBAC of `kustomization`. */
 export async function deployedServiceAccountKubeconfig(namespace: string, kustomization = 'deploy/base'): Promise<string> {
-  const { kc, core, rbac } = clients();
+  const { core, rbac } = clients();
   const docs = k8s.loadAllYaml(kubectl(['kustomize', path.join(REPO_ROOT, kustomization)])) as Rendered[];
   const clusterRole = docs.find((d) => d.kind === 'ClusterRole')!;
   const roles = docs.filter((d) => d.kind === 'Role');
@@ -44,13 +44,38 @@ export async function deployedServiceAccountKubeconfig(namespace: string, kustom
       },
     });
   }
+  return tokenKubeconfig(namespace, sa);
+}
+
+/**
+ * A ServiceAccount `name` in `namespace` with a Role of exactly `rules` there (nothing else), and a
+ * kubeconfig that authenticates with its own token: what an application team is given.
+ */
+export async function namespacedServiceAccountKubeconfig(namespace: string, name: string, rules: k8s.V1PolicyRule[]): Promise<string> {
+  const { rbac, core } = clients();
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+  await rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules } });
+  await rbac.createNamespacedRoleBinding({
+    namespace,
+    body: {
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    },
+  });
+  return tokenKubeconfig(namespace, name);
+}
+
+/** A kubeconfig with the ServiceAccount's own token from the TokenRequest API (no impersonation). */
+async function tokenKubeconfig(namespace: string, sa: string): Promise<string> {
+  const { kc, core } = clients();
   const tr = await core.createNamespacedServiceAccountToken({
     namespace,
     name: sa,
     body: { spec: { audiences: [], expirationSeconds: 3600 } },
   });
   const cluster = kc.getCurrentCluster()!;
-  const file = path.join(os.tmpdir(), `sa-kubeconfig-${namespace}.yaml`);
+  const file = path.join(os.tmpdir(), `sa-kubeconfig-${namespace}-${sa}.yaml`);
   writeFileSync(
     file,
     `apiVersion: v1

@@ -76,6 +76,13 @@ function flatten(rules: Rule[]): Record<string, string[]> {
   return out;
 }
 const sortedExpected = Object.fromEntries(Object.entries(EXPECTED_RULES).map(([k, v]) => [k, [...v].sort()]));
+/** The ClusterRole adds what only a cluster-wide install can have: ClusterTelegramBots and namespace metadata. */
+const sortedExpectedCluster = {
+  ...sortedExpected,
+  'telegram.notify.dev|clustertelegrambots': ['get', 'list', 'watch'],
+  'telegram.notify.dev|clustertelegrambots/status': ['patch'],
+  '|namespaces': ['list', 'watch'],
+};
 
 function applyDryRun(yaml: string) {
   return kubectlResult(['apply', '--server-side', '--dry-run=server', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], yaml);
@@ -203,7 +210,7 @@ describe('deploy/base', () => {
   it('the ClusterRole is exactly the least-privilege set', () => {
     const role = one(objects('deploy/base'), 'ClusterRole', NAME);
     expect(role.aggregationRule).toBeUndefined();
-    expect(flatten(role.rules)).toEqual(sortedExpected);
+    expect(flatten(role.rules)).toEqual(sortedExpectedCluster);
     const secrets = flatten(role.rules)['|secrets']!;
     for (const v of ['create', 'update', 'patch', 'delete', 'deletecollection']) expect(secrets).not.toContain(v);
   });
@@ -370,7 +377,7 @@ describe('least privilege, proven against the apiserver (real apply + kubectl au
 
   it('the stored ClusterRole is exactly the least-privilege set', async () => {
     const role = await rbac.readClusterRole({ name: `${NAME}-${clusterNs}` });
-    expect(flatten(JSON.parse(JSON.stringify(role.rules)))).toEqual(sortedExpected);
+    expect(flatten(JSON.parse(JSON.stringify(role.rules)))).toEqual(sortedExpectedCluster);
     const d = JSON.parse(kubectl(['get', 'deployment', NAME, '-n', clusterNs, '-o', 'json']));
     expect(d.spec.replicas).toBe(2);
   });
@@ -409,6 +416,10 @@ describe('least privilege, proven against the apiserver (real apply + kubectl au
     expect(can(sa, 'create', 'leases.coordination.k8s.io', { ns: clusterNs })).toBe(true);
     expect(can(sa, 'get', `leases.coordination.k8s.io/${NAME}`, { ns: clusterNs })).toBe(true);
     expect(can(sa, 'update', `leases.coordination.k8s.io/${NAME}`, { ns: clusterNs })).toBe(true);
+    // ClusterTelegramBots (cluster-scoped) and namespace metadata for their allowedNamespaces.
+    expect(can(sa, 'watch', 'clustertelegrambots.telegram.notify.dev')).toBe(true);
+    expect(can(sa, 'patch', 'clustertelegrambots.telegram.notify.dev', { subresource: 'status' })).toBe(true);
+    expect(can(sa, 'watch', 'namespaces')).toBe(true);
   });
 
   it('cluster-wide install: may not do anything else', () => {
@@ -433,6 +444,12 @@ describe('least privilege, proven against the apiserver (real apply + kubectl au
     expect(can(sa, 'list', 'leases.coordination.k8s.io', { ns: clusterNs })).toBe(false);
     expect(can(sa, 'patch', `leases.coordination.k8s.io/${NAME}`, { ns: clusterNs })).toBe(false);
     expect(can(sa, 'create', 'clusterrolebindings.rbac.authorization.k8s.io', { all: true })).toBe(false);
+    // A bot's spec is the platform team's: the operator only writes its status. Namespaces: read only.
+    expect(can(sa, 'patch', 'clustertelegrambots.telegram.notify.dev')).toBe(false);
+    expect(can(sa, 'create', 'clustertelegrambots.telegram.notify.dev')).toBe(false);
+    expect(can(sa, 'delete', 'clustertelegrambots.telegram.notify.dev')).toBe(false);
+    expect(can(sa, 'patch', 'namespaces')).toBe(false);
+    expect(can(sa, 'get', 'namespaces')).toBe(false);
   });
 
   it('namespaced install: may do what it needs in its watched namespace', () => {

@@ -191,18 +191,25 @@ describe('every render passes server-side validation', () => {
   });
 });
 
-describe('the CRD', () => {
-  const crdFile = parse(readFileSync(path.join(REPO_ROOT, 'crds/telegram.notify.dev_telegramchannels.yaml'), 'utf8'))[0]!;
+/** Every CRD in crds/ (TelegramChannel, ClusterTelegramBot), by name. */
+const crdFiles = (): Obj[] =>
+  ['telegram.notify.dev_telegramchannels.yaml', 'telegram.notify.dev_clustertelegrambots.yaml']
+    .map((f) => parse(readFileSync(path.join(REPO_ROOT, 'crds', f), 'utf8'))[0]!)
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+const crdsOf = (objs: Obj[]) => find(objs, 'CustomResourceDefinition').sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 
-  it('is the one in crds/, kept on uninstall by default', () => {
-    const crd = only(template({}), 'CustomResourceDefinition');
-    expect(crd.spec).toEqual(crdFile.spec);
-    expect(crd.metadata.name).toBe(crdFile.metadata.name);
-    expect(crd.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+describe('the CRDs', () => {
+  it('are the ones in crds/, kept on uninstall by default', () => {
+    const crds = crdsOf(template({}));
+    expect(crds.map((c) => c.metadata.name)).toEqual(crdFiles().map((c) => c.metadata.name));
+    crds.forEach((crd, i) => {
+      expect(crd.spec).toEqual(crdFiles()[i]!.spec);
+      expect(crd.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+    });
   });
 
-  it('crds.keep=false drops the keep policy; crds.install=false leaves the CRD out', () => {
-    expect(only(template({ crds: { keep: false } }), 'CustomResourceDefinition').metadata.annotations).toBeUndefined();
+  it('crds.keep=false drops the keep policy; crds.install=false leaves the CRDs out', () => {
+    for (const crd of crdsOf(template({ crds: { keep: false } }))) expect(crd.metadata.annotations).toBeUndefined();
     expect(find(template({ crds: { install: false } }), 'CustomResourceDefinition')).toEqual([]);
   });
 });
@@ -214,8 +221,7 @@ describe('helm package, install, upgrade and uninstall', () => {
     const tgz = path.join(workDir, `${NAME}-${parse(readFileSync(path.join(CHART, 'Chart.yaml'), 'utf8'))[0]!.version}.tgz`);
     const out = helm(['template', NAME, tgz, '--namespace', OPERATOR_NS]);
     expect(out.code).toBe(0);
-    const crdFile = parse(readFileSync(path.join(REPO_ROOT, 'crds/telegram.notify.dev_telegramchannels.yaml'), 'utf8'))[0]!;
-    expect(only(parse(out.stdout), 'CustomResourceDefinition').spec).toEqual(crdFile.spec);
+    expect(crdsOf(parse(out.stdout)).map((c) => c.spec)).toEqual(crdFiles().map((c) => c.spec));
   });
 
   it('installs, upgrades and uninstalls a release against the API server', () => {
@@ -244,15 +250,13 @@ describe('helm package, install, upgrade and uninstall', () => {
 describe('Artifact Hub annotations in Chart.yaml', () => {
   const chart = parse(readFileSync(path.join(CHART, 'Chart.yaml'), 'utf8'))[0] as any;
   const annotation = (k: string) => parse(chart.annotations[`artifacthub.io/${k}`])[0] as any;
-  const crdFile = parse(readFileSync(path.join(REPO_ROOT, 'crds/telegram.notify.dev_telegramchannels.yaml'), 'utf8'))[0]!;
-
-  it('name the CRD, the image and the license the chart really ships', () => {
+  it('name the CRDs, the image and the license the chart really ships', () => {
     expect(chart.annotations['artifacthub.io/operator']).toBe('true');
     const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
     expect(chart.annotations['artifacthub.io/license']).toBe(pkg.license);
-    const [crd] = annotation('crds');
-    expect(crd).toEqual(
-      expect.objectContaining({ kind: crdFile.spec.names.kind, name: crdFile.metadata.name, version: crdFile.spec.versions[0].name }),
+    const listed = (annotation('crds') as { name: string }[]).sort((a, b) => a.name.localeCompare(b.name));
+    expect(listed).toEqual(
+      crdFiles().map((f) => expect.objectContaining({ kind: f.spec.names.kind, name: f.metadata.name, version: f.spec.versions[0].name })),
     );
     const image = only(template({}), 'Deployment').spec.template.spec.containers[0].image;
     expect(annotation('images')).toEqual([expect.objectContaining({ image })]);
@@ -260,11 +264,12 @@ describe('Artifact Hub annotations in Chart.yaml', () => {
     for (const link of annotation('links')) expect(new URL(link.url).protocol).toBe('https:');
   });
 
-  it('the CRD example is a valid TelegramChannel for the API server', () => {
+  it('the CRD examples are valid for the API server, one per kind', () => {
     const examples = annotation('crdsExamples') as Obj[];
-    expect(examples.length).toBeGreaterThan(0);
+    expect(examples.map((e) => e.kind).sort()).toEqual(['ClusterTelegramBot', 'TelegramChannel']);
     for (const ex of examples) {
-      const r = applyDryRun(JSON.stringify({ ...ex, metadata: { ...ex.metadata, namespace: OPERATOR_NS } }));
+      const namespace = ex.kind === 'ClusterTelegramBot' ? {} : { namespace: OPERATOR_NS };
+      const r = applyDryRun(JSON.stringify({ ...ex, metadata: { ...ex.metadata, ...namespace } }));
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
     }

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 const ARGOCD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../deploy/argocd');
 const SCRIPT_PATH = path.join(ARGOCD_DIR, 'telegramchannel-health.lua');
 const CM_KEY = 'resource.customizations.health.telegram.notify.dev_TelegramChannel';
+const BOT_SCRIPT_PATH = path.join(ARGOCD_DIR, 'clustertelegrambot-health.lua');
+const BOT_CM_KEY = 'resource.customizations.health.telegram.notify.dev_ClusterTelegramBot';
 const LUA = process.env.LUA ?? 'lua5.4';
 
 interface HealthTest {
@@ -174,7 +176,35 @@ describe('Argo CD health check for TelegramChannel', () => {
     );
     expect(cm.kind).toBe('ConfigMap');
     expect(cm.metadata.name).toBe('argocd-cm');
-    expect(Object.keys(cm.data)).toEqual([CM_KEY]);
+    expect(Object.keys(cm.data)).toEqual([CM_KEY, BOT_CM_KEY]);
     expect(Buffer.from(cm.data[CM_KEY]!, 'utf8').equals(readFileSync(SCRIPT_PATH))).toBe(true);
+    expect(Buffer.from(cm.data[BOT_CM_KEY]!, 'utf8').equals(readFileSync(BOT_SCRIPT_PATH))).toBe(true);
+  });
+});
+
+describe('Argo CD health check for ClusterTelegramBot', () => {
+  const botScript = readFileSync(BOT_SCRIPT_PATH, 'utf8');
+  const botSuite = plain<{ tests: HealthTest[] }>(
+    loadYaml(readFileSync(path.join(ARGOCD_DIR, 'clustertelegrambot-health_test.yaml'), 'utf8')),
+  );
+
+  it('its test cases cover Healthy, Degraded and Progressing', () => {
+    expect(new Set(botSuite.tests.map((t) => t.healthStatus.status))).toEqual(new Set(['Healthy', 'Degraded', 'Progressing']));
+  });
+
+  it.each(botSuite.tests.map((t) => [t.inputPath, t] as const))('%s', (_name, t) => {
+    const obj = load(t.inputPath);
+    expect(obj.kind).toBe('ClusterTelegramBot');
+    expect(runHealth(botScript, obj)).toEqual({ status: t.healthStatus.status, message: t.healthStatus.message ?? '' });
+  });
+
+  it('a stale Ready (its observedGeneration behind) or no Ready at all is Progressing', () => {
+    const stale = load('testdata/clustertelegrambot/ready-false.yaml');
+    stale.metadata.generation = 3;
+    stale.status.observedGeneration = 3;
+    expect(runHealth(botScript, stale).status).toBe('Progressing');
+    const noReady = load('testdata/clustertelegrambot/ready-true.yaml');
+    noReady.status.conditions = noReady.status.conditions.filter((c: { type: string }) => c.type !== 'Ready');
+    expect(runHealth(botScript, noReady)).toEqual({ status: 'Progressing', message: "Waiting for the operator to verify the bot's token" });
   });
 });

@@ -61,6 +61,19 @@ app.kubernetes.io/part-of: telegram-channel-operator
 {{- end }}
 {{- end }}
 
+{{/* Cluster-wide installs only: ClusterTelegramBots and namespace metadata (list/watch asked for metadata only). */}}
+{{- define "tgc.clusterRules" -}}
+- apiGroups: ["telegram.notify.dev"]
+  resources: ["clustertelegrambots"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["telegram.notify.dev"]
+  resources: ["clustertelegrambots/status"]
+  verbs: ["patch"]
+- apiGroups: [""]
+  resources: ["namespaces"]
+  verbs: ["list", "watch"]
+{{- end }}
+
 {{/* Refuse values that would install something broken, with a message that says what to change. */}}
 {{- define "tgc.validate" -}}
 {{- if and (not .Values.leaderElection.enabled) (gt (int .Values.replicaCount) 1) }}

@@ -1,8 +1,8 @@
 // ChannelResolver: a channel's Secrets → its bot token and chat id, with a fake Secret source (pure
 // logic; SecretReader's caching is tested in secrets.test.ts, the whole path in test/integration).
-import type { ChannelSpec } from '../../../src/api/types.js';
+import type { ChannelSpec, ClusterTelegramBot } from '../../../src/api/types.js';
 import { parseSpec } from '../../../src/api/types.js';
-import { ChannelResolver, type SecretSource } from '../../../src/channel/resolver.js';
+import { ChannelResolver, type BotLookup, type SecretSource } from '../../../src/channel/resolver.js';
 import { SecretUnavailable, type SecretValue } from '../../../src/channel/secrets.js';
 
 const TOKEN = '123456789:AAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
@@ -98,4 +98,101 @@ test('a Secret that cannot be read now throws SecretUnavailable: a retry, not a 
   await expect(new ChannelResolver(source).resolve('ns', spec({ tokenSecretRef: { name: 'bot' }, chatId: '-1' }))).rejects.toBeInstanceOf(
     SecretUnavailable,
   );
+});
+
+describe('botRef: the token of a ClusterTelegramBot, for the namespaces it allows', () => {
+  const readyBot = (extra: Partial<ClusterTelegramBot> = {}): ClusterTelegramBot => ({
+    metadata: { name: 'ops-bot', generation: 2 },
+    spec: {
+      tokenSecretRef: { name: 'tg', namespace: 'telegram-system' },
+      allowedNamespaces: { names: ['team-a'], selector: { matchLabels: { alerts: 'on' } } },
+    },
+    status: {
+      bot: { id: 42, username: 'ops_bot' },
+      conditions: [
+        { type: 'Ready', status: 'True', reason: 'Verified', message: 'bot @ops_bot', observedGeneration: 2, lastTransitionTime: '' },
+      ],
+    },
+    ...extra,
+  });
+  const lookup = (bot: ClusterTelegramBot | undefined, labels: Record<string, Record<string, string>> = {}): BotLookup => ({
+    getBot: (name) => (bot && name === bot.metadata.name ? bot : undefined),
+    namespaceLabels: (ns) => labels[ns] ?? {},
+  });
+  const s = () => spec({ botRef: { name: 'ops-bot' }, chatId: '-100123' });
+
+  test('allowed by name or label and Ready: the token from the Secret in the bot namespace, and the verified bot', async () => {
+    const { source, reads } = fakeSecrets({ 'telegram-system/tg': { token: TOKEN } });
+    const r = new ChannelResolver(source, lookup(readyBot(), { 'team-b': { alerts: 'on' } }));
+    for (const ns of ['team-a', 'team-b']) {
+      expect(await r.resolve(ns, s())).toEqual({
+        ok: true,
+        channel: { spec: s(), token: TOKEN, chatId: '-100123', verifiedBot: { id: 42, username: 'ops_bot' } },
+      });
+    }
+    expect(reads).toEqual(['telegram-system/tg:token', 'telegram-system/tg:token']);
+  });
+
+  test('BotNotFound, BotNotAllowed: nothing read from any Secret', async () => {
+    const { source, reads } = fakeSecrets({ 'telegram-system/tg': { token: TOKEN } });
+    const missing = await new ChannelResolver(source, lookup(undefined)).resolve('team-a', s());
+    expect(missing).toEqual(
+      expect.objectContaining({
+        ok: false,
+        failing: { status: 'False', reason: 'BotNotFound', message: 'ClusterTelegramBot "ops-bot" not found' },
+      }),
+    );
+    const denied = await new ChannelResolver(source, lookup(readyBot(), { 'team-c': { alerts: 'off' } })).resolve('team-c', s());
+    expect(denied).toEqual(
+      expect.objectContaining({
+        ok: false,
+        failing: {
+          status: 'False',
+          reason: 'BotNotAllowed',
+          message:
+            'namespace team-c may not use ClusterTelegramBot "ops-bot": it allows namespaces team-a or namespaces labelled alerts=on',
+        },
+      }),
+    );
+    const off = await new ChannelResolver(source).resolve('team-a', s());
+    expect(off.ok || off.failing.reason).toBe('BotNotFound');
+    expect(reads).toEqual([]);
+  });
+
+  test("BotNotReady carries the bot's status and reason; waiting (Unknown) until the bot has verified this generation", async () => {
+    const { source } = fakeSecrets({ 'telegram-system/tg': { token: TOKEN } });
+    const failing = async (bot: ClusterTelegramBot) => {
+      const res = await new ChannelResolver(source, lookup(bot)).resolve('team-a', s());
+      if (res.ok) throw new Error('resolved');
+      return res.failing;
+    };
+    const revoked = readyBot({
+      status: {
+        conditions: [
+          { type: 'Ready', status: 'False', reason: 'Unauthorized', message: 'getMe: 401', observedGeneration: 2, lastTransitionTime: '' },
+        ],
+      },
+    });
+    expect(await failing(revoked)).toEqual({
+      status: 'False',
+      reason: 'BotNotReady',
+      message: 'ClusterTelegramBot "ops-bot" is not ready (Unauthorized): getMe: 401',
+    });
+    const waiting = { status: 'Unknown', reason: 'BotNotReady', message: 'waiting for ClusterTelegramBot "ops-bot" to verify its token' };
+    expect(await failing(readyBot({ status: undefined }))).toEqual(waiting);
+    expect(await failing({ ...readyBot(), metadata: { name: 'ops-bot', generation: 3 } })).toEqual(waiting);
+  });
+
+  test('a token that is no longer readable or valid although the bot is Ready: BotNotReady Unknown, the value not echoed', async () => {
+    const gone = await new ChannelResolver(fakeSecrets({}).source, lookup(readyBot())).resolve('team-a', s());
+    expect(gone).toEqual(
+      expect.objectContaining({ ok: false, failing: expect.objectContaining({ status: 'Unknown', reason: 'BotNotReady' }) }),
+    );
+    const bad = await new ChannelResolver(fakeSecrets({ 'telegram-system/tg': { token: 'hunter2' } }).source, lookup(readyBot())).resolve(
+      'team-a',
+      s(),
+    );
+    expect(JSON.stringify(bad)).not.toContain('hunter2');
+    expect(bad.ok || bad.failing.reason).toBe('BotNotReady');
+  });
 });

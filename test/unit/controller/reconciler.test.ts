@@ -7,7 +7,7 @@ import { SecretUnavailable } from '../../../src/channel/secrets.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createLogger } from '../../../src/observability/log.js';
 import type { Verifier, VerifyResult } from '../../../src/telegram/verifier.js';
-import type { TelegramChannel } from '../../../src/api/types.js';
+import type { ClusterTelegramBot, TelegramChannel } from '../../../src/api/types.js';
 
 const TOKEN = '123456789:AAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const ok: VerifyResult = {
@@ -125,4 +125,53 @@ test('every reconcile is timed in telegram_operator_reconcile_duration_seconds',
   await r.reconcile('ns/ops');
   const count = (await metrics.reconcileDuration.get()).values.find((v) => v.metricName?.endsWith('_count'));
   expect(count?.value).toBe(2);
+});
+
+test('a botRef channel verifies its chat with the identity its ClusterTelegramBot verified (no getMe of its own)', async () => {
+  const ch: TelegramChannel = {
+    metadata: { namespace: 'team', name: 'ops', generation: 1 },
+    spec: { botRef: { name: 'ops-bot' }, chatId: '-1001' },
+  };
+  const bot: ClusterTelegramBot = {
+    metadata: { name: 'ops-bot', generation: 1 },
+    spec: { tokenSecretRef: { name: 'tg', namespace: 'platform' }, allowedNamespaces: { names: ['team'] } },
+    status: {
+      bot: { id: 7, username: 'ops_bot' },
+      conditions: [
+        { type: 'Ready', status: 'True', reason: 'Verified', message: 'bot @ops_bot', observedGeneration: 1, lastTransitionTime: '' },
+      ],
+    },
+  };
+  const knownBots: unknown[] = [];
+  const r = new ChannelReconciler({
+    channels: { getChannel: () => ch },
+    resolver: new ChannelResolver({ read: async () => ({ ok: true, value: TOKEN }) }, { getBot: () => bot, namespaceLabels: () => ({}) }),
+    verifier: {
+      verify: async (_t: string, _c: string, _th?: number, known?: unknown) => (knownBots.push(known), ok),
+    } as unknown as Verifier,
+    writeStatus: async (c, patch) => ((c.status = { ...c.status, ...(patch as object) }), c),
+    recordEvent: () => {},
+    log: createLogger('silent'),
+    metrics: createMetrics(),
+  });
+  await r.reconcile('team/ops');
+  expect(knownBots).toEqual([{ id: 7, username: 'ops_bot' }]);
+  expect(ch.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+
+  // The bot's token stops working: the channel says so with the bot's reason, and verifies nothing.
+  bot.status!.conditions = [
+    { type: 'Ready', status: 'False', reason: 'Unauthorized', message: 'getMe: 401', observedGeneration: 1, lastTransitionTime: '' },
+  ];
+  await r.reconcile('team/ops');
+  expect(knownBots).toHaveLength(1);
+  const ready = ch.status?.conditions?.find((c) => c.type === 'Ready');
+  expect(ready).toEqual(
+    expect.objectContaining({
+      status: 'False',
+      reason: 'BotNotReady',
+      message: 'ClusterTelegramBot "ops-bot" is not ready (Unauthorized): getMe: 401',
+    }),
+  );
+  expect(ch.status?.conditions?.find((c) => c.type === 'TokenValid')?.reason).toBe('BotNotReady');
+  expect(ch.status?.conditions?.find((c) => c.type === 'Stalled')?.status).toBe('True');
 });

@@ -75,6 +75,7 @@ function setup(opts: { elector?: boolean; unrecorded?: () => number; drained?: b
     hasSynced: () => true,
     getChannel: () => undefined,
     listChannels: () => [channel('a'), channel('b')],
+    listBots: () => [{ metadata: { name: 'ops-bot' }, spec: {} }],
     secretVersion: () => undefined,
     referencedSecrets: () => new Set(),
   };
@@ -164,7 +165,7 @@ test('watch events and wakes reach the queue; a deleted channel is forgotten by 
   expect(t.order).toContain('reconciler.forget ns/c');
 });
 
-test('a follower reconciles nothing until it leads; then it resumes and enqueues every known channel', async () => {
+test('a follower reconciles nothing until it leads; then it resumes and enqueues every known bot and channel', async () => {
   const t = setup({ elector: true });
   t.manager.start(t.reconciler, t.sends);
   expect(t.queue.paused).toBe(true);
@@ -174,7 +175,8 @@ test('a follower reconciles nothing until it leads; then it resumes and enqueues
   t.lead(true);
   t.hooks().onStartedLeading();
   expect(t.queue.paused).toBe(false);
-  expect(t.queue.calls).toEqual(['add ns/a', 'add ns/b']);
+  // Bots first: their status is what their botRef channels read.
+  expect(t.queue.calls).toEqual(['add ClusterTelegramBot:ops-bot', 'add ns/a', 'add ns/b']);
   expect((await t.metrics.isLeader.get()).values[0]?.value).toBe(1);
 });
 

@@ -224,3 +224,22 @@ describe('chatVerdict', () => {
     expect(v.message).not.toContain('undefined');
   });
 });
+
+test('a ClusterTelegramBot: verifyToken is one getMe; its channels verify chats with knownBot and never call getMe', async () => {
+  let now = 0;
+  const clocked = new Verifier(client, () => now);
+  expect(await clocked.verifyToken(TOKEN)).toEqual({
+    token: { status: 'True', reason: 'Verified', message: `bot @${DEMO.bot.username} (id ${DEMO.bot.id})` },
+    bot: { id: DEMO.bot.id, username: DEMO.bot.username },
+  });
+  expect(count('getMe')).toBe(1);
+  const known = { id: DEMO.bot.id, username: DEMO.bot.username };
+  for (let i = 0; i < 5; i++) {
+    now += 11 * 60_000; // past the shared getMe window every time
+    const r = await clocked.verify(TOKEN, String(C.ops), undefined, known);
+    expect(r.chat).toMatchObject({ status: 'True', reason: 'Verified' });
+    expect(r.bot).toEqual(known);
+  }
+  expect(count('getMe')).toBe(1);
+  expect((await clocked.verifyToken(DEMO.unknownToken)).token).toMatchObject({ status: 'False', reason: 'Unauthorized' });
+});
