@@ -1,5 +1,5 @@
 // Wiring only: config → logger → kube clients → manager (watches, queue, leader election, shutdown)
-// → relay → reconciler → HTTP. Each piece is built after what it uses; nothing is set afterwards.
+// → delivery (ledger, service, relay) → reconciler → HTTP. Each piece is built after what it uses; nothing is set afterwards.
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { alertmanagerConfigApi } from './alertmanagerConfig/api.js';
@@ -11,8 +11,10 @@ import { BotReconciler } from './bot/reconciler.js';
 import { ChannelReconciler } from './controller/reconciler.js';
 import { ChannelResolver } from './channel/resolver.js';
 import { SecretReader, UNWATCHED_SECRET_MAX_AGE_MS } from './channel/secrets.js';
+import { DeliveryLedger } from './delivery/ledger.js';
 import { AnnotationRelay } from './delivery/relay.js';
 import { Sender } from './delivery/sender.js';
+import { DeliveryService } from './delivery/service.js';
 import { alertmanagerRoutes } from './http/alertmanagerWebhook.js';
 import { createMetrics } from './observability/metrics.js';
 import { startHttpServer } from './http/server.js';
@@ -105,10 +107,7 @@ async function main(): Promise<void> {
   const resolver = new ChannelResolver(secrets, caches.watchesBots() ? caches : undefined);
   const recordEvent = makeEventRecorder(kube.core, log, identity);
   const chatFailures = new Set<string>();
-  const relay = new AnnotationRelay({
-    sender,
-    recordEvent,
-    metrics,
+  const ledger = new DeliveryLedger({
     log,
     // Recording a send is what the bot's next annotation send waits for: it goes first.
     requeue: (key) => manager.enqueue(key, { first: true }),
@@ -154,6 +153,8 @@ async function main(): Promise<void> {
     log,
     metrics,
   });
+  const delivery = new DeliveryService({ sender, ledger, resolver, recordEvent, metrics, log });
+  const relay = new AnnotationRelay({ service: delivery, ledger, recordEvent, metrics, log });
   const reconciler = new ChannelReconciler({
     channels: manager,
     resolver,
@@ -162,7 +163,7 @@ async function main(): Promise<void> {
     recordEvent,
     log,
     metrics,
-    deliver: (key, ch, resolved, status) => relay.plan(key, ch, resolved, status),
+    delivery: relay,
     forgotten: (key) => {
       relay.forget(key);
       interaction.forget(key);
@@ -181,15 +182,12 @@ async function main(): Promise<void> {
     routes: [
       ...alertmanagerRoutes({
         getChannel: (ns, name) => manager.getChannel(ns, name),
-        resolver,
         secrets,
-        sender,
-        relay,
+        delivery,
         isLeader: () => manager.isLeader(),
         leaderEndpoint: () => manager.leaderEndpoint(),
         ownEndpoint: endpoint,
         log,
-        metrics,
         maxBodyBytes: config.webhookMaxBodyBytes,
         maxConcurrent: config.webhookMaxConcurrent,
       }),
@@ -200,7 +198,8 @@ async function main(): Promise<void> {
     {
       stopAccepting: () => sender.stopAccepting(),
       drain: (ms) => sender.drain(ms),
-      unrecordedOutcomes: () => relay.unrecordedOutcomes,
+      unrecordedOutcomes: () => ledger.unrecorded,
+      allRecorded: (ms) => ledger.allRecorded(ms),
     },
     interaction,
   );

@@ -57,28 +57,30 @@ export interface ReconcilerDeps {
   log: Logger;
   metrics: Metrics;
   now?: () => number;
-  /**
-   * Delivery hook (the alert relay): folds delivery into the computed status and returns the sends
-   * to start once that status — carrying their intent — has been written.
-   */
-  deliver?: (
-    key: string,
-    ch: TelegramChannel,
-    resolved: ResolvedChannel | undefined,
-    status: ChannelStatus,
-  ) => { status: ChannelStatus; afterWrite: (() => void)[] };
+  /** Delivery (the annotation relay): its part of status, and what it does once that status is written. */
+  delivery?: DeliveryPlanner;
   /** The channel is gone. */
   forgotten?: (key: string) => void;
   /** The Interactive condition (src/interaction/); undefined: the channel carries none. */
   interactive?: (ch: TelegramChannel, resolved: ResolvedChannel | undefined, verified: boolean) => Promise<Verdict | undefined>;
   /**
    * Channels whose chat refused a send (kicked, migrated…) since their last reconcile, so that the last
-   * verification is stale; filled by the relay, emptied here. A set, not a callback into the reconciler,
-   * so that the relay can be built before the reconciler that uses it.
+   * verification is stale; filled by the delivery ledger, emptied here. A set, not a callback into the
+   * reconciler, so that the ledger can be built before the reconciler that uses it.
    */
   chatFailures?: Pick<Set<string>, 'delete'>;
   /** spec.alertmanager.config: brings the generated AlertmanagerConfig in line; its condition does not touch Ready. */
   alertmanagerConfig?: (ch: TelegramChannel, current: Condition | undefined) => Promise<AlertmanagerConfigOutcome>;
+}
+
+/**
+ * Folds delivery into the computed status (outcomes, pending annotation messages) and plans sends; told
+ * once that status, carrying their intent, has been written, so the sends start only then.
+ */
+export interface DeliveryPlanner {
+  plan(key: string, ch: TelegramChannel, resolved: ResolvedChannel | undefined, status: ChannelStatus): { status: ChannelStatus };
+  /** Method syntax on purpose: the planner is given back the plan it made (its own, richer type). */
+  written(plan: { status: ChannelStatus }): void;
 }
 
 export class ChannelReconciler {
@@ -117,10 +119,10 @@ export class ChannelReconciler {
       : removeCondition(computed.status.conditions ?? [], CONDITION_INTERACTIVE);
     const { status, requeueAfterMs } = await this.withAlertmanagerConfig(ch, computed, generation, now);
 
-    const plan = this.deps.deliver ? this.deps.deliver(key, ch, resolved, status) : { status, afterWrite: [] };
+    const plan = this.deps.delivery ? this.deps.delivery.plan(key, ch, resolved, status) : { status };
     const next = plan.status;
     const changed = await this.write(ch, old, next);
-    for (const startSend of plan.afterWrite) startSend();
+    this.deps.delivery?.written(plan);
     this.emitTransition(ch, old, next);
 
     // One line per reconcile that did something; quiet resyncs stay at debug.

@@ -5,44 +5,36 @@
 //   1. a declared body over the limit: 413
 //   2. the bearer token against the channel's Secret, from the headers alone: one uniform 401
 //   3. the in-memory body budget (WEBHOOK_MAX_CONCURRENT) is spent: 503 + Retry-After
-//   4. only then the body is read. The leader delivers it; a follower hands it to the leader over the
-//      authenticated forwarding protocol (forwardToLeader.ts) and relays the leader's verified answer.
+//   4. only then the body is read. The leader parses it and hands it to the delivery service
+//      (delivery/service.ts: Ready check, in-flight join, send, outcome), then answers by the outcome;
+//      a follower hands it to the leader over the authenticated forwarding protocol (forwardToLeader.ts)
+//      and relays the leader's verified answer.
+// This file authenticates, parses and answers; it decides nothing about the channel or Telegram.
 import type http from 'node:http';
-import { CONDITION_READY, TRANSIENT_REASONS } from '../api/contract.js';
-import { parseSpec, type TelegramChannel } from '../api/types.js';
-import type { ChannelResolver, Resolution } from '../channel/resolver.js';
-import { findCondition } from '../api/conditions.js';
-import { SecretUnavailable, type SecretReader } from '../channel/secrets.js';
-import { parseAlertmanagerPayload, renderAlertmanagerHtml } from '../delivery/format/alertmanager.js';
-import { parsedLength } from '../delivery/format/markup.js';
-import { splitMessage } from '../delivery/format/split.js';
-import { InFlightNotifications, notificationIdentity } from '../delivery/notifications.js';
-import { deliveryReason, sendOptions, type AnnotationRelay } from '../delivery/relay.js';
-import type { Sender } from '../delivery/sender.js';
+import type { TelegramChannel } from '../api/types.js';
+import type { SecretReader } from '../channel/secrets.js';
+import { parseAlertmanagerPayload } from '../delivery/format/alertmanager.js';
+import { DEFAULT_DELIVERY_TIMEOUT_MS, type DeliveryOutcome, type DeliveryService } from '../delivery/service.js';
 import type { Logger } from '../observability/log.js';
-import { TelegramError } from '../telegram/errors.js';
 import { forwardRoutes, type WebhookAnswer } from './forwardReceiver.js';
 import { forwardToLeader } from './forwardToLeader.js';
-import type { Metrics } from '../observability/metrics.js';
 import { HttpError, callerHangUp, declaredLength, readBody } from './request.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT, RequestBudget } from './requestBudget.js';
-import { sendJson, type Route } from './server.js';
+import { sendJson, sendJsonText, type Route } from './server.js';
 import { authenticate } from './webhookAuth.js';
 
 export interface WebhookDeps {
   getChannel: (namespace: string, name: string) => TelegramChannel | undefined;
-  /** The channel's bot token and chat id, from its Secrets: any replica can resolve any channel. */
-  resolver: Pick<ChannelResolver, 'resolve'>;
+  /** Reads the channel's webhook Secret (authentication). */
   secrets: SecretReader;
-  sender: Sender;
-  relay: AnnotationRelay;
+  /** Checks the channel, delivers once, records the outcome. */
+  delivery: Pick<DeliveryService, 'deliver'>;
   isLeader: () => boolean;
   /** Where the leader listens, as read from the Lease (untrusted), when this replica is a follower. */
   leaderEndpoint: () => string | undefined;
   /** This replica's own address, as it publishes it on the Lease when it leads. */
   ownEndpoint?: string;
   log: Logger;
-  metrics: Metrics;
   maxBodyBytes?: number;
   /** How many maximum-size bodies may be in memory at once (WEBHOOK_MAX_CONCURRENT); see requestBudget.ts. */
   maxConcurrent?: number;
@@ -57,27 +49,17 @@ export interface WebhookDeps {
 /** A follower waits for the leader's answer this much longer than the leader waits for Telegram. */
 const FORWARD_SLACK_MS = 5_000;
 
-/** The webhook route and the leader's forwarding routes, sharing one body budget and one notification memory. */
+const NOT_YET =
+  'not delivered yet (Telegram is slow or rate-limiting); a retry of this notification joins the delivery under way and is not sent twice';
+
+/** The webhook route and the leader's forwarding routes, sharing one body budget. */
 export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
   const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const timeoutMs = deps.deliveryTimeoutMs ?? 9_000;
+  const timeoutMs = deps.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
   const budget = new RequestBudget((deps.maxConcurrent ?? DEFAULT_MAX_CONCURRENT) * limit);
-  const notifications = new InFlightNotifications();
 
-  /** The channel's token and chat id as its Secrets say now; a Secret that cannot be read now asks for a retry. */
-  async function resolve(ch: TelegramChannel): Promise<Resolution | undefined> {
-    const parsed = parseSpec(ch.spec);
-    if (!parsed.ok) return undefined;
-    try {
-      return await deps.resolver.resolve(ch.metadata.namespace, parsed.spec);
-    } catch (e) {
-      if (!(e instanceof SecretUnavailable)) throw e;
-      throw new HttpError(503, "cannot read the channel's Secrets right now; retry", { 'Retry-After': '5' }, e.message);
-    }
-  }
-
-  /** The leader's work once a request is authenticated: parse, check the channel, deliver once. */
-  async function deliver(namespace: string, name: string, ch: TelegramChannel, body: Buffer, hangUp: AbortSignal): Promise<WebhookAnswer> {
+  /** The leader's work once a request is authenticated: parse, hand to the delivery service, answer. */
+  async function deliver(ch: TelegramChannel, body: Buffer, hangUp: AbortSignal): Promise<WebhookAnswer> {
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
@@ -86,82 +68,9 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
     }
     const payload = parseAlertmanagerPayload(json);
     if (!payload.ok) throw new HttpError(400, `invalid Alertmanager payload: ${payload.error}`);
-
-    // Ready as the leader wrote it, for the spec as it is now: a spec change not yet verified waits.
-    const ready = findCondition(ch.status?.conditions, CONDITION_READY);
-    const key = `${namespace}/${name}`;
-    const observed = ready?.observedGeneration ?? ch.status?.observedGeneration;
-    const current = ch.metadata.generation === undefined || observed === ch.metadata.generation;
-    const resolution = ready?.status === 'True' && current ? await resolve(ch) : undefined;
-    if (!resolution?.ok) {
-      const failing = resolution?.failing ?? ready;
-      const retry = failing && !TRANSIENT_REASONS.has(failing.reason) ? '60' : '10';
-      const stale = ready?.status === 'True' && !current;
-      const why = stale
-        ? `its spec changed (generation ${ch.metadata.generation}) and is not verified yet`
-        : failing
-          ? `${failing.reason}: ${failing.message}`
-          : 'not verified yet';
-      throw new HttpError(503, `channel is not Ready (${why}); Alertmanager will retry`, { 'Retry-After': retry });
-    }
-    const resolved = resolution.channel;
-
-    const parts = splitMessage(renderAlertmanagerHtml(payload.payload), 'HTML');
-    const options = sendOptions({ ...resolved, spec: { ...resolved.spec, parseMode: 'HTML' } });
-    const start = async (abandon: AbortSignal) => {
-      try {
-        const delivery = await deps.sender.send({
-          token: resolved.token,
-          chatId: resolved.chatId,
-          parts,
-          options,
-          source: 'alertmanager',
-          coalesce: true,
-          measure: (text) => parsedLength(text, 'HTML'),
-          signal: abandon,
-        });
-        void deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: true, messageIds: delivery.messageIds });
-        return delivery;
-      } catch (e) {
-        const err = e instanceof TelegramError ? e : undefined;
-        if (err && !err.transient) {
-          const reason = deliveryReason(err);
-          deps.metrics.messagesFailed.inc({ source: 'alertmanager', reason });
-          void deps.relay.recordOutcome(key, { kind: 'alertmanager', ok: false, reason, error: err.message });
-        }
-        throw e;
-      }
-    };
     // Each request waits until its deadline or its caller hangs up; the delivery goes on while any waits.
     const wait = AbortSignal.any([hangUp, AbortSignal.timeout(timeoutMs)]);
-    const outcome = await notifications.deliver(notificationIdentity(key, payload.payload), start, wait);
-    const logged = { namespace, name, groupKey: payload.payload.groupKey };
-    switch (outcome.kind) {
-      case 'delivered': {
-        if (outcome.joined) deps.log.info(logged, 'webhook retry joined a delivery under way: not sent again');
-        const { messageIds } = outcome.delivery;
-        return { status: 200, body: { status: 'delivered', messages: messageIds.length, messageIds } };
-      }
-      case 'deliveredEarlier': {
-        deps.log.info(logged, 'webhook retry of a notification already delivered: not sent again');
-        const note = 'already delivered; Alertmanager had stopped waiting for the answer';
-        return { status: 200, body: { status: 'delivered', messages: 0, note } };
-      }
-      case 'notYet': {
-        const error =
-          'not delivered yet (Telegram is slow or rate-limiting); a retry of this notification joins the delivery under way ' +
-          'and is not sent twice';
-        return { status: 503, body: { error }, headers: { 'Retry-After': '10' } };
-      }
-      case 'failed': {
-        const err = outcome.error instanceof TelegramError ? outcome.error : undefined;
-        if (!err || err.transient) {
-          const error = `Telegram did not accept the message in time (${err?.message ?? 'send failed'})`;
-          return { status: 503, body: { error }, headers: { 'Retry-After': '30' } };
-        }
-        return { status: 502, body: { error: `Telegram refused the message: ${deliveryReason(err)}: ${err.message}` } };
-      }
-    }
+    return answer(await deps.delivery.deliver(ch, { source: 'alertmanager', payload: payload.payload, wait }));
   }
 
   const webhook: Route = {
@@ -170,12 +79,9 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
     handler: async (req, res, params) => {
       const { namespace, name } = params as { namespace: string; name: string };
       try {
-        const answer = await handle(req, res, namespace, name);
-        if ('text' in answer) {
-          const length = Buffer.byteLength(answer.text);
-          res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': length, ...answer.headers });
-          res.end(answer.text);
-        } else sendJson(res, answer.status, answer.body, answer.headers);
+        const answered = await handle(req, res, namespace, name);
+        if ('text' in answered) sendJsonText(res, answered.status, answered.text, answered.headers);
+        else sendJson(res, answered.status, answered.body, answered.headers);
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
         deps.log.info({ namespace, name, status: e.status, reason: e.logReason ?? e.message }, 'webhook request refused');
@@ -209,7 +115,7 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
     const body = await readBody(req, limit);
     const hangUp = callerHangUp(res);
     try {
-      if (deps.isLeader()) return await deliver(namespace, name, channel, body, hangUp.signal);
+      if (deps.isLeader()) return await deliver(channel, body, hangUp.signal);
       const relayed = await forwardToLeader({
         endpoint: deps.leaderEndpoint(),
         namespace,
@@ -235,12 +141,41 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
       ownEndpoint: deps.ownEndpoint,
       budget,
       maxBodyBytes: limit,
-      deliver: (namespace, name, ch, body, hangUp) =>
-        deliver(namespace, name, ch, body, hangUp).catch((e: unknown) => {
+      deliver: (_namespace, _name, ch, body, hangUp) =>
+        deliver(ch, body, hangUp).catch((e: unknown) => {
           if (e instanceof HttpError) return { status: e.status, body: { error: e.message }, headers: e.headers };
           throw e;
         }),
       log: deps.log,
     }),
   ];
+}
+
+/** The HTTP answer to a delivery outcome: 2xx only once Telegram accepted every part. */
+function answer(outcome: DeliveryOutcome): WebhookAnswer {
+  switch (outcome.kind) {
+    case 'delivered':
+      return { status: 200, body: { status: 'delivered', messages: outcome.messageIds.length, messageIds: outcome.messageIds } };
+    case 'deliveredEarlier': {
+      const note = 'already delivered; Alertmanager had stopped waiting for the answer';
+      return { status: 200, body: { status: 'delivered', messages: 0, note } };
+    }
+    case 'notYet':
+      return { status: 503, body: { error: NOT_YET }, headers: { 'Retry-After': '10' } };
+    case 'notReady':
+      // Thrown, not returned: a refusal before any send is logged as one ("webhook request refused").
+      throw new HttpError(503, `channel is not Ready (${outcome.why}); Alertmanager will retry`, {
+        'Retry-After': outcome.permanent ? '60' : '10',
+      });
+    case 'secretsUnavailable':
+      throw new HttpError(503, "cannot read the channel's Secrets right now; retry", { 'Retry-After': '5' }, outcome.detail);
+    case 'stopped':
+    case 'failed': {
+      if (outcome.kind === 'stopped' || outcome.transient) {
+        const why = outcome.kind === 'stopped' ? 'this replica stopped sending' : outcome.message;
+        return { status: 503, body: { error: `Telegram did not accept the message in time (${why})` }, headers: { 'Retry-After': '30' } };
+      }
+      return { status: 502, body: { error: `Telegram refused the message: ${outcome.reason}: ${outcome.message}` } };
+    }
+  }
 }

@@ -64,6 +64,8 @@ export interface InFlightSends {
   drain(timeoutMs: number): Promise<boolean>;
   /** Outcomes known here but not yet written to status. */
   unrecordedOutcomes(): number;
+  /** Resolves true once every outcome known here is in status, or false after `timeoutMs`. */
+  allRecorded(timeoutMs: number): Promise<boolean>;
 }
 
 /** Work only the leader does besides reconciling (the getUpdates pollers): started on leading, stopped on step-down and shutdown. */
@@ -93,7 +95,12 @@ export class Manager {
   private readonly exit: (code: number) => void;
   // Given to start(): built after the manager, because they wake channels through enqueue().
   private reconciler: Reconciler | undefined;
-  private sends: InFlightSends = { stopAccepting: () => {}, drain: () => Promise.resolve(true), unrecordedOutcomes: () => 0 };
+  private sends: InFlightSends = {
+    stopAccepting: () => {},
+    drain: () => Promise.resolve(true),
+    unrecordedOutcomes: () => 0,
+    allRecorded: () => Promise.resolve(true),
+  };
   private leaderWork: LeaderWork = { start: () => {}, stop: () => Promise.resolve() };
   private stopping = false;
   private gauges: NodeJS.Timeout | undefined;
@@ -225,13 +232,12 @@ export class Manager {
     sends.stopAccepting();
     const leaderWorkStopped = this.leaderWork.stop();
     log.error('leadership lost: sending nothing new; finishing the sends in flight, then exiting');
-    const deadline = Date.now() + STEP_DOWN_BUDGET_MS;
+    const started = Date.now();
     setTimeout(() => this.exit(1), STEP_DOWN_BUDGET_MS).unref();
     const drained = await sends.drain(IN_FLIGHT_BUDGET_MS);
     await leaderWorkStopped;
-    // Polled: outcomes are written by reconciles, and the relay offers no "all recorded" signal yet
-    // (issue 12 step 3, the delivery ledger, is where that belongs).
-    while (sends.unrecordedOutcomes() > 0 && Date.now() < deadline - 100) await new Promise((r) => setTimeout(r, 20));
+    // Outcomes are written by reconciles (the queue keeps running); the ledger says when the last one is.
+    await sends.allRecorded(Math.max(STEP_DOWN_BUDGET_MS - 100 - (Date.now() - started), 0));
     const unrecorded = sends.unrecordedOutcomes();
     if (!drained || unrecorded > 0) {
       const msg = 'stepped down with sends unrecorded: the next leader may send them again';

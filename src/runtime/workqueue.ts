@@ -30,6 +30,8 @@ export class WorkQueue {
   /** A paused queue collects keys but starts no reconcile (a follower waiting for the Lease). */
   private paused = false;
   private idleWaiters: (() => void)[] = [];
+  /** waitIdle: woken when the last reconcile ends with nothing queued (no polling). */
+  private readonly emptyWaiters = new Set<() => void>();
 
   constructor(
     private readonly reconcile: Reconciler,
@@ -102,13 +104,18 @@ export class WorkQueue {
   }
 
   /** Resolves once no key is queued or being reconciled (delayed requeues don't count), or on timeout. */
-  async waitIdle(timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (this.queue.length === 0 && this.active === 0) return true;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return false;
+  waitIdle(timeoutMs: number): Promise<boolean> {
+    if (this.queue.length === 0 && this.active === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (idle: boolean) => {
+        clearTimeout(timer);
+        this.emptyWaiters.delete(wake);
+        resolve(idle);
+      };
+      const wake = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.emptyWaiters.add(wake);
+    });
   }
 
   /** Stops taking new work and resolves once reconciles in flight have finished. */
@@ -169,6 +176,7 @@ export class WorkQueue {
     else if (requeueAfterMs !== undefined) this.addAfter(key, requeueAfterMs);
     if (this.active === 0 && this.shuttingDown) this.idleWaiters.splice(0).forEach((r) => r());
     this.pump();
+    if (this.active === 0 && this.queue.length === 0) for (const wake of [...this.emptyWaiters]) wake();
   }
 
   /** Retry count of a key (0 after a success): lets a reconcile tell a first failure from a repeat. */

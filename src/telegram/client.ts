@@ -32,6 +32,46 @@ export interface SendMessageParams {
   disable_notification?: boolean;
   protect_content?: boolean;
   link_preview_options?: { is_disabled: boolean };
+  /** Buttons under the message (issue 13); only inline keyboards are used by the operator. */
+  reply_markup?: InlineKeyboardMarkup;
+  /** Answer to an earlier message of the chat; allow_sending_without_reply: sent anyway if it is gone. */
+  reply_parameters?: { message_id: number; allow_sending_without_reply?: boolean };
+}
+
+export interface InlineKeyboardButton {
+  text: string;
+  /** At most 64 bytes; Telegram sends it back in the callback_query when the button is pressed. */
+  callback_data?: string;
+  url?: string;
+}
+
+export interface InlineKeyboardMarkup {
+  inline_keyboard: InlineKeyboardButton[][];
+}
+
+export interface EditMessageTextParams {
+  chat_id: string | number;
+  message_id: number;
+  text: string;
+  parse_mode?: 'HTML' | 'MarkdownV2';
+  link_preview_options?: { is_disabled: boolean };
+  /** Absent: the message loses its keyboard, as on Telegram. */
+  reply_markup?: InlineKeyboardMarkup;
+}
+
+export interface EditMessageReplyMarkupParams {
+  chat_id: string | number;
+  message_id: number;
+  /** Absent: the keyboard is removed. */
+  reply_markup?: InlineKeyboardMarkup;
+}
+
+export interface AnswerCallbackQueryParams {
+  callback_query_id: string;
+  /** At most 200 characters, shown to the user who pressed. */
+  text?: string;
+  show_alert?: boolean;
+  cache_time?: number;
 }
 
 /** Per call: an HTTP timeout other than the client's (long polls) and a signal that aborts the call. */
@@ -88,6 +128,23 @@ export class TelegramClient {
     return this.call(token, 'sendMessage', params, MessageSchema);
   }
 
+  /** Telegram answers the edited Message (or `true` for inline messages, which the operator never edits). */
+  editMessageText(token: string, params: EditMessageTextParams): Promise<TelegramMessage> {
+    return this.call(token, 'editMessageText', params, MessageSchema);
+  }
+
+  editMessageReplyMarkup(token: string, params: EditMessageReplyMarkupParams): Promise<TelegramMessage> {
+    return this.call(token, 'editMessageReplyMarkup', params, MessageSchema);
+  }
+
+  deleteMessage(token: string, params: { chat_id: string | number; message_id: number }): Promise<boolean> {
+    return this.call(token, 'deleteMessage', params, z.boolean());
+  }
+
+  answerCallbackQuery(token: string, params: AnswerCallbackQueryParams): Promise<boolean> {
+    return this.call(token, 'answerCallbackQuery', params, z.boolean());
+  }
+
   /**
    * The CLI reads updates without confirming offsets, so the user's bot keeps them; the operator's
    * poller long-polls (`timeout` seconds) and passes a per-call HTTP timeout a little longer than that,
@@ -99,11 +156,6 @@ export class TelegramClient {
     opts: CallOptions = {},
   ): Promise<unknown[]> {
     return this.call(token, 'getUpdates', params, z.array(z.unknown()), opts);
-  }
-
-  /** Answers a button press; `text` is shown to the presser (as an alert with show_alert). */
-  answerCallbackQuery(token: string, params: { callback_query_id: string; text?: string; show_alert?: boolean }): Promise<boolean> {
-    return this.call(token, 'answerCallbackQuery', params, z.boolean());
   }
 
   getWebhookInfo(token: string): Promise<{ url: string; pending_update_count?: number }> {

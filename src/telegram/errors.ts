@@ -15,6 +15,13 @@ export type TelegramErrorKind =
   | 'InvalidChatId'
   | 'InvalidMarkup'
   | 'MessageTooLong'
+  // Editing, deleting and answering (issue 13): outcomes a caller branches on, not failures of the channel.
+  | 'MessageNotModified' // the edit would change nothing: the message already shows it
+  | 'MessageNotFound' // the message to edit or delete is gone (deleted, or never in this chat)
+  | 'MessageNotEditable' // too old, not the bot's, or sent with a reply keyboard
+  | 'MessageNotDeletable'
+  | 'ReplyTargetNotFound' // the message to reply to is gone
+  | 'CallbackQueryExpired' // answered already, or more than 15 s after the press
   | 'Rejected'; // any other 4xx: permanent for this request
 
 export interface TelegramErrorOptions {
@@ -64,6 +71,12 @@ const PATTERNS: [RegExp, TelegramErrorKind][] = [
   [/chat_id is empty/i, 'InvalidChatId'],
   [/can't parse entities|unsupported parse_mode/i, 'InvalidMarkup'],
   [/message is too long|text is too long/i, 'MessageTooLong'],
+  [/message is not modified/i, 'MessageNotModified'],
+  [/message to edit not found|message to delete not found/i, 'MessageNotFound'],
+  [/message can't be edited/i, 'MessageNotEditable'],
+  [/message can't be deleted/i, 'MessageNotDeletable'],
+  [/message to be replied not found|reply message not found/i, 'ReplyTargetNotFound'],
+  [/query is too old|query id is invalid/i, 'CallbackQueryExpired'],
 ];
 
 export interface ApiFailure {

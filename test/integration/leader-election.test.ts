@@ -3,7 +3,8 @@
 // no alert is lost or sent twice (beyond the one the kill itself may cause).
 import * as k8s from '@kubernetes/client-node';
 import { ScenarioBuilder, bot, supergroupId } from '../emulator/scenario.js';
-import { UNRECORDED_SENDS_PER_BOT, digestOf } from '../../src/delivery/relay.js';
+import { digestOf } from '../../src/delivery/relay.js';
+import { UNRECORDED_SENDS_PER_BOT } from '../../src/delivery/service.js';
 import { TelegramEmulator } from '../emulator/server.js';
 import { G, channelHelpers } from '../harness/channels.js';
 import { installCrds, kubectl } from '../harness/crds.js';

@@ -3,8 +3,9 @@
 import type { ChannelStatus, TelegramChannel } from '../../../src/api/types.js';
 import { ChannelReconciler } from '../../../src/controller/reconciler.js';
 import { ChannelResolver } from '../../../src/channel/resolver.js';
+import { DeliveryLedger } from '../../../src/delivery/ledger.js';
 import { AnnotationRelay } from '../../../src/delivery/relay.js';
-import type { Sender } from '../../../src/delivery/sender.js';
+import type { DeliveryService } from '../../../src/delivery/service.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createLogger } from '../../../src/observability/log.js';
 import type { Verifier, VerifyResult } from '../../../src/telegram/verifier.js';
@@ -24,7 +25,8 @@ function setup(write: (ch: TelegramChannel, patch: Record<string, unknown>) => P
   };
   const metrics = createMetrics();
   const log = createLogger('silent');
-  const relay = new AnnotationRelay({ sender: {} as Sender, recordEvent: () => {}, metrics, log, requeue: () => {}, chatFailed: () => {} });
+  const ledger = new DeliveryLedger({ log, requeue: () => {}, chatFailed: () => {} });
+  const relay = new AnnotationRelay({ service: {} as DeliveryService, ledger, recordEvent: () => {}, metrics, log });
   const r = new ChannelReconciler({
     channels: { getChannel: () => ch },
     resolver: new ChannelResolver({ read: async () => ({ ok: true, value: TOKEN }) }),
@@ -33,9 +35,9 @@ function setup(write: (ch: TelegramChannel, patch: Record<string, unknown>) => P
     recordEvent: () => {},
     log,
     metrics,
-    deliver: (key, c, resolved, status) => relay.plan(key, c, resolved, status),
+    delivery: relay,
   });
-  return { r, relay, ch };
+  return { r, ledger, ch };
 }
 
 const applied = (ch: TelegramChannel, patch: Record<string, unknown>, rv: string): TelegramChannel => {
@@ -47,7 +49,7 @@ const applied = (ch: TelegramChannel, patch: Record<string, unknown>, rv: string
 test('a 409 on a counter write keeps the outcome: folded again into the newer status, counted once', async () => {
   const writes: Record<string, unknown>[] = [];
   let conflict = false;
-  const { r, relay, ch } = setup(async (c, patch) => {
+  const { r, ledger, ch } = setup(async (c, patch) => {
     writes.push(patch);
     if (conflict) {
       conflict = false;
@@ -59,7 +61,7 @@ test('a 409 on a counter write keeps the outcome: folded again into the newer st
   await r.reconcile('ns/ops');
   expect(ch.metadata.resourceVersion).toBe('11'); // the written version is what the next counter write is based on
 
-  const recorded = relay.recordOutcome('ns/ops', { kind: 'alertmanager', ok: true, messageIds: [77] });
+  const recorded = ledger.record('ns/ops', { kind: 'alertmanager', ok: true, messageIds: [77] });
   conflict = true;
   await expect(r.reconcile('ns/ops')).rejects.toThrow(/409 Conflict/);
   // Meanwhile another writer counted 4 sends; the watch brings the newer object.
@@ -77,9 +79,9 @@ test('a 409 on a counter write keeps the outcome: folded again into the newer st
 
 test('an over-long lastError is written cut to the CRD limit, and not rewritten on every reconcile', async () => {
   const writes: Record<string, unknown>[] = [];
-  const { r, relay, ch } = setup(async (c, patch) => (writes.push(patch), applied(c, patch, '11')));
+  const { r, ledger, ch } = setup(async (c, patch) => (writes.push(patch), applied(c, patch, '11')));
   await r.reconcile('ns/ops');
-  void relay.recordOutcome('ns/ops', { kind: 'alertmanager', ok: false, reason: 'Rejected', error: 'e'.repeat(10_000) });
+  void ledger.record('ns/ops', { kind: 'alertmanager', ok: false, reason: 'Rejected', error: 'e'.repeat(10_000) });
   await r.reconcile('ns/ops');
   expect(ch.status?.delivery?.lastError?.length).toBe(4096);
   const n = writes.length;

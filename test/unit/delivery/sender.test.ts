@@ -1,6 +1,8 @@
 // The per-bot sender against the emulator with Telegram's default limits switched on: it paces
 // itself so Telegram never has to refuse, obeys retry_after when Telegram refuses anyway, retries
 // transient failures, coalesces a storm, and drops a message whose caller gave up.
+import { Semaphore } from 'async-mutex';
+import { Permit } from '../../../src/delivery/admission.js';
 import { DEFAULT_RATE_LIMITS } from '../../../src/delivery/rateLimit.js';
 import { Sender, type OutgoingMessage } from '../../../src/delivery/sender.js';
 import { TelegramClient } from '../../../src/telegram/client.js';
@@ -131,37 +133,29 @@ test('a multi-part message goes out part by part, in order', async () => {
   expect(emu.messagesTo(DEMO.chats.ops).map((m) => m.text)).toEqual(['(1/3)\npart one', '(2/3)\npart two', '(3/3)\npart three']);
 });
 
-describe('admission (the relay bounds how many sends of a bot are not yet recorded)', () => {
-  /** One admission at a time, released by the test as the relay would once the outcome is recorded. */
+describe('admission (the service bounds how many sends of a bot are not yet recorded)', () => {
+  /** One permit at a time; the test says `release` as the service does once the outcome is recorded. */
   function oneAtATime() {
-    let holder: (() => void) | undefined;
-    const waiting: (() => void)[] = [];
-    const release = () => {
-      holder = undefined;
-      const next = waiting.shift();
-      next?.();
+    const gate = new Semaphore(1);
+    const permits: Permit[] = [];
+    const admission = () => {
+      const p = new Permit(gate);
+      permits.push(p);
+      return p;
     };
-    const admit = () =>
-      new Promise<() => void>((resolve) => {
-        const grant = () => {
-          holder = release;
-          resolve(release);
-        };
-        if (holder) waiting.push(grant);
-        else grant();
-      });
-    return { admit, release, held: () => holder !== undefined };
+    const release = () => permits.find((p) => p.held)?.done();
+    return { admission, release, held: () => gate.isLocked() };
   }
   const timeOf = (chatId: number, text: string) => emu.messagesTo(chatId).find((m) => m.text === text)!.time;
 
   test('a message waiting for its chat pace holds no admission: another chat goes first', async () => {
     const gate = oneAtATime();
-    const a1 = await strictSender.send(msg('ops 1', { admit: gate.admit }));
+    const a1 = await strictSender.send(msg('ops 1', { admission: gate.admission() }));
     expect(a1.messageIds).toHaveLength(1);
     gate.release();
-    const a2 = strictSender.send(msg('ops 2', { admit: gate.admit })); // waits ~1 s for the chat
+    const a2 = strictSender.send(msg('ops 2', { admission: gate.admission() })); // waits ~1 s for the chat
     await new Promise((r) => setTimeout(r, 50));
-    const b = await strictSender.send(msg('channel 1', { chatId: String(DEMO.chats.channel), admit: gate.admit }));
+    const b = await strictSender.send(msg('channel 1', { chatId: String(DEMO.chats.channel), admission: gate.admission() }));
     expect(b.messageIds).toHaveLength(1);
     gate.release();
     await a2;
@@ -170,10 +164,12 @@ describe('admission (the relay bounds how many sends of a bot are not yet record
 
   test('a delivered message keeps its admission until released; the next one waits for it', async () => {
     const gate = oneAtATime();
-    await sender.send(msg('ops 1', { admit: gate.admit }));
+    await sender.send(msg('ops 1', { admission: gate.admission() }));
     expect(gate.held()).toBe(true);
     let second = false;
-    const b = sender.send(msg('channel 1', { chatId: String(DEMO.chats.channel), admit: gate.admit })).then(() => (second = true));
+    const b = sender
+      .send(msg('channel 1', { chatId: String(DEMO.chats.channel), admission: gate.admission() }))
+      .then(() => (second = true));
     await new Promise((r) => setTimeout(r, 300));
     expect(second).toBe(false);
     expect(emu.messagesTo(DEMO.chats.channel)).toHaveLength(0);
@@ -185,9 +181,9 @@ describe('admission (the relay bounds how many sends of a bot are not yet record
   test('a 429 gives the admission back while the chat waits out retry_after', async () => {
     const gate = oneAtATime();
     emu.setFaults({ flood: { count: 1, retryAfter: 1, methods: ['sendMessage'] } });
-    const a = sender.send(msg('ops after 429', { admit: gate.admit }));
+    const a = sender.send(msg('ops after 429', { admission: gate.admission() }));
     await new Promise((r) => setTimeout(r, 100)); // refused; the retry is ~1 s away
-    const b = await sender.send(msg('channel meanwhile', { chatId: String(DEMO.chats.channel), admit: gate.admit }));
+    const b = await sender.send(msg('channel meanwhile', { chatId: String(DEMO.chats.channel), admission: gate.admission() }));
     expect(b.messageIds).toHaveLength(1);
     gate.release();
     await a;
@@ -197,10 +193,10 @@ describe('admission (the relay bounds how many sends of a bot are not yet record
   test('a transient failure keeps the admission: Telegram may have accepted the message', async () => {
     const gate = oneAtATime();
     emu.setFaults({ status5xx: { count: 1, code: 502 } });
-    const a = sender.send(msg('ops after 502', { admit: gate.admit }));
+    const a = sender.send(msg('ops after 502', { admission: gate.admission() }));
     await new Promise((r) => setTimeout(r, 100)); // failed; the retry is ~1 s away
     expect(gate.held()).toBe(true);
-    const b = sender.send(msg('channel after', { chatId: String(DEMO.chats.channel), admit: gate.admit }));
+    const b = sender.send(msg('channel after', { chatId: String(DEMO.chats.channel), admission: gate.admission() }));
     await a;
     expect(emu.messagesTo(DEMO.chats.channel)).toHaveLength(0);
     gate.release();
@@ -210,9 +206,11 @@ describe('admission (the relay bounds how many sends of a bot are not yet record
 
   test('a message dropped while it waits for its admission does not keep one', async () => {
     const gate = oneAtATime();
-    await sender.send(msg('holder', { admit: gate.admit })); // holds the only admission
+    await sender.send(msg('holder', { admission: gate.admission() })); // holds the only admission
     const cancel = new AbortController();
-    const waiting = sender.send(msg('given up', { chatId: String(DEMO.chats.channel), admit: gate.admit, signal: cancel.signal }));
+    const waiting = sender.send(
+      msg('given up', { chatId: String(DEMO.chats.channel), admission: gate.admission(), signal: cancel.signal }),
+    );
     await new Promise((r) => setTimeout(r, 50));
     cancel.abort();
     await expect(waiting).rejects.toBeInstanceOf(TelegramError);
@@ -225,7 +223,7 @@ describe('admission (the relay bounds how many sends of a bot are not yet record
   test('a permanent refusal gives the admission back', async () => {
     const gate = oneAtATime();
     await expect(
-      sender.send(msg('nobody home', { chatId: String(DEMO.chats.kickedSupergroup), admit: gate.admit })),
+      sender.send(msg('nobody home', { chatId: String(DEMO.chats.kickedSupergroup), admission: gate.admission() })),
     ).rejects.toBeInstanceOf(TelegramError);
     expect(gate.held()).toBe(false);
   });

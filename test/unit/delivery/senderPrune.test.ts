@@ -33,7 +33,7 @@ const minutes = (n: number) => n * 60_000;
 const other = (sender: Sender, text: string) => sender.send(msg(DEMO.otherBot.token, text)).catch(() => undefined);
 
 test('an idle bot is forgotten after BOT_IDLE_MS; a bot used meanwhile is kept', async () => {
-  const sender = new Sender(new TelegramClient(base), observer, DEFAULT_RATE_LIMITS, clock);
+  const sender = new Sender(new TelegramClient(base), observer, DEFAULT_RATE_LIMITS, { now: clock });
   await sender.send(msg(DEMO.bot.token, 'one'));
   expect(sender.botCount).toBe(1);
 
@@ -53,7 +53,7 @@ test('an idle bot is forgotten after BOT_IDLE_MS; a bot used meanwhile is kept',
 
 test('a bot with a message waiting is not forgotten, however long it has been since it was created', async () => {
   // One message per second per chat: the second message to the chat waits about a second.
-  const sender = new Sender(new TelegramClient(base), observer, { ...DEFAULT_RATE_LIMITS, perChatBurst: 1 }, clock);
+  const sender = new Sender(new TelegramClient(base), observer, { ...DEFAULT_RATE_LIMITS, perChatBurst: 1 }, { now: clock });
   await sender.send(msg(DEMO.bot.token, 'first'));
   const waiting = sender.send(msg(DEMO.bot.token, 'second'));
   offset += BOT_IDLE_MS + minutes(5);

@@ -87,9 +87,9 @@ test('a message waiting for its admission is rejected and gives nothing back twi
   const result = settled(
     sender.send(
       msg('held at the gate', {
-        admit: async () => {
-          await admission;
-          return () => void releases++;
+        admission: {
+          acquire: () => admission,
+          notSent: () => void releases++,
         },
       }),
     ),
@@ -99,6 +99,6 @@ test('a message waiting for its admission is rejected and gives nothing back twi
   admitted();
   expect(await sender.drain(3_000)).toBe(true);
   expect(((await result) as { error: unknown }).error).toBeInstanceOf(SendingStopped);
-  expect(releases).toBe(1); // the admission it got after being dropped is handed straight back
+  expect(releases).toBe(1); // the permit it got after being dropped is handed straight back, once
   expect(sends()).toHaveLength(0);
 });

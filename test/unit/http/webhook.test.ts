@@ -6,8 +6,9 @@ import net from 'node:net';
 import type { TelegramChannel } from '../../../src/api/types.js';
 import { ChannelResolver } from '../../../src/channel/resolver.js';
 import { SecretUnavailable, type SecretReader, type SecretValue } from '../../../src/channel/secrets.js';
-import type { AnnotationRelay } from '../../../src/delivery/relay.js';
+import { DeliveryLedger } from '../../../src/delivery/ledger.js';
 import type { OutgoingMessage, Sender } from '../../../src/delivery/sender.js';
+import { DeliveryService } from '../../../src/delivery/service.js';
 import { alertmanagerRoutes, type WebhookDeps } from '../../../src/http/alertmanagerWebhook.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { startHttpServer } from '../../../src/http/server.js';
@@ -76,34 +77,41 @@ interface ReplicaOptions {
   maxConcurrent?: number;
   maxBodyBytes?: number;
   requestTimeoutMs?: number;
-  resolver?: WebhookDeps['resolver'];
+  resolver?: ConstructorParameters<typeof DeliveryService>[0]['resolver'];
 }
 async function replica(opts: ReplicaOptions) {
   const port = await freePort();
   const own = `http://127.0.0.1:${port}`;
-  const deps: WebhookDeps = {
-    getChannel: (ns, name) => (ns === NS ? channels[name] : undefined),
+  const log = createLogger('silent');
+  const metrics = createMetrics();
+  const delivery = new DeliveryService({
+    sender,
+    ledger: new DeliveryLedger({ log, requeue: () => {}, chatFailed: () => {} }),
     resolver: opts.resolver ?? {
       resolve: async (_namespace, spec) => ({
         ok: true,
         channel: { spec: { ...spec, parseMode: 'None', linkPreview: false }, token: '1:bot', chatId: '-100123' },
       }),
     },
+    recordEvent: () => {},
+    metrics,
+    log,
+  });
+  const deps: WebhookDeps = {
+    getChannel: (ns, name) => (ns === NS ? channels[name] : undefined),
     secrets,
-    sender,
-    relay: { recordOutcome: async () => undefined } as unknown as AnnotationRelay,
+    delivery,
     isLeader: () => opts.leader,
     leaderEndpoint: opts.leaderEndpoint ?? (() => undefined),
     ownEndpoint: own,
-    log: createLogger('silent'),
-    metrics: createMetrics(),
+    log,
     maxConcurrent: opts.maxConcurrent,
     maxBodyBytes: opts.maxBodyBytes,
   };
   const server = await startHttpServer({
     port,
     host: '127.0.0.1',
-    metrics: deps.metrics,
+    metrics,
     ready: () => true,
     log: deps.log,
     routes: alertmanagerRoutes(deps),

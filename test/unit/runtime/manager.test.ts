@@ -54,7 +54,9 @@ function channel(name: string): TelegramChannel {
   return { apiVersion: 'v', kind: 'TelegramChannel', metadata: { name, namespace: 'ns' }, spec: {} };
 }
 
-function setup(opts: { elector?: boolean; unrecorded?: () => number; drained?: boolean } = {}) {
+function setup(
+  opts: { elector?: boolean; unrecorded?: () => number; recorded?: (ms: number) => Promise<boolean>; drained?: boolean } = {},
+) {
   const lines: { msg: string; level: number }[] = [];
   const log = createLogger(
     'debug',
@@ -103,6 +105,10 @@ function setup(opts: { elector?: boolean; unrecorded?: () => number; drained?: b
       return Promise.resolve(opts.drained ?? true);
     },
     unrecordedOutcomes: opts.unrecorded ?? (() => 0),
+    allRecorded: (ms) => {
+      order.push(`allRecorded ${ms}`);
+      return opts.recorded?.(ms) ?? Promise.resolve(true);
+    },
   };
   const exits: number[] = [];
   const metrics = createMetrics();
@@ -183,15 +189,19 @@ test('a follower reconciles nothing until it leads; then it resumes and enqueues
 test('stepping down stops new sends, drains, waits for outcomes to be recorded, then exits 1', async () => {
   jest.useFakeTimers();
   let unrecorded = 2;
-  const t = setup({ elector: true, unrecorded: () => unrecorded });
+  let allRecorded!: (ok: boolean) => void;
+  const recorded = () => new Promise<boolean>((r) => (allRecorded = r));
+  const t = setup({ elector: true, unrecorded: () => unrecorded, recorded });
   t.manager.start(t.reconciler, t.sends);
   t.hooks().onStartedLeading();
   t.hooks().onStoppedLeading();
   await jest.advanceTimersByTimeAsync(100);
-  expect(t.order).toEqual(['store.start', 'elector.start', 'stopAccepting', `drain ${IN_FLIGHT_BUDGET_MS}`]);
+  expect(t.order).toEqual(['store.start', 'elector.start', 'stopAccepting', `drain ${IN_FLIGHT_BUDGET_MS}`, 'allRecorded 3900']);
   expect(t.exits).toEqual([]);
+  // The ledger says the last outcome is in status: the exit follows at once, no timer involved.
   unrecorded = 0;
-  await jest.advanceTimersByTimeAsync(40);
+  allRecorded(true);
+  await jest.advanceTimersByTimeAsync(0);
   expect(t.exits).toEqual([1]);
   const msgs = t.lines.map((l) => l.msg);
   expect(msgs).toContain('leadership lost: sending nothing new; finishing the sends in flight, then exiting');
@@ -205,7 +215,8 @@ test('stepping down stops new sends, drains, waits for outcomes to be recorded, 
 
 test('stepping down with outcomes never recorded warns and exits within the step-down budget', async () => {
   jest.useFakeTimers();
-  const t = setup({ elector: true, unrecorded: () => 3 });
+  const never = (ms: number) => new Promise<boolean>((r) => setTimeout(() => r(false), ms));
+  const t = setup({ elector: true, unrecorded: () => 3, recorded: never });
   t.manager.start(t.reconciler, t.sends);
   t.hooks().onStoppedLeading();
   await jest.advanceTimersByTimeAsync(STEP_DOWN_BUDGET_MS);

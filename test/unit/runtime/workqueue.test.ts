@@ -225,3 +225,23 @@ test('pause collects keys without running them; resume runs them', async () => {
   expect(g.calls.sort()).toEqual(['x', 'y']);
   await g.releaseAll();
 });
+
+test('waitIdle resolves when the last reconcile ends, not on a polling tick; false at its deadline', async () => {
+  let finish!: () => void;
+  const q = new WorkQueue(() => new Promise<ReconcileResult>((r) => (finish = () => r({}))), { concurrency: 1 });
+  q.add('ns/a');
+  let idle: boolean | undefined;
+  void q.waitIdle(60_000).then((v) => (idle = v));
+  await new Promise((r) => setImmediate(r));
+  expect(idle).toBeUndefined();
+  finish();
+  // Two turns of the event loop, far less than any polling interval.
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  expect(idle).toBe(true);
+
+  q.add('ns/b');
+  expect(await q.waitIdle(10)).toBe(false);
+  finish();
+  await q.shutdown();
+});

@@ -46,7 +46,7 @@ describe('section 1.5: message content', () => {
     [400, 'Bad Request: can\'t parse entities: Unsupported start tag "br" at byte offset 5', 'InvalidMarkup'],
     [400, "Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'", 'InvalidMarkup'],
     [400, 'Bad Request: message thread not found', 'ThreadNotFound'],
-    [400, 'Bad Request: message to be replied not found', 'Rejected'],
+    [400, 'Bad Request: message to be replied not found', 'ReplyTargetNotFound'],
     [400, 'Bad Request: reply markup is too long', 'Rejected'],
   ])('%i %s → %s', (status, description, kind) => {
     expect(fail(status, description).kind).toBe(kind);
@@ -74,11 +74,13 @@ describe('section 1.8: historical wordings', () => {
     [409, 'Conflict: terminated by other long poll or webhook', 'Rejected'],
     [400, 'Bad Request: entities too long', 'Rejected'],
     [400, 'Bad Request: PEER_ID_INVALID', 'Rejected'],
-    [400, 'Bad Request: reply message not found', 'Rejected'],
-    [400, 'Bad Request: message to delete not found', 'Rejected'],
-    [400, 'Bad Request: message to edit not found', 'Rejected'],
-    [400, 'Bad Request: message is not modified', 'Rejected'],
-    [400, "Bad Request: message can't be edited", 'Rejected'],
+    [400, 'Bad Request: reply message not found', 'ReplyTargetNotFound'],
+    [400, 'Bad Request: message to delete not found', 'MessageNotFound'],
+    [400, 'Bad Request: message to edit not found', 'MessageNotFound'],
+    [400, 'Bad Request: message is not modified', 'MessageNotModified'],
+    [400, "Bad Request: message can't be edited", 'MessageNotEditable'],
+    [400, "Bad Request: message can't be deleted for everyone", 'MessageNotDeletable'],
+    [400, 'Bad Request: query is too old and response timeout expired or query ID is invalid', 'CallbackQueryExpired'],
     [400, 'Bad Request: member not found', 'Rejected'],
     [400, 'Bad Request: user not found', 'Rejected'],
   ])('%i %s → %s', (status, description, kind) => {

@@ -1,0 +1,267 @@
+// The delivery service against the emulator: deliver(channel, message) → outcome (the Ready check, the
+// in-flight join, admission, outcomes into the ledger), and the message operations issue 13 builds on
+// (send with buttons or as a reply, edit, delete, answer a press) with Telegram's refusals as outcomes.
+import { AlertmanagerPayloadSchema } from '../../../src/delivery/format/alertmanager.js';
+import type { TelegramChannel } from '../../../src/api/types.js';
+import type { Resolution, ResolvedChannel } from '../../../src/channel/resolver.js';
+import { SecretUnavailable } from '../../../src/channel/secrets.js';
+import { DeliveryLedger } from '../../../src/delivery/ledger.js';
+import { Sender } from '../../../src/delivery/sender.js';
+import { DeliveryService, UNRECORDED_SENDS_PER_BOT, readiness } from '../../../src/delivery/service.js';
+import { createLogger } from '../../../src/observability/log.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
+import { TelegramClient } from '../../../src/telegram/client.js';
+import { DEMO, demoScenario } from '../../emulator/scenario.js';
+import { TelegramEmulator } from '../../emulator/server.js';
+
+const KEY = 'team/ops';
+const spec = {
+  tokenSecretRef: { name: 'bot', key: 'token' },
+  chatId: String(DEMO.chats.ops),
+  parseMode: 'HTML',
+  linkPreview: false,
+} as const;
+const ops: ResolvedChannel = { spec: spec as unknown as ResolvedChannel['spec'], token: DEMO.bot.token, chatId: String(DEMO.chats.ops) };
+const readyAt = (generation: number, status: 'True' | 'False' = 'True', reason = 'Verified') => ({
+  observedGeneration: generation,
+  conditions: [{ type: 'Ready', status, reason, message: 'm', observedGeneration: generation, lastTransitionTime: '2026-01-01T00:00:00Z' }],
+});
+const channel = (generation = 1, status = readyAt(1)): TelegramChannel => ({
+  metadata: { name: 'ops', namespace: 'team', generation },
+  spec,
+  status,
+});
+const payload = AlertmanagerPayloadSchema.parse({
+  version: '4',
+  groupKey: '{}:{alertname="Disk"}',
+  status: 'firing',
+  alerts: [{ status: 'firing', labels: { alertname: 'Disk' }, startsAt: '2026-11-26T10:00:00Z', fingerprint: 'f1' }],
+});
+
+let emu: TelegramEmulator;
+let ledger: DeliveryLedger;
+let service: DeliveryService;
+let recorded: { key: string; kind: string; ok: boolean }[];
+let resolve: () => Promise<Resolution>;
+const events: string[] = [];
+
+beforeEach(async () => {
+  emu = new TelegramEmulator(demoScenario(), { limits: false });
+  const sender = new Sender(new TelegramClient(await emu.start()), { rateLimitWait: () => {}, sent: () => {} });
+  const log = createLogger('silent');
+  recorded = [];
+  events.length = 0;
+  resolve = async () => ({ ok: true, channel: ops });
+  ledger = new DeliveryLedger({ log, requeue: () => {}, chatFailed: () => {} });
+  const record = ledger.record.bind(ledger);
+  ledger.record = (key, o) => (recorded.push({ key, kind: o.kind, ok: o.ok }), record(key, o));
+  service = new DeliveryService({
+    sender,
+    ledger,
+    resolver: { resolve: () => resolve() },
+    recordEvent: (_o, _t, reason) => events.push(reason),
+    metrics: createMetrics(),
+    log,
+  });
+});
+afterEach(async () => {
+  await emu.stop();
+});
+
+const wait = () => AbortSignal.timeout(5_000);
+const sendMessages = () => emu.requests.filter((r) => r.method === 'sendMessage');
+
+describe('deliver: an Alertmanager notification', () => {
+  test('a Ready channel: delivered, and the outcome goes to the ledger for status', async () => {
+    const outcome = await service.deliver(channel(), { source: 'alertmanager', payload, wait: wait() });
+    expect(outcome).toMatchObject({ kind: 'delivered', joined: false, messageIds: [expect.any(Number)] });
+    expect(recorded).toEqual([{ key: KEY, kind: 'alertmanager', ok: true }]);
+    expect(ledger.unrecorded).toBe(1);
+  });
+
+  test('Ready for an older generation: not sent, and the answer says the spec is not verified yet', async () => {
+    const outcome = await service.deliver(channel(2, readyAt(1)), { source: 'alertmanager', payload, wait: wait() });
+    expect(outcome).toEqual({ kind: 'notReady', why: 'its spec changed (generation 2) and is not verified yet', permanent: true });
+    expect(sendMessages()).toHaveLength(0);
+  });
+
+  test('not Ready: a transient reason is retried soon, a permanent one later; nothing sent', async () => {
+    const transient = await service.deliver(channel(1, readyAt(1, 'False', 'TelegramUnavailable')), {
+      source: 'alertmanager',
+      payload,
+      wait: wait(),
+    });
+    expect(transient).toEqual({ kind: 'notReady', why: 'TelegramUnavailable: m', permanent: false });
+    const permanent = await service.deliver(channel(1, readyAt(1, 'False', 'BotKicked')), {
+      source: 'alertmanager',
+      payload,
+      wait: wait(),
+    });
+    expect(permanent).toMatchObject({ kind: 'notReady', permanent: true });
+    expect(sendMessages()).toHaveLength(0);
+  });
+
+  test('Secrets that cannot be read now: secretsUnavailable, with the detail for the log only', async () => {
+    resolve = () => Promise.reject(new SecretUnavailable('reading Secret team/bot: 500 etcdserver: timeout'));
+    const outcome = await service.deliver(channel(), { source: 'alertmanager', payload, wait: wait() });
+    expect(outcome).toEqual({ kind: 'secretsUnavailable', detail: 'reading Secret team/bot: 500 etcdserver: timeout' });
+  });
+
+  test('a retry while the first is still being sent joins it: one message, both answered delivered', async () => {
+    emu.setFaults({ latencyMs: 300 });
+    const [a, b] = await Promise.all([
+      service.deliver(channel(), { source: 'alertmanager', payload, wait: wait() }),
+      service.deliver(channel(), { source: 'alertmanager', payload, wait: wait() }),
+    ]);
+    expect(a).toMatchObject({ kind: 'delivered', joined: false });
+    expect(b).toMatchObject({ kind: 'delivered', joined: true });
+    expect(sendMessages()).toHaveLength(1);
+    expect(recorded).toHaveLength(1);
+  });
+
+  test('a refusal is recorded as a failure; a transient failure is left to Alertmanager (not recorded)', async () => {
+    resolve = async () => ({ ok: true, channel: { ...ops, chatId: String(DEMO.chats.kickedSupergroup) } });
+    const refused = await service.deliver(channel(), { source: 'alertmanager', payload, wait: wait() });
+    expect(refused).toMatchObject({ kind: 'failed', reason: 'BotKicked', transient: false });
+    expect(recorded).toEqual([{ key: KEY, kind: 'alertmanager', ok: false }]);
+
+    resolve = async () => ({ ok: true, channel: ops });
+    emu.setFaults({ status5xx: { untilMs: 60_000, code: 502 } });
+    const slow = await service.deliver(channel(), { source: 'alertmanager', payload, wait: AbortSignal.timeout(300) });
+    expect(slow).toEqual({ kind: 'notYet' });
+    expect(recorded).toHaveLength(1);
+  });
+});
+
+describe('deliver: an annotation message', () => {
+  test('delivered, recorded, and resolved only once its outcome is in status', async () => {
+    let settled = false;
+    const done = service.deliver(channel(), { source: 'alert', digest: 'sha256:a', parts: ['disk full'], resolved: ops }).then((o) => {
+      settled = true;
+      return o;
+    });
+    for (let i = 0; i < 100 && recorded.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(recorded).toEqual([{ key: KEY, kind: 'alert', ok: true }]);
+    expect(events).toEqual(['AlertSent']);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(settled).toBe(false); // its admission is held until the status is written
+    const d: Record<string, unknown> = {};
+    ledger.written(KEY, ledger.fold(KEY, d));
+    expect(await done).toMatchObject({ kind: 'delivered', messageIds: [expect.any(Number)] });
+    expect(d).toMatchObject({ lastAlertDigest: 'sha256:a', sent: 1 });
+  });
+
+  test(`at most ${UNRECORDED_SENDS_PER_BOT} messages of a bot are out but unrecorded; the next waits for a status write`, async () => {
+    const send = (i: number) =>
+      service.deliver(channel(), { source: 'test', digest: `sha256:${i}`, parts: [`message ${i}`], resolved: ops });
+    const all = [0, 1, 2].map(send);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sendMessages()).toHaveLength(UNRECORDED_SENDS_PER_BOT);
+    ledger.written(KEY, ledger.fold(KEY, {}));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sendMessages()).toHaveLength(3);
+    ledger.written(KEY, ledger.fold(KEY, {}));
+    await Promise.all(all);
+  });
+
+  test('a refusal: the failure Event, the outcome recorded with its reason', async () => {
+    const kicked = { ...ops, chatId: String(DEMO.chats.kickedSupergroup) };
+    const done = service.deliver(channel(), { source: 'alert', digest: 'sha256:k', parts: ['x'], resolved: kicked });
+    for (let i = 0; i < 100 && recorded.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    ledger.written(KEY, ledger.fold(KEY, {}));
+    expect(await done).toMatchObject({ kind: 'failed', reason: 'BotKicked', transient: false });
+    expect(events).toEqual(['AlertFailed']);
+  });
+});
+
+test('readiness: Ready True for the current generation only', () => {
+  expect(readiness(channel())).toEqual({ ready: true });
+  expect(readiness(channel(2))).toMatchObject({ ready: false, stale: true });
+  expect(readiness(channel(1, { observedGeneration: 1, conditions: [] }))).toMatchObject({ ready: false, why: 'not verified yet' });
+});
+
+describe('message operations (issue 13)', () => {
+  const keyboard = { inline_keyboard: [[{ text: 'Ack', callback_data: 'a:ep1' }]] };
+
+  test('send: buttons and the reply go on the first part; every part’s id comes back in order', async () => {
+    const user = emu.postUserMessage(DEMO.chats.ops, DEMO.users.olga, 'is the disk full?');
+    const sent = await service.send(ops, {
+      parts: ['<b>part 1</b>', 'part 2'],
+      replyMarkup: keyboard,
+      replyToMessageId: user.messageId,
+      source: 'alertmanager',
+    });
+    expect(sent).toEqual({ kind: 'sent', messageIds: [expect.any(Number), expect.any(Number)] });
+    const [first, second] = emu.chatView(DEMO.chats.ops).filter((m) => m.text.startsWith('part'));
+    expect(first).toMatchObject({ text: 'part 1', replyMarkup: keyboard, replyToMessageId: user.messageId });
+    expect(second?.replyMarkup).toBeUndefined();
+    expect(second?.replyToMessageId).toBeUndefined();
+  });
+
+  test('send as a reply to a message that is gone: sent without the reply', async () => {
+    const sent = await service.send(ops, { parts: ['resolved'], replyToMessageId: 999_999, source: 'alertmanager' });
+    expect(sent.kind).toBe('sent');
+  });
+
+  test('editText: edited; the same again is notModified; a deleted message notFound; a human’s notEditable', async () => {
+    const sent = await service.send(ops, { parts: ['firing'], replyMarkup: keyboard, source: 'alertmanager' });
+    if (sent.kind !== 'sent') throw new Error('not sent');
+    const id = sent.messageIds[0]!;
+    expect(await service.editText(ops, { messageId: id, text: '<b>resolved</b>', replyMarkup: keyboard })).toEqual({ kind: 'edited' });
+    expect(emu.chatView(DEMO.chats.ops).find((m) => m.messageId === id)).toMatchObject({ text: 'resolved', replyMarkup: keyboard });
+    expect(await service.editText(ops, { messageId: id, text: '<b>resolved</b>', replyMarkup: keyboard })).toEqual({ kind: 'notModified' });
+    expect(await service.editReplyMarkup(ops, { messageId: id })).toEqual({ kind: 'edited' });
+    expect(emu.chatView(DEMO.chats.ops).find((m) => m.messageId === id)?.replyMarkup).toBeUndefined();
+
+    expect(await service.deleteMessage(ops, id)).toEqual({ kind: 'deleted' });
+    expect(await service.deleteMessage(ops, id)).toEqual({ kind: 'notFound' });
+    expect(await service.editText(ops, { messageId: id, text: 'again' })).toEqual({ kind: 'notFound' });
+    const human = emu.postUserMessage(DEMO.chats.ops, DEMO.users.olga, 'mine');
+    expect(await service.editText(ops, { messageId: human.messageId, text: 'not yours' })).toEqual({ kind: 'notEditable' });
+  }, 20_000); // nine requests to one chat: the sender paces them at Telegram's 1/s after a burst of 3
+
+  test('an edit in a chat the bot was kicked from fails with the chat’s reason, not a message outcome', async () => {
+    const kicked = { ...ops, chatId: String(DEMO.chats.kickedSupergroup) };
+    expect(await service.editText(kicked, { messageId: 1, text: 'x' })).toMatchObject({
+      kind: 'failed',
+      reason: 'BotKicked',
+      transient: false,
+    });
+  });
+
+  test('answerCallback: answered once; a second answer is expired', async () => {
+    const sent = await service.send(ops, { parts: ['firing'], replyMarkup: keyboard, source: 'alertmanager' });
+    if (sent.kind !== 'sent') throw new Error('not sent');
+    const press = emu.pressButton(DEMO.bot.token, {
+      chatId: DEMO.chats.ops,
+      messageId: sent.messageIds[0]!,
+      userId: DEMO.users.olga,
+      button: 'Ack',
+    });
+    expect(await service.answerCallback(DEMO.bot.token, { callbackQueryId: press.id, text: 'Acked' })).toEqual({ kind: 'answered' });
+    expect(await service.answerCallback(DEMO.bot.token, { callbackQueryId: press.id })).toEqual({ kind: 'expired' });
+    expect(emu.callbackQueries[0]?.answer).toMatchObject({ text: 'Acked' });
+  });
+
+  test('edits take from the same per-chat bucket as sends: with the emulator’s limits on, no 429', async () => {
+    const limited = new TelegramEmulator(demoScenario());
+    const sender = new Sender(new TelegramClient(await limited.start()), { rateLimitWait: () => {}, sent: () => {} });
+    const s = new DeliveryService({
+      sender,
+      ledger,
+      resolver: { resolve: async () => ({ ok: true, channel: ops }) },
+      recordEvent: () => {},
+      metrics: createMetrics(),
+      log: createLogger('silent'),
+    });
+    try {
+      const sent = await s.send(ops, { parts: ['v0'], source: 'alertmanager' });
+      if (sent.kind !== 'sent') throw new Error('not sent');
+      const edits = [1, 2, 3, 4].map((i) => s.editText(ops, { messageId: sent.messageIds[0]!, text: `v${i}` }));
+      expect(await Promise.all(edits)).toEqual([1, 2, 3, 4].map(() => ({ kind: 'edited' })));
+      expect(limited.requests.filter((r) => r.status === 429)).toHaveLength(0);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
