@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import type { Environment } from './lib/environment.js';
 import type { LatencyResult } from './scenarios/latency.js';
 import type { ClusterBotResult } from './scenarios/clusterBot.js';
+import type { EpisodeWritesResult } from './scenarios/episodeWrites.js';
+import type { LifecycleStormResult, LifecycleStormSide } from './scenarios/lifecycleStorm.js';
+import type { PressLatencyResult } from './scenarios/pressLatency.js';
 import type { ScaleResult } from './scenarios/scale.js';
 import type { StormResult, StormSide } from './scenarios/storm.js';
 import type { ThroughputResult } from './scenarios/throughput.js';
@@ -248,6 +251,134 @@ ${loadLine([r])}
 `;
 }
 
+const methods = (byMethod: Record<string, number>) =>
+  Object.entries(byMethod)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([m, n]) => `${m} ${n}`)
+    .join(', ') || 'none';
+
+function lifecycleStormSection(r: LifecycleStormResult | undefined): string {
+  if (!r) return '';
+  const sides: [string, LifecycleStormSide][] = [
+    ['operator (`resolved: Edit`)', r.operator],
+    ['Alertmanager `telegram_configs`', r.alertmanager],
+  ];
+  const row = (label: string, target: string, f: (s: LifecycleStormSide) => string) => [label, target, ...sides.map(([, s]) => f(s))];
+  const op = r.operator;
+  const targetMet =
+    op.firing.complete && op.resolution.complete
+      ? op.resolution.messagesInChat <= op.firing.messagesInChat &&
+        op.firing.requests.rateLimited + op.resolution.requests.rateLimited === 0
+      : false;
+  return `## The alert's life in the chat: a storm that fires, then resolves (\`lifecycle-storm-${r.sizes.alerts}\`)
+
+${r.sizes.alerts} alerts fire at once into ONE supergroup, then all resolve (issue 13). One real Alertmanager routes both halves by a
+\`side\` label, as in the storm above: to the operator's webhook (\`send_resolved: true\`; the channel has \`resolved: Edit\`, no
+buttons) or to Alertmanager's own \`telegram_configs\` (\`send_resolved: true\`). \`group_by: [alertname]\` with distinct alertnames:
+every alert is its own group; \`group_wait: ${r.sizes.groupWait}\`, \`group_interval: ${r.sizes.groupInterval}\`. Same emulator, default Telegram limits, each side
+its own bot and supergroup, both concurrently. "Messages in the chat" is what the chat shows (deleted messages not counted);
+"shows every alert resolved" is the first moment each alertname appears in a message that says resolved and not firing,
+counted from the POST that resolved them to Alertmanager. A phase ends when its side is complete (or after
+${Math.round(r.sizes.capMs / 1000)} s), plus 3 s for retries in flight. Targets (issue 13): the chat holds no more messages after resolution than after
+firing, 0 × 429.
+
+${table([
+  ['measure', 'target', ...sides.map(([n]) => n)],
+  row(
+    'firing: alerts shown',
+    '',
+    (s) => `${s.firing.alertsShown} / ${s.alerts}${s.firing.seconds === null ? '' : ` after ${s.firing.seconds} s`}`,
+  ),
+  row('**messages in the chat after firing**', '', (s) => `**${s.firing.messagesInChat}**`),
+  row('**messages in the chat after resolution**', '≤ after firing', (s) => `**${s.resolution.messagesInChat}**`),
+  row('messages still showing an alert as firing, at the end', '0', (s) => `${s.resolution.staleFiringMessages}`),
+  row('messages changed in place (edited)', '', (s) => `${s.resolution.editedMessages}`),
+  row('**time until the chat shows every alert resolved**', '', (s) =>
+    s.resolution.complete ? `**${s.resolution.seconds} s**` : `not within the cap (${s.resolution.alertsShownResolved} / ${s.alerts})`,
+  ),
+  row('requests, firing phase', '', (s) => `${s.firing.requests.total}: ${methods(s.firing.requests.byMethod)}`),
+  row('requests, resolution phase', '', (s) => `${s.resolution.requests.total}: ${methods(s.resolution.requests.byMethod)}`),
+  row('**429 received** (firing / resolution)', '0', (s) => `**${s.firing.requests.rateLimited} / ${s.resolution.requests.rateLimited}**`),
+  ['targets (operator)', '', ok(targetMet), ''],
+  [
+    'episode ConfigMap writes (firing / resolution; per notification)',
+    '',
+    `${r.episodeWrites.firing} / ${r.episodeWrites.resolution}; ${fmt(r.episodeWrites.perNotification)}`,
+    '',
+  ],
+])}
+
+${loadLine([r])}
+
+Alertmanager's own log, failed notification attempts: ${
+    Object.entries(r.alertmanagerLog.notifyFailures)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none'
+  }.
+`;
+}
+
+function pressLatencySection(r: PressLatencyResult | undefined): string {
+  if (!r) return '';
+  const other = Object.entries(r.otherAnswers)
+    .map(([k, v]) => `${v} × "${k}"`)
+    .join('; ');
+  return `## Silence buttons: press → answer, press → silence (\`press-latency\`)
+
+${r.presses} firing notifications, each with Silence buttons, over ${r.sizes.chats} supergroups (one channel each, \`spec.alertmanager.silence\` pointing at a
+real Alertmanager, durations ${r.sizes.durations.join(', ')}); a chat administrator presses "Silence ${r.sizes.durations[0]}" on each through the emulator's press hook,
+one press every ${r.sizes.intervalMs} ms, round-robin over the chats. The operator long-polls \`getUpdates\`, checks the presser with
+\`getChatMember\` (cached briefly), creates the silence, records it on the episode, edits the message (who silenced it, until
+when, an Unsilence button), then answers. "press → answer" runs from the press to the emulator receiving
+\`answerCallbackQuery\`; "press → silence" to the \`updatedAt\` Alertmanager stamps on the silence it stored (same clock).
+Target (issue 13): p99 ≤ ${r.targets.answerP99Ms} ms.
+
+${table([
+  ['measure', 'target', 'press → answer', 'press → silence created'],
+  ['count', `${r.presses}`, `${r.answered} answered`, `${r.silencesCreated} silences`],
+  ['p50', '', ms(r.answerMs.p50), ms(r.silenceMs.p50)],
+  ['p90', '', ms(r.answerMs.p90), ms(r.silenceMs.p90)],
+  [
+    'p99',
+    `≤ ${r.targets.answerP99Ms} ms`,
+    `**${ms(r.answerMs.p99)}** ${ok(r.answerMs.p99 !== null && r.answered === r.presses && r.answerMs.p99 <= r.targets.answerP99Ms)}`,
+    `**${ms(r.silenceMs.p99)}** ${ok(r.silenceMs.p99 !== null && r.silencesCreated === r.presses && r.silenceMs.p99 <= r.targets.silenceP99Ms)}`,
+  ],
+  ['max', '', ms(r.answerMs.max), ms(r.silenceMs.max)],
+])}
+
+Answers: ${r.silencedAnswers} × "Silenced for …"${other ? `; ${other}` : ''}. Episode ConfigMap writes per press: ${fmt(r.episodeWritesPerPress)}.
+Telegram calls while pressing: ${methods(r.telegram.byMethod)}; 429: ${r.telegram.rateLimited}.
+
+${loadLine([r])}
+`;
+}
+
+function episodeWritesSection(r: EpisodeWritesResult | undefined): string {
+  if (!r) return '';
+  return `## Writes for the remembered state (\`episode-writes\`)
+
+What the operator remembers about each episode (group → message ids, silence, ack) lives in one ConfigMap per channel.
+${r.sizes.groups} groups over ${r.sizes.chats} supergroups (one channel each, \`resolved: Edit\`, Silence buttons), Alertmanager's webhook posted straight
+to the operator, one notification per group at a time (steady state: no storm to batch them), every phase answered before
+the next. Writes are ADDED/MODIFIED events of a watch on the episode ConfigMaps. Target (issue 13): ≤ ${r.targets.perNotification} per
+notification at steady state.
+
+${table([
+  ['phase', 'notifications', 'ConfigMap writes', 'per notification'],
+  ...r.phases.map((p) => [p.name, `${p.notifications}${p.failed ? ` (${p.failed} not 200)` : ''}`, `${p.writes}`, `${p.perNotification}`]),
+  [
+    '**all**',
+    `${r.total.notifications}`,
+    `${r.total.writes}`,
+    `**${r.total.perNotification}** ${ok(r.total.perNotification <= r.targets.perNotification && r.phases.every((p) => p.perNotification <= r.targets.perNotification))}`,
+  ],
+])}
+
+${loadLine([r])}
+`;
+}
+
 /** Experiments (bench/results/variants/<name>/): the headline figures next to the main run's. */
 function variantsSection(main: { scenario: string }[], mainFiles: string[]): string {
   const dir = path.join(RESULTS_DIR, 'variants');
@@ -303,6 +434,9 @@ export function writeReport(): string {
   const latency = all.find((r) => r.scenario === 'latency') as LatencyResult | undefined;
   const throughput = all.find((r) => r.scenario === 'throughput') as ThroughputResult | undefined;
   const clusterBot = all.find((r) => r.scenario === 'clusterbot') as ClusterBotResult | undefined;
+  const lifecycleStorm = all.find((r) => r.scenario === 'lifecycle-storm') as LifecycleStormResult | undefined;
+  const pressLatency = all.find((r) => r.scenario === 'press-latency') as PressLatencyResult | undefined;
+  const episodeWrites = all.find((r) => r.scenario === 'episode-writes') as EpisodeWritesResult | undefined;
   const md = `# Benchmarks
 
 Generated by \`make bench\` (\`npm run build && tsx bench/run.ts\`) from the raw numbers in [bench/results/](bench/results/); how each
@@ -341,6 +475,9 @@ ${clusterBotSection(clusterBot)}
 ${latencySection(latency)}
 ${stormSection(storm)}
 ${throughputSection(throughput)}
+${lifecycleStormSection(lifecycleStorm)}
+${pressLatencySection(pressLatency)}
+${episodeWritesSection(episodeWrites)}
 ${variantsSection(all, files)}
 ${existsSync(path.join(BENCH_DIR, 'findings.md')) ? readFileSync(path.join(BENCH_DIR, 'findings.md'), 'utf8') : ''}`;
   const out = md.replace(/\n{3,}/g, '\n\n');

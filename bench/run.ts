@@ -6,6 +6,7 @@
 //   tsx bench/run.ts                      all scenarios, full sizes
 //   tsx bench/run.ts --only scale-1000,latency
 //   tsx bench/run.ts --only clusterbot-1000      one ClusterTelegramBot, 1,000 channels in 100 namespaces
+//   tsx bench/run.ts --only lifecycle-storm-60,press-latency,episode-writes   the alert's life in the chat (issue 13)
 //   tsx bench/run.ts --quick              small sizes, for checking the harness (results not written)
 //   BENCH_VARIANT=name BENCH_OPERATOR_NODE_OPTIONS='--import ./bench/probes/x.mjs' tsx bench/run.ts --only …
 //                                         an experiment: results go to bench/results/variants/<name>/, the report is untouched
@@ -18,7 +19,10 @@ import { describeEnvironment } from './lib/environment.js';
 import { clientsFor, ensureNamespace } from './lib/kube.js';
 import { RESULTS_DIR, writeReport } from './report.js';
 import { runClusterBot } from './scenarios/clusterBot.js';
+import { runEpisodeWrites } from './scenarios/episodeWrites.js';
 import { runLatency } from './scenarios/latency.js';
+import { runLifecycleStorm } from './scenarios/lifecycleStorm.js';
+import { runPressLatency } from './scenarios/pressLatency.js';
 import { runScale } from './scenarios/scale.js';
 import { runStorm } from './scenarios/storm.js';
 import { runThroughput } from './scenarios/throughput.js';
@@ -71,6 +75,19 @@ const jobs: Job[] = [
     run: (kc: string, ns: string) =>
       runStorm(kc, ns, { alerts: quick ? n / 6 : n, capMs: quick ? 60_000 : 5 * 60_000, groupWait: '1s', groupInterval: '1s' }),
   })),
+  {
+    name: 'lifecycle-storm-60',
+    run: (kc, ns) =>
+      runLifecycleStorm(kc, ns, { alerts: quick ? 10 : 60, capMs: quick ? 90_000 : 10 * 60_000, groupWait: '1s', groupInterval: '1s' }),
+  },
+  {
+    name: 'press-latency',
+    run: (kc, ns) => runPressLatency(kc, ns, { presses: quick ? 20 : 100, chats: 20, intervalMs: 500, durations: ['1h', '24h'] }),
+  },
+  {
+    name: 'episode-writes',
+    run: (kc, ns) => runEpisodeWrites(kc, ns, { groups: quick ? 10 : 40, chats: 10 }),
+  },
   {
     name: 'throughput',
     run: (kc, ns) =>
