@@ -4,10 +4,13 @@
 //   2. the CRD and the operator (dist/main.js; its logs go to .dev/demo-operator.log);
 //   3. demo/manifests/: a Secret and three TelegramChannels (healthy, missing minus sign, upgraded group);
 //   4. an alert relayed through an annotation, and what the chat received;
-//   5. the CLI: `chats` (find the chat id) and `check` (try a token + chat id from the terminal);
-//   6. tear-down, or with KEEP=1 everything stays up until Ctrl-C.
+//   5. the life of an alert: a channel with resolved: Edit and Silence buttons on a bot of its own, an
+//      Alertmanager notification that fires, one press of "Silence 1h" by a chat administrator (a real
+//      Alertmanager, when installed, creates the silence), and the resolve editing the same message;
+//   6. the CLI: `chats` (find the chat id) and `check` (try a token + chat id from the terminal);
+//   7. tear-down, or with KEEP=1 everything stays up until Ctrl-C.
 //
-// Environment: KEEP=1 stays up. DEMO_CLUSTER_DIR / DEMO_OPERATOR_LOG move the control plane's directory
+// Environment: KEEP=1 stays up. DEMO_WITHOUT_ALERTMANAGER=1 runs step 5 as without prometheus-alertmanager. DEMO_CLUSTER_DIR / DEMO_OPERATOR_LOG move the control plane's directory
 // and the operator's log (the integration test runs the demo next to its own control plane this way).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,13 +26,16 @@ import {
   ensureBinaries,
   type ControlPlaneState,
 } from '../test/harness/controlPlane.js';
-import { DEMO, demoScenario } from '../test/emulator/scenario.js';
+import { startAlertmanager, ALERTMANAGER_BIN, type AlertmanagerProcess } from '../test/harness/alertmanager.js';
+import { DEMO, bot, demoScenario } from '../test/emulator/scenario.js';
 import { TelegramEmulator } from '../test/emulator/server.js';
 
 // ---- settings ------------------------------------------------------------------------------------
 
 const NS = 'demo';
 const KEEP = /^(1|true|yes|on)$/i.test(process.env.KEEP ?? '');
+/** Runs the lifecycle step as on a machine without prometheus-alertmanager. */
+const WITHOUT_ALERTMANAGER = /^(1|true|yes|on)$/i.test(process.env.DEMO_WITHOUT_ALERTMANAGER ?? '');
 const CLUSTER_DIR = path.resolve(REPO_ROOT, process.env.DEMO_CLUSTER_DIR || '.dev/demo-cluster');
 const OPERATOR_LOG = path.resolve(REPO_ROOT, process.env.DEMO_OPERATOR_LOG || '.dev/demo-operator.log');
 const MANIFESTS = path.join(REPO_ROOT, 'demo/manifests');
@@ -43,6 +49,14 @@ const CHANNELS = {
   migrated: { name: 'legacy-ops', chatId: String(DEMO.chats.legacyGroup) },
 } as const;
 const ALERT_TEXT = 'DiskPressure on node-3: /var/lib/etcd is 91% full (sample alert from make demo)';
+/**
+ * The alert-lifecycle step's bot: a bot of its own, because a channel with Silence buttons makes the
+ * operator consume the bot's updates (getUpdates), and the CLI step reads @ops_alerts_bot's.
+ */
+const ONCALL_BOT = bot(7000000003, 'ops_oncall_bot', 'Ops On-call');
+const LIFECYCLE = { channel: 'ops-oncall', webhookToken: 'demo-alertmanager-webhook-token-0001' } as const;
+/** What Alertmanager would group and send: one group, one alert. */
+const LIFECYCLE_LABELS = { alertname: 'KubePodCrashLooping', namespace: 'payments', pod: 'checkout-7d9f8', severity: 'critical' };
 
 // ---- output --------------------------------------------------------------------------------------
 
@@ -55,7 +69,7 @@ const red = paint('31');
 const yellow = paint('33');
 const cyan = paint('36');
 
-const TOTAL_STEPS = 6;
+const TOTAL_STEPS = 7;
 let stepNo = 0;
 const started = Date.now();
 const rel = (p: string) => (p.startsWith(REPO_ROOT + path.sep) ? path.relative(REPO_ROOT, p) : p);
@@ -197,6 +211,12 @@ interface Channel {
   };
 }
 const readyOf = (ch: Channel) => ch.status?.conditions?.find((c) => c.type === 'Ready');
+
+async function kubectlStdin(input: string, ...args: string[]): Promise<string> {
+  const r = await run('kubectl', ['--kubeconfig', kubeconfig, ...args], { input });
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (exit ${r.code}):\n${r.stderr || r.stdout}`);
+  return r.stdout;
+}
 
 async function getChannels(): Promise<Channel[]> {
   return (JSON.parse(await kubectl('get', 'tgc', '-n', NS, '-o', 'json')) as { items: Channel[] }).items;
@@ -381,6 +401,221 @@ async function relayAlert(emulator: TelegramEmulator): Promise<void> {
   }
 }
 
+/** The chat as Telegram shows it now: every message, its current text and its buttons. */
+function printChat(emulator: TelegramEmulator, chatId: number, title: string, highlight?: number): void {
+  const bots = new Map([...demoScenario().bots, ONCALL_BOT].map((b) => [b.id, b.username]));
+  const view = emulator.chatView(chatId);
+  say(`    ${dim(`┌─ ${title} (${chatId}): ${view.length} message${view.length === 1 ? '' : 's'}`)}`);
+  for (const m of view) {
+    const mark = m.messageId === highlight ? bold(`#${m.messageId}`) : `#${m.messageId}`;
+    say(`    ${dim('│')} ${mark} from @${bots.get(m.botId) ?? m.botId}${m.edits > 0 ? dim(` (edited ${m.edits}×)`) : ''}`);
+    say(indent(m.text, `    ${dim('│')}   `));
+    const rows = m.replyMarkup?.inline_keyboard ?? [];
+    for (const row of rows) say(`    ${dim('│')}   ${row.map((b) => cyan(`[ ${b.text} ]`)).join(' ')}`);
+  }
+  say(`    ${dim('└─')}`);
+}
+
+function lifecyclePayload(status: 'firing' | 'resolved', startsAt: string, endsAt?: string): unknown {
+  const groupKey = `{}:{alertname="${LIFECYCLE_LABELS.alertname}"}`;
+  const alert = {
+    status,
+    labels: LIFECYCLE_LABELS,
+    annotations: { summary: 'Pod payments/checkout-7d9f8 restarted 5 times in 10 minutes' },
+    startsAt,
+    endsAt: endsAt ?? '0001-01-01T00:00:00Z',
+    generatorURL: '',
+    fingerprint: 'c0ffee0000000001',
+  };
+  return {
+    version: '4',
+    groupKey,
+    truncatedAlerts: 0,
+    status,
+    receiver: 'telegram-ops',
+    groupLabels: { alertname: LIFECYCLE_LABELS.alertname },
+    commonLabels: LIFECYCLE_LABELS,
+    commonAnnotations: alert.annotations,
+    externalURL: '',
+    alerts: [alert],
+  };
+}
+
+async function postNotification(operatorUrl: string, payload: unknown, what: string): Promise<void> {
+  const path_ = `/webhooks/alertmanager/${NS}/${LIFECYCLE.channel}`;
+  note(`$ curl -H 'Authorization: Bearer …' -d @${what}.json ${operatorUrl}${path_}`);
+  const r = await fetch(`${operatorUrl}${path_}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${LIFECYCLE.webhookToken}` },
+    body: JSON.stringify(payload),
+  });
+  const body = await r.text();
+  if (r.status !== 200)
+    throw new Error(`the operator answered the ${what} notification with ${r.status}: ${body}; see ${rel(OPERATOR_LOG)}`);
+  say(indent(`HTTP ${r.status} ${body.trim()}`.trim()));
+}
+
+async function waitForChat<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    checkInterrupted();
+    const found = probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s; see ${rel(OPERATOR_LOG)}`);
+    await sleep(200);
+  }
+}
+
+/** The oncall channel's manifest: its Alertmanager URL is only known once Alertmanager has started. */
+function lifecycleManifest(alertmanagerUrl: string): string {
+  return `# A bot of its own: with Silence buttons the operator consumes this bot's updates (getUpdates).
+apiVersion: v1
+kind: Secret
+metadata: {name: oncall-bot, namespace: ${NS}}
+stringData: {token: '${ONCALL_BOT.token}'}   # the emulator's fake @${ONCALL_BOT.username}
+---
+# What Alertmanager's webhook_configs sends as its Bearer token.
+apiVersion: v1
+kind: Secret
+metadata: {name: alertmanager-webhook, namespace: ${NS}}
+stringData: {token: ${LIFECYCLE.webhookToken}}
+---
+apiVersion: telegram.notify.dev/v1alpha1
+kind: TelegramChannel
+metadata: {name: ${LIFECYCLE.channel}, namespace: ${NS}}
+spec:
+  tokenSecretRef: {name: oncall-bot}
+  chatId: '${DEMO.chats.ops}'
+  alertmanager:
+    tokenSecretRef: {name: alertmanager-webhook}
+    resolved: Edit                  # later notifications of the group edit its message
+    silence:                        # buttons under every firing notification
+      url: ${alertmanagerUrl}
+      durations: ['1h', '24h']
+      allowed: Administrators       # chat admins, checked with getChatMember at press time
+`;
+}
+
+async function alertLifecycle(emulator: TelegramEmulator, operatorUrl: string): Promise<void> {
+  section('The life of an alert: fire, Silence from the chat, resolve on the same message');
+  // The on-call bot joins Ops as an administrator (in Telegram: add it to the group).
+  emulator.setBot(ONCALL_BOT);
+  emulator.setMembership({ chatId: DEMO.chats.ops, botId: ONCALL_BOT.id, status: 'administrator' });
+
+  let am: AlertmanagerProcess | undefined;
+  let amUrl: string;
+  if (ALERTMANAGER_BIN && !WITHOUT_ALERTMANAGER) {
+    progress(`starting Alertmanager (${ALERTMANAGER_BIN}) for the silences the buttons create`);
+    am = await startAlertmanager('route:\n  receiver: none\nreceivers:\n- name: none\n');
+    onTeardown('stopped Alertmanager', () => am?.stop());
+    amUrl = am.url;
+    ok(`Alertmanager API at ${amUrl}`);
+  } else {
+    amUrl = `http://127.0.0.1:${await freePort()}`;
+    note(
+      `prometheus-alertmanager is ${ALERTMANAGER_BIN ? 'turned off (DEMO_WITHOUT_ALERTMANAGER)' : 'not installed'}: nothing listens at ${amUrl}, so the press below is refused`,
+    );
+    note(`(apt-get install prometheus-alertmanager, then run the demo again, to see the silence made)`);
+  }
+  checkInterrupted();
+
+  const manifest = lifecycleManifest(amUrl);
+  note('$ kubectl apply --server-side -f - <<EOF');
+  say(indent(manifest.replace(ONCALL_BOT.token, `${ONCALL_BOT.id}:…`)));
+  note('EOF');
+  say(indent(await kubectlStdin(manifest, 'apply', '--server-side', '-f', '-')));
+  await waitForChannelReady(LIFECYCLE.channel);
+  checkInterrupted();
+
+  // 1. Firing: what Alertmanager's webhook_configs POSTs when the group fires.
+  say();
+  say(`  ${bold('Fire.')} Alertmanager sends the group's first notification (the demo posts it as Alertmanager would):`);
+  const startsAt = new Date(Date.now() - 60_000).toISOString();
+  const before = emulator.chatView(DEMO.chats.ops).length;
+  await postNotification(operatorUrl, lifecyclePayload('firing', startsAt), 'firing');
+  const firing = await waitForChat('the firing message', () =>
+    emulator.chatView(DEMO.chats.ops).find((m) => m.botId === ONCALL_BOT.id && m.replyMarkup !== undefined),
+  );
+  ok(`message #${firing.messageId} in Ops, with buttons:`);
+  printChat(emulator, DEMO.chats.ops, 'Ops', firing.messageId);
+
+  // 2. One press: Olga, an administrator of Ops, taps "Silence 1h".
+  say();
+  say(`  ${bold('Press.')} @olga_oncall, an administrator of Ops, taps ${cyan('[ 🔕 Silence 1h ]')} (the emulator's press hook):`);
+  const button = firing.replyMarkup!.inline_keyboard.flat().find((b) => /Silence 1h/.test(b.text));
+  if (!button?.callback_data) throw new Error(`the firing message has no "Silence 1h" button: ${JSON.stringify(firing.replyMarkup)}`);
+  const press = emulator.pressButton(ONCALL_BOT.token, {
+    chatId: DEMO.chats.ops,
+    messageId: firing.messageId,
+    userId: DEMO.users.olga,
+    button: button.callback_data,
+  });
+  const answer = await waitForChat('the answer to the press', () => emulator.callbackQueries.find((q) => q.id === press.id)?.answer);
+  ok(`answered in ${answer.time - press.time} ms; Telegram shows Olga: "${answer.text}"`);
+  if (am) {
+    const silences = (await (await fetch(`${am.url}/api/v2/silences`)).json()) as {
+      id: string;
+      matchers: { name: string; value: string; isEqual?: boolean }[];
+      createdBy: string;
+      endsAt: string;
+      status: { state: string };
+    }[];
+    const made = silences.find((x) => x.status.state === 'active');
+    if (!made) throw new Error(`no active silence in Alertmanager after the press (answer: "${answer.text}")`);
+    note(`$ curl ${am.url}/api/v2/silences`);
+    say(
+      `    silence ${made.id.slice(0, 8)}…  ${made.status.state}, until ${made.endsAt.slice(0, 16).replace('T', ' ')} UTC, createdBy ${made.createdBy}`,
+    );
+    say(`      matchers: ${made.matchers.map((x) => `${x.name}="${x.value}"`).join(', ')}`);
+    note(`  Alertmanager itself now holds back this group's notifications until the silence ends.`);
+  }
+  if (am) {
+    const pressed = await waitForChat('the message showing the silence', () => {
+      const m = emulator.chatView(DEMO.chats.ops).find((x) => x.messageId === firing.messageId);
+      return m && m.edits > 0 ? m : undefined;
+    });
+    ok(`message #${pressed.messageId} edited: who silenced it, until when, and an Unsilence button`);
+    printChat(emulator, DEMO.chats.ops, 'Ops', firing.messageId);
+  } else {
+    note(`  nothing was silenced, so the message stays as it was`);
+  }
+
+  // 3. Resolved: the group's resolved notification edits the same message.
+  say();
+  say(`  ${bold('Resolve.')} The alert resolves; Alertmanager sends the resolved notification:`);
+  await postNotification(operatorUrl, lifecyclePayload('resolved', startsAt, new Date().toISOString()), 'resolved');
+  const resolved = await waitForChat('the resolve edit', () => {
+    const m = emulator.chatView(DEMO.chats.ops).find((x) => x.messageId === firing.messageId);
+    return m && /RESOLVED/.test(m.text) ? m : undefined;
+  });
+  const after = emulator.chatView(DEMO.chats.ops);
+  ok(
+    `message #${resolved.messageId} edited in place, buttons gone: the chat holds ${after.length - before} message for this alert, not one per notification`,
+  );
+  printChat(emulator, DEMO.chats.ops, 'Ops', firing.messageId);
+  note(`  Alertmanager's own telegram_configs would have left two messages: the firing one, still firing, and a new resolved one.`);
+}
+
+async function waitForChannelReady(name: string): Promise<void> {
+  progress(`waiting for ${name} to be verified`);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    checkInterrupted();
+    const ch = (await getChannels()).find((c) => c.metadata.name === name);
+    const r = ch && readyOf(ch);
+    if (r && r.observedGeneration === ch.metadata.generation && r.status === 'True') {
+      const interactive = ch.status?.conditions?.find((c) => c.type === 'Interactive');
+      ok(`${bold(name)} Ready=True  ${bold(r.reason)}: ${r.message}`);
+      if (interactive) say(`    Interactive=${interactive.status}  ${interactive.reason}: ${interactive.message}`);
+      return;
+    }
+    if (r && r.observedGeneration === ch.metadata.generation && r.status === 'False')
+      throw new Error(`${name} is not Ready: ${r.reason}: ${r.message}`);
+    if (Date.now() > deadline) throw new Error(`${name} was not Ready within 60 s: ${JSON.stringify(r ?? null)}; see ${rel(OPERATOR_LOG)}`);
+    await sleep(300);
+  }
+}
+
 async function showCli(emulator: TelegramEmulator, emulatorUrl: string, tokenFile: string): Promise<void> {
   section('The CLI: find the chat id, check a token + chat id from the terminal');
   // What Telegram would have queued for the bot: it was added to Ops, and the legacy group was upgraded.
@@ -505,7 +740,7 @@ async function main(): Promise<number> {
   say(bold('telegram-channel-operator demo'));
   say(
     dim(
-      `a local kube-apiserver + etcd, the Telegram Bot API emulator, the operator, three channels, an alert and the CLI${KEEP ? ' (KEEP=1: stays up at the end)' : ''}`,
+      `a local kube-apiserver + etcd, the Telegram Bot API emulator, the operator, three channels, an alert, its life in the chat and the CLI${KEEP ? ' (KEEP=1: stays up at the end)' : ''}`,
     ),
   );
 
@@ -515,6 +750,7 @@ async function main(): Promise<number> {
     const { child: operator, url: operatorUrl } = await startOperator(emulatorUrl);
     await applyChannels();
     await relayAlert(emulator);
+    await alertLifecycle(emulator, operatorUrl);
 
     const tokenDir = mkdtempSync(path.join(os.tmpdir(), 'tgc-demo-'));
     onTeardown('removed the temporary token file', () => rmSync(tokenDir, { recursive: true, force: true }));

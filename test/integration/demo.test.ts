@@ -6,10 +6,12 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/controlPlane.js';
 import { ensureBuilt } from '../harness/operator.js';
-import { DEMO } from '../emulator/scenario.js';
+import { DEMO, bot } from '../emulator/scenario.js';
 
 const TSX = path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
 const SECRET_PART = DEMO.bot.token.split(':')[1]!;
+/** The lifecycle step's own bot (demo/run.ts, ONCALL_BOT): its token never shows either. */
+const ONCALL_SECRET_PART = bot(7000000003, 'ops_oncall_bot').token.split(':')[1]!;
 const OPS = String(DEMO.chats.ops); // -1001000000001
 const OPS_UNSIGNED = OPS.slice(1); //   1001000000001
 
@@ -63,7 +65,7 @@ afterAll(async () => {
   }
 });
 
-test('make demo: three channels with their reasons, an alert received, the CLI, a clean tear-down', async () => {
+test('make demo: three channels with their reasons, an alert received, its life in the chat, the CLI, a clean tear-down', async () => {
   const demo = startDemo('e2e');
   running.push(demo);
   const code = await demo.exit;
@@ -95,6 +97,36 @@ test('make demo: three channels with their reasons, an alert received, the CLI, 
   expect(out).toMatch(/^\s+sent:\s+1$/m);
   expect(out).toMatch(/^\s+lastAlertDigest:\s+sha256:[0-9a-f]{64}$/m);
 
+  // The life of an alert: fire with buttons, one Silence press by an admin, the resolve edits the same message.
+  const life = out.slice(out.indexOf('5/7  The life of an alert'), out.indexOf('6/7  The CLI'));
+  expect(life.length).toBeGreaterThan(0);
+  expect(life).toMatch(/✔ ops-oncall Ready=True\s+Verified/);
+  const [fire, afterPress, afterResolve] = [
+    life.slice(life.indexOf('Fire.'), life.indexOf('Press.')),
+    life.slice(life.indexOf('Press.'), life.indexOf('Resolve.')),
+    life.slice(life.indexOf('Resolve.')),
+  ];
+  expect(fire).toMatch(/✔ message #2 in Ops, with buttons:/);
+  expect(fire).toMatch(/│ #2 from @ops_oncall_bot\n\s+│\s+🔥 FIRING \(1\)\n\s+│\s+KubePodCrashLooping · severity: critical/);
+  expect(fire).toContain('[ 🔕 Silence 1h ] [ 🔕 Silence 24h ]');
+  expect(fire).toContain('[ ✋ Ack ]');
+  // The press: answered, a silence in the real Alertmanager with the group's labels as exact matchers, the message shows it.
+  expect(afterPress).toMatch(/✔ answered in \d+ ms; Telegram shows Olga: "Silenced for 1h, until /);
+  expect(afterPress).toMatch(/silence \S+…\s+active, until .* UTC, createdBy telegram:@olga_oncall/);
+  expect(afterPress).toContain(
+    'matchers: alertname="KubePodCrashLooping", namespace="payments", pod="checkout-7d9f8", severity="critical"',
+  );
+  expect(afterPress).toMatch(/│ #2 from @ops_oncall_bot \(edited 1×\)/);
+  expect(afterPress).toMatch(/🔕 Silenced by @olga_oncall until .* UTC/);
+  expect(afterPress).toContain('[ 🔔 Unsilence ]');
+  expect(afterPress).not.toContain('Silence 1h ]');
+  // The resolve: the same message #2, edited again, no buttons; no new message from the on-call bot.
+  expect(afterResolve).toMatch(/✔ message #2 edited in place, buttons gone: the chat holds 1 message for this alert/);
+  expect(afterResolve).toMatch(/┌─ Ops \(-1001000000001\): 2 messages/);
+  expect(afterResolve).toMatch(/│ #2 from @ops_oncall_bot \(edited 2×\)\n\s+│\s+✅ RESOLVED \(1\)/);
+  expect(afterResolve).not.toContain('FIRING');
+  expect(afterResolve).not.toMatch(/│\s+\[ /);
+
   // The CLI: chats lists the chat ids with their sign; check diagnoses the missing minus sign.
   expect(out).toMatch(new RegExp(`^\\s+${OPS}\\s+supergroup\\s+Ops\\s+bot added \\(administrator\\)`, 'm'));
   expect(out).toMatch(
@@ -109,6 +141,7 @@ test('make demo: three channels with their reasons, an alert received, the CLI, 
   // Tear-down, and nothing left behind.
   for (const what of [
     'removed the temporary token file',
+    'stopped Alertmanager',
     'stopped the operator',
     'stopped the Telegram emulator',
     'stopped kube-apiserver and etcd',
@@ -123,6 +156,7 @@ test('make demo: three channels with their reasons, an alert received, the CLI, 
   expect(out).not.toMatch(/^\{"level"/m);
   expect(out).toContain(path.relative(REPO_ROOT, demo.log));
   expect(out).not.toContain(SECRET_PART);
+  expect(out).not.toContain(ONCALL_SECRET_PART);
   rmSync(demo.log, { force: true });
 }, 240_000);
 
@@ -156,7 +190,7 @@ test('KEEP=1 stays up with a working kubeconfig until Ctrl-C, then tears everyth
 test('Ctrl-C half-way through stops what was started and exits 130', async () => {
   const demo = startDemo('interrupt');
   running.push(demo);
-  await waitFor(demo, '2/6  The CRD and the operator', 180_000);
+  await waitFor(demo, '2/7  The CRD and the operator', 180_000);
   demo.child.kill('SIGINT');
   expect(await demo.exit).toBe(130);
   expect(demo.output()).toContain('SIGINT: stopping the demo and tearing everything down');
