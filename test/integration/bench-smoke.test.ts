@@ -1,7 +1,10 @@
 // The benchmark scenarios (bench/scenarios) at tiny sizes, so the harness behind `make bench`
 // cannot rot. Only correctness is asserted (everything Ready, everything delivered, no 429, the
 // result's shape) — never a timing: the targets are for BENCHMARKS.md, not for CI.
+import { runEpisodeWrites } from '../../bench/scenarios/episodeWrites.js';
 import { runLatency } from '../../bench/scenarios/latency.js';
+import { runLifecycleStorm } from '../../bench/scenarios/lifecycleStorm.js';
+import { runPressLatency } from '../../bench/scenarios/pressLatency.js';
 import { runScale } from '../../bench/scenarios/scale.js';
 import { runStorm } from '../../bench/scenarios/storm.js';
 import { runThroughput } from '../../bench/scenarios/throughput.js';
@@ -83,3 +86,35 @@ test('throughput: 30 alerts to 30 private chats of one bot, all delivered once, 
   expect(r.sustainedPerSecond).toEqual(expect.any(Number));
   expect(r.perSecond.reduce((a, b) => a + b, 0)).toBe(30);
 }, 120_000);
+
+test('lifecycle storm: 6 alerts fire and resolve, the operator edits in place, Alertmanager telegram_configs side by side', async () => {
+  const ns = await createNamespace('bench-lifecycle');
+  const r = await runLifecycleStorm(kubeconfig(), ns, { alerts: 6, capMs: 60_000, groupWait: '1s', groupInterval: '1s' });
+  expect(r.operator.firing).toMatchObject({ complete: true, alertsShown: 6 });
+  expect(r.operator.resolution).toMatchObject({ complete: true, alertsShownResolved: 6, staleFiringMessages: 0 });
+  // resolved: Edit: resolving adds no message to the chat.
+  expect(r.operator.resolution.messagesInChat).toBe(r.operator.firing.messagesInChat);
+  expect(r.operator.firing.requests.rateLimited + r.operator.resolution.requests.rateLimited).toBe(0);
+  expect(r.episodeWrites.firing).toBeGreaterThan(0);
+  // Alertmanager's side is measured, not judged: it only has to have been exercised.
+  expect(r.alertmanager.firing.alertsShown).toBeGreaterThan(0);
+  expect(r.alertmanager.resolution.requests.byMethod.sendMessage).toBeGreaterThan(0);
+}, 180_000);
+
+test('press latency: 6 Silence presses by a chat administrator, each answered, each a silence in Alertmanager', async () => {
+  const ns = await createNamespace('bench-press');
+  const r = await runPressLatency(kubeconfig(), ns, { presses: 6, chats: 3, intervalMs: 300, durations: ['1h', '24h'] });
+  expect(r).toMatchObject({ presses: 6, answered: 6, silencedAnswers: 6, silencesCreated: 6, otherAnswers: {} });
+  expect(r.answerMs).toMatchObject({ ...summaryShape, count: 6 });
+  expect(r.silenceMs).toMatchObject({ ...summaryShape, count: 6 });
+  expect(r.telegram.byMethod.answerCallbackQuery).toBe(6);
+}, 180_000);
+
+test('episode writes: every phase of 6 groups answered, the episodes written to their ConfigMaps', async () => {
+  const ns = await createNamespace('bench-episodes');
+  const r = await runEpisodeWrites(kubeconfig(), ns, { groups: 6, chats: 3 });
+  expect(r.phases.map((p) => p.name)).toHaveLength(6);
+  for (const p of r.phases) expect(p).toMatchObject({ notifications: 6, failed: 0, perNotification: expect.any(Number) });
+  expect(r.phases[0]!.writes).toBeGreaterThan(0); // a new episode is remembered
+  expect(r.total.notifications).toBe(36);
+}, 180_000);
