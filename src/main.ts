@@ -1,5 +1,6 @@
 // Wiring only: config → logger → kube clients → manager (watches, queue, leader election, shutdown)
-// → delivery (ledger, service, relay) → reconciler → HTTP. Each piece is built after what it uses; nothing is set afterwards.
+// → delivery (ledger, lifecycle, service, relay) → interaction → reconciler → HTTP. Each piece is built after
+// what it uses; nothing is set afterwards.
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { alertmanagerConfigApi } from './alertmanagerConfig/api.js';
@@ -14,7 +15,7 @@ import { SecretReader, UNWATCHED_SECRET_MAX_AGE_MS } from './channel/secrets.js'
 import { DeliveryLedger } from './delivery/ledger.js';
 import { AnnotationRelay } from './delivery/relay.js';
 import { Sender } from './delivery/sender.js';
-import { DeliveryService } from './delivery/service.js';
+import { DeliveryService, notificationMessage } from './delivery/service.js';
 import { alertmanagerRoutes } from './http/alertmanagerWebhook.js';
 import { createMetrics } from './observability/metrics.js';
 import { startHttpServer } from './http/server.js';
@@ -33,7 +34,8 @@ import { redactUrl } from './observability/redact.js';
 import { Verifier } from './telegram/verifier.js';
 import { ChatsRecorder } from './interaction/chatsRecord.js';
 import { Interaction } from './interaction/interaction.js';
-import type { EpisodeRenderer, EpisodeStore } from './lifecycle/episode.js';
+import { episodeConfigMaps } from './kube/episodeConfigMaps.js';
+import { AlertLifecycle } from './lifecycle/alertLifecycle.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -113,23 +115,6 @@ async function main(): Promise<void> {
     requeue: (key) => manager.enqueue(key, { first: true }),
     chatFailed: (key) => chatFailures.add(key),
   });
-  // Until src/lifecycle's episode store is wired here, no message carries buttons: a press on one
-  // (from an older operator) is answered "no longer tracked".
-  const noEpisodes: EpisodeStore & EpisodeRenderer = {
-    get: () => Promise.resolve(undefined),
-    update: () => Promise.resolve(undefined),
-    refresh: () => Promise.resolve(),
-  };
-  const interaction = new Interaction({
-    telegram,
-    secrets,
-    episodes: noEpisodes,
-    renderer: noEpisodes,
-    getChannel: (ns, name) => manager.getChannel(ns, name),
-    enqueue: (key) => manager.enqueue(key),
-    chats: new ChatsRecorder(kube.core, leaseNamespace, log),
-    log,
-  });
   const alertmanagerConfigs = new AlertmanagerConfigs({
     api: alertmanagerConfigApi(kube.custom),
     baseUrl: config.webhookBaseUrl,
@@ -153,7 +138,37 @@ async function main(): Promise<void> {
     log,
     metrics,
   });
-  const delivery = new DeliveryService({ sender, ledger, resolver, recordEvent, metrics, log });
+  // The alert's life in the chat: episodes in ConfigMaps of the operator's namespace; every Alertmanager
+  // notification goes through its notifier (edit, reply or send, with buttons), and presses redraw through it.
+  const lifecycle = new AlertLifecycle({
+    configMaps: episodeConfigMaps(kube.core, leaseNamespace),
+    getChannel: (ns, name) => manager.getChannel(ns, name),
+    hasSynced: () => manager.hasSynced(),
+    watches: (ns) => config.watchNamespaces.length === 0 || config.watchNamespaces.includes(ns),
+    isLeader: () => manager.isLeader(),
+    sendPlain: (n) => sender.send(notificationMessage(n)),
+    onWrite: () => metrics.episodeWrites.inc(),
+    log,
+  });
+  const delivery = new DeliveryService({
+    sender,
+    ledger,
+    resolver,
+    recordEvent,
+    metrics,
+    log,
+    sendNotification: lifecycle.sendNotification,
+  });
+  const interaction = new Interaction({
+    telegram,
+    secrets,
+    episodes: lifecycle.store,
+    renderer: lifecycle.renderer(delivery, resolver),
+    getChannel: (ns, name) => manager.getChannel(ns, name),
+    enqueue: (key) => manager.enqueue(key),
+    chats: new ChatsRecorder(kube.core, leaseNamespace, log),
+    log,
+  });
   const relay = new AnnotationRelay({ service: delivery, ledger, recordEvent, metrics, log });
   const reconciler = new ChannelReconciler({
     channels: manager,
@@ -167,6 +182,7 @@ async function main(): Promise<void> {
     forgotten: (key) => {
       relay.forget(key);
       interaction.forget(key);
+      lifecycle.forgetChannel(key);
       alertmanagerConfigs.forget(key);
     },
     chatFailures,
@@ -201,7 +217,13 @@ async function main(): Promise<void> {
       unrecordedOutcomes: () => ledger.unrecorded,
       allRecorded: (ms) => ledger.allRecorded(ms),
     },
-    interaction,
+    {
+      start: () => {
+        interaction.start();
+        lifecycle.start();
+      },
+      stop: () => Promise.all([interaction.stop(), lifecycle.stop()]).then(() => undefined),
+    },
   );
   log.info(
     {

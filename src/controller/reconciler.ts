@@ -310,6 +310,8 @@ export class ChannelReconciler {
 }
 
 /**
+ * Why this backoff is not the queue's: the queue backs off reconciles that throw, and a transient
+ * verification failure is not a failed reconcile — its Unknown conditions are written to status first.
  * Verified: again after the interval. Transient (Telegram down, rate limited): back off from 2 s,
  * never sooner than retry_after. Failures fixed in Telegram rather than in the cluster (re-adding
  * the bot, granting a right): look again within 5 minutes.

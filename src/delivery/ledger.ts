@@ -9,6 +9,7 @@ import { nowRfc3339 } from '../api/conditions.js';
 import type { Logger } from '../observability/log.js';
 import type { MessageSource } from './outgoing.js';
 import { isAboutTheChat } from './reasons.js';
+import { Waiters } from '../runtime/waiters.js';
 
 type Kind = 'alert' | 'test';
 
@@ -75,7 +76,7 @@ export class DeliveryLedger {
   private readonly outcomes = new Map<string, PendingOutcomes>();
   private readonly now: () => number;
   /** Woken when the last unrecorded outcome is recorded. */
-  private readonly emptyWaiters = new Set<() => void>();
+  private readonly emptyWaiters = new Waiters();
 
   constructor(private readonly deps: LedgerDeps) {
     this.now = deps.now ?? Date.now;
@@ -104,16 +105,7 @@ export class DeliveryLedger {
   /** Resolves true once every outcome known here is in status, or false after `timeoutMs`. */
   allRecorded(timeoutMs: number): Promise<boolean> {
     if (this.unrecorded === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (ok: boolean) => {
-        clearTimeout(timer);
-        this.emptyWaiters.delete(wake);
-        resolve(ok);
-      };
-      const wake = () => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.emptyWaiters.add(wake);
-    });
+    return this.emptyWaiters.wait(timeoutMs);
   }
 
   /** The number of outcomes of a channel held one by one (bounded by MAX_PENDING_OUTCOMES); for tests. */
@@ -184,7 +176,7 @@ export class DeliveryLedger {
 
   private wakeIfEmpty(): void {
     if (this.emptyWaiters.size === 0 || this.unrecorded > 0) return;
-    for (const wake of [...this.emptyWaiters]) wake();
+    this.emptyWaiters.wakeAll();
   }
 
   /**

@@ -128,6 +128,8 @@ export class AnnotationRelay {
       });
   }
 
+  // Refusals decided here, before anything is sent (an empty alert, invalid markup), are the relay's own:
+  // they never reach the delivery service, so they are counted here and not by the service.
   private fail(
     d: DeliveryStatus,
     ch: TelegramChannel,

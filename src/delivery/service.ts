@@ -389,7 +389,7 @@ export class DeliveryService {
 }
 
 /** The default: the parts go out as new messages, coalescible with the chat's other notifications. */
-function notificationMessage(n: Notification): OutgoingMessage {
+export function notificationMessage(n: Notification): OutgoingMessage {
   return {
     token: n.resolved.token,
     chatId: n.resolved.chatId,

@@ -60,6 +60,11 @@ export function createMetrics() {
     }),
     queueDepth: new Gauge({ name: `${p}queue_depth`, help: 'Keys waiting in the reconcile queue.', registers: [registry] }),
     channels: new Gauge({ name: `${p}channels`, help: 'TelegramChannels by Ready status.', labelNames: ['ready'], registers: [registry] }),
+    episodeWrites: new Counter({
+      name: `${p}episode_writes_total`,
+      help: 'Writes of the remembered alert episodes (ConfigMaps) that reached the API server.',
+      registers: [registry],
+    }),
     isLeader: new Gauge({ name: `${p}leader`, help: '1 while this replica holds the leader Lease.', registers: [registry] }),
   };
 }

@@ -3,6 +3,8 @@
 // processed runs again right after); failures come back with per-key exponential backoff; delayed
 // requeues keep only the earliest due time. Nothing ever sleeps inside a reconcile.
 
+import { Waiters } from './waiters.js';
+
 export interface ReconcileResult {
   /** Run again after this many milliseconds (e.g. the verification interval). */
   requeueAfterMs?: number;
@@ -31,7 +33,7 @@ export class WorkQueue {
   private paused = false;
   private idleWaiters: (() => void)[] = [];
   /** waitIdle: woken when the last reconcile ends with nothing queued (no polling). */
-  private readonly emptyWaiters = new Set<() => void>();
+  private readonly emptyWaiters = new Waiters();
 
   constructor(
     private readonly reconcile: Reconciler,
@@ -106,16 +108,7 @@ export class WorkQueue {
   /** Resolves once no key is queued or being reconciled (delayed requeues don't count), or on timeout. */
   waitIdle(timeoutMs: number): Promise<boolean> {
     if (this.queue.length === 0 && this.active === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (idle: boolean) => {
-        clearTimeout(timer);
-        this.emptyWaiters.delete(wake);
-        resolve(idle);
-      };
-      const wake = () => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.emptyWaiters.add(wake);
-    });
+    return this.emptyWaiters.wait(timeoutMs);
   }
 
   /** Stops taking new work and resolves once reconciles in flight have finished. */
@@ -176,7 +169,7 @@ export class WorkQueue {
     else if (requeueAfterMs !== undefined) this.addAfter(key, requeueAfterMs);
     if (this.active === 0 && this.shuttingDown) this.idleWaiters.splice(0).forEach((r) => r());
     this.pump();
-    if (this.active === 0 && this.queue.length === 0) for (const wake of [...this.emptyWaiters]) wake();
+    if (this.active === 0 && this.queue.length === 0) this.emptyWaiters.wakeAll();
   }
 
   /** Retry count of a key (0 after a success): lets a reconcile tell a first failure from a repeat. */

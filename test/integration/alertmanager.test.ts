@@ -1,5 +1,6 @@
 // A real Alertmanager routes firing and then resolved alerts through the operator's webhook
-// receiver into the Telegram emulator.
+// receiver into the Telegram emulator. With spec.alertmanager.resolved at its default (Edit), the
+// resolved notification edits the firing message in place (SPEC, "Alert lifecycle in the chat").
 import { DEMO, demoScenario } from '../emulator/scenario.js';
 import { TelegramEmulator } from '../emulator/server.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
@@ -54,7 +55,7 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-test('firing then resolved alerts from a real Alertmanager arrive in the forum topic', async () => {
+test('firing then resolved alerts from a real Alertmanager arrive in the forum topic, the resolution as an edit', async () => {
   const startsAt = new Date().toISOString();
   const alert = {
     labels: { alertname: 'DiskAlmostFull', severity: 'warning', instance: 'node-<1>' },
@@ -78,6 +79,10 @@ test('firing then resolved alerts from a real Alertmanager arrive in the forum t
     30_000,
     'resolved message',
   );
-  expect(resolved.messageId).toBeGreaterThan(firing.messageId);
+  // The same message, edited: the chat holds one message for the episode, still in the topic.
+  expect(resolved.messageId).toBe(firing.messageId);
+  expect(resolved.edits).toBeGreaterThanOrEqual(1);
+  expect(resolved.threadId).toBe(77);
+  expect(emulator.messagesTo(DEMO.chats.forum).filter((m) => m.text.includes('DiskAlmostFull'))).toHaveLength(1);
   await eventually(async () => ((await get('oncall')).status?.delivery?.sent ?? 0) >= 2, 15_000, 'delivery counted in status');
 });

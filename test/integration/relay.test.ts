@@ -263,17 +263,21 @@ describe('the Alertmanager webhook', () => {
     expect(await retry.json()).toMatchObject({ status: 'delivered', messages: 0 });
     expect(copies()).toBe(1);
 
-    // A later identical notification (repeat_interval) is a new message again.
+    // A later identical notification (repeat_interval) goes out again, not taken for the retry: with
+    // `resolved: Edit` (the default) it edits the episode's message in place (Telegram: "not modified").
     const repeat = await post('am', body);
     expect(repeat.status).toBe(200);
-    expect(copies()).toBe(2);
+    expect(await repeat.json()).toMatchObject({ status: 'delivered', messages: 1 });
+    expect(copies()).toBe(1);
   });
 
   test('a storm of 60 alerts into one supergroup: all delivered, coalesced, zero 429s', async () => {
+    // Coalescing merges notifications into shared messages: that is `resolved: Send` (no buttons). With
+    // Edit or Reply each group keeps a message of its own, to edit or to reply to.
     await channel('storm', {
       tokenSecretRef: { name: 'bot' },
       chatId: String(DEMO.chats.ops),
-      alertmanager: { tokenSecretRef: { name: 'am' } },
+      alertmanager: { tokenSecretRef: { name: 'am' }, resolved: 'Send' },
     });
     await readyReason('storm', 'Verified');
     const before = emulator.requests.length;

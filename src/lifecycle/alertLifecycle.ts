@@ -1,0 +1,161 @@
+// The alert's life in the chat, put together for the running operator: the episode store (one
+// ConfigMap per channel in the operator's namespace), the notifier that the delivery service calls for
+// every Alertmanager notification (its NotificationSender hook), the renderer the press handler calls
+// after a press, and the leader's housekeeping (a deleted channel's episodes go with it; a sweep on
+// taking the lead and hourly). main.ts builds it; nothing here holds a token beyond one call.
+import { keyOf, parseSpec, splitKey, type TelegramChannel } from '../api/types.js';
+import type { ChannelResolver } from '../channel/resolver.js';
+import { renderAlertmanagerHtml } from '../delivery/format/alertmanager.js';
+import { splitMessage, TELEGRAM_TEXT_LIMIT } from '../delivery/format/split.js';
+import type { Delivery } from '../delivery/sender.js';
+import type { Notification } from '../delivery/service.js';
+import type { EpisodeConfigMaps } from '../kube/episodeConfigMaps.js';
+import { kubeErrorForLog } from '../kube/errors.js';
+import type { Logger } from '../observability/log.js';
+import { deliveryChat, type ChatOperations } from './deliveryChat.js';
+import { EpisodeNotifier } from './notifier.js';
+import { EpisodeMessageRenderer, FOOTER_RESERVE } from './render.js';
+import { KeyedSerializer } from './serialize.js';
+import { ConfigMapEpisodeStore, type ChannelRef } from './store.js';
+
+/** Channels deleted while no operator ran, and episodes that all expired, are swept this often by the leader. */
+export const SWEEP_EVERY_MS = 3_600_000;
+/** Until the watches have listed, every channel would look deleted: the first sweep waits, trying again this often. */
+const SWEEP_WAIT_SYNC_MS = 5_000;
+
+export interface AlertLifecycleDeps {
+  configMaps: EpisodeConfigMaps;
+  /** The channels as the watches see them (deleted ones are absent). */
+  getChannel: (namespace: string, name: string) => TelegramChannel | undefined;
+  /** Whether the watches have listed once: before that, absent is not deleted. */
+  hasSynced: () => boolean;
+  /** Whether this operator watches the namespace (WATCH_NAMESPACE): a channel it cannot see is not known to be deleted. */
+  watches: (namespace: string) => boolean;
+  isLeader: () => boolean;
+  /** Alertmanager notifications of channels that remember nothing (Send without buttons): as before, coalescible. */
+  sendPlain: (n: Notification) => Promise<Delivery>;
+  /** Counts each episode write that reached the API server. */
+  onWrite?: () => void;
+  log: Logger;
+}
+
+export class AlertLifecycle {
+  readonly store: ConfigMapEpisodeStore;
+  private readonly serializer = new KeyedSerializer();
+  private readonly notifier: EpisodeNotifier;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: AlertLifecycleDeps) {
+    this.store = new ConfigMapEpisodeStore(deps.configMaps, { log: deps.log, ...(deps.onWrite ? { onWrite: deps.onWrite } : {}) });
+    this.notifier = new EpisodeNotifier({ store: this.store, serializer: this.serializer, log: deps.log });
+  }
+
+  /**
+   * The delivery service's NotificationSender: the notification edits, replies or sends per
+   * spec.alertmanager.resolved, with buttons when spec.alertmanager.silence is set, and resolves once
+   * the episode is stored (so the webhook's 200 comes after it).
+   */
+  readonly sendNotification = async (n: Notification, service: ChatOperations): Promise<Delivery> => {
+    const am = n.resolved.spec.alertmanager;
+    const mode = am?.resolved ?? 'Edit';
+    const durations = am?.silence?.durations;
+    if (mode === 'Send' && !durations) return this.deps.sendPlain(n);
+    // The first part of a message with buttons may grow a footer (who silenced, who acked): room is kept for it.
+    const parts = durations ? splitMessage(renderAlertmanagerHtml(n.payload), 'HTML', TELEGRAM_TEXT_LIMIT - FOOTER_RESERVE) : n.parts;
+    const result = await this.notifier.notify(
+      {
+        channel: channelRef(n.channel),
+        chatId: n.resolved.chatId,
+        mode,
+        ...(durations ? { durations } : {}),
+        groupKey: n.payload.groupKey,
+        status: n.payload.status,
+        commonLabels: n.payload.commonLabels,
+        parts,
+      },
+      deliveryChat(service, n.resolved, { abandon: n.abandon }),
+    );
+    return { messageIds: result.messageIds };
+  };
+
+  /** The renderer the press handler calls after a press: it edits through `service`, under the bot's limits. */
+  renderer(service: ChatOperations, resolver: Pick<ChannelResolver, 'resolve'>): EpisodeMessageRenderer {
+    return new EpisodeMessageRenderer({
+      store: this.store,
+      serializer: this.serializer,
+      log: this.deps.log,
+      chatFor: async (ref) => {
+        const ch = this.live(ref);
+        const parsed = ch && parseSpec(ch.spec);
+        if (!parsed || !parsed.ok) return undefined;
+        const resolution = await resolver.resolve(ref.namespace, parsed.spec);
+        if (!resolution.ok) return undefined;
+        const durations = parsed.spec.alertmanager?.silence?.durations;
+        return { chat: deliveryChat(service, resolution.channel), ...(durations ? { durations } : {}) };
+      },
+    });
+  }
+
+  /** A channel was deleted (its key): the leader deletes its episodes, unless a channel of that name lives again. */
+  forgetChannel(key: string): void {
+    if (!this.deps.isLeader()) return;
+    const { namespace, name } = splitKey(key);
+    void this.store
+      .forgetChannel(namespace, name, (ref) => this.mayExist(ref))
+      .then(
+        (deleted) => deleted > 0 && this.deps.log.info({ namespace, name, configMaps: deleted }, 'episodes of a deleted channel deleted'),
+        (e: unknown) =>
+          this.deps.log.warn(
+            { namespace, name, err: kubeErrorForLog(e) },
+            'episodes of a deleted channel not deleted; the hourly sweep retries',
+          ),
+      );
+  }
+
+  /** Leader work: a sweep now (once the watches have listed) and hourly. */
+  start(): void {
+    this.schedule(0);
+  }
+
+  stop(): Promise<void> {
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    return this.sweeping;
+  }
+
+  private schedule(ms: number): void {
+    this.sweepTimer = setTimeout(() => {
+      if (!this.deps.hasSynced()) return this.schedule(SWEEP_WAIT_SYNC_MS);
+      this.sweeping = this.sweep().finally(() => {
+        if (this.sweepTimer) this.schedule(SWEEP_EVERY_MS);
+      });
+    }, ms);
+    this.sweepTimer.unref();
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      const deleted = await this.store.sweep((ref) => this.mayExist(ref));
+      this.deps.log.info({ configMaps: deleted }, 'episodes swept');
+    } catch (e) {
+      this.deps.log.warn({ err: kubeErrorForLog(e) }, 'episode sweep failed; retrying in an hour');
+    }
+  }
+
+  /** False only for a channel this operator watches and knows to be gone: its episodes may go. */
+  private mayExist(ref: ChannelRef): boolean {
+    return !this.deps.watches(ref.namespace) || this.live(ref) !== undefined;
+  }
+
+  /** The channel an episode belongs to, if it still exists (the same object: same uid). */
+  private live(ref: ChannelRef): TelegramChannel | undefined {
+    const ch = this.deps.getChannel(ref.namespace, ref.name);
+    return ch && (!ch.metadata.uid || ch.metadata.uid === ref.uid) ? ch : undefined;
+  }
+}
+
+function channelRef(ch: TelegramChannel): ChannelRef {
+  // The uid is what separates a channel from a later one of the same name; the API server always sets it.
+  return { namespace: ch.metadata.namespace ?? '', name: ch.metadata.name, uid: ch.metadata.uid ?? keyOf(ch) };
+}

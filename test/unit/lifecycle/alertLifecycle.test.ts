@@ -1,0 +1,192 @@
+// The lifecycle as the operator wires it: which notifications go through the episode notifier (and with
+// what room for the footer), the episode stored before the notification resolves, and the leader's
+// housekeeping (a deleted channel's episodes, the sweep that waits for the watches) on a fake clock.
+import { jest } from '@jest/globals';
+import pino from 'pino';
+import { parseSpec, type TelegramChannel } from '../../../src/api/types.js';
+import { AlertmanagerPayloadSchema } from '../../../src/delivery/format/alertmanager.js';
+import { parsedLength } from '../../../src/delivery/format/markup.js';
+import type { Notification } from '../../../src/delivery/service.js';
+import { AlertLifecycle, SWEEP_EVERY_MS, type AlertLifecycleDeps } from '../../../src/lifecycle/alertLifecycle.js';
+import type { ChatOperations } from '../../../src/lifecycle/deliveryChat.js';
+import { configMapNameFor, encodeRecord, LABEL_EPISODES, newEpisodeId } from '../../../src/lifecycle/records.js';
+import { FOOTER_RESERVE } from '../../../src/lifecycle/render.js';
+import { alertmanagerPayload } from '../../harness/alertmanagerPayload.js';
+import { FakeConfigMaps } from './fakeConfigMaps.js';
+
+const log = pino({ level: 'silent' });
+
+function channel(alertmanager: Record<string, unknown>, name = 'oncall', uid = 'uid-1'): TelegramChannel {
+  return {
+    apiVersion: 'telegram.notify.dev/v1alpha1',
+    kind: 'TelegramChannel',
+    metadata: { namespace: 'team-a', name, uid, generation: 1 },
+    spec: { tokenSecretRef: { name: 'bot' }, chatId: '-1001', alertmanager: { tokenSecretRef: { name: 'am' }, ...alertmanager } },
+  };
+}
+
+function notification(ch: TelegramChannel, status: 'firing' | 'resolved', text = 'Disk full'): Notification {
+  const parsed = parseSpec(ch.spec);
+  if (!parsed.ok) throw new Error(parsed.message);
+  const payload = AlertmanagerPayloadSchema.parse({
+    ...alertmanagerPayload([{ name: 'Disk', status, annotations: { summary: text } }], { groupKey: '{}:{alertname="Disk"}' }),
+    commonLabels: { alertname: 'Disk' },
+  });
+  return {
+    channel: ch,
+    resolved: { spec: parsed.spec, token: '1:x', chatId: '-1001' },
+    payload,
+    parts: ['as the service split it'],
+    abandon: new AbortController().signal,
+  };
+}
+
+function fakeService() {
+  const sent: { parts: string[]; replyMarkup?: unknown }[] = [];
+  const edits: { messageId: number; text: string; replyMarkup?: unknown }[] = [];
+  let next = 100;
+  const service: ChatOperations = {
+    send: async (_to, req) => {
+      sent.push(req);
+      return { kind: 'sent', messageIds: req.parts.map(() => next++) };
+    },
+    editText: async (_to, e) => {
+      edits.push(e);
+      return { kind: 'edited' };
+    },
+    editReplyMarkup: async () => ({ kind: 'edited' }),
+    deleteMessage: async () => ({ kind: 'deleted' }),
+  };
+  return { service, sent, edits };
+}
+
+function lifecycle(over: Partial<AlertLifecycleDeps> = {}) {
+  const api = new FakeConfigMaps();
+  const plain: Notification[] = [];
+  const channels = new Map<string, TelegramChannel>();
+  const deps: AlertLifecycleDeps = {
+    configMaps: api,
+    getChannel: (ns, name) => channels.get(`${ns}/${name}`),
+    hasSynced: () => true,
+    watches: () => true,
+    isLeader: () => true,
+    sendPlain: async (n) => {
+      plain.push(n);
+      return { messageIds: [1] };
+    },
+    log,
+    ...over,
+  };
+  return { lc: new AlertLifecycle(deps), api, plain, channels };
+}
+
+test('Send without buttons takes the plain (coalescible) path and remembers nothing', async () => {
+  const { lc, api, plain } = lifecycle();
+  const { service, sent } = fakeService();
+  const delivery = await lc.sendNotification(notification(channel({ resolved: 'Send' }), 'firing'), service);
+  expect(delivery.messageIds).toEqual([1]);
+  expect(plain).toHaveLength(1);
+  expect(sent).toEqual([]);
+  expect(api.calls).toEqual({ get: 0, create: 0, patch: 0, list: 0, delete: 0 });
+});
+
+test('Edit (the default): the episode is stored before the notification resolves; the resolution edits the same message', async () => {
+  const { lc, api } = lifecycle();
+  const { service, sent, edits } = fakeService();
+  const ch = channel({});
+  const firing = await lc.sendNotification(notification(ch, 'firing'), service);
+  expect(firing.messageIds).toEqual([100]);
+  const stored = Object.values(api.maps.get(configMapNameFor('uid-1'))!.data).map((v) => JSON.parse(v) as { messageIds: number[] });
+  expect(stored).toMatchObject([{ messageIds: [100], state: 'firing', commonLabels: { alertname: 'Disk' } }]);
+  // Without silence: no buttons, and the service's own split is used.
+  expect(sent).toEqual([expect.objectContaining({ parts: ['as the service split it'] })]);
+  expect(sent[0]!.replyMarkup).toBeUndefined();
+
+  const resolved = await lc.sendNotification(notification(ch, 'resolved'), service);
+  expect(resolved.messageIds).toEqual([100]);
+  expect(sent).toHaveLength(1);
+  expect(edits).toEqual([expect.objectContaining({ messageId: 100 })]);
+});
+
+test('with silence: buttons on the first message, and every part leaves FOOTER_RESERVE free', async () => {
+  const { lc } = lifecycle();
+  const { service, sent } = fakeService();
+  const long = 'x'.repeat(9_000);
+  await lc.sendNotification(notification(channel({ silence: { url: 'http://am:9093' } }), 'firing', long), service);
+  const parts = sent[0]!.parts;
+  expect(parts.length).toBeGreaterThan(2);
+  for (const p of parts) expect(parsedLength(p, 'HTML')).toBeLessThanOrEqual(4096 - FOOTER_RESERVE);
+  const keyboard = sent[0]!.replyMarkup as { inline_keyboard: { text: string }[][] };
+  expect(keyboard.inline_keyboard.flat().map((b) => b.text)).toEqual(['🔕 Silence 1h', '🔕 Silence 24h', '✋ Ack']);
+});
+
+test("a deleted channel's episodes are deleted by the leader only, and not while a channel of that name lives", async () => {
+  let leader = false;
+  const { lc, api, channels } = lifecycle({ isLeader: () => leader });
+  const { service } = fakeService();
+  const ch = channel({});
+  await lc.sendNotification(notification(ch, 'firing'), service);
+  const name = configMapNameFor('uid-1');
+  const settle = () => new Promise((r) => setTimeout(r, 10));
+
+  lc.forgetChannel('team-a/oncall'); // a follower: nothing
+  await settle();
+  expect(api.maps.has(name)).toBe(true);
+
+  leader = true;
+  channels.set('team-a/oncall', ch); // deleted and created again under the same name (same uid here): kept
+  lc.forgetChannel('team-a/oncall');
+  await settle();
+  expect(api.maps.has(name)).toBe(true);
+
+  channels.delete('team-a/oncall');
+  lc.forgetChannel('team-a/oncall');
+  await settle();
+  expect(api.maps.has(name)).toBe(false);
+});
+
+describe('the sweep (leader work)', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  test('waits for the watches to list, leaves unwatched namespaces alone, and runs again hourly', async () => {
+    let synced = false;
+    const { lc, api } = lifecycle({ hasSynced: () => synced, watches: (ns) => ns !== 'elsewhere' });
+    // One live (not expired) episode each: only the channel's being gone can sweep them.
+    const put = (uid: string, namespace: string) => {
+      const id = newEpisodeId(uid, () => false);
+      const record = encodeRecord({
+        ...{ id, channel: { namespace, name: 'ch', uid }, groupKey: 'g', chatId: '-1001', messageIds: [1], commonLabels: {} },
+        ...{ state: 'firing', updatedAt: new Date().toISOString() },
+      });
+      const labels = {
+        [LABEL_EPISODES]: 'true',
+        'telegram.notify.dev/channel-namespace': namespace,
+        'telegram.notify.dev/channel-uid': uid,
+      };
+      return api.create(configMapNameFor(uid), labels, { [id]: record });
+    };
+    await put('gone-uid', 'team-a');
+    await put('other-uid', 'elsewhere');
+
+    lc.start();
+    await jest.advanceTimersByTimeAsync(30_000);
+    // Before the first list every channel would look deleted: nothing is touched.
+    expect(api.calls.list).toBe(0);
+    expect(api.maps.size).toBe(2);
+
+    synced = true;
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(api.calls.list).toBe(1);
+    expect([...api.maps.keys()]).toEqual([configMapNameFor('other-uid')]);
+
+    await put('gone-again', 'team-a');
+    await jest.advanceTimersByTimeAsync(SWEEP_EVERY_MS);
+    expect(api.calls.list).toBe(2);
+    expect([...api.maps.keys()]).toEqual([configMapNameFor('other-uid')]);
+
+    await lc.stop();
+    await jest.advanceTimersByTimeAsync(2 * SWEEP_EVERY_MS);
+    expect(api.calls.list).toBe(2);
+  });
+});
