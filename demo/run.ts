@@ -409,7 +409,8 @@ function printChat(emulator: TelegramEmulator, chatId: number, title: string, hi
   for (const m of view) {
     const mark = m.messageId === highlight ? bold(`#${m.messageId}`) : `#${m.messageId}`;
     say(`    ${dim('│')} ${mark} from @${bots.get(m.botId) ?? m.botId}${m.edits > 0 ? dim(` (edited ${m.edits}×)`) : ''}`);
-    say(indent(m.text, `    ${dim('│')}   `));
+    // Blank lines keep the frame's bar, so the message reads as one block.
+    for (const line of m.text.replace(/\s+$/, '').split('\n')) say(`    ${dim('│')}${line.trim() === '' ? '' : `   ${line}`}`);
     const rows = m.replyMarkup?.inline_keyboard ?? [];
     for (const row of rows) say(`    ${dim('│')}   ${row.map((b) => cyan(`[ ${b.text} ]`)).join(' ')}`);
   }
