@@ -6,7 +6,7 @@
 //   tsx bench/run.ts                      all scenarios, full sizes
 //   tsx bench/run.ts --only scale-1000,latency
 //   tsx bench/run.ts --only clusterbot-1000      one ClusterTelegramBot, 1,000 channels in 100 namespaces
-//   tsx bench/run.ts --only lifecycle-storm-60,press-latency,episode-writes   the alert's life in the chat (issue 13)
+//   tsx bench/run.ts --only lifecycle-storm-60,press-latency,press-latency-busy-chat,episode-writes   the alert's life (issue 13)
 //   tsx bench/run.ts --quick              small sizes, for checking the harness (results not written)
 //   BENCH_VARIANT=name BENCH_OPERATOR_NODE_OPTIONS='--import ./bench/probes/x.mjs' tsx bench/run.ts --only …
 //                                         an experiment: results go to bench/results/variants/<name>/, the report is untouched
@@ -83,6 +83,11 @@ const jobs: Job[] = [
   {
     name: 'press-latency',
     run: (kc, ns) => runPressLatency(kc, ns, { presses: quick ? 20 : 100, chats: 20, intervalMs: 500, durations: ['1h', '24h'] }),
+  },
+  {
+    // The same presses in ONE chat that its own notifications have just filled up to Telegram's group limit.
+    name: 'press-latency-busy-chat',
+    run: (kc, ns) => runPressLatency(kc, ns, { presses: quick ? 10 : 20, chats: 1, intervalMs: 1000, durations: ['1h', '24h'] }),
   },
   {
     name: 'episode-writes',
