@@ -10,7 +10,8 @@
 //   6. the CLI: `chats` (find the chat id) and `check` (try a token + chat id from the terminal);
 //   7. tear-down, or with KEEP=1 everything stays up until Ctrl-C.
 //
-// Environment: KEEP=1 stays up. DEMO_WITHOUT_ALERTMANAGER=1 runs step 5 as without prometheus-alertmanager. DEMO_CLUSTER_DIR / DEMO_OPERATOR_LOG move the control plane's directory
+// Environment: KEEP=1 stays up. DEMO_WITHOUT_ALERTMANAGER=1 runs step 5 as without prometheus-alertmanager.
+// DEMO_CLUSTER_DIR / DEMO_OPERATOR_LOG move the control plane's directory
 // and the operator's log (the integration test runs the demo next to its own control plane this way).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -284,6 +285,9 @@ async function startOperator(emulatorUrl: string): Promise<{ child: ChildProcess
       KUBECONFIG: kubeconfig,
       TELEGRAM_API_URL: emulatorUrl,
       WATCH_NAMESPACE: NS,
+      // The operator's own namespace (in a cluster, from the downward API): its Lease and what it
+      // remembers about alerts (episode ConfigMaps) go there.
+      POD_NAMESPACE: NS,
       HTTP_PORT: String(port),
       LOG_LEVEL: 'info',
     },
@@ -595,6 +599,10 @@ async function alertLifecycle(emulator: TelegramEmulator, operatorUrl: string): 
   );
   printChat(emulator, DEMO.chats.ops, 'Ops', firing.messageId);
   note(`  Alertmanager's own telegram_configs would have left two messages: the firing one, still firing, and a new resolved one.`);
+  say();
+  note(`What the operator remembers (group → message, silence) lives in a ConfigMap, so a restarted or new leader edits too:`);
+  note(`$ kubectl get configmaps -n ${NS} -l telegram.notify.dev/episodes`);
+  say(indent(await kubectl('get', 'configmaps', '-n', NS, '-l', 'telegram.notify.dev/episodes')));
 }
 
 async function waitForChannelReady(name: string): Promise<void> {
@@ -694,6 +702,7 @@ async function stayUp(ctx: {
   say(`    ${bold(`export KUBECONFIG=${kubeconfig}`)}`);
   say(`    kubectl get tgc -n ${NS} -o wide`);
   say(`    kubectl describe tgc ${CHANNELS.noMinus.name} -n ${NS}`);
+  say(`    kubectl describe tgc ${LIFECYCLE.channel} -n ${NS}          # the Interactive condition: presses, Alertmanager`);
   say(`    kubectl edit tgc ${CHANNELS.noMinus.name} -n ${NS}        # add the minus sign and watch it turn Ready`);
   say(`    kubectl annotate tgc ${CHANNELS.healthy.name} -n ${NS} --overwrite telegram.notify.dev/alert="hello from my shell"`);
   say(`    kubectl annotate tgc ${CHANNELS.healthy.name} -n ${NS} --overwrite telegram.notify.dev/test="$(date +%s)"`);

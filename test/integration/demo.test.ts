@@ -126,6 +126,9 @@ test('make demo: three channels with their reasons, an alert received, its life 
   expect(afterResolve).toMatch(/│ #2 from @ops_oncall_bot \(edited 2×\)\n\s+│\s+✅ RESOLVED \(1\)/);
   expect(afterResolve).not.toContain('FIRING');
   expect(afterResolve).not.toMatch(/│\s+\[ /);
+  // The remembered state, where kubectl can see it.
+  expect(afterResolve).toContain('$ kubectl get configmaps -n demo -l telegram.notify.dev/episodes');
+  expect(afterResolve).toMatch(/^\s+telegram-episodes-\S+\s+1\s+\S+$/m);
 
   // The CLI: chats lists the chat ids with their sign; check diagnoses the missing minus sign.
   expect(out).toMatch(new RegExp(`^\\s+${OPS}\\s+supergroup\\s+Ops\\s+bot added \\(administrator\\)`, 'm'));
