@@ -21,11 +21,15 @@ let emulator: TelegramEmulator;
 let am: AlertmanagerProcess;
 const replicas: Record<string, OperatorProcess> = {};
 const { secret, channel, readyReason, get } = channelHelpers(() => ns);
-const { coordination } = clients();
+const { coordination, core } = clients();
 
 const holder = async () => (await coordination.readNamespacedLease({ namespace: ns, name: LEASE })).spec?.holderIdentity;
 const buttons = (m: DeliveredMessage | undefined) => m?.replyMarkup?.inline_keyboard.flat().map((b) => b.text) ?? [];
 const chat = () => emulator.chatView(OPS).filter((m) => m.text.includes('PaymentsDown'));
+const episodeMessageIds = async () =>
+  (await core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'telegram.notify.dev/episodes' })).items.flatMap((cm) =>
+    Object.values(cm.data ?? {}).flatMap((v) => (JSON.parse(v) as { messageIds: number[] }).messageIds),
+  );
 const logged = (p: OperatorProcess, msg: RegExp) => p.logs().some((l) => typeof l.msg === 'string' && msg.test(l.msg));
 
 beforeAll(async () => {
@@ -80,6 +84,9 @@ test('kill -9 of the leader between fire and resolve: the new leader handles a p
   const firing = await eventually(async () => chat().find((m) => /FIRING/.test(m.text)), 30_000, 'firing message');
   expect(buttons(firing)).toEqual(['🔕 Silence 1h', '✋ Ack']);
 
+  // Killed once the firing notification is done (its episode stored, answered 200); a kill between the
+  // send and the store is the one duplicate a kill can cause (Alertmanager's retry sends it again).
+  await eventually(async () => (await episodeMessageIds()).includes(firing.messageId), 10_000, 'the episode stored');
   await replicas.a!.stop('SIGKILL');
   await eventually(async () => logged(replicas.b!, /^became leader$/), 45_000, 'replica-b becomes leader');
 
