@@ -259,7 +259,7 @@ describe('deploy/base through the e2e overlay', () => {
     expect(again.leader.metadata!.name).toBe(follower.metadata!.name);
   });
 
-  it('`kubectl logs` shows both replicas\' JSON logs, and never a token', () => {
+  it("`kubectl logs` shows both replicas' JSON logs, and never a token", () => {
     for (const pod of JSON.parse(kubectl(['-n', NS, 'get', 'pods', '-l', SELECTOR, '-o', 'json'])).items) {
       const logs = kubectl(['-n', NS, 'logs', pod.metadata.name, '-c', 'operator']);
       const lines = logs.trim().split('\n');
