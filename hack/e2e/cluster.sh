@@ -308,9 +308,16 @@ stop() {
 down_() {
   log "stopping"
   BIN=${BIN:-$(bash hack/e2e/binaries.sh)}
-  stop kube-proxy
+  # Pods first, while the kubelet still runs: it stops their sandboxes through containerd, which then
+  # releases their addresses and network namespaces (CNI DEL). The controllers go first, so that no
+  # ReplicaSet replaces them.
   stop kube-scheduler
   stop kube-controller-manager
+  if running kube-apiserver && running kubelet && running containerd; then
+    kubectl_ delete pods --all --all-namespaces --grace-period=1 --wait=false >/dev/null 2>&1 || true
+    for _ in $(seq 60); do [ -z "$(ctr_ tasks ls -q 2>/dev/null)" ] && break; sleep 0.5; done
+  fi
+  stop kube-proxy
   stop kubelet 20
   # The containers outlive the kubelet (their shims are their parents): kill them through containerd.
   if running containerd; then
@@ -333,6 +340,13 @@ down_() {
       [ -e "$ns" ] && [ "$(stat -c %Y "$ns")" -ge "$(cat "$D/started")" ] && ip netns delete "$(basename "$ns")" 2>/dev/null || true
     done
   fi
+  # What libcni cached for this network's attachments (and their loopbacks), and runc's empty state root.
+  for f in /var/lib/cni/results/tgc-e2e-*; do
+    [ -e "$f" ] || continue
+    id=${f#/var/lib/cni/results/tgc-e2e-}; id=${id%-eth0}
+    rm -f "$f" "/var/lib/cni/results/cni-loopback-$id-lo"
+  done
+  rmdir /run/containerd/runc/k8s.io 2>/dev/null || true
   ip link delete "$BRIDGE" 2>/dev/null || true
   ip link delete tgc-e2e-node 2>/dev/null || true
   [ -x "$BIN/kube-proxy" ] && "$BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
