@@ -1,6 +1,6 @@
 // Three projects: `unit` is pure logic and the Telegram emulator (no cluster); `integration` runs
 // against a real kube-apiserver + etcd that jest's global setup starts (test/harness/globalSetup.ts);
-// `e2e` runs the image as Pods on a real one-node cluster (test/e2e/globalSetup.ts, hack/e2e/cluster.sh).
+// `e2e` runs the image as Pods on a real one-node cluster that its test file starts (hack/e2e/cluster.sh).
 const common = {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
@@ -27,8 +27,6 @@ export default {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/e2e/globalSetup.ts',
-      globalTeardown: '<rootDir>/test/e2e/globalTeardown.ts',
     },
   ],
 };

@@ -14,7 +14,7 @@ import { TelegramEmulator } from '../emulator/server.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { REPO_ROOT } from '../harness/controlPlane.js';
 import { eventually } from '../harness/kube.js';
-import { E2E_DIR, IMAGE, kubeConfig, kubectl, kubectlResult, nodeIp } from './cluster.js';
+import { E2E_DIR, IMAGE, kubeConfig, kubectl, kubectlResult, nodeIp, startCluster, stopCluster } from './cluster.js';
 
 const NAME = 'telegram-channel-operator';
 const NS = 'telegram-system';
@@ -27,9 +27,8 @@ const OVERLAY_DIR = path.join(E2E_DIR, 'kustomize');
 // Pods start, roll out and fail over in real time, on a machine the rest of `make test` keeps busy.
 jest.setTimeout(300_000);
 
-const kc = kubeConfig();
-const core = kc.makeApiClient(k8s.CoreV1Api);
-const coordination = kc.makeApiClient(k8s.CoordinationV1Api);
+let core: k8s.CoreV1Api;
+let coordination: k8s.CoordinationV1Api;
 let emulator: TelegramEmulator;
 let telegramUrl: string;
 let am: AlertmanagerProcess | undefined;
@@ -119,6 +118,11 @@ async function annotationAlertDeliveredOnce(channel: string, text: string): Prom
 }
 
 beforeAll(async () => {
+  // The cluster (built and started the first time: up to several minutes) and the image in its node.
+  startCluster();
+  const kc = kubeConfig();
+  core = kc.makeApiClient(k8s.CoreV1Api);
+  coordination = kc.makeApiClient(k8s.CoordinationV1Api);
   emulator = new TelegramEmulator(demoScenario());
   telegramUrl = await emulator.start(0, nodeIp());
   kubectl(['apply', '--server-side', '--force-conflicts', '-f', path.join(REPO_ROOT, 'crds')]);
@@ -147,12 +151,13 @@ beforeAll(async () => {
   kubectl(['create', 'namespace', CHANNELS_NS]);
   kubectl(['-n', CHANNELS_NS, 'create', 'secret', 'generic', 'bot', `--from-literal=token=${DEMO.bot.token}`]);
   kubectl(['-n', CHANNELS_NS, 'create', 'secret', 'generic', 'am-webhook', `--from-literal=token=${WEBHOOK_TOKEN}`]);
-}, 300_000);
+}, 1_200_000);
 
 afterAll(async () => {
   await am?.stop();
   await emulator?.stop();
-});
+  stopCluster();
+}, 120_000);
 
 describe('deploy/base through the e2e overlay', () => {
   let leader: k8s.V1Pod;
