@@ -5,6 +5,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH):$(CURDIR)/.dev/bin
 NPM_STAMP := node_modules/.install-stamp
 
 .PHONY: all install build test test-unit test-integration testbin cluster-up cluster-down emulator demo bench lint image kind-deploy clean
+.PHONY: e2e e2e-up e2e-down
 
 all: build
 
@@ -41,6 +42,23 @@ cluster-down: $(NPM_STAMP)
 
 emulator: $(NPM_STAMP)
 	npm run --silent emulator -- $(ARGS)
+
+## e2e: the image as real Pods on a one-node cluster started here (kubelet, containerd, runc, CNI bridge; no
+## Docker, no registry; hack/e2e/cluster.sh): deploy/base through deploy/overlays/e2e, then the Helm chart;
+## test/e2e/e2e.test.ts. Starts the cluster (or uses the one `make e2e-up` left) and removes it after;
+## E2E_KEEP=1 leaves it up. Needs root. See docs/install.md, "What the e2e proves".
+e2e: build
+	node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects e2e $(JEST_ARGS)
+
+## e2e-up / e2e-down: the e2e cluster with the image loaded, for trying things by hand
+## (kubectl --kubeconfig .dev/e2e/kubeconfig, with the kubectl in $$(cat .dev/e2e/bin-dir)).
+e2e-up: $(NPM_STAMP)
+	@bash hack/e2e/cluster.sh up
+	$(MAKE) --no-print-directory image CONTAINER_TOOL=podman LOCAL_BASE_IMAGES=1 IMG=localhost/telegram-channel-operator:e2e
+	@bash hack/e2e/cluster.sh load localhost/telegram-channel-operator:e2e
+
+e2e-down:
+	@bash hack/e2e/cluster.sh down
 
 ## demo: the whole product on this machine: a local control plane, the Telegram emulator, the operator,
 ## sample channels, an alert and the CLI; then tears down (KEEP=1 stays up until Ctrl-C).

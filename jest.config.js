@@ -1,5 +1,6 @@
-// Two projects: `unit` is pure logic and the Telegram emulator (no cluster); `integration` runs
-// against a real kube-apiserver + etcd that jest's global setup starts (test/harness/globalSetup.ts).
+// Three projects: `unit` is pure logic and the Telegram emulator (no cluster); `integration` runs
+// against a real kube-apiserver + etcd that jest's global setup starts (test/harness/globalSetup.ts);
+// `e2e` runs the image as Pods on a real one-node cluster that its test file starts (hack/e2e/cluster.sh).
 const common = {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
@@ -21,6 +22,11 @@ export default {
       globalSetup: '<rootDir>/test/harness/globalSetup.ts',
       globalTeardown: '<rootDir>/test/harness/globalTeardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/harness/setupIntegration.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
     },
   ],
 };

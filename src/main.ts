@@ -167,6 +167,8 @@ async function main(): Promise<void> {
     getChannel: (ns, name) => manager.getChannel(ns, name),
     enqueue: (key) => manager.enqueue(key),
     chats: new ChatsRecorder(kube.core, leaseNamespace, log),
+    // Answers take from the bot's bucket like its sends and edits.
+    answer: (token, callbackQueryId, text) => delivery.answerCallback(token, { callbackQueryId, text, showAlert: true }),
     log,
   });
   const relay = new AnnotationRelay({ service: delivery, ledger, recordEvent, metrics, log });

@@ -31,6 +31,8 @@ export interface InteractionDeps {
   /** Wakes a channel's reconcile (its Interactive condition changed). */
   enqueue: (channelKey: string) => void;
   chats?: ChatsRecorder;
+  /** Answers a press (show_alert); default: straight to the Bot API. main.ts passes the delivery service's, under the bot's limits. */
+  answer?: (token: string, queryId: string, text: string) => Promise<unknown>;
   log: Logger;
   now?: () => number;
   /** For tests. */
@@ -73,7 +75,8 @@ export class Interaction {
       getChannel: deps.getChannel,
       botOf: (key) => this.hub.botOf(key),
       alertmanagerFor: this.alertmanagerFor,
-      answer: (token, id, text) => deps.telegram.answerCallbackQuery(token, { callback_query_id: id, text, show_alert: true }),
+      answer:
+        deps.answer ?? ((token, id, text) => deps.telegram.answerCallbackQuery(token, { callback_query_id: id, text, show_alert: true })),
       alertmanagerSeen: (key, check) => this.seen(key, check),
       log: deps.log,
       now: this.now,

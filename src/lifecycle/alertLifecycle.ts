@@ -85,14 +85,15 @@ export class AlertLifecycle {
       store: this.store,
       serializer: this.serializer,
       log: this.deps.log,
-      chatFor: async (ref) => {
+      chatFor: async (ref, chatId) => {
         const ch = this.live(ref);
         const parsed = ch && parseSpec(ch.spec);
         if (!parsed || !parsed.ok) return undefined;
         const resolution = await resolver.resolve(ref.namespace, parsed.spec);
         if (!resolution.ok) return undefined;
         const durations = parsed.spec.alertmanager?.silence?.durations;
-        return { chat: deliveryChat(service, resolution.channel), ...(durations ? { durations } : {}) };
+        // The message lives in the episode's chat, whatever the channel's chatId says now.
+        return { chat: deliveryChat(service, { ...resolution.channel, chatId }), ...(durations ? { durations } : {}) };
       },
     });
   }

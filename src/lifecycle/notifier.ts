@@ -41,7 +41,9 @@ export class EpisodeNotifier {
   private async handle(n: EpisodeNotification, chat: ChatMessages): Promise<NotifyResult> {
     const buttons = n.durations !== undefined;
     // Send without buttons remembers nothing: no read, no write.
-    const episode = n.mode === 'Send' && !buttons ? undefined : await this.deps.store.findByGroup(n.channel, n.groupKey);
+    const found = n.mode === 'Send' && !buttons ? undefined : await this.deps.store.findByGroup(n.channel, n.groupKey);
+    // An episode in another chat (the channel's chatId changed): its message ids mean other messages here.
+    const episode = found?.chatId === n.chatId ? found : undefined;
     const plan = planNotification({ mode: n.mode, status: n.status, episode, buttons });
     // A new episode's id is in its buttons' callback data: chosen before the message goes out.
     const reserved = plan.kind === 'send' && plan.remember === 'newEpisode' ? this.deps.store.reserveId(n.channel) : undefined;

@@ -46,8 +46,11 @@ export function keyboardOf(
   return durations ? episodeKeyboard(e, durations) : undefined;
 }
 
-/** A channel's chat and its button durations (undefined: no buttons), as the channel is now. */
-export type ChatFor = (channel: ChannelRef) => Promise<{ chat: ChatMessages; durations?: readonly string[] } | undefined>;
+/**
+ * The chat `chatId` (the episode's: the channel may have moved since) through the channel's bot, and
+ * the channel's button durations (undefined: no buttons), as the channel is now.
+ */
+export type ChatFor = (channel: ChannelRef, chatId: string) => Promise<{ chat: ChatMessages; durations?: readonly string[] } | undefined>;
 
 export class EpisodeMessageRenderer implements EpisodeRenderer {
   constructor(private readonly deps: { store: ConfigMapEpisodeStore; serializer: KeyedSerializer; chatFor: ChatFor; log: Logger }) {}
@@ -62,7 +65,7 @@ export class EpisodeMessageRenderer implements EpisodeRenderer {
       const r = await this.deps.store.getRecord(e.id);
       const first = r?.messageIds[0];
       if (!r || first === undefined) return;
-      const target = await this.deps.chatFor(r.channel);
+      const target = await this.deps.chatFor(r.channel, r.chatId);
       if (!target) return;
       const keyboard = keyboardOf(r, target.durations);
       const result =

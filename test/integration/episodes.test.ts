@@ -4,8 +4,7 @@
 // message → resolved sent once; a new leader (a fresh process' store) → still edited. ConfigMap writes
 // are counted from a watch on the API server (ADDED/MODIFIED events), per notification.
 //
-// Not here yet: the operator process with a real Alertmanager (the webhook hook-up waits for the
-// delivery service, src/delivery/, on main) — see the branch report.
+// The operator process with a real Alertmanager: alert-lifecycle.test.ts and alert-lifecycle-handover.test.ts.
 import * as k8s from '@kubernetes/client-node';
 import pino from 'pino';
 import { AlertmanagerPayloadSchema, renderAlertmanagerHtml } from '../../src/delivery/format/alertmanager.js';

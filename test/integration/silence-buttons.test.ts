@@ -1,7 +1,7 @@
 // Silence, Unsilence and Ack pressed in the Telegram emulator, acted on in a REAL Alertmanager, with
 // the channel read from the real API server. The interaction runs in this process (the episode
-// store is the contract's interface; until src/lifecycle's store is wired into the operator, the
-// episode is seeded here through that interface), so the test reads what the press did directly.
+// store is the contract's interface, seeded here through it), so the test reads what the press did
+// directly; the same presses through the built operator are in alert-lifecycle.test.ts.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TelegramChannel } from '../../src/api/types.js';

@@ -120,3 +120,37 @@ test("a bot's 409 wakes every channel of that bot, and UpdatesConflict wins over
   expect(t.enqueued).toHaveLength(4);
   expect((await t.interaction.condition(a2, t.resolved(a2, TOKEN_A), false))?.reason).toBe('AlertmanagerUnreachable');
 });
+
+test('presses are answered through the answer given (the delivery service, under the bot limits), not straight to the Bot API', async () => {
+  const answered: [string, string, string][] = [];
+  let handle: ((u: never) => Promise<void>) | undefined;
+  const interaction = new Interaction({
+    telegram: { answerCallbackQuery: () => Promise.reject(new Error('called the Bot API directly')) } as never,
+    secrets: { read: async () => ({ ok: true, value: '' }) },
+    episodes: { get: async () => undefined, update: async () => undefined },
+    renderer: { refresh: async () => {} },
+    getChannel: () => undefined,
+    enqueue: () => {},
+    answer: async (token, id, text) => void answered.push([token, id, text]),
+    log: createLogger('silent'),
+    alertmanagerFor: async () => ({ ok: true, api: { status: async () => {} } as never }),
+    makePoller: (_token, h) => {
+      handle = h;
+      return { start: () => {}, stop: async () => {} };
+    },
+  });
+  const ch: TelegramChannel = {
+    metadata: { namespace: 'ns', name: 'buttons' },
+    spec: {
+      tokenSecretRef: { name: 'bot' },
+      chatId: '-1001',
+      alertmanager: { tokenSecretRef: { name: 'am' }, silence: { url: 'http://am:9093' } },
+    },
+  };
+  const p = parseSpec(ch.spec);
+  if (!p.ok) throw new Error(p.message);
+  await interaction.condition(ch, { spec: p.spec, token: TOKEN_A, chatId: '-1001' }, true);
+  interaction.start();
+  await handle!({ update_id: 1, callback_query: { id: 'q1', from: { id: 7 }, data: 'garbage' } } as never);
+  expect(answered).toEqual([[TOKEN_A, 'q1', expect.stringMatching(/^Unknown button/)]]);
+});

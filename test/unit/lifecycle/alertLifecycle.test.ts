@@ -145,6 +145,31 @@ test("a deleted channel's episodes are deleted by the leader only, and not while
   expect(api.maps.has(name)).toBe(false);
 });
 
+test("after a press the renderer edits the episode's message in the episode's chat, even once the channel moved", async () => {
+  const { lc, channels } = lifecycle();
+  const targets: string[] = [];
+  const { service, edits } = fakeService();
+  const tracking: ChatOperations = {
+    ...service,
+    editText: (to, e) => {
+      targets.push(to.chatId);
+      return service.editText(to, e);
+    },
+  };
+  const ch = channel({ silence: { url: 'http://am:9093' } });
+  await lc.sendNotification(notification(ch, 'firing'), service);
+  const ref = { namespace: 'team-a', name: 'oncall', uid: 'uid-1' };
+  const episode = (await lc.store.findByGroup(ref, '{}:{alertname="Disk"}'))!;
+  const moved = { ...ch, spec: { ...(ch.spec as object), chatId: '-1002' } } as TelegramChannel;
+  channels.set('team-a/oncall', moved);
+  const resolver = {
+    resolve: async () => ({ ok: true as const, channel: { ...notification(moved, 'firing').resolved, chatId: '-1002' } }),
+  };
+  await lc.renderer(tracking, resolver).refresh(episode);
+  expect(targets).toEqual(['-1001']);
+  expect(edits.at(-1)).toMatchObject({ messageId: episode.messageIds[0] });
+});
+
 describe('the sweep (leader work)', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());

@@ -115,6 +115,19 @@ test('Edit: the firing message was deleted → resolved is sent as a new message
   expect(chat.visible).toHaveLength(1);
 });
 
+test('a channel moved to another chat: its episode there is not touched; the notification starts a new one in the new chat', async () => {
+  const fired = await notifier.notify(note(), chat);
+  // The same message id exists in the new chat too (ids count per chat): it must not be edited.
+  const other = new FakeChat();
+  const theirs = await other.send(["someone else's message"], {});
+  expect(theirs).toEqual(fired.messageIds);
+  const moved = await notifier.notify(note({ chatId: '-1002', status: 'resolved', parts: ['✅ RESOLVED Disk'] }), other);
+  expect(moved).toMatchObject({ sent: 1, edited: 0 });
+  expect(other.messages.get(theirs[0]!)!.text).toBe("someone else's message");
+  expect(other.calls).toEqual(['send', 'send']);
+  expect(chat.messages.get(fired.messageIds[0]!)!.text).toBe('🔥 FIRING Disk');
+});
+
 test('Edit: a repeat that changes nothing is "not modified": nothing sent, nothing written', async () => {
   await notifier.notify(note(), chat);
   const writes = api.writes;
