@@ -12,7 +12,7 @@ const NOW = Date.parse('2025-03-01T12:00:00Z');
 const ADMIN = { id: 11, username: 'olga_oncall', first_name: 'Olga' };
 const MEMBER = { id: 12, first_name: 'Max' };
 
-function setup(opts: { allowed?: 'Administrators' | 'Members'; amDown?: boolean } = {}) {
+function setup(opts: { allowed?: 'Administrators' | 'Members'; amDown?: boolean; refresh?: (e: Episode) => Promise<void> } = {}) {
   const episodes = new Map<string, Episode>();
   episodes.set('ep1', {
     id: 'ep1',
@@ -70,7 +70,7 @@ function setup(opts: { allowed?: 'Administrators' | 'Members'; amDown?: boolean 
   };
   const handler = new PressHandler({
     episodes: store,
-    renderer: { refresh: async (e) => void refreshed.push(e) },
+    renderer: { refresh: opts.refresh ?? (async (e) => void refreshed.push(e)) },
     getChannel: () => ch,
     botOf: () => 'bot-key',
     alertmanagerFor: async () => ({ ok: true, api: api as never }),
@@ -181,4 +181,16 @@ test('createdBy: @username when Telegram gives a sane one, the numeric id otherw
   expect(presser({ id: 5, username: 'olga_oncall' })).toBe('telegram:@olga_oncall');
   expect(presser({ id: 5 })).toBe('telegram:5');
   expect(presser({ id: 5, username: 'bad name\n' })).toBe('telegram:5');
+});
+
+test('a press is answered before its message is redrawn: a busy chat holds the edit, not the answer', async () => {
+  // The edit waits in the chat's queue (20 a minute in a group); Telegram drops answers after 15 s.
+  let finishEdit!: () => void;
+  const edits: Episode[] = [];
+  const t = setup({ refresh: (e) => new Promise<void>((resolve) => (edits.push(e), (finishEdit = resolve))) });
+  await t.press(ADMIN, 'a:ep1');
+  expect(t.answers).toEqual(['You took this alert.']);
+  expect(t.episodes.get('ep1')!.ack?.by).toBe('telegram:@olga_oncall');
+  expect(edits.map((e) => e.ack?.by)).toEqual(['telegram:@olga_oncall']);
+  finishEdit();
 });
