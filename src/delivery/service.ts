@@ -389,7 +389,16 @@ export class DeliveryService {
   ): Promise<EditOutcome> {
     const collapse = collapseKey !== undefined ? { collapseKey } : {};
     try {
-      await this.deps.sender.call({ token: to.token, chatId: to.chatId, source: 'alertmanager', method, run, signal, messageId, ...collapse });
+      await this.deps.sender.call({
+        token: to.token,
+        chatId: to.chatId,
+        source: 'alertmanager',
+        method,
+        run,
+        signal,
+        messageId,
+        ...collapse,
+      });
       return { kind: 'edited' };
     } catch (e) {
       if (e instanceof TelegramError) {

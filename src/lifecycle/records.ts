@@ -51,7 +51,14 @@ const RecordSchema = z.object({
   ack: z.object({ by: z.string(), at: z.string() }).optional(),
   updatedAt: z.string(),
   text: z.string().optional(),
-  shared: z.object({ members: z.array(z.string().regex(/^[a-z2-7]{16}$/)).min(1).max(MAX_SHARED_MEMBERS) }).optional(),
+  shared: z
+    .object({
+      members: z
+        .array(z.string().regex(/^[a-z2-7]{16}$/))
+        .min(1)
+        .max(MAX_SHARED_MEMBERS),
+    })
+    .optional(),
 });
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';

@@ -279,10 +279,10 @@ test('episode messages share only with episodes of their own channel, and learn 
     sender.send(share('ch2', 'c')),
     sender.send(msg('plain', { coalesce: true })),
   ]);
-  expect(a!.messageIds).toEqual(b!.messageIds);
-  expect(a!.members).toEqual(['a', 'b']);
-  expect(b!.members).toEqual(['a', 'b']);
-  expect(c!.members).toEqual(['c']);
-  expect(plain!.members).toBeUndefined();
+  expect(a.messageIds).toEqual(b.messageIds);
+  expect(a.members).toEqual(['a', 'b']);
+  expect(b.members).toEqual(['a', 'b']);
+  expect(c.members).toEqual(['c']);
+  expect(plain.members).toBeUndefined();
   expect(emu.messagesTo(DEMO.chats.ops).map((m) => m.text)).toEqual(['ch1/a\n\nch1/b', 'ch2/c', 'plain']);
 });

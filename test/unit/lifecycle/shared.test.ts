@@ -5,6 +5,7 @@
 import pino from 'pino';
 import type { ChatMessages } from '../../../src/lifecycle/chatMessages.js';
 import { EpisodeNotifier, type EpisodeNotification } from '../../../src/lifecycle/notifier.js';
+import type { EpisodeRecord } from '../../../src/lifecycle/records.js';
 import { EpisodeMessageRenderer } from '../../../src/lifecycle/render.js';
 import { KeyedSerializer } from '../../../src/lifecycle/serialize.js';
 import { fitsOneMessage, sectionsOf, sharedText } from '../../../src/lifecycle/shared.js';
@@ -160,9 +161,11 @@ test('a press re-render leaves a shared message alone (it has no buttons; one se
 
 test('sections: the latest known text wins, a stored record counts only while it points at this message, null means left', () => {
   const e = { id: 'a', channel, chatId: '-1', messageIds: [7], shared: { members: ['a', 'b', 'c', 'd'] } };
-  const rec = (id: string, messageId: number, text: string) =>
-    [id, { ...e, id, messageIds: [messageId], groupKey: id, commonLabels: {}, state: 'firing' as const, updatedAt: '', text }] as const;
-  const records = new Map([rec('b', 7, 'stored b'), rec('c', 9, 'c moved away'), rec('d', 7, 'stored d')]);
+  const rec = (id: string, messageId: number, text: string): [string, EpisodeRecord] => [
+    id,
+    { ...e, id, messageIds: [messageId], groupKey: id, commonLabels: {}, state: 'firing', updatedAt: '', text },
+  ];
+  const records = new Map<string, EpisodeRecord>([rec('b', 7, 'stored b'), rec('c', 9, 'c moved away'), rec('d', 7, 'stored d')]);
   const latest = (id: string) => ({ a: 'new a', d: null })[id];
   expect(sectionsOf(e, latest, records)).toEqual(['new a', 'stored b']);
 });
