@@ -99,9 +99,30 @@ export class BotSender {
       };
       if (msg.signal?.aborted) return reject(giveUp(p));
       msg.signal?.addEventListener('abort', () => this.abandon(chat, p), { once: true });
+      if (call && this.collapse(chat, p, call)) return;
       chat.queue.push(p);
       if (!chat.running) void this.drain(msg.chatId, chat);
     });
+  }
+
+  /**
+   * An edit that sets a message's whole state replaces the same kind of edit of that message still
+   * waiting, in its place (a resolve storm edits a shared message once, not once per member); the
+   * replaced caller gets the new call's answer. Only when no other call on that message waits after it.
+   */
+  private collapse(chat: ChatState, p: Pending, call: ChatCall<unknown>): boolean {
+    if (call.collapseKey === undefined || call.messageId === undefined) return false;
+    const i = chat.queue.findLastIndex((q) => q.call?.messageId === call.messageId);
+    const old = chat.queue[i];
+    if (!old || old.sending || old.call?.collapseKey !== call.collapseKey) return false;
+    chat.queue[i] = p;
+    const settle = new Promise((resolve, reject) => {
+      const { resolve: r, reject: j } = p;
+      p.resolve = (v) => (r(v), resolve(v));
+      p.reject = (e) => (j(e), reject(e));
+    });
+    settle.then(old.resolve, old.reject);
+    return true;
   }
 
   /**
@@ -231,7 +252,7 @@ export class BotSender {
       if (p.nextPart < p.msg.parts.length) continue;
       chat.queue.splice(chat.queue.indexOf(p), 1);
       this.observer.sent(p.msg.source, (now - p.enqueuedAt) / 1000);
-      p.resolve(p.call ? result : { messageIds: p.messageIds });
+      p.resolve(p.call ? result : delivered(p, batch));
     }
   }
 
@@ -263,6 +284,11 @@ export class BotSender {
       p.reject(err);
     }
   }
+}
+
+function delivered(p: Pending, batch: Pending[]): Delivery {
+  if (!p.msg.share) return { messageIds: p.messageIds };
+  return { messageIds: p.messageIds, members: batch.map((b) => b.msg.share?.member ?? '') };
 }
 
 function notSent(p: Pending): void {

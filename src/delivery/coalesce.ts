@@ -5,7 +5,7 @@ import { TELEGRAM_TEXT_LIMIT } from './format/split.js';
 import type { OutgoingMessage } from './outgoing.js';
 
 /** Telegram's limit on the raw text parameter, markup included. */
-const RAW_BYTES_LIMIT = 32_768;
+export const RAW_BYTES_LIMIT = 32_768;
 export const COALESCE_SEPARATOR = '\n\n';
 /**
  * A notification that may be coalesced waits this long after it arrived before going out alone, so
@@ -62,5 +62,7 @@ function canLead(p: Batchable): boolean {
 }
 
 function canJoin(p: Batchable, head: Batchable): boolean {
-  return canLead(p) && !p.msg.admission && JSON.stringify(p.msg.options) === JSON.stringify(head.msg.options);
+  // Episodes share only with episodes of their channel (all of a shared message's members are in one record set).
+  const sameShare = p.msg.share?.group === head.msg.share?.group;
+  return canLead(p) && sameShare && !p.msg.admission && JSON.stringify(p.msg.options) === JSON.stringify(head.msg.options);
 }

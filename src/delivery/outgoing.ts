@@ -20,6 +20,11 @@ export interface OutgoingMessage {
   source: MessageSource;
   /** May be merged with neighbours for the same chat (Alertmanager notifications). */
   coalesce?: boolean;
+  /**
+   * An episode's first message that may share one Telegram message with other episodes of the same
+   * `group` (a channel): it joins only messages of that group, and learns the members it rode with.
+   */
+  share?: { group: string; member: string };
   /** Telegram's measure of a text (parsed length, for markup); the raw length when absent. */
   measure?: (text: string) => number;
   /**
@@ -54,11 +59,17 @@ export interface ChatCall<T> {
   run: (telegram: TelegramClient, token: string) => Promise<T>;
   /** Gives up while the call waits for its turn. */
   signal?: AbortSignal;
+  /** The message the call changes: a later call on it with the same `collapseKey` replaces this one while it waits. */
+  messageId?: number;
+  /** Calls that set a message's whole state (editMessageText): only the latest of those waiting needs to go. */
+  collapseKey?: string;
 }
 
 export interface Delivery {
   /** One per part, in order. */
   messageIds: number[];
+  /** For a `share` message: the members of the Telegram message it went out in, in order (itself included). */
+  members?: string[];
 }
 
 export interface SenderObserver {

@@ -106,6 +106,11 @@ export interface SendRequest {
   /** The first part answers this message; sent as a plain message if that one is gone. */
   replyToMessageId?: number;
   source: MessageSource;
+  /**
+   * A single-part episode message without buttons or reply that may ride in one Telegram message with
+   * other episodes of the same `group` queued for the chat (coalescing); the answer names its members.
+   */
+  share?: { group: string; member: string };
   /** Gives up while the message waits for its turn (a part already sent is finished). */
   signal?: AbortSignal;
 }
@@ -117,7 +122,7 @@ export interface Failed {
   error: TelegramError;
   transient: boolean;
 }
-export type SendOutcome = { kind: 'sent'; messageIds: number[] } | Failed;
+export type SendOutcome = { kind: 'sent'; messageIds: number[]; members?: string[] } | Failed;
 export type EditOutcome =
   | { kind: 'edited' }
   /** Telegram already shows exactly this: nothing to do (a success for the caller). */
@@ -296,9 +301,14 @@ export class DeliveryService {
     };
     if (parseMode !== 'None') msg.measure = (text) => parsedLength(text, parseMode);
     if (req.signal) msg.signal = req.signal;
+    if (req.share && req.parts.length === 1 && !req.replyMarkup && req.replyToMessageId === undefined) {
+      delete msg.firstPart; // nothing of its own on the message: it may lead or join a batch
+      msg.coalesce = true;
+      msg.share = req.share;
+    }
     try {
       const d = await this.deps.sender.send(msg);
-      return { kind: 'sent', messageIds: d.messageIds };
+      return { kind: 'sent', messageIds: d.messageIds, ...(d.members ? { members: d.members } : {}) };
     } catch (e) {
       return failed(e, 'sendMessage');
     }
@@ -325,20 +335,21 @@ export class DeliveryService {
       ...(edit.replyMarkup ? { reply_markup: edit.replyMarkup } : {}),
     };
     const method = 'editMessageText';
-    return this.edit(to, method, (t, token) => t.editMessageText(token, params), edit.signal);
+    // Sets the whole message (text and keyboard): a later one of the same message replaces this one while it waits.
+    return this.edit(to, method, (t, token) => t.editMessageText(token, params), edit.signal, edit.messageId, method);
   }
 
   /** Replaces a message's keyboard; without `replyMarkup` the keyboard is removed. */
   editReplyMarkup(to: Target, edit: { messageId: number; replyMarkup?: InlineKeyboardMarkup; signal?: AbortSignal }): Promise<EditOutcome> {
     const params = { chat_id: to.chatId, message_id: edit.messageId, ...(edit.replyMarkup ? { reply_markup: edit.replyMarkup } : {}) };
-    return this.edit(to, 'editMessageReplyMarkup', (t, token) => t.editMessageReplyMarkup(token, params), edit.signal);
+    return this.edit(to, 'editMessageReplyMarkup', (t, token) => t.editMessageReplyMarkup(token, params), edit.signal, edit.messageId);
   }
 
   async deleteMessage(to: Target, messageId: number, signal?: AbortSignal): Promise<DeleteOutcome> {
     const method = 'deleteMessage';
     const run = (t: TelegramClient, token: string) => t.deleteMessage(token, { chat_id: to.chatId, message_id: messageId });
     try {
-      await this.deps.sender.call({ token: to.token, chatId: to.chatId, source: 'alertmanager', method, run, signal });
+      await this.deps.sender.call({ token: to.token, chatId: to.chatId, source: 'alertmanager', method, run, signal, messageId });
       return { kind: 'deleted' };
     } catch (e) {
       if (e instanceof TelegramError && e.kind === 'MessageNotFound') return { kind: 'notFound' };
@@ -373,9 +384,21 @@ export class DeliveryService {
     method: string,
     run: (t: TelegramClient, token: string) => Promise<unknown>,
     signal: AbortSignal | undefined,
+    messageId: number,
+    collapseKey?: string,
   ): Promise<EditOutcome> {
+    const collapse = collapseKey !== undefined ? { collapseKey } : {};
     try {
-      await this.deps.sender.call({ token: to.token, chatId: to.chatId, source: 'alertmanager', method, run, signal });
+      await this.deps.sender.call({
+        token: to.token,
+        chatId: to.chatId,
+        source: 'alertmanager',
+        method,
+        run,
+        signal,
+        messageId,
+        ...collapse,
+      });
       return { kind: 'edited' };
     } catch (e) {
       if (e instanceof TelegramError) {

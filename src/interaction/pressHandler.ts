@@ -105,7 +105,9 @@ export class PressHandler {
     const episode = await this.deps.episodes.get(press.episodeId);
     if (!episode) return { ok: false, answer: ANSWERS.gone };
     // The press must come from the message the episode's buttons hang on, in its chat.
-    if (!q.message || String(q.message.chat.id) !== episode.chatId || q.message.message_id !== episode.messageIds[0]) {
+    // A shared message (a storm's) has no buttons: a press naming one of its episodes comes from elsewhere.
+    const from = q.message;
+    if (!from || String(from.chat.id) !== episode.chatId || from.message_id !== episode.messageIds[0] || episode.shared) {
       return { ok: false, answer: ANSWERS.notThisMessage };
     }
     const ch = this.deps.getChannel(episode.channel.namespace, episode.channel.name);

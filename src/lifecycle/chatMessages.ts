@@ -9,6 +9,13 @@ import type { InlineKeyboard } from './keyboard.js';
 export interface ChatMessages {
   /** Sends the parts in order; the keyboard goes on the first part. Returns the message ids. */
   send(parts: string[], opts: { keyboard?: InlineKeyboard; replyTo?: number }): Promise<number[]>;
+  /**
+   * Sends an episode's single-part first message, without buttons or reply, so that it may ride in one
+   * Telegram message with other episodes of `group` waiting for the chat (a storm). Returns the message
+   * id and the members (episode ids) of that message in order; just [member] when it went alone.
+   * Absent: every episode has its own message.
+   */
+  sendShared?(text: string, share: { group: string; member: string }): Promise<{ messageId: number; members: string[] }>;
   /** editMessageText; without a keyboard the message's buttons are removed. */
   edit(messageId: number, text: string, keyboard?: InlineKeyboard): Promise<EditResult>;
   /** editMessageReplyMarkup; without a keyboard the buttons are removed. */

@@ -35,6 +35,11 @@ export function deliveryChat(service: ChatOperations, to: Target, opts: { abando
       if (out.kind === 'failed') throw out.error;
       return done(out.messageIds);
     },
+    async sendShared(text, share) {
+      const out = await service.send(to, { parts: [text], parseMode: 'HTML', source: 'alertmanager', share, ...optional(signal()) });
+      if (out.kind === 'failed') throw out.error;
+      return done({ messageId: out.messageIds[0]!, members: out.members ?? [share.member] });
+    },
     async edit(messageId, text, keyboard) {
       const out = await service.editText(to, {
         messageId,

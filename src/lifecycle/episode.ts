@@ -11,6 +11,9 @@ export interface Episode {
   silence?: { id: string; endsAt: string; by: string }; // by: 'telegram:@username' | 'telegram:<id>'
   ack?: { by: string; at: string };
   updatedAt: string; // RFC 3339
+  // Set when messageIds[0] is a message shared with other episodes of the channel (a storm's): its
+  // members' episode ids in order. A shared message has no buttons.
+  shared?: { members: string[] };
 }
 export interface EpisodeStore {
   get(id: string): Promise<Episode | undefined>;

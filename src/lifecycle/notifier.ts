@@ -8,6 +8,7 @@ import { partsPlan, planNotification, type GroupStatus, type Plan, type Resolved
 import { firstPartShown, keyboardOf, serialKey } from './render.js';
 import type { EpisodeRecord } from './records.js';
 import type { KeyedSerializer } from './serialize.js';
+import { SharedMessages } from './shared.js';
 import type { ChannelRef, ConfigMapEpisodeStore } from './store.js';
 
 export interface EpisodeNotification {
@@ -32,7 +33,11 @@ export interface NotifyResult {
 }
 
 export class EpisodeNotifier {
-  constructor(private readonly deps: { store: ConfigMapEpisodeStore; serializer: KeyedSerializer; log: Logger }) {}
+  private readonly shared: SharedMessages;
+
+  constructor(private readonly deps: { store: ConfigMapEpisodeStore; serializer: KeyedSerializer; log: Logger }) {
+    this.shared = new SharedMessages(deps.store);
+  }
 
   notify(n: EpisodeNotification, chat: ChatMessages): Promise<NotifyResult> {
     return this.deps.serializer.run(serialKey(n.channel, n.groupKey), () => this.handle(n, chat));
@@ -69,7 +74,22 @@ export class EpisodeNotifier {
     const keyboard = plan.keyboard && id ? keyboardOf(look, n.durations) : undefined;
     const parts = [firstPartShown(n.parts[0] ?? '', look), ...n.parts.slice(1)];
 
-    if (plan.kind === 'edit') {
+    // What the episode's record says of a shared message afterwards (undefined: the message is its own).
+    let shared: EpisodeRecord['shared'];
+    let left = false;
+    if (plan.kind === 'edit' && episode?.shared) {
+      // In a shared message: re-rendered with this section, unless it needs buttons, parts, or more room than is left.
+      const alone = plan.keyboard || parts.length > 1;
+      const outcome = alone ? 'tooLong' : await this.shared.update(episode, parts[0], chat);
+      if (outcome === 'edited' || outcome === 'notModified') {
+        result.messageIds = [...plan.messageIds];
+        result.edited = outcome === 'edited' ? 1 : 0;
+        shared = episode.shared;
+      } else {
+        left = outcome === 'tooLong';
+        plan = resendInstead(plan);
+      }
+    } else if (plan.kind === 'edit') {
       const edited = await this.editInPlace(plan.messageIds, parts, keyboard, chat);
       if (edited === 'gone') plan = resendInstead(plan);
       else {
@@ -78,12 +98,24 @@ export class EpisodeNotifier {
         result.sent = edited.sent;
       }
     }
-    if (plan.kind === 'send') {
+    if (plan.kind === 'send' && fresh && id && chat.sendShared && !keyboard && plan.replyTo === undefined && parts.length === 1) {
+      // A new episode's first message may ride with other new episodes of the channel waiting for the chat.
+      const out = await chat.sendShared(parts[0]!, { group: n.channel.uid, member: id });
+      result.messageIds = [out.messageId];
+      result.sent = 1;
+      if (out.members.length > 1) {
+        shared = { members: out.members };
+        this.shared.joined({ id, channel: n.channel, chatId: n.chatId, messageIds: result.messageIds, shared }, parts[0]!);
+      }
+    } else if (plan.kind === 'send') {
       result.messageIds = await chat.send(parts, { keyboard, ...(plan.replyTo !== undefined ? { replyTo: plan.replyTo } : {}) });
       result.sent = result.messageIds.length;
       if (plan.stripKeyboardOf !== undefined) await this.stripKeyboard(chat, plan.stripKeyboardOf);
+      // Out on its own now: the shared message it left is re-rendered without it (after, so it is never lost).
+      if (left && episode) await this.shared.update(episode, undefined, chat);
     }
-    await this.remember(n, plan, id, episode, result.messageIds);
+    if (plan.kind === 'send' && plan.remember === 'episodeState') shared = episode?.shared;
+    await this.remember(n, plan, id, episode, result.messageIds, shared);
     return result;
   }
 
@@ -136,7 +168,14 @@ export class EpisodeNotifier {
     }
   }
 
-  private async remember(n: EpisodeNotification, plan: Plan, id: string | undefined, episode: EpisodeRecord | undefined, ids: number[]) {
+  private async remember(
+    n: EpisodeNotification,
+    plan: Plan,
+    id: string | undefined,
+    episode: EpisodeRecord | undefined,
+    ids: number[],
+    shared: EpisodeRecord['shared'],
+  ) {
     if (plan.kind === 'send' && plan.remember === 'nothing') return;
     if (!id) return;
     const isNew = plan.kind === 'send' && plan.remember === 'newEpisode';
@@ -157,6 +196,8 @@ export class EpisodeNotifier {
             text: n.parts[0],
           };
       record.state = plan.state;
+      if (shared) record.shared = shared;
+      else delete record.shared;
       if (plan.kind === 'edit' || (plan.kind === 'send' && plan.remember === 'episodeMessage')) {
         record.messageIds = ids;
         record.chatId = n.chatId;

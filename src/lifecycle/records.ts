@@ -23,6 +23,9 @@ export const MAX_BYTES_PER_CHANNEL = 512 * 1024;
 /** A first part longer than this is not kept (a press then re-renders only the buttons). */
 export const MAX_TEXT_BYTES = 16 * 1024;
 
+/** A bound for a stored member list only: Telegram's 4096 characters keep a shared message far below it. */
+export const MAX_SHARED_MEMBERS = 4096;
+
 export const LABEL_EPISODES = 'telegram.notify.dev/episodes';
 export const LABEL_CHANNEL_UID = 'telegram.notify.dev/channel-uid';
 export const LABEL_CHANNEL_NAMESPACE = 'telegram.notify.dev/channel-namespace';
@@ -48,6 +51,14 @@ const RecordSchema = z.object({
   ack: z.object({ by: z.string(), at: z.string() }).optional(),
   updatedAt: z.string(),
   text: z.string().optional(),
+  shared: z
+    .object({
+      members: z
+        .array(z.string().regex(/^[a-z2-7]{16}$/))
+        .min(1)
+        .max(MAX_SHARED_MEMBERS),
+    })
+    .optional(),
 });
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';

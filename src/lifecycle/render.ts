@@ -64,7 +64,8 @@ export class EpisodeMessageRenderer implements EpisodeRenderer {
     return this.deps.serializer.run(serialKey(e.channel, e.groupKey), async () => {
       const r = await this.deps.store.getRecord(e.id);
       const first = r?.messageIds[0];
-      if (!r || first === undefined) return;
+      // A shared message has no buttons, and one member's text alone must not replace its neighbours'.
+      if (!r || first === undefined || r.shared) return;
       const target = await this.deps.chatFor(r.channel, r.chatId);
       if (!target) return;
       const keyboard = keyboardOf(r, target.durations);

@@ -126,6 +126,17 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
     return found;
   }
 
+  /** All of the channel's records (not expired), by id: the members of a shared message are among them. */
+  async recordsOf(channel: ChannelRef): Promise<Map<string, EpisodeRecord>> {
+    const cm = await this.load(configMapNameFor(channel.uid));
+    const out = new Map<string, EpisodeRecord>();
+    for (const [key, value] of Object.entries(cm?.data ?? {})) {
+      const r = decodeRecord(value);
+      if (r && r.id === key && !isExpired(r, this.now())) out.set(key, r);
+    }
+    return out;
+  }
+
   /**
    * A new episode id for the channel, before its first message goes out (the buttons carry it): not
    * one of the channel's stored ids (as last read) nor one reserved. release() it once stored or given up.
@@ -242,8 +253,9 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
           if (before && !changedBeyondTime(before, record) && !renew) return before;
           if (!before) {
             // A new episode of a group ends the group's earlier one in this channel: one episode per group.
+            // Except one in a shared message: its section stays there, re-rendered when its neighbours change.
             for (const [key, r] of all) {
-              if (r.groupKey !== record.groupKey) continue;
+              if (r.groupKey !== record.groupKey || r.shared) continue;
               all.delete(key);
               delete data[key];
               changes[key] = null;

@@ -228,3 +228,61 @@ describe('admission (the service bounds how many sends of a bot are not yet reco
     expect(gate.held()).toBe(false);
   });
 });
+
+test('edits of one message waiting in the chat queue collapse into the latest: one request, every caller answered', async () => {
+  const [id] = (await strictSender.send(msg('firing'))).messageIds;
+  const edit = (text: string) =>
+    strictSender.call({
+      token: DEMO.bot.token,
+      chatId: String(DEMO.chats.ops),
+      source: 'alertmanager',
+      method: 'editMessageText',
+      messageId: id!,
+      collapseKey: 'editMessageText',
+      run: (t, token) => t.editMessageText(token, { chat_id: String(DEMO.chats.ops), message_id: id!, text }),
+    });
+  // The first edit waits for the chat's next second; the two behind it replace it in the queue.
+  const answers = await Promise.all([edit('resolved 1 of 3'), edit('resolved 2 of 3'), edit('resolved 3 of 3')]);
+  expect(answers).toHaveLength(3);
+  const edits = emu.requests.filter((r) => r.method === 'editMessageText');
+  expect(edits).toHaveLength(1);
+  expect(emu.messagesTo(DEMO.chats.ops).map((m) => m.text)).toEqual(['resolved 3 of 3']);
+});
+
+test('an edit does not collapse over another call on the same message waiting after it', async () => {
+  const [id] = (await strictSender.send(msg('firing'))).messageIds;
+  const base = { token: DEMO.bot.token, chatId: String(DEMO.chats.ops), source: 'alertmanager' as const, messageId: id! };
+  const chat = String(DEMO.chats.ops);
+  const edit = (text: string) =>
+    strictSender.call({
+      ...base,
+      method: 'editMessageText',
+      collapseKey: 'editMessageText',
+      run: (t, token) => t.editMessageText(token, { chat_id: chat, message_id: id!, text }),
+    });
+  const one = edit('one');
+  const markup = strictSender.call({
+    ...base,
+    method: 'editMessageReplyMarkup',
+    run: (t, token) => t.editMessageReplyMarkup(token, { chat_id: chat, message_id: id! }),
+  });
+  // (The message has no keyboard: Telegram calls removing it "not modified"; only the order matters here.)
+  await Promise.all([one, markup.catch(() => undefined), edit('two')]);
+  expect(emu.requests.filter((r) => r.method === 'editMessageText')).toHaveLength(2);
+});
+
+test('episode messages share only with episodes of their own channel, and learn their members in order', async () => {
+  const share = (group: string, member: string) => msg(`${group}/${member}`, { coalesce: true, share: { group, member } });
+  const [a, b, c, plain] = await Promise.all([
+    sender.send(share('ch1', 'a')),
+    sender.send(share('ch1', 'b')),
+    sender.send(share('ch2', 'c')),
+    sender.send(msg('plain', { coalesce: true })),
+  ]);
+  expect(a.messageIds).toEqual(b.messageIds);
+  expect(a.members).toEqual(['a', 'b']);
+  expect(b.members).toEqual(['a', 'b']);
+  expect(c.members).toEqual(['c']);
+  expect(plain.members).toBeUndefined();
+  expect(emu.messagesTo(DEMO.chats.ops).map((m) => m.text)).toEqual(['ch1/a\n\nch1/b', 'ch2/c', 'plain']);
+});
