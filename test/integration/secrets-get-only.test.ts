@@ -103,6 +103,9 @@ test('get-only install: no list/watch on Secrets; ready, verifies, and picks up 
     KUBECONFIG: kubeconfig,
     TELEGRAM_API_URL: telegramUrl,
     WATCH_NAMESPACE: ns,
+    // The Deployment sets it from the downward API; the ServiceAccount's namespaced Roles (Lease,
+    // remembered state) are bound in ns, as in the operator's own namespace.
+    POD_NAMESPACE: ns,
     WATCH_SECRETS: env.WATCH_SECRETS!,
     RESYNC_PERIOD_SECONDS: String(RESYNC_SECONDS),
   });
@@ -123,7 +126,7 @@ test('base install: list/watch on Secrets; a rotated token is picked up within s
   const kubeconfig = await deployedServiceAccountKubeconfig(ns);
   expect(canI(kubeconfig, 'list', 'secrets', '--all-namespaces')).toBe(true);
   expect(canI(kubeconfig, 'watch', 'secrets', '--all-namespaces')).toBe(true);
-  const op = await startOperator({ KUBECONFIG: kubeconfig, TELEGRAM_API_URL: telegramUrl, WATCH_NAMESPACE: ns });
+  const op = await startOperator({ KUBECONFIG: kubeconfig, TELEGRAM_API_URL: telegramUrl, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns });
   operators.push(op);
   const ms = await rotationPickupMs(ns, 5_000);
   console.log(`base install: rotated token picked up after ${ms} ms`);
@@ -134,7 +137,7 @@ test('get-only RBAC without WATCH_SECRETS=false: the operator is never ready (wh
   const ns = await createNamespace('getonly-mismatch');
   const kubeconfig = await deployedServiceAccountKubeconfig(ns, GET_ONLY);
   // The log says why, and what to do.
-  await expect(startOperator({ KUBECONFIG: kubeconfig, TELEGRAM_API_URL: telegramUrl, WATCH_NAMESPACE: ns })).rejects.toThrow(
+  await expect(startOperator({ KUBECONFIG: kubeconfig, TELEGRAM_API_URL: telegramUrl, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns })).rejects.toThrow(
     /not ready within 30 s[\s\S]*"code":403[^\n]*"hint":"grant list and watch on secrets, or set WATCH_SECRETS=false/,
   );
 });
