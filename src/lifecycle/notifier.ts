@@ -2,6 +2,7 @@
 // edits or sends, and stores the episode BEFORE returning, so the webhook answers Alertmanager 200
 // only once a new leader (after a kill -9 or a handover) would find it. Notifications of the same
 // group in the same channel are serialized; other groups go in parallel.
+import { kubeErrorForLog, toKubeError } from '../kube/errors.js';
 import type { Logger } from '../observability/log.js';
 import type { ChatMessages } from './chatMessages.js';
 import { partsPlan, planNotification, type GroupStatus, type Plan, type ResolvedMode, resendInstead } from './decide.js';
@@ -32,8 +33,18 @@ export interface NotifyResult {
   edited: number;
 }
 
+/** The API server will not change its mind on a retry: no right to the ConfigMaps, no such namespace, refused object. */
+function isPermanentStoreError(e: unknown): boolean {
+  const code = toKubeError(e).code;
+  return code === 401 || code === 403 || code === 404 || code === 422;
+}
+
+/** How often a channel whose episodes cannot be read says so in the log. */
+const UNREMEMBERED_WARN_MS = 10 * 60_000;
+
 export class EpisodeNotifier {
   private readonly shared: SharedMessages;
+  private readonly warnedAt = new Map<string, number>();
 
   constructor(private readonly deps: { store: ConfigMapEpisodeStore; serializer: KeyedSerializer; log: Logger }) {
     this.shared = new SharedMessages(deps.store);
@@ -46,10 +57,25 @@ export class EpisodeNotifier {
   private async handle(n: EpisodeNotification, chat: ChatMessages): Promise<NotifyResult> {
     const buttons = n.durations !== undefined;
     // Send without buttons remembers nothing: no read, no write.
-    const found = n.mode === 'Send' && !buttons ? undefined : await this.deps.store.findByGroup(n.channel, n.groupKey);
+    let found: EpisodeRecord | undefined;
+    let remembering = !(n.mode === 'Send' && !buttons);
+    if (remembering) {
+      try {
+        found = await this.deps.store.findByGroup(n.channel, n.groupKey);
+      } catch (e) {
+        // A passing failure is retried by Alertmanager (503; nothing was sent). A lasting one (the Role
+        // for the operator's ConfigMaps missing, POD_NAMESPACE wrong) must not stop alerts: they go out
+        // as with resolved: Send and without buttons, and the log says why.
+        if (!isPermanentStoreError(e)) throw e;
+        remembering = false;
+        this.warnUnremembered(n.channel, e);
+      }
+    }
     // An episode in another chat (the channel's chatId changed): its message ids mean other messages here.
     const episode = found?.chatId === n.chatId ? found : undefined;
-    const plan = planNotification({ mode: n.mode, status: n.status, episode, buttons });
+    const plan = remembering
+      ? planNotification({ mode: n.mode, status: n.status, episode, buttons })
+      : planNotification({ mode: 'Send', status: n.status, episode: undefined, buttons: false });
     // A new episode's id is in its buttons' callback data: chosen before the message goes out.
     const reserved = plan.kind === 'send' && plan.remember === 'newEpisode' ? this.deps.store.reserveId(n.channel) : undefined;
     try {
@@ -115,7 +141,16 @@ export class EpisodeNotifier {
       if (left && episode) await this.shared.update(episode, undefined, chat);
     }
     if (plan.kind === 'send' && plan.remember === 'episodeState') shared = episode?.shared;
-    await this.remember(n, plan, id, episode, result.messageIds, shared);
+    try {
+      await this.remember(n, plan, id, episode, result.messageIds, shared);
+    } catch (e) {
+      // The chat has the notification: failing it now would make Alertmanager's retry send it again.
+      // Unremembered, the group's next notification is a new message (never lost, never doubled).
+      this.deps.log.error(
+        { err: kubeErrorForLog(e), namespace: n.channel.namespace, name: n.channel.name },
+        'notification sent, but its episode could not be stored: the next notification of this group will be a new message',
+      );
+    }
     return result;
   }
 
@@ -166,6 +201,16 @@ export class EpisodeNotifier {
     if ((await chat.setKeyboard(messageId, undefined)) === 'gone') {
       this.deps.log.info({ messageId }, 'episode: the first message of a resolved group is gone; its buttons with it');
     }
+  }
+
+  private warnUnremembered(channel: ChannelRef, e: unknown): void {
+    const last = this.warnedAt.get(channel.uid);
+    if (last !== undefined && Date.now() - last < UNREMEMBERED_WARN_MS) return;
+    this.warnedAt.set(channel.uid, Date.now());
+    this.deps.log.warn(
+      { err: kubeErrorForLog(e), namespace: channel.namespace, name: channel.name },
+      "cannot read the channel's remembered alert messages (ConfigMaps in the operator's namespace): notifications go out as new messages, without buttons, until this is fixed",
+    );
   }
 
   private async remember(

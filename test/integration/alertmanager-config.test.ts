@@ -209,7 +209,12 @@ test('Forbidden with the base RBAC only (naming the piece to install); the alert
     const kubeconfig = await deployedServiceAccountKubeconfig(namespace, kustomization);
     await h.secret('bot', { token: DEMO.bot.token }, namespace);
     await h.secret('am-webhook', { token: WEBHOOK_TOKEN }, namespace);
-    const op = await startOperator({ KUBECONFIG: kubeconfig, TELEGRAM_API_URL: telegramUrl, WATCH_NAMESPACE: namespace });
+    const op = await startOperator({
+      KUBECONFIG: kubeconfig,
+      TELEGRAM_API_URL: telegramUrl,
+      WATCH_NAMESPACE: namespace,
+      POD_NAMESPACE: namespace,
+    });
     others.push(op);
     await h.channel('rbac', withConfig({ labels: { team: 'z' } }), namespace);
     return namespace;

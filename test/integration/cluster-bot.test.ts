@@ -80,6 +80,8 @@ beforeAll(async () => {
     // The platform namespace is listed too, so that its Secrets are watched (a rotated bot token seen at once).
     WATCH_NAMESPACE: [platform, ...Object.values(ns)].join(','),
     WATCH_CLUSTER_BOTS: 'true',
+    // The operator's own namespace (the Deployment sets it): its Lease and remembered state live there.
+    POD_NAMESPACE: platform,
   });
 }, 60_000);
 

@@ -229,3 +229,30 @@ test('a footer shows user-controlled names escaped', async () => {
   await renderer.refresh((await store.update(e.id, (x) => ({ ...x, ack: { by: 'telegram:@<b>x</b>', at: 'not a time' } })))!);
   expect(chat.visible[0]![1].text).toContain('Acked by @&lt;b&gt;x&lt;/b&gt; at not a time');
 });
+
+const kubeError = (code: number) => Object.assign(new Error(`HTTP ${code}`), { code, body: JSON.stringify({ code, reason: 'x' }) });
+
+test('episodes that cannot be read for good (no Role for the ConfigMaps): alerts still go out, as new messages without buttons', async () => {
+  api.get = () => Promise.reject(kubeError(403));
+  const fired = await notifier.notify(note(), chat);
+  const resolved = await notifier.notify(note({ status: 'resolved', parts: ['✅ RESOLVED Disk'] }), chat);
+  expect([fired.sent, resolved.sent]).toEqual([1, 1]);
+  expect(chat.visible.map(([, m]) => [m.text, m.keyboard])).toEqual([
+    ['🔥 FIRING Disk', undefined],
+    ['✅ RESOLVED Disk', undefined],
+  ]);
+  expect(api.calls.create + api.calls.patch).toBe(0);
+});
+
+test('a passing failure to read the episodes fails the notification before anything is sent (Alertmanager retries)', async () => {
+  api.get = () => Promise.reject(kubeError(503));
+  await expect(notifier.notify(note(), chat)).rejects.toThrow();
+  expect(chat.calls).toEqual([]);
+});
+
+test('a notification sent but not stored is not failed: the retry would send it twice', async () => {
+  api.create = () => Promise.reject(kubeError(500));
+  const fired = await notifier.notify(note(), chat);
+  expect(fired.sent).toBe(1);
+  expect(chat.visible).toHaveLength(1);
+});
