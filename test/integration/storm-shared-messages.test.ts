@@ -148,7 +148,8 @@ test('the 30 groups resolved at once: no new message, every section resolved in 
   expect(calls(STORM, before, 'sendMessage')).toHaveLength(0);
   const edits = calls(STORM, before, 'editMessageText').length;
   expect(edits).toBeGreaterThanOrEqual(firingIds.length);
-  expect(edits).toBeLessThanOrEqual(GROUPS);
+  // Waiting edits of the message collapse: a few edits, not one per group (which would also take 30 s at 1 edit/s).
+  expect(edits).toBeLessThanOrEqual(GROUPS / 3);
   expect(tooMany(STORM, before)).toBe(0);
   console.log(
     `storm resolved: ${GROUPS} groups, ${edits} editMessageText calls on ${firingIds.length} messages, ` +
