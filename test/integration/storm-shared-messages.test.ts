@@ -3,7 +3,8 @@
 // (the default) and no buttons, new episodes waiting for the chat share messages; the storm resolving
 // edits those same messages, each group's section in place, and waiting edits of one message collapse.
 // A channel with `silence` gets one message per episode, each with its buttons (docs/alertmanager.md,
-// "Storms: shared messages"). Webhook requests are retried on 503 as Alertmanager would.
+// "Storms: shared messages"). Webhook requests are retried on 503 as Alertmanager would; the last test
+// has a real Alertmanager (Debian's prometheus-alertmanager, send_resolved) notify the operator instead.
 import { DEMO, demoScenario } from '../emulator/scenario.js';
 import { TelegramEmulator } from '../emulator/server.js';
 import type { DeliveredMessage } from '../emulator/core.js';
@@ -12,7 +13,7 @@ import { alertmanagerPayload } from '../harness/alertmanagerPayload.js';
 import { channelHelpers } from '../harness/channels.js';
 import { installCrds } from '../harness/crds.js';
 import { createNamespace, eventually } from '../harness/kube.js';
-import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { freePort, startOperator, type OperatorProcess } from '../harness/operator.js';
 
 let ns: string;
 let emulator: TelegramEmulator;
@@ -23,6 +24,8 @@ const WEBHOOK_TOKEN = 'storm-webhook-secret';
 const GROUPS = 30;
 const STORM = DEMO.chats.ops;
 const BUTTONS = DEMO.chats.channel;
+/** The real Alertmanager's storm goes to the forum's topic 42: a supergroup of its own, with its own limits. */
+const AM_CHAT = DEMO.chats.forum;
 const names = (prefix: string) => Array.from({ length: GROUPS }, (_, i) => `${prefix}${String(i + 1).padStart(2, '0')}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STARTS_AT = new Date().toISOString();
@@ -34,9 +37,23 @@ beforeAll(async () => {
   const url = await emulator.start();
   await secret('bot', { token: DEMO.bot.token });
   await secret('am-webhook', { token: WEBHOOK_TOKEN });
-  // Only the Silence buttons' channel talks to Alertmanager (its API is checked, never notified here).
-  am = await startAlertmanager('route: {receiver: none}\nreceivers: [{name: none}]\n');
-  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns });
+  // Alertmanager first (the Silence channel checks its API), pointed at the port the operator will listen on.
+  const port = await freePort();
+  am = await startAlertmanager(`
+route:
+  receiver: amstorm
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+- name: amstorm
+  webhook_configs:
+  - url: http://127.0.0.1:${port}/webhooks/alertmanager/${ns}/amstorm
+    send_resolved: true
+    http_config: {authorization: {credentials: ${WEBHOOK_TOKEN}}}
+`);
+  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns, HTTP_PORT: String(port) });
   const webhook = { tokenSecretRef: { name: 'am-webhook' } };
   await channel('storm', { tokenSecretRef: { name: 'bot' }, chatId: String(STORM), alertmanager: { ...webhook, resolved: 'Edit' } });
   await channel('buttons', {
@@ -44,7 +61,13 @@ beforeAll(async () => {
     chatId: String(BUTTONS),
     alertmanager: { ...webhook, silence: { url: am.url, durations: ['1h'] } },
   });
-  for (const name of ['storm', 'buttons']) await readyReason(name, 'Verified', 30_000);
+  await channel('amstorm', {
+    tokenSecretRef: { name: 'bot' },
+    chatId: String(AM_CHAT),
+    messageThreadId: 42,
+    alertmanager: { ...webhook, resolved: 'Edit' },
+  });
+  for (const name of ['storm', 'buttons', 'amstorm']) await readyReason(name, 'Verified', 30_000);
 }, 120_000);
 
 afterAll(async () => {
@@ -176,3 +199,52 @@ test('a channel with Silence buttons under the same storm: one message per episo
     `storm with buttons: ${GROUPS} groups in ${chat.length} messages, ${retried} POSTs retried after 503, ${seconds.toFixed(1)} s`,
   );
 }, 240_000);
+
+test('a real Alertmanager storm (30 groups, send_resolved): shared messages, then resolved in place, no 429', async () => {
+  const groups = names('AmStorm');
+  const before = emulator.requests.length;
+  const startsAt = new Date().toISOString();
+  const alerts = groups.map((alertname) => ({ labels: { alertname }, startsAt }));
+  let started = Date.now();
+  await am.postAlerts(alerts);
+  const firing = await eventually(
+    async () => {
+      const now = emulator.messagesTo(AM_CHAT);
+      return groups.every((name) => now.some((m) => sectionState(m.text, name) === 'firing')) ? now : undefined;
+    },
+    60_000,
+    'every group firing',
+  );
+  const firingSeconds = (Date.now() - started) / 1000;
+  await sleep(3_000); // several group intervals: a notification sent twice would arrive now
+  const shown = emulator.messagesTo(AM_CHAT);
+  for (const name of groups) expect(shownTimes(shown, name)).toBe(1);
+  expect(shown.map((m) => m.messageId)).toEqual(firing.map((m) => m.messageId));
+  expect(shown.length).toBeLessThanOrEqual(GROUPS / 3);
+  expect(shown.every((m) => m.threadId === 42)).toBe(true);
+
+  const beforeResolve = emulator.requests.length;
+  started = Date.now();
+  await am.postAlerts(alerts.map((a) => ({ ...a, endsAt: new Date().toISOString() })));
+  await eventually(
+    async () => {
+      const now = emulator.messagesTo(AM_CHAT);
+      return groups.every((name) => now.some((m) => sectionState(m.text, name) === 'resolved')) ? true : undefined;
+    },
+    60_000,
+    'every group resolved',
+  );
+  const resolvedSeconds = (Date.now() - started) / 1000;
+  await sleep(3_000);
+  const after = emulator.messagesTo(AM_CHAT);
+  expect(after.map((m) => m.messageId)).toEqual(shown.map((m) => m.messageId));
+  for (const name of groups) expect(shownTimes(after, name)).toBe(1);
+  expect(calls(AM_CHAT, beforeResolve, 'sendMessage')).toHaveLength(0);
+  const edits = calls(AM_CHAT, beforeResolve, 'editMessageText').length;
+  expect(edits).toBeLessThanOrEqual(GROUPS / 3);
+  expect(tooMany(AM_CHAT, before)).toBe(0);
+  console.log(
+    `Alertmanager storm: ${GROUPS} groups in ${shown.length} messages (${firingSeconds.toFixed(1)} s), ` +
+      `resolved with ${edits} editMessageText calls (${resolvedSeconds.toFixed(1)} s)`,
+  );
+}, 180_000);
