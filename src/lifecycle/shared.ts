@@ -77,16 +77,18 @@ export class SharedMessages {
   async update(e: SharedEpisode, text: string | undefined, chat: ChatMessages): Promise<SharedUpdate> {
     const messageId = e.messageIds[0]!;
     // Rendered and queued in order; awaited outside, so the next member's edit can replace a waiting one.
-    const queued = await this.serializer.run(keyOf(e), async (): Promise<Promise<SharedUpdate> | 'tooLong'> => {
+    // The queued request is returned wrapped: a bare promise would be adopted by the serializer's chain,
+    // which would then hold the next member back until this edit had reached Telegram.
+    const queued = await this.serializer.run(keyOf(e), async (): Promise<{ request: Promise<SharedUpdate> }> => {
       const records = await this.store.recordsOf(e.channel);
       const latest = this.sections(e);
       const sections = sectionsOf(e, (id) => (id === e.id ? (text ?? null) : latest.get(id)), records);
-      if (text !== undefined && !fitsOneMessage(sharedText(sections))) return 'tooLong';
+      if (text !== undefined && !fitsOneMessage(sharedText(sections))) return { request: Promise.resolve('tooLong') };
       latest.set(e.id, text ?? null);
-      if (sections.length === 0) return removeOrEmpty(chat, messageId);
-      return chat.edit(messageId, sharedText(sections));
+      if (sections.length === 0) return { request: removeOrEmpty(chat, messageId) };
+      return { request: chat.edit(messageId, sharedText(sections)) };
     });
-    return queued;
+    return queued.request;
   }
 
   private sections(e: SharedEpisode): Map<string, string | null> {

@@ -137,7 +137,7 @@ test('get-only RBAC without WATCH_SECRETS=false: the operator is never ready (wh
   const ns = await createNamespace('getonly-mismatch');
   const kubeconfig = await deployedServiceAccountKubeconfig(ns, GET_ONLY);
   // The log says why, and what to do.
-  await expect(startOperator({ KUBECONFIG: kubeconfig, TELEGRAM_API_URL: telegramUrl, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns })).rejects.toThrow(
-    /not ready within 30 s[\s\S]*"code":403[^\n]*"hint":"grant list and watch on secrets, or set WATCH_SECRETS=false/,
-  );
+  await expect(
+    startOperator({ KUBECONFIG: kubeconfig, TELEGRAM_API_URL: telegramUrl, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns }),
+  ).rejects.toThrow(/not ready within 30 s[\s\S]*"code":403[^\n]*"hint":"grant list and watch on secrets, or set WATCH_SECRETS=false/);
 });

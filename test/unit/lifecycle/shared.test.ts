@@ -34,8 +34,11 @@ class StormChat implements ChatMessages {
       });
     });
   }
+  /** Edits rendered while held: they wait here (as in the chat's queue) until released. */
+  held: (() => void)[] | undefined;
   async edit(id: number, text: string) {
     this.calls.push('edit');
+    if (this.held) await new Promise<void>((release) => this.held!.push(release));
     if (!this.texts.has(id)) return 'gone' as const;
     if (this.texts.get(id) === text) return 'notModified' as const;
     this.texts.set(id, text);
@@ -102,6 +105,20 @@ test('a resolve storm: every member resolving at once ends with every section re
   expect([...chat.texts.keys()]).toEqual([1]);
   expect(chat.texts.get(1)).toBe(sharedText(groups.map((g) => `✅ RESOLVED ${g}`)));
   for (const r of (await store.recordsOf(channel)).values()) expect(r.state).toBe('resolved');
+});
+
+test('a resolve storm renders every member while the first edit still waits for the chat, so the queue can collapse them', async () => {
+  await Promise.all(groups.map((g) => notifier.notify(note(g), chat)));
+  chat.held = [];
+  const results = Promise.all(groups.map((g) => notifier.notify(resolved(g), chat)));
+  // Each member reads the store before rendering: a few turns of the event loop, none of them Telegram's.
+  for (let turn = 0; turn < 200 && chat.held.length < groups.length; turn++) await new Promise((r) => setImmediate(r));
+  const waiting = chat.held.length;
+  for (const release of chat.held.splice(0)) release();
+  chat.held = undefined;
+  expect(waiting).toBe(groups.length);
+  await results;
+  expect(chat.texts.get(1)).toBe(sharedText(groups.map((g) => `✅ RESOLVED ${g}`)));
 });
 
 test('a member whose new text no longer fits leaves: its notification goes alone, the shared one is re-rendered without it', async () => {
