@@ -114,8 +114,10 @@ export class AlertLifecycle {
       );
   }
 
-  /** Leader work: a sweep now (once the watches have listed) and hourly. */
+  /** Leader work: nothing read while not leading is trusted; a sweep now (once the watches have listed) and hourly. */
   start(): void {
+    this.store.forgetCached();
+    this.notifier.forgetCached();
     this.schedule(0);
   }
 

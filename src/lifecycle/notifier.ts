@@ -50,6 +50,11 @@ export class EpisodeNotifier {
     this.shared = new SharedMessages(deps.store);
   }
 
+  /** On taking the lead: what this replica remembers of shared messages may be stale. */
+  forgetCached(): void {
+    this.shared.forgetLatest();
+  }
+
   notify(n: EpisodeNotification, chat: ChatMessages): Promise<NotifyResult> {
     return this.deps.serializer.run(serialKey(n.channel, n.groupKey), () => this.handle(n, chat));
   }
@@ -136,9 +141,12 @@ export class EpisodeNotifier {
     } else if (plan.kind === 'send') {
       result.messageIds = await chat.send(parts, { keyboard, ...(plan.replyTo !== undefined ? { replyTo: plan.replyTo } : {}) });
       result.sent = result.messageIds.length;
-      if (plan.stripKeyboardOf !== undefined) await this.stripKeyboard(chat, plan.stripKeyboardOf);
+      // Tidying after the send: a failure here must not fail the notification (Alertmanager's retry would
+      // send it again); the chat shows the notification either way.
+      if (plan.stripKeyboardOf !== undefined)
+        await this.tidy('remove the old buttons', () => this.stripKeyboard(chat, plan.stripKeyboardOf!));
       // Out on its own now: the shared message it left is re-rendered without it (after, so it is never lost).
-      if (left && episode) await this.shared.update(episode, undefined, chat);
+      if (left && episode) await this.tidy('redraw the shared message it left', () => this.shared.update(episode, undefined, chat));
     }
     if (plan.kind === 'send' && plan.remember === 'episodeState') shared = episode?.shared;
     try {
@@ -191,9 +199,20 @@ export class EpisodeNotifier {
   /** Old parts the new text no longer needs. One that cannot be deleted (older than 48 h) is emptied instead. */
   private async removeQuietly(chat: ChatMessages, ids: number[]): Promise<void> {
     for (const messageId of ids) {
-      if ((await chat.remove(messageId)) !== 'kept') continue;
-      if ((await chat.edit(messageId, '⋯')) === 'gone')
-        this.deps.log.info({ messageId }, 'episode: an old part could neither be deleted nor emptied');
+      await this.tidy('remove an old part', async () => {
+        if ((await chat.remove(messageId)) !== 'kept') return;
+        if ((await chat.edit(messageId, '⋯')) === 'gone')
+          this.deps.log.info({ messageId }, 'episode: an old part could neither be deleted nor emptied');
+      });
+    }
+  }
+
+  /** A step after the notification reached the chat: logged when it fails, never failing the notification. */
+  private async tidy(what: string, step: () => Promise<unknown>): Promise<void> {
+    try {
+      await step();
+    } catch (err) {
+      this.deps.log.warn({ err }, `episode: the notification is in the chat, but could not ${what}`);
     }
   }
 

@@ -64,6 +64,11 @@ export class SharedMessages {
 
   constructor(private readonly store: Pick<ConfigMapEpisodeStore, 'recordsOf'>) {}
 
+  /** On taking the lead: section texts seen when this replica last led may be older than the stored ones. */
+  forgetLatest(): void {
+    this.latest.clear();
+  }
+
   /** A member's first message went out in a shared message showing `text` as its section. */
   joined(e: SharedEpisode, text: string): void {
     this.sections(e).set(e.id, text);

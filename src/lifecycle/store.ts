@@ -76,6 +76,14 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
     this.now = opts.now ?? Date.now;
   }
 
+  /**
+   * Forgets what was read: a replica that leads again must not trust what it read when it last led (the
+   * other leader has written since). Called on taking the lead.
+   */
+  forgetCached(): void {
+    this.cache.clear();
+  }
+
   async get(id: string): Promise<Episode | undefined> {
     const r = await this.getRecord(id);
     if (!r) return undefined;

@@ -256,3 +256,24 @@ test('a notification sent but not stored is not failed: the retry would send it 
   expect(fired.sent).toBe(1);
   expect(chat.visible).toHaveLength(1);
 });
+
+test('Reply: the resolution is in the chat even when taking the old buttons away fails; it is not failed (no resend)', async () => {
+  await notifier.notify(note({ mode: 'Reply' }), chat);
+  chat.setKeyboard = () => Promise.reject(new Error('Telegram is down'));
+  const resolved = await notifier.notify(note({ mode: 'Reply', status: 'resolved', parts: ['✅'] }), chat);
+  expect(resolved.sent).toBe(1);
+  expect(chat.visible).toHaveLength(2);
+});
+
+test('leading again: episodes are read afresh, not from what this replica read when it last led', async () => {
+  const fired = await notifier.notify(note(), chat);
+  // Meanwhile another leader resolved the episode and a new one started elsewhere: the stored record changed.
+  const name = [...api.maps.keys()][0]!;
+  const cm = api.maps.get(name)!;
+  for (const key of Object.keys(cm.data)) delete cm.data[key];
+  cm.resourceVersion = String(Number(cm.resourceVersion) + 100);
+  store.forgetCached();
+  const again = await notifier.notify(note(), chat);
+  expect(again.sent).toBe(1);
+  expect(again.messageIds).not.toEqual(fired.messageIds);
+});
