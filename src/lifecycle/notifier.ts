@@ -2,6 +2,7 @@
 // edits or sends, and stores the episode BEFORE returning, so the webhook answers Alertmanager 200
 // only once a new leader (after a kill -9 or a handover) would find it. Notifications of the same
 // group in the same channel are serialized; other groups go in parallel.
+import { escapeHtml } from '../delivery/format/html.js';
 import { kubeErrorForLog, toKubeError } from '../kube/errors.js';
 import type { Logger } from '../observability/log.js';
 import type { ChatMessages } from './chatMessages.js';
@@ -37,6 +38,12 @@ export interface NotifyResult {
 function isPermanentStoreError(e: unknown): boolean {
   const code = toKubeError(e).code;
   return code === 401 || code === 403 || code === 404 || code === 422;
+}
+
+/** A resolved group's section in a shared message when its full rendering no longer fits there. */
+export function compactResolvedSection(commonLabels: Record<string, string>): string {
+  const name = commonLabels['alertname'];
+  return `<b>✅ RESOLVED</b> ${name === undefined ? '(alert group)' : `<b>${escapeHtml(name)}</b>`}`;
 }
 
 /** How often a channel whose episodes cannot be read says so in the log. */
@@ -111,7 +118,15 @@ export class EpisodeNotifier {
     if (plan.kind === 'edit' && episode?.shared) {
       // In a shared message: re-rendered with this section, unless it needs buttons, parts, or more room than is left.
       const alone = plan.keyboard || parts.length > 1;
-      const outcome = alone ? 'tooLong' : await this.shared.update(episode, parts[0], chat);
+      let outcome = alone ? 'tooLong' : await this.shared.update(episode, parts[0], chat);
+      if (outcome === 'tooLong' && plan.state === 'resolved' && !plan.keyboard) {
+        // A resolved section is longer than the firing one (it adds when each alert ended): in a full shared
+        // message it would leave and add a message. A one-line section is shorter than any firing one, so a
+        // storm that resolves leaves the chat with no more messages than it fired.
+        const line = compactResolvedSection(n.commonLabels);
+        outcome = await this.shared.update(episode, line, chat);
+        if (outcome === 'edited' || outcome === 'notModified') n = { ...n, parts: [line] };
+      }
       if (outcome === 'edited' || outcome === 'notModified') {
         result.messageIds = [...plan.messageIds];
         result.edited = outcome === 'edited' ? 1 : 0;

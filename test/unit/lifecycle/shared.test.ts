@@ -4,7 +4,7 @@
 // when the chat is backlogged; edits can be held to interleave members' notifications.
 import pino from 'pino';
 import type { ChatMessages } from '../../../src/lifecycle/chatMessages.js';
-import { EpisodeNotifier, type EpisodeNotification } from '../../../src/lifecycle/notifier.js';
+import { compactResolvedSection, EpisodeNotifier, type EpisodeNotification } from '../../../src/lifecycle/notifier.js';
 import type { EpisodeRecord } from '../../../src/lifecycle/records.js';
 import { EpisodeMessageRenderer } from '../../../src/lifecycle/render.js';
 import { KeyedSerializer } from '../../../src/lifecycle/serialize.js';
@@ -192,4 +192,18 @@ test('fits: 4096 characters as shown (markup not counted), 32768 bytes raw', () 
   expect(fitsOneMessage('x'.repeat(4097))).toBe(false);
   expect(fitsOneMessage(`<b>${'x'.repeat(4000)}</b>`)).toBe(true);
   expect(fitsOneMessage('<b>x</b>'.repeat(4097))).toBe(false);
+});
+
+test('a resolved section too long for the full shared message is shown as one line: the resolve storm adds no message', async () => {
+  await Promise.all(groups.map((g) => notifier.notify(note(g), chat)));
+  // Any two of these resolved renderings overflow the message together (as "Resolved: <time>" lines do when it is full).
+  const long = (g: string) => `✅ RESOLVED ${g} ${'y'.repeat(2100)}`;
+  const results = await Promise.all(groups.map((g) => notifier.notify(resolved(g, long(g)), chat)));
+  expect(results.every((r) => r.sent === 0)).toBe(true);
+  expect([...chat.texts.keys()]).toEqual([1]);
+  const shown = chat.texts.get(1)!.split('\n\n');
+  expect(shown).toHaveLength(groups.length);
+  groups.forEach((g, i) => expect([long(g), compactResolvedSection({ alertname: g })]).toContain(shown[i]));
+  expect(shown.filter((s) => s.startsWith('<b>✅ RESOLVED</b>')).length).toBeGreaterThanOrEqual(groups.length - 1);
+  expect(compactResolvedSection({ alertname: '<x>' })).toBe('<b>✅ RESOLVED</b> <b>&lt;x&gt;</b>');
 });
