@@ -4,6 +4,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../api/contract.js';
 import { isNotFound } from './errors.js';
+import { withSignal } from './leaseClient.js';
 
 export interface StoredConfigMap {
   name: string;
@@ -30,11 +31,18 @@ function toStored(cm: k8s.V1ConfigMap): StoredConfigMap {
   };
 }
 
-export function episodeConfigMaps(core: k8s.CoreV1Api, namespace: string): EpisodeConfigMaps {
+/**
+ * Each call gives up after this long: a press waits on these calls and Telegram drops its answer after
+ * 15 s, and a hung API server must not hold a bot's updates loop (client-node sets no timeout of its own).
+ */
+export const EPISODE_CALL_TIMEOUT_MS = 5_000;
+
+export function episodeConfigMaps(core: k8s.CoreV1Api, namespace: string, timeoutMs = EPISODE_CALL_TIMEOUT_MS): EpisodeConfigMaps {
+  const deadline = () => withSignal(AbortSignal.timeout(timeoutMs));
   return {
     async get(name) {
       try {
-        return toStored(await core.readNamespacedConfigMap({ namespace, name }));
+        return toStored(await core.readNamespacedConfigMap({ namespace, name }, deadline()));
       } catch (e) {
         if (isNotFound(e)) return undefined;
         throw e;
@@ -42,23 +50,23 @@ export function episodeConfigMaps(core: k8s.CoreV1Api, namespace: string): Episo
     },
     async create(name, labels, data) {
       const body: k8s.V1ConfigMap = { metadata: { name, namespace, labels }, data };
-      return toStored(await core.createNamespacedConfigMap({ namespace, body, fieldManager: FIELD_MANAGER }));
+      return toStored(await core.createNamespacedConfigMap({ namespace, body, fieldManager: FIELD_MANAGER }, deadline()));
     },
     async patch(name, resourceVersion, data) {
       const body = { metadata: { resourceVersion }, data };
       return toStored(
         await core.patchNamespacedConfigMap(
           { namespace, name, body, fieldManager: FIELD_MANAGER },
-          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch, deadline()),
         ),
       );
     },
     async list(labelSelector) {
-      return (await core.listNamespacedConfigMap({ namespace, labelSelector })).items.map(toStored);
+      return (await core.listNamespacedConfigMap({ namespace, labelSelector }, deadline())).items.map(toStored);
     },
     async delete(name) {
       try {
-        await core.deleteNamespacedConfigMap({ namespace, name });
+        await core.deleteNamespacedConfigMap({ namespace, name }, deadline());
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }

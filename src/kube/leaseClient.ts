@@ -25,7 +25,7 @@ export function leaseClient(api: k8s.CoordinationV1Api, namespace: string, name:
  * Observable stub (gen/types/ObjectParamAPI.js), hence ObservableMiddleware. 'append' keeps the
  * client's own middleware.
  */
-function withSignal(signal: AbortSignal): k8s.ConfigurationOptions {
+export function withSignal(signal: AbortSignal): k8s.ConfigurationOptions {
   const middleware: k8s.ObservableMiddleware = {
     pre: (context) => {
       context.setSignal(signal);
