@@ -2,36 +2,20 @@
 // request and never answers (a hung API server): each call must give up on its own deadline, with
 // the request torn down and a merge patch still sent as one.
 import * as k8s from '@kubernetes/client-node';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { episodeConfigMaps } from '../../../src/kube/episodeConfigMaps.js';
+import { startHangingApiServer, type HangingApiServer } from './hangingApiServer.js';
 
-let server: http.Server;
-let seen: { method: string; url: string; contentType: string; closed: Promise<void> }[];
+let hanging: HangingApiServer;
+let seen: HangingApiServer['seen'];
 let core: k8s.CoreV1Api;
 
 beforeEach(async () => {
-  seen = [];
-  server = http.createServer((req) => {
-    const closed = new Promise<void>((resolve) => req.socket.once('close', () => resolve()));
-    seen.push({ method: req.method ?? '', url: req.url ?? '', contentType: String(req.headers['content-type']), closed });
-    req.resume();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const kc = new k8s.KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 'unit-test' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  core = kc.makeApiClient(k8s.CoreV1Api);
+  hanging = await startHangingApiServer();
+  seen = hanging.seen;
+  core = hanging.kc.makeApiClient(k8s.CoreV1Api);
 });
 
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterEach(() => hanging.close());
 
 test.each([
   ['get', (api: ReturnType<typeof episodeConfigMaps>) => api.get('telegram-episodes-x'), 'GET'],

@@ -2,37 +2,20 @@
 // answers: aborting the signal must end the HTTP request itself (the server sees the connection
 // close), not just stop waiting for it.
 import * as k8s from '@kubernetes/client-node';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { leaseClient, untilAborted } from '../../../src/kube/leaseClient.js';
+import { startHangingApiServer, type HangingApiServer } from './hangingApiServer.js';
 
-let server: http.Server;
-let seen: { method: string; url: string; closed: Promise<void> }[];
+let hanging: HangingApiServer;
+let seen: HangingApiServer['seen'];
 let api: k8s.CoordinationV1Api;
 
 beforeEach(async () => {
-  seen = [];
-  server = http.createServer((req) => {
-    // Read the request, then say nothing: a partitioned API server.
-    const closed = new Promise<void>((resolve) => req.socket.once('close', () => resolve()));
-    seen.push({ method: req.method ?? '', url: req.url ?? '', closed });
-    req.resume();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const kc = new k8s.KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 'unit-test' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  api = kc.makeApiClient(k8s.CoordinationV1Api);
+  hanging = await startHangingApiServer();
+  seen = hanging.seen;
+  api = hanging.kc.makeApiClient(k8s.CoordinationV1Api);
 });
 
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterEach(() => hanging.close());
 
 const waitForRequest = async () => {
   for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
