@@ -8,6 +8,7 @@
 import { splitKey, keyOf, parseSpec, type SilenceSpec, type TelegramChannel } from '../api/types.js';
 import { parseSilenceDuration } from '../api/silenceDuration.js';
 import type { Episode, EpisodeRenderer, EpisodeStore } from '../lifecycle/episode.js';
+import { KeyedSerializer } from '../lifecycle/serialize.js';
 import type { Logger } from '../observability/log.js';
 import { AlertmanagerError } from './alertmanagerApi.js';
 import type { AlertmanagerFor } from './alertmanagerAccess.js';
@@ -53,7 +54,8 @@ export interface PressDeps {
 type Checked = { ok: true; episode: Episode; silence: SilenceSpec; channelKey: string } | { ok: false; answer: string };
 
 export class PressHandler {
-  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Presses on one episode one at a time: a double press makes one silence. */
+  private readonly presses = new KeyedSerializer();
   private readonly now: () => number;
 
   constructor(private readonly deps: PressDeps) {
@@ -65,7 +67,7 @@ export class PressHandler {
     const press = parseCallbackData(q.data);
     let text: string;
     try {
-      text = press ? await this.serialized(press.episodeId, () => this.act(bot, q, press)) : ANSWERS.unknown;
+      text = press ? await this.presses.run(press.episodeId, () => this.act(bot, q, press)) : ANSWERS.unknown;
     } catch (e) {
       this.deps.log.error({ err: e }, 'a button press failed');
       text = 'Something went wrong handling this press; nothing was changed. Try again.';
@@ -76,17 +78,6 @@ export class PressHandler {
       // Too old (over 15 s, or answered already by a leader before a handover): nothing to do.
       this.deps.log.debug({ err: e }, 'a button press could not be answered');
     }
-  }
-
-  private async serialized<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const before = this.locks.get(id) ?? Promise.resolve();
-    const mine = before.then(work, work);
-    const tail = mine.catch(() => undefined);
-    this.locks.set(id, tail);
-    void tail.then(() => {
-      if (this.locks.get(id) === tail) this.locks.delete(id);
-    });
-    return mine;
   }
 
   private async act(bot: PressBot, q: CallbackQuery, press: ButtonPress): Promise<string> {
