@@ -50,7 +50,14 @@ export const ChannelSpecSchema = z.object({
   tokenSecretRef: SecretKeyRef('token').optional(),
   botRef: z.object({ name: z.string().min(1) }).optional(),
   chatIdSecretRef: SecretKeyRef('chatId').optional(),
-  chatId: z.string().optional(),
+  /**
+   * A string, or a YAML number as Prometheus Operator users write it (`chatID` is an int64 there). Telegram's
+   * ids fit in 52 bits, so a number arrives exact; one that could have lost digits is refused, not rounded.
+   */
+  chatId: z
+    .union([z.string(), z.number().int().refine(Number.isSafeInteger, 'is too large to be exact as a number: quote it')])
+    .transform(String)
+    .optional(),
   messageThreadId: z.number().int().min(2).optional(),
   parseMode: z.enum(ParseModes).default('None'),
   disableNotification: z.boolean().default(false),

@@ -240,12 +240,35 @@ ${spec}
       /parseMode.*Unsupported value: "Markdown"/,
     ],
     ['letters in chatId', '  tokenSecretRef: {name: bot}\n  chatId: "ops-team"', /chatId must be a number/],
-    ['an unquoted number', '  tokenSecretRef: {name: bot}\n  chatId: -100123', /chatId: expected string/],
+    ['chat id 0 as a number', '  tokenSecretRef: {name: bot}\n  chatId: 0', /chatId must be a number/],
+    ['a number past 52 bits', '  tokenSecretRef: {name: bot}\n  chatId: -4503599627370496', /chatId must be a number/],
+    ['a fraction', '  tokenSecretRef: {name: bot}\n  chatId: -100123.5', /chatId/],
   ])('%s', (_what, spec, message) => {
     const r = kubectlResult(['apply', '--server-side', '-f', '-'], manifest(spec));
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(message);
   });
+});
+
+test('chatId as a YAML number, as Prometheus Operator users write it, is stored exactly and verifies', async () => {
+  const manifest = (name: string, chatId: string) => `apiVersion: telegram.notify.dev/v1alpha1
+kind: TelegramChannel
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  tokenSecretRef: {name: bot}
+  chatId: ${chatId}
+`;
+  expect(kubectlResult(['apply', '-f', '-'], manifest('numeric', String(DEMO.chats.ops))).code).toBe(0);
+  const ch = await readyReason('numeric', 'Verified');
+  expect(ch.status?.chat).toMatchObject({ id: String(DEMO.chats.ops), title: 'Ops' });
+  // The largest ids Telegram promises (52 bits) round-trip through the API server without losing a digit.
+  // The operator reads them as the same digits (its ChatNotFound message names the id it asked for).
+  for (const [i, id] of ['-4503599627370495', '4503599627370495', '-1009999999999999'].entries()) {
+    expect(kubectlResult(['apply', '-f', '-'], manifest(`big-${i}`, id)).code).toBe(0);
+    expect(kubectl(['get', 'tgc', '-n', ns, `big-${i}`, '-o', 'json'])).toMatch(new RegExp(`"chatId": ${id}\\b`));
+    const read = await readyReason(`big-${i}`, 'ChatNotFound');
+    expect(cond(read, 'ChatReachable')?.message).toContain(id);
+  }
 });
 
 test('a 429 during verification makes Ready Unknown with RateLimited, obeys retry_after, then verifies', async () => {

@@ -23,8 +23,12 @@ interface Shape {
 
 function shapeOf(node: Json | undefined): Shape | undefined {
   if (!node) return undefined;
-  // zod writes an optional-but-nullable or a union as anyOf; the CRDs use neither, so any anyOf is a difference.
-  if (Array.isArray(node.anyOf)) return { type: `anyOf(${(node.anyOf as Json[]).map((n) => String(n.type)).join('|')})` };
+  // A union is anyOf on both sides (the CRD's int-or-string fields list integer and string there): compared
+  // as the sorted list of its members' types.
+  if (Array.isArray(node.anyOf)) {
+    const types = (node.anyOf as Json[]).map((n) => String(n.type)).sort();
+    return { type: `anyOf(${types.join('|')})`, ...(node.default !== undefined ? { default: JSON.stringify(node.default) } : {}) };
+  }
   const shape: Shape = {};
   if (typeof node.type === 'string') shape.type = node.type;
   if (Array.isArray(node.enum)) shape.enum = JSON.stringify([...(node.enum as unknown[])].map(String).sort());
