@@ -261,3 +261,20 @@ test('allowedChats: a botRef channel with a chat its bot does not list is not Re
   expect(cond(refused, 'Stalled')?.status).toBe('True');
   expect(emulator.requests.filter((r) => String(r.params.chat_id) === String(DEMO.chats.group))).toEqual([]);
 });
+
+test('the CRD refuses a chat that is not a chat id and a host entry with a scheme, path or capitals, naming the rule', async () => {
+  const refusal = async (spec: Record<string, unknown>) => {
+    try {
+      await createBot(`bad-${randomBytes(2).toString('hex')}`, botSpec(spec));
+    } catch (e) {
+      return String((e as { body?: unknown }).body ?? e);
+    }
+    return 'accepted';
+  };
+  expect(await refusal({ allowedChats: ['general'] })).toContain('allowedChats entries must be chat ids such as -1001234567890');
+  for (const host of ['http://am:9093', 'am:9093/api', 'AM:9093']) {
+    expect(await refusal({ silence: { urlHosts: [host] } })).toContain('urlHosts entries are host[:port] in lowercase');
+  }
+  expect(await refusal({ silence: { scope: 'Everything' } })).toContain('spec.silence.scope: Unsupported value');
+  expect(await refusal({ silence: { urlHosts: ['*.monitoring.svc:9093', '[fd00::1]:9093'], scope: 'Unrestricted' } })).toBe('accepted');
+});
