@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TELEGRAM_API_URL } from './api/contract.js';
+import { SILENCE_HOST_EXPECTED, SILENCE_HOST_PATTERN } from './api/silenceHosts.js';
 import { DEFAULT_RATE_LIMITS } from './delivery/rateLimit.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT } from './http/requestBudget.js';
 
@@ -13,6 +14,18 @@ const namespaces = z
       .filter(Boolean),
   )
   .pipe(z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name')));
+
+/** SILENCE_URL_HOSTS: a comma list of host[:port] entries (src/api/silenceHosts.ts). */
+const silenceHosts = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(SILENCE_HOST_PATTERN, SILENCE_HOST_EXPECTED)));
 
 const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -76,6 +89,7 @@ export const EnvSchema = z.object({
   WATCH_CLUSTER_BOTS: z.enum(['true', 'false', '1', '0', 'yes', 'no', '']).default(''),
   WEBHOOK_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(DEFAULT_MAX_CONCURRENT),
   WEBHOOK_BASE_URL: webhookBaseUrl,
+  SILENCE_URL_HOSTS: silenceHosts,
 });
 
 /** The environment as the operator uses it; its type is what this schema produces, so it is written once. */
@@ -108,6 +122,12 @@ export const ConfigSchema = EnvSchema.transform((c) => ({
   webhookMaxConcurrent: c.WEBHOOK_MAX_CONCURRENT,
   /** The base of the webhook URL in generated AlertmanagerConfigs, without a trailing slash. */
   webhookBaseUrl: c.WEBHOOK_BASE_URL,
+  /**
+   * Alertmanager hosts every channel's silence.url may name, with its authorizationSecretRef sent there.
+   * Empty: botRef channels need their bot's spec.silence.urlHosts, and other channels' credentials are
+   * sent only from Secrets labelled telegram.notify.dev/silence-credentials=true. Set: it also binds those.
+   */
+  silenceUrlHosts: c.SILENCE_URL_HOSTS,
 }));
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -11,7 +11,7 @@ import { loadConfig, type Config } from './config.js';
 import { BotReconciler } from './bot/reconciler.js';
 import { ChannelReconciler } from './controller/reconciler.js';
 import { ChannelResolver } from './channel/resolver.js';
-import { SecretReader, UNWATCHED_SECRET_MAX_AGE_MS } from './channel/secrets.js';
+import { SecretReader, UNWATCHED_SECRET_MAX_AGE_MS, type SecretFreshness } from './channel/secrets.js';
 import { DeliveryLedger } from './delivery/ledger.js';
 import { AnnotationRelay } from './delivery/relay.js';
 import { Sender } from './delivery/sender.js';
@@ -33,6 +33,7 @@ import { TelegramClient } from './telegram/client.js';
 import { redactUrl } from './observability/redact.js';
 import { Verifier } from './telegram/verifier.js';
 import { ChatsRecorder } from './interaction/chatsRecord.js';
+import { credentialsOptIn } from './interaction/credentialsOptIn.js';
 import { Interaction } from './interaction/interaction.js';
 import { episodeConfigMaps } from './kube/episodeConfigMaps.js';
 import { AlertLifecycle } from './lifecycle/alertLifecycle.js';
@@ -100,10 +101,10 @@ async function main(): Promise<void> {
     log,
     metrics,
   });
-  const secrets = new SecretReader(
-    kube.core,
-    config.watchSecrets ? { watchedVersion: (ns, name) => manager.secretVersion(ns, name) } : { maxAgeMs: UNWATCHED_SECRET_MAX_AGE_MS },
-  );
+  const secretFreshness: SecretFreshness = config.watchSecrets
+    ? { watchedVersion: (ns, name) => manager.secretVersion(ns, name) }
+    : { maxAgeMs: UNWATCHED_SECRET_MAX_AGE_MS };
+  const secrets = new SecretReader(kube.core, secretFreshness);
   secrets.pruneEvery(5_000, () => manager.referencedSecrets());
   const caches = watches!;
   const resolver = new ChannelResolver(secrets, caches.watchesBots() ? caches : undefined);
@@ -167,6 +168,12 @@ async function main(): Promise<void> {
     getChannel: (ns, name) => manager.getChannel(ns, name),
     enqueue: (key) => manager.enqueue(key),
     chats: new ChatsRecorder(kube.core, leaseNamespace, log),
+    // Where silence URLs and credentials may go: docs/multi-tenancy.md, "Silence buttons".
+    policy: {
+      operatorHosts: config.silenceUrlHosts,
+      ...(caches.watchesBots() ? { getBot: (name: string) => caches.getBot(name) } : {}),
+      optIn: credentialsOptIn(kube.kc, secretFreshness),
+    },
     // Answers take from the bot's bucket like its sends and edits.
     answer: (token, callbackQueryId, text) => delivery.answerCallback(token, { callbackQueryId, text, showAlert: true }),
     log,

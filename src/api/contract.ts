@@ -16,6 +16,12 @@ export const FIELD_MANAGER = 'telegram-channel-operator';
 export const ANNOTATION_ALERT = 'telegram.notify.dev/alert';
 export const ANNOTATION_ALERT_ID = 'telegram.notify.dev/alert-id';
 export const ANNOTATION_TEST = 'telegram.notify.dev/test';
+/**
+ * A label on a Secret: "true" lets the operator send that Secret's value as the Bearer token of
+ * spec.alertmanager.silence.authorizationSecretRef to a URL no allow-list names. Only someone who may
+ * write the Secret can set it, so naming a Secret in a channel is not enough to send it anywhere.
+ */
+export const LABEL_SILENCE_CREDENTIALS = 'telegram.notify.dev/silence-credentials';
 /** Every annotation the operator reads on a channel starts with this. */
 export const ANNOTATION_PREFIX = `${GROUP}/`;
 
@@ -52,6 +58,8 @@ export const ChatReasons = [
   'ThreadNotFound',
   'TelegramUnavailable',
   'RateLimited',
+  // A botRef channel's chat is not in its ClusterTelegramBot's spec.allowedChats.
+  'ChatNotAllowed',
   // Chat ids may come from a Secret, so these can happen on the chat side too.
   'SecretNotFound',
   'SecretKeyNotFound',
@@ -60,10 +68,12 @@ export type ChatReason = (typeof ChatReasons)[number];
 
 /**
  * Reasons of Interactive (besides Verified, and SecretNotFound / SecretKeyNotFound for its
- * authorizationSecretRef): UpdatesConflict (Telegram answers getUpdates with 409) wins over
- * AlertmanagerUnreachable (GET /api/v2/status fails).
+ * authorizationSecretRef): UpdatesConflict (Telegram answers getUpdates with 409) wins over the
+ * Alertmanager's: AlertmanagerUnreachable (GET /api/v2/status fails), URLNotAllowed (no allow-list
+ * names silence.url's host: no request is made), CredentialsNotAllowed (the authorizationSecretRef
+ * Secret may not be sent to that URL: nothing is read or sent).
  */
-export const InteractiveReasons = ['UpdatesConflict', 'AlertmanagerUnreachable'] as const;
+export const InteractiveReasons = ['UpdatesConflict', 'AlertmanagerUnreachable', 'URLNotAllowed', 'CredentialsNotAllowed'] as const;
 
 /**
  * A channel's TokenValid and Ready when it uses spec.botRef and the bot cannot be used: the bot does not

@@ -3,7 +3,9 @@
 // and anything it could not express is checked here with the same words.
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { CHAT_ID_PATTERN } from './contract.js';
 import { DEFAULT_SILENCE_DURATIONS, silenceDurationProblem } from './silenceDuration.js';
+import { SILENCE_HOST_EXPECTED, SILENCE_HOST_PATTERN } from './silenceHosts.js';
 
 const SecretKeyRef = (defaultKey: string) => z.object({ name: z.string().min(1), key: z.string().min(1).default(defaultKey) });
 
@@ -192,10 +194,28 @@ export const LabelSelectorSchema = z.object({
 });
 export type LabelSelector = z.infer<typeof LabelSelectorSchema>;
 
+/** How a bot's channels may use silence buttons (spec.silence): where, and on which alerts. */
+export const SilenceScopes = ['Namespace', 'Unrestricted'] as const;
+
 export const BotSpecSchema = z.object({
   tokenSecretRef: z.object({ name: z.string().min(1), namespace: z.string().min(1), key: z.string().min(1).default('token') }),
   /** Who may use the bot: names and/or a label selector; absent or empty means nobody. */
   allowedNamespaces: z.object({ names: z.array(z.string()).optional(), selector: LabelSelectorSchema.optional() }).optional(),
+  /** The chats the bot's channels may use; absent: any chat the bot is in. */
+  allowedChats: z
+    .array(z.string().trim().regex(CHAT_ID_PATTERN, 'must be a chat id such as -1001234567890 or @channelusername'))
+    .max(1000)
+    .optional(),
+  silence: z
+    .object({
+      /** Hosts (host[:port]) the channels' silence.url may name, besides the operator's SILENCE_URL_HOSTS. */
+      urlHosts: z.array(z.string().trim().toLowerCase().regex(SILENCE_HOST_PATTERN, SILENCE_HOST_EXPECTED)).max(100).default([]),
+      /** Namespace: every silence matches only the channel's namespace (namespaceLabel); Unrestricted: any alerts. */
+      scope: z.enum(SilenceScopes).default('Namespace'),
+      /** The alert label that carries the namespace. */
+      namespaceLabel: z.string().regex(LABEL_NAME, 'must be a label name').default('namespace'),
+    })
+    .default({ urlHosts: [], scope: 'Namespace', namespaceLabel: 'namespace' }),
 });
 export type BotSpec = z.infer<typeof BotSpecSchema>;
 

@@ -2,14 +2,39 @@
 // channel's namespace. Absent or empty allows nobody: a bot is shared by listing who shares it, never
 // by forgetting a field. An empty selector ({}) therefore matches nothing here, unlike elsewhere in
 // Kubernetes; to allow every namespace, say so (matchExpressions: kubernetes.io/metadata.name Exists).
+//
+// A namespace the operator has not seen yet (its watch event is still on its way) has no known labels.
+// It is not allowed, and it is not refused either: 'unknown', so the channel waits for the namespace
+// instead of being judged on labels it may not have. Treating it as "no labels" would let NotIn and
+// DoesNotExist selectors through.
 import type { BotSpec, LabelSelector } from '../api/types.js';
 
-/** True when a channel in `namespace` (with these labels) may use a bot with this spec. */
-export function namespaceAllowed(spec: BotSpec, namespace: string, labels: Readonly<Record<string, string>>): boolean {
+export type NamespaceVerdict = 'allowed' | 'notAllowed' | 'unknown';
+
+/** May a channel in `namespace` use a bot with this spec? `labels` undefined: the namespace is not known yet. */
+export function namespaceVerdict(spec: BotSpec, namespace: string, labels: Readonly<Record<string, string>> | undefined): NamespaceVerdict {
   const allowed = spec.allowedNamespaces;
-  if (!allowed) return false;
-  if (allowed.names?.includes(namespace)) return true;
-  return allowed.selector !== undefined && selectorMatches(allowed.selector, labels);
+  if (!allowed) return 'notAllowed';
+  if (allowed.names?.includes(namespace)) return 'allowed';
+  if (allowed.selector === undefined) return 'notAllowed';
+  if (labels === undefined) return 'unknown';
+  return selectorMatches(allowed.selector, labels) ? 'allowed' : 'notAllowed';
+}
+
+/** True only when the namespace is known to be allowed. */
+export function namespaceAllowed(spec: BotSpec, namespace: string, labels: Readonly<Record<string, string>> | undefined): boolean {
+  return namespaceVerdict(spec, namespace, labels) === 'allowed';
+}
+
+/**
+ * May a channel of this bot post to `chatId` (validated)? spec.allowedChats absent: any chat. Usernames
+ * compare without case, as Telegram treats them; a chat listed by id and used by @username (or the
+ * reverse) is refused, so a mismatch errs on the side of not sending.
+ */
+export function chatAllowed(spec: BotSpec, chatId: string): boolean {
+  if (spec.allowedChats === undefined) return true;
+  const wanted = chatId.startsWith('@') ? chatId.toLowerCase() : chatId;
+  return spec.allowedChats.some((c) => (c.startsWith('@') ? c.toLowerCase() : c) === wanted);
 }
 
 /** metav1.LabelSelector semantics (all requirements ANDed), except that an empty selector matches nothing. */

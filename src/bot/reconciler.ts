@@ -36,7 +36,8 @@ const TRANSIENT_MAX_MS = 5 * 60_000;
 export interface BotCache {
   getBot(name: string): ClusterTelegramBot | undefined;
   channelsOfBot(name: string): TelegramChannel[];
-  namespaceLabels(namespace: string): Readonly<Record<string, string>>;
+  /** undefined: the namespace is not known (yet), so its channels are not counted. */
+  namespaceLabels(namespace: string): Readonly<Record<string, string>> | undefined;
 }
 
 export interface BotReconcilerDeps {

@@ -12,10 +12,10 @@
 // resourceVersion changes (or, without a Secret watch, for a few seconds), so resolving again costs no
 // API call until a Secret is rotated, and a rotation is seen by the next resolution.
 import { CONDITION_READY, type Verdict } from '../api/contract.js';
-import { parseBotSpec, type ChannelSpec, type ClusterTelegramBot } from '../api/types.js';
+import { parseBotSpec, type BotSpec, type ChannelSpec, type ClusterTelegramBot } from '../api/types.js';
 import { checkChatId, checkToken } from '../api/values.js';
 import { findCondition } from '../api/conditions.js';
-import { describeAllowed, namespaceAllowed } from '../bot/allowed.js';
+import { chatAllowed, describeAllowed, namespaceVerdict } from '../bot/allowed.js';
 import type { SecretValue } from './secrets.js';
 
 /** What a channel resolved to: the values Telegram needs (the token stays in memory only). */
@@ -41,11 +41,13 @@ export interface SecretSource {
 /** The ClusterTelegramBots and namespace labels as the watches see them (absent: bots are not watched). */
 export interface BotLookup {
   getBot(name: string): ClusterTelegramBot | undefined;
-  /** The namespace's labels; empty when it is not known. */
-  namespaceLabels(namespace: string): Readonly<Record<string, string>>;
+  /** The namespace's labels; undefined when the namespace is not known (yet). */
+  namespaceLabels(namespace: string): Readonly<Record<string, string>> | undefined;
 }
 
-type Part = { ok: true; value: string; verifiedBot?: { id: number; username: string } } | { ok: false; verdict: Verdict };
+type Part =
+  | { ok: true; value: string; verifiedBot?: { id: number; username: string }; bot?: { name: string; spec: BotSpec } }
+  | { ok: false; verdict: Verdict };
 
 export class ChannelResolver {
   constructor(
@@ -55,7 +57,8 @@ export class ChannelResolver {
 
   /** The values of a channel in `namespace` with this spec. Throws SecretUnavailable when a Secret cannot be read now. */
   async resolve(namespace: string, spec: ChannelSpec): Promise<Resolution> {
-    const [tok, chat] = await Promise.all([this.token(namespace, spec), this.chat(namespace, spec)]);
+    const [tok, resolvedChat] = await Promise.all([this.token(namespace, spec), this.chat(namespace, spec)]);
+    const chat = tok.ok && tok.bot && resolvedChat.ok ? botChat(tok.bot, resolvedChat.value) : resolvedChat;
     if (tok.ok && chat.ok) {
       const channel: ResolvedChannel = { spec, token: tok.value, chatId: chat.value };
       if (tok.verifiedBot) channel.verifiedBot = tok.verifiedBot;
@@ -93,7 +96,16 @@ export class ChannelResolver {
     if (!bot) return fail('False', 'BotNotFound', `ClusterTelegramBot "${name}" not found`);
     const parsed = parseBotSpec(bot.spec);
     if (!parsed.ok) return fail('False', 'BotNotReady', `ClusterTelegramBot "${name}" is not ready (InvalidSpec): ${parsed.message}`);
-    if (!namespaceAllowed(parsed.spec, namespace, this.bots.namespaceLabels(namespace))) {
+    const allowed = namespaceVerdict(parsed.spec, namespace, this.bots.namespaceLabels(namespace));
+    if (allowed === 'unknown') {
+      // Woken again when the namespace watch brings it; judged then, on its real labels.
+      return fail(
+        'Unknown',
+        'BotNotAllowed',
+        `namespace ${namespace} is not known to the operator yet; ClusterTelegramBot "${name}" is checked again when it is`,
+      );
+    }
+    if (allowed === 'notAllowed') {
       return fail(
         'False',
         'BotNotAllowed',
@@ -114,7 +126,7 @@ export class ChannelResolver {
     if (!v.ok) return fail('Unknown', 'BotNotReady', `ClusterTelegramBot "${name}": ${v.reason}, the bot is checked again`);
     const checked = checkToken(v.value, `the Secret of ClusterTelegramBot "${name}"`);
     if (!checked.ok) return fail('Unknown', 'BotNotReady', `ClusterTelegramBot "${name}": ${checked.message}`);
-    return { ok: true, value: checked.value, verifiedBot: bot.status.bot };
+    return { ok: true, value: checked.value, verifiedBot: bot.status.bot, bot: { name, spec: parsed.spec } };
   }
 
   private async chat(namespace: string, spec: ChannelSpec): Promise<Part> {
@@ -134,4 +146,17 @@ export class ChannelResolver {
     if (!checked.ok) return { ok: false, verdict: { status: 'False', reason: 'InvalidChatId', message: checked.message } };
     return { ok: true, value: checked.value };
   }
+}
+
+/** A botRef channel's chat, if its bot's spec.allowedChats lets it post there (the id is validated, so it may be shown). */
+function botChat(bot: { name: string; spec: BotSpec }, chatId: string): Part {
+  if (chatAllowed(bot.spec, chatId)) return { ok: true, value: chatId };
+  return {
+    ok: false,
+    verdict: {
+      status: 'False',
+      reason: 'ChatNotAllowed',
+      message: `chat ${chatId} is not in the spec.allowedChats of ClusterTelegramBot "${bot.name}": use a chat it lists, or ask the platform team to add this one`,
+    },
+  };
 }

@@ -4,12 +4,11 @@
 import type { Verdict } from '../api/contract.js';
 import { keyOf, parseSpec, type SilenceSpec, type TelegramChannel } from '../api/types.js';
 import type { ResolvedChannel, SecretSource } from '../channel/resolver.js';
-import { SecretUnavailable } from '../channel/secrets.js';
 import type { EpisodeRenderer, EpisodeStore } from '../lifecycle/episode.js';
 import type { Logger } from '../observability/log.js';
 import type { TelegramClient } from '../telegram/client.js';
 import { tokenKey } from '../telegram/tokenKey.js';
-import { alertmanagerAccess, type AlertmanagerFor } from './alertmanagerAccess.js';
+import { alertmanagerAccess, type AccessPolicy, type AlertmanagerFor } from './alertmanagerAccess.js';
 import { AlertmanagerError } from './alertmanagerApi.js';
 import { PressAuthorizer } from './authorize.js';
 import type { ChatsRecorder } from './chatsRecord.js';
@@ -31,6 +30,8 @@ export interface InteractionDeps {
   /** Wakes a channel's reconcile (its Interactive condition changed). */
   enqueue: (channelKey: string) => void;
   chats?: ChatsRecorder;
+  /** Where silence URLs and credentials may go (silencePolicy.ts); default: no allow-list, no opt-in. */
+  policy?: AccessPolicy;
   /** Answers a press (show_alert); default: straight to the Bot API. main.ts passes the delivery service's, under the bot's limits. */
   answer?: (token: string, queryId: string, text: string) => Promise<unknown>;
   log: Logger;
@@ -61,7 +62,7 @@ export class Interaction {
 
   constructor(private readonly deps: InteractionDeps) {
     this.now = deps.now ?? Date.now;
-    this.alertmanagerFor = deps.alertmanagerFor ?? alertmanagerAccess(deps.secrets);
+    this.alertmanagerFor = deps.alertmanagerFor ?? alertmanagerAccess(deps.secrets, deps.policy);
     const makePoller =
       deps.makePoller ??
       ((token, handle, onConflict) => new UpdatesPoller({ telegram: deps.telegram, token, handle, onConflict, log: deps.log }));
@@ -97,10 +98,7 @@ export class Interaction {
       return undefined;
     }
     this.hub.register(key, resolved.token);
-    const target = `${silence.url}\n${silence.authorizationSecretRef?.name ?? ''}\n${silence.authorizationSecretRef?.key ?? ''}`;
-    const last = this.checks.get(key);
-    const stale = !last || last.target !== target || verified || (!last.check.ok && this.now() - last.at >= UNREACHABLE_RECHECK_MS);
-    const check = stale ? await this.checkAlertmanager(key, ch.metadata.namespace, silence, target) : last.check;
+    const check = await this.currentCheck(key, ch.metadata.namespace, parsed.spec.botRef?.name, silence, verified);
     const bot = ch.status?.bot?.username ? `@${ch.status.bot.username}` : `bot ${resolved.token.split(':')[0]}`;
     return interactiveVerdict(bot, this.hub.conflictOf(key), check);
   }
@@ -121,17 +119,34 @@ export class Interaction {
     return this.hub.stop();
   }
 
-  private async checkAlertmanager(key: string, namespace: string, silence: SilenceSpec, target: string): Promise<AlertmanagerCheck> {
+  /**
+   * The policy and the Secret are looked at on every reconcile (no request to Alertmanager, and the
+   * Secret reads are cached), so an allow-list or a label that changed shows at once; Alertmanager
+   * itself is asked again only when what is called changed, at verification, or 30 s after a failure.
+   */
+  private async currentCheck(
+    key: string,
+    namespace: string,
+    botRef: string | undefined,
+    silence: SilenceSpec,
+    verified: boolean,
+  ): Promise<AlertmanagerCheck> {
+    // SecretUnavailable propagates: the reconcile fails and is retried.
+    const access = await this.alertmanagerFor({ namespace, silence, ...(botRef !== undefined ? { botRef } : {}) });
+    if (!access.ok) {
+      this.checks.set(key, { target: '', check: access, at: this.now() });
+      return access;
+    }
+    const ref = silence.authorizationSecretRef;
+    const target = `${silence.url}\n${ref?.name ?? ''}\n${ref?.key ?? ''}\n${access.credentials === true}`;
+    const last = this.checks.get(key);
+    const stale = !last || last.target !== target || verified || (!last.check.ok && this.now() - last.at >= UNREACHABLE_RECHECK_MS);
+    if (!stale) return last.check;
     let check: AlertmanagerCheck;
     try {
-      const access = await this.alertmanagerFor(namespace, silence);
-      if (!access.ok) check = access;
-      else {
-        await access.api.status();
-        check = { ok: true, host: new URL(silence.url).host };
-      }
+      await access.api.status();
+      check = { ok: true, host: new URL(silence.url).host };
     } catch (e) {
-      if (e instanceof SecretUnavailable) throw e; // the reconcile fails and is retried
       const message = e instanceof AlertmanagerError ? e.message : 'the Alertmanager check failed';
       check = { ok: false, reason: 'AlertmanagerUnreachable', message };
     }

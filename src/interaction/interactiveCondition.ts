@@ -1,11 +1,12 @@
 // The Interactive condition of a channel with spec.alertmanager.silence: can presses be received
-// (getUpdates without a 409) and acted on (Alertmanager's API answers)? UpdatesConflict wins over
-// AlertmanagerUnreachable: without presses, Alertmanager does not matter. Ready is never affected.
+// (getUpdates without a 409) and acted on (Alertmanager's API answers, and the silence policy lets the
+// channel call it: URLNotAllowed, CredentialsNotAllowed)? UpdatesConflict wins over the Alertmanager's
+// reasons: without presses, Alertmanager does not matter. Ready is never affected.
 import type { Verdict } from '../api/contract.js';
+import type { AccessRefusal } from './alertmanagerAccess.js';
 import type { BotConflict } from './updatesHub.js';
 
-export type AlertmanagerCheck =
-  { ok: true; host: string } | { ok: false; reason: 'AlertmanagerUnreachable' | 'SecretNotFound' | 'SecretKeyNotFound'; message: string };
+export type AlertmanagerCheck = { ok: true; host: string } | { ok: false; reason: AccessRefusal; message: string };
 
 /** Pure: the condition from the bot's 409 state and the last Alertmanager check. */
 export function interactiveVerdict(bot: string, conflict: BotConflict | undefined, am: AlertmanagerCheck): Verdict {

@@ -12,6 +12,7 @@ import { KeyedSerializer } from '../lifecycle/serialize.js';
 import type { Logger } from '../observability/log.js';
 import { AlertmanagerError } from './alertmanagerApi.js';
 import type { AlertmanagerFor } from './alertmanagerAccess.js';
+import { scopedMatchers } from './silencePolicy.js';
 import type { PressAuthorizer } from './authorize.js';
 import { parseCallbackData, type ButtonPress } from './callbackData.js';
 import type { AlertmanagerCheck } from './interactiveCondition.js';
@@ -51,7 +52,8 @@ export interface PressDeps {
   now?: () => number;
 }
 
-type Checked = { ok: true; episode: Episode; silence: SilenceSpec; channelKey: string } | { ok: false; answer: string };
+type Checked =
+  { ok: true; episode: Episode; silence: SilenceSpec; channelKey: string; botRef: string | undefined } | { ok: false; answer: string };
 
 export class PressHandler {
   /** Presses on one episode one at a time: a double press makes one silence. */
@@ -109,7 +111,7 @@ export class PressHandler {
     const parsed = parseSpec(ch.spec);
     const silence = parsed.ok ? parsed.spec.alertmanager?.silence : undefined;
     if (!silence) return { ok: false, answer: ANSWERS.noButtons };
-    return { ok: true, episode, silence, channelKey };
+    return { ok: true, episode, silence, channelKey, botRef: parsed.ok ? parsed.spec.botRef?.name : undefined };
   }
 
   private async silence(c: Extract<Checked, { ok: true }>, index: number, who: string, q: CallbackQuery): Promise<string> {
@@ -120,8 +122,11 @@ export class PressHandler {
     const ms = label !== undefined ? parseSilenceDuration(label) : undefined;
     if (label === undefined || ms === undefined) return ANSWERS.outdated;
     if (Object.keys(episode.commonLabels).length === 0) return ANSWERS.noLabels;
-    const api = await this.api(channelKey, silence);
-    if (typeof api === 'string') return api;
+    const access = await this.access(c);
+    if (typeof access === 'string') return access;
+    const api = access.api;
+    const scoped = scopedMatchers(episode.commonLabels, access.scope);
+    if (!scoped.ok) return scoped.answer;
 
     const startsAt = new Date(this.now());
     const endsAt = new Date(startsAt.getTime() + ms);
@@ -129,7 +134,7 @@ export class PressHandler {
     let id: string;
     try {
       id = await api.createSilence({
-        matchers: episode.commonLabels,
+        matchers: scoped.matchers,
         startsAt,
         endsAt,
         createdBy: who,
@@ -163,8 +168,9 @@ export class PressHandler {
     const { episode, silence, channelKey } = c;
     const current = episode.silence;
     if (!current) return 'This alert is not silenced: nothing was changed.';
-    const api = await this.api(channelKey, silence);
-    if (typeof api === 'string') return api;
+    const access = await this.access(c);
+    if (typeof access === 'string') return access;
+    const api = access.api;
     try {
       await api.expireSilence(current.id);
       this.deps.alertmanagerSeen?.(channelKey, { ok: true, host: hostOf(silence.url) });
@@ -191,11 +197,11 @@ export class PressHandler {
     return 'You took this alert.';
   }
 
-  /** The channel's Alertmanager client, or the answer to give when there is none. */
-  private async api(channelKey: string, silence: SilenceSpec) {
+  /** The channel's Alertmanager access (client, silence scope), or the answer to give when there is none. */
+  private async access({ channelKey, silence, botRef }: Extract<Checked, { ok: true }>) {
     const { namespace } = splitKey(channelKey);
-    const access = await this.deps.alertmanagerFor(namespace, silence);
-    if (access.ok) return access.api;
+    const access = await this.deps.alertmanagerFor({ namespace, silence, ...(botRef !== undefined ? { botRef } : {}) });
+    if (access.ok) return access;
     this.deps.alertmanagerSeen?.(channelKey, access);
     return `Cannot use Alertmanager: ${access.message}. Nothing was changed.`;
   }

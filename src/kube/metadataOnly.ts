@@ -76,3 +76,32 @@ export async function listMetadata(
   } while (token);
   return { items, resourceVersion };
 }
+
+/** A single GET of metadata only: how long it may take in all before it fails. */
+export const METADATA_GET_TIMEOUT_MS = 10_000;
+
+/**
+ * GETs one object's metadata (e.g. /api/v1/namespaces/ns/secrets/name): its labels and version, never
+ * its data. undefined when it does not exist; other failures throw with `code` like listMetadata's.
+ */
+export async function getMetadata(
+  kc: k8s.KubeConfig,
+  path: string,
+): Promise<{ resourceVersion: string; labels: Record<string, string> } | undefined> {
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new Error('No currently active cluster');
+  const context = new k8s.RequestContext(server + path, k8s.HttpMethod.GET);
+  await withAccept(kc, ACCEPT_METADATA_WATCH).applySecurityAuthentication(context);
+  context.setSignal(AbortSignal.timeout(METADATA_GET_TIMEOUT_MS));
+  const response = await new k8s.IsomorphicFetchHttpLibrary().send(context).toPromise();
+  const text = await response.body.text();
+  if (response.httpStatusCode === 404) return undefined;
+  if (response.httpStatusCode !== 200) {
+    const error = new Error(`HTTP ${response.httpStatusCode} reading ${path} (metadata only)`);
+    throw Object.assign(error, { code: response.httpStatusCode });
+  }
+  const obj = JSON.parse(text) as { kind?: string; metadata?: { resourceVersion?: string; labels?: Record<string, string> } };
+  if (obj.kind !== 'PartialObjectMetadata')
+    throw new Error(`the apiserver answered ${obj.kind ?? 'no kind'} to a metadata-only read of ${path}`);
+  return { resourceVersion: obj.metadata?.resourceVersion ?? '', labels: obj.metadata?.labels ?? {} };
+}

@@ -155,8 +155,10 @@ export class Watches {
     return this.botWatcher !== undefined;
   }
 
-  namespaceLabels(namespace: string): Readonly<Record<string, string>> {
-    return this.namespaceWatcher?.get(undefined, namespace)?.metadata.labels ?? {};
+  /** undefined: the namespace has not been seen (not created yet, or its event is on its way). */
+  namespaceLabels(namespace: string): Readonly<Record<string, string>> | undefined {
+    const ns = this.namespaceWatcher?.get(undefined, namespace);
+    return ns ? (ns.metadata.labels ?? {}) : undefined;
   }
 
   /** The channels whose spec.botRef names this bot (allowed or not). */
@@ -314,9 +316,19 @@ export class Watches {
 /** The Secrets a channel references ("ns/name"), from the raw spec: even an invalid spec is woken by its Secrets. */
 function channelSecretRefs(obj: TelegramChannel): string[] {
   const spec = obj.spec as
-    | { tokenSecretRef?: { name?: string }; chatIdSecretRef?: { name?: string }; alertmanager?: { tokenSecretRef?: { name?: string } } }
+    | {
+        tokenSecretRef?: { name?: string };
+        chatIdSecretRef?: { name?: string };
+        alertmanager?: { tokenSecretRef?: { name?: string }; silence?: { authorizationSecretRef?: { name?: string } } };
+      }
     | undefined;
-  const names = [spec?.tokenSecretRef?.name, spec?.chatIdSecretRef?.name, spec?.alertmanager?.tokenSecretRef?.name];
+  const names = [
+    spec?.tokenSecretRef?.name,
+    spec?.chatIdSecretRef?.name,
+    spec?.alertmanager?.tokenSecretRef?.name,
+    // Labelling it (telegram.notify.dev/silence-credentials) changes what Interactive says.
+    spec?.alertmanager?.silence?.authorizationSecretRef?.name,
+  ];
   return [...new Set(names.filter((n): n is string => !!n).map((n) => `${obj.metadata.namespace}/${n}`))];
 }
 

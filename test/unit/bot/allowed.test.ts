@@ -1,6 +1,6 @@
 // allowedNamespaces: names and/or a label selector; empty allows nobody (pure logic).
 import { parseBotSpec, type BotSpec } from '../../../src/api/types.js';
-import { describeAllowed, namespaceAllowed, selectorMatches } from '../../../src/bot/allowed.js';
+import { chatAllowed, describeAllowed, namespaceAllowed, namespaceVerdict, selectorMatches } from '../../../src/bot/allowed.js';
 
 const spec = (allowedNamespaces?: unknown): BotSpec => {
   const r = parseBotSpec({ tokenSecretRef: { name: 'bot', namespace: 'telegram-system' }, allowedNamespaces });
@@ -55,4 +55,41 @@ test('a malformed selector the CRD would refuse is refused by the parser too, wi
     ok: false,
     message: expect.stringContaining('spec.tokenSecretRef.namespace'),
   });
+});
+
+describe('a namespace the operator has not seen yet', () => {
+  test('is not allowed by a NotIn or DoesNotExist selector, which "no labels" would satisfy: its verdict is unknown', () => {
+    for (const matchExpressions of [
+      [{ key: 'tier', operator: 'NotIn', values: ['restricted'] }],
+      [{ key: 'legacy', operator: 'DoesNotExist' }],
+    ]) {
+      const s = spec({ selector: { matchExpressions } });
+      expect(namespaceVerdict(s, 'payments', undefined)).toBe('unknown');
+      expect(namespaceAllowed(s, 'payments', undefined)).toBe(false);
+      expect(namespaceVerdict(s, 'payments', {})).toBe('allowed'); // once seen without those labels
+    }
+  });
+
+  test('is allowed when listed by name (no labels needed), and refused when only a selector could allow it and none is set', () => {
+    expect(namespaceVerdict(spec({ names: ['payments'] }), 'payments', undefined)).toBe('allowed');
+    expect(namespaceVerdict(spec({ names: ['monitoring'] }), 'payments', undefined)).toBe('notAllowed');
+    expect(namespaceVerdict(spec(), 'payments', undefined)).toBe('notAllowed');
+  });
+});
+
+test('allowedChats: absent allows any chat; set, only the chats listed (usernames without case)', () => {
+  const withChats = (allowedChats?: string[]) => {
+    const r = parseBotSpec({ tokenSecretRef: { name: 'bot', namespace: 'telegram-system' }, allowedChats });
+    if (!r.ok) throw new Error(r.message);
+    return r.spec;
+  };
+  expect(chatAllowed(withChats(), '-100999')).toBe(true);
+  const s = withChats(['-100123', '@Ops_Alerts']);
+  expect(chatAllowed(s, '-100123')).toBe(true);
+  expect(chatAllowed(s, '@ops_alerts')).toBe(true);
+  expect(chatAllowed(s, '-100999')).toBe(false);
+  expect(chatAllowed(s, '-1001234')).toBe(false);
+  expect(chatAllowed(withChats([]), '-100123')).toBe(false);
+  const bad = parseBotSpec({ tokenSecretRef: { name: 'bot', namespace: 'x' }, allowedChats: ['general'] });
+  expect(bad.ok || bad.message).toMatch(/allowedChats.0: must be a chat id/);
 });

@@ -25,7 +25,7 @@ function setup() {
     enqueue: (k) => enqueued.push(k),
     log: createLogger('silent'),
     now: () => now,
-    alertmanagerFor: async (_ns, s) => ({
+    alertmanagerFor: async ({ silence: s }) => ({
       ok: true,
       api: {
         status: async () => {
