@@ -51,7 +51,7 @@ export function schemaDifferences(crd: Shape | undefined, code: Shape | undefine
   if (!code) return [`${at}: in the CRD, not in the code's schema`];
   const out: string[] = [];
   for (const k of ['type', 'enum', 'default', 'required'] as const) {
-    if (k === 'default' && crd.default === undefined && isEmptyDefault(code.default)) continue;
+    if (k === 'default' && crd.default === undefined && impliedByCrd(code.default, crd)) continue;
     if (crd[k] !== code[k]) out.push(`${at}: ${k} is ${crd[k] ?? 'unset'} in the CRD, ${code[k] ?? 'unset'} in the code`);
   }
   const names = new Set([...Object.keys(crd.properties ?? {}), ...Object.keys(code.properties ?? {})]);
@@ -62,14 +62,26 @@ export function schemaDifferences(crd: Shape | undefined, code: Shape | undefine
 }
 
 /**
- * The code may default an absent list or map to an empty one where the CRD leaves it absent: the
- * operator reads both the same way, and the API server then stores exactly what the user wrote.
+ * The code may default an absent field where the CRD does not, when that default is what the CRD's own
+ * defaults give an empty object (or an empty list or map): the operator then reads an absent field and an
+ * empty one the same way, and the API server stores exactly what the user wrote.
  */
-function isEmptyDefault(json: string | undefined): boolean {
-  if (json === undefined) return false;
-  const empty = (v: unknown): boolean =>
-    Array.isArray(v) ? v.length === 0 : !!v && typeof v === 'object' && Object.values(v).every(empty);
-  return empty(JSON.parse(json));
+function impliedByCrd(codeDefault: string | undefined, crd: Shape): boolean {
+  if (codeDefault === undefined) return false;
+  const dropEmpty = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.length ? v : undefined;
+    if (!v || typeof v !== 'object') return v;
+    const kept = Object.entries(v)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .flatMap(([k, x]) => (dropEmpty(x) === undefined ? [] : [[k, dropEmpty(x)] as const]));
+    return kept.length ? Object.fromEntries(kept) : undefined;
+  };
+  const crdDefaults = (shape: Shape): unknown => {
+    if (shape.default !== undefined) return JSON.parse(shape.default);
+    if (!shape.properties) return undefined;
+    return Object.fromEntries(Object.entries(shape.properties).map(([k, child]) => [k, crdDefaults(child)]));
+  };
+  return JSON.stringify(dropEmpty(JSON.parse(codeDefault))) === JSON.stringify(dropEmpty(crdDefaults(crd)));
 }
 
 function crdSpec(file: string): Shape {
