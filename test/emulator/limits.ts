@@ -7,18 +7,28 @@
 export interface Clock {
   /** Milliseconds; only differences matter. */
   now(): number;
+  /** Resolves once `ms` have passed on this clock; absent: the emulator waits on a real timer. */
+  sleep?(ms: number): Promise<void>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** A clock that moves only when told to, for deterministic tests. */
+/** A clock that moves only when told to, for deterministic tests: its sleepers wake when advance() passes them. */
 export class ManualClock implements Clock {
+  private sleepers: { at: number; wake: () => void }[] = [];
   constructor(private ms = 1_700_000_000_000) {}
   now(): number {
     return this.ms;
   }
+  sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((wake) => this.sleepers.push({ at: this.ms + ms, wake }));
+  }
   advance(ms: number): void {
     this.ms += ms;
+    const due = this.sleepers.filter((s) => s.at <= this.ms);
+    this.sleepers = this.sleepers.filter((s) => s.at > this.ms);
+    for (const s of due) s.wake();
   }
 }
 

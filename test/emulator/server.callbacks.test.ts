@@ -131,11 +131,10 @@ describe('pressButton', () => {
     const id = await sendFiring();
     const poll = h.call(T, 'getUpdates', { timeout: 30, allowed_updates: ['callback_query'] });
     await new Promise((r) => setTimeout(r, 100));
-    const started = Date.now();
     h.emu.pressButton(T, { chatId: C.ops, messageId: id, userId: users.admin.id, button: 'Ack' });
+    // Woken by the press: the 30 s timeout would have answered with no update at all.
     const got = resultOf<Update[]>(await poll);
     expect(got.map((u) => (u.callback_query as any).data)).toEqual(['a:7']);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   test('an unread press leaves the queue after 150 s, as on the server', async () => {

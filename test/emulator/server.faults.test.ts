@@ -1,7 +1,7 @@
 // Row 25 (rate limits over HTTP) and row 37 plus injected faults: 5xx bursts, latency, dropped sockets.
 
 import { ScenarioBuilder, bot, DEMO } from './scenario.js';
-import { errorOf, startEmulator, type Harness } from './testkit.js';
+import { chanceToArrive, errorOf, received, startEmulator, track, type Harness } from './testkit.js';
 
 const T = DEMO.bot.token;
 const C = DEMO.chats;
@@ -124,15 +124,18 @@ describe('faults', () => {
     expect((await h.call(T, 'getMe')).status).toBe(200);
   });
 
-  test('latency delays every answer', async () => {
+  test('latency delays every answer until the emulator clock has passed it; cleared, answers come at once', async () => {
     h.emu.setFaults({ latencyMs: 800 });
-    const started = Date.now();
-    expect((await h.call(T, 'getMe')).status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(780);
+    const slow = track(h.call(T, 'getMe'));
+    await received(h, 1);
+    h.clock.advance(799);
+    await chanceToArrive();
+    expect(slow.answered()).toBe(false);
+    h.clock.advance(1);
+    expect((await slow.promise).status).toBe(200);
     h.emu.clearFaults();
-    const again = Date.now();
-    await h.call(T, 'getMe');
-    expect(Date.now() - again).toBeLessThan(600);
+    // No clock moves now: with latency still on, this answer would never come.
+    expect((await h.call(T, 'getMe')).status).toBe(200);
   });
 
   test('a dropped connection is a socket error in fetch, and nothing is delivered', async () => {
@@ -151,9 +154,12 @@ describe('faults', () => {
   test('faults combine and clear', async () => {
     h.emu.setFaults({ latencyMs: 50 });
     h.emu.setFaults({ status5xx: { count: 1 } });
-    const started = Date.now();
-    expect((await fetch(`${h.base}/bot${T}/getMe`)).status).toBe(502);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+    const both = track(fetch(`${h.base}/bot${T}/getMe`));
+    await received(h, 1);
+    await chanceToArrive();
+    expect(both.answered()).toBe(false); // the latency holds it
+    h.clock.advance(50);
+    expect((await both.promise).status).toBe(502); // and then the 5xx answers it
     h.emu.setFaults({ status5xx: { count: 3 } });
     h.emu.clearFaults();
     expect((await h.call(T, 'getMe')).status).toBe(200);

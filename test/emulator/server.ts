@@ -1044,6 +1044,7 @@ export class TelegramEmulator {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.clock.sleep) return this.clock.sleep(ms);
     return new Promise((resolve) => {
       const t = setTimeout(() => {
         this.timers.delete(t);

@@ -71,3 +71,18 @@ export function resultOf<T = Record<string, unknown>>(r: CallResult): T {
   if (!r.body.ok) throw new Error(`expected success, got ${JSON.stringify(r.body)}`);
   return r.body.result as T;
 }
+
+/** A call in flight whose answer the test can look at without awaiting it. */
+export function track<T>(promise: Promise<T>): { promise: Promise<T>; answered: () => boolean } {
+  let answered = false;
+  const tracked = promise.finally(() => (answered = true));
+  return { promise: tracked, answered: () => answered };
+}
+
+/** Resolves once the emulator has received `count` requests (it records a request before any delay). */
+export async function received(h: Pick<Harness, 'emu'>, count: number): Promise<void> {
+  while (h.emu.requests.length < count) await new Promise((r) => setTimeout(r, 5));
+}
+
+/** Gives an answer that should not come yet the time to arrive anyway (20 ms: a chance, not a bound). */
+export const chanceToArrive = (): Promise<void> => new Promise((r) => setTimeout(r, 20));

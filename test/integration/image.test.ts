@@ -192,9 +192,8 @@ describe("the image run as the chart's Pod would be", () => {
   });
 
   it("stops cleanly on SIGTERM within the Pod's grace period", () => {
-    const started = Date.now();
     mustPodman(['stop', '--time=15', CONTAINER]);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // Exit code 0: it ended on SIGTERM by itself; one still running after 15 s is killed (137).
     const [state] = JSON.parse(mustPodman(['inspect', CONTAINER]));
     expect(state.State.ExitCode).toBe(0);
   });

@@ -1,5 +1,5 @@
 // Two operator replicas, each running with the deployed ServiceAccount's own token: only the
-// leader verifies, writes status and sends; killing it hands over within the lease duration, and
+// leader verifies, writes status and sends; killing it hands over once its Lease runs out, and
 // no alert is lost or sent twice (beyond the one the kill itself may cause).
 import * as k8s from '@kubernetes/client-node';
 import { ScenarioBuilder, bot, supergroupId } from '../emulator/scenario.js';
@@ -24,8 +24,10 @@ const { custom, secret } = channelHelpers(() => ns);
 const { coordination } = clients();
 
 const leaderGauge = async (p: OperatorProcess) => /^telegram_operator_leader 1$/m.test(await (await fetch(`${p.url}/metrics`)).text());
-const holder = async () =>
-  (await coordination.readNamespacedLease({ namespace: ns, name: 'telegram-channel-operator' })).spec?.holderIdentity;
+const lease = async () => (await coordination.readNamespacedLease({ namespace: ns, name: 'telegram-channel-operator' })).spec!;
+const holder = async () => (await lease()).holderIdentity;
+/** A Lease time (written by a replica) in ms. */
+const ms = (t: Date | string | undefined) => new Date(t!).getTime();
 
 /** The alert text each channel carries now, to tell a recorded delivery of it from an older one. */
 let currentAlert: (i: number) => string = () => '';
@@ -169,14 +171,24 @@ test('Alertmanager hanging up on the follower reaches the leader: the retry is n
   expect(copies()).toBe(1);
 });
 
-test('killing the leader hands over within the lease duration, and no alert is lost or doubled', async () => {
+test('killing the leader hands over once its Lease runs out, never before, and no alert is lost or doubled', async () => {
   await annotateAll((i) => `alert two for ${i}`);
   await eventually(async () => emulator.messages.filter((m) => m.text.startsWith('alert two')).length >= 3, 20_000, 'some sent');
-  const killedAt = Date.now();
   await replicas.a!.stop('SIGKILL');
-  await eventually(async () => (await holder()) === 'replica-b', 25_000, 'replica-b takes over');
-  const handoverMs = Date.now() - killedAt;
-  expect(handoverMs).toBeLessThan(15_000 + 3_000); // lease duration plus one retry period and polling slack
+  // The Lease as the killed leader left it: its last renewal.
+  const left = await lease();
+  expect(left.holderIdentity).toBe('replica-a');
+  const taken = await eventually(
+    async () => {
+      const l = await lease();
+      return l.holderIdentity === 'replica-b' ? l : undefined;
+    },
+    25_000,
+    'replica-b takes over',
+  );
+  // Never before the killed leader's Lease ran out: two leaders would both send.
+  const handoverMs = ms(taken.acquireTime) - ms(left.renewTime);
+  expect(handoverMs).toBeGreaterThan(left.leaseDurationSeconds! * 1000);
   await allRecorded();
   const counts = chatIds.map((id, i) => emulator.messagesTo(id).filter((m) => m.text === `alert two for ${i}`).length);
   expect(counts.every((c) => c >= 1)).toBe(true);
@@ -187,10 +199,20 @@ test('killing the leader hands over within the lease duration, and no alert is l
 
 test('SIGTERM releases the Lease so the other replica takes over at once', async () => {
   replicas.a = await startOperator(envFor('replica-a'));
-  const stoppedAt = Date.now();
+  const before = await lease();
+  expect(before.holderIdentity).toBe('replica-b');
   expect(await replicas.b!.stop('SIGTERM')).toBe(0);
-  await eventually(async () => (await holder()) === 'replica-a', 10_000, 'replica-a takes over');
-  const ms = Date.now() - stoppedAt;
-  expect(ms).toBeLessThan(10_000);
-  console.log(`handover after SIGTERM: ${ms} ms`);
+  expect(replicas.b!.output()).toContain('leader lease released');
+  const taken = await eventually(
+    async () => {
+      const l = await lease();
+      return l.holderIdentity === 'replica-a' ? l : undefined;
+    },
+    20_000,
+    'replica-a takes over',
+  );
+  // Taken while the stopped leader's last renewal would still have held it: only the release allows that.
+  const handoverMs = ms(taken.acquireTime) - ms(before.renewTime);
+  expect(handoverMs).toBeLessThan(before.leaseDurationSeconds! * 1000);
+  console.log(`handover after SIGTERM: ${handoverMs} ms after the last renewal`);
 });

@@ -2,7 +2,8 @@
 // on the real control plane, into the Telegram emulator.
 import { DEMO, demoScenario } from '../emulator/scenario.js';
 import { TelegramEmulator } from '../emulator/server.js';
-import { channelHelpers, cond } from '../harness/channels.js';
+import { digestOf } from '../../src/delivery/relay.js';
+import { channelHelpers, cond, G } from '../harness/channels.js';
 import { installCrds } from '../harness/crds.js';
 import { createNamespace, eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
@@ -12,7 +13,7 @@ let ns: string;
 let emulator: TelegramEmulator;
 let emulatorUrl: string;
 let operator: OperatorProcess;
-const { secret, channel, get, annotate, readyReason } = channelHelpers(() => ns);
+const { custom, secret, channel, get, annotate, readyReason } = channelHelpers(() => ns);
 const AM_TOKEN = 'am-webhook-token-0123456789';
 
 const env = () => ({ TELEGRAM_API_URL: emulatorUrl, WATCH_NAMESPACE: ns, RESYNC_PERIOD_SECONDS: '10' });
@@ -150,6 +151,46 @@ test('an alert for a channel that is not Ready waits, and is sent once the chann
   );
   expect(done.status?.delivery?.lastError).toBeUndefined();
   expect(sentTo(DEMO.chats.channel).filter((m) => m.text === 'queued while broken')).toHaveLength(1);
+});
+
+test('an alert set while the channel is suspended is kept, replaced by a newer value, and sent once on resume', async () => {
+  const shown = () => sentTo(DEMO.chats.channel).filter((m) => m.text.startsWith('set while suspended'));
+  const pending = (text: string) =>
+    eventually(
+      async () => {
+        const c = await get('paused');
+        return c.status?.delivery?.pendingAlertDigest === digestOf(text) ? c : undefined;
+      },
+      15_000,
+      `pending ${text}`,
+    );
+  await channel('paused', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.channel), suspend: true });
+  await readyReason('paused', 'Suspended');
+  await annotate('paused', { 'telegram.notify.dev/alert': 'set while suspended: first' });
+  const first = await pending('set while suspended: first');
+  expect(first.status?.delivery?.lastError).toMatch(/^ChannelNotReady: alert waiting until the channel is Ready \(.*suspend/);
+  await annotate('paused', { 'telegram.notify.dev/alert': 'set while suspended: second' });
+  await pending('set while suspended: second');
+  expect(shown()).toEqual([]);
+
+  await custom.patchNamespacedCustomObject({
+    ...G,
+    namespace: ns,
+    name: 'paused',
+    body: [{ op: 'replace', path: '/spec/suspend', value: false }],
+  });
+  const done = await eventually(
+    async () => {
+      const c = await get('paused');
+      return c.status?.delivery?.lastAlertDigest === digestOf('set while suspended: second') && !c.status.delivery.pendingAlertDigest
+        ? c
+        : undefined;
+    },
+    20_000,
+    'sent after resume',
+  );
+  expect(shown().map((m) => m.text)).toEqual(['set while suspended: second']);
+  expect(done.status?.delivery?.lastError).toBeUndefined();
 });
 
 test('a send refused because the bot was kicked meanwhile fails the alert and re-verifies the channel', async () => {

@@ -97,8 +97,7 @@ test('get-only install: no list/watch on Secrets; ready, verifies, and picks up 
   expect(canI(kubeconfig, 'watch', 'secrets', '--all-namespaces')).toBe(false);
 
   const env = envOf(render(GET_ONLY));
-  const started = Date.now();
-  // startOperator waits for /readyz: it must not wait for a Secret watch that does not exist.
+  // startOperator waits for /readyz (and fails after 30 s): it must not wait for a Secret watch that does not exist.
   const op = await startOperator({
     KUBECONFIG: kubeconfig,
     TELEGRAM_API_URL: telegramUrl,
@@ -110,7 +109,6 @@ test('get-only install: no list/watch on Secrets; ready, verifies, and picks up 
     RESYNC_PERIOD_SECONDS: String(RESYNC_SECONDS),
   });
   operators.push(op);
-  expect(Date.now() - started).toBeLessThan(30_000);
 
   const ms = await rotationPickupMs(ns, (RESYNC_SECONDS + 20) * 1000);
   console.log(`get-only install: rotated token picked up after ${ms} ms (resync every ${RESYNC_SECONDS} s)`);

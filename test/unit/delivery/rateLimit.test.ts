@@ -1,5 +1,5 @@
 // The sender's token buckets: Telegram's pace, kept 100 ms behind the exact edge of its budget.
-import { TokenBucket } from '../../../src/delivery/rateLimit.js';
+import { TokenBucket, isGroupLike } from '../../../src/delivery/rateLimit.js';
 
 /** Sends as fast as the bucket allows from t=0; the times at which they go. */
 function schedule(bucket: TokenBucket, count: number): number[] {
@@ -46,4 +46,13 @@ test("whatever the pattern, Telegram's bucket (same limits, counting the same se
     ours.take(now);
     theirs -= 1;
   }
+});
+
+test.each([
+  ['a private chat', '12345', false],
+  ['a basic group', '-4567', true],
+  ['a supergroup', '-1001234567890', true],
+  ['a channel by username', '@alerts_channel', true],
+])('%s (%s) is paced as a group: %s', (_what, chatId, group) => {
+  expect(isGroupLike(chatId)).toBe(group);
 });

@@ -1,5 +1,5 @@
-// The sender on a fake clock and a scripted Telegram: buckets, 429 retry_after, coalescing and the stop,
-// decided by time alone (no emulator, no real waiting). The emulator-backed tests (sender.test.ts)
+// The sender on a fake clock and a scripted Telegram: buckets (chat, group), 429 retry_after (one chat, the whole bot),
+// coalescing and the stop, decided by time alone (no emulator, no real waiting). The emulator-backed tests (sender.test.ts)
 // check the same behaviour against Telegram's answers.
 import { Sender, SendingStopped, type Clock, type OutgoingMessage } from '../../../src/delivery/sender.js';
 import type { SendMessageParams, TelegramClient } from '../../../src/telegram/client.js';
@@ -129,4 +129,65 @@ test('drain with something still queued answers false at its deadline', async ()
   await clock.advance(1_000);
   await waiting;
   expect(await sender.drain(1)).toBe(true);
+});
+
+/** Sends `count` messages to one chat; when each of those that reached Telegram within a minute went (ms after the first). */
+async function minuteOfSends(chatId: string, count: number): Promise<number[]> {
+  const all = Promise.all(Array.from({ length: count }, (_, i) => sender.send(msg(`${chatId} #${i}`, { chatId }))));
+  const start = clock.t;
+  await clock.advance(60_000);
+  const times = tg.calls.filter((c) => c.text.startsWith(`${chatId} #`)).map((c) => c.at - start);
+  await clock.advance(60_000);
+  await all;
+  return times;
+}
+const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
+
+test('a basic group (a negative id without -100) keeps the 20-a-minute group pace, like a supergroup and a channel', async () => {
+  const privateChat = await minuteOfSends('12345', 50);
+  // The chat pace alone: the burst, then one a second; all 50 within the minute.
+  expect(privateChat).toHaveLength(50);
+  expect(gaps(privateChat).slice(2)).toEqual(Array(47).fill(1_000));
+  expect(waits).not.toContain('group');
+  for (const group of ['-4567', '-1001234567890', '@alerts_channel']) {
+    waits.length = 0;
+    const times = await minuteOfSends(group, 50);
+    // One a second while the group bucket (20, refilled at 20 a minute) lasts, then one every 3 s.
+    expect({ group, sent: times.length, lastGaps: gaps(times).slice(-10) }).toEqual({ group, sent: 39, lastGaps: Array(10).fill(3_000) });
+    expect(waits).toContain('group');
+  }
+});
+
+test('429s for two chats within a second pause the whole bot: a third chat waits out retry_after too', async () => {
+  const rateLimited = () => new TelegramError({ kind: 'RateLimited', message: '429', method: 'sendMessage', retryAfterSeconds: 5 });
+  tg.refuse.push(rateLimited(), rateLimited());
+  const first = sender.send(msg('to A', { chatId: '111' }));
+  const second = sender.send(msg('to B', { chatId: '222' }));
+  await clock.advance(10);
+  expect(tg.calls.map((c) => c.text)).toEqual(['to A', 'to B']);
+  const third = sender.send(msg('to C', { chatId: '333' }));
+  await clock.advance(4_989);
+  expect(tg.calls.map((c) => c.text)).toEqual(['to A', 'to B']);
+  await clock.advance(1);
+  await Promise.all([first, second, third]);
+  expect(tg.calls.filter((c) => c.text === 'to C').map((c) => c.at)).toEqual([5_000]);
+});
+
+test('a 429 for one chat alone pauses only that chat', async () => {
+  tg.refuse.push(new TelegramError({ kind: 'RateLimited', message: '429', method: 'sendMessage', retryAfterSeconds: 5 }));
+  const first = sender.send(msg('to A', { chatId: '111' }));
+  await clock.advance(10);
+  const other = sender.send(msg('to C', { chatId: '333' }));
+  await clock.advance(10);
+  expect(tg.calls.map((c) => [c.text, c.at])).toEqual([
+    ['to A', 0],
+    ['to C', 10],
+  ]);
+  await clock.advance(5_000);
+  await Promise.all([first, other]);
+  expect(tg.calls.map((c) => [c.text, c.at])).toEqual([
+    ['to A', 0],
+    ['to C', 10],
+    ['to A', 5_000],
+  ]);
 });

@@ -76,3 +76,23 @@ test('answers are cached for 60 s: a demoted admin loses the right after that', 
   expect(calls).toEqual([2, 2]);
   set(2, { status: 'administrator' });
 });
+
+test('the cache is per chat and user: an admin of one chat is not an admin of another', async () => {
+  const now = 0;
+  const calls: string[] = [];
+  const adminIn = new Set(['-100A']);
+  const lookup = async (chat: string, user: number): Promise<TelegramChatMember> => {
+    calls.push(`${chat}/${user}`);
+    return { status: adminIn.has(chat) ? 'administrator' : 'member' };
+  };
+  const auth = new PressAuthorizer(lookup, () => now);
+  const rule = { allowed: 'Administrators' as const, allowedUserIds: [] };
+  expect(await auth.authorize(rule, '-100A', 42)).toEqual({ ok: true });
+  // Same user, other chat, same instant (well inside the cache time): asked anew, and refused.
+  expect(await auth.authorize(rule, '-100B', 42)).toEqual({ ok: false, reason: expect.stringMatching(/only administrators/) });
+  expect(calls).toEqual(['-100A/42', '-100B/42']);
+  // Both answers stay cached, each for its own chat.
+  expect((await auth.authorize(rule, '-100A', 42)).ok).toBe(true);
+  expect((await auth.authorize(rule, '-100B', 42)).ok).toBe(false);
+  expect(calls).toEqual(['-100A/42', '-100B/42']);
+});

@@ -20,6 +20,8 @@ class FakeChat implements ChatMessages {
   readonly messages = new Map<number, Shown>();
   private next = 1;
   calls: string[] = [];
+  /** Messages Telegram no longer lets the bot delete (older than 48 h): deleteMessage refuses them. */
+  readonly undeletable = new Set<number>();
   async send(parts: string[], opts: { keyboard?: InlineKeyboard; replyTo?: number }) {
     this.calls.push('send');
     return parts.map((text, i) => {
@@ -48,6 +50,7 @@ class FakeChat implements ChatMessages {
     this.calls.push('remove');
     const m = this.messages.get(id);
     if (!m || m.deleted) return 'gone' as const;
+    if (this.undeletable.has(id)) return 'kept' as const;
     m.deleted = true;
     return 'deleted' as const;
   }
@@ -146,6 +149,19 @@ test('Edit: extra parts of a long firing message are deleted when the resolved o
   const longer = await notifier.notify(note({ parts: ['a', 'b'] }), chat);
   expect(longer.messageIds[0]).toBe(again.messageIds[0]);
   expect(longer).toMatchObject({ sent: 1 });
+});
+
+test('Edit: an extra part too old to delete is emptied to ⋯, never left showing what fired', async () => {
+  const fired = await notifier.notify(note({ parts: ['part 1', 'part 2', 'part 3'] }), chat);
+  const [first, second, third] = fired.messageIds as [number, number, number];
+  chat.undeletable.add(second);
+  const resolved = await notifier.notify(note({ status: 'resolved', parts: ['resolved'] }), chat);
+  expect(resolved.messageIds).toEqual([first]);
+  expect(chat.visible.map(([id, m]) => [id, m.text])).toEqual([
+    [first, 'resolved'],
+    [second, '⋯'],
+  ]);
+  expect(chat.messages.get(third)).toMatchObject({ text: 'part 3', deleted: true });
 });
 
 test('Reply: later notifications reply to the first message; resolved takes its buttons away', async () => {

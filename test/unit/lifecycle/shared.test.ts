@@ -48,8 +48,11 @@ class StormChat implements ChatMessages {
     this.calls.push('setKeyboard');
     return 'edited' as const;
   }
+  /** Messages Telegram no longer lets the bot delete (older than 48 h). */
+  readonly undeletable = new Set<number>();
   async remove(id: number) {
     this.calls.push('remove');
+    if (this.undeletable.has(id)) return 'kept' as const;
     return this.texts.delete(id) ? ('deleted' as const) : ('gone' as const);
   }
 }
@@ -144,6 +147,15 @@ test('a member that needs buttons or several parts leaves too; when the last one
   await notifier.notify(note('B', { durations: ['1h'] }), chat);
   expect(chat.texts.has(1)).toBe(false);
   expect([...chat.texts.values()]).toEqual(['part 1', 'part 2', '🔥 FIRING B']);
+});
+
+test('when the last member leaves a shared message too old to delete, it is emptied to ⋯', async () => {
+  await Promise.all(['A', 'B'].map((g) => notifier.notify(note(g), chat)));
+  chat.undeletable.add(1);
+  await notifier.notify(note('A', { parts: ['part 1', 'part 2'] }), chat);
+  await notifier.notify(note('B', { durations: ['1h'] }), chat);
+  expect(chat.texts.get(1)).toBe('⋯');
+  expect([...chat.texts.values()]).toEqual(['⋯', 'part 1', 'part 2', '🔥 FIRING B']);
 });
 
 test('a group firing again after resolving starts a new message; its old section stays in the shared one', async () => {

@@ -1,5 +1,6 @@
-// WorkQueue with real (short) timers: dedup, one reconcile per key in flight, re-run when a key is
+// WorkQueue: dedup, one reconcile per key in flight, re-run when a key is
 // added during its reconcile, backoff on failure, earliest-wins delayed requeues, graceful shutdown.
+import { jest } from '@jest/globals';
 import { WorkQueue, type ReconcileResult } from '../../../src/runtime/workqueue.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -67,112 +68,139 @@ test('different keys run concurrently up to the limit', async () => {
   expect(g.stats().maxInFlight).toBe(2);
 });
 
-test('a throwing reconcile is retried with exponential backoff, reset by a success', async () => {
-  const times: number[] = [];
-  const errors: number[] = [];
-  let n = 0;
-  const q = new WorkQueue(
-    async () => {
-      times.push(Date.now());
-      if (++n <= 2) throw new Error('boom');
-    },
-    { concurrency: 1, baseDelayMs: 40, maxDelayMs: 1000, onError: (_k, _e, ms) => errors.push(ms) },
-  );
-  q.add('a');
-  await sleep(300);
-  expect(n).toBe(3);
-  expect(errors).toHaveLength(2);
-  expect(errors[0]).toBeGreaterThanOrEqual(36); // 40 ± 10 %
-  expect(errors[0]).toBeLessThanOrEqual(44);
-  expect(errors[1]).toBeGreaterThanOrEqual(72); // doubled
-  expect(errors[1]).toBeLessThanOrEqual(88);
-  expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(30);
-  expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(65);
-  expect(q.failuresOf('a')).toBe(0);
-  await q.shutdown();
-});
+// Backoff, requeues and delayed adds on jest's fake timers: Date.now and setTimeout move only when
+// the test advances them, so a loaded machine cannot make a timer late and the assertions are exact.
+const advance = (ms: number) => jest.advanceTimersByTimeAsync(ms);
+afterEach(() => jest.useRealTimers());
 
-test('backoff is capped at maxDelayMs', async () => {
-  const delays: number[] = [];
-  const q = new WorkQueue(
-    async () => {
-      throw new Error('always');
-    },
-    { concurrency: 1, baseDelayMs: 5, maxDelayMs: 10, onError: (_k, _e, ms) => delays.push(ms) },
-  );
-  q.add('a');
-  await sleep(150);
-  await q.shutdown();
-  expect(delays.length).toBeGreaterThanOrEqual(4);
-  expect(Math.max(...delays)).toBeLessThanOrEqual(11);
-  expect(q.failuresOf('a')).toBe(delays.length);
-});
+describe('on a fake clock', () => {
+  beforeEach(() => jest.useFakeTimers());
 
-test('requeueAfterMs from a result runs the key again', async () => {
-  let n = 0;
-  const q = new WorkQueue(async (): Promise<ReconcileResult> => (++n === 1 ? { requeueAfterMs: 30 } : {}), { concurrency: 1 });
-  q.add('a');
-  await sleep(10);
-  expect(n).toBe(1);
-  await sleep(60);
-  expect(n).toBe(2);
-  await q.shutdown();
-});
-
-describe('addAfter', () => {
-  test('keeps the earliest due time: a later request does not postpone it', async () => {
-    const calls: number[] = [];
-    const start = Date.now();
-    const q = new WorkQueue(async () => void calls.push(Date.now() - start), { concurrency: 1 });
-    q.addAfter('a', 30);
-    q.addAfter('a', 300);
-    await sleep(100);
-    expect(calls).toHaveLength(1);
-    expect(calls[0]).toBeLessThan(100);
-    await sleep(250);
-    expect(calls).toHaveLength(1); // the 300 ms request was dropped, not kept as a second run
-    await q.shutdown();
-  });
-
-  test('an earlier request replaces a later one', async () => {
-    const calls: number[] = [];
-    const start = Date.now();
-    const q = new WorkQueue(async () => void calls.push(Date.now() - start), { concurrency: 1 });
-    q.addAfter('a', 300);
-    q.addAfter('a', 20);
-    await sleep(80);
-    expect(calls).toHaveLength(1);
-    await sleep(300);
-    expect(calls).toHaveLength(1);
-    await q.shutdown();
-  });
-
-  test('add() now cancels a pending delayed run; forget() drops it', async () => {
+  test('a throwing reconcile is retried with exponential backoff, reset by a success', async () => {
+    const times: number[] = [];
+    const errors: number[] = [];
     let n = 0;
-    const q = new WorkQueue(async () => void n++, { concurrency: 1 });
-    q.addAfter('a', 40);
+    const start = Date.now();
+    const q = new WorkQueue(
+      async () => {
+        times.push(Date.now() - start);
+        if (++n <= 2) throw new Error('boom');
+      },
+      { concurrency: 1, baseDelayMs: 40, maxDelayMs: 1000, onError: (_k, _e, ms) => errors.push(ms) },
+    );
     q.add('a');
-    await sleep(80);
-    expect(n).toBe(1);
-    q.addAfter('b', 20);
-    q.forget('b');
-    await sleep(50);
-    expect(n).toBe(1);
+    await advance(0);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeGreaterThanOrEqual(36); // 40 ± 10 %
+    expect(errors[0]).toBeLessThanOrEqual(44);
+    await advance(errors[0]! - 1);
+    expect(n).toBe(1); // not a millisecond early
+    await advance(1);
+    expect(n).toBe(2);
+    expect(errors).toHaveLength(2);
+    expect(errors[1]).toBeGreaterThanOrEqual(72); // doubled
+    expect(errors[1]).toBeLessThanOrEqual(88);
+    await advance(errors[1]!);
+    expect(n).toBe(3);
+    expect(times).toEqual([0, errors[0], errors[0]! + errors[1]!]);
+    expect(q.failuresOf('a')).toBe(0);
+    await advance(10_000);
+    expect(n).toBe(3);
     await q.shutdown();
   });
 
-  test('delay <= 0 is an immediate add', async () => {
-    let n = 0;
-    const q = new WorkQueue(async () => void n++, { concurrency: 1 });
-    q.addAfter('a', 0);
-    await sleep(5);
-    expect(n).toBe(1);
+  test('backoff is capped at maxDelayMs', async () => {
+    const delays: number[] = [];
+    const q = new WorkQueue(
+      async () => {
+        throw new Error('always');
+      },
+      { concurrency: 1, baseDelayMs: 5, maxDelayMs: 10, onError: (_k, _e, ms) => delays.push(ms) },
+    );
+    q.add('a');
+    await advance(150);
     await q.shutdown();
+    // 5, 10, then 10 every time (± 10 % jitter): at least 14 attempts in 150 ms, none waiting longer.
+    expect(delays.length).toBeGreaterThanOrEqual(14);
+    for (const d of delays.slice(1)) {
+      expect(d).toBeGreaterThanOrEqual(9);
+      expect(d).toBeLessThanOrEqual(11);
+    }
+    expect(q.failuresOf('a')).toBe(delays.length);
+  });
+
+  test('requeueAfterMs from a result runs the key again, when due', async () => {
+    let n = 0;
+    const q = new WorkQueue(async (): Promise<ReconcileResult> => (++n === 1 ? { requeueAfterMs: 30 } : {}), { concurrency: 1 });
+    q.add('a');
+    await advance(29);
+    expect(n).toBe(1);
+    await advance(1);
+    expect(n).toBe(2);
+    await advance(1_000);
+    expect(n).toBe(2);
+    await q.shutdown();
+  });
+
+  describe('addAfter', () => {
+    test('keeps the earliest due time: a later request does not postpone it', async () => {
+      const calls: number[] = [];
+      const start = Date.now();
+      const q = new WorkQueue(async () => void calls.push(Date.now() - start), { concurrency: 1 });
+      q.addAfter('a', 30);
+      q.addAfter('a', 300);
+      await advance(29);
+      expect(calls).toEqual([]);
+      await advance(1);
+      expect(calls).toEqual([30]);
+      await advance(1_000);
+      expect(calls).toEqual([30]); // the 300 ms request was dropped, not kept as a second run
+      await q.shutdown();
+    });
+
+    test('an earlier request replaces a later one', async () => {
+      const calls: number[] = [];
+      const start = Date.now();
+      const q = new WorkQueue(async () => void calls.push(Date.now() - start), { concurrency: 1 });
+      q.addAfter('a', 300);
+      q.addAfter('a', 20);
+      await advance(20);
+      expect(calls).toEqual([20]);
+      await advance(1_000);
+      expect(calls).toEqual([20]);
+      await q.shutdown();
+    });
+
+    test('add() now cancels a pending delayed run; forget() drops it', async () => {
+      let n = 0;
+      const q = new WorkQueue(async () => void n++, { concurrency: 1 });
+      q.addAfter('a', 40);
+      q.add('a');
+      await advance(0);
+      expect(n).toBe(1);
+      await advance(1_000);
+      expect(n).toBe(1);
+      q.addAfter('b', 20);
+      q.forget('b');
+      await advance(1_000);
+      expect(n).toBe(1);
+      await q.shutdown();
+    });
+
+    test('delay <= 0 is an immediate add', async () => {
+      let n = 0;
+      const q = new WorkQueue(async () => void n++, { concurrency: 1 });
+      q.addAfter('a', 0);
+      await advance(0);
+      expect(n).toBe(1);
+      await q.shutdown();
+    });
   });
 });
 
 describe('shutdown', () => {
   test('waits for reconciles in flight, drops queued and delayed work, refuses new work', async () => {
+    jest.useFakeTimers();
     const g = gate();
     const q = new WorkQueue(g.reconcile, { concurrency: 1 });
     q.add('a');
@@ -180,14 +208,14 @@ describe('shutdown', () => {
     q.addAfter('c', 10);
     let done = false;
     const stopped = q.shutdown().then(() => (done = true));
-    await sleep(30);
+    await advance(30);
     expect(done).toBe(false);
     q.add('d');
     q.addAfter('e', 1);
     g.pending.splice(0).forEach((r) => r());
     await stopped;
     expect(done).toBe(true);
-    await sleep(20);
+    await advance(1_000); // past every delay asked for: none of them runs
     expect(g.calls).toEqual(['a']);
   });
 
