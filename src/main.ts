@@ -169,6 +169,7 @@ async function main(): Promise<void> {
     chats: new ChatsRecorder(kube.core, leaseNamespace, log),
     // Answers take from the bot's bucket like its sends and edits.
     answer: (token, callbackQueryId, text) => delivery.answerCallback(token, { callbackQueryId, text, showAlert: true }),
+    pressed: (action) => metrics.buttonPresses.inc({ action }),
     log,
   });
   const relay = new AnnotationRelay({ service: delivery, ledger, recordEvent, metrics, log });

@@ -33,6 +33,7 @@ export interface InteractionDeps {
   chats?: ChatsRecorder;
   /** Answers a press (show_alert); default: straight to the Bot API. main.ts passes the delivery service's, under the bot's limits. */
   answer?: (token: string, queryId: string, text: string) => Promise<unknown>;
+  pressed?: (action: string) => void;
   log: Logger;
   now?: () => number;
   /** For tests. */
@@ -78,6 +79,7 @@ export class Interaction {
       answer:
         deps.answer ?? ((token, id, text) => deps.telegram.answerCallbackQuery(token, { callback_query_id: id, text, show_alert: true })),
       alertmanagerSeen: (key, check) => this.seen(key, check),
+      pressed: deps.pressed,
       log: deps.log,
       now: this.now,
     });

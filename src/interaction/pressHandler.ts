@@ -47,6 +47,8 @@ export interface PressDeps {
   answer: (token: string, queryId: string, text: string) => Promise<unknown>;
   /** What a press learnt about the channel's Alertmanager, for the Interactive condition. */
   alertmanagerSeen?: (channelKey: string, check: AlertmanagerCheck) => void;
+  /** Counts a press by its action (silence, unsilence, ack; unknown for data that names none). */
+  pressed?: (action: string) => void;
   log: Logger;
   now?: () => number;
 }
@@ -65,6 +67,7 @@ export class PressHandler {
   /** Handles and answers one press; never throws. */
   async handle(bot: PressBot, q: CallbackQuery): Promise<void> {
     const press = parseCallbackData(q.data);
+    this.deps.pressed?.(press?.action ?? 'unknown');
     let text: string;
     try {
       text = press ? await this.presses.run(press.episodeId, () => this.act(bot, q, press)) : ANSWERS.unknown;

@@ -66,6 +66,34 @@ export function createMetrics() {
       registers: [registry],
     }),
     isLeader: new Gauge({ name: `${p}leader`, help: '1 while this replica holds the leader Lease.', registers: [registry] }),
+    // One series per channel and condition: what the alerts need to say which channel is not Ready and why.
+    // Bounded by the number of objects (like kube-state-metrics); the labels are object names and the
+    // contract's reasons, never a chat id or a token. `channel_namespace`, not `namespace`: Prometheus
+    // gives the scraped pod's namespace that name.
+    channelCondition: new Gauge({
+      name: `${p}channel_condition`,
+      help: 'TelegramChannel conditions (Ready, Interactive, AlertmanagerConfigured): 1 for the current status and reason.',
+      labelNames: ['channel_namespace', 'channel', 'type', 'status', 'reason'],
+      registers: [registry],
+    }),
+    botCondition: new Gauge({
+      name: `${p}cluster_bot_condition`,
+      help: 'ClusterTelegramBot Ready condition: 1 for the current status and reason.',
+      labelNames: ['bot', 'type', 'status', 'reason'],
+      registers: [registry],
+    }),
+    buttonPresses: new Counter({
+      name: `${p}button_presses_total`,
+      help: 'Button presses received, by action (silence, unsilence, ack; unknown: data naming none).',
+      labelNames: ['action'],
+      registers: [registry],
+    }),
+    httpResponses: new Counter({
+      name: `${p}http_responses_total`,
+      help: 'Answers of the webhook routes, by route pattern and HTTP status code.',
+      labelNames: ['route', 'code'],
+      registers: [registry],
+    }),
   };
 }
 
