@@ -135,6 +135,7 @@ describe('the dashboard', () => {
       expect(titles).toContain(t);
     const ids = dashboard.panels.map((p: any) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(titles).size).toBe(titles.length);
   });
 });
 
