@@ -66,19 +66,19 @@ export function createMetrics() {
       registers: [registry],
     }),
     isLeader: new Gauge({ name: `${p}leader`, help: '1 while this replica holds the leader Lease.', registers: [registry] }),
-    // One series per channel and condition: what the alerts need to say which channel is not Ready and why.
-    // Bounded by the number of objects (like kube-state-metrics); the labels are object names and the
+    // One series per channel condition that is not True: what the alerts need to say which channel is not
+    // Ready and why. Bounded by the channels that need attention; the labels are object names and the
     // contract's reasons, never a chat id or a token. `channel_namespace`, not `namespace`: Prometheus
     // gives the scraped pod's namespace that name.
     channelCondition: new Gauge({
       name: `${p}channel_condition`,
-      help: 'TelegramChannel conditions (Ready, Interactive, AlertmanagerConfigured): 1 for the current status and reason.',
+      help: 'TelegramChannel conditions (Ready, Interactive, AlertmanagerConfigured) that are not True: 1 for the current status and reason.',
       labelNames: ['channel_namespace', 'channel', 'type', 'status', 'reason'],
       registers: [registry],
     }),
     botCondition: new Gauge({
       name: `${p}cluster_bot_condition`,
-      help: 'ClusterTelegramBot Ready condition: 1 for the current status and reason.',
+      help: 'ClusterTelegramBot Ready condition when it is not True: 1 for the current status and reason.',
       labelNames: ['bot', 'type', 'status', 'reason'],
       registers: [registry],
     }),

@@ -1,7 +1,9 @@
-// The per-object condition gauges: one series per channel (Ready, Interactive, AlertmanagerConfigured)
-// and per ClusterTelegramBot (Ready), read from the watch cache on every replica, so the alerts still see
-// the last written status when the leader is gone. Reasons are labels only if they are the contract's:
-// a status written by someone else cannot put an unbounded or secret value into a label.
+// The per-object condition gauges: a series for each channel condition (Ready, Interactive,
+// AlertmanagerConfigured) and ClusterTelegramBot Ready that is not True, read from the watch cache on every
+// replica, so the alerts still see the last written status when the leader is gone. Only what needs
+// attention is exported: 10,000 healthy channels cost no series and no scrape time (Ready ones are counted
+// by telegram_operator_channels). Reasons are labels only if they are the contract's: a status written by
+// someone else cannot put an unbounded or secret value into a label.
 import {
   AlertmanagerConfigReasons,
   BotRefReasons,
@@ -38,7 +40,7 @@ export interface ConditionSeries {
   reason: string;
 }
 
-/** The series one object exports for `types`; Ready is always there (Unknown until it is written). */
+/** The series one object exports for `types`: the conditions not True, and Ready Unknown until it is written. */
 export function conditionSeries(conditions: Condition[] | undefined, types: readonly string[]): ConditionSeries[] {
   const out: ConditionSeries[] = [];
   for (const type of types) {
@@ -47,6 +49,7 @@ export function conditionSeries(conditions: Condition[] | undefined, types: read
       if (type === CONDITION_READY) out.push({ type, status: 'Unknown', reason: NOT_RECONCILED });
       continue;
     }
+    if (c.status === 'True') continue;
     out.push({ type, status: c.status, reason: KNOWN_REASONS.has(c.reason) ? c.reason : OTHER_REASON });
   }
   return out;
