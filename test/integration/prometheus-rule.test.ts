@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/controlPlane.js';
-import { kubectl, kubectlResult } from '../harness/crds.js';
+import { installCrds, kubectl, kubectlResult } from '../harness/crds.js';
 import { createNamespace } from '../harness/kube.js';
 import { installPrometheusOperatorCrds } from '../harness/prometheusOperator.js';
 
@@ -117,5 +117,23 @@ describe('the kustomize components', () => {
     expect(cm.metadata.labels?.grafana_dashboard).toBe('1');
     expect(JSON.parse(cm.data['telegram-channel-operator.json'])).toEqual(dashboardJson);
     expect(apply({ ...cm, metadata: { ...cm.metadata, namespace: ns } }).code).toBe(0);
+  });
+});
+
+describe('docs/operations.md', () => {
+  it("the TelegramChannel that routes the operator's own alerts is valid for the API server", () => {
+    installCrds();
+    const doc = readFileSync(path.join(REPO_ROOT, 'docs/operations.md'), 'utf8');
+    const section = doc.slice(doc.indexOf("### Routing the operator's alerts to Telegram through the operator"));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(yaml).toBeDefined();
+    const ch = load(yaml!) as Obj;
+    expect(ch.kind).toBe('TelegramChannel');
+    const r = kubectlResult(
+      ['apply', '--server-side', '--dry-run=server', '--field-manager=tgc-test', '-f', '-'],
+      JSON.stringify({ ...ch, metadata: { ...ch.metadata, namespace: ns } }),
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });
