@@ -34,7 +34,7 @@ test('label values with escaped quotes, backslashes and commas are read back who
 test("the dashboard's top row queries the same series", () => {
   const dashboard = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../monitoring/dashboard.json'), 'utf8'));
   const expr = (title: string) => dashboard.panels.find((p: any) => p.title === title).targets[0].expr as string;
-  expect(expr('Channels Ready')).toBe('max(telegram_operator_channels{ready="True"})');
+  expect(expr('Channels Ready')).toBe('sum(max by (namespace, job) (telegram_operator_channels{ready="True"}))');
   expect(expr('Channels not Ready')).toContain('telegram_operator_channel_condition{type="Ready", status!="True"');
   expect(expr('Messages sent (24 h)')).toContain('telegram_operator_messages_sent_total');
   expect(expr('Messages failed (24 h)')).toContain('telegram_operator_messages_failed_total');
