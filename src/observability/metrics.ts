@@ -88,6 +88,12 @@ export function createMetrics() {
       labelNames: ['action'],
       registers: [registry],
     }),
+    silences: new Counter({
+      name: `${p}silences_total`,
+      help: "Calls to Alertmanager's silences API from button presses, by operation (create, expire) and result (ok, failed, not_found).",
+      labelNames: ['operation', 'result'],
+      registers: [registry],
+    }),
     httpResponses: new Counter({
       name: `${p}http_responses_total`,
       help: 'Answers of the webhook routes, by route pattern and HTTP status code.',

@@ -32,6 +32,7 @@ const EXPECTED_EMPTY: Record<string, string> = {
   'Telegram 429 (Too Many Requests) by method': 'the emulator never answers 429 here',
   'Rate-limit waits by scope': 'three messages wait for no rate limit',
   'Button presses by action': 'nobody presses a button',
+  'Silences from presses': 'nobody presses a button',
 };
 
 let ns: string;

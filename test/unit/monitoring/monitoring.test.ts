@@ -130,6 +130,7 @@ describe('the dashboard', () => {
       'Reconcile latency (p50, p99)',
       'Webhook answers by code',
       'Button presses by action',
+      'Silences from presses',
       'Episode writes',
     ])
       expect(titles).toContain(t);
