@@ -1,7 +1,8 @@
 // The shipped alert rules and dashboard against the real thing: Debian's Prometheus (2.42) scrapes the
 // real operator (dist/main.js) every second while it serves a Ready channel and a broken one, relays an
-// Alertmanager notification, refuses an unauthenticated webhook request and answers 503 for the broken
-// channel. Prometheus loads monitoring/rules.yaml as shipped: every rule must evaluate healthy, and the
+// Alertmanager notification, refuses an unauthenticated webhook request, answers 503 for the broken
+// channel, and acts on a Silence press in a real Alertmanager (a second channel's Alertmanager is
+// unreachable: its buttons do not work). Prometheus loads monitoring/rules.yaml as shipped: every rule must evaluate healthy, and the
 // channel alerts must pick out the broken channel. Every dashboard panel's query runs with its template
 // variables filled in, as Grafana would: none may fail, and all but the panels listed below (for events
 // this test does not cause) must return series.
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { load } from 'js-yaml';
 import { DEMO, demoScenario } from '../emulator/scenario.js';
 import { TelegramEmulator } from '../emulator/server.js';
+import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { alertmanagerPayload } from '../harness/alertmanagerPayload.js';
 import { channelHelpers } from '../harness/channels.js';
 import { REPO_ROOT } from '../harness/controlPlane.js';
@@ -27,25 +29,28 @@ const WEBHOOK_TOKEN = 'prometheus-test-webhook-secret';
 
 /** Panels whose series need what this test does not cause; each must still run without error. */
 const EXPECTED_EMPTY: Record<string, string> = {
-  'Buttons and AlertmanagerConfig not working': 'no channel has Interactive or AlertmanagerConfigured False',
   'ClusterTelegramBots by Ready reason': 'no ClusterTelegramBot (a namespaced install)',
   'Telegram 429 (Too Many Requests) by method': 'the emulator never answers 429 here',
-  'Rate-limit waits by scope': 'three messages wait for no rate limit',
-  'Button presses by action': 'nobody presses a button',
-  'Silences from presses': 'nobody presses a button',
+  'Rate-limit waits by scope': 'a few messages wait for no rate limit',
 };
 
 let ns: string;
 let emulator: TelegramEmulator;
 let operator: OperatorProcess;
 let prometheus: PrometheusProcess;
+let am: AlertmanagerProcess;
 const { secret, channel, readyReason } = channelHelpers(() => ns);
 
+const LABELS = { alertname: 'PrometheusTestAlert', severity: 'warning' };
 const webhook = (name: string, token: string) =>
   fetch(`${operator.url}/webhooks/alertmanager/${ns}/${name}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify(alertmanagerPayload([{ name: 'PrometheusTestAlert', labels: { severity: 'warning' } }], { groupKey: name })),
+    // Common labels: what a Silence press silences.
+    body: JSON.stringify({
+      ...alertmanagerPayload([{ name: LABELS.alertname, labels: LABELS }], { groupKey: name }),
+      commonLabels: LABELS,
+    }),
   });
 
 /** The query as Grafana sends it: this test's namespace, every channel, a 1-minute rate window. */
@@ -59,10 +64,22 @@ beforeAll(async () => {
   const url = await emulator.start();
   await secret('bot', { token: DEMO.bot.token });
   await secret('am-webhook', { token: WEBHOOK_TOKEN });
-  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns });
+  // A real Alertmanager for the Silence button (its routes are not used here).
+  am = await startAlertmanager('route: {receiver: none}\nreceivers: [{name: none}]\n');
+  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns });
   const alertmanager = { tokenSecretRef: { name: 'am-webhook' } };
-  await channel('ops', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.ops), alertmanager });
+  await channel('ops', {
+    tokenSecretRef: { name: 'bot' },
+    chatId: String(DEMO.chats.ops),
+    alertmanager: { ...alertmanager, silence: { url: am.url } },
+  });
   await channel('kicked', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.kickedGroup), alertmanager });
+  // Buttons whose Alertmanager cannot be reached: Interactive False.
+  await channel('no-silences', {
+    tokenSecretRef: { name: 'bot' },
+    chatId: String(DEMO.chats.channel),
+    alertmanager: { ...alertmanager, silence: { url: 'http://127.0.0.1:1' } },
+  });
   await channel('test-message', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.group) }, ns, {
     'telegram.notify.dev/test': 'hello from the monitoring test',
     // An empty alert is refused (EmptyAlert): a delivery failure for the failure panels.
@@ -71,6 +88,7 @@ beforeAll(async () => {
   await readyReason('ops', 'Verified');
   await readyReason('kicked', 'BotKicked');
   await readyReason('test-message', 'Verified');
+  await readyReason('no-silences', 'Verified');
 
   prometheus = await startPrometheus(`
 global:
@@ -87,11 +105,23 @@ scrape_configs:
   expect((await webhook('ops', WEBHOOK_TOKEN)).status).toBe(200);
   expect((await webhook('ops', 'not-the-token')).status).toBe(401);
   expect((await webhook('kicked', WEBHOOK_TOKEN)).status).toBe(503);
-  await eventually(
-    async () => emulator.messagesTo(DEMO.chats.ops).find((m) => m.text.includes('PrometheusTestAlert')),
+  const alert = await eventually(
+    async () => emulator.messagesTo(DEMO.chats.ops).find((m) => m.text.includes('PrometheusTestAlert') && m.replyMarkup),
     20_000,
-    'the alert',
+    'the alert, with its buttons',
   );
+  const press = emulator.pressButton(DEMO.bot.token, {
+    chatId: DEMO.chats.ops,
+    messageId: alert.messageId,
+    userId: DEMO.users.olga,
+    button: '🔕 Silence 1h',
+  });
+  const answered = await eventually(
+    async () => emulator.callbackQueries.find((q) => q.id === press.id && q.answer),
+    20_000,
+    'the press answered',
+  );
+  expect(answered.answer!.text).toMatch(/^Silenced for 1h/);
   // A counter series is born with its first increment, and rate() sees only increments between scrapes:
   // the second 503, once the first is scraped, is what a 5xx rate (and the alert) can see.
   const scraped = (expr: string) => async () => (await query(expr)).result.length > 0;
@@ -111,6 +141,7 @@ scrape_configs:
 
 afterAll(async () => {
   await prometheus?.stop();
+  await am?.stop();
   await operator?.stop();
   await emulator?.stop();
 });
@@ -132,18 +163,21 @@ describe('the shipped rules in a real Prometheus', () => {
       expect({ rule: r.name, health: r.health, lastError: r.lastError ?? '' }).toEqual({ rule: r.name, health: 'ok', lastError: '' });
   });
 
-  it('the channel alerts pick out the broken channel (pending: their 15 minutes have not passed), and the refused webhook', async () => {
+  it('the channel alerts pick out the broken channels (pending: their 15 minutes have not passed), and the refused webhook', async () => {
     const alerts = await eventually(
       async () => {
         const a = (await prometheus.api<{ alerts: { labels: Record<string, string>; state: string }[] }>('alerts')).alerts;
         const names = a.map((x) => x.labels.alertname);
-        return names.includes('TelegramWebhookErrors') && names.includes('TelegramChannelNotReady') ? a : undefined;
+        const all = ['TelegramWebhookErrors', 'TelegramChannelNotReady', 'TelegramChannelNotInteractive'];
+        return all.every((n) => names.includes(n)) ? a : undefined;
       },
       20_000,
       'pending alerts',
     );
     const notReady = alerts.filter((a) => a.labels.alertname === 'TelegramChannelNotReady');
     expect(notReady.map((a) => [a.labels.channel_namespace, a.labels.channel, a.state])).toEqual([[ns, 'kicked', 'pending']]);
+    const notInteractive = alerts.filter((a) => a.labels.alertname === 'TelegramChannelNotInteractive');
+    expect(notInteractive.map((a) => [a.labels.channel_namespace, a.labels.channel])).toEqual([[ns, 'no-silences']]);
     const webhookErrors = alerts.filter((a) => a.labels.alertname === 'TelegramWebhookErrors');
     expect(webhookErrors.map((a) => [a.labels.route, a.labels.code])).toEqual([['/webhooks/alertmanager/:namespace/:name', '503']]);
     // One replica, leading, scraped: no operator-level alert.
@@ -160,7 +194,7 @@ describe('the dashboard in a real Prometheus', () => {
       `label/channel/values?match[]=${encodeURIComponent(`telegram_operator_channel_condition{channel_namespace=~"${ns}"}`)}`,
     );
     // Only channels with a condition that is not True have series: the healthy ones cost nothing.
-    expect(channels).toEqual(['kicked']);
+    expect(channels.sort()).toEqual(['kicked', 'no-silences']);
   });
 
   const targets: [string, string][] = dashboard.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => [p.title, t.expr]));
@@ -183,13 +217,22 @@ describe('the dashboard in a real Prometheus', () => {
     expect(onlyOps.result).toEqual([]);
   });
 
+  it('the Silence press: counted as a press and as a silence created in Alertmanager', async () => {
+    const one = async (expr: string) => {
+      const r = await query(expr);
+      return r.result.map((x: any) => Number(x.value[1]));
+    };
+    expect(await one('telegram_operator_button_presses_total{action="silence"}')).toEqual([1]);
+    expect(await one('telegram_operator_silences_total{operation="create", result="ok"}')).toEqual([1]);
+  });
+
   it('the headline numbers: channels Ready, sent and failed', async () => {
     const value = async (title: string) => {
       const expr = dashboard.panels.find((p: any) => p.title === title).targets[0].expr as string;
       const r = await query(fill(expr));
       return Number((r.result[0] as any).value[1]);
     };
-    expect(await value('Channels Ready')).toBe(2);
+    expect(await value('Channels Ready')).toBe(3);
     expect(await value('Channels not Ready')).toBe(1);
     // increase() counts only what happened between scrapes: a series born at 1 adds 0. A number, no more.
     expect(await value('Messages sent (24 h)')).toBeGreaterThanOrEqual(0);
