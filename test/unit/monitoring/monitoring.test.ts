@@ -118,6 +118,21 @@ describe('the dashboard', () => {
     for (const p of perChannel) expect(p.expr).toContain('channel_namespace=~"$namespace", channel=~"$channel"');
   });
 
+  it("lays its panels out on Grafana's 24-column grid without overlaps, each query with its own refId", () => {
+    const cells = new Set<string>();
+    for (const p of dashboard.panels) {
+      const { x, y, w, h } = p.gridPos;
+      expect(x + w).toBeLessThanOrEqual(24);
+      for (let i = x; i < x + w; i++)
+        for (let j = y; j < y + h; j++) {
+          expect(cells.has(`${i},${j}`) ? `${p.title} overlaps at ${i},${j}` : '').toBe('');
+          cells.add(`${i},${j}`);
+        }
+      const refIds = (p.targets ?? []).map((t: any) => t.refId);
+      expect(new Set(refIds).size).toBe(refIds.length);
+    }
+  });
+
   it('has the panels the issue lists', () => {
     const titles = dashboard.panels.map((p: any) => p.title);
     for (const t of [
