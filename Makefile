@@ -121,3 +121,11 @@ image-test: build testbin
 ## first use), which also runs shellcheck on `run:` scripts when shellcheck is installed.
 lint-workflows:
 	@"$$(bash hack/actionlint.sh)" && echo "lint-workflows: .github/workflows OK"
+
+.PHONY: monitoring
+## monitoring: refresh the copies of monitoring/ in deploy/components (hack/monitoring.mjs), then promtool check
+## and test the operator's own alert rules (the same checks run in `make test`: test/unit/monitoring).
+monitoring:
+	node hack/monitoring.mjs
+	promtool check rules monitoring/rules.yaml
+	cd monitoring && promtool test rules rules.test.yaml

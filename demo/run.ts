@@ -28,6 +28,7 @@ import {
   type ControlPlaneState,
 } from '../test/harness/controlPlane.js';
 import { startAlertmanager, ALERTMANAGER_BIN, type AlertmanagerProcess } from '../test/harness/alertmanager.js';
+import { dashboardSummary } from './dashboardSummary.js';
 import { DEMO, bot, demoScenario } from '../test/emulator/scenario.js';
 import { TelegramEmulator } from '../test/emulator/server.js';
 
@@ -742,6 +743,26 @@ async function stayUp(ctx: {
   say(yellow(`${interrupted ?? 'stop'}: tearing everything down…`));
 }
 
+// ---- the dashboard's summary ----------------------------------------------------------------------
+
+/** The numbers of the dashboard's top row, from the series its panels query (no Prometheus here). */
+async function showDashboardSummary(operatorUrl: string): Promise<void> {
+  say();
+  say(bold(cyan("━━ The dashboard's summary (monitoring/dashboard.json's top row, from the operator's /metrics)")));
+  // The channel gauges are refreshed every 5 s: wait until they count every channel there is.
+  const channels = (await getChannels()).length;
+  const deadline = Date.now() + 10_000;
+  let s = dashboardSummary(await (await fetch(`${operatorUrl}/metrics`)).text());
+  while (s.channelsReady + s.notReady.length < channels && Date.now() < deadline) {
+    await sleep(250);
+    s = dashboardSummary(await (await fetch(`${operatorUrl}/metrics`)).text());
+  }
+  const total = s.channelsReady + s.notReady.length;
+  ok(`channels Ready: ${s.channelsReady} of ${total}${s.notReady.length ? `; not Ready: ${s.notReady.join(', ')}` : ''}`);
+  ok(`messages sent: ${s.sent}; failed: ${s.failedTotal}${s.failed.length ? ` (${s.failed.join(', ')})` : ''}`);
+  note('alerts and the full dashboard for a real install: docs/operations.md, "The operator\'s own alerts"');
+}
+
 // ---- main ----------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
@@ -768,6 +789,7 @@ async function main(): Promise<number> {
     writeFileSync(tokenFile, `${DEMO.bot.token}\n`, { mode: 0o600 });
     chmodSync(tokenFile, 0o600);
     await showCli(emulator, emulatorUrl, tokenFile);
+    await showDashboardSummary(operatorUrl);
 
     if (KEEP) await stayUp({ emulator, emulatorUrl, operatorUrl, operator, tokenFile });
     else {

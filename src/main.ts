@@ -176,6 +176,8 @@ async function main(): Promise<void> {
     },
     // Answers take from the bot's bucket like its sends and edits.
     answer: (token, callbackQueryId, text) => delivery.answerCallback(token, { callbackQueryId, text, showAlert: true }),
+    pressed: (action) => metrics.buttonPresses.inc({ action }),
+    silenceCall: (operation, result) => metrics.silences.inc({ operation, result }),
     log,
   });
   const relay = new AnnotationRelay({ service: delivery, ledger, recordEvent, metrics, log });

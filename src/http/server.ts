@@ -76,6 +76,7 @@ export function startHttpServer(opts: HttpServerOptions): Promise<http.Server> {
       for (const r of opts.routes ?? []) {
         const params = match(r.path, path);
         if (!params) continue;
+        res.once('finish', () => opts.metrics.httpResponses.inc({ route: r.path, code: String(res.statusCode) }));
         if (req.method !== r.method) return sendJson(res, 405, { error: `use ${r.method}` }, { Allow: r.method });
         return await r.handler(req, res, params);
       }

@@ -13,7 +13,7 @@ import { AlertmanagerError } from './alertmanagerApi.js';
 import { PressAuthorizer } from './authorize.js';
 import type { ChatsRecorder } from './chatsRecord.js';
 import { interactiveVerdict, type AlertmanagerCheck } from './interactiveCondition.js';
-import { PressHandler, type PressBot } from './pressHandler.js';
+import { PressHandler, type PressBot, type PressDeps } from './pressHandler.js';
 import { UpdatesHub, type Poller } from './updatesHub.js';
 import { UpdatesPoller, type ConflictKind, type Update } from './updatesPoller.js';
 import { CallbackQuerySchema, MyChatMemberSchema } from './updateSchemas.js';
@@ -34,6 +34,8 @@ export interface InteractionDeps {
   policy?: AccessPolicy;
   /** Answers a press (show_alert); default: straight to the Bot API. main.ts passes the delivery service's, under the bot's limits. */
   answer?: (token: string, queryId: string, text: string) => Promise<unknown>;
+  pressed?: (action: string) => void;
+  silenceCall?: PressDeps['silenceCall'];
   log: Logger;
   now?: () => number;
   /** For tests. */
@@ -79,6 +81,8 @@ export class Interaction {
       answer:
         deps.answer ?? ((token, id, text) => deps.telegram.answerCallbackQuery(token, { callback_query_id: id, text, show_alert: true })),
       alertmanagerSeen: (key, check) => this.seen(key, check),
+      pressed: deps.pressed,
+      silenceCall: deps.silenceCall,
       log: deps.log,
       now: this.now,
     });

@@ -48,6 +48,10 @@ export interface PressDeps {
   answer: (token: string, queryId: string, text: string) => Promise<unknown>;
   /** What a press learnt about the channel's Alertmanager, for the Interactive condition. */
   alertmanagerSeen?: (channelKey: string, check: AlertmanagerCheck) => void;
+  /** Counts a press by its action (silence, unsilence, ack; unknown for data that names none). */
+  pressed?: (action: string) => void;
+  /** Counts a call to Alertmanager's silences API: create or expire; ok, failed, or not_found (expired already). */
+  silenceCall?: (operation: 'create' | 'expire', result: 'ok' | 'failed' | 'not_found') => void;
   log: Logger;
   now?: () => number;
 }
@@ -67,6 +71,7 @@ export class PressHandler {
   /** Handles and answers one press; never throws. */
   async handle(bot: PressBot, q: CallbackQuery): Promise<void> {
     const press = parseCallbackData(q.data);
+    this.deps.pressed?.(press?.action ?? 'unknown');
     let text: string;
     try {
       text = press ? await this.presses.run(press.episodeId, () => this.act(bot, q, press)) : ANSWERS.unknown;
@@ -141,7 +146,9 @@ export class PressHandler {
         comment: `Silenced from Telegram chat "${chatName}" (${episode.chatId}) for ${label}, channel ${channelKey}`,
       });
       this.deps.alertmanagerSeen?.(channelKey, { ok: true, host: hostOf(silence.url) });
+      this.deps.silenceCall?.('create', 'ok');
     } catch (e) {
+      this.deps.silenceCall?.('create', 'failed');
       return this.alertmanagerFailed(channelKey, e, 'nothing was silenced');
     }
     const record = { id, endsAt: endsAt.toISOString(), by: who };
@@ -174,7 +181,9 @@ export class PressHandler {
     try {
       await api.expireSilence(current.id);
       this.deps.alertmanagerSeen?.(channelKey, { ok: true, host: hostOf(silence.url) });
+      this.deps.silenceCall?.('expire', 'ok');
     } catch (e) {
+      this.deps.silenceCall?.('expire', e instanceof AlertmanagerError && e.kind === 'NotFound' ? 'not_found' : 'failed');
       // Gone already (expired, or deleted in Alertmanager's UI): the record follows Alertmanager.
       if (!(e instanceof AlertmanagerError && e.kind === 'NotFound')) return this.alertmanagerFailed(channelKey, e, 'the silence stays');
     }

@@ -66,6 +66,40 @@ export function createMetrics() {
       registers: [registry],
     }),
     isLeader: new Gauge({ name: `${p}leader`, help: '1 while this replica holds the leader Lease.', registers: [registry] }),
+    // One series per channel condition that is not True: what the alerts need to say which channel is not
+    // Ready and why. Bounded by the channels that need attention; the labels are object names and the
+    // contract's reasons, never a chat id or a token. `channel_namespace`, not `namespace`: Prometheus
+    // gives the scraped pod's namespace that name.
+    channelCondition: new Gauge({
+      name: `${p}channel_condition`,
+      help: 'TelegramChannel conditions (Ready, Interactive, AlertmanagerConfigured) that are not True: 1 for the current status and reason.',
+      labelNames: ['channel_namespace', 'channel', 'type', 'status', 'reason'],
+      registers: [registry],
+    }),
+    botCondition: new Gauge({
+      name: `${p}cluster_bot_condition`,
+      help: 'ClusterTelegramBot Ready condition when it is not True: 1 for the current status and reason.',
+      labelNames: ['bot', 'type', 'status', 'reason'],
+      registers: [registry],
+    }),
+    buttonPresses: new Counter({
+      name: `${p}button_presses_total`,
+      help: 'Button presses received, by action (silence, unsilence, ack; unknown: data naming none).',
+      labelNames: ['action'],
+      registers: [registry],
+    }),
+    silences: new Counter({
+      name: `${p}silences_total`,
+      help: "Calls to Alertmanager's silences API from button presses, by operation (create, expire) and result (ok, failed, not_found).",
+      labelNames: ['operation', 'result'],
+      registers: [registry],
+    }),
+    httpResponses: new Counter({
+      name: `${p}http_responses_total`,
+      help: 'Answers of the webhook routes, by route pattern and HTTP status code.',
+      labelNames: ['route', 'code'],
+      registers: [registry],
+    }),
   };
 }
 

@@ -7,6 +7,7 @@ import type { ClusterTelegramBot, TelegramChannel } from '../api/types.js';
 import { keyOf } from '../api/types.js';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
+import { updateConditionGauges } from './conditionGauges.js';
 import { botKey } from './keys.js';
 import type { WatchEvents } from './watches.js';
 import { WorkQueue, type ReconcileResult } from './workqueue.js';
@@ -256,5 +257,6 @@ export class Manager {
       counts[ready] = (counts[ready] ?? 0) + 1;
     }
     for (const [ready, n] of Object.entries(counts)) metrics.channels.set({ ready }, n);
+    updateConditionGauges(metrics, this.store.listChannels(), this.store.listBots?.() ?? []);
   }
 }

@@ -97,6 +97,12 @@ test('make demo: three channels with their reasons, an alert received, its life 
   expect(out).toMatch(/^\s+sent:\s+1$/m);
   expect(out).toMatch(/^\s+lastAlertDigest:\s+sha256:[0-9a-f]{64}$/m);
 
+  // The dashboard's top row at the end, from the operator's /metrics.
+  expect(out).toMatch(
+    /✔ channels Ready: \d+ of \d+; not Ready: demo\/legacy-ops \(ChatMigrated\), demo\/ops-no-minus \(ChatIdMissingMinusSign\)/,
+  );
+  expect(out).toMatch(/✔ messages sent: [1-9]\d*; failed: 0/);
+
   // The life of an alert: fire with buttons, one Silence press by an admin, the resolve edits the same message.
   const life = out.slice(out.indexOf('5/7  The life of an alert'), out.indexOf('6/7  The CLI'));
   expect(life.length).toBeGreaterThan(0);

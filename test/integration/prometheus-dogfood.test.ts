@@ -1,0 +1,101 @@
+// Dogfooding, as docs/operations.md describes it: the operator's own alerts, evaluated by a real Prometheus
+// from the shipped rules and routed by a real Alertmanager, reach a Telegram chat through the operator
+// itself. The rules are the shipped ones with every `for` set to 0s (nobody waits 15 minutes in a test);
+// the message names the broken channel and the reason the rule's description looks up when it fires.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DEMO, demoScenario } from '../emulator/scenario.js';
+import { TelegramEmulator } from '../emulator/server.js';
+import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
+import { channelHelpers } from '../harness/channels.js';
+import { REPO_ROOT } from '../harness/controlPlane.js';
+import { installCrds } from '../harness/crds.js';
+import { createNamespace, eventually } from '../harness/kube.js';
+import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { startPrometheus, type PrometheusProcess } from '../harness/prometheus.js';
+
+const WEBHOOK_TOKEN = 'dogfood-webhook-secret';
+const dir = mkdtempSync(path.join(tmpdir(), 'tgc-dogfood-'));
+let ns: string;
+let emulator: TelegramEmulator;
+let operator: OperatorProcess;
+let alertmanager: AlertmanagerProcess;
+let prometheus: PrometheusProcess;
+const { secret, channel, readyReason } = channelHelpers(() => ns);
+
+beforeAll(async () => {
+  installCrds();
+  ns = await createNamespace('dogfood');
+  emulator = new TelegramEmulator(demoScenario());
+  const url = await emulator.start();
+  await secret('bot', { token: DEMO.bot.token });
+  await secret('am-webhook', { token: WEBHOOK_TOKEN });
+  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns });
+  await channel('platform-oncall', {
+    tokenSecretRef: { name: 'bot' },
+    chatId: String(DEMO.chats.ops),
+    alertmanager: { tokenSecretRef: { name: 'am-webhook' } },
+  });
+  await channel('team-alerts', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.kickedGroup) });
+  await readyReason('platform-oncall', 'Verified');
+  await readyReason('team-alerts', 'BotKicked');
+
+  alertmanager = await startAlertmanager(`
+route:
+  receiver: telegram
+  group_by: [alertname, channel_namespace, channel]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+- name: telegram
+  webhook_configs:
+  - url: ${operator.url}/webhooks/alertmanager/${ns}/platform-oncall
+    send_resolved: true
+    http_config:
+      authorization:
+        credentials: ${WEBHOOK_TOKEN}
+`);
+  const rules = readFileSync(path.join(REPO_ROOT, 'monitoring/rules.yaml'), 'utf8').replace(/^(\s+)for: \S+$/gm, '$1for: 0s');
+  writeFileSync(path.join(dir, 'rules.yaml'), rules);
+  prometheus = await startPrometheus(`
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - ${path.join(dir, 'rules.yaml')}
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ['${new URL(alertmanager.url).host}']
+scrape_configs:
+  - job_name: telegram-channel-operator
+    static_configs:
+      - targets: ['127.0.0.1:${operator.port}']
+`);
+}, 180_000);
+
+afterAll(async () => {
+  await prometheus?.stop();
+  await alertmanager?.stop();
+  await operator?.stop();
+  await emulator?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("a channel that is not Ready is reported to the platform team's channel, through the operator, with its reason", async () => {
+  const message = await eventually(
+    async () => emulator.messagesTo(DEMO.chats.ops).find((m) => m.text.includes('TelegramChannelNotReady')),
+    60_000,
+    'the TelegramChannelNotReady alert in the platform chat',
+  );
+  expect(message.text).toContain('FIRING');
+  expect(message.text).toContain(`TelegramChannel ${ns}/team-alerts has not been Ready for 15 minutes.`);
+  expect(message.text).toContain('(Ready reason: BotKicked)');
+  expect(message.text).toContain('severity: critical');
+  // The healthy channel is not reported; the broken one once (one group per channel).
+  const notReady = emulator.messagesTo(DEMO.chats.ops).filter((m) => m.text.includes('TelegramChannelNotReady'));
+  expect(notReady).toHaveLength(1);
+  expect(notReady[0]!.text).not.toContain(`${ns}/platform-oncall`);
+});
