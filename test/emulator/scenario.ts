@@ -58,6 +58,10 @@ export interface MembershipSpec {
   canDeleteMessages?: boolean;
   /** Groups and supergroups: false on a restricted member (or a member muted by default permissions). */
   canSendMessages?: boolean;
+  /** Groups and supergroups: a restricted member sends photos only with this; false mutes photos of a member. */
+  canSendPhotos?: boolean;
+  /** Forum supergroups: an administrator creates topics, and edits others' topics, only with this right. */
+  canManageTopics?: boolean;
   /** Unix seconds for restricted/kicked; 0 = forever. */
   untilDate?: number;
 }
@@ -149,9 +153,9 @@ export class ScenarioBuilder {
     return this.chat({ id, type: 'supergroup', title, ...extra }, { botId, status: 'member' });
   }
 
-  /** A forum supergroup with open topics; the bot is a member. */
-  forum(id: number, title: string, botId: number, topics: number[]): this {
-    return this.chat({ id, type: 'supergroup', title, isForum: true, topics }, { botId, status: 'member' });
+  /** A forum supergroup with open topics; the bot is a member unless `membership` says otherwise. */
+  forum(id: number, title: string, botId: number, topics: number[], membership: Partial<Omit<MembershipSpec, 'chatId'>> = {}): this {
+    return this.chat({ id, type: 'supergroup', title, isForum: true, topics }, { botId, status: 'member', ...membership });
   }
 
   /** A healthy basic group where the bot is a member. */
