@@ -103,12 +103,19 @@ function webpSize(b: Uint8Array, view: DataView): { format: 'webp'; width: numbe
  */
 export function isPubliclyFetchable(url: URL): boolean {
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || !host.includes('.') && !host.includes(':')) return false;
+  if (host === 'localhost' || (!host.includes('.') && !host.includes(':'))) return false;
   if (/\.(local|localhost|internal|svc|cluster\.local|lan|home|corp)$/.test(host)) return false;
   const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
   if (v4) {
     const [a, b2] = [Number(v4[1]), Number(v4[2])];
-    return !(a === 10 || a === 127 || a === 0 || (a === 169 && b2 === 254) || (a === 172 && b2 >= 16 && b2 <= 31) || (a === 192 && b2 === 168));
+    return !(
+      a === 10 ||
+      a === 127 ||
+      a === 0 ||
+      (a === 169 && b2 === 254) ||
+      (a === 172 && b2 >= 16 && b2 <= 31) ||
+      (a === 192 && b2 === 168)
+    );
   }
   if (host.includes(':')) return !(host === '::1' || host.startsWith('fc') || host.startsWith('fd') || host.startsWith('fe80'));
   return true;

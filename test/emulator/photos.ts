@@ -6,7 +6,14 @@
 
 import type { DeliveredMessage, EmulatorCore, UploadedFile, Uploads } from './core.js';
 import { badRequest, isOutcome, ok, toBool, tooManyRequests, type Args, type Outcome } from './envelope.js';
-import { checkUploadedImage, isPubliclyFetchable, photoFileIds, URL_PHOTO_SIZE, type PhotoRecord, type PhotoUrlBehaviour } from './images.js';
+import {
+  checkUploadedImage,
+  isPubliclyFetchable,
+  photoFileIds,
+  URL_PHOTO_SIZE,
+  type PhotoRecord,
+  type PhotoUrlBehaviour,
+} from './images.js';
 import { inlineKeyboard, parseReplyMarkup, serverMarkupError } from './keyboard.js';
 import { jsonArg, replyParameters } from './replies.js';
 import type { BotSpec } from './scenario.js';

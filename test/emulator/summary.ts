@@ -50,7 +50,11 @@ export function describeScenario(s: Scenario): string[] {
  */
 export function describeChat(messages: DeliveredMessage[]): string[] {
   return messages.map((m) => {
-    const marks = [`#${m.messageId}`, m.threadId !== undefined ? `[topic ${m.threadId}]` : '', m.options.disableNotification ? '(silent)' : ''];
+    const marks = [
+      `#${m.messageId}`,
+      m.threadId !== undefined ? `[topic ${m.threadId}]` : '',
+      m.options.disableNotification ? '(silent)' : '',
+    ];
     let body = m.text;
     if (m.photo) {
       const what = m.photo.url ?? m.photo.fileName ?? m.photo.fileId;

@@ -13,6 +13,7 @@ import type { BotSpec, ChatSpec } from './scenario.js';
 /** The six icon colours Telegram offers (Bot API createForumTopic). */
 export const TOPIC_ICON_COLORS = [0x6fb9f0, 0xffd67e, 0xcb86db, 0x8eee98, 0xff93b2, 0xfb6f5f] as const;
 const MAX_TOPIC_NAME_LENGTH = 128;
+const GENERAL_TOPIC_ID = 1;
 
 export interface TopicRecord {
   chatId: number;
@@ -45,8 +46,9 @@ export class ForumTopics {
     if (rawColor !== 0 && !(TOPIC_ICON_COLORS as readonly number[]).includes(rawColor)) {
       return badRequest('invalid icon color specified');
     }
+    // Message 1 of a forum opened the General topic, so a new topic never gets id 1.
     let threadId = this.core.nextMessageId(chat, b);
-    while (spec.topics?.includes(threadId)) threadId = this.core.nextMessageId(chat, b);
+    while (threadId === GENERAL_TOPIC_ID || spec.topics?.includes(threadId)) threadId = this.core.nextMessageId(chat, b);
     const emoji = arg('icon_custom_emoji_id');
     const topic: TopicRecord = {
       chatId: spec.id,
@@ -111,11 +113,7 @@ export class ForumTopics {
   }
 
   /** edit and delete: a valid thread id, the right unless the bot made the topic, then the topic itself. */
-  private existing(
-    b: BotSpec,
-    arg: Args,
-    action: 'edit' | 'delete',
-  ): { spec: ChatSpec; topic: TopicRecord } | Outcome {
+  private existing(b: BotSpec, arg: Args, action: 'edit' | 'delete'): { spec: ChatSpec; topic: TopicRecord } | Outcome {
     const forum = this.forum(b, arg);
     if (isOutcome(forum)) return forum;
     const { spec } = forum;
