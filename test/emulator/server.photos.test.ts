@@ -179,6 +179,21 @@ describe('sendPhoto by upload', () => {
     expect(h.emu.messages[0]?.photo).toMatchObject({ format, width: format === 'jpeg' ? 640 : 320, height: format === 'jpeg' ? 480 : 200 });
   });
 
+  test('a multipart body that does not parse is refused, and nothing is sent', async () => {
+    const res = await fetch(`${h.base}/bot${T}/sendPhoto`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+      body: 'this is not multipart',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toStrictEqual({
+      ok: false,
+      error_code: 400,
+      description: "Bad Request: can't parse multipart/form-data request",
+    });
+    expect(h.emu.messages).toHaveLength(0);
+  });
+
   test('photo=attach://<part> names another part', async () => {
     resultOf(await upload('sendPhoto', { chat_id: C.ops, photo: 'attach://graph' }, { graph: { bytes: png(100, 100), name: 'g.png' } }));
     expect(h.emu.messages[0]?.photo).toMatchObject({ source: 'upload', fileName: 'g.png' });
