@@ -57,7 +57,7 @@ export class Photos {
     if (reply && reply.messageId > 0 && !repliedTo && !reply.allowWithout) return badRequest('message to be replied not found');
 
     // TDLib reads a file_id when it builds the message, before the rights and the caption.
-    const reused = input.kind === 'file_id' ? this.knownPhoto(input.id) : undefined;
+    const reused = input.kind === 'file_id' ? this.knownPhoto(b, input.id) : undefined;
     if (input.kind === 'file_id' && !reused) return badRequest('wrong file identifier/HTTP URL specified');
     const rights = this.core.sendRights(b, chat, 'photos');
     if (rights) return rights;
@@ -129,10 +129,13 @@ export class Photos {
     return { source: 'url', url: href, ...URL_PHOTO_SIZE, ...photoFileIds(`url:${href}`) };
   }
 
-  /** A photo sent before, by the file_id Telegram gave it (or its thumbnail's). */
-  private knownPhoto(fileId: string): PhotoRecord | undefined {
+  /** A photo this bot sent before, by the file_id Telegram gave it (or its thumbnail's): file_ids are per bot. */
+  private knownPhoto(b: BotSpec, fileId: string): PhotoRecord | undefined {
     const base = fileId.endsWith('s') ? fileId.slice(0, -1) : fileId;
-    return this.core.allMessages().find((m) => m.photo?.fileId === fileId || m.photo?.fileId === base)?.photo;
+    const sent = this.core
+      .allMessages()
+      .find((m) => m.botId === b.id && m.fromUserId === undefined && (m.photo?.fileId === fileId || m.photo?.fileId === base));
+    return sent?.photo;
   }
 }
 

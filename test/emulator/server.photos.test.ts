@@ -207,6 +207,17 @@ describe('sendPhoto by upload', () => {
     expect(h.emu.messages[1]?.photo).toMatchObject({ source: 'file_id', url: URL_PHOTO });
   });
 
+  test("another bot's file_id is not valid for this bot", async () => {
+    const first = await sendUrlPhoto();
+    const fileId = (first.photo as { file_id: string }[])[1]?.file_id;
+    h.emu.setMembership({ chatId: C.ops, botId: DEMO.otherBot.id, status: 'administrator' });
+    expectError(
+      await h.call(DEMO.otherBot.token, 'sendPhoto', { chat_id: C.ops, photo: fileId }),
+      400,
+      'Bad Request: wrong file identifier/HTTP URL specified',
+    );
+  });
+
   test('an upload over 10 MB: file is too big; exactly 10 MB passes', async () => {
     const limit = 10 * 1024 * 1024;
     expectError(

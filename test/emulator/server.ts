@@ -455,9 +455,9 @@ export class TelegramEmulator {
     const b = this.botByToken(botToken);
     const current = this.membership(chatId, b.id);
     if (current.status !== 'administrator') throw new Error(`bot ${b.id} is not an administrator of ${chatId}`);
-    const { chatId: _chat, botId: _bot, status: _status, ...rights } = current;
-    if (byUserId === undefined) this.setMembership({ ...current, canManageTopics: allowed });
-    else this.changeBotMembership(botToken, chatId, 'administrator', byUserId, { ...rights, canManageTopics: allowed });
+    const next = { ...current, canManageTopics: allowed };
+    if (byUserId === undefined) this.setMembership(next);
+    else this.changeBotMembership(botToken, chatId, 'administrator', byUserId, next);
   }
 
   /** Every forum topic created through the API or touched by a test, deleted ones marked. */
