@@ -1,5 +1,5 @@
-// What the method files (editing.ts, callbacks.ts, updates.ts) need from the emulator: its chat
-// resolution, rate limiter, clock, message store and update queue. The server implements this once, so
+// What the method files (editing.ts, callbacks.ts, photos.ts, topics.ts) need from the emulator: its
+// chat resolution and send rights, rate limiter, clock, message store and update queue. The server implements this once, so
 // each method file holds one concern and none of them reaches into the server's private state.
 
 import type { Outcome } from './envelope.js';

@@ -164,7 +164,7 @@ export class TelegramEmulator {
   private readonly callbacks: CallbackQueries;
   private readonly topics: ForumTopics;
   private readonly photos: Photos;
-  /** What the method files (editing.ts, callbacks.ts) may use of this emulator. */
+  /** What the method files (editing.ts, callbacks.ts, photos.ts, topics.ts) may use of this emulator. */
   private readonly core: EmulatorCore;
 
   constructor(scenario: Scenario, options: EmulatorOptions = {}) {
