@@ -1,6 +1,7 @@
 // What the method files (editing.ts, callbacks.ts, photos.ts, topics.ts) need from the emulator: its
-// chat resolution and send rights, rate limiter, clock, message store and update queue. The server implements this once, so
-// each method file holds one concern and none of them reaches into the server's private state.
+// chat resolution and send rights, rate limiter, clock, message store and update queue. The server
+// implements this once, so each method file holds one concern and none of them reaches into the
+// server's private state.
 
 import type { Outcome } from './envelope.js';
 import type { InlineKeyboardMarkup } from './keyboard.js';
