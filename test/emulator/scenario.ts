@@ -208,6 +208,7 @@ export const DEMO = {
     privateChannelNotMember: supergroupId(1000000010),
     forum: supergroupId(1000000011), // topics 42 and 77
     subscriberChannel: supergroupId(1000000012), // bot is a plain subscriber
+    managedForum: supergroupId(1000000013), // forum without topics yet; bot is an administrator with can_manage_topics
   },
   users: {
     ann: 100001, // started the bot
@@ -249,6 +250,7 @@ export function demoScenario(): Scenario {
     .chat({ id: c.privateChannelNotMember, type: 'channel', title: 'Secret Channel' })
     .forum(c.forum, 'Ops Forum', b, [...DEMO.forumTopics])
     .chat({ id: c.subscriberChannel, type: 'channel', title: 'Subscribed' }, { botId: b, status: 'member' })
+    .forum(c.managedForum, 'Incidents', b, [], { status: 'administrator', canManageTopics: true, canDeleteMessages: true })
     .user({ id: DEMO.users.ann, firstName: 'Ann', started: true })
     .user({ id: DEMO.users.bob, firstName: 'Bob' })
     .user({ id: DEMO.users.carol, firstName: 'Carol', started: true, blocked: true })

@@ -356,6 +356,18 @@ describe('taking can_manage_topics away', () => {
   });
 });
 
+test('the demo scenario has a forum where the bot may create and delete topics', async () => {
+  const demo = await startEmulator();
+  try {
+    const created = await demo.call(DEMO.bot.token, 'createForumTopic', { chat_id: DEMO.chats.managedForum, name: 'DiskFull' });
+    const thread = resultOf(created).message_thread_id;
+    const deleted = await demo.call(DEMO.bot.token, 'deleteForumTopic', { chat_id: DEMO.chats.managedForum, message_thread_id: thread });
+    expect(resultOf<boolean>(deleted)).toBe(true);
+  } finally {
+    await demo.emu.stop();
+  }
+});
+
 describe('disable_notification', () => {
   test('is recorded on every sent message and shown in the transcript', async () => {
     const thread = await createTopic();
