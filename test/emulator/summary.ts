@@ -24,7 +24,14 @@ export function describeScenario(s: Scenario): string[] {
     ].filter(Boolean);
     const members = s.memberships
       .filter((m) => m.chatId === c.id && s.bots.some((b) => b.id === m.botId))
-      .map((m) => `${m.botId}:${m.status}${m.canPostMessages === false ? '(no post)' : ''}${m.canSendMessages === false ? '(muted)' : ''}`);
+      .map((m) => {
+        const notes = [
+          m.canPostMessages === false ? '(no post)' : '',
+          m.canSendMessages === false ? '(muted)' : '',
+          m.canManageTopics ? '(topics)' : '',
+        ];
+        return `${m.botId}:${m.status}${notes.join('')}`;
+      });
     lines.push(
       `  ${String(c.id).padEnd(15)} ${c.type.padEnd(10)} ${name}${notes.length ? `  [${notes.join('; ')}]` : ''}${members.length ? `  bots ${members.join(' ')}` : ''}`,
     );
