@@ -176,10 +176,19 @@ describe('editForumTopic', () => {
     );
   });
 
-  test('nothing to change answers true without changing anything', async () => {
+  test('nothing to change answers true without changing anything, even for an unknown topic', async () => {
     const thread = await createTopic('DiskFull');
     expect(resultOf<boolean>(await h.call(T, 'editForumTopic', { chat_id: CHATS.forum, message_thread_id: thread }))).toBe(true);
     expect(h.emu.forumTopics[0]?.name).toBe('DiskFull');
+    expect(resultOf<boolean>(await h.call(T, 'editForumTopic', { chat_id: CHATS.forum, message_thread_id: 999 }))).toBe(true);
+  });
+
+  test("the name is TDLib's check, so it comes before the server's TOPIC_ID_INVALID", async () => {
+    expectError(
+      await h.call(T, 'editForumTopic', { chat_id: CHATS.forum, message_thread_id: 999, name: ' ' }),
+      400,
+      'Bad Request: title must be non-empty',
+    );
   });
 
   test('a name of only spaces: title must be non-empty', async () => {

@@ -64,28 +64,29 @@ export class ForumTopics {
   }
 
   edit(b: BotSpec, arg: Args): Outcome {
-    const found = this.existing(b, arg, 'edit');
+    const found = this.allowedTopic(b, arg, 'edit');
     if (isOutcome(found)) return found;
-    const { topic } = found;
     const rawName = arg('name');
     const name = cleanName(rawName);
     if (rawName !== '' && name === '') return badRequest('title must be non-empty');
     // The server tells an absent icon_custom_emoji_id from an empty one (which removes the icon); here both are absent.
-    const editEmoji = arg('icon_custom_emoji_id') !== '';
-    // Nothing to change: TDLib answers without asking the server.
-    if (rawName === '' && !editEmoji) return ok(true);
     const emoji = arg('icon_custom_emoji_id');
+    // Nothing to change: TDLib answers without asking the server, so even an unknown topic gets `true`.
+    if (rawName === '' && emoji === '') return ok(true);
+    const { topic } = found;
+    if (!topic) return badRequest('TOPIC_ID_INVALID');
     const sameName = name === '' || name === topic.name;
-    const sameEmoji = !editEmoji || emoji === (topic.iconCustomEmojiId ?? '');
+    const sameEmoji = emoji === '' || emoji === (topic.iconCustomEmojiId ?? '');
     if (sameName && sameEmoji) return badRequest('TOPIC_NOT_MODIFIED');
     if (name !== '') topic.name = name;
-    if (editEmoji) topic.iconCustomEmojiId = emoji;
+    if (emoji !== '') topic.iconCustomEmojiId = emoji;
     return ok(true);
   }
 
   delete(b: BotSpec, arg: Args): Outcome {
-    const found = this.existing(b, arg, 'delete');
+    const found = this.allowedTopic(b, arg, 'delete');
     if (isOutcome(found)) return found;
+    if (!found.topic) return badRequest('TOPIC_ID_INVALID');
     this.remove(found.spec, found.topic.threadId);
     return ok(true);
   }
@@ -112,21 +113,20 @@ export class ForumTopics {
     return { chat, spec: chat.chat };
   }
 
-  /** edit and delete: a valid thread id, the right unless the bot made the topic, then the topic itself. */
-  private existing(b: BotSpec, arg: Args, action: 'edit' | 'delete'): { spec: ChatSpec; topic: TopicRecord } | Outcome {
+  /**
+   * edit and delete, TDLib's part: the forum, a valid thread id, and the right unless the bot made the
+   * topic. TDLib can judge only topics it knows, so an unknown one (undefined here) is left to the server.
+   */
+  private allowedTopic(b: BotSpec, arg: Args, action: 'edit' | 'delete'): { spec: ChatSpec; topic?: TopicRecord } | Outcome {
     const forum = this.forum(b, arg);
     if (isOutcome(forum)) return forum;
     const { spec } = forum;
     const threadId = toInteger(arg('message_thread_id'));
     if (threadId <= 0 || threadId > 2 ** 31 - 1) return badRequest('invalid message thread identifier specified');
-    const open = spec.topics?.includes(threadId) === true;
-    const known = open ? this.record(spec, threadId) : undefined;
-    const own = known?.createdByBotId === b.id;
+    const topic = spec.topics?.includes(threadId) ? this.record(spec, threadId) : undefined;
     const allowed = action === 'edit' ? this.canManageTopics(b, spec) : this.canDeleteMessages(b, spec);
-    // TDLib refuses only for a topic it knows to be someone else's; the server refuses an unknown one.
-    if (known && !own && !allowed) return badRequest(`not enough rights to ${action} the topic`);
-    if (!known) return badRequest('TOPIC_ID_INVALID');
-    return { spec, topic: known };
+    if (topic && topic.createdByBotId !== b.id && !allowed) return badRequest(`not enough rights to ${action} the topic`);
+    return topic ? { spec, topic } : { spec };
   }
 
   /** The record of an open topic; a topic of the scenario gets one on first use. */
