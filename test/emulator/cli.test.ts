@@ -19,6 +19,7 @@ test('the summary lists bots and chats but never a token secret', () => {
   expect(text).toContain(String(DEMO.chats.legacyGroup));
   expect(text).toContain(`upgraded to ${DEMO.chats.upgradedTo}`);
   expect(text).toContain('forum topics 42,77');
+  expect(text).toContain(`${DEMO.bot.id}:administrator(topics)`);
   for (const b of demoScenario().bots) expect(text).not.toContain(b.token.split(':')[1]);
 });
 

@@ -1,4 +1,4 @@
-// editMessageText, editMessageReplyMarkup and deleteMessage, with their checks in the order the stack
+// editMessageText, editMessageCaption, editMessageReplyMarkup and deleteMessage, with their checks in the order the stack
 // makes them: the Bot API's parameters (Client.cpp process_edit_message_*_query, process_delete_message_query),
 // the chat (check_chat_access), the message (check_message: "message to edit not found"), TDLib's rules
 // (MessagesManager can_edit_message, can_delete_message, can_revoke_message), then the servers
@@ -14,7 +14,7 @@ import type { DeliveredMessage, EmulatorCore, Resolved } from './core.js';
 import { badRequest, fail, isOutcome, ok, serverMessage, toInteger, tooManyRequests, type Args, type Outcome } from './envelope.js';
 import { inlineKeyboard, parseReplyMarkup, sameMarkup, serverMarkupError, type StoredMarkup } from './keyboard.js';
 import type { BotSpec } from './scenario.js';
-import { finishText, readInputText } from './text.js';
+import { finishCaption, finishText, readCaption, readInputText } from './text.js';
 
 const NOT_MODIFIED =
   'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply ' +
@@ -38,6 +38,8 @@ export function editMessageText(core: EmulatorCore, options: EditingOptions, b: 
 
   const refused = cannotEdit(core, options, b, chat, message);
   if (refused) return refused;
+  // TDLib edits text only in a text message: a photo has a caption instead.
+  if (message.photo) return badRequest('there is no text in the message to edit');
   const text = finishText(input.parsed, options.messageLengthUnit);
   if (isOutcome(text)) return text;
   if (markup.markup?.kind === 'other') return badRequest('inline keyboard expected');
@@ -60,6 +62,40 @@ export function editMessageText(core: EmulatorCore, options: EditingOptions, b: 
   else delete message.parseMode;
   if (input.preview) message.options.linkPreviewOptions = input.preview;
   else delete message.options.linkPreviewOptions;
+  return edited(core, message, markup.markup);
+}
+
+/** editMessageCaption: as editMessageText, for the caption of a photo; a text message has no caption to edit. */
+export function editMessageCaption(core: EmulatorCore, options: EditingOptions, b: BotSpec, arg: Args): Outcome {
+  const input = readCaption(arg);
+  if (isOutcome(input)) return input;
+  const markup = parseReplyMarkup(arg('reply_markup'));
+  if (!markup.ok) return badRequest(markup.error);
+  const target = findTarget(core, b, arg);
+  if (isOutcome(target)) return target;
+  const { chat, message } = target;
+
+  const refused = cannotEdit(core, options, b, chat, message);
+  if (refused) return refused;
+  if (!message.photo) return badRequest('there is no caption in the message to edit');
+  const caption = finishCaption(input.parsed, options.messageLengthUnit);
+  if (isOutcome(caption)) return caption;
+  if (markup.markup?.kind === 'other') return badRequest('inline keyboard expected');
+  const buttons = serverMarkupError(markup.markup);
+  if (buttons) return badRequest(buttons);
+  const unchanged =
+    caption === message.caption &&
+    input.rawCaption === message.rawCaption &&
+    input.parseMode?.toLowerCase() === message.parseMode?.toLowerCase() &&
+    sameMarkup(markup.markup, stored(message));
+  if (unchanged) return badRequest(NOT_MODIFIED);
+  const admitted = admit(core, b, chat);
+  if (admitted) return admitted;
+
+  message.caption = caption;
+  message.rawCaption = input.rawCaption;
+  if (input.parseMode !== undefined) message.parseMode = input.parseMode;
+  else delete message.parseMode;
   return edited(core, message, markup.markup);
 }
 

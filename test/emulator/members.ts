@@ -23,7 +23,7 @@ export function memberJson(user: Record<string, unknown>, m: MembershipSpec, cha
       out.can_invite_users = true;
       out.can_restrict_members = false;
       if (chatType !== 'channel') out.can_pin_messages = false;
-      if (chatType === 'supergroup') out.can_manage_topics = false;
+      if (chatType === 'supergroup') out.can_manage_topics = m.canManageTopics === true;
       out.can_promote_members = false;
       out.can_manage_video_chats = false;
       out.can_post_stories = false;
@@ -46,7 +46,7 @@ export function memberJson(user: Record<string, unknown>, m: MembershipSpec, cha
         out.can_send_media_messages = false;
         out.can_send_audios = false;
         out.can_send_documents = false;
-        out.can_send_photos = false;
+        out.can_send_photos = m.canSendPhotos === true;
         out.can_send_videos = false;
         out.can_send_video_notes = false;
         out.can_send_voice_notes = false;

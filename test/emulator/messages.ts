@@ -1,9 +1,10 @@
 // The messages of every chat, as Telegram keeps them: ids counted per chat (per bot in private chats),
-// current text and keyboard after edits, deletions, replies; and their Bot API `Message` JSON
+// current text, caption and keyboard after edits, deletions, replies; and their Bot API `Message` JSON
 // (Client.cpp JsonMessage), the same for a send's result, an edit's result, a reply's
 // reply_to_message and a press's callback_query.message.
 
 import type { DeliveredMessage, Resolved } from './core.js';
+import { photoSizes } from './images.js';
 import type { BotSpec } from './scenario.js';
 
 /** What rendering needs from the emulator's world: the chat a message is in, and how chats and users look. */
@@ -76,7 +77,12 @@ export class MessageStore {
       if (target) out.reply_to_message = this.render(target, false);
     }
     if (m.options.protectContent) out.has_protected_content = true;
-    out.text = m.text;
+    if (m.photo) {
+      out.photo = photoSizes(m.photo);
+      if (m.caption) out.caption = m.caption;
+      if (m.options.captionAboveMedia) out.show_caption_above_media = true;
+      if (m.options.hasSpoiler) out.has_media_spoiler = true;
+    } else out.text = m.text;
     if (m.options.linkPreviewOptions) out.link_preview_options = m.options.linkPreviewOptions;
     if (m.replyMarkup) out.reply_markup = structuredClone(m.replyMarkup);
     return out;

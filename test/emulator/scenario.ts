@@ -58,6 +58,10 @@ export interface MembershipSpec {
   canDeleteMessages?: boolean;
   /** Groups and supergroups: false on a restricted member (or a member muted by default permissions). */
   canSendMessages?: boolean;
+  /** Groups and supergroups: a restricted member sends photos only with this; false mutes photos of a member. */
+  canSendPhotos?: boolean;
+  /** Forum supergroups: an administrator creates topics, and edits others' topics, only with this right. */
+  canManageTopics?: boolean;
   /** Unix seconds for restricted/kicked; 0 = forever. */
   untilDate?: number;
 }
@@ -149,9 +153,9 @@ export class ScenarioBuilder {
     return this.chat({ id, type: 'supergroup', title, ...extra }, { botId, status: 'member' });
   }
 
-  /** A forum supergroup with open topics; the bot is a member. */
-  forum(id: number, title: string, botId: number, topics: number[]): this {
-    return this.chat({ id, type: 'supergroup', title, isForum: true, topics }, { botId, status: 'member' });
+  /** A forum supergroup with open topics; the bot is a member unless `membership` says otherwise. */
+  forum(id: number, title: string, botId: number, topics: number[], membership: Partial<Omit<MembershipSpec, 'chatId'>> = {}): this {
+    return this.chat({ id, type: 'supergroup', title, isForum: true, topics }, { botId, status: 'member', ...membership });
   }
 
   /** A healthy basic group where the bot is a member. */
@@ -204,6 +208,7 @@ export const DEMO = {
     privateChannelNotMember: supergroupId(1000000010),
     forum: supergroupId(1000000011), // topics 42 and 77
     subscriberChannel: supergroupId(1000000012), // bot is a plain subscriber
+    managedForum: supergroupId(1000000013), // forum without topics yet; bot is an administrator with can_manage_topics
   },
   users: {
     ann: 100001, // started the bot
@@ -245,6 +250,7 @@ export function demoScenario(): Scenario {
     .chat({ id: c.privateChannelNotMember, type: 'channel', title: 'Secret Channel' })
     .forum(c.forum, 'Ops Forum', b, [...DEMO.forumTopics])
     .chat({ id: c.subscriberChannel, type: 'channel', title: 'Subscribed' }, { botId: b, status: 'member' })
+    .forum(c.managedForum, 'Incidents', b, [], { status: 'administrator', canManageTopics: true, canDeleteMessages: true })
     .user({ id: DEMO.users.ann, firstName: 'Ann', started: true })
     .user({ id: DEMO.users.bob, firstName: 'Bob' })
     .user({ id: DEMO.users.carol, firstName: 'Carol', started: true, blocked: true })

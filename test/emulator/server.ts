@@ -8,11 +8,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RateLimiter, systemClock, type Clock, type LimitsInput, type RateLimitConfig } from './limits.js';
 import { CallbackQueries, type CallbackQueryRecord, type PressInput } from './callbacks.js';
-import type { Access, DeliveredMessage, EmulatorCore, Resolved } from './core.js';
-import { deleteMessage, editMessageReplyMarkup, editMessageText } from './editing.js';
+import type { Access, DeliveredMessage, EmulatorCore, Resolved, UploadedFile, Uploads } from './core.js';
+import { deleteMessage, editMessageCaption, editMessageReplyMarkup, editMessageText } from './editing.js';
+import type { PhotoUrlBehaviour } from './images.js';
 import { inlineKeyboard, parseReplyMarkup, serverMarkupError } from './keyboard.js';
 import { memberJson, myChatMemberUpdate } from './members.js';
 import { MessageStore } from './messages.js';
+import { Photos } from './photos.js';
+import { jsonArg, replyParameters } from './replies.js';
+import { describeChat } from './summary.js';
+import { ForumTopics, type TopicRecord } from './topics.js';
+import { parseMultipart } from './uploads.js';
 import { finishText, readInputText } from './text.js';
 import { allowedUpdatesInfo, DEFAULT_ALLOWED, isAllowed, parseAllowedUpdates, updateKind, updateLifetimeSeconds } from './updates.js';
 import {
@@ -23,7 +29,6 @@ import {
   integerArg,
   isOutcome,
   ok,
-  serverMessage,
   toBool,
   toInteger,
   tooManyRequests,
@@ -53,8 +58,10 @@ export interface RecordedRequest {
   /** Canonical Bot API name (`sendMessage`) when known, else the path segment as sent. */
   method: string;
   token: string;
-  /** As received: strings from query/form, typed values from JSON. */
+  /** As received: strings from query/form/multipart, typed values from JSON. */
   params: Record<string, unknown>;
+  /** The file parts of a multipart request, by field name (never their bytes). */
+  uploads?: Record<string, { fileName: string; contentType: string; size: number }>;
   /** HTTP status; 0 when the connection was dropped on purpose. */
   status: number;
   /** Parsed JSON body; null for a dropped connection or a non-JSON (HTML 5xx) body. */
@@ -155,7 +162,9 @@ export class TelegramEmulator {
   private readonly store: MessageStore;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly callbacks: CallbackQueries;
-  /** What the method files (editing.ts, callbacks.ts) may use of this emulator. */
+  private readonly topics: ForumTopics;
+  private readonly photos: Photos;
+  /** What the method files (editing.ts, callbacks.ts, photos.ts, topics.ts) may use of this emulator. */
   private readonly core: EmulatorCore;
 
   constructor(scenario: Scenario, options: EmulatorOptions = {}) {
@@ -186,8 +195,15 @@ export class TelegramEmulator {
       userJson: (id) => this.userJson(id),
       membership: (chatId, userId) => this.membership(chatId, userId),
       enqueue: (b, update, ttl) => this.enqueue(b, update, ttl),
+      writableTopic: (b, arg) => this.checkWritableTopic(b, arg),
+      sendRights: (b, chat, content) => this.sendRights(b, chat, content),
+      nextMessageId: (chat, b) => this.store.nextId(chatIdOf(chat), chat.kind === 'private', b.id),
+      addMessage: (m) => this.store.add(m),
+      allMessages: () => this.store.all,
     };
     this.callbacks = new CallbackQueries(this.core, this.options.callbackAnswerTimeoutMs);
+    this.topics = new ForumTopics(this.core);
+    this.photos = new Photos(this.core, this.options);
     for (const b of this.state.bots) this.noteUpdateIds(b);
   }
 
@@ -424,6 +440,44 @@ export class TelegramEmulator {
     this.store.markDeleted(chatId, messageId);
   }
 
+  /** A member deletes a forum topic, and with it its messages: later sends to it find no thread. */
+  deleteTopicAsUser(chatId: number, threadId: number): void {
+    const chat = this.state.chats.find((c) => c.id === chatId && c.isForum);
+    if (!chat) throw new Error(`no forum supergroup ${chatId} in the scenario`);
+    this.topics.removeAsUser(chat, threadId);
+  }
+
+  /**
+   * An owner gives or takes the bot's "Manage topics" right in a forum (the bot stays an administrator).
+   * With `byUserId` the bot also gets the `my_chat_member` update Telegram sends for a changed right.
+   */
+  setCanManageTopics(botToken: string, chatId: number, allowed: boolean, byUserId?: number): void {
+    const b = this.botByToken(botToken);
+    const current = this.membership(chatId, b.id);
+    if (current.status !== 'administrator') throw new Error(`bot ${b.id} is not an administrator of ${chatId}`);
+    const next = { ...current, canManageTopics: allowed };
+    if (byUserId === undefined) this.setMembership(next);
+    else this.changeBotMembership(botToken, chatId, 'administrator', byUserId, next);
+  }
+
+  /** Every forum topic created through the API or touched by a test, deleted ones marked. */
+  get forumTopics(): TopicRecord[] {
+    return this.topics.all;
+  }
+
+  /**
+   * What Telegram finds when it fetches a photo URL: by default an image for a public address and
+   * "unreachable" for one only a private network resolves (a Service name, localhost, 10.0.0.0/8, …).
+   */
+  setPhotoUrl(url: string, behaviour: PhotoUrlBehaviour): void {
+    this.photos.setUrl(new URL(url).href, behaviour);
+  }
+
+  /** The chat as a reader sees it now, one line per message (photos, topics and silent sends marked). */
+  chatTranscript(chatId: number): string[] {
+    return describeChat(this.store.view(chatId));
+  }
+
   /** Sets (url) or removes (undefined/'') a webhook without going through the API. */
   setWebhook(botToken: string, url: string | undefined): void {
     const b = this.botByToken(botToken);
@@ -467,8 +521,13 @@ export class TelegramEmulator {
       record.token = route.token;
       record.method = CANONICAL[route.method.toLowerCase()] ?? route.method;
     }
-    const parsed = parseParams(url, req.headers['content-type'] ?? '', body);
+    const parsed = await parseParams(url, req.headers['content-type'] ?? '', body);
     record.params = parsed.ok ? parsed.params : {};
+    if (parsed.ok && parsed.files.size > 0) {
+      record.uploads = Object.fromEntries(
+        [...parsed.files].map(([field, f]) => [field, { fileName: f.fileName, contentType: f.contentType, size: f.bytes.length }]),
+      );
+    }
     this.requests.push(record);
 
     if (this.faults.latencyMs) await this.sleep(this.faults.latencyMs);
@@ -519,7 +578,7 @@ export class TelegramEmulator {
 
   private async dispatch(
     route: { token: string; method: string } | null,
-    parsed: ReturnType<typeof parseParams>,
+    parsed: Awaited<ReturnType<typeof parseParams>>,
     res: http.ServerResponse,
   ): Promise<Outcome> {
     if (!route || !isWellFormedToken(route.token)) return fail(404, 'Not Found');
@@ -531,12 +590,13 @@ export class TelegramEmulator {
     if (!parsed.ok) return badRequest(parsed.error);
     const params = parsed.params;
     const arg = (key: string): string => flatten(params[key]);
-    return handler(b, arg, res);
+    const files = parsed.files;
+    return handler(b, arg, res, (field) => files.get(field));
   }
 
   private readonly handlers: Record<
     string,
-    (b: BotSpec, arg: (key: string) => string, res: http.ServerResponse) => Outcome | Promise<Outcome>
+    (b: BotSpec, arg: (key: string) => string, res: http.ServerResponse, files: Uploads) => Outcome | Promise<Outcome>
   > = {
     getme: (b) => ok(this.getMeResult(b)),
     getchat: (b, arg) => this.getChat(b, arg),
@@ -552,6 +612,11 @@ export class TelegramEmulator {
     editmessagereplymarkup: (b, arg) => editMessageReplyMarkup(this.core, this.options, b, arg),
     deletemessage: (b, arg) => deleteMessage(this.core, b, arg),
     answercallbackquery: (b, arg) => this.callbacks.answer(b, arg),
+    sendphoto: (b, arg, _res, files) => this.photos.send(b, arg, files),
+    editmessagecaption: (b, arg) => editMessageCaption(this.core, this.options, b, arg),
+    createforumtopic: (b, arg) => this.topics.create(b, arg),
+    editforumtopic: (b, arg) => this.topics.edit(b, arg),
+    deleteforumtopic: (b, arg) => this.topics.delete(b, arg),
   };
 
   // ---- methods ---------------------------------------------------------------------------------
@@ -626,7 +691,7 @@ export class TelegramEmulator {
     if (reply && reply.messageId > 0 && !repliedTo && !reply.allowWithout) return badRequest('message to be replied not found');
 
     // What TDLib itself checks when it sends: rights, then the text; then what the servers refuse.
-    const rights = this.sendRights(b, chat);
+    const rights = this.sendRights(b, chat, 'text');
     if (rights) return rights;
     const text = finishText(input.parsed, this.options.messageLengthUnit);
     if (isOutcome(text)) return text;
@@ -687,7 +752,7 @@ export class TelegramEmulator {
     if (!actions.includes(arg('action').toLowerCase())) return badRequest('wrong parameter action in request');
     const target = this.checkWritableTopic(b, arg);
     if (isOutcome(target)) return target;
-    return this.sendRights(b, target.chat) ?? ok(true);
+    return this.sendRights(b, target.chat, 'text') ?? ok(true);
   }
 
   private getUpdates(b: BotSpec, arg: (key: string) => string, res: http.ServerResponse): Promise<Outcome> | Outcome {
@@ -873,7 +938,7 @@ export class TelegramEmulator {
   }
 
   /** TDLib's can_send_message, reached only once the Bot API layer let the request through. */
-  private sendRights(b: BotSpec, r: Resolved): Outcome | undefined {
+  private sendRights(b: BotSpec, r: Resolved, content: 'text' | 'photos'): Outcome | undefined {
     if (r.kind === 'private') {
       if (r.isBotAccount) return forbidden("the bot can't send messages to the bot");
       if (appliesTo(r.user.blocked, b.id)) return forbidden('bot was blocked by the user');
@@ -884,6 +949,11 @@ export class TelegramEmulator {
     if (r.kind === 'channel') {
       const canPost = m.status === 'creator' || (m.status === 'administrator' && m.canPostMessages !== false);
       return canPost ? undefined : badRequest('need administrator rights in the channel chat');
+    }
+    if (content === 'photos') {
+      const noPhotos = (m.status === 'restricted' && m.canSendPhotos !== true) || (m.status === 'member' && m.canSendPhotos === false);
+      const muted = m.status === 'member' && m.canSendMessages === false;
+      return noPhotos || muted ? badRequest('not enough rights to send photos to the chat') : undefined;
     }
     const muted = (m.status === 'restricted' && m.canSendMessages !== true) || (m.status === 'member' && m.canSendMessages === false);
     return muted ? badRequest('not enough rights to send text messages to the chat') : undefined;
@@ -1073,6 +1143,11 @@ const CANONICAL: Record<string, string> = Object.fromEntries(
     'editMessageReplyMarkup',
     'deleteMessage',
     'answerCallbackQuery',
+    'sendPhoto',
+    'editMessageCaption',
+    'createForumTopic',
+    'editForumTopic',
+    'deleteForumTopic',
   ].map((m) => [m.toLowerCase(), m]),
 );
 
@@ -1108,15 +1183,16 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-function parseParams(
+async function parseParams(
   url: URL,
   contentType: string,
   body: Buffer,
-): { ok: true; params: Record<string, unknown> } | { ok: false; error: string } {
+): Promise<{ ok: true; params: Record<string, unknown>; files: Map<string, UploadedFile> } | { ok: false; error: string }> {
   const params: Record<string, unknown> = {};
+  const files = new Map<string, UploadedFile>();
   for (const [k, v] of url.searchParams) params[k] = v;
   const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (body.length === 0) return { ok: true, params };
+  if (body.length === 0) return { ok: true, params, files };
   if (type === 'application/json') {
     let value: unknown;
     try {
@@ -1130,44 +1206,13 @@ function parseParams(
     Object.assign(params, value);
   } else if (type === 'application/x-www-form-urlencoded') {
     for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params[k] = v;
+  } else if (type === 'multipart/form-data') {
+    const form = await parseMultipart(contentType, body);
+    if (!form.ok) return form;
+    Object.assign(params, form.fields);
+    return { ok: true, params, files: form.files };
   }
-  return { ok: true, params };
-}
-
-function jsonArg(raw: string): unknown {
-  if (raw === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return raw;
-  }
-}
-
-/**
- * get_reply_parameters: `reply_parameters` (JSON), or the older `reply_to_message_id` and
- * `allow_sending_without_reply`. Undefined when the message replies to nothing.
- */
-function replyParameters(arg: Args): { messageId: number; allowWithout: boolean } | Outcome | undefined {
-  const raw = arg('reply_parameters');
-  if (raw === '') {
-    const id = toInteger(arg('reply_to_message_id'));
-    return id > 0 ? { messageId: id, allowWithout: toBool(arg('allow_sending_without_reply')) } : undefined;
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return badRequest(serverMessage("Can't parse reply parameters JSON object"));
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return badRequest(serverMessage('Object expected as reply parameters'));
-  const o = value as Record<string, unknown>;
-  if (Object.keys(o).length === 0) return undefined;
-  const id = o.message_id;
-  if (id === undefined) return badRequest(serverMessage('Can\'t find field "message_id"'));
-  const n = typeof id === 'number' ? id : typeof id === 'string' && /^-?\d+$/.test(id) ? Number(id) : NaN;
-  if (!Number.isInteger(n)) return badRequest(serverMessage('Field "message_id" must be a Number'));
-  return { messageId: Math.max(0, n), allowWithout: o.allow_sending_without_reply === true };
+  return { ok: true, params, files };
 }
 
 function botAsUser(b: BotSpec): UserSpec {

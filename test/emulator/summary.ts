@@ -1,6 +1,7 @@
-// What the standalone emulator prints about the world it serves: enough to pick a chat id to test
-// with, never a full token.
+// What the emulator prints: the world it serves (enough to pick a chat id to test with, never a full
+// token), and a chat as a reader sees it.
 
+import type { DeliveredMessage } from './core.js';
 import type { Scenario } from './scenario.js';
 
 /** Tokens are secrets even in a demo: show only the public bot id. */
@@ -23,7 +24,14 @@ export function describeScenario(s: Scenario): string[] {
     ].filter(Boolean);
     const members = s.memberships
       .filter((m) => m.chatId === c.id && s.bots.some((b) => b.id === m.botId))
-      .map((m) => `${m.botId}:${m.status}${m.canPostMessages === false ? '(no post)' : ''}${m.canSendMessages === false ? '(muted)' : ''}`);
+      .map((m) => {
+        const notes = [
+          m.canPostMessages === false ? '(no post)' : '',
+          m.canSendMessages === false ? '(muted)' : '',
+          m.canManageTopics ? '(topics)' : '',
+        ];
+        return `${m.botId}:${m.status}${notes.join('')}`;
+      });
     lines.push(
       `  ${String(c.id).padEnd(15)} ${c.type.padEnd(10)} ${name}${notes.length ? `  [${notes.join('; ')}]` : ''}${members.length ? `  bots ${members.join(' ')}` : ''}`,
     );
@@ -41,4 +49,24 @@ export function describeScenario(s: Scenario): string[] {
     }
   }
   return lines;
+}
+
+/**
+ * One line per message: `#id`, its topic, `(silent)` for disable_notification, then the text, or
+ * `[photo <url | file name WxH>]` and the caption for a photo.
+ */
+export function describeChat(messages: DeliveredMessage[]): string[] {
+  return messages.map((m) => {
+    const marks = [
+      `#${m.messageId}`,
+      m.threadId !== undefined ? `[topic ${m.threadId}]` : '',
+      m.options.disableNotification ? '(silent)' : '',
+    ];
+    let body = m.text;
+    if (m.photo) {
+      const what = m.photo.url ?? m.photo.fileName ?? m.photo.fileId;
+      body = `[photo ${what} ${m.photo.width}x${m.photo.height}]${m.caption ? ` ${m.caption}` : ''}`;
+    }
+    return [...marks.filter(Boolean), body].join(' ');
+  });
 }

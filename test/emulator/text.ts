@@ -7,6 +7,7 @@ import { normaliseParseMode, parseText, utf8Length } from './markup.js';
 
 const MAX_TEXT_BYTES = 1 << 15;
 const MAX_MESSAGE_LENGTH = 4096;
+const MAX_CAPTION_LENGTH = 1024;
 
 export interface InputText {
   rawText: string;
@@ -65,4 +66,35 @@ function linkPreviewOptions(raw: string, legacyDisable: string): Record<string, 
     if (v !== undefined && v !== false && v !== '') out[key] = v;
   }
   return out;
+}
+
+export interface InputCaption {
+  /** As sent; '' when there is no caption. */
+  rawCaption: string;
+  /** Parsed, not yet trimmed. */
+  parsed: string;
+  parseMode?: string;
+}
+
+/**
+ * get_caption: a caption goes through the same get_formatted_text as a message text (UTF-8, raw size,
+ * parse_mode, entities), before the chat is looked at; unlike a text it may be empty.
+ */
+export function readCaption(arg: Args): InputCaption | Outcome {
+  const rawCaption = arg('caption');
+  if (rawCaption === '') return { rawCaption, parsed: '' };
+  if (!rawCaption.isWellFormed()) return badRequest('text must be encoded in UTF-8');
+  if (utf8Length(rawCaption) > MAX_TEXT_BYTES) return badRequest('text is too long');
+  const mode = normaliseParseMode(arg('parse_mode'));
+  if (mode === null) return badRequest('unsupported parse_mode');
+  const parsed = parseText(rawCaption, mode);
+  if (!parsed.ok) return badRequest(`can't parse entities: ${parsed.error}`);
+  return { rawCaption, parsed: parsed.text, ...(mode !== 'none' ? { parseMode: arg('parse_mode') } : {}) };
+}
+
+/** TDLib's caption check for bots: trimmed, at most 1024 in the chosen unit; an empty caption is no caption. */
+export function finishCaption(parsed: string, unit: 'utf16' | 'codepoints'): string | Outcome {
+  const caption = parsed.replace(/^[ \t\n\r\v\f\0]+|[ \t\n\r\v\f\0]+$/g, '');
+  const length = unit === 'utf16' ? caption.length : [...caption].length;
+  return length > MAX_CAPTION_LENGTH ? badRequest('message caption is too long') : caption;
 }
