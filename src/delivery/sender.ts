@@ -1,4 +1,4 @@
-// The only code that calls sendMessage (and, for issue 13, the edits, deletions and callback answers):
+// The only code that calls sendMessage (and the edits, deletions and callback answers of the alert lifecycle):
 // one BotSender per bot token owns that bot's limits (botSender.ts: queues and retries; pacing.ts:
 // buckets and 429 pauses; coalesce.ts: storms). This file routes to them, forgets idle bots, and
 // stops them all when this replica stops sending.

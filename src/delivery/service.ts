@@ -5,8 +5,8 @@
 // ledger that the reconciler folds into status. Its callers only decide what to send (the relay) or
 // authenticate and answer (the webhook).
 //
-// It also offers the Bot API's message operations for issue 13 (send with buttons or as a reply, edit,
-// delete, answer a button press), through the sender's per-bot and per-chat limits, with Telegram's
+// It also offers the Bot API's message operations the alert lifecycle needs (send with buttons or as a
+// reply, edit, delete, answer a button press), through the sender's per-bot and per-chat limits, with Telegram's
 // refusals turned into outcomes a caller branches on.
 import { TRANSIENT_REASONS, type DeliveryReason } from '../api/contract.js';
 import { findCondition } from '../api/conditions.js';
@@ -65,7 +65,7 @@ export type DeliveryOutcome =
   /** This replica stopped sending (it lost the Lease): nothing recorded, the next leader sends it. */
   | { kind: 'stopped' };
 
-/** How a notification's rendered parts reach the chat; issue 13 replaces it (edit or reply to an earlier message). */
+/** How a notification's rendered parts reach the chat; the alert lifecycle supplies one that edits or replies to an earlier message. */
 export type NotificationSender = (n: Notification, service: DeliveryService) => Promise<Delivery>;
 
 export interface Notification {
@@ -91,7 +91,7 @@ export interface DeliveryServiceDeps {
   now?: () => number;
 }
 
-// --- the message operations offered to issue 13 ---------------------------------------------------
+// --- the message operations offered to the alert lifecycle ------------------------------------------
 
 /** Where a message operation goes: a resolved channel (its token, chat and spec's send options). */
 export type Target = ResolvedChannel;
@@ -281,7 +281,7 @@ export class DeliveryService {
     return { ok: false, outcome: { kind: 'notReady', why, permanent: failing !== undefined && !TRANSIENT_REASONS.has(failing.reason) } };
   }
 
-  // --- message operations (issue 13) --------------------------------------------------------------
+  // --- message operations (the alert lifecycle's) ------------------------------------------------
 
   /** Sends `parts` as new messages (buttons and reply on the first); the ids of every part, in order. */
   async send(to: Target, req: SendRequest): Promise<SendOutcome> {

@@ -1,5 +1,5 @@
-// src/lifecycle/episode.ts (episodes creates it; interact may create an identical stub in its branch
-// if it needs to compile before the merge — same path, same content, so the merge is trivial)
+// An episode: one alert group's life in one chat, from its first firing notification to its resolve. The
+// contract between the lifecycle (which writes episodes) and the interaction (which reads them at a press).
 export interface Episode {
   id: string; // random, URL-safe, <= 16 chars; the only thing callback data carries
   channel: { namespace: string; name: string; uid: string };

@@ -15,7 +15,7 @@ export type TelegramErrorKind =
   | 'InvalidChatId'
   | 'InvalidMarkup'
   | 'MessageTooLong'
-  // Editing, deleting and answering (issue 13): outcomes a caller branches on, not failures of the channel.
+  // Editing, deleting and answering: outcomes a caller branches on, not failures of the channel.
   | 'MessageNotModified' // the edit would change nothing: the message already shows it
   | 'MessageNotFound' // the message to edit or delete is gone (deleted, or never in this chat)
   | 'MessageNotEditable' // too old, not the bot's, or sent with a reply keyboard
