@@ -8,6 +8,7 @@ import { getProxyForUrl } from 'proxy-from-env';
 import { z } from 'zod';
 import { classifyFailure, TelegramError } from './errors.js';
 import { redact, redactUrl } from '../observability/redact.js';
+import { deadline, OUTBOUND } from '../net/outbound.js';
 import {
   ChatMemberSchema,
   ChatSchema,
@@ -74,7 +75,7 @@ export interface AnswerCallbackQueryParams {
   cache_time?: number;
 }
 
-/** Per call: an HTTP timeout other than the client's (long polls) and a signal that aborts the call. */
+/** Per call: a deadline other than the client's (long polls; wall-clock, answer included) and a signal that aborts the call. */
 export interface CallOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -86,13 +87,15 @@ export class TelegramClient {
   constructor(
     baseUrl: string,
     private readonly observe: TelegramCallObserver = () => {},
-    timeoutMs = 15_000,
+    private readonly deadlineMs: number = OUTBOUND.telegram.deadlineMs,
+    maxAnswerBytes: number = OUTBOUND.telegram.maxAnswerBytes,
   ) {
     const proxy = getProxyForUrl(`${baseUrl}/`);
     if (proxy && !baseUrl.startsWith('https:')) throw new PlainHttpProxyError(baseUrl, proxy);
     this.http = axios.create({
       baseURL: baseUrl,
-      timeout: timeoutMs,
+      // No idle `timeout`: each call gets a wall-clock deadline (a signal), and its answer a byte cap.
+      maxContentLength: maxAnswerBytes,
       // Every status is an answer to read: the Bot API explains failures in the JSON body.
       validateStatus: () => true,
       // axios' own env-proxy support cannot tunnel HTTPS (and would send the whole URL, token
@@ -168,22 +171,21 @@ export class TelegramClient {
     let status: number;
     let body: string;
     let retryAfterHeader: string | undefined;
+    const signal = deadline(opts.timeoutMs ?? this.deadlineMs, opts.signal);
     try {
       const res = await this.http.post<string>(`/bot${token}/${method}`, params, {
         headers: { 'Content-Type': 'application/json' },
-        ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
+        signal,
       });
       status = res.status;
       body = typeof res.data === 'string' ? res.data : JSON.stringify(res.data);
       retryAfterHeader = res.headers['retry-after'] as string | undefined;
     } catch (e) {
-      const code = (e as { code?: string }).code ?? 'error';
       this.observe(method, 'network', seconds());
       // Only the error code leaves: axios' message and config include the URL, and so the token.
       throw new TelegramError({
         kind: 'Unavailable',
-        message: `cannot reach Telegram for ${method}: ${code === 'ECONNABORTED' ? 'timeout' : code}`,
+        message: `cannot reach Telegram for ${method}: ${failureCode(e, signal, opts.signal)}`,
         method,
       });
     }
@@ -231,6 +233,15 @@ export class TelegramClient {
     }
     return result.data;
   }
+}
+
+/** Why a call got no answer: the caller's abort, the deadline, an answer over the byte cap, or the network error's code. */
+function failureCode(e: unknown, signal: AbortSignal, callers?: AbortSignal): string {
+  if (callers?.aborted) return 'aborted';
+  if (signal.aborted) return 'timeout';
+  const err = e as { code?: string; message?: string };
+  if (err.code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(err.message ?? '')) return 'answer too large';
+  return typeof err.code === 'string' ? err.code : 'error';
 }
 
 /**
