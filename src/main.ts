@@ -167,8 +167,9 @@ async function main(): Promise<void> {
     getChannel: (ns, name) => manager.getChannel(ns, name),
     enqueue: (key) => manager.enqueue(key),
     chats: new ChatsRecorder(kube.core, leaseNamespace, log),
-    // Answers take from the bot's bucket like its sends and edits.
-    answer: (token, callbackQueryId, text) => delivery.answerCallback(token, { callbackQueryId, text, showAlert: true }),
+    // Answers go straight to the Bot API, outside the bot's send bucket: Telegram does not count them
+    // against message limits, and a press must be answered within 15 s however busy the bot's chats
+    // are. The press handler's per-user limit bounds them instead.
     log,
   });
   const relay = new AnnotationRelay({ service: delivery, ledger, recordEvent, metrics, log });

@@ -2,10 +2,11 @@
 // returns the Interactive condition), the leader starts and stops the pollers, and every update a
 // poller receives goes to the press handler (callback_query) or the chats record (my_chat_member).
 import type { Verdict } from '../api/contract.js';
-import { keyOf, parseSpec, type SilenceSpec, type TelegramChannel } from '../api/types.js';
+import { keyOf, parseSpec, splitKey, type SilenceSpec, type TelegramChannel } from '../api/types.js';
 import type { ResolvedChannel, SecretSource } from '../channel/resolver.js';
 import { SecretUnavailable } from '../channel/secrets.js';
 import type { EpisodeRenderer, EpisodeStore } from '../lifecycle/episode.js';
+import { configMapNameFor, configMapNameOfId } from '../lifecycle/records.js';
 import type { Logger } from '../observability/log.js';
 import type { TelegramClient } from '../telegram/client.js';
 import { tokenKey } from '../telegram/tokenKey.js';
@@ -31,7 +32,7 @@ export interface InteractionDeps {
   /** Wakes a channel's reconcile (its Interactive condition changed). */
   enqueue: (channelKey: string) => void;
   chats?: ChatsRecorder;
-  /** Answers a press (show_alert); default: straight to the Bot API. main.ts passes the delivery service's, under the bot's limits. */
+  /** Answers a press (show_alert); default: straight to the Bot API, outside the bot's send bucket. For tests. */
   answer?: (token: string, queryId: string, text: string) => Promise<unknown>;
   log: Logger;
   now?: () => number;
@@ -74,6 +75,7 @@ export class Interaction {
       renderer: deps.renderer,
       getChannel: deps.getChannel,
       botOf: (key) => this.hub.botOf(key),
+      mayHoldEpisode: (botKey, id) => this.mayHoldEpisode(botKey, id),
       alertmanagerFor: this.alertmanagerFor,
       answer:
         deps.answer ?? ((token, id, text) => deps.telegram.answerCallbackQuery(token, { callback_query_id: id, text, show_alert: true })),
@@ -137,6 +139,18 @@ export class Interaction {
     }
     this.checks.set(key, { target, check, at: this.now() });
     return check;
+  }
+
+  /** An episode id lives in its channel's ConfigMap: it must be one of the bot's channels' ConfigMaps. */
+  private mayHoldEpisode(botKey: string, episodeId: string): boolean {
+    const configMap = configMapNameOfId(episodeId);
+    if (!configMap) return false;
+    for (const key of this.hub.channelsOf(botKey)) {
+      const { namespace, name } = splitKey(key);
+      const uid = this.deps.getChannel(namespace, name)?.metadata.uid;
+      if (uid && configMapNameFor(uid) === configMap) return true;
+    }
+    return false;
   }
 
   /** A press learnt something about the channel's Alertmanager: if the condition changes, reconcile. */
