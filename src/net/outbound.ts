@@ -31,8 +31,11 @@ export const OUTBOUND = {
   leaderChallenge: { deadlineMs: 2_000, maxAnswerBytes: 1 * KiB },
   /** Leader forwarding, the notification: the deadline is the leader's own wait plus slack (per request). */
   leaderNotification: { deadlineMs: 30_000, maxAnswerBytes: 64 * KiB },
-  /** An API server call that is not a watch (watches are long-lived; client-node bounds their idle time). */
-  kubeApi: { deadlineMs: 30_000 },
+  /**
+   * An API server call that is not a watch (watches are long-lived; client-node bounds their idle
+   * time). The API server's own limit on a request (--request-timeout) is 60 s by default.
+   */
+  kubeApi: { deadlineMs: 60_000 },
   /** The chats ConfigMap (written from a bot's updates). */
   chatsConfigMap: { deadlineMs: 5_000 },
 } satisfies Record<string, OutboundLimit>;
