@@ -135,6 +135,9 @@ export class Interaction {
     } catch (e) {
       if (e instanceof SecretUnavailable) throw e; // the reconcile fails and is retried
       const message = e instanceof AlertmanagerError ? e.message : 'the Alertmanager check failed';
+      // The condition says only what the tenant may read; the log keeps the network's and the endpoint's words.
+      const { namespace: ns, name } = splitKey(key);
+      this.deps.log.info({ namespace: ns, name, err: e }, 'the Alertmanager check failed');
       check = { ok: false, reason: 'AlertmanagerUnreachable', message };
     }
     this.checks.set(key, { target, check, at: this.now() });
