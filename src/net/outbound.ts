@@ -5,8 +5,8 @@
 // is not read further: the socket is destroyed and the call fails.
 
 export interface OutboundLimit {
-  /** Wall-clock deadline of one call, answer included. */
-  deadlineMs: number;
+  /** Wall-clock deadline of one call, answer included; undefined: given per call. */
+  deadlineMs?: number;
   /** Bytes of the answer read at most; undefined: the client streams or bounds it itself. */
   maxAnswerBytes?: number;
 }
@@ -29,8 +29,11 @@ export const OUTBOUND = {
   alertmanager: { deadlineMs: 3_000, maxAnswerBytes: 64 * KiB },
   /** Leader forwarding, the challenge: no alert content, answered at once. */
   leaderChallenge: { deadlineMs: 2_000, maxAnswerBytes: 1 * KiB },
-  /** Leader forwarding, the notification: the deadline is the leader's own wait plus slack (per request). */
-  leaderNotification: { deadlineMs: 30_000, maxAnswerBytes: 64 * KiB },
+  /**
+   * Leader forwarding, the notification: the deadline is the leader's own wait for the delivery (9 s)
+   * plus 5 s, passed per request by the webhook; this is the cap on its answer.
+   */
+  leaderNotification: { maxAnswerBytes: 64 * KiB },
   /**
    * An API server call that is not a watch (watches are long-lived; client-node bounds their idle
    * time). The API server's own limit on a request (--request-timeout) is 60 s by default.
