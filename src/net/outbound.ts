@@ -39,6 +39,8 @@ export const OUTBOUND = {
    * time). The API server's own limit on a request (--request-timeout) is 60 s by default.
    */
   kubeApi: { deadlineMs: 60_000 },
+  /** An episode ConfigMap: read and written before a webhook answers or a press is answered. */
+  episodeConfigMaps: { deadlineMs: 5_000 },
   /** The chats ConfigMap (written from a bot's updates). */
   chatsConfigMap: { deadlineMs: 5_000 },
 } satisfies Record<string, OutboundLimit>;
