@@ -8,7 +8,7 @@
 // outbound policy: a wall-clock deadline and a small cap on the answer's bytes.
 import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
-import { deadline, OUTBOUND } from '../net/outbound.js';
+import { OUTBOUND, withDeadline } from '../net/outbound.js';
 
 /** A press must be answered within a second or two: an Alertmanager slower than this counts as unreachable. */
 export const ALERTMANAGER_TIMEOUT_MS = OUTBOUND.alertmanager.deadlineMs;
@@ -135,26 +135,25 @@ export class AlertmanagerApi {
   }
 
   private async request(method: 'get' | 'post' | 'delete', path: string, what: string, body?: unknown): Promise<string> {
-    let status: number;
-    let text: string;
-    const signal = deadline(this.deadlineMs);
-    try {
-      const res = await this.http.request<string>({
-        method,
-        url: path,
-        signal,
-        ...(body !== undefined ? { data: body, headers: { 'Content-Type': 'application/json' } } : {}),
-      });
-      status = res.status;
-      text = typeof res.data === 'string' ? res.data : '';
-    } catch (e) {
-      // Only our own words: axios' message and config carry the headers, the Bearer token included,
-      // and a network error's name (ECONNREFUSED, ENOTFOUND) maps the cluster's network for whoever
-      // wrote the URL. The log keeps the code.
-      throw new AlertmanagerError('Unreachable', `cannot reach Alertmanager at ${this.where} to ${what}`, undefined, {
-        code: failureCode(e, signal),
-      });
-    }
+    const res = await withDeadline(this.deadlineMs, undefined, (signal, expired) =>
+      this.http
+        .request<string>({
+          method,
+          url: path,
+          signal,
+          ...(body !== undefined ? { data: body, headers: { 'Content-Type': 'application/json' } } : {}),
+        })
+        .catch((e: unknown) => {
+          // Only our own words: axios' message and config carry the headers, the Bearer token included,
+          // and a network error's name (ECONNREFUSED, ENOTFOUND) maps the cluster's network for whoever
+          // wrote the URL. The log keeps the code.
+          throw new AlertmanagerError('Unreachable', `cannot reach Alertmanager at ${this.where} to ${what}`, undefined, {
+            code: failureCode(e, expired()),
+          });
+        }),
+    );
+    const status = res.status;
+    const text = typeof res.data === 'string' ? res.data : '';
     if (status >= 200 && status < 300) return text;
     const said = alertmanagerWords(text, this.bearer);
     const logOnly = { code: `http${status}`, ...(said === undefined ? { detail: sanitizeDetail(text, this.bearer) } : {}) };
@@ -186,8 +185,8 @@ export class AlertmanagerApi {
 }
 
 /** Why a request got no answer, for the log: the deadline, an answer over the cap, or the network error's code. */
-function failureCode(e: unknown, signal: AbortSignal): string {
-  if (signal.aborted) return 'timeout';
+function failureCode(e: unknown, expired: boolean): string {
+  if (expired) return 'timeout';
   const err = e as { code?: string; message?: string };
   if (err.code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(err.message ?? '')) return 'tooLarge';
   return typeof err.code === 'string' ? err.code : 'error';

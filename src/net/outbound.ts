@@ -52,8 +52,38 @@ export const OUTBOUND = {
  */
 export const RECONCILE_DEADLINE_MS = 60_000;
 
-/** A signal that fires at the deadline, or earlier when `signal` (a shutdown, a hung-up caller) does. */
+/**
+ * A signal that fires at the deadline, or earlier when `signal` (a shutdown, a hung-up caller) does.
+ * Its timer lives until the deadline: for calls made often, `withDeadline` clears it when the call ends.
+ */
 export function deadline(ms: number, signal?: AbortSignal): AbortSignal {
   const timeout = AbortSignal.timeout(ms);
   return signal ? AbortSignal.any([timeout, signal]) : timeout;
+}
+
+/**
+ * Runs one call with a signal that aborts at the deadline or when `signal` does; the timer and the
+ * listener are gone as soon as the call ends (thousands of calls a minute leave nothing behind).
+ * `run` learns which fired from `expired()`.
+ */
+export async function withDeadline<T>(
+  ms: number,
+  signal: AbortSignal | undefined,
+  run: (signal: AbortSignal, expired: () => boolean) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort(new DOMException('the call passed its deadline', 'TimeoutError'));
+  }, ms);
+  const onAbort = () => controller.abort(signal!.reason);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await run(controller.signal, () => expired);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
 }

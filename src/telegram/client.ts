@@ -8,7 +8,7 @@ import { getProxyForUrl } from 'proxy-from-env';
 import { z } from 'zod';
 import { classifyFailure, TelegramError } from './errors.js';
 import { redact, redactUrl } from '../observability/redact.js';
-import { deadline, OUTBOUND } from '../net/outbound.js';
+import { OUTBOUND, withDeadline } from '../net/outbound.js';
 import {
   ChatMemberSchema,
   ChatSchema,
@@ -171,12 +171,14 @@ export class TelegramClient {
     let status: number;
     let body: string;
     let retryAfterHeader: string | undefined;
-    const signal = deadline(opts.timeoutMs ?? this.deadlineMs, opts.signal);
     try {
-      const res = await this.http.post<string>(`/bot${token}/${method}`, params, {
-        headers: { 'Content-Type': 'application/json' },
-        signal,
-      });
+      const res = await withDeadline(opts.timeoutMs ?? this.deadlineMs, opts.signal, (signal, expired) =>
+        this.http
+          .post<string>(`/bot${token}/${method}`, params, { headers: { 'Content-Type': 'application/json' }, signal })
+          .catch((e: unknown) => {
+            throw new CallFailed(failureCode(e, expired(), opts.signal));
+          }),
+      );
       status = res.status;
       body = typeof res.data === 'string' ? res.data : JSON.stringify(res.data);
       retryAfterHeader = res.headers['retry-after'] as string | undefined;
@@ -185,7 +187,7 @@ export class TelegramClient {
       // Only the error code leaves: axios' message and config include the URL, and so the token.
       throw new TelegramError({
         kind: 'Unavailable',
-        message: `cannot reach Telegram for ${method}: ${failureCode(e, signal, opts.signal)}`,
+        message: `cannot reach Telegram for ${method}: ${e instanceof CallFailed ? e.code : 'error'}`,
         method,
       });
     }
@@ -235,10 +237,17 @@ export class TelegramClient {
   }
 }
 
+/** A call that got no answer, said only by its code: axios' error never leaves this file. */
+class CallFailed extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
 /** Why a call got no answer: the caller's abort, the deadline, an answer over the byte cap, or the network error's code. */
-function failureCode(e: unknown, signal: AbortSignal, callers?: AbortSignal): string {
+function failureCode(e: unknown, expired: boolean, callers?: AbortSignal): string {
   if (callers?.aborted) return 'aborted';
-  if (signal.aborted) return 'timeout';
+  if (expired) return 'timeout';
   const err = e as { code?: string; message?: string };
   if (err.code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(err.message ?? '')) return 'answer too large';
   return typeof err.code === 'string' ? err.code : 'error';
