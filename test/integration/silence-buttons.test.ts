@@ -6,6 +6,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TelegramChannel } from '../../src/api/types.js';
 import { parseSpec } from '../../src/api/types.js';
+import type { SecretSource } from '../../src/channel/resolver.js';
+import { alertmanagerAccess } from '../../src/interaction/alertmanagerAccess.js';
+import { AlertmanagerApi } from '../../src/interaction/alertmanagerApi.js';
 import { Interaction } from '../../src/interaction/interaction.js';
 import type { Episode, EpisodeStore } from '../../src/lifecycle/episode.js';
 import { newEpisodeId } from '../../src/lifecycle/records.js';
@@ -24,6 +27,8 @@ let tgApi: string;
 /** A second channel of the same bot, whose Alertmanager takes 20 s to answer POST /silences. */
 let slowCh: TelegramChannel | undefined;
 let slowAm: http.Server;
+let slowUrl = '';
+const noSecrets: SecretSource = { read: async () => ({ ok: false, reason: 'SecretNotFound', message: 'no Secrets in this test' }) };
 const slowPosts = { received: 0, open: 0 };
 let am: AlertmanagerProcess;
 let receiver: http.Server;
@@ -106,7 +111,10 @@ receivers:
   let ch = await readChannel();
   interaction = new Interaction({
     telegram,
-    secrets: { read: async () => ({ ok: false, reason: 'SecretNotFound', message: 'no Secrets in this test' }) },
+    secrets: noSecrets,
+    // The slow Alertmanager's calls get 10 s instead of 3: plenty of time for the other press to be
+    // answered while one is held, however loaded the machine.
+    alertmanagerFor: alertmanagerAccess(noSecrets, (url, bearer) => new AlertmanagerApi(url, bearer, url === slowUrl ? 10_000 : undefined)),
     episodes: store,
     // What src/lifecycle's renderer does to the buttons: Unsilence while silenced, Ack until taken.
     renderer: {
@@ -249,7 +257,7 @@ test("a press waiting on a slow Alertmanager does not hold the bot's other press
     });
   });
   await new Promise<void>((r) => slowAm.listen(0, '127.0.0.1', r));
-  const slowUrl = `http://127.0.0.1:${(slowAm.address() as AddressInfo).port}`;
+  slowUrl = `http://127.0.0.1:${(slowAm.address() as AddressInfo).port}`;
   await channel('slow', {
     tokenSecretRef: { name: 'bot' },
     chatId: String(DEMO.chats.ops),
