@@ -357,7 +357,6 @@ export class DeliveryService {
     }
   }
 
-
   private async edit(
     to: Target,
     method: string,
