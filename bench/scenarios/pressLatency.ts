@@ -41,7 +41,11 @@ export interface PressLatencyResult {
 }
 
 const WEBHOOK_TOKEN = 'bench-press-webhook-token-0123456789';
-const ONCALL = { id: 900001, firstName: 'On-call', username: 'bench_oncall' };
+/**
+ * The on-call team, pressing in turn: one person presses at most PRESS_LIMIT times per 10 s per bot
+ * (the operator answers "too many presses" beyond), and a press every 500 ms is a team's pace.
+ */
+const ONCALL = Array.from({ length: 8 }, (_, i) => ({ id: 900001 + i, firstName: `On-call ${i}`, username: `bench_oncall_${i}` }));
 
 interface Silence {
   id: string;
@@ -55,8 +59,12 @@ export async function runPressLatency(kubeconfig: string, namespace: string, siz
   const c = clientsFor(kubeconfig);
   const theBot = bot(7400000021, 'press_bench_bot');
   const chats = Array.from({ length: sizes.chats }, (_, i) => supergroupId(5000000100 + i));
-  const builder = new ScenarioBuilder().bot(theBot).user({ id: ONCALL.id, firstName: ONCALL.firstName, username: ONCALL.username });
-  for (const [i, chat] of chats.entries()) builder.supergroup(chat, `Press ${i}`, theBot.id).member(chat, ONCALL.id, 'administrator');
+  const builder = new ScenarioBuilder().bot(theBot);
+  for (const u of ONCALL) builder.user({ id: u.id, firstName: u.firstName, username: u.username });
+  for (const [i, chat] of chats.entries()) {
+    builder.supergroup(chat, `Press ${i}`, theBot.id);
+    for (const u of ONCALL) builder.member(chat, u.id, 'administrator');
+  }
   const emulator = new TelegramEmulator(builder.build(), { limits: DEFAULT_LIMITS });
   const url = await emulator.start();
   const watch = new ChannelWatch(c, namespace);
@@ -132,7 +140,7 @@ receivers:
         const rec = emulator.pressButton(theBot.token, {
           chatId: chats[g.chat]!,
           messageId: m.messageId,
-          userId: ONCALL.id,
+          userId: ONCALL[pressed.length % ONCALL.length]!.id,
           button: button.callback_data,
         });
         pressed.push({ alertname: g.alertname, id: rec.id, time: rec.time });

@@ -133,7 +133,6 @@ export type EditOutcome =
   | { kind: 'notEditable' }
   | Failed;
 export type DeleteOutcome = { kind: 'deleted' } | { kind: 'notFound' } | { kind: 'notDeletable' } | Failed;
-export type AnswerOutcome = { kind: 'answered' } | { kind: 'expired' } | Failed;
 
 export class DeliveryService {
   private readonly notifications: InFlightNotifications;
@@ -354,27 +353,6 @@ export class DeliveryService {
     } catch (e) {
       if (e instanceof TelegramError && e.kind === 'MessageNotFound') return { kind: 'notFound' };
       if (e instanceof TelegramError && e.kind === 'MessageNotDeletable') return { kind: 'notDeletable' };
-      return failed(e, method);
-    }
-  }
-
-  /**
-   * Answers a button press (the spinner stops; `text` is shown to whoever pressed, at most 200 characters).
-   * Through the bot's bucket, not a chat's queue: a storm of messages to the chat must not hold the
-   * answer past Telegram's 15 s, and Telegram does not count answers against a chat.
-   */
-  async answerCallback(token: string, answer: { callbackQueryId: string; text?: string; showAlert?: boolean }): Promise<AnswerOutcome> {
-    const method = 'answerCallbackQuery';
-    const params = {
-      callback_query_id: answer.callbackQueryId,
-      ...(answer.text !== undefined ? { text: answer.text } : {}),
-      ...(answer.showAlert ? { show_alert: true } : {}),
-    };
-    try {
-      await this.deps.sender.call({ token, source: 'alertmanager', method, run: (t, tk) => t.answerCallbackQuery(tk, params) });
-      return { kind: 'answered' };
-    } catch (e) {
-      if (e instanceof TelegramError && e.kind === 'CallbackQueryExpired') return { kind: 'expired' };
       return failed(e, method);
     }
   }

@@ -4,6 +4,7 @@
 // request but its body goes out, and the body only after the challenge succeeded; redirects are never
 // followed; whatever the other side answers is read up to a small bound.
 import { randomBytes } from 'node:crypto';
+import { deadline, OUTBOUND } from '../net/outbound.js';
 import type { Logger } from '../observability/log.js';
 import {
   FORWARD_PATH,
@@ -19,9 +20,9 @@ import {
 import { HttpError } from './request.js';
 
 /** The challenge carries no alert content and must be answered at once. */
-export const CHALLENGE_TIMEOUT_MS = 2_000;
-const MAX_CHALLENGE_ANSWER_BYTES = 1024;
-const MAX_ANSWER_BYTES = 64 * 1024;
+export const CHALLENGE_TIMEOUT_MS = OUTBOUND.leaderChallenge.deadlineMs;
+const MAX_CHALLENGE_ANSWER_BYTES = OUTBOUND.leaderChallenge.maxAnswerBytes;
+const MAX_ANSWER_BYTES = OUTBOUND.leaderNotification.maxAnswerBytes;
 
 export interface ForwardRequest {
   /** The leader's address as read from the Lease (untrusted). */
@@ -33,7 +34,7 @@ export interface ForwardRequest {
   body: Buffer;
   /** Aborts when Alertmanager hung up: the leader is hung up on too. */
   signal: AbortSignal;
-  /** How long the leader may take to answer the notification (its own wait plus slack). */
+  /** How long the leader may take to answer the notification, wall-clock (its own wait plus slack). */
   answerTimeoutMs: number;
   log: Logger;
 }
@@ -63,7 +64,7 @@ export async function forwardToLeader(r: ForwardRequest): Promise<RelayedAnswer>
       method: 'POST',
       redirect: 'manual',
       headers: { [NONCE_HEADER]: followerNonce, [PROOF_HEADER]: proof(key, 'hello', [followerNonce, channel, origin]) },
-      signal: AbortSignal.any([AbortSignal.timeout(CHALLENGE_TIMEOUT_MS), r.signal]),
+      signal: deadline(CHALLENGE_TIMEOUT_MS, r.signal),
     });
     const text = await readLimited(res, MAX_CHALLENGE_ANSWER_BYTES);
     if (res.status !== 200) throw unreachable(`the leader endpoint answered the challenge with ${res.status}`);
@@ -99,7 +100,7 @@ export async function forwardToLeader(r: ForwardRequest): Promise<RelayedAnswer>
         yield r.body;
       })(),
       duplex: 'half',
-      signal: AbortSignal.any([AbortSignal.timeout(r.answerTimeoutMs), r.signal]),
+      signal: deadline(r.answerTimeoutMs, r.signal),
     });
     text = await readLimited(res, MAX_ANSWER_BYTES);
   } catch (e) {

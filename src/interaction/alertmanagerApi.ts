@@ -1,12 +1,19 @@
 // Alertmanager's API v2, the three calls the buttons need: create a silence, expire it, and check
 // that the API answers. Nothing from axios leaves this file: its errors carry the request config,
-// and so the Bearer token; failures become AlertmanagerErrors built from scratch, with Alertmanager's
-// own words cut short and stripped of control characters (they reach a Telegram alert and status).
+// and so the Bearer token; failures become AlertmanagerErrors built from scratch. Their message is
+// what the channel's owner reads (the Interactive condition, a press's answer), and the URL may point
+// anywhere inside the cluster: it carries Alertmanager's own words only when the endpoint answered as
+// an Alertmanager does (a JSON error), and never a network error's name or an answer's body
+// otherwise. The operator's log gets the detail (`code`, `cause`). Every call is bounded by the
+// outbound policy: a wall-clock deadline and a small cap on the answer's bytes.
 import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
+import { OUTBOUND, withDeadline } from '../net/outbound.js';
 
 /** A press must be answered within a second or two: an Alertmanager slower than this counts as unreachable. */
-export const ALERTMANAGER_TIMEOUT_MS = 3_000;
+export const ALERTMANAGER_TIMEOUT_MS = OUTBOUND.alertmanager.deadlineMs;
+/** Alertmanager's answers are small JSON documents: anything longer is not read, and is not an Alertmanager. */
+export const ALERTMANAGER_MAX_ANSWER_BYTES = OUTBOUND.alertmanager.maxAnswerBytes;
 /** How much of Alertmanager's error text is kept. */
 const MAX_DETAIL = 160;
 
@@ -22,12 +29,16 @@ export type AlertmanagerErrorKind =
 
 export class AlertmanagerError extends Error {
   override readonly name = 'AlertmanagerError';
+  /** For the operator's log only: what the network or the endpoint said (timeout, ECONNREFUSED, tooLarge, httpStatus). */
+  readonly code?: string;
   constructor(
     readonly kind: AlertmanagerErrorKind,
     message: string,
     readonly httpStatus?: number,
+    logOnly?: { code?: string; detail?: string },
   ) {
-    super(message);
+    super(message, logOnly?.detail ? { cause: new Error(logOnly.detail) } : undefined);
+    if (logOnly?.code) this.code = logOnly.code;
   }
 }
 
@@ -72,14 +83,17 @@ export class AlertmanagerApi {
   constructor(
     baseUrl: string,
     private readonly bearer?: string,
-    timeoutMs = ALERTMANAGER_TIMEOUT_MS,
+    private readonly deadlineMs: number = ALERTMANAGER_TIMEOUT_MS,
+    maxAnswerBytes: number = ALERTMANAGER_MAX_ANSWER_BYTES,
   ) {
     const url = new URL(baseUrl);
     this.where = url.host;
     this.http = axios.create({
       baseURL: `${url.origin}${url.pathname.replace(/\/+$/, '')}/api/v2`,
-      timeout: timeoutMs,
       validateStatus: () => true,
+      maxContentLength: maxAnswerBytes,
+      // A refused request body is never large (a silence), but bound it all the same.
+      maxBodyLength: maxAnswerBytes,
       proxy: false,
       maxRedirects: 0,
       responseType: 'text',
@@ -121,41 +135,61 @@ export class AlertmanagerApi {
   }
 
   private async request(method: 'get' | 'post' | 'delete', path: string, what: string, body?: unknown): Promise<string> {
-    let status: number;
-    let text: string;
-    try {
-      const res = await this.http.request<string>({
-        method,
-        url: path,
-        ...(body !== undefined ? { data: body, headers: { 'Content-Type': 'application/json' } } : {}),
-      });
-      status = res.status;
-      text = typeof res.data === 'string' ? res.data : '';
-    } catch (e) {
-      // Only the error code: axios' message and config carry the headers, the Bearer token included.
-      const code = (e as { code?: string }).code ?? 'error';
-      throw new AlertmanagerError(
-        'Unreachable',
-        `cannot reach Alertmanager at ${this.where} to ${what}: ${code === 'ECONNABORTED' ? 'timeout' : code}`,
-      );
-    }
+    const res = await withDeadline(this.deadlineMs, undefined, (signal, expired) =>
+      this.http
+        .request<string>({
+          method,
+          url: path,
+          signal,
+          ...(body !== undefined ? { data: body, headers: { 'Content-Type': 'application/json' } } : {}),
+        })
+        .catch((e: unknown) => {
+          // Only our own words: axios' message and config carry the headers, the Bearer token included,
+          // and a network error's name (ECONNREFUSED, ENOTFOUND) maps the cluster's network for whoever
+          // wrote the URL. The log keeps the code.
+          throw new AlertmanagerError('Unreachable', `cannot reach Alertmanager at ${this.where} to ${what}`, undefined, {
+            code: failureCode(e, expired()),
+          });
+        }),
+    );
+    const status = res.status;
+    const text = typeof res.data === 'string' ? res.data : '';
     if (status >= 200 && status < 300) return text;
-    const detail = sanitizeDetail(errorText(text), this.bearer);
-    const said = detail ? `: ${detail}` : '';
+    const said = alertmanagerWords(text, this.bearer);
+    const logOnly = { code: `http${status}`, ...(said === undefined ? { detail: sanitizeDetail(text, this.bearer) } : {}) };
+    const saidText = said ? `: ${said}` : '';
     if (status === 401 || status === 403) {
       throw new AlertmanagerError(
         'Unauthorized',
-        `Alertmanager at ${this.where} refused to ${what} (${status}${said}); check authorizationSecretRef`,
+        `Alertmanager at ${this.where} refused to ${what} (${status}${saidText}); check authorizationSecretRef`,
         status,
+        logOnly,
       );
     }
     // Expiring an expired silence is a 500 "silence … already expired" in Alertmanager: gone, as a 404 is.
-    if (method === 'delete' && (status === 404 || /already expired/i.test(detail)))
-      throw new AlertmanagerError('NotFound', `the silence is gone from Alertmanager already${said}`, status);
+    if (method === 'delete' && (status === 404 || /already expired/i.test(said ?? '')))
+      throw new AlertmanagerError('NotFound', `the silence is gone from Alertmanager already${saidText}`, status, logOnly);
+    if (said === undefined) {
+      // Not Alertmanager's shape of an error: whatever answered, its words stay in the log.
+      throw new AlertmanagerError('Unreachable', `${this.where} is not reachable as an Alertmanager to ${what}`, status, logOnly);
+    }
     if (status >= 400 && status < 500)
-      throw new AlertmanagerError('Rejected', `Alertmanager at ${this.where} refused to ${what} (${status}${said})`, status);
-    throw new AlertmanagerError('Unreachable', `Alertmanager at ${this.where} answered ${status} when asked to ${what}${said}`, status);
+      throw new AlertmanagerError('Rejected', `Alertmanager at ${this.where} refused to ${what} (${status}${saidText})`, status, logOnly);
+    throw new AlertmanagerError(
+      'Unreachable',
+      `Alertmanager at ${this.where} answered ${status} when asked to ${what}${saidText}`,
+      status,
+      logOnly,
+    );
   }
+}
+
+/** Why a request got no answer, for the log: the deadline, an answer over the cap, or the network error's code. */
+function failureCode(e: unknown, expired: boolean): string {
+  if (expired) return 'timeout';
+  const err = e as { code?: string; message?: string };
+  if (err.code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(err.message ?? '')) return 'tooLarge';
+  return typeof err.code === 'string' ? err.code : 'error';
 }
 
 function safeJson(text: string): unknown {
@@ -166,10 +200,15 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** Alertmanager answers errors as a JSON string, or {"message": …} (go-swagger), or plain text. */
-function errorText(text: string): string {
+/**
+ * Alertmanager's own words in an error answer, safe to show: its API answers errors as a JSON string
+ * (go-swagger) or {"message": …}. Anything else (plain text, HTML, a proxy's page, an internal
+ * service's error) is undefined: not Alertmanager's, not shown.
+ */
+function alertmanagerWords(text: string, bearer?: string): string | undefined {
   const j = safeJson(text);
-  if (typeof j === 'string') return j;
-  if (j && typeof j === 'object' && typeof (j as { message?: unknown }).message === 'string') return (j as { message: string }).message;
-  return text.startsWith('<') ? '' : text;
+  if (typeof j === 'string') return sanitizeDetail(j, bearer);
+  if (j && typeof j === 'object' && typeof (j as { message?: unknown }).message === 'string')
+    return sanitizeDetail((j as { message: string }).message, bearer);
+  return undefined;
 }

@@ -3,10 +3,13 @@
 // telegram-bot-<bot id>-chats in the operator's namespace, one key per chat id, where
 // `kubectl get configmap … -o yaml` shows it (`telegram-channel-operator chats` points there). Written
 // only when a chat's type, title or the bot's status there changes; at most MAX_CHATS chats, the
-// oldest dropped first. Titles are users' text: kept as data, cut short.
+// oldest dropped first. Titles are users' text: kept as data, cut short. Each API call has a deadline
+// (outbound policy): a hung API server must not hold a bot's chat records forever.
 import type * as k8s from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../api/contract.js';
 import { toKubeError } from '../kube/errors.js';
+import { withSignal } from '../kube/leaseClient.js';
+import { OUTBOUND } from '../net/outbound.js';
 import type { Logger } from '../observability/log.js';
 import type { MyChatMember } from './updateSchemas.js';
 
@@ -38,6 +41,7 @@ export class ChatsRecorder {
     private readonly core: ConfigMapApi,
     private readonly namespace: string,
     private readonly log: Logger,
+    private readonly deadlineMs: number = OUTBOUND.chatsConfigMap.deadlineMs,
   ) {}
 
   record(botId: string, u: MyChatMember): Promise<void> {
@@ -54,12 +58,16 @@ export class ChatsRecorder {
     return tail;
   }
 
+  private deadline(): k8s.ConfigurationOptions {
+    return withSignal(AbortSignal.timeout(this.deadlineMs));
+  }
+
   private async write(botId: string, chat: RecordedChat): Promise<void> {
     const name = chatsConfigMapName(botId);
     for (let attempt = 1; ; attempt++) {
       let cm: k8s.V1ConfigMap | undefined;
       try {
-        cm = await this.core.readNamespacedConfigMap({ namespace: this.namespace, name });
+        cm = await this.core.readNamespacedConfigMap({ namespace: this.namespace, name }, this.deadline());
       } catch (e) {
         if (toKubeError(e).code !== 404) throw e;
       }
@@ -80,8 +88,12 @@ export class ChatsRecorder {
         data,
       };
       try {
-        if (cm) await this.core.replaceNamespacedConfigMap({ namespace: this.namespace, name, body, fieldManager: FIELD_MANAGER });
-        else await this.core.createNamespacedConfigMap({ namespace: this.namespace, body, fieldManager: FIELD_MANAGER });
+        if (cm)
+          await this.core.replaceNamespacedConfigMap(
+            { namespace: this.namespace, name, body, fieldManager: FIELD_MANAGER },
+            this.deadline(),
+          );
+        else await this.core.createNamespacedConfigMap({ namespace: this.namespace, body, fieldManager: FIELD_MANAGER }, this.deadline());
         return;
       } catch (e) {
         const code = toKubeError(e).code;

@@ -2,9 +2,10 @@
 // returns the Interactive condition), the leader starts and stops the pollers, and every update a
 // poller receives goes to the press handler (callback_query) or the chats record (my_chat_member).
 import type { Verdict } from '../api/contract.js';
-import { keyOf, parseSpec, type SilenceSpec, type TelegramChannel } from '../api/types.js';
+import { keyOf, parseSpec, splitKey, type SilenceSpec, type TelegramChannel } from '../api/types.js';
 import type { ResolvedChannel, SecretSource } from '../channel/resolver.js';
 import type { EpisodeRenderer, EpisodeStore } from '../lifecycle/episode.js';
+import { configMapNameFor, configMapNameOfId } from '../lifecycle/records.js';
 import type { Logger } from '../observability/log.js';
 import type { TelegramClient } from '../telegram/client.js';
 import { tokenKey } from '../telegram/tokenKey.js';
@@ -32,7 +33,7 @@ export interface InteractionDeps {
   chats?: ChatsRecorder;
   /** Where silence URLs and credentials may go (silencePolicy.ts); default: no allow-list, no opt-in. */
   policy?: AccessPolicy;
-  /** Answers a press (show_alert); default: straight to the Bot API. main.ts passes the delivery service's, under the bot's limits. */
+  /** Answers a press (show_alert); default: straight to the Bot API, outside the bot's send bucket. For tests. */
   answer?: (token: string, queryId: string, text: string) => Promise<unknown>;
   pressed?: (action: string) => void;
   silenceCall?: PressDeps['silenceCall'];
@@ -77,6 +78,7 @@ export class Interaction {
       renderer: deps.renderer,
       getChannel: deps.getChannel,
       botOf: (key) => this.hub.botOf(key),
+      mayHoldEpisode: (botKey, id) => this.mayHoldEpisode(botKey, id),
       alertmanagerFor: this.alertmanagerFor,
       answer:
         deps.answer ?? ((token, id, text) => deps.telegram.answerCallbackQuery(token, { callback_query_id: id, text, show_alert: true })),
@@ -152,10 +154,25 @@ export class Interaction {
       check = { ok: true, host: new URL(silence.url).host };
     } catch (e) {
       const message = e instanceof AlertmanagerError ? e.message : 'the Alertmanager check failed';
+      // The condition says only what the tenant may read; the log keeps the network's and the endpoint's words.
+      const { namespace: ns, name } = splitKey(key);
+      this.deps.log.info({ namespace: ns, name, err: e }, 'the Alertmanager check failed');
       check = { ok: false, reason: 'AlertmanagerUnreachable', message };
     }
     this.checks.set(key, { target, check, at: this.now() });
     return check;
+  }
+
+  /** An episode id lives in its channel's ConfigMap: it must be one of the bot's channels' ConfigMaps. */
+  private mayHoldEpisode(botKey: string, episodeId: string): boolean {
+    const configMap = configMapNameOfId(episodeId);
+    if (!configMap) return false;
+    for (const key of this.hub.channelsOf(botKey)) {
+      const { namespace, name } = splitKey(key);
+      const uid = this.deps.getChannel(namespace, name)?.metadata.uid;
+      if (uid && configMapNameFor(uid) === configMap) return true;
+    }
+    return false;
   }
 
   /** A press learnt something about the channel's Alertmanager: if the condition changes, reconcile. */

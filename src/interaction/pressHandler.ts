@@ -14,6 +14,7 @@ import { AlertmanagerError } from './alertmanagerApi.js';
 import type { AlertmanagerFor } from './alertmanagerAccess.js';
 import { scopedMatchers } from './silencePolicy.js';
 import type { PressAuthorizer } from './authorize.js';
+import { PressLimiter } from './pressLimit.js';
 import { parseCallbackData, type ButtonPress } from './callbackData.js';
 import type { AlertmanagerCheck } from './interactiveCondition.js';
 import type { CallbackQuery } from './updateSchemas.js';
@@ -29,6 +30,7 @@ export const ANSWERS = {
   resolved: 'This alert has resolved: nothing to silence or take.',
   noLabels: 'This alert has no common labels to silence on: nothing was changed.',
   outdated: 'This button is out of date (the channel changed its durations): nothing was changed.',
+  tooMany: 'Too many presses: wait a few seconds and press again. Nothing was changed.',
 } as const;
 
 export interface PressBot {
@@ -44,6 +46,11 @@ export interface PressDeps {
   getChannel: (namespace: string, name: string) => TelegramChannel | undefined;
   /** The bot (tokenKey) that polls for this channel, if any. */
   botOf: (channelKey: string) => string | undefined;
+  /**
+   * Whether an episode id can be one of this bot's (tokenKey) channels' at all, from what is in memory:
+   * a forged id is answered without an API read.
+   */
+  mayHoldEpisode: (botKey: string, episodeId: string) => boolean;
   alertmanagerFor: AlertmanagerFor;
   answer: (token: string, queryId: string, text: string) => Promise<unknown>;
   /** What a press learnt about the channel's Alertmanager, for the Interactive condition. */
@@ -54,6 +61,8 @@ export interface PressDeps {
   silenceCall?: (operation: 'create' | 'expire', result: 'ok' | 'failed' | 'not_found') => void;
   log: Logger;
   now?: () => number;
+  /** For tests: the per-user press limit. */
+  limiter?: PressLimiter;
 }
 
 type Checked =
@@ -63,9 +72,11 @@ export class PressHandler {
   /** Presses on one episode one at a time: a double press makes one silence. */
   private readonly presses = new KeyedSerializer();
   private readonly now: () => number;
+  private readonly limiter: PressLimiter;
 
   constructor(private readonly deps: PressDeps) {
     this.now = deps.now ?? Date.now;
+    this.limiter = deps.limiter ?? new PressLimiter(this.now);
   }
 
   /** Handles and answers one press; never throws. */
@@ -74,7 +85,8 @@ export class PressHandler {
     this.deps.pressed?.(press?.action ?? 'unknown');
     let text: string;
     try {
-      text = press ? await this.presses.run(press.episodeId, () => this.act(bot, q, press)) : ANSWERS.unknown;
+      if (!this.limiter.take(bot.key, q.from.id)) text = ANSWERS.tooMany;
+      else text = press ? await this.presses.run(press.episodeId, () => this.act(bot, q, press)) : ANSWERS.unknown;
     } catch (e) {
       this.deps.log.error({ err: e }, 'a button press failed');
       text = 'Something went wrong handling this press; nothing was changed. Try again.';
@@ -100,6 +112,7 @@ export class PressHandler {
   }
 
   private async check(bot: PressBot, q: CallbackQuery, press: ButtonPress): Promise<Checked> {
+    if (!this.deps.mayHoldEpisode(bot.key, press.episodeId)) return { ok: false, answer: ANSWERS.gone };
     const episode = await this.deps.episodes.get(press.episodeId);
     if (!episode) return { ok: false, answer: ANSWERS.gone };
     // The press must come from the message the episode's buttons hang on, in its chat.

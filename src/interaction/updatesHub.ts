@@ -72,6 +72,11 @@ export class UpdatesHub {
     return this.botOfChannel.get(channelKey);
   }
 
+  /** The channels (keys) whose presses come through this bot (tokenKey). */
+  channelsOf(botKey: string): ReadonlySet<string> {
+    return this.bots.get(botKey)?.channels ?? new Set();
+  }
+
   conflictOf(channelKey: string): BotConflict | undefined {
     const key = this.botOfChannel.get(channelKey);
     return key === undefined ? undefined : this.bots.get(key)?.conflict;

@@ -1,19 +1,25 @@
 // One bot's getUpdates long poll, run by the leader only. Telegram keeps the offset server-side: an
-// update is confirmed by the next getUpdates whose offset is above its id, and this poller asks for
-// that only after the update was handled. So a leader that dies mid-press leaves the press
-// unconfirmed, and the next leader (which starts without an offset: Telegram resumes after the last
-// confirmed update) receives it again; the press handler is idempotent on the episode record, so a
-// press handled twice creates one silence. A 409 (a webhook is set, or another program polls this bot)
-// is reported, never fixed: the operator does not call deleteWebhook.
+// update is confirmed by the next getUpdates whose offset is above its id. Updates are handed to the
+// handler and the next getUpdates goes out at once: one slow press (an Alertmanager taking its full
+// deadline) must not hold every other press on the bot past Telegram's 15 s for an answer. So an
+// update is confirmed once it is being handled, not once it was handled; at most MAX_HANDLING of a
+// bot's updates are handled at a time, and beyond that the poll waits (Telegram keeps the rest). A
+// step-down or shutdown lets the updates being handled finish before it confirms them; a leader that
+// dies mid-press loses that press (its presser sees no answer and presses again; the press handler
+// is idempotent on the episode record, so a press handled twice still creates one silence). A 409 (a
+// webhook is set, or another program polls this bot) is reported, never fixed: the operator does not
+// call deleteWebhook.
 import { TelegramError } from '../telegram/errors.js';
 import type { CallOptions } from '../telegram/client.js';
 import type { Logger } from '../observability/log.js';
+import { OUTBOUND, TELEGRAM_LONG_POLL_S } from '../net/outbound.js';
 
 /** What the operator asks Telegram for; a bot setting on Telegram's side (hence: a dedicated bot). */
 export const ALLOWED_UPDATES = ['callback_query', 'my_chat_member'];
-/** Long-poll timeout in seconds, and the HTTP timeout above it. */
-export const POLL_TIMEOUT_S = 25;
-const HTTP_SLACK_MS = 10_000;
+/** Long-poll timeout in seconds; the call's deadline (outbound policy) is above it. */
+export const POLL_TIMEOUT_S = TELEGRAM_LONG_POLL_S;
+/** Updates of one bot handled at a time; presses on one episode are still ordered by the press handler. */
+export const MAX_HANDLING = 16;
 /** After a 409, look again this often: the conflict may end (webhook deleted, other poller stopped). */
 export const CONFLICT_RETRY_MS = 30_000;
 const BACKOFF_BASE_MS = 1_000;
@@ -37,7 +43,7 @@ export interface PollerDeps {
     ): Promise<unknown[]>;
   };
   token: string;
-  /** Handles one update; should not throw (a throw is logged and the update counts as handled). */
+  /** Handles one update, side by side with the bot's others; should not throw (a throw is logged). */
   handle: (u: Update) => Promise<void>;
   /** The bot's 409 state changed: a conflict began (its kind) or ended (undefined). */
   onConflict: (kind: ConflictKind | undefined, description: string) => void;
@@ -60,6 +66,8 @@ export class UpdatesPoller {
   /** The offset Telegram has been told (by the last getUpdates that succeeded). */
   private confirmed: number | undefined;
   private conflict: ConflictKind | undefined;
+  /** Updates being handled now. */
+  private readonly handling = new Set<Promise<void>>();
 
   constructor(private readonly deps: PollerDeps) {
     this.sleep = deps.sleep ?? abortableSleep;
@@ -73,6 +81,7 @@ export class UpdatesPoller {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop;
+    await Promise.all(this.handling);
     if (this.offset !== undefined && this.offset !== this.confirmed) {
       try {
         await this.deps.telegram.getUpdates(
@@ -97,13 +106,16 @@ export class UpdatesPoller {
     const signal = this.abort.signal;
     let failures = 0;
     while (!signal.aborted) {
+      // At the cap, the next poll waits for a handler to finish: Telegram holds the rest meanwhile.
+      while (this.handling.size >= MAX_HANDLING && !signal.aborted) await Promise.race(this.handling);
+      if (signal.aborted) break;
       let raw: unknown[];
       try {
         const asked = this.offset;
         raw = await telegram.getUpdates(
           token,
           { ...(asked !== undefined ? { offset: asked } : {}), limit: 100, timeout: POLL_TIMEOUT_S, allowed_updates: ALLOWED_UPDATES },
-          { timeoutMs: POLL_TIMEOUT_S * 1000 + HTTP_SLACK_MS, signal },
+          { timeoutMs: OUTBOUND.telegramLongPoll.deadlineMs, signal },
         );
         this.confirmed = asked;
         failures = 0;
@@ -128,14 +140,18 @@ export class UpdatesPoller {
         .filter((u) => this.offset === undefined || u.update_id >= this.offset)
         .sort((a, b) => a.update_id - b.update_id);
       if (updates.length === 0) continue;
-      // Handled side by side (the press handler orders presses on one episode), confirmed together.
-      await Promise.all(
-        updates.map((u) =>
-          this.deps.handle(u).catch((err: unknown) => log.error({ err, updateId: u.update_id }, 'an update could not be handled')),
-        ),
-      );
+      // Handed off, not waited for: the next getUpdates (which confirms these) goes out at once.
+      for (const u of updates) this.dispatch(u);
       this.offset = updates[updates.length - 1]!.update_id + 1;
     }
+  }
+
+  private dispatch(u: Update): void {
+    const done: Promise<void> = this.deps
+      .handle(u)
+      .catch((err: unknown) => this.deps.log.error({ err, updateId: u.update_id }, 'an update could not be handled'))
+      .finally(() => this.handling.delete(done));
+    this.handling.add(done);
   }
 
   private setConflict(kind: ConflictKind | undefined, description: string): void {

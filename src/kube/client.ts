@@ -2,6 +2,7 @@
 // small functions in this folder, so client-node's quirks stay here.
 import * as k8s from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
+import { OUTBOUND } from '../net/outbound.js';
 
 export interface KubeClients {
   kc: k8s.KubeConfig;
@@ -14,7 +15,23 @@ export interface KubeClients {
 export function loadKubeConfig(): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   kc.loadFromDefault();
-  return poolConnections(kc);
+  return boundApiCalls(poolConnections(kc));
+}
+
+/**
+ * client-node sets no deadline of its own on an API call: against a hung API server a call waits
+ * forever, and with it the reconcile or press that made it. Every request built with this KubeConfig
+ * gets a wall-clock deadline unless the caller passed a signal of its own (withSignal, which its
+ * middleware sets after this). Watches build their request here too but use their own signal
+ * (client-node bounds their idle time), so they are not cut.
+ */
+export function boundApiCalls(kc: k8s.KubeConfig, deadlineMs: number = OUTBOUND.kubeApi.deadlineMs): k8s.KubeConfig {
+  const authenticate = kc.applySecurityAuthentication.bind(kc);
+  kc.applySecurityAuthentication = async (context: k8s.RequestContext) => {
+    await authenticate(context);
+    if (!context.getSignal()) context.setSignal(AbortSignal.timeout(deadlineMs));
+  };
+  return kc;
 }
 
 /**

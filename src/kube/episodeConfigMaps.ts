@@ -5,6 +5,7 @@ import * as k8s from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../api/contract.js';
 import { isNotFound } from './errors.js';
 import { withSignal } from './leaseClient.js';
+import { OUTBOUND } from '../net/outbound.js';
 
 export interface StoredConfigMap {
   name: string;
@@ -35,7 +36,7 @@ function toStored(cm: k8s.V1ConfigMap): StoredConfigMap {
  * Each call gives up after this long: a press waits on these calls and Telegram drops its answer after
  * 15 s, and a hung API server must not hold a bot's updates loop (client-node sets no timeout of its own).
  */
-export const EPISODE_CALL_TIMEOUT_MS = 5_000;
+export const EPISODE_CALL_TIMEOUT_MS = OUTBOUND.episodeConfigMaps.deadlineMs;
 
 export function episodeConfigMaps(core: k8s.CoreV1Api, namespace: string, timeoutMs = EPISODE_CALL_TIMEOUT_MS): EpisodeConfigMaps {
   const deadline = () => withSignal(AbortSignal.timeout(timeoutMs));

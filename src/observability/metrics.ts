@@ -10,7 +10,7 @@ export function createMetrics() {
     registry,
     reconciles: new Counter({
       name: `${p}reconciles_total`,
-      help: 'Reconciles by result (success, error, transient).',
+      help: 'Reconciles by result (success, error, transient, deadline).',
       labelNames: ['result'],
       registers: [registry],
     }),

@@ -10,7 +10,8 @@ import type { Metrics } from '../observability/metrics.js';
 import { updateConditionGauges } from './conditionGauges.js';
 import { botKey } from './keys.js';
 import type { WatchEvents } from './watches.js';
-import { WorkQueue, type ReconcileResult } from './workqueue.js';
+import { RECONCILE_DEADLINE_MS } from '../net/outbound.js';
+import { ReconcileDeadlineExceeded, WorkQueue, type ReconcileResult } from './workqueue.js';
 
 /** From losing the Lease to exiting: well under the 5 s before another replica may take over. */
 export const STEP_DOWN_BUDGET_MS = 4_000;
@@ -109,12 +110,16 @@ export class Manager {
   constructor(private readonly opts: ManagerOptions) {
     this.exit = opts.exit ?? ((code) => process.exit(code));
     const onError = (key: string, err: unknown, retryInMs: number) => {
-      opts.metrics.reconciles.inc({ result: 'error' });
+      const overran = err instanceof ReconcileDeadlineExceeded;
+      opts.metrics.reconciles.inc({ result: overran ? 'deadline' : 'error' });
       const [namespace, name] = key.includes('/') ? key.split('/') : [undefined, key];
-      opts.log.warn({ namespace, name, err, retryInMs }, 'reconcile failed; retrying');
+      const what = overran ? 'reconcile overran its deadline and was abandoned; retrying' : 'reconcile failed; retrying';
+      opts.log.warn({ namespace, name, err, retryInMs }, what);
     };
     const reconcile = (key: string) => this.reconcile(key);
-    this.queue = opts.queue ? opts.queue(reconcile, onError) : new WorkQueue(reconcile, { concurrency: opts.concurrency, onError });
+    this.queue = opts.queue
+      ? opts.queue(reconcile, onError)
+      : new WorkQueue(reconcile, { concurrency: opts.concurrency, onError, deadlineMs: RECONCILE_DEADLINE_MS });
     // Nothing is reconciled before start(); with leader election, nothing before this replica leads.
     this.queue.pause();
     this.store = opts.watches({

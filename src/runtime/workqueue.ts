@@ -1,7 +1,10 @@
 // A keyed work queue in the manner of client-go's workqueue: it holds keys, not objects; a key is
 // queued at most once; one reconcile per key is in flight at a time (a key added while it is being
 // processed runs again right after); failures come back with per-key exponential backoff; delayed
-// requeues keep only the earliest due time. Nothing ever sleeps inside a reconcile.
+// requeues keep only the earliest due time. Nothing ever sleeps inside a reconcile. A reconcile that
+// outlives its deadline is abandoned: its worker takes the next key at once (so a few hung
+// reconciles cannot stop all the others), its signal aborts, and the key is retried with backoff
+// once the abandoned run has settled (one run per key, still).
 
 import { Waiters } from './waiters.js';
 
@@ -10,14 +13,25 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
 }
 
-export type Reconciler = (key: string) => Promise<ReconcileResult | void>;
+/** `signal` aborts when the reconcile overran its deadline and was abandoned. */
+export type Reconciler = (key: string, signal: AbortSignal) => Promise<ReconcileResult | void>;
+
+/** What a reconcile that overran its deadline is failed with. */
+export class ReconcileDeadlineExceeded extends Error {
+  override readonly name = 'ReconcileDeadlineExceeded';
+  constructor(readonly deadlineMs: number) {
+    super(`the reconcile took longer than ${deadlineMs} ms and was abandoned`);
+  }
+}
 
 export interface QueueOptions {
   concurrency: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** Called when a reconcile throws; the key is retried with backoff either way. */
+  /** Called when a reconcile throws or overruns its deadline; the key is retried with backoff either way. */
   onError?: (key: string, err: unknown, retryInMs: number) => void;
+  /** A reconcile running longer is abandoned (ReconcileDeadlineExceeded); default: none. */
+  deadlineMs?: number;
 }
 
 export class WorkQueue {
@@ -152,24 +166,52 @@ export class WorkQueue {
   private async run(key: string): Promise<void> {
     let requeueAfterMs: number | undefined;
     let failed = false;
+    const abandon = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    let freed = false;
+    /** Gives the worker back (once): at the end of the run, or at its deadline. */
+    const free = () => {
+      if (freed) return;
+      freed = true;
+      this.active--;
+      if (this.active === 0 && this.shuttingDown) this.idleWaiters.splice(0).forEach((r) => r());
+      this.pump();
+      if (this.active === 0 && this.queue.length === 0) this.emptyWaiters.wakeAll();
+    };
+    if (this.opts.deadlineMs !== undefined) {
+      const deadlineMs = this.opts.deadlineMs;
+      timer = setTimeout(() => {
+        abandon.abort(new ReconcileDeadlineExceeded(deadlineMs));
+        const delay = this.backoff(key);
+        this.opts.onError?.(key, abandon.signal.reason, delay);
+        // Due while the abandoned run may still be going: it then runs right after that settles.
+        this.dirty.delete(key);
+        this.addAfter(key, delay);
+        free();
+      }, deadlineMs);
+      timer.unref();
+    }
     try {
-      const result = await this.reconcile(key);
+      const result = await this.reconcile(key, abandon.signal);
       requeueAfterMs = result?.requeueAfterMs;
-      this.failures.delete(key);
+      if (!abandon.signal.aborted) this.failures.delete(key);
     } catch (err) {
       failed = true;
-      const delay = this.backoff(key);
-      this.opts.onError?.(key, err, delay);
-      requeueAfterMs = delay;
+      if (!abandon.signal.aborted) {
+        const delay = this.backoff(key);
+        this.opts.onError?.(key, err, delay);
+        requeueAfterMs = delay;
+      }
     } finally {
+      clearTimeout(timer);
       this.processing.delete(key);
-      this.active--;
     }
-    if (this.dirty.delete(key) && !failed) this.add(key);
+    if (abandon.signal.aborted) {
+      // Its retry is scheduled already; one that came due meanwhile is in `dirty`.
+      if (this.dirty.delete(key)) this.add(key);
+    } else if (this.dirty.delete(key) && !failed) this.add(key);
     else if (requeueAfterMs !== undefined) this.addAfter(key, requeueAfterMs);
-    if (this.active === 0 && this.shuttingDown) this.idleWaiters.splice(0).forEach((r) => r());
-    this.pump();
-    if (this.active === 0 && this.queue.length === 0) this.emptyWaiters.wakeAll();
+    free();
   }
 
   /** Retry count of a key (0 after a success): lets a reconcile tell a first failure from a repeat. */

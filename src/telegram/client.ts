@@ -8,6 +8,7 @@ import { getProxyForUrl } from 'proxy-from-env';
 import { z } from 'zod';
 import { classifyFailure, TelegramError } from './errors.js';
 import { redact, redactUrl } from '../observability/redact.js';
+import { OUTBOUND, withDeadline } from '../net/outbound.js';
 import {
   ChatMemberSchema,
   ChatSchema,
@@ -32,7 +33,7 @@ export interface SendMessageParams {
   disable_notification?: boolean;
   protect_content?: boolean;
   link_preview_options?: { is_disabled: boolean };
-  /** Buttons under the message (issue 13); only inline keyboards are used by the operator. */
+  /** Buttons under the message; only inline keyboards are used by the operator. */
   reply_markup?: InlineKeyboardMarkup;
   /** Answer to an earlier message of the chat; allow_sending_without_reply: sent anyway if it is gone. */
   reply_parameters?: { message_id: number; allow_sending_without_reply?: boolean };
@@ -74,7 +75,7 @@ export interface AnswerCallbackQueryParams {
   cache_time?: number;
 }
 
-/** Per call: an HTTP timeout other than the client's (long polls) and a signal that aborts the call. */
+/** Per call: a deadline other than the client's (long polls; wall-clock, answer included) and a signal that aborts the call. */
 export interface CallOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -86,13 +87,15 @@ export class TelegramClient {
   constructor(
     baseUrl: string,
     private readonly observe: TelegramCallObserver = () => {},
-    timeoutMs = 15_000,
+    private readonly deadlineMs: number = OUTBOUND.telegram.deadlineMs,
+    maxAnswerBytes: number = OUTBOUND.telegram.maxAnswerBytes,
   ) {
     const proxy = getProxyForUrl(`${baseUrl}/`);
     if (proxy && !baseUrl.startsWith('https:')) throw new PlainHttpProxyError(baseUrl, proxy);
     this.http = axios.create({
       baseURL: baseUrl,
-      timeout: timeoutMs,
+      // No idle `timeout`: each call gets a wall-clock deadline (a signal), and its answer a byte cap.
+      maxContentLength: maxAnswerBytes,
       // Every status is an answer to read: the Bot API explains failures in the JSON body.
       validateStatus: () => true,
       // axios' own env-proxy support cannot tunnel HTTPS (and would send the whole URL, token
@@ -169,21 +172,22 @@ export class TelegramClient {
     let body: string;
     let retryAfterHeader: string | undefined;
     try {
-      const res = await this.http.post<string>(`/bot${token}/${method}`, params, {
-        headers: { 'Content-Type': 'application/json' },
-        ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
+      const res = await withDeadline(opts.timeoutMs ?? this.deadlineMs, opts.signal, (signal, expired) =>
+        this.http
+          .post<string>(`/bot${token}/${method}`, params, { headers: { 'Content-Type': 'application/json' }, signal })
+          .catch((e: unknown) => {
+            throw new CallFailed(failureCode(e, expired(), opts.signal));
+          }),
+      );
       status = res.status;
       body = typeof res.data === 'string' ? res.data : JSON.stringify(res.data);
       retryAfterHeader = res.headers['retry-after'] as string | undefined;
     } catch (e) {
-      const code = (e as { code?: string }).code ?? 'error';
       this.observe(method, 'network', seconds());
       // Only the error code leaves: axios' message and config include the URL, and so the token.
       throw new TelegramError({
         kind: 'Unavailable',
-        message: `cannot reach Telegram for ${method}: ${code === 'ECONNABORTED' ? 'timeout' : code}`,
+        message: `cannot reach Telegram for ${method}: ${e instanceof CallFailed ? e.code : 'error'}`,
         method,
       });
     }
@@ -231,6 +235,22 @@ export class TelegramClient {
     }
     return result.data;
   }
+}
+
+/** A call that got no answer, said only by its code: axios' error never leaves this file. */
+class CallFailed extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
+/** Why a call got no answer: the caller's abort, the deadline, an answer over the byte cap, or the network error's code. */
+function failureCode(e: unknown, expired: boolean, callers?: AbortSignal): string {
+  if (callers?.aborted) return 'aborted';
+  if (expired) return 'timeout';
+  const err = e as { code?: string; message?: string };
+  if (err.code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(err.message ?? '')) return 'answer too large';
+  return typeof err.code === 'string' ? err.code : 'error';
 }
 
 /**

@@ -229,20 +229,6 @@ describe('message operations (issue 13)', () => {
     });
   });
 
-  test('answerCallback: answered once; a second answer is expired', async () => {
-    const sent = await service.send(ops, { parts: ['firing'], replyMarkup: keyboard, source: 'alertmanager' });
-    if (sent.kind !== 'sent') throw new Error('not sent');
-    const press = emu.pressButton(DEMO.bot.token, {
-      chatId: DEMO.chats.ops,
-      messageId: sent.messageIds[0]!,
-      userId: DEMO.users.olga,
-      button: 'Ack',
-    });
-    expect(await service.answerCallback(DEMO.bot.token, { callbackQueryId: press.id, text: 'Acked' })).toEqual({ kind: 'answered' });
-    expect(await service.answerCallback(DEMO.bot.token, { callbackQueryId: press.id })).toEqual({ kind: 'expired' });
-    expect(emu.callbackQueries[0]?.answer).toMatchObject({ text: 'Acked' });
-  });
-
   test('edits take from the same per-chat bucket as sends: with the emulator’s limits on, no 429', async () => {
     const limited = new TelegramEmulator(demoScenario());
     const sender = new Sender(new TelegramClient(await limited.start()), { rateLimitWait: () => {}, sent: () => {} });

@@ -73,13 +73,70 @@ test('401 says to check authorizationSecretRef; an expired or unknown silence is
   reply = (res) => ((res.statusCode = 502), res.end('<html>bad gateway</html>'));
   expect(await new AlertmanagerApi(url).status().catch((e: AlertmanagerError) => [e.kind, e.message])).toEqual([
     'Unreachable',
-    expect.stringMatching(/answered 502 when asked to read its status$/),
+    expect.stringMatching(/^127\.0\.0\.1:\d+ is not reachable as an Alertmanager to read its status$/),
   ]);
   reply = (res) => res.end('not an alertmanager');
   expect(await new AlertmanagerApi(url).status().catch((e: AlertmanagerError) => e.message)).toMatch(/not as an Alertmanager/);
   const dead = new AlertmanagerApi('http://127.0.0.1:1', BEARER);
   const e = (await dead.status().catch((x: unknown) => x)) as AlertmanagerError;
-  expect([e.kind, e.message]).toEqual(['Unreachable', 'cannot reach Alertmanager at 127.0.0.1:1 to read its status: ECONNREFUSED']);
+  expect([e.kind, e.message]).toEqual(['Unreachable', 'cannot reach Alertmanager at 127.0.0.1:1 to read its status']);
+  // The network's words are for the operator's log, not for whoever wrote the URL.
+  expect(e.code).toBe('ECONNREFUSED');
+});
+
+test("an internal endpoint's error page is not repeated: only the log gets it", async () => {
+  const internal = 'db password=hunter2 at 10.3.4.5:5432 (internal-billing)';
+  for (const body of [internal, `<html>${internal}</html>`, JSON.stringify({ error: internal })]) {
+    reply = (res) => ((res.statusCode = 500), res.end(body));
+    const e = (await new AlertmanagerApi(url).status().catch((x: unknown) => x)) as AlertmanagerError;
+    expect([e.kind, e.httpStatus]).toEqual(['Unreachable', 500]);
+    expect(e.message).toMatch(/^127\.0\.0\.1:\d+ is not reachable as an Alertmanager to read its status$/);
+    expect((e.cause as Error).message).toContain('hunter2');
+  }
+  // Alertmanager's own shape of an error (a JSON string) is its words: shown.
+  reply = (res) => ((res.statusCode = 500), res.end(JSON.stringify('silences: storage full')));
+  const e = (await new AlertmanagerApi(url).status().catch((x: unknown) => x)) as AlertmanagerError;
+  expect(e.message).toMatch(/answered 500 when asked to read its status: silences: storage full$/);
+});
+
+test('an answer over the byte cap is not read: the socket is dropped and the call fails', async () => {
+  let sent = 0;
+  let closed!: () => void;
+  const gone = new Promise<void>((r) => (closed = r));
+  reply = (res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    const chunk = Buffer.alloc(16 * 1024, 0x20);
+    // Streams without end; stops once the client hangs up.
+    const push = () => {
+      while (res.write(chunk)) {
+        sent += chunk.length;
+        if (sent > 64 * 1024 * 1024) return res.end();
+      }
+      res.once('drain', push);
+    };
+    res.on('close', closed);
+    push();
+  };
+  const e = (await new AlertmanagerApi(url, undefined, 10_000, 64 * 1024).status().catch((x: unknown) => x)) as AlertmanagerError;
+  expect([e.kind, e.code]).toEqual(['Unreachable', 'tooLarge']);
+  expect(e.message).toMatch(/^cannot reach Alertmanager at 127\.0\.0\.1:\d+ to read its status$/);
+  await gone;
+  expect(sent).toBeLessThan(8 * 1024 * 1024);
+});
+
+test('the deadline is wall-clock: an answer trickling a byte at a time still ends the call', async () => {
+  const timers: NodeJS.Timeout[] = [];
+  reply = (res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    // One byte every 20 ms keeps an idle timer from ever firing.
+    const t = setInterval(() => res.write(' '), 20);
+    timers.push(t);
+    res.on('close', () => clearInterval(t));
+  };
+  const e = (await new AlertmanagerApi(url, undefined, 300).status().catch((x: unknown) => x)) as AlertmanagerError;
+  timers.forEach(clearInterval);
+  expect([e.kind, e.code]).toEqual(['Unreachable', 'timeout']);
+  expect(e.message).not.toMatch(/timeout|ECONN/);
 });
 
 test('a Bearer token from a Secret is checked, and a bad one is described without its value', () => {

@@ -4,6 +4,7 @@ import type { TelegramChannel } from '../../../src/api/types.js';
 import { parseSpec } from '../../../src/api/types.js';
 import { AlertmanagerError } from '../../../src/interaction/alertmanagerApi.js';
 import { Interaction } from '../../../src/interaction/interaction.js';
+import { configMapNameOfId, newEpisodeId } from '../../../src/lifecycle/records.js';
 import type { ConflictKind } from '../../../src/interaction/updatesPoller.js';
 import { createLogger } from '../../../src/observability/log.js';
 
@@ -121,7 +122,7 @@ test("a bot's 409 wakes every channel of that bot, and UpdatesConflict wins over
   expect((await t.interaction.condition(a2, t.resolved(a2, TOKEN_A), false))?.reason).toBe('AlertmanagerUnreachable');
 });
 
-test('presses are answered through the answer given (the delivery service, under the bot limits), not straight to the Bot API', async () => {
+test('presses are answered through the answer given, not straight to the Bot API', async () => {
   const answered: [string, string, string][] = [];
   let handle: ((u: never) => Promise<void>) | undefined;
   const interaction = new Interaction({
@@ -153,4 +154,57 @@ test('presses are answered through the answer given (the delivery service, under
   interaction.start();
   await handle!({ update_id: 1, callback_query: { id: 'q1', from: { id: 7 }, data: 'garbage' } } as never);
   expect(answered).toEqual([[TOKEN_A, 'q1', expect.stringMatching(/^Unknown button/)]]);
+});
+
+test("an episode id is read only when its ConfigMap is one of the bot's channels': a forged one costs no API read", async () => {
+  const reads: string[] = [];
+  const answered: string[] = [];
+  let handle: ((u: never) => Promise<void>) | undefined;
+  const ch: TelegramChannel = {
+    metadata: { namespace: 'ns', name: 'buttons', uid: '6f1c2d3e-0000-4000-8000-000000000001' },
+    spec: {
+      tokenSecretRef: { name: 'bot' },
+      chatId: '-1001',
+      alertmanager: { tokenSecretRef: { name: 'am' }, silence: { url: 'http://am:9093' } },
+    },
+  };
+  const interaction = new Interaction({
+    telegram: {} as never,
+    secrets: { read: async () => ({ ok: true, value: '' }) },
+    episodes: { get: async (id) => void reads.push(id), update: async () => undefined },
+    renderer: { refresh: async () => {} },
+    getChannel: (ns, name) => (ns === 'ns' && name === 'buttons' ? ch : undefined),
+    enqueue: () => {},
+    answer: async (_t, _id, text) => void answered.push(text),
+    log: createLogger('silent'),
+    alertmanagerFor: async () => ({ ok: true, api: { status: async () => {} } as never }),
+    makePoller: (_token, h) => {
+      handle = h;
+      return { start: () => {}, stop: async () => {} };
+    },
+  });
+  const p = parseSpec(ch.spec);
+  if (!p.ok) throw new Error(p.message);
+  await interaction.condition(ch, { spec: p.spec, token: TOKEN_A, chatId: '-1001' }, true);
+  interaction.start();
+  const ours = newEpisodeId(ch.metadata.uid!, () => false);
+  const forged = ['a'.repeat(16), 'b'.repeat(16), `${ours.slice(0, 11)}z${ours.slice(12)}`].filter(
+    (id) => configMapNameOfId(id) !== configMapNameOfId(ours),
+  );
+  let n = 0;
+  const press = (id: string) =>
+    handle!({
+      update_id: ++n,
+      callback_query: {
+        id: `q${n}`,
+        from: { id: 7 + n },
+        data: `a:${id}`,
+        message: { message_id: 1, chat: { id: -1001, type: 'supergroup' } },
+      },
+    } as never);
+  for (const id of forged) await press(id);
+  expect(reads).toEqual([]);
+  expect(answered).toHaveLength(forged.length);
+  await press(ours);
+  expect(reads).toEqual([ours]);
 });

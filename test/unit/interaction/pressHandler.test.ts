@@ -3,6 +3,7 @@
 import { AlertmanagerError, type SilenceRequest } from '../../../src/interaction/alertmanagerApi.js';
 import { PressAuthorizer } from '../../../src/interaction/authorize.js';
 import { ANSWERS, PressHandler, presser, type PressBot } from '../../../src/interaction/pressHandler.js';
+import { PRESS_LIMIT, PRESS_WINDOW_MS } from '../../../src/interaction/pressLimit.js';
 import type { CallbackQuery } from '../../../src/interaction/updateSchemas.js';
 import type { Episode, EpisodeStore } from '../../../src/lifecycle/episode.js';
 import { createLogger } from '../../../src/observability/log.js';
@@ -24,8 +25,9 @@ function setup(opts: { allowed?: 'Administrators' | 'Members'; amDown?: boolean;
     state: 'firing',
     updatedAt: '2025-03-01T11:00:00Z',
   });
+  const reads: string[] = [];
   const store: EpisodeStore = {
-    get: async (id) => structuredClone(episodes.get(id)),
+    get: async (id) => (reads.push(id), structuredClone(episodes.get(id))),
     update: async (id, change) => {
       await new Promise((r) => setImmediate(r)); // a write takes a moment: presses can race
       const cur = episodes.get(id);
@@ -68,16 +70,19 @@ function setup(opts: { allowed?: 'Administrators' | 'Members'; amDown?: boolean;
       () => NOW,
     ),
   };
+  let clock = NOW;
   const handler = new PressHandler({
     episodes: store,
     renderer: { refresh: opts.refresh ?? (async (e) => void refreshed.push(e)) },
     getChannel: () => ch,
     botOf: () => 'bot-key',
+    // The fake bot's channels hold ids starting "ep" (the real check is the ConfigMap of the id).
+    mayHoldEpisode: (botKey, id) => botKey === 'bot-key' && id.startsWith('ep'),
     alertmanagerFor: async () => ({ ok: true, api: api as never }),
     answer: async (_t, _id, text) => void answers.push(text),
     alertmanagerSeen: (_k, c) => void seen.push(c),
     log: createLogger('silent'),
-    now: () => NOW,
+    now: () => clock,
   });
   let n = 0;
   const press = (
@@ -85,7 +90,8 @@ function setup(opts: { allowed?: 'Administrators' | 'Members'; amDown?: boolean;
     data: string,
     message = { message_id: 40, chat: { id: -1001, type: 'supergroup', title: 'Ops' } },
   ) => handler.handle(bot, { id: String(++n), from, data, message });
-  return { press, episodes, created, expired, answers, refreshed, lookups, seen };
+  const advance = (ms: number) => (clock += ms);
+  return { press, episodes, created, expired, answers, refreshed, lookups, seen, reads, advance };
 }
 
 test('Silence by an administrator: exact matchers, createdBy, the duration; stored, shown, answered', async () => {
@@ -136,12 +142,38 @@ test('forged or stale buttons change nothing and ask nobody', async () => {
   const t = setup();
   await t.press(ADMIN, 'garbage');
   await t.press(ADMIN, 's:nope:0');
+  t.advance(PRESS_WINDOW_MS);
   await t.press(ADMIN, 's:ep1:0', { message_id: 41, chat: { id: -1001, type: 'supergroup', title: 'Ops' } });
   await t.press(ADMIN, 's:ep1:0', { message_id: 40, chat: { id: -1002, type: 'supergroup', title: 'Other' } });
   await t.press(ADMIN, 's:ep1:3');
   expect(t.answers).toEqual([ANSWERS.unknown, ANSWERS.gone, ANSWERS.notThisMessage, ANSWERS.notThisMessage, ANSWERS.outdated]);
   expect(t.created).toHaveLength(0);
   expect(t.lookups).toEqual([11]); // only the last press got as far as the presser's right
+});
+
+test("a forged episode id that none of the bot's channels can hold costs no read", async () => {
+  const t = setup();
+  for (const id of ['zzzzzzzzzzzzzzzz', 'aaaaaaaaaaaaaaaa', 'nope']) await t.press(ADMIN, `a:${id}`);
+  expect(t.answers).toEqual([ANSWERS.gone, ANSWERS.gone, ANSWERS.gone]);
+  expect(t.reads).toEqual([]);
+  await t.press(ADMIN, 'a:ep1');
+  expect(t.reads).toEqual(['ep1']);
+});
+
+test(`one user may press ${PRESS_LIMIT} times in ${PRESS_WINDOW_MS / 1000} s on a bot; beyond that nothing is done but the answer`, async () => {
+  const t = setup();
+  for (let i = 0; i < PRESS_LIMIT; i++) await t.press(MEMBER, 'a:ep1');
+  const readsBefore = t.reads.length;
+  await t.press(MEMBER, 'a:ep1');
+  expect(t.answers.at(-1)).toBe(ANSWERS.tooMany);
+  expect(t.reads).toHaveLength(readsBefore);
+  // Another presser is not held up by this one.
+  await t.press(ADMIN, 'a:ep1');
+  expect(t.answers.at(-1)).not.toBe(ANSWERS.tooMany);
+  // The window passes: the first user may press again.
+  t.advance(PRESS_WINDOW_MS);
+  await t.press(MEMBER, 'a:ep1');
+  expect(t.answers.at(-1)).not.toBe(ANSWERS.tooMany);
 });
 
 test('Alertmanager unreachable: the press says so, nothing is stored, the condition hears of it', async () => {

@@ -1,8 +1,9 @@
-// The poller's offsets with a fake Bot API and a fake clock: an update is confirmed (by the next
-// getUpdates' offset) only after it was handled; 409, 429 and failures wait as they should.
+// The poller's offsets with a fake Bot API and a fake clock: updates are handed off and the next
+// getUpdates (which confirms them) goes out at once, at most MAX_HANDLING at a time; stop waits for
+// the updates being handled; 409, 429 and failures wait as they should.
 import { createLogger } from '../../../src/observability/log.js';
 import { TelegramError } from '../../../src/telegram/errors.js';
-import { CONFLICT_RETRY_MS, UpdatesPoller, type ConflictKind, type Update } from '../../../src/interaction/updatesPoller.js';
+import { CONFLICT_RETRY_MS, MAX_HANDLING, UpdatesPoller, type ConflictKind, type Update } from '../../../src/interaction/updatesPoller.js';
 
 type Answer = unknown[] | TelegramError;
 interface Call {
@@ -65,17 +66,41 @@ test('the first poll has no offset (Telegram resumes after the last confirmed up
   await t.poller.stop();
 });
 
-test('nothing is confirmed while an update is being handled', async () => {
+test('a slow update does not hold the poll: the next getUpdates goes out while it is being handled', async () => {
   let release: () => void = () => {};
-  const t = setup([[{ update_id: 10 }]], () => new Promise<void>((r) => (release = r)));
+  const t = setup([[{ update_id: 10 }], [{ update_id: 11 }]], (u) =>
+    u.update_id === 10 ? new Promise<void>((r) => (release = r)) : Promise.resolve(),
+  );
   t.poller.start();
-  await until(() => t.calls.length === 1);
-  await new Promise((r) => setTimeout(r, 20));
-  expect(t.calls).toHaveLength(1); // no getUpdates with offset 11 yet
-  release();
-  await until(() => t.calls.length === 2);
+  // Update 11 arrives and is handled while 10 is still being handled.
+  await until(() => t.handled.includes(11));
+  expect(t.handled).toEqual([11]);
   expect(t.calls[1]!.params.offset).toBe(11);
-  await t.poller.stop();
+  expect(t.calls[2]!.params.offset).toBe(12);
+  // Stop lets the slow one finish before it returns.
+  const stopped = t.poller.stop();
+  release();
+  await stopped;
+  expect(t.handled).toEqual([11, 10]);
+});
+
+test(`at most ${MAX_HANDLING} updates are handled at a time: the poll waits for one to finish`, async () => {
+  const releases: (() => void)[] = [];
+  const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ update_id: from + i }));
+  const t = setup([batch(1, MAX_HANDLING), batch(100, 1)], () => new Promise<void>((r) => releases.push(r)));
+  t.poller.start();
+  await until(() => releases.length === MAX_HANDLING);
+  for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+  expect(t.calls).toHaveLength(1);
+  releases.shift()!();
+  await until(() => t.calls.length === 2);
+  expect(t.calls[1]!.params.offset).toBe(MAX_HANDLING + 1);
+  const stopped = t.poller.stop();
+  for (let i = 0; i < 50 && releases.length > 0; i++) {
+    releases.splice(0).forEach((r) => r());
+    await new Promise((r) => setImmediate(r));
+  }
+  await stopped;
 });
 
 test('stop ends the long poll and confirms what was handled since the last poll', async () => {
@@ -91,16 +116,17 @@ test('stop ends the long poll and confirms what was handled since the last poll'
   expect(t.calls[2]!.params).toEqual({ offset: 4, limit: 1, timeout: 0 });
 });
 
-test('stop right after handling confirms with one short getUpdates', async () => {
+test('stop while an update is being handled waits for it, then confirms with one short getUpdates', async () => {
   let release: () => void = () => {};
   const t = setup([[{ update_id: 3 }]], () => new Promise<void>((r) => (release = r)));
   t.poller.start();
-  await until(() => t.calls.length === 1);
+  await until(() => t.calls.length === 2);
   const stopped = t.poller.stop();
   release();
   await stopped;
-  expect(t.calls).toHaveLength(2);
-  expect(t.calls[1]!.params).toEqual({ offset: 4, limit: 1, timeout: 0 });
+  expect(t.handled).toEqual([3]);
+  expect(t.calls).toHaveLength(3);
+  expect(t.calls[2]!.params).toEqual({ offset: 4, limit: 1, timeout: 0 });
 });
 
 test('an update older than the offset (delivered again) is not handled twice; a handler that throws does not stop the poller', async () => {

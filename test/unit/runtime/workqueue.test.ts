@@ -1,7 +1,7 @@
 // WorkQueue: dedup, one reconcile per key in flight, re-run when a key is
 // added during its reconcile, backoff on failure, earliest-wins delayed requeues, graceful shutdown.
 import { jest } from '@jest/globals';
-import { WorkQueue, type ReconcileResult } from '../../../src/runtime/workqueue.js';
+import { ReconcileDeadlineExceeded, WorkQueue, type ReconcileResult } from '../../../src/runtime/workqueue.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -272,4 +272,37 @@ test('waitIdle resolves when the last reconcile ends, not on a polling tick; fal
   expect(await q.waitIdle(10)).toBe(false);
   finish();
   await q.shutdown();
+});
+
+test('a reconcile that overruns its deadline is abandoned: its worker takes the next key, the key is retried after it settles', async () => {
+  const started: string[] = [];
+  const signals = new Map<string, AbortSignal>();
+  const errors: [string, unknown][] = [];
+  let releaseHung!: () => void;
+  let hungOnce = true;
+  const q = new WorkQueue(
+    async (key, signal) => {
+      started.push(key);
+      signals.set(key, signal);
+      if (key === 'hung' && hungOnce) {
+        hungOnce = false;
+        await new Promise<void>((r) => (releaseHung = r)); // ignores its signal, as a stuck call would
+      }
+    },
+    { concurrency: 1, deadlineMs: 20, baseDelayMs: 1, maxDelayMs: 5, onError: (k, e) => errors.push([k, e]) },
+  );
+  q.add('hung');
+  q.add('next');
+  // With one worker, 'next' can only start because 'hung' was abandoned.
+  for (let i = 0; i < 200 && !started.includes('next'); i++) await sleep(5);
+  expect(started).toEqual(['hung', 'next']);
+  expect(signals.get('hung')!.aborted).toBe(true);
+  expect(errors).toEqual([['hung', expect.any(ReconcileDeadlineExceeded)]]);
+  // Its retry waits for the abandoned run: never two runs of one key at once.
+  await sleep(30);
+  expect(started.filter((k) => k === 'hung')).toHaveLength(1);
+  releaseHung();
+  for (let i = 0; i < 200 && started.filter((k) => k === 'hung').length < 2; i++) await sleep(5);
+  expect(started).toEqual(['hung', 'next', 'hung']);
+  expect(await q.waitIdle(1000)).toBe(true);
 });

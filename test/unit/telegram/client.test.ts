@@ -202,6 +202,58 @@ describe('unavailable', () => {
     expectNoToken(e);
     emu.clearFaults();
   });
+
+  /** A server that answers 200 and then writes `chunk` every `everyMs` until the client hangs up. */
+  async function streamingServer(chunk: Buffer, everyMs: number) {
+    const http = await import('node:http');
+    let written = 0;
+    let hungUp!: () => void;
+    const closed = new Promise<void>((r) => (hungUp = r));
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const t = setInterval(() => {
+        res.write(chunk);
+        written += chunk.length;
+      }, everyMs);
+      res.on('close', () => {
+        clearInterval(t);
+        hungUp();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      written: () => written,
+      closed,
+      close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+    };
+  }
+
+  test('the deadline is wall-clock: an answer trickling a byte at a time ends the call as "timeout"', async () => {
+    const slow = await streamingServer(Buffer.from(' '), 20);
+    try {
+      const e = await failure(new TelegramClient(slow.url, () => {}, 300).getMe(TOKEN));
+      expect(e.kind).toBe('Unavailable');
+      expect(e.message).toBe('cannot reach Telegram for getMe: timeout');
+      expectNoToken(e);
+      await slow.closed;
+    } finally {
+      await slow.close();
+    }
+  });
+
+  test('an answer over the byte cap is not read further: the socket is dropped', async () => {
+    const big = await streamingServer(Buffer.alloc(64 * 1024, 0x20), 1);
+    try {
+      const e = await failure(new TelegramClient(big.url, () => {}, 10_000, 256 * 1024).getMe(TOKEN));
+      expect(e.message).toBe('cannot reach Telegram for getMe: answer too large');
+      await big.closed;
+      expect(big.written()).toBeLessThan(4 * 1024 * 1024);
+    } finally {
+      await big.close();
+    }
+  });
 });
 
 describe('through an HTTP proxy (HTTP_PROXY / NO_PROXY)', () => {
