@@ -23,6 +23,11 @@ export interface ResolvedChannel {
   spec: ChannelSpec;
   token: string;
   chatId: string;
+  /**
+   * Where the chat id was read from, when from a Secret (`Secret ns/name key "k"`): messages name this
+   * place instead of the value until Telegram has confirmed the chat.
+   */
+  chatSource?: string;
   /** botRef: the bot its ClusterTelegramBot verified, so the channel checks its chat without a getMe. */
   verifiedBot?: { id: number; username: string };
 }
@@ -45,7 +50,7 @@ export interface BotLookup {
   namespaceLabels(namespace: string): Readonly<Record<string, string>>;
 }
 
-type Part = { ok: true; value: string; verifiedBot?: { id: number; username: string } } | { ok: false; verdict: Verdict };
+type Part = { ok: true; value: string; verifiedBot?: { id: number; username: string }; source?: string } | { ok: false; verdict: Verdict };
 
 export class ChannelResolver {
   constructor(
@@ -59,6 +64,7 @@ export class ChannelResolver {
     if (tok.ok && chat.ok) {
       const channel: ResolvedChannel = { spec, token: tok.value, chatId: chat.value };
       if (tok.verifiedBot) channel.verifiedBot = tok.verifiedBot;
+      if (chat.source) channel.chatSource = chat.source;
       return { ok: true, channel };
     }
     const token = tok.ok ? undefined : tok.verdict;
@@ -120,18 +126,19 @@ export class ChannelResolver {
   private async chat(namespace: string, spec: ChannelSpec): Promise<Part> {
     let raw: string;
     let where: string;
+    let source: string | undefined;
     if (spec.chatIdSecretRef) {
       const ref = spec.chatIdSecretRef;
       const v = await this.secrets.read(namespace, ref.name, ref.key);
       if (!v.ok) return { ok: false, verdict: { status: 'False', reason: v.reason, message: v.message } };
       raw = v.value;
-      where = `Secret ${namespace}/${ref.name} key "${ref.key}"`;
+      where = source = `Secret ${namespace}/${ref.name} key "${ref.key}"`;
     } else {
       raw = spec.chatId ?? '';
       where = 'spec.chatId';
     }
     const checked = checkChatId(raw, where);
     if (!checked.ok) return { ok: false, verdict: { status: 'False', reason: 'InvalidChatId', message: checked.message } };
-    return { ok: true, value: checked.value };
+    return source ? { ok: true, value: checked.value, source } : { ok: true, value: checked.value };
   }
 }
