@@ -9,7 +9,7 @@
 //   hold megabytes in other keys); the kept values are bounded in bytes, the least recently used out first;
 // - a Secret that does not exist (or may not be read) is remembered as such for a few seconds, so a
 //   stream of requests naming it costs one GET per few seconds, not one each;
-// - concurrent reads of one Secret share one GET.
+// - concurrent reads of one Secret share one GET, and a few GETs run at once (each answer is a whole Secret).
 import type * as k8s from '@kubernetes/client-node';
 import { toKubeError } from '../kube/errors.js';
 
@@ -64,6 +64,11 @@ export const MISSING_SECRET_TTL_MS = 3_000;
  * tens of thousands of them; beyond it the least recently used are read again when next needed.
  */
 export const DEFAULT_SECRET_CACHE_BYTES = 4 * 1024 * 1024;
+/**
+ * Secret GETs in flight at once. Each answer is a whole Secret (up to 1 MiB, several times that while
+ * it is parsed and decoded), so this bounds that passing memory when many channels start at once.
+ */
+export const MAX_CONCURRENT_GETS = 4;
 /** What an entry costs beyond its keys and values (the map, the version, the numbers), counted in the bound. */
 const ENTRY_OVERHEAD_BYTES = 256;
 /** Secrets remembered as missing, at most (each a short message). */
@@ -81,6 +86,8 @@ export class SecretReader {
   private readonly missing = new Map<string, Missing>();
   private readonly inFlight = new Map<string, Promise<Fetched>>();
   private bytes = 0;
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
   private readonly now: () => number;
   private readonly maxBytes: number;
 
@@ -148,7 +155,7 @@ export class SecretReader {
   private async get(namespace: string, name: string): Promise<Fetched> {
     const cacheKey = `${namespace}/${name}`;
     try {
-      const secret = await this.core.readNamespacedSecret({ namespace, name });
+      const secret = await this.limited(() => this.core.readNamespacedSecret({ namespace, name }));
       this.missing.delete(cacheKey);
       return { data: secret.data ?? {}, resourceVersion: secret.metadata?.resourceVersion ?? '' };
     } catch (e) {
@@ -164,6 +171,19 @@ export class SecretReader {
       this.missing.set(cacheKey, gone);
       if (this.missing.size > MAX_MISSING) this.missing.delete(this.missing.keys().next().value!);
       return gone;
+    }
+  }
+
+  /** Runs `fn` once fewer than MAX_CONCURRENT_GETS run; a finished one hands its turn to the next waiting. */
+  private async limited<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running < MAX_CONCURRENT_GETS) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
     }
   }
 
