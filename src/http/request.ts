@@ -50,7 +50,11 @@ export function readBody(req: http.IncomingMessage, limit: number, reservation?:
     };
     req.on('data', (c: Buffer) => {
       if (size + c.length > (declared ?? limit)) return stop(new HttpError(413, `body is over the limit of ${limit} bytes`));
-      if (reservation && !reservation.take(c.length)) return stop(overBudget());
+      if (reservation && !reservation.take(c.length)) {
+        // Given back at once, not when the answer is out: the other uploads of the namespace go on in its room.
+        reservation.release();
+        return stop(overBudget());
+      }
       chunks.push(c);
       size += c.length;
     });
