@@ -1,6 +1,6 @@
 // SecretReader: when it reads a Secret again, and what its messages may say.
 import type * as k8s from '@kubernetes/client-node';
-import { MISSING_SECRET_TTL_MS, SecretReader, SecretUnavailable } from '../../../src/channel/secrets.js';
+import { MAX_CONCURRENT_GETS, MISSING_SECRET_TTL_MS, SecretReader, SecretUnavailable } from '../../../src/channel/secrets.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -182,4 +182,30 @@ describe('bounded memory and API reads', () => {
     expect(values.at(-1)).toEqual({ ok: true, value: '-100123' });
     expect(values[0]).toEqual({ ok: true, value: 'tok' });
   });
+});
+
+test('at most MAX_CONCURRENT_GETS Secret GETs run at once (each answer is a whole Secret); the rest wait their turn', async () => {
+  let running = 0;
+  let most = 0;
+  const answers: (() => void)[] = [];
+  const core = {
+    readNamespacedSecret: () => {
+      running++;
+      most = Math.max(most, running);
+      return new Promise((resolve) => {
+        answers.push(() => {
+          running--;
+          resolve({ metadata: { resourceVersion: '1' }, data: { token: b64('tok') } });
+        });
+      });
+    },
+  } as unknown as k8s.CoreV1Api;
+  const reader = new SecretReader(core, { maxAgeMs: 5_000 });
+  const reads = Array.from({ length: 20 }, (_, i) => reader.read('ns', `s${i}`, 'token'));
+  for (let answered = 0; answered < 20; answered++) {
+    while (answers.length === 0) await new Promise((r) => setImmediate(r));
+    answers.shift()!();
+  }
+  expect((await Promise.all(reads)).every((v) => v.ok)).toBe(true);
+  expect(most).toBe(MAX_CONCURRENT_GETS);
 });
