@@ -164,20 +164,25 @@ describe('bounded memory and API reads', () => {
 
   test('concurrent reads of one Secret share one GET', async () => {
     let gets = 0;
-    let answer!: () => void;
+    const answers: (() => void)[] = [];
     const core = {
       readNamespacedSecret: () => {
         gets++;
         return new Promise((resolve) => {
-          answer = () => resolve({ metadata: { resourceVersion: '1' }, data: { token: b64('tok'), chatId: b64('-100123') } });
+          answers.push(() => resolve({ metadata: { resourceVersion: '1' }, data: { token: b64('tok'), chatId: b64('-100123') } }));
         });
       },
     } as unknown as k8s.CoreV1Api;
     const reader = new SecretReader(core, { maxAgeMs: 5_000 });
     const reads = [...Array.from({ length: 10 }, () => reader.read('ns', 's', 'token')), reader.read('ns', 's', 'chatId')];
-    await new Promise((r) => setImmediate(r));
-    answer();
-    const values = await Promise.all(reads);
+    // Every GET asked for is answered, however many there were, until every read has its value.
+    let done = false;
+    const all = Promise.all(reads).finally(() => (done = true));
+    while (!done) {
+      await new Promise((r) => setImmediate(r));
+      for (const a of answers.splice(0)) a();
+    }
+    const values = await all;
     expect(gets).toBe(1);
     expect(values.at(-1)).toEqual({ ok: true, value: '-100123' });
     expect(values[0]).toEqual({ ok: true, value: 'tok' });
