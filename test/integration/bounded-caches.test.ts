@@ -106,7 +106,11 @@ test(`${CHANNELS} channels referencing ~1 MB Secrets: with the shipped heap cap 
       }
       const list = (await custom.listNamespacedCustomObject({ ...G, namespace: ns })) as { items: Channel[] };
       const ready = list.items.filter((c) => c.metadata.name.startsWith('ch-') && cond(c, 'Ready')?.reason === 'Verified');
-      if (ready.length < CHANNELS) throw new Error(`${ready.length} of ${CHANNELS} Verified`);
+      if (ready.length < CHANNELS) {
+        const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${operator.child.pid}/status`, 'utf8'))?.[1];
+        const heap = /[^\n]*heap[^\n]*/i.exec(operator.output())?.[0] ?? 'no heap message';
+        throw new Error(`${ready.length} of ${CHANNELS} Verified; operator RSS ${rss} kB; ${heap.slice(0, 200)}`);
+      }
       return ready.length;
     },
     180_000,
