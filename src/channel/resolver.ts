@@ -23,6 +23,11 @@ export interface ResolvedChannel {
   spec: ChannelSpec;
   token: string;
   chatId: string;
+  /**
+   * Where the chat id was read from, when from a Secret (`Secret ns/name key "k"`): messages name this
+   * place instead of the value until Telegram has confirmed the chat.
+   */
+  chatSource?: string;
   /** botRef: the bot its ClusterTelegramBot verified, so the channel checks its chat without a getMe. */
   verifiedBot?: { id: number; username: string };
 }
@@ -46,7 +51,7 @@ export interface BotLookup {
 }
 
 type Part =
-  | { ok: true; value: string; verifiedBot?: { id: number; username: string }; bot?: { name: string; spec: BotSpec } }
+  | { ok: true; value: string; verifiedBot?: { id: number; username: string }; bot?: { name: string; spec: BotSpec }; source?: string }
   | { ok: false; verdict: Verdict };
 
 export class ChannelResolver {
@@ -58,10 +63,11 @@ export class ChannelResolver {
   /** The values of a channel in `namespace` with this spec. Throws SecretUnavailable when a Secret cannot be read now. */
   async resolve(namespace: string, spec: ChannelSpec): Promise<Resolution> {
     const [tok, resolvedChat] = await Promise.all([this.token(namespace, spec), this.chat(namespace, spec)]);
-    const chat = tok.ok && tok.bot && resolvedChat.ok ? botChat(tok.bot, resolvedChat.value) : resolvedChat;
+    const chat = tok.ok && tok.bot && resolvedChat.ok ? botChat(tok.bot, resolvedChat) : resolvedChat;
     if (tok.ok && chat.ok) {
       const channel: ResolvedChannel = { spec, token: tok.value, chatId: chat.value };
       if (tok.verifiedBot) channel.verifiedBot = tok.verifiedBot;
+      if (chat.source) channel.chatSource = chat.source;
       return { ok: true, channel };
     }
     const token = tok.ok ? undefined : tok.verdict;
@@ -132,31 +138,36 @@ export class ChannelResolver {
   private async chat(namespace: string, spec: ChannelSpec): Promise<Part> {
     let raw: string;
     let where: string;
+    let source: string | undefined;
     if (spec.chatIdSecretRef) {
       const ref = spec.chatIdSecretRef;
       const v = await this.secrets.read(namespace, ref.name, ref.key);
       if (!v.ok) return { ok: false, verdict: { status: 'False', reason: v.reason, message: v.message } };
       raw = v.value;
-      where = `Secret ${namespace}/${ref.name} key "${ref.key}"`;
+      where = source = `Secret ${namespace}/${ref.name} key "${ref.key}"`;
     } else {
       raw = spec.chatId ?? '';
       where = 'spec.chatId';
     }
     const checked = checkChatId(raw, where);
     if (!checked.ok) return { ok: false, verdict: { status: 'False', reason: 'InvalidChatId', message: checked.message } };
-    return { ok: true, value: checked.value };
+    return source ? { ok: true, value: checked.value, source } : { ok: true, value: checked.value };
   }
 }
 
-/** A botRef channel's chat, if its bot's spec.allowedChats lets it post there (the id is validated, so it may be shown). */
-function botChat(bot: { name: string; spec: BotSpec }, chatId: string): Part {
-  if (chatAllowed(bot.spec, chatId)) return { ok: true, value: chatId };
+/**
+ * A botRef channel's chat, if its bot's spec.allowedChats lets it post there. A chat id read from a Secret
+ * is named by its Secret, not shown: it is not confirmed by Telegram yet.
+ */
+function botChat(bot: { name: string; spec: BotSpec }, chat: Extract<Part, { ok: true }>): Part {
+  if (chatAllowed(bot.spec, chat.value)) return chat;
+  const which = chat.source ? `the chat id in ${chat.source}` : `chat ${chat.value}`;
   return {
     ok: false,
     verdict: {
       status: 'False',
       reason: 'ChatNotAllowed',
-      message: `chat ${chatId} is not in the spec.allowedChats of ClusterTelegramBot "${bot.name}": use a chat it lists, or ask the platform team to add this one`,
+      message: `${which} is not in the spec.allowedChats of ClusterTelegramBot "${bot.name}": use a chat it lists, or ask the platform team to add this one`,
     },
   };
 }

@@ -1,8 +1,15 @@
-// Reads the values a channel references, holding the data of referenced Secrets alone.
+// Reads the values a channel references, holding only the referenced keys of referenced Secrets.
 // When Secrets are watched (metadata only, see controller.ts), a cached Secret is used until the
 // watch shows a new resourceVersion, then read again with one live GET. Without a Secret watch
 // (WATCH_SECRETS=false: RBAC grants only `get`), a cached Secret is used for a few seconds at most,
 // so every reconcile after that (the verify cycle, the resync) reads it again and sees a rotation.
+//
+// Memory and API calls stay bounded whoever writes the Secrets and whoever sends requests:
+// - only the keys asked for are kept, decoded, never the rest of the Secret (a referenced Secret may
+//   hold megabytes in other keys); the kept values are bounded in bytes, the least recently used out first;
+// - a Secret that does not exist (or may not be read) is remembered as such for a few seconds, so a
+//   stream of requests naming it costs one GET per few seconds, not one each;
+// - concurrent reads of one Secret share one GET, and a few GETs run at once (each answer is a whole Secret).
 import type * as k8s from '@kubernetes/client-node';
 import { toKubeError } from '../kube/errors.js';
 
@@ -18,12 +25,23 @@ export class SecretUnavailable extends Error {
   override readonly name = 'SecretUnavailable';
 }
 
+/** What is kept of one Secret: the keys asked for (null: the Secret has no such key), never the others. */
 interface Entry {
   resourceVersion: string;
-  data: Record<string, string>;
+  values: Map<string, string | null>;
+  /** How many keys the Secret had, for the "has N other keys" message. */
+  keyCount: number;
+  bytes: number;
   readAt: number;
-  lastUsed: number;
 }
+
+/** A Secret that was not there (404) or may not be read (403), remembered briefly. */
+interface Missing {
+  message: string;
+  readAt: number;
+}
+
+type Fetched = { data: Record<string, string>; resourceVersion: string } | Missing;
 
 export type SecretFreshness =
   /** The watched resourceVersion of a Secret, when the Secret watch has seen it. */
@@ -36,60 +54,178 @@ export type SecretFreshness =
 
 /** Without a watch, how long a read Secret is reused (one GET per Secret per 5 s at most). */
 export const UNWATCHED_SECRET_MAX_AGE_MS = 5_000;
+/**
+ * How long a Secret found missing is believed missing. Short: a user who creates it after the
+ * channel waits at most this long (with a Secret watch, its creation ends the wait at once).
+ */
+export const MISSING_SECRET_TTL_MS = 3_000;
+/**
+ * The kept values of all Secrets, in bytes. Tokens and chat ids are tens of bytes: 4 MiB keeps
+ * tens of thousands of them; beyond it the least recently used are read again when next needed.
+ */
+export const DEFAULT_SECRET_CACHE_BYTES = 4 * 1024 * 1024;
+/**
+ * Secret GETs in flight at once. Each answer is a whole Secret (up to 1 MiB, several times that while
+ * it is parsed and decoded), so this bounds that passing memory when many channels start at once.
+ */
+export const MAX_CONCURRENT_GETS = 4;
+/** What an entry costs beyond its keys and values (the map, the version, the numbers), counted in the bound. */
+const ENTRY_OVERHEAD_BYTES = 256;
+/** Secrets remembered as missing, at most (each a short message). */
+const MAX_MISSING = 4_096;
+
+export interface SecretReaderOptions {
+  now?: () => number;
+  /** The byte bound of the kept values (DEFAULT_SECRET_CACHE_BYTES). */
+  maxBytes?: number;
+}
 
 export class SecretReader {
+  /** namespace/name → what is kept. Insertion order is recency: the first entry is the least recently used. */
   private readonly cache = new Map<string, Entry>();
+  private readonly missing = new Map<string, Missing>();
+  private readonly inFlight = new Map<string, Promise<Fetched>>();
+  private bytes = 0;
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly now: () => number;
+  private readonly maxBytes: number;
 
   constructor(
     private readonly core: k8s.CoreV1Api,
     private readonly freshness: SecretFreshness,
-    private readonly now: () => number = Date.now,
-  ) {}
+    opts: SecretReaderOptions | (() => number) = {},
+  ) {
+    if (typeof opts === 'function') opts = { now: opts };
+    this.now = opts.now ?? Date.now;
+    this.maxBytes = opts.maxBytes ?? DEFAULT_SECRET_CACHE_BYTES;
+  }
 
-  private isFresh(entry: Entry | undefined, namespace: string, name: string): entry is Entry {
-    if (!entry) return false;
-    if ('maxAgeMs' in this.freshness) return this.now() - entry.readAt < this.freshness.maxAgeMs;
+  /** Bytes of values kept now (for tests and the bound). */
+  get cachedBytes(): number {
+    return this.bytes;
+  }
+
+  private isFresh(readAt: number, resourceVersion: string | undefined, namespace: string, name: string): boolean {
+    if ('maxAgeMs' in this.freshness) return this.now() - readAt < this.freshness.maxAgeMs;
     const watched = this.freshness.watchedVersion(namespace, name);
-    return !!watched && entry.resourceVersion === watched;
+    // A missing Secret has no version: fresh until the watch sees one appear, for a few seconds at most.
+    if (resourceVersion === undefined) return watched === undefined;
+    return !!watched && resourceVersion === watched;
   }
 
   /** Throws SecretUnavailable when the Secret cannot be read now. */
   async read(namespace: string, name: string, key: string): Promise<SecretValue> {
     const cacheKey = `${namespace}/${name}`;
-    let entry = this.cache.get(cacheKey);
-    if (!this.isFresh(entry, namespace, name)) {
-      try {
-        const secret = await this.core.readNamespacedSecret({ namespace, name });
-        const readAt = this.now();
-        entry = { resourceVersion: secret.metadata?.resourceVersion ?? '', data: secret.data ?? {}, readAt, lastUsed: readAt };
-        this.cache.set(cacheKey, entry);
-      } catch (e) {
-        const err = toKubeError(e);
-        this.cache.delete(cacheKey);
-        if (err.code === 404) return { ok: false, reason: 'SecretNotFound', message: `Secret ${namespace}/${name} not found` };
-        if (err.code === 403)
-          return {
-            ok: false,
-            reason: 'SecretNotFound',
-            message: `Secret ${namespace}/${name} cannot be read by the operator (forbidden): check its RBAC`,
-          };
-        throw new SecretUnavailable(`reading Secret ${namespace}/${name}: ${err.message}`);
-      }
+    const entry = this.cache.get(cacheKey);
+    if (entry && entry.values.has(key) && this.isFresh(entry.readAt, entry.resourceVersion, namespace, name)) {
+      this.touch(cacheKey, entry);
+      return this.answer(namespace, name, key, entry.values.get(key)!, entry.keyCount);
     }
-    entry.lastUsed = this.now();
-    const b64 = entry.data[key];
-    if (b64 === undefined) {
-      // A count, never the names: key names can say what a Secret holds, and this message is public.
-      const others = Object.keys(entry.data).length;
-      const contents = others ? `it has ${others} other key${others === 1 ? '' : 's'}` : 'it is empty';
-      return { ok: false, reason: 'SecretKeyNotFound', message: `Secret ${namespace}/${name} has no key "${key}" (${contents})` };
+    const gone = this.missing.get(cacheKey);
+    if (gone && this.now() - gone.readAt < MISSING_SECRET_TTL_MS && this.isFresh(gone.readAt, undefined, namespace, name)) {
+      return { ok: false, reason: 'SecretNotFound', message: gone.message };
     }
-    return { ok: true, value: Buffer.from(b64, 'base64').toString('utf8') };
+    const fetched = await this.fetch(namespace, name);
+    if (!('data' in fetched)) return { ok: false, reason: 'SecretNotFound', message: fetched.message };
+    const b64 = fetched.data[key];
+    const value = b64 === undefined ? null : Buffer.from(b64, 'base64').toString('utf8');
+    this.keep(cacheKey, fetched, key, value);
+    return this.answer(namespace, name, key, value, Object.keys(fetched.data).length);
+  }
+
+  private answer(namespace: string, name: string, key: string, value: string | null, keyCount: number): SecretValue {
+    if (value !== null) return { ok: true, value };
+    // A count, never the names: key names can say what a Secret holds, and this message is public.
+    const contents = keyCount ? `it has ${keyCount} other key${keyCount === 1 ? '' : 's'}` : 'it is empty';
+    return { ok: false, reason: 'SecretKeyNotFound', message: `Secret ${namespace}/${name} has no key "${key}" (${contents})` };
+  }
+
+  /** One GET per Secret at a time: concurrent readers share it. The whole Secret lives only until they picked their key. */
+  private fetch(namespace: string, name: string): Promise<Fetched> {
+    const cacheKey = `${namespace}/${name}`;
+    let pending = this.inFlight.get(cacheKey);
+    if (!pending) {
+      pending = this.get(namespace, name).finally(() => this.inFlight.delete(cacheKey));
+      this.inFlight.set(cacheKey, pending);
+    }
+    return pending;
+  }
+
+  private async get(namespace: string, name: string): Promise<Fetched> {
+    const cacheKey = `${namespace}/${name}`;
+    try {
+      const secret = await this.limited(() => this.core.readNamespacedSecret({ namespace, name }));
+      this.missing.delete(cacheKey);
+      return { data: secret.data ?? {}, resourceVersion: secret.metadata?.resourceVersion ?? '' };
+    } catch (e) {
+      const err = toKubeError(e);
+      this.drop(cacheKey);
+      if (err.code !== 404 && err.code !== 403) throw new SecretUnavailable(`reading Secret ${namespace}/${name}: ${err.message}`);
+      const message =
+        err.code === 404
+          ? `Secret ${namespace}/${name} not found`
+          : `Secret ${namespace}/${name} cannot be read by the operator (forbidden): check its RBAC`;
+      const gone = { message, readAt: this.now() };
+      this.missing.delete(cacheKey);
+      this.missing.set(cacheKey, gone);
+      if (this.missing.size > MAX_MISSING) this.missing.delete(this.missing.keys().next().value!);
+      return gone;
+    }
+  }
+
+  /** Runs `fn` once fewer than MAX_CONCURRENT_GETS run; a finished one hands its turn to the next waiting. */
+  private async limited<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running < MAX_CONCURRENT_GETS) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+
+  /** Keeps one key's value from a fresh read, with the others already kept if the Secret did not change. */
+  private keep(
+    cacheKey: string,
+    fetched: { data: Record<string, string>; resourceVersion: string },
+    key: string,
+    value: string | null,
+  ): void {
+    const old = this.cache.get(cacheKey);
+    const values = old?.resourceVersion === fetched.resourceVersion ? new Map(old.values) : new Map<string, string | null>();
+    values.set(key, value);
+    let bytes = ENTRY_OVERHEAD_BYTES;
+    for (const [k, v] of values) bytes += k.length + (v?.length ?? 0);
+    this.drop(cacheKey);
+    // A value larger than the whole bound is answered but not kept.
+    if (bytes > this.maxBytes) return;
+    const keyCount = Object.keys(fetched.data).length;
+    this.cache.set(cacheKey, { resourceVersion: fetched.resourceVersion, values, keyCount, bytes, readAt: this.now() });
+    this.bytes += bytes;
+    for (const [k, e] of this.cache) {
+      if (this.bytes <= this.maxBytes) break;
+      this.drop(k, e);
+    }
+  }
+
+  private touch(cacheKey: string, entry: Entry): void {
+    this.cache.delete(cacheKey);
+    this.cache.set(cacheKey, entry);
+  }
+
+  private drop(cacheKey: string, entry = this.cache.get(cacheKey)): void {
+    if (!entry) return;
+    this.cache.delete(cacheKey);
+    this.bytes -= entry.bytes;
   }
 
   /** Drops Secrets no channel references any more, so their data leaves memory. */
   retainOnly(referenced: Set<string>): void {
-    for (const key of this.cache.keys()) if (!referenced.has(key)) this.cache.delete(key);
+    for (const key of [...this.cache.keys()]) if (!referenced.has(key)) this.drop(key);
+    for (const key of [...this.missing.keys()]) if (!referenced.has(key)) this.missing.delete(key);
   }
 
   /** The reader prunes its own cache (it holds the decrypted data), every intervalMs, to what `referenced` names. */

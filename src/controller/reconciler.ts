@@ -210,7 +210,13 @@ export class ChannelReconciler {
     let result: VerifyResult;
     let lastVerifiedTime = old.lastVerifiedTime;
     if (due) {
-      result = await this.deps.verifier.verify(resolved.token, resolved.chatId, spec.messageThreadId, resolved.verifiedBot);
+      result = await this.deps.verifier.verify(
+        resolved.token,
+        resolved.chatId,
+        spec.messageThreadId,
+        resolved.verifiedBot,
+        resolved.chatSource,
+      );
       const transientAttempts = isTransient(result) ? (mem?.inputsHash === inputsHash ? mem.transientAttempts + 1 : 1) : 0;
       this.memory.set(key, {
         inputsHash,

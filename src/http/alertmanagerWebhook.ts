@@ -4,7 +4,8 @@
 // a bad request (4xx) sends nothing. Order of checks, cheapest and least revealing first:
 //   1. a declared body over the limit: 413
 //   2. the bearer token against the channel's Secret, from the headers alone: one uniform 401
-//   3. the in-memory body budget (WEBHOOK_MAX_CONCURRENT) is spent: 503 + Retry-After
+//   3. the in-memory body budget (WEBHOOK_MAX_CONCURRENT) or the namespace's share of it is spent:
+//      503 + Retry-After, before reading, or as soon as a read would pass it (requestBudget.ts)
 //   4. only then the body is read. The leader parses it and hands it to the delivery service
 //      (delivery/service.ts: Ready check, in-flight join, send, outcome), then answers by the outcome;
 //      a follower hands it to the leader over the authenticated forwarding protocol (forwardToLeader.ts)
@@ -18,7 +19,7 @@ import { DEFAULT_DELIVERY_TIMEOUT_MS, type DeliveryOutcome, type DeliveryService
 import type { Logger } from '../observability/log.js';
 import { forwardRoutes, type WebhookAnswer } from './forwardReceiver.js';
 import { forwardToLeader } from './forwardToLeader.js';
-import { HttpError, callerHangUp, declaredLength, readBody } from './request.js';
+import { HttpError, callerHangUp, declaredLength, overBudget, readBody } from './request.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT, RequestBudget } from './requestBudget.js';
 import { sendJson, sendJsonText, type Route } from './server.js';
 import { authenticate } from './webhookAuth.js';
@@ -56,7 +57,7 @@ const NOT_YET =
 export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
   const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = deps.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
-  const budget = new RequestBudget((deps.maxConcurrent ?? DEFAULT_MAX_CONCURRENT) * limit);
+  const budget = new RequestBudget((deps.maxConcurrent ?? DEFAULT_MAX_CONCURRENT) * limit, limit);
 
   /** The leader's work once a request is authenticated: parse, hand to the delivery service, answer. */
   async function deliver(ch: TelegramChannel, body: Buffer, hangUp: AbortSignal): Promise<WebhookAnswer> {
@@ -106,13 +107,11 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
     }
     const { channel, token } = await authenticate(deps, namespace, name, req.headers.authorization);
     // After authentication: a refused request never reads its body, so it takes no share of the budget.
-    const release = budget.tryTake(declared ?? limit);
-    if (!release) {
-      const why = 'webhook body budget spent (WEBHOOK_MAX_CONCURRENT)';
-      throw new HttpError(503, 'too many webhook requests at once; retry', { 'Retry-After': '5' }, why);
-    }
-    res.once('close', release);
-    const body = await readBody(req, limit);
+    // The channel's namespace is the tenant: its bytes count against its share as they are read.
+    const reservation = budget.open(namespace);
+    if (!reservation) throw overBudget();
+    res.once('close', reservation.release);
+    const body = await readBody(req, limit, reservation);
     const hangUp = callerHangUp(res);
     try {
       if (deps.isLeader()) return await deliver(channel, body, hangUp.signal);

@@ -16,7 +16,7 @@ import {
   proofMatches,
   sha256Hex,
 } from './forwardProtocol.js';
-import { HttpError, callerHangUp, declaredLength, readBody } from './request.js';
+import { HttpError, callerHangUp, readBody } from './request.js';
 import type { RequestBudget } from './requestBudget.js';
 import { sendJson, type Route } from './server.js';
 import { unauthorized, webhookSecret, type ChannelLookup } from './webhookAuth.js';
@@ -132,14 +132,14 @@ export function forwardRoutes(deps: ForwardReceiverDeps): Route[] {
       });
       res.end(text);
     };
-    const release = deps.budget.tryTake(declaredLength(req) ?? deps.maxBodyBytes);
-    if (!release) {
+    const reservation = deps.budget.open(namespace);
+    if (!reservation) {
       return signed({ status: 503, body: { error: 'too many webhook requests at once; retry' }, headers: { 'Retry-After': '5' } });
     }
-    res.once('close', release);
+    res.once('close', reservation.release);
     let body: Buffer;
     try {
-      body = await readBody(req, deps.maxBodyBytes);
+      body = await readBody(req, deps.maxBodyBytes, reservation);
     } catch (e) {
       if (e instanceof HttpError) return signed({ status: e.status, body: { error: e.message }, headers: e.headers });
       throw e;

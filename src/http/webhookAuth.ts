@@ -67,8 +67,10 @@ export async function authenticate(
   authorization: string | undefined,
 ): Promise<WebhookSecret> {
   const given = bearerOf(authorization);
-  const found = await webhookSecret(deps, namespace, name);
+  // No bearer at all: refused before any lookup, so an anonymous flood costs no API read. The answer is
+  // the same 401 as every other refusal, so it says nothing about whether the channel exists.
   if (!given) throw unauthorized('no Authorization: Bearer header');
+  const found = await webhookSecret(deps, namespace, name);
   if (!sameSecret(given, found.token)) throw unauthorized('wrong bearer token');
   return found;
 }

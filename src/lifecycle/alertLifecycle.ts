@@ -14,6 +14,7 @@ import { kubeErrorForLog } from '../kube/errors.js';
 import type { Logger } from '../observability/log.js';
 import { deliveryChat, type ChatOperations } from './deliveryChat.js';
 import { EpisodeNotifier } from './notifier.js';
+import { keptGroupKey } from './records.js';
 import { EpisodeMessageRenderer, FOOTER_RESERVE } from './render.js';
 import { KeyedSerializer } from './serialize.js';
 import { ConfigMapEpisodeStore, type ChannelRef } from './store.js';
@@ -69,7 +70,8 @@ export class AlertLifecycle {
         chatId: n.resolved.chatId,
         mode,
         ...(durations ? { durations } : {}),
-        groupKey: n.payload.groupKey,
+        // Long keys as their digest here already: the serializer and the store then agree on the group.
+        groupKey: keptGroupKey(n.payload.groupKey),
         status: n.payload.status,
         commonLabels: n.payload.commonLabels,
         parts,

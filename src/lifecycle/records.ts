@@ -23,6 +23,18 @@ export const MAX_BYTES_PER_CHANNEL = 512 * 1024;
 /** A first part longer than this is not kept (a press then re-renders only the buttons). */
 export const MAX_TEXT_BYTES = 16 * 1024;
 
+/**
+ * What a record keeps of the group's common labels: they are the matchers of a silence pressed on the
+ * message, so they are kept exactly or not at all (a subset would silence more than these alerts).
+ * Beyond any of these bounds none are kept, and a silence press answers that there are no common
+ * labels to silence on; the message itself shows the labels as Alertmanager sent them.
+ */
+export const MAX_KEPT_LABELS = 64;
+export const MAX_KEPT_LABEL_BYTES = 1024;
+export const MAX_KEPT_LABELS_BYTES = 8 * 1024;
+/** A longer group key is kept as its digest: it only has to tell groups apart. */
+export const MAX_GROUP_KEY_BYTES = 512;
+
 /** A bound for a stored member list only: Telegram's 4096 characters keep a shared message far below it. */
 export const MAX_SHARED_MEMBERS = 4096;
 
@@ -104,6 +116,25 @@ export function newEpisodeId(channelUid: string, taken: (id: string) => boolean,
     const id = channelPrefix(channelUid) + base32(random(3), RANDOM_CHARS);
     if (!taken(id)) return id;
   }
+}
+
+/** The common labels as a record keeps them: all of them within the bounds above, else none. */
+export function keptLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
+  const entries = Object.entries(labels);
+  if (entries.length > MAX_KEPT_LABELS) return {};
+  let total = 0;
+  for (const [name, value] of entries) {
+    const bytes = Buffer.byteLength(name) + Buffer.byteLength(value);
+    total += bytes;
+    if (bytes > MAX_KEPT_LABEL_BYTES || total > MAX_KEPT_LABELS_BYTES) return {};
+  }
+  return { ...labels };
+}
+
+/** The group key as episodes know it: as Alertmanager sent it, or its digest when it is long. */
+export function keptGroupKey(groupKey: string): string {
+  if (Buffer.byteLength(groupKey) <= MAX_GROUP_KEY_BYTES) return groupKey;
+  return `sha256:${createHash('sha256').update(groupKey).digest('hex')}`;
 }
 
 export function encodeRecord(r: EpisodeRecord): string {

@@ -16,8 +16,12 @@ import type { EpisodeRecord } from './records.js';
 import { KeyedSerializer } from './serialize.js';
 import type { ConfigMapEpisodeStore } from './store.js';
 
-/** Shared messages whose sections are remembered in memory (the store has them too, once written). */
+/**
+ * Shared messages whose sections are remembered in memory, by count and by bytes (the store has them
+ * too, once written, so one forgotten is rendered from the store).
+ */
 const MAX_REMEMBERED = 256;
+export const MAX_REMEMBERED_BYTES = 4 * 1024 * 1024;
 
 export type SharedEpisode = Pick<EpisodeRecord, 'id' | 'channel' | 'chatId' | 'messageIds' | 'shared'>;
 
@@ -60,18 +64,29 @@ export type SharedUpdate = EditResult | 'tooLong' | 'removed';
 export class SharedMessages {
   /** shared message key → member id → its section as last rendered (null: it left). Insertion order is recency. */
   private readonly latest = new Map<string, Map<string, string | null>>();
+  /** Characters of the sections in `latest`. */
+  private bytes = 0;
   private readonly serializer = new KeyedSerializer();
 
-  constructor(private readonly store: Pick<ConfigMapEpisodeStore, 'recordsOf'>) {}
+  constructor(
+    private readonly store: Pick<ConfigMapEpisodeStore, 'recordsOf'>,
+    private readonly maxBytes = MAX_REMEMBERED_BYTES,
+  ) {}
 
   /** On taking the lead: section texts seen when this replica last led may be older than the stored ones. */
   forgetLatest(): void {
     this.latest.clear();
+    this.bytes = 0;
+  }
+
+  /** Characters of section text remembered now. */
+  get rememberedBytes(): number {
+    return this.bytes;
   }
 
   /** A member's first message went out in a shared message showing `text` as its section. */
   joined(e: SharedEpisode, text: string): void {
-    this.sections(e).set(e.id, text);
+    this.setSection(e, e.id, text);
   }
 
   /**
@@ -89,7 +104,7 @@ export class SharedMessages {
       const latest = this.sections(e);
       const sections = sectionsOf(e, (id) => (id === e.id ? (text ?? null) : latest.get(id)), records);
       if (text !== undefined && !fitsOneMessage(sharedText(sections))) return { request: Promise.resolve('tooLong') };
-      latest.set(e.id, text ?? null);
+      this.setSection(e, e.id, text ?? null);
       if (sections.length === 0) return { request: removeOrEmpty(chat, messageId) };
       return { request: chat.edit(messageId, sharedText(sections)) };
     });
@@ -101,8 +116,25 @@ export class SharedMessages {
     const m = this.latest.get(key) ?? new Map<string, string | null>();
     this.latest.delete(key);
     this.latest.set(key, m);
-    if (this.latest.size > MAX_REMEMBERED) this.latest.delete(this.latest.keys().next().value!);
+    this.evictBeyondBounds(key);
     return m;
+  }
+
+  private setSection(e: SharedEpisode, id: string, text: string | null): void {
+    const m = this.sections(e);
+    this.bytes += (text?.length ?? 0) - (m.get(id)?.length ?? 0);
+    m.set(id, text);
+    this.evictBeyondBounds(keyOf(e));
+  }
+
+  /** The least recently used shared messages are forgotten until both bounds hold (never `keep`, in use now). */
+  private evictBeyondBounds(keep: string): void {
+    for (const [key, m] of this.latest) {
+      if (this.latest.size <= MAX_REMEMBERED && this.bytes <= this.maxBytes) break;
+      if (key === keep) continue;
+      for (const text of m.values()) this.bytes -= text?.length ?? 0;
+      this.latest.delete(key);
+    }
   }
 }
 

@@ -22,6 +22,8 @@ import {
   decodeRecord,
   encodeRecord,
   isExpired,
+  keptGroupKey,
+  keptLabels,
   newEpisodeId,
   prune,
   type EpisodeRecord,
@@ -49,14 +51,17 @@ interface Queue {
 }
 
 const MAX_ATTEMPTS = 5;
-/** ConfigMaps kept in memory; the leader reads the others again when it needs them. */
+/** ConfigMaps kept in memory, by count and by bytes; the leader reads the others again when it needs them. */
 const MAX_CACHED = 256;
+export const DEFAULT_MAX_CACHED_BYTES = 16 * 1024 * 1024;
 
 export interface StoreOptions {
   now?: () => number;
   log: Logger;
   /** Called once per write that reached the API server (for the writes-per-notification metric). */
   onWrite?: () => void;
+  /** The bound of the ConfigMaps kept in memory, in bytes (DEFAULT_MAX_CACHED_BYTES). */
+  maxCachedBytes?: number;
 }
 
 export class ConfigMapEpisodeStore implements EpisodeStore {
@@ -66,6 +71,8 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
   private readonly cache = new Map<string, StoredConfigMap | null>();
   /** Ids handed out for episodes whose first message is on its way, not stored yet. */
   private readonly reserved = new Set<string>();
+  /** Bytes of the ConfigMaps' data in `cache`. */
+  private cachedBytes = 0;
   /** Writes that reached the API server, since start. */
   writes = 0;
 
@@ -82,6 +89,12 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
    */
   forgetCached(): void {
     this.cache.clear();
+    this.cachedBytes = 0;
+  }
+
+  /** Bytes of ConfigMap data kept in memory now. */
+  get cacheBytes(): number {
+    return this.cachedBytes;
   }
 
   async get(id: string): Promise<Episode | undefined> {
@@ -123,7 +136,8 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
   }
 
   /** The channel's latest episode of a group (not expired), for a notification of that group. */
-  async findByGroup(channel: ChannelRef, groupKey: string): Promise<EpisodeRecord | undefined> {
+  async findByGroup(channel: ChannelRef, given: string): Promise<EpisodeRecord | undefined> {
+    const groupKey = keptGroupKey(given);
     const cm = await this.load(configMapNameFor(channel.uid));
     let found: EpisodeRecord | undefined;
     for (const value of Object.values(cm?.data ?? {})) {
@@ -189,7 +203,7 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
       };
       const allExpired = prune(cm.data, this.now()).length === Object.keys(cm.data).length;
       if ((isLive(channel) && !allExpired) || this.queues.has(cm.name)) continue;
-      this.cache.delete(cm.name);
+      this.forget(cm.name);
       await this.api.delete(cm.name);
       deleted++;
     }
@@ -208,9 +222,23 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
   }
 
   private remember(name: string, cm: StoredConfigMap | null): void {
-    this.cache.delete(name);
+    this.forget(name);
+    const bytes = sizeOf(cm);
+    const max = this.opts.maxCachedBytes ?? DEFAULT_MAX_CACHED_BYTES;
+    // One larger than the whole bound is not kept: it is read again when next needed.
+    if (bytes > max) return;
     this.cache.set(name, cm);
-    if (this.cache.size > MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    this.cachedBytes += bytes;
+    for (const oldest of this.cache.keys()) {
+      if (this.cache.size <= MAX_CACHED && this.cachedBytes <= max) break;
+      this.forget(oldest);
+    }
+  }
+
+  private forget(name: string): void {
+    if (!this.cache.has(name)) return;
+    this.cachedBytes -= sizeOf(this.cache.get(name)!);
+    this.cache.delete(name);
   }
 
   private commit(name: string, channel: ChannelRef | undefined, apply: (records: ChannelRecords) => unknown): Promise<unknown> {
@@ -255,7 +283,9 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
         all,
         newId: () =>
           newEpisodeId(channel?.uid ?? all.values().next().value?.channel.uid ?? name, (id) => all.has(id) || this.reserved.has(id)),
-        put: (record) => {
+        put: (given) => {
+          // Bounded before it is compared: a notification repeating oversized labels changes nothing.
+          const record = { ...given, commonLabels: keptLabels(given.commonLabels), groupKey: keptGroupKey(given.groupKey) };
           const before = all.get(record.id);
           const renew = before !== undefined && now - Date.parse(before.updatedAt) >= RENEW_AFTER_MS;
           if (before && !changedBeyondTime(before, record) && !renew) return before;
@@ -292,7 +322,7 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
       } catch (e) {
         // Someone else wrote first (409), or the ConfigMap went or came meanwhile: read it again and redo.
         const retry = isConflict(e) || isNotFound(e) || toKubeError(e).reason === 'AlreadyExists';
-        this.cache.delete(name);
+        this.forget(name);
         if (!retry || attempt >= MAX_ATTEMPTS) {
           this.opts.log.warn({ configMap: name, attempt, err: kubeErrorForLog(e) }, 'episode store: write failed');
           throw e;
@@ -310,4 +340,11 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
     if (channel.name.length <= 63) labels[LABEL_CHANNEL_NAME] = channel.name;
     return labels;
   }
+}
+
+/** What a cached ConfigMap costs: its data's keys and values (the rest is a few fixed fields). */
+function sizeOf(cm: StoredConfigMap | null): number {
+  let bytes = 256;
+  for (const [k, v] of Object.entries(cm?.data ?? {})) bytes += k.length + v.length;
+  return bytes;
 }

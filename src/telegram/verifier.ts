@@ -46,12 +46,18 @@ export class Verifier {
     }
   }
 
-  /** `knownBot`: the token was verified already (its ClusterTelegramBot's status): no getMe. */
+  /**
+   * `knownBot`: the token was verified already (its ClusterTelegramBot's status): no getMe.
+   * `chatSource`: where the chat id came from when it was read from a Secret (e.g. `Secret ns/x key "y"`):
+   * until Telegram has confirmed the chat, messages name that place, never the value (which may be any
+   * number a Secret holds, a PIN for instance).
+   */
   async verify(
     token: string,
     chatId: string,
     messageThreadId?: number,
     knownBot?: { id: number; username: string },
+    chatSource?: string,
   ): Promise<VerifyResult> {
     let bot: { id: number; username: string };
     if (knownBot) {
@@ -77,7 +83,7 @@ export class Verifier {
     } catch (e) {
       const err = asTelegramError(e, 'getChat');
       if (err.kind === 'Unauthorized') return this.revoked(token, err);
-      const verdict = await this.explainChatFailure(token, chatId, err);
+      const verdict = await this.explainChatFailure(token, chatId, err, chatSource);
       return { token: tokenOk, bot: botRef, chat: verdict, retryAfterMs: retryAfterMs(err) };
     }
     const chatInfo = {
@@ -109,7 +115,7 @@ export class Verifier {
     } catch (e) {
       const err = asTelegramError(e, 'getChatMember');
       if (err.kind === 'Unauthorized') return this.revoked(token, err);
-      return { ...base, chat: chatVerdict(err, chatId), retryAfterMs: retryAfterMs(err) };
+      return { ...base, chat: chatVerdict(err, chatId, chatSource), retryAfterMs: retryAfterMs(err) };
     }
     // A basic group upgraded to a supergroup still answers getChat and getChatMember(bot) as if
     // nothing happened; only a write reveals migrate_to_chat_id. sendChatAction is the lightest
@@ -120,7 +126,7 @@ export class Verifier {
       } catch (e) {
         const err = asTelegramError(e, 'sendChatAction');
         if (err.kind === 'Unauthorized') return this.revoked(token, err);
-        return { ...base, chat: chatVerdict(err, chatId), retryAfterMs: retryAfterMs(err) };
+        return { ...base, chat: chatVerdict(err, chatId, chatSource), retryAfterMs: retryAfterMs(err) };
       }
     }
     return { ...base, chat: verdict };
@@ -158,28 +164,37 @@ export class Verifier {
    * A positive id that Telegram cannot find is most often a group id whose minus sign was lost
    * (YAML, a shell, a copy from t.me). If the negative form exists, say exactly which id to use.
    */
-  private async explainChatFailure(token: string, chatId: string, err: TelegramError): Promise<Verdict<ChatReason>> {
+  private async explainChatFailure(token: string, chatId: string, err: TelegramError, chatSource?: string): Promise<Verdict<ChatReason>> {
     if ((err.kind === 'ChatNotFound' || err.kind === 'BotNotMember') && /^[0-9]+$/.test(chatId)) {
-      for (const candidate of [`-${chatId}`, `-100${chatId}`]) {
+      for (const [prefix, candidate] of [
+        ['-', `-${chatId}`],
+        ['-100', `-100${chatId}`],
+      ] as const) {
         try {
           const chat = await this.telegram.getChat(token, candidate);
-          return {
-            status: 'False',
-            reason: 'ChatIdMissingMinusSign',
-            message:
-              `chat ${chatId} was not found, but ${candidate} is ${describe(chat)}: ` +
-              `set the chat id to "${candidate}" (group and channel ids are negative)`,
-          };
+          // From a Secret: the candidate is the Secret's number with a prefix, so it is not shown either.
+          const message = chatSource
+            ? `${chatName(chatId, chatSource)} was not found, but the same number with "${prefix}" in front is ` +
+              `${chat.title ? describe(chat) : `a ${chat.type}`}: put "${prefix}" in front of the number in ${chatSource} ` +
+              '(group and channel ids are negative)'
+            : `chat ${chatId} was not found, but ${candidate} is ${describe(chat)}: ` +
+              `set the chat id to "${candidate}" (group and channel ids are negative)`;
+          return { status: 'False', reason: 'ChatIdMissingMinusSign', message };
         } catch (e) {
           if (e instanceof TelegramError && e.kind === 'ChatMigrated') {
-            return chatVerdict(e, candidate);
+            return chatVerdict(e, candidate, chatSource);
           }
-          if (e instanceof TelegramError && e.transient) return chatVerdict(e, chatId);
+          if (e instanceof TelegramError && e.transient) return chatVerdict(e, chatId, chatSource);
         }
       }
     }
-    return chatVerdict(err, chatId);
+    return chatVerdict(err, chatId, chatSource);
   }
+}
+
+/** How a message names a chat Telegram has not confirmed: by its id, or by the Secret its id came from. */
+function chatName(chatId: string, chatSource?: string, kind = 'chat'): string {
+  return chatSource ? `the ${kind} whose id is in ${chatSource}` : `${kind === 'chat' ? 'chat' : `the ${kind}`} ${chatId}`;
 }
 
 function botVerdict(bot: { id: number; username: string }): Verdict<TokenReason> {
@@ -218,7 +233,8 @@ function tokenVerdict(err: TelegramError): Verdict<TokenReason> {
   return { status: 'False', reason: 'Unauthorized', message: `getMe failed: ${err.message}` };
 }
 
-export function chatVerdict(err: TelegramError, chatId: string): Verdict<ChatReason> {
+/** `chatSource`: the chat id came from that Secret, and Telegram has not confirmed it: messages do not show it. */
+export function chatVerdict(err: TelegramError, chatId: string, chatSource?: string): Verdict<ChatReason> {
   switch (err.kind) {
     case 'RateLimited':
     case 'Unavailable':
@@ -229,18 +245,22 @@ export function chatVerdict(err: TelegramError, chatId: string): Verdict<ChatRea
         reason: 'ChatMigrated',
         message:
           err.migrateToChatId !== undefined
-            ? `the group ${chatId} was upgraded to a supergroup: set the chat id to "${err.migrateToChatId}" (migrate_to_chat_id)`
-            : `the group ${chatId} was upgraded to a supergroup, but Telegram did not say its new id: ` +
+            ? `${chatName(chatId, chatSource, 'group')} was upgraded to a supergroup: set the chat id to "${err.migrateToChatId}" (migrate_to_chat_id)`
+            : `${chatName(chatId, chatSource, 'group')} was upgraded to a supergroup, but Telegram did not say its new id: ` +
               'find the -100… id with "telegram-channel-operator chats"',
       };
     case 'ChatNotFound':
       return {
         status: 'False',
         reason: 'ChatNotFound',
-        message: `chat ${chatId} not found: check the id, and that the bot was added to the chat`,
+        message: `${chatName(chatId, chatSource)} not found: check the id, and that the bot was added to the chat`,
       };
     case 'InvalidChatId':
-      return { status: 'False', reason: 'InvalidChatId', message: `chat id ${JSON.stringify(chatId)} is not valid` };
+      return {
+        status: 'False',
+        reason: 'InvalidChatId',
+        message: chatSource ? `the chat id in ${chatSource} is not valid for Telegram` : `chat id ${JSON.stringify(chatId)} is not valid`,
+      };
     case 'BotKicked':
       return { status: 'False', reason: 'BotKicked', message: `${err.description ?? err.message}: add the bot back to the chat` };
     case 'BotNotMember':

@@ -129,3 +129,30 @@ test('a password, a swapped token and a swapped chat id appear in no status, Eve
   expect(cond(missing, 'Ready')?.message).not.toMatch(/username|password/);
   expect(answers.join('\n')).toMatch(/not Ready \(InvalidChatId: the chat id in Secret .* is not valid \(25 characters/);
 });
+
+test('a chat id read from a Secret (a PIN-like number) is not shown before Telegram confirmed the chat', async () => {
+  const PIN = '4921';
+  await secret('pin', { code: PIN });
+  await channel('pin-as-chat', { tokenSecretRef: { name: 'bot' }, chatIdSecretRef: { name: 'pin', key: 'code' } });
+  const ch = await readyReason('pin-as-chat', 'ChatNotFound', 30_000);
+  const events = await eventually(
+    async () => {
+      const list = await core.listNamespacedEvent({ namespace: ns });
+      return list.items.some((e) => e.involvedObject.name === 'pin-as-chat') ? list : undefined;
+    },
+    20_000,
+    'an Event for the channel',
+  );
+  // Where the value was read from, not the value.
+  expect(cond(ch, 'Ready')?.message).toBe(
+    `the chat whose id is in Secret ${ns}/pin key "code" not found: check the id, and that the bot was added to the chat`,
+  );
+  const status = JSON.stringify(await custom.listNamespacedCustomObject({ ...G, namespace: ns }));
+  const logs = operator.output();
+  expect(logs).toMatch(/ChatNotFound/); // the log really carries the reconcile lines
+  // The number alone, not as part of a longer one (timestamps, ports): -4921, -1004921 and "4921" all count.
+  const pin = /(?<![0-9])(-(100)?)?4921(?![0-9])/;
+  for (const [where, text] of Object.entries({ status, events: JSON.stringify(events), logs })) {
+    expect({ where, shown: pin.exec(text)?.[0] }).toEqual({ where, shown: undefined });
+  }
+});

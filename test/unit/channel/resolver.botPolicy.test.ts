@@ -80,3 +80,23 @@ test('allowedChats: a chat the bot lists resolves; another is ChatNotAllowed on 
   };
   expect(refused).toEqual({ ok: false, failing: chat, token: undefined, chat });
 });
+
+test('allowedChats with a chat id from a Secret: the refusal names the Secret, never the value; an allowed one keeps its source', async () => {
+  const b = bot({ allowedNamespaces: { names: ['payments'] }, allowedChats: ['-100123'] });
+  const secretChat = (value: string) => {
+    const lookup: BotLookup = { getBot: () => b, namespaceLabels: () => ({}) };
+    return new ChannelResolver({ read: async (_ns, _name, key) => ({ ok: true, value: key === 'chatId' ? value : TOKEN }) }, lookup);
+  };
+  const p = parseSpec({ botRef: { name: 'ops-bot' }, chatIdSecretRef: { name: 'team-chat' } });
+  if (!p.ok) throw new Error(p.message);
+
+  const refused = await secretChat('4921').resolve('payments', p.spec);
+  expect(refused.ok).toBe(false);
+  expect(JSON.stringify(refused)).not.toContain('4921');
+  expect(refused.ok || refused.failing.message).toMatch(
+    /^the chat id in Secret payments\/team-chat key "chatId" is not in the spec.allowedChats/,
+  );
+
+  const allowed = await secretChat('-100123').resolve('payments', p.spec);
+  expect(allowed.ok && allowed.channel.chatSource).toBe('Secret payments/team-chat key "chatId"');
+});

@@ -40,9 +40,14 @@ const channels: Record<string, TelegramChannel> = {
   // Ready, but its bot token Secret was deleted since.
   botgone: channel('botgone', { tokenSecretRef: { name: 'deleted' }, alertmanager: { tokenSecretRef: { name: 'am' } } }),
 };
+/** A second team, with a channel of the same name and the same token, for the budget's shares. */
+const NS_B = 'team-b';
+const channelOfB: TelegramChannel = { ...channels.am!, metadata: { ...channels.am!.metadata, namespace: NS_B } };
 const BOT_TOKEN = '123456789:AAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+let secretReads = 0;
 const secrets = {
   read: async (_ns: string, name: string, key: string): Promise<SecretValue> => {
+    secretReads++;
     if (name === 'busy') throw new SecretUnavailable('reading Secret ns/busy: 500 etcdserver: request timed out');
     if (name === 'bot' && key === 'token') return { ok: true, value: ` ${BOT_TOKEN}\n` };
     if (name !== 'am') return { ok: false, reason: 'SecretNotFound', message: 'not found' };
@@ -98,7 +103,7 @@ async function replica(opts: ReplicaOptions) {
     log,
   });
   const deps: WebhookDeps = {
-    getChannel: (ns, name) => (ns === NS ? channels[name] : undefined),
+    getChannel: (ns, name) => (ns === NS ? channels[name] : ns === NS_B && name === 'am' ? channelOfB : undefined),
     secrets,
     delivery,
     isLeader: () => opts.leader,
@@ -163,8 +168,8 @@ const payload = (alertname: string) =>
       { status: 'firing', labels: { alertname }, annotations: {}, startsAt: '2026-01-01T00:00:00Z', endsAt: '', fingerprint: alertname },
     ],
   });
-const post = (base: string, name: string, body: string, token: string | null = TOKEN) =>
-  fetch(`${base}/webhooks/alertmanager/${NS}/${name}`, {
+const post = (base: string, name: string, body: string, token: string | null = TOKEN, namespace = NS) =>
+  fetch(`${base}/webhooks/alertmanager/${namespace}/${name}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(token !== null ? { Authorization: `Bearer ${token}` } : {}) },
     body,
@@ -195,6 +200,14 @@ describe('before any body is read', () => {
     expect(shapes[0]).toEqual({ status: 401, body, type: 'application/json', auth: 'Bearer', length: expect.any(String) });
     for (const s of shapes) expect(s).toEqual(shapes[0]);
     expect(sent).toHaveLength(0);
+  });
+
+  test('without a bearer token the request is refused before the Secret is read: an anonymous flood costs no API read', async () => {
+    const leader = await replica({ leader: true });
+    secretReads = 0;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(leader, 'nosecret', payload('A'), null)));
+    expect(answers.map((r) => r.status)).toEqual(Array(20).fill(401));
+    expect(secretReads).toBe(0);
   });
 
   test('a Secret that cannot be read now (apiserver busy) is a 503 that asks for a retry, not a 401', async () => {
@@ -235,7 +248,7 @@ describe('before any body is read', () => {
   test('beyond the body budget: 503 + Retry-After without reading; the budget comes back after the answer', async () => {
     const leader = await replica({ leader: true, maxConcurrent: 1, maxBodyBytes: 64 * 1024 });
     const { port } = new URL(leader);
-    // One authenticated request of the maximum size holds the whole budget while it uploads slowly.
+    // One authenticated request of the maximum size holds the whole budget once it has sent all but a few bytes.
     const holder = http.request({
       host: '127.0.0.1',
       port,
@@ -245,16 +258,49 @@ describe('before any body is read', () => {
     });
     const holderAnswer = new Promise<number>((resolve) => holder.on('response', (res) => resolve(res.statusCode!)));
     holder.on('error', () => undefined);
-    holder.write('{');
+    holder.write('{' + ' '.repeat(64 * 1024 - 2));
     await new Promise((r) => setTimeout(r, 200));
     const refused = await post(leader, 'am', payload('Busy'));
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('5');
-    holder.end(' '.repeat(64 * 1024 - 1));
+    holder.end(' ');
     expect(await holderAnswer).toBe(400); // "{" and spaces: not JSON, but it was read
     const ok = await post(leader, 'am', payload('AfterBusy'));
     expect(ok.status).toBe(200);
     expect(delivered('AfterBusy')).toBe(1);
+  });
+
+  test("one namespace's trickling uploads hold only what they sent, and never more than its share: another namespace still delivers", async () => {
+    // 4 maximum bodies of 64 KiB: 256 KiB in all, 64 KiB for one namespace.
+    const leader = await replica({ leader: true, maxConcurrent: 4, maxBodyBytes: 64 * 1024 });
+    const { port } = new URL(leader);
+    const upload = (first: string) => {
+      const req = http.request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `/webhooks/alertmanager/${NS}/am`,
+        headers: { 'Transfer-Encoding': 'chunked', Authorization: `Bearer ${TOKEN}` },
+      });
+      const answered = new Promise<number>((resolve) => req.on('response', (res) => resolve(res.statusCode!)));
+      req.on('error', () => undefined);
+      req.write(first);
+      return { req, answered };
+    };
+    // Four chunked uploads that have sent one byte each: they hold 4 bytes, not 4 maximum bodies.
+    const trickles = [1, 2, 3, 4].map(() => upload('{'));
+    await new Promise((r) => setTimeout(r, 200));
+    const b = await post(leader, 'am', payload('TeamB'), TOKEN, NS_B);
+    expect(b.status).toBe(200);
+    expect(delivered('TeamB')).toBe(1);
+    // The same namespace sending fast: past its share of 64 KiB the read stops with 503, body dropped.
+    const big = upload(' '.repeat(40 * 1024));
+    const bigger = upload(' '.repeat(40 * 1024));
+    const refused = await Promise.race([big.answered, bigger.answered]);
+    expect(refused).toBe(503);
+    // And the other namespace is not touched by it.
+    expect((await post(leader, 'am', payload('TeamBAgain'), TOKEN, NS_B)).status).toBe(200);
+    for (const t of [...trickles, big, bigger]) t.req.destroy();
   });
 
   test('small requests count by their size: 40 small notifications at once all go through a budget of one maximum body', async () => {

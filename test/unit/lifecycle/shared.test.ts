@@ -8,7 +8,7 @@ import { compactResolvedSection, EpisodeNotifier, type EpisodeNotification } fro
 import type { EpisodeRecord } from '../../../src/lifecycle/records.js';
 import { EpisodeMessageRenderer } from '../../../src/lifecycle/render.js';
 import { KeyedSerializer } from '../../../src/lifecycle/serialize.js';
-import { fitsOneMessage, sectionsOf, sharedText } from '../../../src/lifecycle/shared.js';
+import { SharedMessages, fitsOneMessage, sectionsOf, sharedText } from '../../../src/lifecycle/shared.js';
 import { ConfigMapEpisodeStore } from '../../../src/lifecycle/store.js';
 import { FakeConfigMaps } from './fakeConfigMaps.js';
 
@@ -218,4 +218,20 @@ test('a resolved section too long for the full shared message is shown as one li
   groups.forEach((g, i) => expect([long(g), compactResolvedSection({ alertname: g })]).toContain(shown[i]));
   expect(shown.filter((s) => s.startsWith('<b>✅ RESOLVED</b>')).length).toBeGreaterThanOrEqual(groups.length - 1);
   expect(compactResolvedSection({ alertname: '<x>' })).toBe('<b>✅ RESOLVED</b> <b>&lt;x&gt;</b>');
+});
+
+test('the remembered sections of shared messages stay within their byte bound: filled past it, the oldest messages are forgotten', () => {
+  const store = { recordsOf: async () => new Map<string, EpisodeRecord>() };
+  const shared = new SharedMessages(store, 50_000);
+  const channel = { namespace: 'ns', name: 'c', uid: 'u' };
+  for (let m = 0; m < 40; m++) {
+    for (let i = 0; i < 3; i++) {
+      shared.joined({ id: `m${m}-e${i}`, channel, chatId: '-1001', messageIds: [m + 1] }, 's'.repeat(3_000));
+      expect(shared.rememberedBytes).toBeLessThanOrEqual(50_000);
+    }
+  }
+  // The newest message is still remembered whole: 3 sections of 3,000.
+  expect(shared.rememberedBytes).toBeGreaterThanOrEqual(9_000);
+  shared.forgetLatest();
+  expect(shared.rememberedBytes).toBe(0);
 });

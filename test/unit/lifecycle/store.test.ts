@@ -6,6 +6,7 @@ import {
   EPISODE_TTL_MS,
   MAX_BYTES_PER_CHANNEL,
   MAX_EPISODES_PER_CHANNEL,
+  MAX_KEPT_LABEL_BYTES,
   RENEW_AFTER_MS,
   configMapNameFor,
   configMapNameOfId,
@@ -202,4 +203,46 @@ test('reserved ids are not handed out twice', () => {
   const seen = new Set<string>();
   for (let i = 0; i < 500; i++) seen.add(store.reserveId(channel));
   expect(seen.size).toBe(500);
+});
+
+describe('what a record keeps, and the bytes kept in memory', () => {
+  test('oversized common labels are not kept at all (a subset would silence more than these alerts); the ConfigMap stays small', async () => {
+    const huge = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`label_${i}`, 'v'.repeat(900)]));
+    const r = await create({ commonLabels: huge });
+    expect(r.commonLabels).toEqual({});
+    expect((await store.get(r.id))?.commonLabels).toEqual({});
+    const cm = [...api.maps.values()][0]!;
+    expect(JSON.stringify(cm.data).length).toBeLessThan(4 * 1024);
+    // One value over its bound is enough; labels within every bound are kept exactly.
+    expect(
+      (await create({ groupKey: 'one', commonLabels: { alertname: 'A', dump: 'x'.repeat(MAX_KEPT_LABEL_BYTES) } })).commonLabels,
+    ).toEqual({});
+    expect((await create({ groupKey: 'two', commonLabels: { alertname: 'A', namespace: 'team-a' } })).commonLabels).toEqual({
+      alertname: 'A',
+      namespace: 'team-a',
+    });
+  });
+
+  test('a long group key is kept as its digest, and found again by the key Alertmanager sends', async () => {
+    const groupKey = `{}:{alertname="${'g'.repeat(5000)}"}`;
+    const r = await create({ groupKey });
+    expect(r.groupKey).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect((await store.findByGroup(channel, groupKey))?.id).toBe(r.id);
+  });
+
+  test('the ConfigMaps kept in memory stay within their byte bound: filled past it, the oldest are read again', async () => {
+    const small = new ConfigMapEpisodeStore(api, { now: () => now, log: pino({ level: 'silent' }), maxCachedBytes: 20_000 });
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const ch: ChannelRef = { namespace: 'ns', name: `c${i}`, uid: `uid-${i}` };
+      const r = await small.write(ch, (rs) => rs.put({ ...record(rs.newId()), channel: ch, text: 't'.repeat(4000) }));
+      ids.push(r.id);
+      expect(small.cacheBytes).toBeLessThanOrEqual(20_000);
+    }
+    const before = api.calls.get;
+    await small.get(ids[19]!); // the newest: in memory
+    expect(api.calls.get).toBe(before);
+    await small.get(ids[0]!); // the oldest: evicted, read again
+    expect(api.calls.get).toBe(before + 1);
+  });
 });

@@ -83,6 +83,19 @@ test.each([
   expect(r.chat.message).toContain(`"${expected}"`);
 });
 
+test.each([
+  ['supergroup id without its minus (-)', String(C.ops).slice(1), '-'],
+  ['t.me/c/ number without -100', String(C.ops).slice(4), '-100'],
+  ['basic group upgraded, id without its minus', String(C.legacyGroup).slice(1), undefined],
+])('a chat id from a Secret (%s): the advice names the Secret and the prefix, never the number', async (_what, given, prefix) => {
+  const source = 'Secret team/chat key "id"';
+  const r = await verifier.verify(TOKEN, given, undefined, undefined, source);
+  expect(r.chat.status).toBe('False');
+  expect(r.chat.message).toContain(source);
+  if (prefix) expect(r.chat.message).toContain(`put "${prefix}" in front of the number in ${source}`);
+  expect(r.chat.message).not.toContain(given);
+});
+
 test('a positive id that is really a user who never started the bot is not "missing minus"', async () => {
   const r = await verifier.verify(TOKEN, String(DEMO.users.bob));
   expect(r.chat.reason).not.toBe('ChatIdMissingMinusSign');
