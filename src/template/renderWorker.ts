@@ -1,0 +1,138 @@
+// The inside of a template render worker: the Liquid engine, configured so a user's template can only
+// read the data it is given and write escaped text, and the loop that answers render requests.
+// This file imports nothing of ours: it runs as dist/template/renderWorker.js in production and as
+// this .ts file (Node's type stripping) under the tests, where a relative `.js` import would not
+// resolve. Keep it erasable TypeScript only (no enums, no parameter properties).
+import { parentPort, workerData } from 'node:worker_threads';
+import { Liquid, type Template } from 'liquidjs';
+
+export interface WorkerLimits {
+  /** liquidjs' own, cooperative limits: the pool's deadline and memory cap stand behind them. */
+  renderLimitMs: number;
+  memoryLimit: number;
+  parseLimit: number;
+  /** Compiled templates kept per worker. */
+  cacheSize: number;
+  /** Longer output is refused in the worker rather than copied to the main thread. */
+  maxOutputChars: number;
+}
+
+export interface RenderRequest {
+  id: number;
+  template: string;
+  data: Record<string, unknown>;
+  /** IANA zone for the `date` filter. */
+  timeZone: string;
+}
+
+export type RenderErrorKind = 'syntax' | 'filter' | 'render' | 'limit';
+
+export type RenderReply =
+  | { ready: true }
+  | { id: number; ok: true; output: string }
+  | { id: number; ok: false; kind: RenderErrorKind; message: string; line?: number; column?: number };
+
+/** Includes, partials and layouts would read files: every lookup fails instead. */
+const NO_FILES = {
+  exists: () => Promise.resolve(false),
+  existsSync: () => false,
+  readFile: () => Promise.reject(new Error('templates cannot include files')),
+  readFileSync: () => {
+    throw new Error('templates cannot include files');
+  },
+  resolve: (_root: string, file: string) => file,
+  contains: () => Promise.resolve(false),
+  containsSync: () => false,
+  sep: '/',
+};
+
+const limits = workerData as WorkerLimits;
+const engines = new Map<string, Liquid>();
+const compiled = new Map<string, Template[]>();
+
+function engineFor(timeZone: string): Liquid {
+  let engine = engines.get(timeZone);
+  if (!engine) {
+    engine = new Liquid({
+      outputEscape: 'escape',
+      ownPropertyOnly: true,
+      strictFilters: true,
+      fs: NO_FILES,
+      root: [],
+      partials: [],
+      layouts: [],
+      relativeReference: false,
+      cache: false,
+      timezoneOffset: timeZone,
+      parseLimit: limits.parseLimit,
+      renderLimit: limits.renderLimitMs,
+      memoryLimit: limits.memoryLimit,
+    });
+    if (engines.size >= 16) engines.clear();
+    engines.set(timeZone, engine);
+  }
+  return engine;
+}
+
+/** Parses once per (zone, text); least recently used first out. */
+function compile(engine: Liquid, timeZone: string, text: string): Template[] {
+  const key = `${timeZone}\u0000${text}`;
+  const hit = compiled.get(key);
+  if (hit) {
+    compiled.delete(key);
+    compiled.set(key, hit);
+    return hit;
+  }
+  const templates = engine.parse(text);
+  if (compiled.size >= limits.cacheSize) {
+    const oldest = compiled.keys().next();
+    if (!oldest.done) compiled.delete(oldest.value);
+  }
+  compiled.set(key, templates);
+  return templates;
+}
+
+interface LiquidLikeError {
+  name?: unknown;
+  message?: unknown;
+  originalError?: { message?: unknown };
+  token?: { getPosition?: () => [number, number] };
+}
+
+/** liquidjs errors carry the token's line and column; their message repeats them, which we drop. */
+function explain(error: unknown): Omit<Extract<RenderReply, { ok: false }>, 'id' | 'ok'> {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as LiquidLikeError;
+  const raw = typeof e.message === 'string' ? e.message : String(error);
+  const message = raw.replace(/, line:\d+, col:\d+$/, '');
+  const position = typeof e.token?.getPosition === 'function' ? e.token.getPosition() : undefined;
+  const where = position ? { line: position[0], column: position[1] } : {};
+  let kind: RenderErrorKind = 'render';
+  if (/limit exceeded/.test(message)) kind = 'limit';
+  else if (/^undefined filter: /.test(message)) return { kind: 'filter', message: message.replace(/^undefined filter: /, ''), ...where };
+  else if (e.name === 'ParseError' || e.name === 'TokenizationError') kind = 'syntax';
+  return { kind, message, ...where };
+}
+
+function render(request: RenderRequest): RenderReply {
+  try {
+    const engine = engineFor(request.timeZone);
+    const output = String(engine.renderSync(compile(engine, request.timeZone, request.template), request.data));
+    if (output.length > limits.maxOutputChars) {
+      return {
+        id: request.id,
+        ok: false,
+        kind: 'limit',
+        message: `the output is ${output.length} characters, over the limit of ${limits.maxOutputChars}`,
+      };
+    }
+    return { id: request.id, ok: true, output };
+  } catch (error) {
+    return { id: request.id, ok: false, ...explain(error) };
+  }
+}
+
+parentPort?.on('message', (request: RenderRequest) => {
+  parentPort?.postMessage(render(request));
+});
+// Starting a worker (loading liquidjs) is not part of any render's deadline.
+parentPort?.postMessage({ ready: true });
