@@ -16,7 +16,8 @@ const MAX_YOUNG_GENERATION_MB = 8;
 const STACK_SIZE_MB = 4;
 export const DEFAULT_WORKER_LIMITS: WorkerLimits = {
   renderLimitMs: 500,
-  memoryLimit: 16 * 1024 * 1024,
+  // Well under the heap cap: liquidjs counts only what its memory-sensitive filters allocate.
+  memoryLimit: 8 * 1024 * 1024,
   parseLimit: 1024 * 1024,
   cacheSize: 64,
   // Far above what fits in a few Telegram messages (4,096 characters each), far below what hurts.

@@ -42,6 +42,13 @@ describe('with the engine limits in place', () => {
     expect(await pool.render(after)).toEqual({ ok: true, output: 'after: another channel' });
   });
 
+  it('a worker the engine stopped at its limits is replaced, not handed the next render', async () => {
+    const replacedBefore = pool.replacedWorkers;
+    // The date attack is refused before it allocates anything, so the old worker is still healthy.
+    expect(await pool.render({ template: ATTACKS.datePadding, data: {} })).toMatchObject({ ok: false, failure: { kind: 'limit' } });
+    expect(pool.replacedWorkers).toBe(replacedBefore + 1);
+  });
+
   it('the date width attack is stopped by the engine memory limit, before any large string exists', async () => {
     // This one must be stopped by liquidjs: V8's heap cap does not bound one large flat string, so a
     // worker could allocate hundreds of MB before its memory cap noticed.
@@ -91,6 +98,15 @@ describe("with the engine's cooperative limits off, the pool's own deadline and 
 });
 
 describe('pool', () => {
+  it("a worker's start-up is not counted against the first render's deadline", async () => {
+    const pool = new RenderPool({ size: 1, deadlineMs: 50 });
+    try {
+      expect(await pool.render(after)).toEqual({ ok: true, output: 'after: another channel' });
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('refuses renders after close and rejects a size below one', async () => {
     const pool = new RenderPool({ size: 1 });
     await pool.close();
