@@ -24,7 +24,7 @@ export const DEFAULT_WORKER_LIMITS: WorkerLimits = {
   maxOutputChars: 256 * 1024,
 };
 
-export type RenderFailureKind = RenderErrorKind | 'deadline' | 'memory' | 'crashed' | 'closed';
+export type RenderFailureKind = RenderErrorKind | 'timeZone' | 'deadline' | 'memory' | 'crashed' | 'closed';
 
 export interface RenderFailure {
   kind: RenderFailureKind;
@@ -97,8 +97,11 @@ export class RenderPool {
   /** Renders in the first free worker. Never rejects: every failure is a result. */
   render(job: RenderJob): Promise<RenderResult> {
     if (this.closed) return Promise.resolve(failed('closed', 'the template render pool is closed'));
+    const timeZone = job.timeZone ?? 'UTC';
+    // Checked here, or the engine would blame the template's first `date` filter for it.
+    if (!isTimeZone(timeZone)) return Promise.resolve(failed('timeZone', `unknown time zone ${JSON.stringify(timeZone)}`));
     return new Promise((resolve) => {
-      const request: RenderRequest = { id: this.nextId++, template: job.template, data: job.data, timeZone: job.timeZone ?? 'UTC' };
+      const request: RenderRequest = { id: this.nextId++, template: job.template, data: job.data, timeZone };
       this.queue.push({ request, resolve });
       this.dispatch();
     });
@@ -198,4 +201,13 @@ export class RenderPool {
 
 function failed(kind: RenderFailureKind, message: string): RenderResult {
   return { ok: false, failure: { kind, message } };
+}
+
+function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -34,6 +34,7 @@ const WHAT: Record<RenderFailureKind, string> = {
   syntax: 'syntax error',
   filter: 'unknown filter',
   render: 'render error',
+  timeZone: 'time zone',
   limit: 'over the render limits',
   deadline: 'over the render deadline',
   memory: 'over the render memory cap',

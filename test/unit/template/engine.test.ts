@@ -67,6 +67,13 @@ describe('template engine', () => {
     expect(await render(template, { t: '2026-03-29T01:30:00Z' })).toEqual({ ok: true, output: '2026-03-29 01:30 +0000' });
   });
 
+  it('an unknown time zone is refused as such, not blamed on the template', async () => {
+    expect(await render('{{ t | date: "%H:%M" }}', { t: '2026-03-29T01:30:00Z' }, 'Mars/Olympus_Mons')).toEqual({
+      ok: false,
+      failure: { kind: 'timeZone', message: 'unknown time zone "Mars/Olympus_Mons"' },
+    });
+  });
+
   it('compiles a template once and reuses it: the same text renders with new data', async () => {
     const template = '{{ n }}';
     const outputs = await Promise.all([1, 2, 3].map((n) => render(template, { n })));
