@@ -84,6 +84,8 @@ export class RenderPool {
   private closed = false;
   /** Workers terminated and replaced because a render overran or crashed them. */
   replacedWorkers = 0;
+  /** Successful renders that had to parse their template (each worker caches what it parsed). */
+  compilations = 0;
 
   constructor(options: RenderPoolOptions = {}) {
     this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
@@ -166,6 +168,7 @@ export class RenderPool {
     }
     if (slot.task?.request.id !== reply.id) return;
     if (reply.ok) {
+      if (reply.compiled) this.compilations++;
       this.finish(slot, { ok: true, output: reply.output });
       this.dispatch();
       return;

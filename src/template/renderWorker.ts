@@ -29,7 +29,8 @@ export type RenderErrorKind = 'syntax' | 'filter' | 'render' | 'limit';
 
 export type RenderReply =
   | { ready: true }
-  | { id: number; ok: true; output: string }
+  /** `compiled`: this render parsed the template (it was not in the worker's cache). */
+  | { id: number; ok: true; output: string; compiled: boolean }
   | { id: number; ok: false; kind: RenderErrorKind; message: string; line?: number; column?: number };
 
 /** Includes, partials and layouts would read files: every lookup fails instead. */
@@ -75,13 +76,13 @@ function engineFor(timeZone: string): Liquid {
 }
 
 /** Parses once per (zone, text); least recently used first out. */
-function compile(engine: Liquid, timeZone: string, text: string): Template[] {
+function compile(engine: Liquid, timeZone: string, text: string): { templates: Template[]; compiled: boolean } {
   const key = `${timeZone}\u0000${text}`;
   const hit = compiled.get(key);
   if (hit) {
     compiled.delete(key);
     compiled.set(key, hit);
-    return hit;
+    return { templates: hit, compiled: false };
   }
   const templates = engine.parse(text);
   if (compiled.size >= limits.cacheSize) {
@@ -89,7 +90,7 @@ function compile(engine: Liquid, timeZone: string, text: string): Template[] {
     if (!oldest.done) compiled.delete(oldest.value);
   }
   compiled.set(key, templates);
-  return templates;
+  return { templates, compiled: true };
 }
 
 interface LiquidLikeError {
@@ -116,7 +117,8 @@ function explain(error: unknown): Omit<Extract<RenderReply, { ok: false }>, 'id'
 function render(request: RenderRequest): RenderReply {
   try {
     const engine = engineFor(request.timeZone);
-    const output = String(engine.renderSync(compile(engine, request.timeZone, request.template), request.data));
+    const { templates, compiled } = compile(engine, request.timeZone, request.template);
+    const output = String(engine.renderSync(templates, request.data));
     if (output.length > limits.maxOutputChars) {
       return {
         id: request.id,
@@ -125,7 +127,7 @@ function render(request: RenderRequest): RenderReply {
         message: `the output is ${output.length} characters, over the limit of ${limits.maxOutputChars}`,
       };
     }
-    return { id: request.id, ok: true, output };
+    return { id: request.id, ok: true, output, compiled };
   } catch (error) {
     return { id: request.id, ok: false, ...explain(error) };
   }

@@ -74,9 +74,13 @@ describe('template engine', () => {
     });
   });
 
-  it('compiles a template once and reuses it: the same text renders with new data', async () => {
-    const template = '{{ n }}';
+  it('compiles a template once per worker and reuses it with new data', async () => {
+    const template = 'n = {{ n }}';
+    const before = pool.compilations;
     const outputs = await Promise.all([1, 2, 3].map((n) => render(template, { n })));
-    expect(outputs).toEqual([1, 2, 3].map((n) => ({ ok: true, output: String(n) })));
+    expect(outputs).toEqual([1, 2, 3].map((n) => ({ ok: true, output: `n = ${n}` })));
+    expect(pool.compilations).toBe(before + 1); // this pool has one worker
+    await render('n is {{ n }}', { n: 4 });
+    expect(pool.compilations).toBe(before + 2);
   });
 });
