@@ -14,6 +14,8 @@ export const DEFAULT_DEADLINE_MS = 1_000;
 export const DEFAULT_MAX_OLD_GENERATION_MB = 32;
 const MAX_YOUNG_GENERATION_MB = 8;
 const STACK_SIZE_MB = 4;
+/** A worker that dies before it is ready (a broken install) is restarted after this, not in a tight loop. */
+const RESTART_AFTER_START_FAILURE_MS = 1_000;
 export const DEFAULT_WORKER_LIMITS: WorkerLimits = {
   renderLimitMs: 500,
   // Well under the heap cap: liquidjs counts only what its memory-sensitive filters allocate.
@@ -42,6 +44,8 @@ export interface RenderPoolOptions {
   maxOldGenerationSizeMb?: number;
   /** liquidjs' cooperative limits; tests turn them off to prove the deadline and cap hold alone. */
   workerLimits?: Partial<WorkerLimits>;
+  /** The worker's module; tests substitute one that fails to start. */
+  workerUrl?: URL;
 }
 
 export interface RenderJob {
@@ -60,6 +64,7 @@ interface Slot {
   worker: Worker;
   /** Loaded and listening: a render's deadline starts only then. */
   ready: boolean;
+  restart?: NodeJS.Timeout;
   task?: Task;
   deadline?: NodeJS.Timeout;
 }
@@ -79,7 +84,7 @@ export class RenderPool {
   private readonly deadlineMs: number;
   private readonly limits: WorkerLimits;
   private readonly maxOldGenerationSizeMb: number;
-  private readonly file = workerFile();
+  private readonly file: URL;
   private nextId = 1;
   private closed = false;
   /** Workers terminated and replaced because a render overran or crashed them. */
@@ -91,6 +96,7 @@ export class RenderPool {
     this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.maxOldGenerationSizeMb = options.maxOldGenerationSizeMb ?? DEFAULT_MAX_OLD_GENERATION_MB;
     this.limits = { ...DEFAULT_WORKER_LIMITS, ...options.workerLimits };
+    this.file = options.workerUrl ?? workerFile();
     const size = options.size ?? DEFAULT_POOL_SIZE;
     if (!Number.isInteger(size) || size < 1) throw new Error(`template render pool size must be a positive integer, got ${size}`);
     for (let i = 0; i < size; i++) this.slots.push({ worker: this.startWorker(), ready: false });
@@ -115,6 +121,7 @@ export class RenderPool {
     for (const task of this.queue.splice(0)) task.resolve(failed('closed', 'the template render pool is closed'));
     await Promise.all(
       this.slots.map((slot) => {
+        clearTimeout(slot.restart);
         this.finish(slot, failed('closed', 'the template render pool is closed'));
         return slot.worker.terminate();
       }),
@@ -137,7 +144,9 @@ export class RenderPool {
       const memory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
       this.replace(
         worker,
-        memory ? failed('memory', 'the render ran out of its memory cap') : failed('crashed', 'the render worker crashed'),
+        memory
+          ? failed('memory', 'the render ran out of its memory cap')
+          : failed('crashed', `the render worker crashed: ${error.message}`),
       );
     });
     worker.on('exit', () => this.replace(worker, failed('crashed', 'the render worker exited')));
@@ -193,12 +202,25 @@ export class RenderPool {
   /** Ends `worker`'s render with `result` and puts a fresh worker in its place. Late events of a replaced worker are ignored. */
   private replace(worker: Worker, result: RenderResult): void {
     const slot = this.slots.find((candidate) => candidate.worker === worker);
-    if (!slot || this.closed) return;
+    if (!slot || this.closed || slot.restart) return;
     this.finish(slot, result);
     void worker.terminate();
     this.replacedWorkers++;
-    slot.worker = this.startWorker();
-    slot.ready = false;
+    if (slot.ready) {
+      slot.worker = this.startWorker();
+      slot.ready = false;
+      return;
+    }
+    // It never started: waiting renders would wait for nothing, and restarting at once would spin.
+    if (!this.slots.some((other) => other.ready)) {
+      const reason = result.ok ? 'the render worker could not start' : `the render worker could not start: ${result.failure.message}`;
+      for (const task of this.queue.splice(0)) task.resolve(failed('crashed', reason));
+    }
+    slot.restart = setTimeout(() => {
+      slot.restart = undefined;
+      if (!this.closed) slot.worker = this.startWorker();
+    }, RESTART_AFTER_START_FAILURE_MS);
+    slot.restart.unref();
   }
 }
 

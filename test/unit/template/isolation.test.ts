@@ -114,6 +114,26 @@ describe('pool', () => {
     expect(() => new RenderPool({ size: 0 })).toThrow('template render pool size must be a positive integer, got 0');
   });
 
+  it('a worker that cannot start fails the waiting render with the reason, and is not restarted in a loop', async () => {
+    const pool = new RenderPool({ size: 1, workerUrl: new URL('./fixtures/failingWorker.ts', import.meta.url) });
+    try {
+      const result = await pool.render(after);
+      expect(result).toMatchObject({ ok: false, failure: { kind: 'crashed' } });
+      if (!result.ok)
+        expect(result.failure.message).toContain(
+          'the render worker could not start: the render worker crashed: cannot load the template engine',
+        );
+      // The restart waits its delay instead of spinning; the next render fails with the next start.
+      // Each failed start counts once: a dead worker's exit, which follows its error, is not another.
+      const again = await pool.render(after);
+      expect(again).toMatchObject({ ok: false, failure: { kind: 'crashed' } });
+      if (!again.ok) expect(again.failure.message).toContain('cannot load the template engine');
+      expect(pool.replacedWorkers).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('refuses output over the output limit inside the worker', async () => {
     const pool = new RenderPool({ size: 1, workerLimits: { maxOutputChars: 10 } });
     try {
