@@ -130,6 +130,9 @@ export class RenderPool {
 
   private startWorker(): Worker {
     const worker = new Worker(this.file, {
+      // None of the parent's flags: one meant for the main script (--input-type, a loader) can keep
+      // the worker from starting, and none of them is needed to render.
+      execArgv: [],
       workerData: this.limits,
       resourceLimits: {
         maxOldGenerationSizeMb: this.maxOldGenerationSizeMb,
