@@ -10,7 +10,10 @@ import type { RenderErrorKind, RenderReply, RenderRequest, WorkerLimits } from '
 export const DEFAULT_POOL_SIZE = 2;
 /** Wall-clock time one render may take, queueing excluded. */
 export const DEFAULT_DEADLINE_MS = 1_000;
-/** V8 old generation per worker; the pod's 256 Mi also holds the main heap and every worker's baseline. */
+/**
+ * V8 old generation per worker; the pod's 256 Mi also holds the main heap and every worker's baseline.
+ * Node ignores it when the process runs with --max-old-space-size (docs/architecture.md).
+ */
 export const DEFAULT_MAX_OLD_GENERATION_MB = 32;
 const MAX_YOUNG_GENERATION_MB = 8;
 const STACK_SIZE_MB = 4;
