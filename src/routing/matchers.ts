@@ -26,7 +26,8 @@ export class MatcherParseError extends Error {
 }
 
 // Name, operator, value, with whitespace around each. `=~` before `=` so `a=~b` is a regex match.
-const MATCHER_PATTERN = /^(\s*)([a-zA-Z_:][a-zA-Z0-9_:]*)(\s*)(=~|=|!=|!~)(\s*)([\s\S]*?)\s*$/;
+// Whitespace is Go's `\s` (ASCII only), not JavaScript's, which also takes a no-break space.
+const MATCHER_PATTERN = /^([ \t\n\f\r]*)([a-zA-Z_:][a-zA-Z0-9_:]*)([ \t\n\f\r]*)(=~|=|!=|!~)([ \t\n\f\r]*)([\s\S]*?)[ \t\n\f\r]*$/;
 
 /**
  * One matcher, e.g. `severity="critical"`, `team!=db`, `instance=~"web-.*"`. `offset` is where `text`

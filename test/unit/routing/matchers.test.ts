@@ -78,6 +78,7 @@ describe('parseMatchers: the examples of Alertmanager pkg/labels/parse_test.go',
     ['"foo=\\"bar"', 'bad matcher format', 0],
     ['"{foo=\\"bar\\"}"', 'bad matcher format', 0],
     ['a="1", 9b="2"', 'bad matcher format', 6],
+    ['\u00a0foo="bar"', 'bad matcher format', 0],
   ])('%s is refused with the position', (input, message, position) => {
     let caught: unknown;
     try {
@@ -125,6 +126,10 @@ describe('matching', () => {
     expect(matchesAll(matchers, { severity: 'warning', team: 'web' })).toBe(true);
     expect(matchesAll(matchers, { severity: 'warning', team: 'db' })).toBe(false);
     expect(matchesAll([], { anything: 'x' })).toBe(true);
+  });
+
+  it("a no-break space after an unquoted value is part of it: Go's \\s is ASCII only", () => {
+    expect(parseMatcher('foo = bar\u00a0').value).toBe('bar\u00a0');
   });
 
   it('unescapes \\n and keeps a spurious backslash literal', () => {
