@@ -96,22 +96,21 @@ function compile(engine: Liquid, timeZone: string, text: string): { templates: T
 interface LiquidLikeError {
   name?: unknown;
   message?: unknown;
-  originalError?: { message?: unknown };
   token?: { getPosition?: () => [number, number] };
 }
+
+const UNDEFINED_FILTER = /^undefined filter: /;
 
 /** liquidjs errors carry the token's line and column; their message repeats them, which we drop. */
 function explain(error: unknown): Omit<Extract<RenderReply, { ok: false }>, 'id' | 'ok'> {
   const e = (typeof error === 'object' && error !== null ? error : {}) as LiquidLikeError;
-  const raw = typeof e.message === 'string' ? e.message : String(error);
-  const message = raw.replace(/, line:\d+, col:\d+$/, '');
+  const message = (typeof e.message === 'string' ? e.message : String(error)).replace(/, line:\d+, col:\d+$/, '');
   const position = typeof e.token?.getPosition === 'function' ? e.token.getPosition() : undefined;
   const where = position ? { line: position[0], column: position[1] } : {};
-  let kind: RenderErrorKind = 'render';
-  if (/limit exceeded/.test(message)) kind = 'limit';
-  else if (/^undefined filter: /.test(message)) return { kind: 'filter', message: message.replace(/^undefined filter: /, ''), ...where };
-  else if (e.name === 'ParseError' || e.name === 'TokenizationError') kind = 'syntax';
-  return { kind, message, ...where };
+  if (/limit exceeded/.test(message)) return { kind: 'limit', message, ...where };
+  if (UNDEFINED_FILTER.test(message)) return { kind: 'filter', message: message.replace(UNDEFINED_FILTER, ''), ...where };
+  if (e.name === 'ParseError' || e.name === 'TokenizationError') return { kind: 'syntax', message, ...where };
+  return { kind: 'render', message, ...where };
 }
 
 function render(request: RenderRequest): RenderReply {
