@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { RenderErrorKind, RenderReply, RenderRequest, WorkerLimits } from './renderWorker.js';
+import type { OutputFormat, RenderErrorKind, RenderReply, RenderRequest, WorkerLimits } from './renderWorker.js';
 
 export const DEFAULT_POOL_SIZE = 2;
 /** Wall-clock time one render may take, queueing excluded. */
@@ -56,6 +56,8 @@ export interface RenderJob {
   data: Record<string, unknown>;
   /** IANA zone the `date` filter formats in; UTC when absent. */
   timeZone?: string;
+  /** `html` (the default) escapes every output; `text` is for plain-text names such as forum topics. */
+  format?: OutputFormat;
 }
 
 interface Task {
@@ -112,7 +114,8 @@ export class RenderPool {
     // Checked here, or the engine would blame the template's first `date` filter for it.
     if (!isTimeZone(timeZone)) return Promise.resolve(failed('timeZone', `unknown time zone ${JSON.stringify(timeZone)}`));
     return new Promise((resolve) => {
-      const request: RenderRequest = { id: this.nextId++, template: job.template, data: job.data, timeZone };
+      const format = job.format ?? 'html';
+      const request: RenderRequest = { id: this.nextId++, template: job.template, data: job.data, timeZone, format };
       this.queue.push({ request, resolve });
       this.dispatch();
     });

@@ -23,7 +23,11 @@ export interface RenderRequest {
   data: Record<string, unknown>;
   /** IANA zone for the `date` filter. */
   timeZone: string;
+  /** `html` escapes every output (a message body); `text` does not (a forum topic's name, shown as typed). */
+  format: OutputFormat;
 }
+
+export type OutputFormat = 'html' | 'text';
 
 export type RenderErrorKind = 'syntax' | 'filter' | 'render' | 'limit';
 
@@ -51,11 +55,12 @@ const limits = workerData as WorkerLimits;
 const engines = new Map<string, Liquid>();
 const compiled = new Map<string, Template[]>();
 
-function engineFor(timeZone: string): Liquid {
-  let engine = engines.get(timeZone);
+function engineFor(format: OutputFormat, timeZone: string): Liquid {
+  const key = `${format} ${timeZone}`;
+  let engine = engines.get(key);
   if (!engine) {
     engine = new Liquid({
-      outputEscape: 'escape',
+      outputEscape: format === 'html' ? 'escape' : undefined,
       ownPropertyOnly: true,
       strictFilters: true,
       fs: NO_FILES,
@@ -70,14 +75,14 @@ function engineFor(timeZone: string): Liquid {
       memoryLimit: limits.memoryLimit,
     });
     if (engines.size >= 16) engines.clear();
-    engines.set(timeZone, engine);
+    engines.set(key, engine);
   }
   return engine;
 }
 
 /** Parses once per (zone, text); least recently used first out. */
-function compile(engine: Liquid, timeZone: string, text: string): { templates: Template[]; compiled: boolean } {
-  const key = `${timeZone}\u0000${text}`;
+function compile(engine: Liquid, engineKey: string, text: string): { templates: Template[]; compiled: boolean } {
+  const key = `${engineKey}\u0000${text}`;
   const hit = compiled.get(key);
   if (hit) {
     compiled.delete(key);
@@ -115,8 +120,8 @@ function explain(error: unknown): Omit<Extract<RenderReply, { ok: false }>, 'id'
 
 function render(request: RenderRequest): RenderReply {
   try {
-    const engine = engineFor(request.timeZone);
-    const { templates, compiled } = compile(engine, request.timeZone, request.template);
+    const engine = engineFor(request.format, request.timeZone);
+    const { templates, compiled } = compile(engine, `${request.format} ${request.timeZone}`, request.template);
     const output = String(engine.renderSync(templates, request.data));
     if (output.length > limits.maxOutputChars) {
       return {

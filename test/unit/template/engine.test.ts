@@ -16,6 +16,16 @@ describe('template engine', () => {
     expect(result).toEqual({ ok: true, output: '<b>&lt;/b&gt;&lt;a href=&#34;http://evil.example&#34;&gt;x&lt;/a&gt;</b>' });
   });
 
+  it('text format leaves values as they are, for plain-text names such as a forum topic', async () => {
+    const result = await pool.render({ template: '{{ labels.team }} & friends', data: { labels: { team: 'R&D <core>' } }, format: 'text' });
+    expect(result).toEqual({ ok: true, output: 'R&D <core> & friends' });
+    // The same text in html format is escaped: each format has its own engine and cache entry.
+    expect(await render('{{ labels.team }} & friends', { labels: { team: 'R&D <core>' } })).toEqual({
+      ok: true,
+      output: 'R&amp;D &lt;core&gt; & friends',
+    });
+  });
+
   it('the raw filter opts out of escaping', async () => {
     expect(await render('{{ link | raw }}', { link: '<a href="https://grafana.example">dashboard</a>' })).toEqual({
       ok: true,
