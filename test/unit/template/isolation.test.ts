@@ -99,7 +99,8 @@ describe("with the engine's cooperative limits off, the pool's own deadline and 
 
 describe('pool', () => {
   it("a worker's start-up is not counted against the first render's deadline", async () => {
-    const pool = new RenderPool({ size: 1, deadlineMs: 50 });
+    // The worker takes a second to start; the deadline is a fraction of that but generous for one small render.
+    const pool = new RenderPool({ size: 1, deadlineMs: 400, workerUrl: new URL('./fixtures/slowStartWorker.ts', import.meta.url) });
     try {
       expect(await pool.render(after)).toEqual({ ok: true, output: 'after: another channel' });
     } finally {
