@@ -6,7 +6,8 @@ import type * as k8s from '@kubernetes/client-node';
 import { LIST_PAGE_SIZE } from '../kube/channels.js';
 import { ACCEPT_METADATA_WATCH, listMetadata } from '../kube/metadataOnly.js';
 import type { Logger } from '../observability/log.js';
-import { ResourceWatcher, type KubeObject } from '../runtime/watcher.js';
+import type { KubeObject } from '../kube/objects.js';
+import { ResourceWatcher } from '../runtime/watcher.js';
 import { AMC_GROUP, AMC_PLURAL, AMC_VERSION, OWNED_SELECTOR } from './desired.js';
 
 export interface OwnedConfigs {

@@ -23,7 +23,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { botNameOf } from '../runtime/keys.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
 import type { Verifier } from '../telegram/verifier.js';
-import { namespaceAllowed } from './allowed.js';
+import { namespaceAllowed } from '../api/botAllowed.js';
 
 /** How often a working token is verified again (channels have their own verifyInterval for their chats). */
 export const BOT_VERIFY_INTERVAL_MS = 60 * 60_000;

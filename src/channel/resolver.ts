@@ -15,7 +15,7 @@ import { CONDITION_READY, type Verdict } from '../api/contract.js';
 import { parseBotSpec, type BotSpec, type ChannelSpec, type ClusterTelegramBot } from '../api/types.js';
 import { checkChatId, checkToken } from '../api/values.js';
 import { findCondition } from '../api/conditions.js';
-import { chatAllowed, describeAllowed, namespaceVerdict } from '../bot/allowed.js';
+import { chatAllowed, describeAllowed, namespaceVerdict } from '../api/botAllowed.js';
 import type { SecretValue } from './secrets.js';
 
 /** What a channel resolved to: the values Telegram needs (the token stays in memory only). */

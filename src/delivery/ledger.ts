@@ -9,7 +9,7 @@ import { nowRfc3339 } from '../api/conditions.js';
 import type { Logger } from '../observability/log.js';
 import type { MessageSource } from './outgoing.js';
 import { isAboutTheChat } from './reasons.js';
-import { Waiters } from '../runtime/waiters.js';
+import { Waiters } from '../async/waiters.js';
 
 type Kind = 'alert' | 'test';
 

@@ -3,7 +3,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { BOT_PLURAL, FIELD_MANAGER, GROUP, VERSION } from '../api/contract.js';
 import type { BotStatus, ClusterTelegramBot } from '../api/types.js';
-import type { ListResult } from '../runtime/watcher.js';
+import type { ListResult } from './objects.js';
 import { LIST_PAGE_SIZE } from './channels.js';
 
 export const BOT_WATCH_PATH = `/apis/${GROUP}/${VERSION}/${BOT_PLURAL}`;

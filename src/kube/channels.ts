@@ -3,7 +3,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { FIELD_MANAGER, GROUP, PLURAL, VERSION } from '../api/contract.js';
 import type { ChannelStatus, TelegramChannel } from '../api/types.js';
-import type { ListResult } from '../runtime/watcher.js';
+import type { ListResult } from './objects.js';
 
 export function channelWatchPath(namespace?: string): string {
   return namespace ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}` : `/apis/${GROUP}/${VERSION}/${PLURAL}`;

@@ -5,7 +5,7 @@
 // No fallback to full objects: an apiserver that cannot serve metadata (older than 1.15) fails the
 // request with 406, which is logged and retried, rather than streaming every Secret in full.
 import * as k8s from '@kubernetes/client-node';
-import type { KubeObject, ListResult } from '../runtime/watcher.js';
+import type { KubeObject, ListResult } from './objects.js';
 
 export const ACCEPT_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 export const ACCEPT_METADATA_WATCH = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';

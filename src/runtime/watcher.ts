@@ -8,16 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../observability/log.js';
 import { kubeErrorForLog, toKubeError } from '../kube/errors.js';
 import { withAccept } from '../kube/metadataOnly.js';
-
-export interface KubeObject {
-  metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: unknown };
-  [k: string]: unknown;
-}
-
-export interface ListResult<T> {
-  items: T[];
-  resourceVersion: string;
-}
+import type { KubeObject, ListResult } from '../kube/objects.js';
 
 export interface WatchHandlers<T> {
   /** A new object, a changed one, or (on resync) an unchanged one: handlers must be idempotent. */

@@ -19,7 +19,8 @@ import { LIST_PAGE_SIZE, channelWatchPath, listChannels } from '../kube/channels
 import { ACCEPT_METADATA_WATCH, listMetadata } from '../kube/metadataOnly.js';
 import type { ClusterTelegramBot } from '../api/types.js';
 import { botKey, botNameOf } from './keys.js';
-import { ResourceWatcher, type KubeObject } from './watcher.js';
+import type { KubeObject } from '../kube/objects.js';
+import { ResourceWatcher } from './watcher.js';
 import type { Logger } from '../observability/log.js';
 
 type SecretMeta = KubeObject;

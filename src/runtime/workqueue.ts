@@ -6,7 +6,7 @@
 // reconciles cannot stop all the others), its signal aborts, and the key is retried with backoff
 // once the abandoned run has settled (one run per key, still).
 
-import { Waiters } from './waiters.js';
+import { Waiters } from '../async/waiters.js';
 
 export interface ReconcileResult {
   /** Run again after this many milliseconds (e.g. the verification interval). */

@@ -2,7 +2,8 @@
 // where a watch resumes, when it relists, and how it backs off. The same loop against a real API
 // server (restarts, 410 after compaction) is exercised in test/integration/resilience.test.ts.
 import * as k8s from '@kubernetes/client-node';
-import { ResourceWatcher, type KubeObject, type ListResult, type WatchSource } from '../../../src/runtime/watcher.js';
+import type { KubeObject, ListResult } from '../../../src/kube/objects.js';
+import { ResourceWatcher, type WatchSource } from '../../../src/runtime/watcher.js';
 import { createLogger } from '../../../src/observability/log.js';
 
 type Obj = KubeObject;

@@ -7,7 +7,7 @@
 // It is not allowed, and it is not refused either: 'unknown', so the channel waits for the namespace
 // instead of being judged on labels it may not have. Treating it as "no labels" would let NotIn and
 // DoesNotExist selectors through.
-import type { BotSpec, LabelSelector } from '../api/types.js';
+import type { BotSpec, LabelSelector } from './types.js';
 
 export type NamespaceVerdict = 'allowed' | 'notAllowed' | 'unknown';
 

@@ -1,6 +1,6 @@
 // allowedNamespaces: names and/or a label selector; empty allows nobody (pure logic).
 import { parseBotSpec, type BotSpec } from '../../../src/api/types.js';
-import { chatAllowed, describeAllowed, namespaceAllowed, namespaceVerdict, selectorMatches } from '../../../src/bot/allowed.js';
+import { chatAllowed, describeAllowed, namespaceAllowed, namespaceVerdict, selectorMatches } from '../../../src/api/botAllowed.js';
 
 const spec = (allowedNamespaces?: unknown): BotSpec => {
   const r = parseBotSpec({ tokenSecretRef: { name: 'bot', namespace: 'telegram-system' }, allowedNamespaces });

@@ -1,0 +1,65 @@
+// The module table of docs/architecture.md ("Who owns what"), enforced: each folder of src/ may import
+// only the folders listed for it (and itself). An import that runs up the table fails `npm run lint`, so
+// the table cannot drift from the code and no two folders can import each other. Change the table in
+// the docs and here together.
+export const LAYERS = {
+  api: [],
+  observability: [],
+  net: [],
+  async: [],
+  routing: [],
+  types: [],
+  kube: ['api', 'net', 'observability'],
+  runtime: ['api', 'async', 'kube', 'net', 'observability'],
+  telegram: ['api', 'net', 'observability'],
+  channel: ['api', 'kube', 'observability'],
+  bot: ['api', 'channel', 'kube', 'observability', 'runtime', 'telegram'],
+  alertmanagerConfig: ['api', 'kube', 'net', 'observability', 'runtime'],
+  delivery: ['api', 'async', 'channel', 'kube', 'net', 'observability', 'telegram'],
+  template: ['api', 'delivery', 'observability'],
+  lifecycle: ['api', 'async', 'channel', 'delivery', 'kube', 'net', 'observability', 'routing', 'telegram', 'template'],
+  interaction: ['api', 'async', 'channel', 'kube', 'lifecycle', 'net', 'observability', 'telegram'],
+  controller: [
+    'alertmanagerConfig',
+    'api',
+    'async',
+    'bot',
+    'channel',
+    'delivery',
+    'interaction',
+    'kube',
+    'lifecycle',
+    'net',
+    'observability',
+    'routing',
+    'runtime',
+    'telegram',
+    'template',
+  ],
+  http: ['api', 'async', 'channel', 'delivery', 'net', 'observability'],
+  cli: ['api', 'kube', 'net', 'observability', 'routing', 'telegram', 'template'],
+};
+
+/** One config block per folder: every other folder not in its list is a restricted import, and so are main.ts and config.ts. */
+export function layerRules() {
+  const folders = Object.keys(LAYERS);
+  return folders.map((folder) => ({
+    files: [`src/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...folders
+              .filter((other) => other !== folder && !LAYERS[folder].includes(other))
+              .map((other) => ({
+                regex: `^(\\.\\./)+${other}/`,
+                message: `src/${folder}/ may not import src/${other}/: imports point down the table in docs/architecture.md ("Who owns what"); move the shared piece down instead.`,
+              })),
+            { regex: '^(\\.\\./)+(main|config)\\.js$', message: 'only main.ts reads the configuration and wires the operator' },
+          ],
+        },
+      ],
+    },
+  }));
+}
