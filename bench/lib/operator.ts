@@ -30,12 +30,22 @@ export function operatorNodeOptions(): string {
   return [deployedNodeOptions(), process.env.BENCH_OPERATOR_NODE_OPTIONS ?? ''].join(' ').trim();
 }
 
-function deployedNodeOptions(): string {
+function deployedContainer(): k8s.V1Container | undefined {
   const manifest = readFileSync(path.join(REPO_ROOT, 'deploy', 'base', 'deployment.yaml'), 'utf8');
   const deployment = k8s.loadYaml<k8s.V1Deployment>(manifest);
-  const container =
-    deployment.spec?.template.spec?.containers.find((c) => c.name === 'operator') ?? deployment.spec?.template.spec?.containers[0];
-  return container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+  return deployment.spec?.template.spec?.containers.find((c) => c.name === 'operator') ?? deployment.spec?.template.spec?.containers[0];
+}
+
+function deployedNodeOptions(): string {
+  return deployedContainer()?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+}
+
+/** The memory limit the shipped Deployment sets (e.g. 256Mi), in MiB. */
+export function deployedMemoryLimitMiB(): number {
+  const limit = String(deployedContainer()?.resources?.limits?.memory ?? '');
+  const m = /^(\d+)(Mi|Gi)$/.exec(limit);
+  if (!m) throw new Error(`deploy/base/deployment.yaml: memory limit ${JSON.stringify(limit)} is not in Mi or Gi`);
+  return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
 }
 
 /** Sums of every sample of each metric family, by its label set: name → {labels → value}. */

@@ -19,7 +19,11 @@ export interface ScaleSizes {
   readyTimeoutMs: number;
 }
 
-export const SCALE_TARGETS = { readySeconds: 60, rssMB: 256, steadyWrites: 0, steadyTelegramCalls: 0 } as const;
+/**
+ * rssMB is the Deployment's memory limit; startupPeakMB leaves a quarter of it free while 10,000
+ * channels are verified, so a webhook flood at the same time still fits under the limit.
+ */
+export const SCALE_TARGETS = { readySeconds: 60, rssMB: 256, startupPeakMB: 192, steadyWrites: 0, steadyTelegramCalls: 0 } as const;
 
 export interface ScaleResult {
   scenario: 'scale';
