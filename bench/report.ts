@@ -445,6 +445,8 @@ function variantsSection(main: { scenario: string }[], mainFiles: string[]): str
     switch (r.scenario) {
       case 'scale':
         return `all Ready ${r.startup.allReadySeconds} s; RSS peak ${r.startup.rssPeakMB} MB (VmHWM ${Math.max(r.startup.hwmMB, r.steady.hwmMB)}); CPU ${r.startup.cpuSeconds} s; steady writes ${r.steady.channelWrites}, Telegram calls ${r.steady.telegramCalls}, RSS at end ${r.steady.rssEndMB} MB`;
+      case 'webhook-flood':
+        return `flood peak (VmHWM): follower ${r.follower.hwmMiB} MiB (from ${r.follower.rssBeforeMiB}), leader ${r.leader.hwmMiB} MiB (from ${r.leader.rssBeforeMiB}); margin to ${r.follower.limitMiB} Mi: ${r.follower.marginPercent} % / ${r.leader.marginPercent} %`;
       case 'latency':
         return `p50 ${ms(r.latencyMs.p50)}, p99 ${ms(r.latencyMs.p99)}, max ${ms(r.latencyMs.max)}; delivered ${r.delivered}; 429 ${r.rateLimited}`;
       case 'throughput':
@@ -469,14 +471,16 @@ function variantsSection(main: { scenario: string }[], mainFiles: string[]): str
       const m = main[mainFiles.indexOf(f)] as ({ scenario: string } & Record<string, any>) | undefined;
       rows.push([v, f.replace(/\.json$/, ''), headline(r), m ? headline(m) : '–']);
       if (r.variant && !notes.includes(v))
-        notes += `- \`${v}\`: operator started with \`NODE_OPTIONS=${r.variant.operatorNodeOptions.replace(/\/work\/main\//g, '')}\`\n`;
+        notes += `- \`${v}\`: operator started with \`NODE_OPTIONS=${r.variant.operatorNodeOptions.replace(/\/work\/[^/ ]+\//g, '')}\`\n`;
     }
   }
   if (rows.length === 1) return '';
   return `## Experiments: proposed fixes tried without changing src/
 
 Same scenarios and sizes, run separately (\`BENCH_VARIANT\`, see docs/benchmarks.md), with the operator started under a
-preload that changes one thing. These are not the operator as built; they show what the fix would buy.
+preload that changes one thing. These are not the operator as built; they show what the fix would buy. A name ending in \`-arena<N>\` ran with
+\`MALLOC_ARENA_MAX=<N>\` (\`BENCH_OPERATOR_MALLOC_ARENA_MAX\`); the memory-series probe in a variant's options samples
+\`process.memoryUsage()\` and takes no snapshot.
 
 ${notes}
 ${table(rows)}
