@@ -56,7 +56,7 @@ function deployedEnv(name: string): string {
   return deployedContainer()?.env?.find((e) => e.name === name)?.value ?? '';
 }
 
-/** The memory limit the shipped Deployment sets (e.g. 256Mi), in MiB. */
+/** The memory limit the shipped Deployment sets (e.g. 400Mi), in MiB. */
 export function deployedMemoryLimitMiB(): number {
   const limit = String(deployedContainer()?.resources?.limits?.memory ?? '');
   const m = /^(\d+)(Mi|Gi)$/.exec(limit);

@@ -20,8 +20,8 @@ export interface ScaleSizes {
 }
 
 /**
- * rssMB is the Deployment's memory limit; startupPeakMB leaves a quarter of it free while 10,000
- * channels are verified, so a webhook flood at the same time still fits under the limit.
+ * rssMB: the RSS target for the whole run; startupPeakMB: the peak while 10,000 channels are
+ * verified, a quarter under 256 MB, so that a webhook flood at the same moment fits in 256Mi too.
  */
 export const SCALE_TARGETS = { readySeconds: 60, rssMB: 256, startupPeakMB: 192, steadyWrites: 0, steadyTelegramCalls: 0 } as const;
 

@@ -72,7 +72,7 @@ test('webhook flood: 10 x 4 MiB to a follower, then the leader, of two replicas 
     expect(side.answers['200']).toBeGreaterThan(0);
     expect(side.busyWithRetryAfter).toBe(side.answers['503'] ?? 0);
     expect(side.hwmMiB).toBeGreaterThan(0);
-    expect(side.limitMiB).toBe(256);
+    expect(side.limitMiB).toBe(400);
   }
   expect(JSON.parse(JSON.stringify(r))).toEqual(r);
 }, 180_000);

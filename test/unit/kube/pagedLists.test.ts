@@ -1,7 +1,7 @@
 // The lists behind the channel and bot watches: every page is shaped into what the watch cache keeps
 // as it arrives, so a list of 10,000 channels never holds 10,000 raw objects (managedFields, other
-// tools' annotations) until its last page. A follower listing channels that all carry a status pays
-// for that the most: its start-up peak was the raw list.
+// tools' annotations) until its last page. A follower listing channels that all carry a status would
+// pay for that the most: the raw list would be its start-up peak.
 import type * as k8s from '@kubernetes/client-node';
 import { listBots } from '../../../src/kube/bots.js';
 import { LIST_PAGE_SIZE, listChannels } from '../../../src/kube/channels.js';
