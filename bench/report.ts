@@ -529,6 +529,10 @@ ${
         ],
         ...(env.versions.distBuiltAt ? [['dist/ built at', env.versions.distBuiltAt]] : []),
         ...(env.operatorNodeOptions ? [['operator NODE_OPTIONS', `\`${env.operatorNodeOptions}\` (as deploy/base ships it)`]] : []),
+        ...Object.entries(env.operatorRuntimeEnv ?? {}).map(([name, value]) => [
+          `operator ${name}`,
+          `\`${value}\` (as deploy/base ships it)`,
+        ]),
       ])
     : ''
 }
