@@ -6,10 +6,12 @@
 //   tsx bench/run.ts                      all scenarios, full sizes
 //   tsx bench/run.ts --only scale-1000,latency
 //   tsx bench/run.ts --only clusterbot-1000      one ClusterTelegramBot, 1,000 channels in 100 namespaces
+//   tsx bench/run.ts --only scale-10000,webhook-flood-10000   start-up peak, and 50 x 4 MiB webhooks to replicas holding 10,000 channels
 //   tsx bench/run.ts --only lifecycle-storm-60,press-latency,press-latency-busy-chat,episode-writes   the alert's life (issue 13)
 //   tsx bench/run.ts --quick              small sizes, for checking the harness (results not written)
 //   BENCH_VARIANT=name BENCH_OPERATOR_NODE_OPTIONS='--import ./bench/probes/x.mjs' tsx bench/run.ts --only …
 //                                         an experiment: results go to bench/results/variants/<name>/, the report is untouched
+//   BENCH_STEADY_MS=10000 tsx bench/run.ts …   a shorter steady-state window for the scale runs (experiments on start-up)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +28,7 @@ import { runPressLatency } from './scenarios/pressLatency.js';
 import { runScale } from './scenarios/scale.js';
 import { runStorm } from './scenarios/storm.js';
 import { runThroughput } from './scenarios/throughput.js';
+import { runWebhookFlood } from './scenarios/webhookFlood.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -42,12 +45,26 @@ const jobs: Job[] = [
       runScale(kc, ns, {
         channels: quick ? n / 50 : n,
         tokens: 10,
-        steadyMs: quick ? 5_000 : 120_000,
+        steadyMs: quick ? 5_000 : Number(process.env.BENCH_STEADY_MS ?? 120_000),
         settleMs: 5_000,
         maxConcurrentReconciles: CONCURRENCY,
         readyTimeoutMs: 15 * 60_000,
       }),
   })),
+  {
+    // 50 maximum-size webhook bodies at once against a follower, then the leader, both holding 10,000 channels.
+    name: 'webhook-flood-10000',
+    run: (kc, ns) =>
+      runWebhookFlood(kc, ns, {
+        channels: quick ? 200 : 10_000,
+        tokens: 10,
+        clients: 50,
+        bodyBytes: 4 * 1024 * 1024,
+        maxConcurrentReconciles: CONCURRENCY,
+        readyTimeoutMs: 15 * 60_000,
+        restMs: quick ? 3_000 : 20_000,
+      }),
+  },
   {
     name: 'clusterbot-1000',
     run: (kc, ns) =>

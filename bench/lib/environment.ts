@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ALERTMANAGER_BIN } from '../../test/harness/alertmanager.js';
 import { REPO_ROOT } from '../../test/harness/controlPlane.js';
-import { operatorNodeOptions } from './operator.js';
+import { operatorNodeOptions, operatorRuntimeEnv } from './operator.js';
 
 export interface Environment {
   date: string;
@@ -21,6 +21,8 @@ export interface Environment {
   };
   /** As in deploy/base/deployment.yaml: the operator is measured as it is shipped. */
   operatorNodeOptions?: string;
+  /** The other process settings the operator ran with (MALLOC_ARENA_MAX), as shipped. */
+  operatorRuntimeEnv?: Record<string, string>;
 }
 
 function tryRun(cmd: string, args: string[], cwd = REPO_ROOT): string {
@@ -66,5 +68,6 @@ export function describeEnvironment(kubeApiserverVersion: string): Environment {
       })(),
     },
     operatorNodeOptions: operatorNodeOptions(),
+    operatorRuntimeEnv: Object.fromEntries(Object.entries(operatorRuntimeEnv()).filter(([name]) => name !== 'NODE_OPTIONS')),
   };
 }

@@ -17,7 +17,7 @@ export interface StartedOperator {
 export async function launchOperator(kubeconfig: string, env: Record<string, string>): Promise<StartedOperator> {
   ensureBuilt(); // outside the timed window (a no-op when dist/ is current or SKIP_OPERATOR_BUILD is set)
   const spawnedAt = Date.now();
-  const op = await startOperator({ KUBECONFIG: kubeconfig, LOG_LEVEL: 'info', NODE_OPTIONS: operatorNodeOptions(), ...env });
+  const op = await startOperator({ KUBECONFIG: kubeconfig, LOG_LEVEL: 'info', ...operatorRuntimeEnv(), ...env });
   return { op, spawnedAt, readyzAt: Date.now() };
 }
 
@@ -27,15 +27,41 @@ export async function launchOperator(kubeconfig: string, env: Record<string, str
  * CPU profile or a preload that tries a fix (see bench/probes).
  */
 export function operatorNodeOptions(): string {
-  return [deployedNodeOptions(), process.env.BENCH_OPERATOR_NODE_OPTIONS ?? ''].join(' ').trim();
+  return [deployedEnv('NODE_OPTIONS'), process.env.BENCH_OPERATOR_NODE_OPTIONS ?? ''].join(' ').trim();
 }
 
-function deployedNodeOptions(): string {
+/** Settings of the process itself (not of the operator) that the Deployment may ship, passed on as shipped. */
+const RUNTIME_ENV = ['MALLOC_ARENA_MAX'] as const;
+
+/**
+ * NODE_OPTIONS (above) and the RUNTIME_ENV the Deployment sets; BENCH_OPERATOR_<name> replaces one
+ * of them for an experiment.
+ */
+export function operatorRuntimeEnv(): Record<string, string> {
+  const env: Record<string, string> = { NODE_OPTIONS: operatorNodeOptions() };
+  for (const name of RUNTIME_ENV) {
+    const value = process.env[`BENCH_OPERATOR_${name}`] ?? deployedEnv(name);
+    if (value) env[name] = value;
+  }
+  return env;
+}
+
+function deployedContainer(): k8s.V1Container | undefined {
   const manifest = readFileSync(path.join(REPO_ROOT, 'deploy', 'base', 'deployment.yaml'), 'utf8');
   const deployment = k8s.loadYaml<k8s.V1Deployment>(manifest);
-  const container =
-    deployment.spec?.template.spec?.containers.find((c) => c.name === 'operator') ?? deployment.spec?.template.spec?.containers[0];
-  return container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+  return deployment.spec?.template.spec?.containers.find((c) => c.name === 'operator') ?? deployment.spec?.template.spec?.containers[0];
+}
+
+function deployedEnv(name: string): string {
+  return deployedContainer()?.env?.find((e) => e.name === name)?.value ?? '';
+}
+
+/** The memory limit the shipped Deployment sets (e.g. 400Mi), in MiB. */
+export function deployedMemoryLimitMiB(): number {
+  const limit = String(deployedContainer()?.resources?.limits?.memory ?? '');
+  const m = /^(\d+)(Mi|Gi)$/.exec(limit);
+  if (!m) throw new Error(`deploy/base/deployment.yaml: memory limit ${JSON.stringify(limit)} is not in Mi or Gi`);
+  return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
 }
 
 /** Sums of every sample of each metric family, by its label set: name → {labels → value}. */

@@ -8,7 +8,8 @@ import { LIST_PAGE_SIZE } from './channels.js';
 
 export const BOT_WATCH_PATH = `/apis/${GROUP}/${VERSION}/${BOT_PLURAL}`;
 
-export async function listBots(custom: k8s.CustomObjectsApi): Promise<ListResult<unknown>> {
+/** Lists in pages, each shaped by `keep` as it arrives (see listChannels). */
+export async function listBots(custom: k8s.CustomObjectsApi, keep: (raw: unknown) => unknown): Promise<ListResult<unknown>> {
   const items: unknown[] = [];
   let resourceVersion: string;
   let token: string | undefined;
@@ -20,7 +21,7 @@ export async function listBots(custom: k8s.CustomObjectsApi): Promise<ListResult
       limit: LIST_PAGE_SIZE,
       _continue: token,
     })) as { items: unknown[]; metadata: { resourceVersion: string; continue?: string } };
-    items.push(...page.items);
+    for (const item of page.items) items.push(keep(item));
     resourceVersion = page.metadata.resourceVersion;
     token = page.metadata.continue || undefined;
   } while (token);

@@ -9,8 +9,16 @@ export function channelWatchPath(namespace?: string): string {
   return namespace ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}` : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
 }
 
-/** Lists in pages, so 10,000 channels never arrive as one 50 MB response held in memory at once. */
-export async function listChannels(custom: k8s.CustomObjectsApi, namespace?: string): Promise<ListResult<unknown>> {
+/**
+ * Lists in pages, so 10,000 channels never arrive as one 50 MB response held in memory at once; each
+ * page is shaped by `keep` as it arrives (the watch cache's shape), so what the list holds until its
+ * last page is what the cache will hold, not every channel's managedFields as well.
+ */
+export async function listChannels(
+  custom: k8s.CustomObjectsApi,
+  namespace: string | undefined,
+  keep: (raw: unknown) => unknown,
+): Promise<ListResult<unknown>> {
   const items: unknown[] = [];
   let resourceVersion: string;
   let token: string | undefined;
@@ -30,7 +38,7 @@ export async function listChannels(custom: k8s.CustomObjectsApi, namespace?: str
       items: unknown[];
       metadata: { resourceVersion: string; continue?: string };
     };
-    for (const item of page.items) items.push(item);
+    for (const item of page.items) items.push(keep(item));
     resourceVersion = page.metadata.resourceVersion;
     token = page.metadata.continue || undefined;
   } while (token);

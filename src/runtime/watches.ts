@@ -75,7 +75,7 @@ export class Watches {
           { upsert: (obj, prev) => this.onChannel(obj, prev), deleted: (obj) => this.onChannelDeleted(obj) },
           {
             path: channelWatchPath(ns),
-            list: () => listChannels(opts.custom, ns),
+            list: () => listChannels(opts.custom, ns, keepChannel),
             keep: keepChannel,
             resyncMs: opts.resyncMs,
             log: opts.log,
@@ -108,7 +108,7 @@ export class Watches {
     this.botWatcher = new ResourceWatcher<BotObject>(
       opts.kc,
       { upsert: (obj, prev) => this.onBot(obj, prev), deleted: (obj) => this.onBotDeleted(obj) },
-      { path: BOT_WATCH_PATH, list: () => listBots(opts.custom), keep: keepBot, resyncMs: opts.resyncMs, log: opts.log },
+      { path: BOT_WATCH_PATH, list: () => listBots(opts.custom, keepBot), keep: keepBot, resyncMs: opts.resyncMs, log: opts.log },
     );
     this.namespaceWatcher = new ResourceWatcher<NamespaceMeta>(
       opts.kc,

@@ -8,6 +8,7 @@ import { runPressLatency } from '../../bench/scenarios/pressLatency.js';
 import { runScale } from '../../bench/scenarios/scale.js';
 import { runStorm } from '../../bench/scenarios/storm.js';
 import { runThroughput } from '../../bench/scenarios/throughput.js';
+import { runWebhookFlood } from '../../bench/scenarios/webhookFlood.js';
 import { installCrds } from '../harness/crds.js';
 import { createNamespace } from '../harness/kube.js';
 
@@ -50,6 +51,31 @@ test('scale: 20 channels over 10 tokens all Ready, one getMe per token, a quiet 
   });
   expect(JSON.parse(JSON.stringify(r))).toEqual(r);
 }, 120_000);
+
+test('webhook flood: 10 x 4 MiB to a follower, then the leader, of two replicas holding 20 channels: each answered, both alive', async () => {
+  const ns = await createNamespace('bench-flood');
+  const r = await runWebhookFlood(kubeconfig(), ns, {
+    channels: 20,
+    tokens: 10,
+    clients: 10,
+    bodyBytes: 4 * 1024 * 1024,
+    maxConcurrentReconciles: 8,
+    readyTimeoutMs: 60_000,
+    restMs: 1_000,
+  });
+  expect(r.leaderStartup.ready).toBe(20);
+  for (const side of [r.follower, r.leader]) {
+    expect(side.survived).toBe(true);
+    // Delivered (or the same notification already delivered), or refused over the body budget.
+    expect(Object.keys(side.answers).filter((k) => k !== '200' && k !== '503')).toEqual([]);
+    expect((side.answers['200'] ?? 0) + (side.answers['503'] ?? 0)).toBe(10);
+    expect(side.answers['200']).toBeGreaterThan(0);
+    expect(side.busyWithRetryAfter).toBe(side.answers['503'] ?? 0);
+    expect(side.hwmMiB).toBeGreaterThan(0);
+    expect(side.limitMiB).toBe(400);
+  }
+  expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+}, 180_000);
 
 test('latency: 20 annotation alerts over 10 bots are all delivered, no 429', async () => {
   const ns = await createNamespace('bench-latency');

@@ -61,7 +61,11 @@ beforeAll(async () => {
   leader = await startOperator(env('replica-a'));
   await eventually(async () => (await holder()) === 'replica-a', 20_000, 'replica-a leads');
   // The follower runs with the heap cap the Deployment ships.
-  follower = await startOperator({ ...env('replica-b'), NODE_OPTIONS: '--max-old-space-size=128 --max-semi-space-size=16' });
+  follower = await startOperator({
+    ...env('replica-b'),
+    NODE_OPTIONS: '--max-old-space-size=128 --max-semi-space-size=4',
+    MALLOC_ARENA_MAX: '2',
+  });
   await eventually(async () => (await post(leader, 'am', payload('Warmup'))).status === 200, 30_000, 'channel am Ready and delivering');
 }, 120_000);
 
