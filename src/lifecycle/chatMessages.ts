@@ -2,8 +2,6 @@
 // buttons, delete. Bound to the channel's bot, chat and send options by whoever builds it (over the
 // delivery service, which owns the rate limits), so this module never holds a token. An edit or a
 // delete answers how it went in the plan's terms; any other failure is thrown (a TelegramError).
-import { TelegramError } from '../telegram/errors.js';
-import type { EditFailure } from './decide.js';
 import type { InlineKeyboard } from './keyboard.js';
 
 export interface ChatMessages {
@@ -25,20 +23,4 @@ export interface ChatMessages {
 }
 
 /** An edit done, one Telegram calls "not modified" (the chat shows it already), or a message that can no longer show it. */
-export type EditResult = 'edited' | Exclude<EditFailure, 'other'>;
-
-/**
- * How an edit failed, in the plan's terms. Telegram's words (Bot API server, MessagesManager.cpp):
- * "message is not modified" (the chat shows it already); "message to edit not found", "message can't
- * be edited", "MESSAGE_ID_INVALID", a migrated or vanished chat: the message cannot show it any more.
- * Everything else (429, 5xx, a kicked bot) is the delivery's failure.
- */
-export function editFailureOf(e: unknown): EditFailure {
-  if (!(e instanceof TelegramError)) return 'other';
-  const text = `${e.description ?? ''} ${e.message}`;
-  if (/message is not modified/i.test(text)) return 'notModified';
-  if (e.transient) return 'other';
-  if (e.kind === 'ChatMigrated' || e.kind === 'ChatNotFound') return 'gone';
-  if (/message to edit not found|message can't be edited|message_id_invalid|message to delete not found/i.test(text)) return 'gone';
-  return 'other';
-}
+export type EditResult = 'edited' | 'notModified' | 'gone';

@@ -77,20 +77,6 @@ export function planNotification(f: NotificationFacts): Plan {
   };
 }
 
-/** Why an edit did not happen, as far as the plan cares. */
-export type EditFailure = 'notModified' | 'gone' | 'other';
-
-/**
- * After a failed edit: "not modified" is success (the chat already shows it); a message that is gone
- * or can no longer be edited is replaced by a new one (the episode goes on, on the new message);
- * anything else is the delivery's failure and is answered as such (Alertmanager retries).
- */
-export function afterEditFailure(plan: EditPlan, failure: EditFailure): Plan | 'done' | 'fail' {
-  if (failure === 'notModified') return 'done';
-  if (failure === 'other') return 'fail';
-  return resendInstead(plan);
-}
-
 /** The message could not be edited: the same episode goes on in a new message, buttons and all. */
 export function resendInstead(plan: EditPlan): Plan {
   return { kind: 'send', keyboard: plan.keyboard, state: plan.state, remember: 'episodeMessage' };

@@ -1,6 +1,6 @@
 // The episode table: firing / resolved / repeat × Edit / Reply / Send × episode unknown / known /
 // resolved, and what a failed edit turns into.
-import { afterEditFailure, partsPlan, planNotification, type NotificationFacts } from '../../../src/lifecycle/decide.js';
+import { partsPlan, planNotification, resendInstead, type NotificationFacts } from '../../../src/lifecycle/decide.js';
 
 const firing = { state: 'firing' as const, messageIds: [10, 11] };
 const resolved = { state: 'resolved' as const, messageIds: [10] };
@@ -99,22 +99,16 @@ describe('Send', () => {
   });
 });
 
-describe('a failed edit', () => {
-  const edit = planNotification({ mode: 'Edit', status: 'resolved', buttons: true, episode: firing });
-  if (edit.kind !== 'edit') throw new Error('expected an edit');
-  test('"not modified" is done: the chat shows it already', () => {
-    expect(afterEditFailure(edit, 'notModified')).toBe('done');
+describe('an edit that cannot be made (the message is gone or too old)', () => {
+  test('a resolved edit becomes a new message of the same episode, without buttons', () => {
+    const edit = planNotification({ mode: 'Edit', status: 'resolved', buttons: true, episode: firing });
+    if (edit.kind !== 'edit') throw new Error('expected an edit');
+    expect(resendInstead(edit)).toEqual({ kind: 'send', keyboard: false, state: 'resolved', remember: 'episodeMessage' });
   });
-  test('a message gone or too old becomes a new message of the same episode', () => {
-    expect(afterEditFailure(edit, 'gone')).toEqual({ kind: 'send', keyboard: false, state: 'resolved', remember: 'episodeMessage' });
-  });
-  test('anything else fails the delivery (Alertmanager retries): never sent twice', () => {
-    expect(afterEditFailure(edit, 'other')).toBe('fail');
-  });
-  test('a firing edit that fails keeps its buttons on the new message', () => {
+  test('a firing edit keeps its buttons on the new message', () => {
     const firingEdit = planNotification({ mode: 'Edit', status: 'firing', buttons: true, episode: firing });
     if (firingEdit.kind !== 'edit') throw new Error('expected an edit');
-    expect(afterEditFailure(firingEdit, 'gone')).toMatchObject({ kind: 'send', keyboard: true });
+    expect(resendInstead(firingEdit)).toMatchObject({ kind: 'send', keyboard: true });
   });
 });
 
