@@ -37,7 +37,7 @@ export interface AccessPolicy {
 export function alertmanagerAccess(
   secrets: SecretSource,
   policy: AccessPolicy = { operatorHosts: [] },
-  make = (url: string, bearer?: string) => new AlertmanagerApi(url, bearer),
+  make = (url: string, bearer: string | undefined, listed: boolean) => new AlertmanagerApi(url, bearer, undefined, undefined, listed),
 ): AlertmanagerFor {
   return async (ch) => {
     const { namespace, silence } = ch;
@@ -45,7 +45,7 @@ export function alertmanagerAccess(
     if (!route.ok) return route;
     const scope = route.scope ? { scope: route.scope } : {};
     const ref = silence.authorizationSecretRef;
-    if (!ref) return { ok: true, api: make(silence.url), credentials: false, ...scope };
+    if (!ref) return { ok: true, api: make(silence.url, undefined, route.listed), credentials: false, ...scope };
     if (route.credentials === 'ownerOptIn') {
       const optIn = policy.optIn ? await policy.optIn(namespace, ref.name) : { state: 'notLabelled' as const };
       if (optIn.state === 'missing')
@@ -58,7 +58,7 @@ export function alertmanagerAccess(
     const checked = checkBearer(v.value, `Secret ${namespace}/${ref.name} key "${ref.key}"`);
     // Not a reason of its own: the API cannot be used, and the message says why without the value.
     if (!checked.ok) return { ok: false, reason: 'AlertmanagerUnreachable', message: checked.message };
-    return { ok: true, api: make(silence.url, checked.value), credentials: true, ...scope };
+    return { ok: true, api: make(silence.url, checked.value, route.listed), credentials: true, ...scope };
   };
 }
 

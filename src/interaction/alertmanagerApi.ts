@@ -79,12 +79,18 @@ export class AlertmanagerApi {
   private readonly http: AxiosInstance;
   private readonly where: string;
 
-  /** `baseUrl` is spec.alertmanager.silence.url (validated http(s), no credentials, query or fragment). */
+  /**
+   * `baseUrl` is spec.alertmanager.silence.url (validated http(s), no credentials, query or fragment).
+   * `endpointWords`: the host is one the platform listed (silencePolicy.ts), so an error text in
+   * Alertmanager's shape may be shown to the tenant. Any other host may be an internal service whose
+   * error page happens to be JSON (`{"message": …}` is common): its words then go to the log only.
+   */
   constructor(
     baseUrl: string,
     private readonly bearer?: string,
     private readonly deadlineMs: number = ALERTMANAGER_TIMEOUT_MS,
     maxAnswerBytes: number = ALERTMANAGER_MAX_ANSWER_BYTES,
+    private readonly endpointWords = false,
   ) {
     const url = new URL(baseUrl);
     this.where = url.host;
@@ -155,7 +161,10 @@ export class AlertmanagerApi {
     const status = res.status;
     const text = typeof res.data === 'string' ? res.data : '';
     if (status >= 200 && status < 300) return text;
-    const said = alertmanagerWords(text, this.bearer);
+    // Whether it answered as an Alertmanager decides the outcome; whether the tenant reads its words
+    // depends on who listed the host.
+    const words = alertmanagerWords(text, this.bearer);
+    const said = this.endpointWords ? words : undefined;
     const logOnly = { code: `http${status}`, ...(said === undefined ? { detail: sanitizeDetail(text, this.bearer) } : {}) };
     const saidText = said ? `: ${said}` : '';
     if (status === 401 || status === 403) {
@@ -167,9 +176,9 @@ export class AlertmanagerApi {
       );
     }
     // Expiring an expired silence is a 500 "silence … already expired" in Alertmanager: gone, as a 404 is.
-    if (method === 'delete' && (status === 404 || /already expired/i.test(said ?? '')))
+    if (method === 'delete' && (status === 404 || /already expired/i.test(words ?? '')))
       throw new AlertmanagerError('NotFound', `the silence is gone from Alertmanager already${saidText}`, status, logOnly);
-    if (said === undefined) {
+    if (words === undefined) {
       // Not Alertmanager's shape of an error: whatever answered, its words stay in the log.
       throw new AlertmanagerError('Unreachable', `${this.where} is not reachable as an Alertmanager to ${what}`, status, logOnly);
     }

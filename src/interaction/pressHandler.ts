@@ -31,6 +31,9 @@ export const ANSWERS = {
   noLabels: 'This alert has no common labels to silence on: nothing was changed.',
   outdated: 'This button is out of date (the channel changed its durations): nothing was changed.',
   tooMany: 'Too many presses: wait a few seconds and press again. Nothing was changed.',
+  // Whoever may press need not see the cluster: which hosts are allowed, which Secret is missing. The
+  // channel's Interactive condition, readable by those who may read the channel, says which.
+  noAccess: "This channel's buttons cannot use its Alertmanager (its Interactive condition says why). Nothing was changed.",
 } as const;
 
 export interface PressBot {
@@ -225,7 +228,7 @@ export class PressHandler {
     const access = await this.deps.alertmanagerFor({ namespace, silence, ...(botRef !== undefined ? { botRef } : {}) });
     if (access.ok) return access;
     this.deps.alertmanagerSeen?.(channelKey, access);
-    return `Cannot use Alertmanager: ${access.message}. Nothing was changed.`;
+    return ANSWERS.noAccess;
   }
 
   private alertmanagerFailed(channelKey: string, e: unknown, what: string): string {

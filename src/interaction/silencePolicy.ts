@@ -33,6 +33,8 @@ export type SilenceRoute =
       ok: true;
       /** none: no authorizationSecretRef; allowed: the host is listed; ownerOptIn: only if the Secret is labelled. */
       credentials: 'none' | 'allowed' | 'ownerOptIn';
+      /** The host is in an allow-list the platform controls: its error words may be shown to the tenant. */
+      listed: boolean;
       scope?: SilenceScope;
     };
 
@@ -56,8 +58,13 @@ export function silenceRoute(ch: SilenceChannel, operatorHosts: readonly string[
     };
   }
   const credentials = !ch.silence.authorizationSecretRef ? 'none' : listed ? 'allowed' : 'ownerOptIn';
-  if (ch.botRef === undefined || bot?.silence.scope === 'Unrestricted') return { ok: true, credentials };
-  return { ok: true, credentials, scope: { label: bot?.silence.namespaceLabel ?? DEFAULT_NAMESPACE_LABEL, namespace: ch.namespace } };
+  if (ch.botRef === undefined || bot?.silence.scope === 'Unrestricted') return { ok: true, credentials, listed };
+  return {
+    ok: true,
+    credentials,
+    listed,
+    scope: { label: bot?.silence.namespaceLabel ?? DEFAULT_NAMESPACE_LABEL, namespace: ch.namespace },
+  };
 }
 
 /** Why the Secret of authorizationSecretRef is not sent: what the message of CredentialsNotAllowed says. */

@@ -158,14 +158,16 @@ test('the scope: Namespace by default (its label configurable), none with Unrest
   };
   const ch = { namespace: 'team', botRef: 'ops-bot', silence: silence('http://am:9093', false) };
   const route = (s?: Record<string, unknown>) => silenceRoute(ch, ['am:9093'], spec(s));
-  expect(route()).toEqual({ ok: true, credentials: 'none', scope: { label: 'namespace', namespace: 'team' } });
+  expect(route()).toEqual({ ok: true, credentials: 'none', listed: true, scope: { label: 'namespace', namespace: 'team' } });
   expect(route({ namespaceLabel: 'kubernetes_namespace' })).toEqual(
     expect.objectContaining({ scope: { label: 'kubernetes_namespace', namespace: 'team' } }),
   );
-  expect(route({ scope: 'Unrestricted' })).toEqual({ ok: true, credentials: 'none' });
+  expect(route({ scope: 'Unrestricted' })).toEqual({ ok: true, credentials: 'none', listed: true });
+  // A host nobody listed (a single-team install): called, but its error words stay in the log.
   expect(silenceRoute({ namespace: 'team', silence: silence('http://am:9093', false) }, [], undefined)).toEqual({
     ok: true,
     credentials: 'none',
+    listed: false,
   });
 });
 

@@ -54,7 +54,8 @@ test("a 4xx keeps Alertmanager's words, cut and cleaned, never the token", async
     res.statusCode = 400;
     res.end(JSON.stringify(`bad matcher\u0007\n${BEARER} ${'x'.repeat(400)}`));
   };
-  const err = (await new AlertmanagerApi(url, BEARER).expireSilence('s1').catch((e: unknown) => e)) as AlertmanagerError;
+  const listed = new AlertmanagerApi(url, BEARER, undefined, undefined, true);
+  const err = (await listed.expireSilence('s1').catch((e: unknown) => e)) as AlertmanagerError;
   expect(err).toBeInstanceOf(AlertmanagerError);
   expect(err.kind).toBe('Rejected');
   expect(err.message).toMatch(/^Alertmanager at 127\.0\.0\.1:\d+ refused to expire the silence \(400: bad matcher \*\*\* x+…\)$/);
@@ -93,10 +94,31 @@ test("an internal endpoint's error page is not repeated: only the log gets it", 
     expect(e.message).toMatch(/^127\.0\.0\.1:\d+ is not reachable as an Alertmanager to read its status$/);
     expect((e.cause as Error).message).toContain('hunter2');
   }
-  // Alertmanager's own shape of an error (a JSON string) is its words: shown.
+  // Alertmanager's own shape of an error (a JSON string) is its words: shown for a host the platform listed.
   reply = (res) => ((res.statusCode = 500), res.end(JSON.stringify('silences: storage full')));
-  const e = (await new AlertmanagerApi(url).status().catch((x: unknown) => x)) as AlertmanagerError;
+  const e = (await new AlertmanagerApi(url, undefined, undefined, undefined, true).status().catch((x: unknown) => x)) as AlertmanagerError;
   expect(e.message).toMatch(/answered 500 when asked to read its status: silences: storage full$/);
+});
+
+test("a host nobody listed: an error in Alertmanager's shape decides the outcome, but its words go to the log only", async () => {
+  // The API server's Status, most REST services' errors: {"message": …}, as Alertmanager's look.
+  const internal = 'forbidden: User "system:anonymous" cannot get path "/api/v2/status"';
+  reply = (res) => ((res.statusCode = 403), res.end(JSON.stringify({ message: internal })));
+  const refused = (await new AlertmanagerApi(url).status().catch((x: unknown) => x)) as AlertmanagerError;
+  expect([refused.kind, refused.message]).toEqual([
+    'Unauthorized',
+    expect.stringMatching(/^Alertmanager at 127\.0\.0\.1:\d+ refused to read its status \(403\); check authorizationSecretRef$/),
+  ]);
+  expect((refused.cause as Error).message).toContain('system:anonymous');
+  reply = (res) => ((res.statusCode = 400), res.end(JSON.stringify({ message: internal })));
+  const rejected = (await new AlertmanagerApi(url).expireSilence('s1').catch((x: unknown) => x)) as AlertmanagerError;
+  expect([rejected.kind, rejected.message]).toEqual(['Rejected', expect.stringMatching(/refused to expire the silence \(400\)$/)]);
+  // An expired silence is still recognised as gone.
+  reply = (res) => ((res.statusCode = 500), res.end(JSON.stringify('silence abc already expired')));
+  expect(await new AlertmanagerApi(url).expireSilence('abc').catch((x: AlertmanagerError) => [x.kind, x.message])).toEqual([
+    'NotFound',
+    'the silence is gone from Alertmanager already',
+  ]);
 });
 
 test('an answer over the byte cap is not read: the socket is dropped and the call fails', async () => {

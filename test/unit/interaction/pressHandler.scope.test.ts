@@ -5,7 +5,7 @@ import type { TelegramChannel } from '../../../src/api/types.js';
 import type { Access } from '../../../src/interaction/alertmanagerAccess.js';
 import type { SilenceRequest } from '../../../src/interaction/alertmanagerApi.js';
 import { PressAuthorizer } from '../../../src/interaction/authorize.js';
-import { PressHandler, type PressBot } from '../../../src/interaction/pressHandler.js';
+import { ANSWERS, PressHandler, type PressBot } from '../../../src/interaction/pressHandler.js';
 import type { SilenceChannel } from '../../../src/interaction/silencePolicy.js';
 import type { Episode, EpisodeStore } from '../../../src/lifecycle/episode.js';
 import { createLogger } from '../../../src/observability/log.js';
@@ -93,11 +93,12 @@ test('alerts labelled with another namespace: refused, no silence created', asyn
   expect(t.answers).toEqual([expect.stringMatching(/a channel silences its own namespace's alerts only\. Nothing was silenced\.$/)]);
 });
 
-test('a refusal of the policy is the answer, and Interactive learns it', async () => {
+test('a refusal of the policy is answered without the cluster details, and Interactive learns them', async () => {
   const refusal: Access = { ok: false, reason: 'URLNotAllowed', message: 'spec.alertmanager.silence.url names am:9093, which …' };
   const t = setup({ alertname: 'DiskFull' }, () => refusal);
   await t.press();
   expect(t.created).toEqual([]);
-  expect(t.answers).toEqual(['Cannot use Alertmanager: spec.alertmanager.silence.url names am:9093, which …. Nothing was changed.']);
+  expect(t.answers).toEqual([ANSWERS.noAccess]);
+  expect(t.answers[0]).not.toContain('am:9093');
   expect(t.seen).toEqual([refusal]);
 });
