@@ -61,7 +61,7 @@ export class UpdatesPoller {
   private readonly abort = new AbortController();
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private loop: Promise<void> | undefined;
-  /** The next offset to ask for: every update below it has been handled. */
+  /** The next offset to ask for: every update below it has been handed off to a handler. */
   private offset: number | undefined;
   /** The offset Telegram has been told (by the last getUpdates that succeeded). */
   private confirmed: number | undefined;
@@ -114,7 +114,13 @@ export class UpdatesPoller {
         const asked = this.offset;
         raw = await telegram.getUpdates(
           token,
-          { ...(asked !== undefined ? { offset: asked } : {}), limit: 100, timeout: POLL_TIMEOUT_S, allowed_updates: ALLOWED_UPDATES },
+          {
+            ...(asked !== undefined ? { offset: asked } : {}),
+            // No more than the free handler slots: the cap holds however many updates Telegram has waiting.
+            limit: MAX_HANDLING - this.handling.size,
+            timeout: POLL_TIMEOUT_S,
+            allowed_updates: ALLOWED_UPDATES,
+          },
           { timeoutMs: OUTBOUND.telegramLongPoll.deadlineMs, signal },
         );
         this.confirmed = asked;

@@ -59,7 +59,7 @@ test('the first poll has no offset (Telegram resumes after the last confirmed up
   const t = setup([[{ update_id: 5 }, { update_id: 6 }], [{ update_id: 7 }]]);
   t.poller.start();
   await until(() => t.calls.length === 3);
-  expect(t.calls[0]!.params).toEqual({ limit: 100, timeout: 25, allowed_updates: ['callback_query', 'my_chat_member'] });
+  expect(t.calls[0]!.params).toEqual({ limit: MAX_HANDLING, timeout: 25, allowed_updates: ['callback_query', 'my_chat_member'] });
   expect(t.calls[1]!.params.offset).toBe(7);
   expect(t.calls[2]!.params.offset).toBe(8);
   expect(t.handled).toEqual([5, 6, 7]);
@@ -77,6 +77,8 @@ test('a slow update does not hold the poll: the next getUpdates goes out while i
   expect(t.handled).toEqual([11]);
   expect(t.calls[1]!.params.offset).toBe(11);
   expect(t.calls[2]!.params.offset).toBe(12);
+  // The slow one holds a slot: the polls ask for no more updates than there are free slots.
+  expect(t.calls[1]!.params.limit).toBe(MAX_HANDLING - 1);
   // Stop lets the slow one finish before it returns.
   const stopped = t.poller.stop();
   release();
