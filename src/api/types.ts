@@ -47,19 +47,21 @@ export type ParseMode = (typeof ParseModes)[number];
 /** spec.alertmanager.resolved: how later notifications of a group show (src/lifecycle/decide.ts). */
 export const ResolvedModes = ['Edit', 'Reply', 'Send'] as const;
 
+/**
+ * A chat id as a string, or as a YAML number the way Prometheus Operator users write it (`chatID` is an
+ * int64 there). Telegram's ids fit in 52 bits, so a number arrives exact; one that could have lost
+ * digits is refused, not rounded.
+ */
+const ChatIdInput = z
+  .union([z.string(), z.number().int().refine(Number.isSafeInteger, 'is too large to be exact as a number: quote it')])
+  .transform(String);
+
 export const ChannelSpecSchema = z.object({
   /** Exactly one of tokenSecretRef (a Secret in the channel's namespace) and botRef (a ClusterTelegramBot). */
   tokenSecretRef: SecretKeyRef('token').optional(),
   botRef: z.object({ name: z.string().min(1) }).optional(),
   chatIdSecretRef: SecretKeyRef('chatId').optional(),
-  /**
-   * A string, or a YAML number as Prometheus Operator users write it (`chatID` is an int64 there). Telegram's
-   * ids fit in 52 bits, so a number arrives exact; one that could have lost digits is refused, not rounded.
-   */
-  chatId: z
-    .union([z.string(), z.number().int().refine(Number.isSafeInteger, 'is too large to be exact as a number: quote it')])
-    .transform(String)
-    .optional(),
+  chatId: ChatIdInput.optional(),
   messageThreadId: z.number().int().min(2).optional(),
   parseMode: z.enum(ParseModes).default('None'),
   disableNotification: z.boolean().default(false),

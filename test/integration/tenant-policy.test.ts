@@ -272,6 +272,9 @@ test('the CRD refuses a chat that is not a chat id and a host entry with a schem
     return 'accepted';
   };
   expect(await refusal({ allowedChats: ['general'] })).toContain('allowedChats entries must be chat ids such as -1001234567890');
+  // Unlike a channel's chatId, entries are strings only (a per-entry rule on an int-or-string list costs
+  // more than the API server allows): an unquoted id is refused at apply time, naming the field.
+  expect(await refusal({ allowedChats: [-1001234567890] })).toMatch(/spec\.allowedChats\[0\] in body must be of type string/);
   for (const host of ['http://am:9093', 'am:9093/api', 'AM:9093']) {
     expect(await refusal({ silence: { urlHosts: [host] } })).toContain('urlHosts entries are host[:port] in lowercase');
   }
