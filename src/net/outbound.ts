@@ -36,9 +36,10 @@ export const OUTBOUND = {
   leaderNotification: { maxAnswerBytes: 64 * KiB },
   /**
    * An API server call that is not a watch (watches are long-lived; client-node bounds their idle
-   * time). The API server's own limit on a request (--request-timeout) is 60 s by default.
+   * time). Half the API server's own request limit (60 s): a hung call fails on its own deadline, and
+   * names itself in the log, well before the reconcile around it is abandoned.
    */
-  kubeApi: { deadlineMs: 60_000 },
+  kubeApi: { deadlineMs: 30_000 },
   /** An episode ConfigMap: read and written before a webhook answers or a press is answered. */
   episodeConfigMaps: { deadlineMs: 5_000 },
   /** The chats ConfigMap (written from a bot's updates). */
@@ -47,10 +48,11 @@ export const OUTBOUND = {
 
 /**
  * A reconcile that takes longer than this is abandoned by the work queue: its worker is freed and the
- * key retried with backoff. Above the longest a healthy reconcile takes (three Bot API calls at their
- * deadline plus the Alertmanager check and the status write).
+ * key retried with backoff. Above a reconcile whose every call runs to its deadline (three Bot API calls
+ * at 15 s, the Alertmanager check at 3 s, the status write at 30 s), so a reconcile is abandoned only
+ * when something outside those calls hangs.
  */
-export const RECONCILE_DEADLINE_MS = 60_000;
+export const RECONCILE_DEADLINE_MS = 90_000;
 
 /**
  * A signal that fires at the deadline, or earlier when `signal` (a shutdown, a hung-up caller) does.

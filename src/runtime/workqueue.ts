@@ -4,7 +4,8 @@
 // requeues keep only the earliest due time. Nothing ever sleeps inside a reconcile. A reconcile that
 // outlives its deadline is abandoned: its worker takes the next key at once (so a few hung
 // reconciles cannot stop all the others), its signal aborts, and the key is retried with backoff
-// once the abandoned run has settled (one run per key, still).
+// once the abandoned run has settled (one run per key, still). The reconcilers do not take the signal
+// yet: an abandoned run ends when its own calls reach their deadlines (net/outbound.ts), all bounded.
 
 import { Waiters } from '../async/waiters.js';
 
