@@ -4,7 +4,8 @@
 // channel's namespace: who holds a channel's bearer token) may hold a share of the budget; a read
 // that would take a tenant past its share, or the process past the whole budget, is refused with
 // 503 + Retry-After and the rest of that body is not kept. So one team's slow or large uploads cost
-// that team its own share and never leave another team's notification without room.
+// that team its own share, and leave the other three quarters to everyone else (with the default
+// budget; with WEBHOOK_MAX_CONCURRENT of 1, a share is one maximum-size body: the whole budget).
 // Counting bytes, not requests, keeps a storm of small notifications (Alertmanager sends one request
 // per alert group, all at once) flowing while a flood of maximum-size bodies is capped at
 // WEBHOOK_MAX_CONCURRENT of them (4 x 4 MiB = 16 MiB of bodies by default; about twice that with the
