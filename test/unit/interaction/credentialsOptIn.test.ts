@@ -1,6 +1,6 @@
 // The opt-in label, read from a Secret's metadata: kept until the watched resourceVersion changes
 // (or, unwatched, for a few seconds), bounded in entries, and a read failure is a retry, not a "no".
-import { SecretUnavailable } from '../../../src/channel/secrets.js';
+import { MISSING_SECRET_TTL_MS, SecretUnavailable } from '../../../src/channel/secrets.js';
 import { CredentialsOptIn, MAX_OPT_IN_ENTRIES } from '../../../src/interaction/credentialsOptIn.js';
 
 const LABEL = 'telegram.notify.dev/silence-credentials';
@@ -73,4 +73,44 @@ test(`at most ${MAX_OPT_IN_ENTRIES} Secrets are kept: filling it past that drops
   expect(gets).toBe(MAX_OPT_IN_ENTRIES + 1);
   await optIn.check('team', 's0'); // the oldest was dropped
   expect(gets).toBe(MAX_OPT_IN_ENTRIES + 2);
+});
+
+test('a missing Secret is remembered for a few seconds (or until the watch sees it), and concurrent checks share one GET', async () => {
+  let now = 0;
+  const gets: string[] = [];
+  let watched: string | undefined = undefined;
+  let exists = false;
+  let release: () => void = () => {};
+  const optIn = new CredentialsOptIn(
+    async (ns, name) => {
+      gets.push(`${ns}/${name}`);
+      await new Promise<void>((r) => (release = r));
+      return exists ? { resourceVersion: '1', labels: { [LABEL]: 'true' } } : undefined;
+    },
+    { watchedVersion: () => watched },
+    () => now,
+  );
+  const both = Promise.all([optIn.check('team', 'am'), optIn.check('team', 'am')]);
+  await new Promise((r) => setImmediate(r));
+  release();
+  expect(await both).toEqual([
+    { state: 'missing', message: 'Secret team/am not found' },
+    { state: 'missing', message: 'Secret team/am not found' },
+  ]);
+  expect(gets).toHaveLength(1);
+  expect(await optIn.check('team', 'am')).toEqual({ state: 'missing', message: 'Secret team/am not found' });
+  expect(gets).toHaveLength(1);
+  now += MISSING_SECRET_TTL_MS;
+  const again = optIn.check('team', 'am');
+  await new Promise((r) => setImmediate(r));
+  release();
+  await again;
+  expect(gets).toHaveLength(2);
+  // Created: the watch sees it, and the "missing" is not used even within the few seconds.
+  exists = true;
+  watched = '1';
+  const created = optIn.check('team', 'am');
+  await new Promise((r) => setImmediate(r));
+  release();
+  expect(await created).toEqual({ state: 'labelled' });
 });
