@@ -5,6 +5,7 @@
 // No fallback to full objects: an apiserver that cannot serve metadata (older than 1.15) fails the
 // request with 406, which is logged and retried, rather than streaming every Secret in full.
 import * as k8s from '@kubernetes/client-node';
+import { OUTBOUND } from '../net/outbound.js';
 import type { KubeObject, ListResult } from './objects.js';
 
 export const ACCEPT_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
@@ -52,7 +53,7 @@ export async function listMetadata(
     if (token) url.searchParams.set('continue', token);
     const context = new k8s.RequestContext(url.toString(), k8s.HttpMethod.GET);
     await withAccept(kc, ACCEPT_METADATA_LIST).applySecurityAuthentication(context);
-    context.setSignal(AbortSignal.timeout(60_000));
+    context.setSignal(AbortSignal.timeout(OUTBOUND.kubeApi.deadlineMs));
     const response = await http.send(context).toPromise();
     const text = await response.body.text();
     if (response.httpStatusCode !== 200) {
@@ -77,9 +78,6 @@ export async function listMetadata(
   return { items, resourceVersion };
 }
 
-/** A single GET of metadata only: how long it may take in all before it fails. */
-export const METADATA_GET_TIMEOUT_MS = 10_000;
-
 /**
  * GETs one object's metadata (e.g. /api/v1/namespaces/ns/secrets/name): its labels and version, never
  * its data. undefined when it does not exist; other failures throw with `code` like listMetadata's.
@@ -92,7 +90,7 @@ export async function getMetadata(
   if (!server) throw new Error('No currently active cluster');
   const context = new k8s.RequestContext(server + path, k8s.HttpMethod.GET);
   await withAccept(kc, ACCEPT_METADATA_WATCH).applySecurityAuthentication(context);
-  context.setSignal(AbortSignal.timeout(METADATA_GET_TIMEOUT_MS));
+  context.setSignal(AbortSignal.timeout(OUTBOUND.secretLabels.deadlineMs));
   const response = await new k8s.IsomorphicFetchHttpLibrary().send(context).toPromise();
   const text = await response.body.text();
   if (response.httpStatusCode === 404) return undefined;

@@ -40,6 +40,8 @@ export const OUTBOUND = {
    * names itself in the log, well before the reconcile around it is abandoned.
    */
   kubeApi: { deadlineMs: 30_000 },
+  /** A Secret's labels (the silence credentials opt-in), read during a reconcile or before a press is answered. */
+  secretLabels: { deadlineMs: 10_000 },
   /** An episode ConfigMap: read and written before a webhook answers or a press is answered. */
   episodeConfigMaps: { deadlineMs: 5_000 },
   /** The chats ConfigMap (written from a bot's updates). */
