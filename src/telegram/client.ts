@@ -14,10 +14,12 @@ import {
   ChatSchema,
   EnvelopeSchema,
   MessageSchema,
+  PhotoMessageSchema,
   UserSchema,
   type TelegramChat,
   type TelegramChatMember,
   type TelegramMessage,
+  type TelegramPhotoMessage,
   type TelegramUser,
 } from './schemas.js';
 
@@ -56,6 +58,30 @@ export interface EditMessageTextParams {
   text: string;
   parse_mode?: 'HTML' | 'MarkdownV2';
   link_preview_options?: { is_disabled: boolean };
+  /** Absent: the message loses its keyboard, as on Telegram. */
+  reply_markup?: InlineKeyboardMarkup;
+}
+
+/** A photo's bytes, uploaded as the multipart part `photo` (Telegram takes at most 10 MB this way). */
+export interface PhotoUpload {
+  bytes: Uint8Array;
+  filename: string;
+  contentType: string;
+}
+
+/** sendMessage's options, with a photo and its caption (0-1,024 characters after entity parsing) instead of a text. */
+export interface SendPhotoParams extends Omit<SendMessageParams, 'text' | 'link_preview_options'> {
+  /** Uploaded bytes, or a string: the file_id of a photo this bot sent, or a URL Telegram's servers fetch. */
+  photo: PhotoUpload | string;
+  caption?: string;
+}
+
+export interface EditMessageCaptionParams {
+  chat_id: string | number;
+  message_id: number;
+  /** Absent or empty: the caption is removed. */
+  caption?: string;
+  parse_mode?: 'HTML' | 'MarkdownV2';
   /** Absent: the message loses its keyboard, as on Telegram. */
   reply_markup?: InlineKeyboardMarkup;
 }
@@ -136,6 +162,16 @@ export class TelegramClient {
     return this.call(token, 'editMessageText', params, MessageSchema);
   }
 
+  /** Always multipart/form-data, the encoding uploads need; objects (keyboard, reply) travel as JSON text parts. */
+  sendPhoto(token: string, params: SendPhotoParams): Promise<TelegramPhotoMessage> {
+    return this.call(token, 'sendPhoto', photoForm(params), PhotoMessageSchema);
+  }
+
+  /** The caption of a photo; a text message has none ("there is no caption in the message to edit"). */
+  editMessageCaption(token: string, params: EditMessageCaptionParams): Promise<TelegramMessage> {
+    return this.call(token, 'editMessageCaption', params, MessageSchema);
+  }
+
   editMessageReplyMarkup(token: string, params: EditMessageReplyMarkupParams): Promise<TelegramMessage> {
     return this.call(token, 'editMessageReplyMarkup', params, MessageSchema);
   }
@@ -165,7 +201,13 @@ export class TelegramClient {
     return this.call(token, 'getWebhookInfo', {}, z.looseObject({ url: z.string(), pending_update_count: z.number().optional() }));
   }
 
-  private async call<T>(token: string, method: string, params: object, schema: z.ZodType<T>, opts: CallOptions = {}): Promise<T> {
+  private async call<T>(
+    token: string,
+    method: string,
+    params: object | FormData,
+    schema: z.ZodType<T>,
+    opts: CallOptions = {},
+  ): Promise<T> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     let status: number;
@@ -174,7 +216,8 @@ export class TelegramClient {
     try {
       const res = await withDeadline(opts.timeoutMs ?? this.deadlineMs, opts.signal, (signal, expired) =>
         this.http
-          .post<string>(`/bot${token}/${method}`, params, { headers: { 'Content-Type': 'application/json' }, signal })
+          // A FormData body gets its multipart Content-Type (with the boundary) from axios.
+          .post<string>(`/bot${token}/${method}`, params, { headers: params instanceof FormData ? {} : JSON_BODY, signal })
           .catch((e: unknown) => {
             throw new CallFailed(failureCode(e, expired(), opts.signal));
           }),
@@ -235,6 +278,21 @@ export class TelegramClient {
     }
     return result.data;
   }
+}
+
+const JSON_BODY = { 'Content-Type': 'application/json' };
+
+/** sendPhoto's parameters as multipart parts: the photo as a file part (or its file_id/URL), the rest as text. */
+function photoForm(params: SendPhotoParams): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined || name === 'photo') continue;
+    form.append(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+  const { photo } = params;
+  if (typeof photo === 'string') form.append('photo', photo);
+  else form.append('photo', new Blob([photo.bytes], { type: photo.contentType }), photo.filename);
+  return form;
 }
 
 /** A call that got no answer, said only by its code: axios' error never leaves this file. */
