@@ -7,6 +7,7 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 import { z } from 'zod';
 import { classifyFailure, TelegramError } from './errors.js';
+import { MultipartBody, multipartBody } from './multipart.js';
 import { redact, redactUrl } from '../observability/redact.js';
 import { OUTBOUND, withDeadline } from '../net/outbound.js';
 import {
@@ -162,9 +163,11 @@ export class TelegramClient {
     return this.call(token, 'editMessageText', params, MessageSchema);
   }
 
-  /** Always multipart/form-data, the encoding uploads need; objects (keyboard, reply) travel as JSON text parts. */
+  /** An upload goes as multipart/form-data, objects (keyboard, reply) as JSON text parts; a file_id or URL as JSON. */
   sendPhoto(token: string, params: SendPhotoParams): Promise<TelegramPhotoMessage> {
-    return this.call(token, 'sendPhoto', photoForm(params), PhotoMessageSchema);
+    const { photo } = params;
+    const body = typeof photo === 'string' ? params : photoUpload({ ...params, photo });
+    return this.call(token, 'sendPhoto', body, PhotoMessageSchema);
   }
 
   /** The caption of a photo; a text message has none ("there is no caption in the message to edit"). */
@@ -204,7 +207,7 @@ export class TelegramClient {
   private async call<T>(
     token: string,
     method: string,
-    params: object | FormData,
+    params: object | MultipartBody,
     schema: z.ZodType<T>,
     opts: CallOptions = {},
   ): Promise<T> {
@@ -216,8 +219,10 @@ export class TelegramClient {
     try {
       const res = await withDeadline(opts.timeoutMs ?? this.deadlineMs, opts.signal, (signal, expired) =>
         this.http
-          // A FormData body gets its multipart Content-Type (with the boundary) from axios.
-          .post<string>(`/bot${token}/${method}`, params, { headers: params instanceof FormData ? {} : JSON_BODY, signal })
+          .post<string>(`/bot${token}/${method}`, params instanceof MultipartBody ? params.body : params, {
+            headers: { 'Content-Type': params instanceof MultipartBody ? params.contentType : 'application/json' },
+            signal,
+          })
           .catch((e: unknown) => {
             throw new CallFailed(failureCode(e, expired(), opts.signal));
           }),
@@ -280,19 +285,15 @@ export class TelegramClient {
   }
 }
 
-const JSON_BODY = { 'Content-Type': 'application/json' };
-
-/** sendPhoto's parameters as multipart parts: the photo as a file part (or its file_id/URL), the rest as text. */
-function photoForm(params: SendPhotoParams): FormData {
-  const form = new FormData();
+/** sendPhoto with bytes: the photo as the file part `photo`, every other parameter as a text part. */
+function photoUpload(params: SendPhotoParams & { photo: PhotoUpload }): MultipartBody {
+  const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(params)) {
     if (value === undefined || name === 'photo') continue;
-    form.append(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    fields[name] = typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
   const { photo } = params;
-  if (typeof photo === 'string') form.append('photo', photo);
-  else form.append('photo', new Blob([photo.bytes], { type: photo.contentType }), photo.filename);
-  return form;
+  return multipartBody(fields, { name: 'photo', filename: photo.filename, contentType: photo.contentType, bytes: photo.bytes });
 }
 
 /** A call that got no answer, said only by its code: axios' error never leaves this file. */

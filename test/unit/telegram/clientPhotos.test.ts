@@ -147,3 +147,12 @@ test('editMessageCaption edits a photo; on a text message it is MessageHasNoCapt
   const gone = await failure(client.editMessageCaption(TOKEN, { chat_id: OPS, message_id: 999_999, caption: 'x' }));
   expect(gone.kind).toBe('MessageNotFound');
 });
+
+test('line breaks, quotes and non-ASCII in the parts arrive exactly as sent (no CRLF rewriting)', async () => {
+  const caption = '🔥 line 1\nline "2"\r\n--boundary-like\n';
+  const message = await client.sendPhoto(TOKEN, { chat_id: OPS, photo: { ...png(10, 10), filename: 'a"b\r\n.png' }, caption });
+  const stored = emu.chatView(OPS).find((m) => m.messageId === message.message_id);
+  expect(stored?.rawCaption).toBe(caption);
+  expect(stored?.photo?.fileName).toBe('a_b__.png');
+  expect(emu.requests.at(-1)?.params).toEqual(expect.objectContaining({ chat_id: String(OPS), caption }));
+});
