@@ -12,6 +12,7 @@ import { TelegramError } from '../telegram/errors.js';
 import { splitCaption } from './format/caption.js';
 import { escapeHtml } from './format/html.js';
 import { parsedLength } from './format/markup.js';
+import { InvalidMarkupError } from './format/split.js';
 import { deliveryReason } from './reasons.js';
 import type { MessageSource, OutgoingMessage, Sender } from './sender.js';
 import type { EditOutcome, Failed } from './service.js';
@@ -29,7 +30,7 @@ export function imageNoteHtml(why: string): string {
 export interface PhotoRequest {
   /** The fetched image, or the file_id of a photo this bot sent before. */
   photo: PhotoUpload | string;
-  /** The alert as Telegram HTML; what does not fit in a caption follows as replies. */
+  /** The alert as Telegram HTML (invalid markup is an InvalidMarkup failure); what does not fit in a caption follows as replies. */
   html: string;
   /** Buttons under the photo. */
   replyMarkup?: InlineKeyboardMarkup;
@@ -50,8 +51,16 @@ export type PhotoSendOutcome =
 
 /** Sends the photo with as much of `html` as fits in its caption, then the rest as replies to it. */
 export async function sendPhoto(sender: Sender, to: ResolvedChannel, req: PhotoRequest): Promise<PhotoSendOutcome> {
-  const { caption, rest } = splitCaption(req.html);
   const method = 'sendPhoto';
+  let caption: string;
+  let rest: string[];
+  try {
+    ({ caption, rest } = splitCaption(req.html));
+  } catch (e) {
+    if (!(e instanceof InvalidMarkupError)) throw e;
+    // What Telegram would answer, said before any call: the photo is not sent with a broken caption.
+    return failed(new TelegramError({ kind: 'InvalidMarkup', message: `the caption is not valid HTML: ${e.message}`, method }), method);
+  }
   const params = {
     chat_id: to.chatId,
     photo: req.photo,

@@ -63,7 +63,10 @@ export function parseGrafanaPayload(json: unknown): GrafanaParseResult {
 }
 
 /** Labels and annotations shown in their own place, so not repeated in the generic lists. */
-const SHOWN_LABELS = new Set(['alertname', 'severity', '__alert_rule_uid__', 'grafana_folder']);
+const SHOWN_LABELS = new Set(['alertname', 'severity']);
+
+/** Grafana's own bookkeeping labels (`__alert_rule_uid__`, `__alert_rule_namespace_uid__`): ids, not information. */
+const isInternalLabel = (key: string): boolean => key.startsWith('__');
 const SHOWN_ANNOTATIONS = new Set(['summary', 'description']);
 
 /**
@@ -106,7 +109,7 @@ export function renderGrafanaAlertHtml(alert: GrafanaAlert): string {
   if (values) lines.push(values);
   const otherAnnotations = sortedEntries(alert.annotations).filter(([key]) => !SHOWN_ANNOTATIONS.has(key));
   for (const [key, value] of otherAnnotations) lines.push(`<i>${escapeHtml(key)}</i>: ${escapeHtml(value)}`);
-  const otherLabels = sortedEntries(alert.labels).filter(([key]) => !SHOWN_LABELS.has(key));
+  const otherLabels = sortedEntries(alert.labels).filter(([key]) => !SHOWN_LABELS.has(key) && !isInternalLabel(key));
   if (otherLabels.length > 0) {
     lines.push(`Labels: ${otherLabels.map(([key, value]) => `${escapeHtml(key)}=<code>${escapeHtml(value)}</code>`).join(', ')}`);
   }

@@ -104,6 +104,12 @@ describe('without rate limits', () => {
     expect(emu.chatView(DEMO.chats.ops)).toHaveLength(0);
   });
 
+  test('a caption that is not valid HTML is an InvalidMarkup failure, and nothing is sent', async () => {
+    const outcome = await sendPhoto(sender, ops, { photo: png(10, 10), html: '<b>unclosed', source: 'alertmanager' });
+    expect(outcome).toMatchObject({ kind: 'failed', reason: 'InvalidMarkup', transient: false });
+    expect(emu.requests.filter((r) => r.method === 'sendPhoto')).toHaveLength(0);
+  });
+
   test('a chat the bot was kicked from is a failure with its reason, as for messages', async () => {
     const outcome = await sendPhoto(sender, channel(DEMO.chats.kickedGroup), { photo: png(10, 10), html: 'alert', source: 'alertmanager' });
     expect(outcome).toMatchObject({ kind: 'failed', reason: 'BotKicked', transient: false });

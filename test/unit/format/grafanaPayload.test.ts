@@ -73,7 +73,7 @@ test('dashboard and panel links, valueString, resolved time; imageURL never show
   const example = documentedExample();
   const alert = {
     status: 'resolved',
-    labels: { alertname: 'Disk <full>', severity: 'warning & more' },
+    labels: { alertname: 'Disk <full>', severity: 'warning & more', grafana_folder: 'Infra', __alert_rule_uid__: 'u1d' },
     annotations: { summary: 'Disk "almost" full' },
     startsAt: '2024-05-01T09:00:00Z',
     endsAt: '2024-05-01T09:30:00Z',
@@ -90,6 +90,8 @@ test('dashboard and panel links, valueString, resolved time; imageURL never show
   expect(shown(html)).toContain('Resolved: 2024-05-01 09:30:00 UTC');
   expect(html).toContain('<a href="http://grafana.monitoring.svc:3000/d/abc">Dashboard</a>');
   expect(html).toContain('<a href="http://grafana.monitoring.svc:3000/d/abc?viewPanel=2">Panel</a>');
+  expect(shown(html)).toContain('Labels: grafana_folder=Infra');
+  expect(html).not.toContain('u1d');
   expect(html).not.toContain('s3cr3t');
   expect(html).not.toContain('render/x.png');
 });
