@@ -10,14 +10,19 @@ interface TestServer {
   host: string;
   requests: string[];
   /** Bytes the handler managed to write before the client went away (for the streaming cases). */
-  written: { bytes: number; closedEarly: boolean };
+  written: { bytes: number; closedEarly: boolean; closed: Promise<void> };
   close(): Promise<void>;
 }
 
 const servers: TestServer[] = [];
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse, self: TestServer) => void): Promise<TestServer> {
-  const self: TestServer = { host: '', requests: [], written: { bytes: 0, closedEarly: false }, close: async () => {} };
+  const self: TestServer = {
+    host: '',
+    requests: [],
+    written: { bytes: 0, closedEarly: false, closed: Promise.resolve() },
+    close: async () => {},
+  };
   const server: Server = createServer((req, res) => {
     self.requests.push(req.url ?? '');
     handler(req, res, self);
@@ -138,7 +143,12 @@ function streamLarge(total: number, declareLength: boolean) {
   return (_req: IncomingMessage, res: ServerResponse, self: TestServer) => {
     res.writeHead(200, { 'content-type': 'image/png', ...(declareLength ? { 'content-length': String(total) } : {}) });
     const chunk = Buffer.alloc(64 * 1024, 1);
-    res.on('close', () => (self.written.closedEarly = self.written.bytes < total));
+    self.written.closed = new Promise((resolve) =>
+      res.on('close', () => {
+        self.written.closedEarly = self.written.bytes < total;
+        resolve();
+      }),
+    );
     const pump = () => {
       while (self.written.bytes < total && !res.destroyed) {
         self.written.bytes += chunk.length;
@@ -155,13 +165,17 @@ test('a 50 MB answer that says so is refused without reading it', async () => {
   const result = await fetchImage(withSecrets(s.host, '/big.png'), allowing(s.host));
   expect(result).toEqual({ ok: false, why: `the image at ${s.host} is larger than 10 MiB` });
   if (!result.ok) expectNoSecrets(result.why);
+  await s.written.closed;
+  expect(s.written.closedEarly).toBe(true);
+  expect(s.written.bytes).toBeLessThan(FIFTY_MB / 2);
 });
 
 test('a 50 MB answer without a length is cut off past the cap: the socket is destroyed, the rest never sent', async () => {
   const s = await serve(streamLarge(FIFTY_MB, false));
   const result = await fetchImage(`http://${s.host}/big.png`, allowing(s.host));
   expect(result).toEqual({ ok: false, why: `the image at ${s.host} is larger than 10 MiB` });
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await s.written.closed;
+  expect(s.written.closedEarly).toBe(true);
   // The server stopped well short of 50 MB: what it wrote is the cap plus what sat in socket buffers.
   expect(s.written.bytes).toBeLessThan(FIFTY_MB / 2);
   expect(s.written.bytes).toBeGreaterThan(OUTBOUND.image.maxAnswerBytes);
