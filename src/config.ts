@@ -15,8 +15,8 @@ const namespaces = z
   )
   .pipe(z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name')));
 
-/** SILENCE_URL_HOSTS: a comma list of host[:port] entries (src/api/silenceHosts.ts). */
-const silenceHosts = z
+/** SILENCE_URL_HOSTS and IMAGE_URL_HOSTS: a comma list of host[:port] entries (src/api/silenceHosts.ts). */
+const hostList = z
   .string()
   .default('')
   .transform((s) =>
@@ -89,7 +89,8 @@ export const EnvSchema = z.object({
   WATCH_CLUSTER_BOTS: z.enum(['true', 'false', '1', '0', 'yes', 'no', '']).default(''),
   WEBHOOK_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(DEFAULT_MAX_CONCURRENT),
   WEBHOOK_BASE_URL: webhookBaseUrl,
-  SILENCE_URL_HOSTS: silenceHosts,
+  SILENCE_URL_HOSTS: hostList,
+  IMAGE_URL_HOSTS: hostList,
 });
 
 /** The environment as the operator uses it; its type is what this schema produces, so it is written once. */
@@ -128,6 +129,11 @@ export const ConfigSchema = EnvSchema.transform((c) => ({
    * sent only from Secrets labelled telegram.notify.dev/silence-credentials=true. Set: it also binds those.
    */
   silenceUrlHosts: c.SILENCE_URL_HOSTS,
+  /**
+   * The hosts an alert's image (Grafana's imageURL) may be fetched from, with the same host[:port] rules.
+   * Empty: no image is fetched, and such alerts go out as text with a note saying so.
+   */
+  imageUrlHosts: c.IMAGE_URL_HOSTS,
 }));
 
 export type Config = z.output<typeof ConfigSchema>;

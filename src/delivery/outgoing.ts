@@ -48,7 +48,7 @@ export interface Admission {
   notSent(): void;
 }
 
-/** One Bot API call other than sendMessage that is paced like a message to the chat (an edit, a delete). */
+/** One Bot API call other than sendMessage that is paced like a message to the chat (a photo, an edit, a delete). */
 export interface ChatCall<T> {
   token: string;
   /** The chat whose queue and buckets it goes through; absent for answerCallbackQuery (the bot's bucket only). */

@@ -64,7 +64,7 @@ export class Sender {
     return this.bot(msg.token).submit(msg);
   }
 
-  /** An edit, deletion or callback answer, through the same queues and buckets as the bot's messages. */
+  /** A photo, an edit, a deletion or a callback answer, through the same queues and buckets as the bot's messages. */
   call<T>(call: ChatCall<T>): Promise<T> {
     if (!this.accepting) return Promise.reject(new SendingStopped(call.method));
     return this.bot(call.token).submitCall(call);

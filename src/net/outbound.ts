@@ -46,6 +46,11 @@ export const OUTBOUND = {
   episodeConfigMaps: { deadlineMs: 5_000 },
   /** The chats ConfigMap (written from a bot's updates). */
   chatsConfigMap: { deadlineMs: 5_000 },
+  /**
+   * An alert's image (Grafana's imageURL), fetched before the webhook answers: an in-cluster Grafana
+   * answers in well under a second. The cap is Telegram's limit for an uploaded photo (10 MB).
+   */
+  image: { deadlineMs: 5_000, maxAnswerBytes: 10 * MiB },
 } satisfies Record<string, OutboundLimit>;
 
 /**

@@ -7,6 +7,7 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 import { z } from 'zod';
 import { classifyFailure, TelegramError } from './errors.js';
+import { MultipartBody, multipartBody } from './multipart.js';
 import { redact, redactUrl } from '../observability/redact.js';
 import { OUTBOUND, withDeadline } from '../net/outbound.js';
 import {
@@ -14,10 +15,12 @@ import {
   ChatSchema,
   EnvelopeSchema,
   MessageSchema,
+  PhotoMessageSchema,
   UserSchema,
   type TelegramChat,
   type TelegramChatMember,
   type TelegramMessage,
+  type TelegramPhotoMessage,
   type TelegramUser,
 } from './schemas.js';
 
@@ -56,6 +59,30 @@ export interface EditMessageTextParams {
   text: string;
   parse_mode?: 'HTML' | 'MarkdownV2';
   link_preview_options?: { is_disabled: boolean };
+  /** Absent: the message loses its keyboard, as on Telegram. */
+  reply_markup?: InlineKeyboardMarkup;
+}
+
+/** A photo's bytes, uploaded as the multipart part `photo` (Telegram takes at most 10 MB this way). */
+export interface PhotoUpload {
+  bytes: Uint8Array;
+  filename: string;
+  contentType: string;
+}
+
+/** sendMessage's options, with a photo and its caption (0-1,024 characters after entity parsing) instead of a text. */
+export interface SendPhotoParams extends Omit<SendMessageParams, 'text' | 'link_preview_options'> {
+  /** Uploaded bytes, or a string: the file_id of a photo this bot sent, or a URL Telegram's servers fetch. */
+  photo: PhotoUpload | string;
+  caption?: string;
+}
+
+export interface EditMessageCaptionParams {
+  chat_id: string | number;
+  message_id: number;
+  /** Absent or empty: the caption is removed. */
+  caption?: string;
+  parse_mode?: 'HTML' | 'MarkdownV2';
   /** Absent: the message loses its keyboard, as on Telegram. */
   reply_markup?: InlineKeyboardMarkup;
 }
@@ -136,6 +163,18 @@ export class TelegramClient {
     return this.call(token, 'editMessageText', params, MessageSchema);
   }
 
+  /** An upload goes as multipart/form-data, objects (keyboard, reply) as JSON text parts; a file_id or URL as JSON. */
+  sendPhoto(token: string, params: SendPhotoParams): Promise<TelegramPhotoMessage> {
+    const { photo } = params;
+    const body = typeof photo === 'string' ? params : photoUpload({ ...params, photo });
+    return this.call(token, 'sendPhoto', body, PhotoMessageSchema);
+  }
+
+  /** The caption of a photo; a text message has none ("there is no caption in the message to edit"). */
+  editMessageCaption(token: string, params: EditMessageCaptionParams): Promise<TelegramMessage> {
+    return this.call(token, 'editMessageCaption', params, MessageSchema);
+  }
+
   editMessageReplyMarkup(token: string, params: EditMessageReplyMarkupParams): Promise<TelegramMessage> {
     return this.call(token, 'editMessageReplyMarkup', params, MessageSchema);
   }
@@ -165,7 +204,13 @@ export class TelegramClient {
     return this.call(token, 'getWebhookInfo', {}, z.looseObject({ url: z.string(), pending_update_count: z.number().optional() }));
   }
 
-  private async call<T>(token: string, method: string, params: object, schema: z.ZodType<T>, opts: CallOptions = {}): Promise<T> {
+  private async call<T>(
+    token: string,
+    method: string,
+    params: object | MultipartBody,
+    schema: z.ZodType<T>,
+    opts: CallOptions = {},
+  ): Promise<T> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     let status: number;
@@ -174,7 +219,10 @@ export class TelegramClient {
     try {
       const res = await withDeadline(opts.timeoutMs ?? this.deadlineMs, opts.signal, (signal, expired) =>
         this.http
-          .post<string>(`/bot${token}/${method}`, params, { headers: { 'Content-Type': 'application/json' }, signal })
+          .post<string>(`/bot${token}/${method}`, params instanceof MultipartBody ? params.body : params, {
+            headers: { 'Content-Type': params instanceof MultipartBody ? params.contentType : 'application/json' },
+            signal,
+          })
           .catch((e: unknown) => {
             throw new CallFailed(failureCode(e, expired(), opts.signal));
           }),
@@ -235,6 +283,17 @@ export class TelegramClient {
     }
     return result.data;
   }
+}
+
+/** sendPhoto with bytes: the photo as the file part `photo`, every other parameter as a text part. */
+function photoUpload(params: SendPhotoParams & { photo: PhotoUpload }): MultipartBody {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined || name === 'photo') continue;
+    fields[name] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+  const { photo } = params;
+  return multipartBody(fields, { name: 'photo', filename: photo.filename, contentType: photo.contentType, bytes: photo.bytes });
 }
 
 /** A call that got no answer, said only by its code: axios' error never leaves this file. */

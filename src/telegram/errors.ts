@@ -15,11 +15,17 @@ export type TelegramErrorKind =
   | 'InvalidChatId'
   | 'InvalidMarkup'
   | 'MessageTooLong'
+  | 'CaptionTooLong' // over 1,024 characters after entity parsing
+  // A photo Telegram would not take (an upload that is no image, too large, of odd dimensions; a URL
+  // its servers cannot fetch; an unknown file_id): the alert can still go out as text.
+  | 'PhotoInvalid'
   // Editing, deleting and answering: outcomes a caller branches on, not failures of the channel.
   | 'MessageNotModified' // the edit would change nothing: the message already shows it
   | 'MessageNotFound' // the message to edit or delete is gone (deleted, or never in this chat)
   | 'MessageNotEditable' // too old, not the bot's, or sent with a reply keyboard
   | 'MessageNotDeletable'
+  | 'MessageHasNoCaption' // editMessageCaption on a text message: edit its text instead
+  | 'MessageHasNoText' // editMessageText on a photo: edit its caption instead
   | 'ReplyTargetNotFound' // the message to reply to is gone
   | 'CallbackQueryExpired' // answered already, or more than 15 s after the press
   | 'Rejected'; // any other 4xx: permanent for this request
@@ -71,6 +77,13 @@ const PATTERNS: [RegExp, TelegramErrorKind][] = [
   [/chat_id is empty/i, 'InvalidChatId'],
   [/can't parse entities|unsupported parse_mode/i, 'InvalidMarkup'],
   [/message is too long|text is too long/i, 'MessageTooLong'],
+  [/message caption is too long/i, 'CaptionTooLong'],
+  [
+    /wrong file identifier|PHOTO_INVALID_DIMENSIONS|IMAGE_PROCESS_FAILED|failed to get HTTP URL content|wrong type of the web page content|file must be non-empty|file is too big|there is no photo in the request/i,
+    'PhotoInvalid',
+  ],
+  [/there is no caption in the message to edit/i, 'MessageHasNoCaption'],
+  [/there is no text in the message to edit/i, 'MessageHasNoText'],
   [/message is not modified/i, 'MessageNotModified'],
   [/message to edit not found|message to delete not found/i, 'MessageNotFound'],
   [/message can't be edited/i, 'MessageNotEditable'],

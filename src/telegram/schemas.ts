@@ -45,3 +45,13 @@ export const MessageSchema = z.object({
   date: z.number().optional(),
 });
 export type TelegramMessage = z.infer<typeof MessageSchema>;
+
+/** A photo as Telegram keeps it: one size per resolution, the largest last. */
+const PhotoSizeSchema = z.object({ file_id: z.string(), file_unique_id: z.string(), width: z.number(), height: z.number() });
+
+/** sendPhoto's answer: a Message with the photo's sizes (their file_id can send the photo again without uploading it). */
+export const PhotoMessageSchema = MessageSchema.extend({
+  photo: z.array(PhotoSizeSchema).min(1),
+  caption: z.string().optional(),
+});
+export type TelegramPhotoMessage = z.infer<typeof PhotoMessageSchema>;

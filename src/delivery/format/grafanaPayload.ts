@@ -1,0 +1,164 @@
+// Grafana's webhook contact point (unified alerting): Alertmanager's payload with Grafana's extras, and
+// how we show it in Telegram. Everything Grafana sends comes from whoever wrote the alert rule and its
+// templates, so every value is escaped. `imageURL` is never shown: Grafana's image URLs may carry a
+// token, and the image itself goes out as a photo (see net/imageFetch.ts).
+import { z } from 'zod';
+import { AlertmanagerPayloadSchema } from './alertmanager.js';
+import { escapeHtml } from './html.js';
+
+const Text = z.string().transform((s) => s.toWellFormed());
+
+/**
+ * A value of the rule's expression by its ref id ("B": 44.2). Grafana sends numbers; a null or a string
+ * (a NaN some versions write as text) is kept, so one odd value never costs the whole notification.
+ */
+const Value = z.union([z.number(), Text, z.null()]);
+
+const AlertmanagerAlertSchema = AlertmanagerPayloadSchema.shape.alerts.element;
+
+/** Alertmanager's alert plus Grafana's extras; every extra is optional (older and newer Grafanas differ). */
+const GrafanaAlertSchema = AlertmanagerAlertSchema.extend({
+  silenceURL: Text.default(''),
+  dashboardURL: Text.default(''),
+  panelURL: Text.default(''),
+  imageURL: Text.default(''),
+  values: z
+    .record(Text, Value)
+    .nullable()
+    .default({})
+    .transform((v) => v ?? {}),
+  /** Grafana 9's text form of the values, sent instead of `values`. */
+  valueString: Text.default(''),
+});
+
+/**
+ * z.object strips unknown keys instead of failing: Grafana adds fields. Grafana writes `version` "1";
+ * any string is taken. The number of alerts is bounded only by the webhook body's size, as for
+ * Alertmanager (WEBHOOK_MAX_BODY_BYTES): a payload the Alertmanager parser takes, this one takes.
+ */
+export const GrafanaPayloadSchema = AlertmanagerPayloadSchema.extend({
+  version: Text.default('1'),
+  orgId: z.number().int().default(0),
+  title: Text.default(''),
+  state: Text.default(''),
+  message: Text.default(''),
+  alerts: z.array(GrafanaAlertSchema),
+});
+
+export type GrafanaPayload = z.infer<typeof GrafanaPayloadSchema>;
+export type GrafanaAlert = z.infer<typeof GrafanaAlertSchema>;
+
+export type GrafanaParseResult = { ok: true; payload: GrafanaPayload } | { ok: false; error: string };
+
+/** Validates a decoded JSON body. The error names the field path, e.g. `alerts.0.values.B: …`. */
+export function parseGrafanaPayload(json: unknown): GrafanaParseResult {
+  const result = GrafanaPayloadSchema.safeParse(json);
+  if (result.success) return { ok: true, payload: result.data };
+  const problems = result.error.issues.slice(0, 5).map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return `${path === '' ? 'payload' : path}: ${issue.message}`;
+  });
+  const more = result.error.issues.length - problems.length;
+  return { ok: false, error: problems.join('; ') + (more > 0 ? `; and ${more} more` : '') };
+}
+
+/** Labels and annotations shown in their own place, so not repeated in the generic lists. */
+const SHOWN_LABELS = new Set(['alertname', 'severity']);
+
+/** Grafana's own bookkeeping labels (`__alert_rule_uid__`, `__alert_rule_namespace_uid__`): ids, not information. */
+const isInternalLabel = (key: string): boolean => key.startsWith('__');
+const SHOWN_ANNOTATIONS = new Set(['summary', 'description']);
+
+/**
+ * Telegram HTML for one notification: Grafana's title, then firing alerts, then resolved ones, each
+ * under its own header, alerts separated by blank lines (where splitMessage prefers to cut).
+ */
+export function renderGrafanaHtml(payload: GrafanaPayload): string {
+  const blocks: string[] = [];
+  if (payload.title.trim() !== '') blocks.push(`<b>${escapeHtml(payload.title.trim())}</b>`);
+  const firing = payload.alerts.filter((alert) => alert.status === 'firing');
+  const resolved = payload.alerts.filter((alert) => alert.status === 'resolved');
+  if (firing.length > 0) blocks.push(`<b>🔥 FIRING (${firing.length})</b>`, ...firing.map(renderGrafanaAlertHtml));
+  if (resolved.length > 0) blocks.push(`<b>✅ RESOLVED (${resolved.length})</b>`, ...resolved.map(renderGrafanaAlertHtml));
+  if (payload.alerts.length === 0) {
+    blocks.push(`<b>${payload.status === 'resolved' ? '✅ RESOLVED' : '🔥 FIRING'}</b> (no alerts in this notification)`);
+  }
+  const footer: string[] = [];
+  if (payload.truncatedAlerts > 0) {
+    const noun = payload.truncatedAlerts === 1 ? 'alert was' : 'alerts were';
+    footer.push(`⚠️ ${payload.truncatedAlerts} more ${noun} left out by Grafana.`);
+  }
+  const grafana = link(payload.externalURL, 'Open Grafana');
+  if (grafana) footer.push(grafana);
+  if (footer.length > 0) blocks.push(footer.join('\n'));
+  return blocks.join('\n\n');
+}
+
+/** One alert on its own: a block of the notification, or the caption of the alert's photo. */
+export function renderGrafanaAlertHtml(alert: GrafanaAlert): string {
+  const lines: string[] = [];
+  const name = alert.labels['alertname'] ?? 'Alert';
+  const severity = alert.labels['severity'];
+  const icon = alert.status === 'resolved' ? '✅' : '🔥';
+  lines.push(`${icon} <b>${escapeHtml(name)}</b>${severity === undefined ? '' : ` · severity: <b>${escapeHtml(severity)}</b>`}`);
+  for (const key of SHOWN_ANNOTATIONS) {
+    const value = alert.annotations[key];
+    if (value !== undefined && value.trim() !== '') lines.push(escapeHtml(value));
+  }
+  const values = renderValues(alert);
+  if (values) lines.push(values);
+  const otherAnnotations = sortedEntries(alert.annotations).filter(([key]) => !SHOWN_ANNOTATIONS.has(key));
+  for (const [key, value] of otherAnnotations) lines.push(`<i>${escapeHtml(key)}</i>: ${escapeHtml(value)}`);
+  const otherLabels = sortedEntries(alert.labels).filter(([key]) => !SHOWN_LABELS.has(key) && !isInternalLabel(key));
+  if (otherLabels.length > 0) {
+    lines.push(`Labels: ${otherLabels.map(([key, value]) => `${escapeHtml(key)}=<code>${escapeHtml(value)}</code>`).join(', ')}`);
+  }
+  const started = formatTime(alert.startsAt);
+  if (started) lines.push(`Started: ${escapeHtml(started)}`);
+  const ended = alert.status === 'resolved' ? formatTime(alert.endsAt) : undefined;
+  if (ended) lines.push(`Resolved: ${escapeHtml(ended)}`);
+  const links = [
+    link(alert.dashboardURL, 'Dashboard'),
+    link(alert.panelURL, 'Panel'),
+    link(alert.generatorURL, 'Rule'),
+    link(alert.silenceURL, 'Silence'),
+  ].filter((l): l is string => l !== undefined);
+  if (links.length > 0) lines.push(links.join(' · '));
+  return lines.join('\n');
+}
+
+/** "Values: B=44.24, C=1", by ref id; Grafana 9's valueString when there are no values. */
+function renderValues(alert: GrafanaAlert): string | undefined {
+  const entries = sortedEntries(alert.values);
+  if (entries.length > 0) {
+    return `Values: ${entries.map(([ref, value]) => `${escapeHtml(ref)}=<code>${escapeHtml(formatValue(value))}</code>`).join(', ')}`;
+  }
+  const text = alert.valueString.trim();
+  return text === '' ? undefined : `Values: <code>${escapeHtml(text)}</code>`;
+}
+
+/** Six significant digits are what a chat needs of 44.23943737541908; integers stay as they are. */
+function formatValue(value: number | string | null): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return value;
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
+}
+
+/** Only http(s) links become <a>: Grafana sends "" for a rule without a dashboard, and nothing else is a page. */
+function link(url: string, text: string): string | undefined {
+  const trimmed = url.trim();
+  if (!/^https?:\/\//i.test(trimmed)) return undefined;
+  return `<a href="${escapeHtml(trimmed)}">${escapeHtml(text)}</a>`;
+}
+
+function sortedEntries<T>(map: Readonly<Record<string, T>>): [string, T][] {
+  return Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** "2024-05-01 10:00:00 UTC". Go's zero time means "not ended yet"; anything unparseable is shown as sent. */
+function formatTime(value: string): string | undefined {
+  if (value.trim() === '' || value.startsWith('0001-01-01')) return undefined;
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) return value;
+  return `${time.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
