@@ -12,7 +12,7 @@
 // (repeat_interval) always go out. A failed one is forgotten too: its retry starts afresh.
 // The memory lives in the leader's process and starts empty after a leader change.
 import { createHash } from 'node:crypto';
-import type { AlertmanagerPayload } from './format/alertmanager.js';
+import type { AlertmanagerPayload } from '../format/alertmanager.js';
 import type { Delivery } from './sender.js';
 
 /** Long enough for a retry at the next flush (Alertmanager's default group_interval is 5 minutes). */

@@ -21,9 +21,9 @@ import type { InlineKeyboardMarkup, TelegramClient } from '../telegram/client.js
 import { TelegramError } from '../telegram/errors.js';
 import { tokenKey } from '../telegram/tokenKey.js';
 import { Admissions } from './admission.js';
-import { renderAlertmanagerHtml, type AlertmanagerPayload } from './format/alertmanager.js';
-import { parsedLength } from './format/markup.js';
-import { splitMessage } from './format/split.js';
+import { renderAlertmanagerHtml, type AlertmanagerPayload } from '../format/alertmanager.js';
+import { parsedLength } from '../format/markup.js';
+import { splitMessage } from '../format/split.js';
 import type { DeliveryLedger } from './ledger.js';
 import { InFlightNotifications, notificationIdentity } from './notifications.js';
 import { SendingStopped, type Delivery, type MessageSource, type OutgoingMessage, type Sender } from './sender.js';

@@ -14,7 +14,7 @@
 import type http from 'node:http';
 import type { TelegramChannel } from '../api/types.js';
 import type { SecretReader } from '../channel/secrets.js';
-import { parseAlertmanagerPayload } from '../delivery/format/alertmanager.js';
+import { parseAlertmanagerPayload } from '../format/alertmanager.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, type DeliveryOutcome, type DeliveryService } from '../delivery/service.js';
 import type { Logger } from '../observability/log.js';
 import { forwardRoutes, type WebhookAnswer } from './forwardReceiver.js';

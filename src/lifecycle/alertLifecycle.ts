@@ -5,8 +5,8 @@
 // taking the lead and hourly). main.ts builds it; nothing here holds a token beyond one call.
 import { keyOf, parseSpec, splitKey, type TelegramChannel } from '../api/types.js';
 import type { ChannelResolver } from '../channel/resolver.js';
-import { renderAlertmanagerHtml } from '../delivery/format/alertmanager.js';
-import { splitMessage, TELEGRAM_TEXT_LIMIT } from '../delivery/format/split.js';
+import { renderAlertmanagerHtml } from '../format/alertmanager.js';
+import { splitMessage, TELEGRAM_TEXT_LIMIT } from '../format/split.js';
 import type { Delivery } from '../delivery/sender.js';
 import type { Notification } from '../delivery/service.js';
 import type { EpisodeConfigMaps } from '../kube/episodeConfigMaps.js';

@@ -1,6 +1,6 @@
 // In-flight Alertmanager notifications: a retry joins the delivery under way, a delivery nobody waited
 // for answers its retry once, an answered one is forgotten. Deliveries are promises the test settles.
-import { AlertmanagerPayloadSchema } from '../../../src/delivery/format/alertmanager.js';
+import { AlertmanagerPayloadSchema } from '../../../src/format/alertmanager.js';
 import { InFlightNotifications, REMEMBER_MS, notificationIdentity } from '../../../src/delivery/notifications.js';
 import type { Delivery } from '../../../src/delivery/sender.js';
 

@@ -1,7 +1,7 @@
 // The delivery service against the emulator: deliver(channel, message) → outcome (the Ready check, the
 // in-flight join, admission, outcomes into the ledger), and the message operations issue 13 builds on
 // (send with buttons or as a reply, edit, delete, answer a press) with Telegram's refusals as outcomes.
-import { AlertmanagerPayloadSchema } from '../../../src/delivery/format/alertmanager.js';
+import { AlertmanagerPayloadSchema } from '../../../src/format/alertmanager.js';
 import type { TelegramChannel } from '../../../src/api/types.js';
 import type { Resolution, ResolvedChannel } from '../../../src/channel/resolver.js';
 import { SecretUnavailable } from '../../../src/channel/secrets.js';

@@ -4,8 +4,8 @@
 import { jest } from '@jest/globals';
 import pino from 'pino';
 import { parseSpec, type TelegramChannel } from '../../../src/api/types.js';
-import { AlertmanagerPayloadSchema } from '../../../src/delivery/format/alertmanager.js';
-import { parsedLength } from '../../../src/delivery/format/markup.js';
+import { AlertmanagerPayloadSchema } from '../../../src/format/alertmanager.js';
+import { parsedLength } from '../../../src/format/markup.js';
 import type { Notification } from '../../../src/delivery/service.js';
 import { AlertLifecycle, SWEEP_EVERY_MS, type AlertLifecycleDeps } from '../../../src/lifecycle/alertLifecycle.js';
 import type { ChatOperations } from '../../../src/lifecycle/deliveryChat.js';
