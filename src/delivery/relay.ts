@@ -22,7 +22,8 @@ import { splitMessage } from '../format/split.js';
 import { renderTestMessage } from '../format/testMessage.js';
 import { fields, type DeliveryLedger, type Folded } from './ledger.js';
 import type { MessageSource } from './outgoing.js';
-import { readiness, type DeliveryService } from './service.js';
+import { readiness } from './readiness.js';
+import type { DeliveryService } from './service.js';
 
 type Kind = 'alert' | 'test';
 
