@@ -18,7 +18,7 @@ export const LAYERS = {
   bot: ['api', 'channel', 'kube', 'observability', 'runtime', 'telegram'],
   alertmanagerConfig: ['api', 'kube', 'net', 'observability', 'runtime'],
   delivery: ['api', 'async', 'channel', 'format', 'kube', 'net', 'observability', 'sources', 'telegram'],
-  template: ['api', 'format', 'observability', 'sources'],
+  template: ['api', 'format', 'observability'],
   lifecycle: [
     'api',
     'async',
