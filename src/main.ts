@@ -16,7 +16,7 @@ import { DeliveryLedger } from './delivery/ledger.js';
 import { AnnotationRelay } from './delivery/relay.js';
 import { Sender } from './delivery/sender.js';
 import { DeliveryService, notificationMessage } from './delivery/service.js';
-import { alertmanagerRoutes } from './http/alertmanagerWebhook.js';
+import { webhookRoutes } from './http/webhook.js';
 import { createMetrics } from './observability/metrics.js';
 import { startHttpServer } from './http/server.js';
 import { patchBotStatus } from './kube/bots.js';
@@ -208,7 +208,7 @@ async function main(): Promise<void> {
     ready: () => manager.hasSynced(),
     log,
     routes: [
-      ...alertmanagerRoutes({
+      ...webhookRoutes({
         getChannel: (ns, name) => manager.getChannel(ns, name),
         secrets,
         delivery,

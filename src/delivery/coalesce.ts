@@ -1,7 +1,7 @@
 // Coalescing: under a storm, waiting Alertmanager notifications for the same chat ride in as few
 // messages as fit Telegram's limits. Only which messages go together, and as what text; the queue that
 // holds them is botSender.ts.
-import { TELEGRAM_TEXT_LIMIT } from './format/split.js';
+import { TELEGRAM_TEXT_LIMIT } from '../format/split.js';
 import type { OutgoingMessage } from './outgoing.js';
 
 /** Telegram's limit on the raw text parameter, markup included. */

@@ -127,7 +127,7 @@ export class DeliveryLedger {
     const summary = pending?.summary;
     if (summary) foldSummary(summary, d);
     for (const o of list) {
-      if (o.kind !== 'alertmanager') {
+      if (o.kind === 'alert' || o.kind === 'test') {
         const { lastField, pendingField } = fields(o.kind);
         d[lastField] = o.digest;
         if (d[pendingField] === o.digest) delete d[pendingField];
@@ -190,7 +190,7 @@ export class DeliveryLedger {
     }
     const s: OutcomeSummary = { ...(pending.summary ?? { sentMessages: 0, failures: 0, digests: {} }) };
     s.digests = { ...(pending.summary?.digests ?? {}) };
-    if (o.kind !== 'alertmanager' && o.digest) s.digests[o.kind] = o.digest;
+    if ((o.kind === 'alert' || o.kind === 'test') && o.digest) s.digests[o.kind] = o.digest;
     if (o.ok) {
       s.sentMessages += o.messageIds?.length ?? 1;
       s.lastSentAt = o.at;

@@ -1,4 +1,4 @@
-// In-flight Alertmanager notifications: one entry per notification, from the moment it is handed to
+// In-flight webhook notifications: one entry per notification, from the moment it is handed to
 // the sender until it is answered. Alertmanager retries a notification it got no 2xx for (its own
 // deadline, a 503, a follower that gave up waiting); such a retry JOINS the delivery already under
 // way instead of queueing the whole notification again, so a long notification whose parts take
@@ -12,7 +12,7 @@
 // (repeat_interval) always go out. A failed one is forgotten too: its retry starts afresh.
 // The memory lives in the leader's process and starts empty after a leader change.
 import { createHash } from 'node:crypto';
-import type { AlertmanagerPayload } from './format/alertmanager.js';
+import type { Notification } from '../sources/notification.js';
 import type { Delivery } from './sender.js';
 
 /** Long enough for a retry at the next flush (Alertmanager's default group_interval is 5 minutes). */
@@ -20,16 +20,13 @@ export const REMEMBER_MS = 15 * 60_000;
 const MAX_REMEMBERED = 10_000;
 
 /**
- * What makes two notifications the same message: the channel, the group, and each alert's identity,
- * state and content. A retry carries all of it unchanged; two different notifications that happen to
- * share a group key and fingerprints (as hand-made payloads do) still differ by their labels or
- * annotations, so they are never merged into one.
+ * What makes two notifications the same message: the channel, the source, and what the source says
+ * identifies a notification (Alertmanager: the group, and each alert's identity, state and content).
  */
-export function notificationIdentity(channelKey: string, payload: AlertmanagerPayload): string {
-  const sorted = (o: Record<string, string>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const alerts = payload.alerts.map((a) => [a.fingerprint, sorted(a.labels), sorted(a.annotations), a.status, a.startsAt, a.endsAt]);
-  const identity = [channelKey, payload.groupKey, payload.status, payload.truncatedAlerts, alerts];
-  return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
+export function notificationIdentity(channelKey: string, n: Pick<Notification, 'source' | 'identity'>): string {
+  return createHash('sha256')
+    .update(JSON.stringify([channelKey, n.source, n.identity]))
+    .digest('hex');
 }
 
 export type NotificationOutcome =

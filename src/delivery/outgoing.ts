@@ -3,8 +3,12 @@ import { setTimeout as sleepTimer } from 'node:timers/promises';
 import type { SendMessageParams, TelegramClient } from '../telegram/client.js';
 import { TelegramError } from '../telegram/errors.js';
 
-/** Where a message comes from; a metrics label (documented in operations.md). */
-export type MessageSource = 'alert' | 'test' | 'alertmanager';
+/**
+ * Where a message comes from: 'alert' or 'test' (the annotations), or a webhook source's name
+ * (sources/registry.ts: 'alertmanager'); a string, so that a new source needs no change here. A
+ * metrics label (documented in operations.md).
+ */
+export type MessageSource = string;
 
 /** Options that apply to the first part of a message only: its buttons, and what it answers. */
 export type FirstPartOptions = Pick<SendMessageParams, 'reply_markup' | 'reply_parameters'>;

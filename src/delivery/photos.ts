@@ -9,13 +9,13 @@ import { silenceHostAllowed } from '../api/silenceHosts.js';
 import type { ResolvedChannel } from '../channel/resolver.js';
 import type { InlineKeyboardMarkup, PhotoUpload, TelegramClient } from '../telegram/client.js';
 import { TelegramError } from '../telegram/errors.js';
-import { splitCaption } from './format/caption.js';
-import { escapeHtml } from './format/html.js';
-import { parsedLength } from './format/markup.js';
-import { InvalidMarkupError } from './format/split.js';
+import { splitCaption } from '../format/caption.js';
+import { escapeHtml } from '../format/html.js';
+import { parsedLength } from '../format/markup.js';
+import { InvalidMarkupError } from '../format/split.js';
 import { deliveryReason } from './reasons.js';
 import type { MessageSource, OutgoingMessage, Sender } from './sender.js';
-import type { EditOutcome, Failed } from './service.js';
+import type { EditOutcome, Failed } from './messageOperations.js';
 
 /** IMAGE_URL_HOSTS as fetchImage's host check: the host[:port] rules of SILENCE_URL_HOSTS. */
 export function imageHostCheck(entries: readonly string[]): (url: string) => boolean {

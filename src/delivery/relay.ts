@@ -17,12 +17,13 @@ import type { ResolvedChannel } from '../channel/resolver.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { Logger } from '../observability/log.js';
-import { checkMarkup } from './format/markup.js';
-import { splitMessage } from './format/split.js';
-import { renderTestMessage } from './format/testMessage.js';
+import { checkMarkup } from '../format/markup.js';
+import { splitMessage } from '../format/split.js';
+import { renderTestMessage } from '../format/testMessage.js';
 import { fields, type DeliveryLedger, type Folded } from './ledger.js';
 import type { MessageSource } from './outgoing.js';
-import { readiness, type DeliveryService } from './service.js';
+import { readiness } from './readiness.js';
+import type { DeliveryService } from './service.js';
 
 type Kind = 'alert' | 'test';
 

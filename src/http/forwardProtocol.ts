@@ -1,8 +1,11 @@
-// How a follower hands an Alertmanager notification to the leader without trusting the Lease.
+// How a follower hands a webhook notification to the leader without trusting the Lease, at
+// POST /forward/v1/{source}/{namespace}/{name}/challenge and .../notification.
 // The Lease annotation that names the leader's address can be written by anyone allowed to update the
 // Lease, so the address proves nothing. Instead both sides prove they hold the channel's webhook Secret,
 // through a key derived from it for this purpose and this channel only:
 //   key = HKDF-SHA256(webhook token, salt "telegram-channel-operator/forward/v1", info "<namespace>/<name>")
+// "channel" below is the subject "<source>/<namespace>/<name>": the source is inside every MAC and the
+// leader's nonce is bound to it, so a body forwarded for one source is never parsed as another's.
 // 1. challenge (no alert content): the follower sends a fresh nonce F and MAC(key, hello, F, channel,
 //    address). The leader checks it against ITS OWN address, so a request relayed through another
 //    address (a man in the middle named by a forged Lease) fails here. It answers a fresh nonce L and
@@ -11,7 +14,7 @@
 //    sha256(body)). L is single-use, so a replayed request is refused. The leader answers
 //    MAC(key, answer, F, L, status, Retry-After, sha256(answer body)); the follower relays the status
 //    only when that MAC verifies.
-// Alertmanager's bearer token never leaves the replica that received it: the key is one-way derived
+// The sender's bearer token never leaves the replica that received it: the key is one-way derived
 // from the Secret, and only MACs and nonces travel.
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
@@ -21,6 +24,11 @@ export const PROOF_HEADER = 'x-telegram-operator-proof';
 export const FORWARD_PATH = '/forward/v1';
 
 export type Step = 'hello' | 'challenge' | 'notification' | 'answer';
+
+/** What the MACs and the leader's nonces are bound to: the source and the channel. */
+export function forwardSubject(source: string, namespace: string, name: string): string {
+  return `${source}/${namespace}/${name}`;
+}
 
 export function forwardKey(webhookToken: string, namespace: string, name: string): Buffer {
   return Buffer.from(hkdfSync('sha256', webhookToken, FORWARD_SALT, `${namespace}/${name}`, 32));

@@ -1,5 +1,5 @@
 // The leader's side of leader forwarding (the protocol is described in forwardProtocol.ts):
-// POST /forward/v1/{namespace}/{name}/challenge and .../notification. Neither takes a bearer token:
+// POST /forward/v1/{source}/{namespace}/{name}/challenge and .../notification. Neither takes a bearer token:
 // the follower proves itself with MACs under the key derived from the channel's webhook Secret, and
 // a notification is only read once it names a nonce this leader issued (single use, 30 s).
 import { randomBytes } from 'node:crypto';
@@ -10,6 +10,7 @@ import {
   NONCE_HEADER,
   PROOF_HEADER,
   forwardKey,
+  forwardSubject,
   isNonce,
   parseLeaderEndpoint,
   proof,
@@ -21,6 +22,7 @@ import type { RequestBudget } from './requestBudget.js';
 import { sendJson, type Route } from './server.js';
 import { unauthorized, webhookSecret, type ChannelLookup } from './webhookAuth.js';
 import type { TelegramChannel } from '../api/types.js';
+import type { WebhookSource } from '../sources/source.js';
 
 export interface WebhookAnswer {
   status: number;
@@ -34,8 +36,10 @@ export interface ForwardReceiverDeps extends ChannelLookup {
   ownEndpoint: string | undefined;
   budget: RequestBudget;
   maxBodyBytes: number;
-  /** Delivers a notification body for the channel (the same as a direct webhook request after its authentication). */
-  deliver: (namespace: string, name: string, channel: TelegramChannel, body: Buffer, hangUp: AbortSignal) => Promise<WebhookAnswer>;
+  /** The sources a notification may be forwarded for. */
+  sources: readonly WebhookSource[];
+  /** Delivers a notification body of `source` for the channel (the same as a direct webhook request after its authentication). */
+  deliver: (source: WebhookSource, channel: TelegramChannel, body: Buffer, hangUp: AbortSignal) => Promise<WebhookAnswer>;
   log: Logger;
   now?: () => number;
 }
@@ -81,13 +85,15 @@ export function forwardRoutes(deps: ForwardReceiverDeps): Route[] {
   const notLeader = () => new HttpError(503, 'not the leader (any more); retry', { 'Retry-After': '1' });
   const refused = (why: string) => unauthorized(`forwarded request refused: ${why}`);
 
-  type Handler = (req: http.IncomingMessage, res: http.ServerResponse, ns: string, name: string) => Promise<void>;
+  type Handler = (req: http.IncomingMessage, res: http.ServerResponse, source: WebhookSource, ns: string, name: string) => Promise<void>;
   const guarded =
     (fn: Handler): Route['handler'] =>
     async (req, res, params) => {
-      const { namespace, name } = params as { namespace: string; name: string };
+      const { source: sourceName, namespace, name } = params as { source: string; namespace: string; name: string };
       try {
-        await fn(req, res, namespace, name);
+        const source = deps.sources.find((s) => s.name === sourceName);
+        if (!source) throw refused('no such source');
+        await fn(req, res, source, namespace, name);
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
         deps.log.info({ namespace, name, status: e.status, reason: e.logReason ?? e.message }, 'forwarded webhook request refused');
@@ -95,14 +101,14 @@ export function forwardRoutes(deps: ForwardReceiverDeps): Route[] {
       }
     };
 
-  const challenge = guarded(async (req, res, namespace, name) => {
+  const challenge = guarded(async (req, res, source, namespace, name) => {
     if (!deps.isLeader()) throw notLeader();
     if (!own.ok) throw notLeader();
     const followerNonce = req.headers[NONCE_HEADER];
     const given = req.headers[PROOF_HEADER];
     if (!isNonce(followerNonce) || typeof given !== 'string') throw refused('no nonce or proof');
-    const channel = `${namespace}/${name}`;
-    const { token } = await webhookSecret(deps, namespace, name);
+    const channel = forwardSubject(source.name, namespace, name);
+    const { token } = await webhookSecret(deps, source, namespace, name);
     const key = forwardKey(token, namespace, name);
     // Bound to this replica's own address: a request relayed here from the address on a forged Lease fails.
     if (!proofMatches(given, proof(key, 'hello', [followerNonce, channel, own.origin]))) {
@@ -112,13 +118,13 @@ export function forwardRoutes(deps: ForwardReceiverDeps): Route[] {
     sendJson(res, 200, { nonce: leaderNonce, proof: proof(key, 'challenge', [followerNonce, leaderNonce, channel, own.origin]) });
   });
 
-  const notification = guarded(async (req, res, namespace, name) => {
+  const notification = guarded(async (req, res, source, namespace, name) => {
     if (!deps.isLeader() || !own.ok) throw notLeader();
-    const channel = `${namespace}/${name}`;
+    const channel = forwardSubject(source.name, namespace, name);
     const leaderNonce = req.headers[NONCE_HEADER];
     const followerNonce = isNonce(leaderNonce) ? nonces.take(leaderNonce, channel) : undefined;
     if (!followerNonce || !isNonce(leaderNonce)) throw refused('no nonce from a challenge of this leader (unknown, used or expired)');
-    const { channel: ch, token } = await webhookSecret(deps, namespace, name);
+    const { channel: ch, token } = await webhookSecret(deps, source, namespace, name);
     const key = forwardKey(token, namespace, name);
     // From here on every answer carries the MAC the follower checks before relaying it.
     const signed = (answer: WebhookAnswer) => {
@@ -149,14 +155,14 @@ export function forwardRoutes(deps: ForwardReceiverDeps): Route[] {
 
     const hangUp = callerHangUp(res);
     try {
-      signed(await deps.deliver(namespace, name, ch, body, hangUp.signal));
+      signed(await deps.deliver(source, ch, body, hangUp.signal));
     } finally {
       hangUp.dispose();
     }
   });
 
   return [
-    { method: 'POST', path: `${FORWARD_PATH}/:namespace/:name/challenge`, handler: challenge },
-    { method: 'POST', path: `${FORWARD_PATH}/:namespace/:name/notification`, handler: notification },
+    { method: 'POST', path: `${FORWARD_PATH}/:source/:namespace/:name/challenge`, handler: challenge },
+    { method: 'POST', path: `${FORWARD_PATH}/:source/:namespace/:name/notification`, handler: notification },
   ];
 }

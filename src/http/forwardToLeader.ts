@@ -1,6 +1,6 @@
 // The follower's side of leader forwarding (the protocol is described in forwardProtocol.ts): prove
 // the address on the Lease belongs to a replica holding the channel's webhook Secret, then hand it the
-// notification and relay its answer only when the answer's MAC verifies. Nothing of Alertmanager's
+// notification and relay its answer only when the answer's MAC verifies. Nothing of the sender's
 // request but its body goes out, and the body only after the challenge succeeded; redirects are never
 // followed; whatever the other side answers is read up to a small bound.
 import { randomBytes } from 'node:crypto';
@@ -11,6 +11,7 @@ import {
   NONCE_HEADER,
   PROOF_HEADER,
   forwardKey,
+  forwardSubject,
   isNonce,
   parseLeaderEndpoint,
   proof,
@@ -27,6 +28,8 @@ const MAX_ANSWER_BYTES = OUTBOUND.leaderNotification.maxAnswerBytes;
 export interface ForwardRequest {
   /** The leader's address as read from the Lease (untrusted). */
   endpoint: string | undefined;
+  /** The webhook source's name: in the path and inside every MAC. */
+  source: string;
   namespace: string;
   name: string;
   /** The channel's webhook token: the key is derived from it; it is never sent. */
@@ -52,9 +55,9 @@ export async function forwardToLeader(r: ForwardRequest): Promise<RelayedAnswer>
   const endpoint = parseLeaderEndpoint(r.endpoint);
   if (!endpoint.ok) throw unreachable(endpoint.reason);
   const origin = endpoint.origin;
-  const channel = `${r.namespace}/${r.name}`;
+  const channel = forwardSubject(r.source, r.namespace, r.name);
   const key = forwardKey(r.token, r.namespace, r.name);
-  const base = `${origin}${FORWARD_PATH}/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.name)}`;
+  const base = `${origin}${FORWARD_PATH}/${encodeURIComponent(r.source)}/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.name)}`;
   const followerNonce = randomBytes(32).toString('hex');
 
   // 1. The challenge: no alert content, a short deadline.
@@ -74,7 +77,7 @@ export async function forwardToLeader(r: ForwardRequest): Promise<RelayedAnswer>
     throw unreachable(`the leader endpoint did not answer the challenge (${(e as Error).name})`);
   }
   const leaderNonce = challenge?.nonce;
-  const logged = { namespace: r.namespace, name: r.name, endpoint: origin };
+  const logged = { source: r.source, namespace: r.namespace, name: r.name, endpoint: origin };
   const given = challenge?.proof as string | undefined;
   if (!isNonce(leaderNonce) || !proofMatches(given, proof(key, 'challenge', [followerNonce, leaderNonce, channel, origin]))) {
     r.log.warn(logged, 'the leader endpoint on the Lease failed the challenge: nothing forwarded to it');

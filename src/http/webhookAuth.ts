@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseSpec, type TelegramChannel } from '../api/types.js';
 import { SecretUnavailable, type SecretReader, type SecretValue } from '../channel/secrets.js';
+import type { WebhookSource } from '../sources/source.js';
 import { HttpError } from './request.js';
 
 export const UNAUTHORIZED_MESSAGE = "unauthorized: this URL needs Authorization: Bearer <the channel's webhook token>";
@@ -24,19 +25,23 @@ export interface WebhookSecret {
   token: string;
 }
 
-/** The channel and its webhook token; throws the uniform 401 (or a 503 when the Secret cannot be read now). */
-export async function webhookSecret(deps: ChannelLookup, namespace: string, name: string): Promise<WebhookSecret> {
+/**
+ * The channel and its webhook token for `source` (the Secret its opt-in field names); throws the
+ * uniform 401 (or a 503 when the Secret cannot be read now).
+ */
+export async function webhookSecret(deps: ChannelLookup, source: WebhookSource, namespace: string, name: string): Promise<WebhookSecret> {
   const channel = deps.getChannel(namespace, name);
   if (!channel) throw unauthorized('no such TelegramChannel (or its namespace is not watched)');
   const parsed = parseSpec(channel.spec);
   if (!parsed.ok) throw unauthorized('the TelegramChannel spec is invalid');
-  if (!parsed.spec.alertmanager) throw unauthorized('the TelegramChannel has no spec.alertmanager (not opted in)');
-  const ref = parsed.spec.alertmanager.tokenSecretRef;
+  const settings = source.optIn(parsed.spec);
+  if (!settings) throw unauthorized(`the TelegramChannel has no ${source.optInField} (not opted in)`);
+  const ref = settings.tokenSecretRef;
   let secret: SecretValue;
   try {
     secret = await deps.secrets.read(namespace, ref.name, ref.key);
   } catch (e) {
-    // Not knowing the token, a 401 would be a lie, and Alertmanager does not retry 4xx: ask for a retry.
+    // Not knowing the token, a 401 would be a lie, and senders do not retry 4xx: ask for a retry.
     if (e instanceof SecretUnavailable)
       throw new HttpError(503, 'cannot check the token right now; retry', { 'Retry-After': '5' }, e.message);
     throw e;
@@ -59,9 +64,10 @@ export function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b) && given.length === expected.length;
 }
 
-/** Checks the request's bearer token against the channel's webhook Secret. */
+/** Checks the request's bearer token against the channel's webhook Secret for `source`. */
 export async function authenticate(
   deps: ChannelLookup,
+  source: WebhookSource,
   namespace: string,
   name: string,
   authorization: string | undefined,
@@ -70,7 +76,7 @@ export async function authenticate(
   // No bearer at all: refused before any lookup, so an anonymous flood costs no API read. The answer is
   // the same 401 as every other refusal, so it says nothing about whether the channel exists.
   if (!given) throw unauthorized('no Authorization: Bearer header');
-  const found = await webhookSecret(deps, namespace, name);
+  const found = await webhookSecret(deps, source, namespace, name);
   if (!sameSecret(given, found.token)) throw unauthorized('wrong bearer token');
   return found;
 }

@@ -1,14 +1,13 @@
 // The alert's life in the chat, put together for the running operator: the episode store (one
 // ConfigMap per channel in the operator's namespace), the notifier that the delivery service calls for
-// every Alertmanager notification (its NotificationSender hook), the renderer the press handler calls
+// every webhook notification (its NotificationSender hook), the renderer the press handler calls
 // after a press, and the leader's housekeeping (a deleted channel's episodes go with it; a sweep on
 // taking the lead and hourly). main.ts builds it; nothing here holds a token beyond one call.
 import { keyOf, parseSpec, splitKey, type TelegramChannel } from '../api/types.js';
 import type { ChannelResolver } from '../channel/resolver.js';
-import { renderAlertmanagerHtml } from '../delivery/format/alertmanager.js';
-import { splitMessage, TELEGRAM_TEXT_LIMIT } from '../delivery/format/split.js';
+import { splitMessage, TELEGRAM_TEXT_LIMIT } from '../format/split.js';
 import type { Delivery } from '../delivery/sender.js';
-import type { Notification } from '../delivery/service.js';
+import type { ChannelNotification } from '../delivery/service.js';
 import type { EpisodeConfigMaps } from '../kube/episodeConfigMaps.js';
 import { kubeErrorForLog } from '../kube/errors.js';
 import type { Logger } from '../observability/log.js';
@@ -33,8 +32,8 @@ export interface AlertLifecycleDeps {
   /** Whether this operator watches the namespace (WATCH_NAMESPACE): a channel it cannot see is not known to be deleted. */
   watches: (namespace: string) => boolean;
   isLeader: () => boolean;
-  /** Alertmanager notifications of channels that remember nothing (Send without buttons): as before, coalescible. */
-  sendPlain: (n: Notification) => Promise<Delivery>;
+  /** Notifications of channels that remember nothing (Send without buttons): new messages, coalescible. */
+  sendPlain: (n: ChannelNotification) => Promise<Delivery>;
   /** Counts each episode write that reached the API server. */
   onWrite?: () => void;
   log: Logger;
@@ -53,17 +52,16 @@ export class AlertLifecycle {
   }
 
   /**
-   * The delivery service's NotificationSender: the notification edits, replies or sends per
-   * spec.alertmanager.resolved, with buttons when spec.alertmanager.silence is set, and resolves once
-   * the episode is stored (so the webhook's 200 comes after it).
+   * The delivery service's NotificationSender: the notification edits, replies or sends per the
+   * source's `resolved` setting (spec.<source>.resolved), with buttons when its `silence` is set, and
+   * resolves once the episode is stored (so the webhook's 200 comes after it).
    */
-  readonly sendNotification = async (n: Notification, service: ChatOperations): Promise<Delivery> => {
-    const am = n.resolved.spec.alertmanager;
-    const mode = am?.resolved ?? 'Edit';
-    const durations = am?.silence?.durations;
+  readonly sendNotification = async (n: ChannelNotification, service: ChatOperations): Promise<Delivery> => {
+    const mode = n.settings?.resolved ?? 'Edit';
+    const durations = n.settings?.silence?.durations;
     if (mode === 'Send' && !durations) return this.deps.sendPlain(n);
     // The first part of a message with buttons may grow a footer (who silenced, who acked): room is kept for it.
-    const parts = durations ? splitMessage(renderAlertmanagerHtml(n.payload), 'HTML', TELEGRAM_TEXT_LIMIT - FOOTER_RESERVE) : n.parts;
+    const parts = durations ? splitMessage(n.html, 'HTML', TELEGRAM_TEXT_LIMIT - FOOTER_RESERVE) : n.parts;
     const result = await this.notifier.notify(
       {
         channel: channelRef(n.channel),
@@ -71,12 +69,12 @@ export class AlertLifecycle {
         mode,
         ...(durations ? { durations } : {}),
         // Long keys as their digest here already: the serializer and the store then agree on the group.
-        groupKey: keptGroupKey(n.payload.groupKey),
-        status: n.payload.status,
-        commonLabels: n.payload.commonLabels,
+        groupKey: keptGroupKey(n.notification.groupKey),
+        status: n.notification.status,
+        commonLabels: n.notification.commonLabels,
         parts,
       },
-      deliveryChat(service, n.resolved, { abandon: n.abandon }),
+      deliveryChat(service, n.resolved, { abandon: n.abandon, source: n.notification.source }),
     );
     return { messageIds: result.messageIds };
   };

@@ -4,7 +4,9 @@
 // longer editable, or in a chat that migrated is 'gone' (the notifier sends a new one instead), "not
 // modified" is done, and any other failure is thrown as the TelegramError it is (the webhook answers
 // it, Alertmanager retries a transient one).
-import type { DeliveryService, Failed, Target } from '../delivery/service.js';
+import type { Failed, Target } from '../delivery/messageOperations.js';
+import type { MessageSource } from '../delivery/outgoing.js';
+import type { DeliveryService } from '../delivery/service.js';
 import type { ChatMessages, EditResult } from './chatMessages.js';
 
 export type ChatOperations = Pick<DeliveryService, 'send' | 'editText' | 'editReplyMarkup' | 'deleteMessage'>;
@@ -13,9 +15,16 @@ export type ChatOperations = Pick<DeliveryService, 'send' | 'editText' | 'editRe
  * `abandon` (the notification's: nobody waits for it any more) applies only until the first operation
  * succeeded: after that the chat has changed, and the rest of the notification must follow (an
  * abandoned half — a reply sent but its first message still showing buttons — would be repeated by
- * Alertmanager's retry instead of finished).
+ * Alertmanager's retry instead of finished). `source` labels the operations in the metrics: the
+ * notification's source; a press's redraw does not know it (an episode does not record its source) and
+ * counts as 'alertmanager'.
  */
-export function deliveryChat(service: ChatOperations, to: Target, opts: { abandon?: AbortSignal } = {}): ChatMessages {
+export function deliveryChat(
+  service: ChatOperations,
+  to: Target,
+  opts: { abandon?: AbortSignal; source?: MessageSource } = {},
+): ChatMessages {
+  const source = opts.source ?? 'alertmanager';
   let changed = false;
   const signal = () => (changed ? undefined : opts.abandon);
   const done = <T>(result: T): T => {
@@ -27,7 +36,7 @@ export function deliveryChat(service: ChatOperations, to: Target, opts: { abando
       const out = await service.send(to, {
         parts,
         parseMode: 'HTML',
-        source: 'alertmanager',
+        source,
         ...(keyboard ? { replyMarkup: keyboard } : {}),
         ...(replyTo !== undefined ? { replyToMessageId: replyTo } : {}),
         ...optional(signal()),
@@ -36,7 +45,7 @@ export function deliveryChat(service: ChatOperations, to: Target, opts: { abando
       return done(out.messageIds);
     },
     async sendShared(text, share) {
-      const out = await service.send(to, { parts: [text], parseMode: 'HTML', source: 'alertmanager', share, ...optional(signal()) });
+      const out = await service.send(to, { parts: [text], parseMode: 'HTML', source, share, ...optional(signal()) });
       if (out.kind === 'failed') throw out.error;
       return done({ messageId: out.messageIds[0]!, members: out.members ?? [share.member] });
     },
@@ -45,17 +54,23 @@ export function deliveryChat(service: ChatOperations, to: Target, opts: { abando
         messageId,
         text,
         parseMode: 'HTML',
+        source,
         ...(keyboard ? { replyMarkup: keyboard } : {}),
         ...optional(signal()),
       });
       return editResult(out, done);
     },
     async setKeyboard(messageId, keyboard) {
-      const out = await service.editReplyMarkup(to, { messageId, ...(keyboard ? { replyMarkup: keyboard } : {}), ...optional(signal()) });
+      const out = await service.editReplyMarkup(to, {
+        messageId,
+        source,
+        ...(keyboard ? { replyMarkup: keyboard } : {}),
+        ...optional(signal()),
+      });
       return editResult(out, done);
     },
     async remove(messageId) {
-      const out = await service.deleteMessage(to, messageId, signal());
+      const out = await service.deleteMessage(to, messageId, signal(), source);
       switch (out.kind) {
         case 'deleted':
           return done('deleted');

@@ -2,7 +2,7 @@
 // edits or sends, and stores the episode BEFORE returning, so the webhook answers Alertmanager 200
 // only once a new leader (after a kill -9 or a handover) would find it. Notifications of the same
 // group in the same channel are serialized; other groups go in parallel.
-import { escapeHtml } from '../delivery/format/html.js';
+import { escapeHtml } from '../format/html.js';
 import { kubeErrorForLog, toKubeError } from '../kube/errors.js';
 import type { Logger } from '../observability/log.js';
 import type { ChatMessages } from './chatMessages.js';

@@ -1,7 +1,7 @@
 // The episode's first message as the chat shows it: the notification's first part, a footer naming
 // who silenced or acked it, and its buttons. Used when a notification edits or sends it, and by
 // EpisodeRenderer.refresh after a press (src/interaction/) changed the episode.
-import { escapeHtml } from '../delivery/format/html.js';
+import { escapeHtml } from '../format/html.js';
 import type { Logger } from '../observability/log.js';
 import type { ChatMessages } from './chatMessages.js';
 import type { Episode, EpisodeRenderer } from './episode.js';

@@ -9,8 +9,8 @@
 // edit is queued and the next member renders on top of it, so the chat's queue collapses the waiting
 // edits into the latest (botSender.ts) and a resolve storm costs a few requests, not one per member.
 import { COALESCE_SEPARATOR, RAW_BYTES_LIMIT } from '../delivery/coalesce.js';
-import { parsedLength } from '../delivery/format/markup.js';
-import { TELEGRAM_TEXT_LIMIT } from '../delivery/format/split.js';
+import { parsedLength } from '../format/markup.js';
+import { TELEGRAM_TEXT_LIMIT } from '../format/split.js';
 import type { ChatMessages, EditResult } from './chatMessages.js';
 import type { EpisodeRecord } from './records.js';
 import { KeyedSerializer } from './serialize.js';

@@ -1,7 +1,7 @@
 // What a template sees: the Alertmanager webhook payload under its own field names, plus `firing` and
 // `resolved` (its alerts in each state) and `channel`. Built as fresh plain objects so nothing but
 // these fields crosses into the render worker.
-import type { AlertmanagerAlert, AlertmanagerPayload } from '../delivery/format/alertmanager.js';
+import type { AlertmanagerAlert, AlertmanagerPayload } from '../format/alertmanager.js';
 
 export interface TemplateChannel {
   namespace: string;

@@ -1,6 +1,6 @@
 // The notifications every template is rendered against when it is applied: the shapes that break
 // templates in practice. Each comes as a firing notification and as its resolved counterpart.
-import type { AlertmanagerAlert, AlertmanagerPayload } from '../delivery/format/alertmanager.js';
+import type { AlertmanagerAlert, AlertmanagerPayload } from '../format/alertmanager.js';
 
 export interface TemplateSample {
   name: string;

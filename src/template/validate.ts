@@ -2,7 +2,7 @@
 // every built-in sample, and each output must be non-empty Telegram HTML the markup check accepts.
 // The first problem found is the answer, with where it is (template line and column when the engine
 // knows) and on which sample.
-import { checkMarkup } from '../delivery/format/markup.js';
+import { checkMarkup } from '../format/markup.js';
 import { templateData, type TemplateChannel } from './data.js';
 import type { RenderFailureKind, RenderPool } from './pool.js';
 import { templateSamples } from './samples.js';

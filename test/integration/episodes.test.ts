@@ -7,8 +7,8 @@
 // The operator process with a real Alertmanager: alert-lifecycle.test.ts and alert-lifecycle-handover.test.ts.
 import * as k8s from '@kubernetes/client-node';
 import pino from 'pino';
-import { AlertmanagerPayloadSchema, renderAlertmanagerHtml } from '../../src/delivery/format/alertmanager.js';
-import { splitMessage } from '../../src/delivery/format/split.js';
+import { AlertmanagerPayloadSchema, renderAlertmanagerHtml } from '../../src/format/alertmanager.js';
+import { splitMessage } from '../../src/format/split.js';
 import { episodeConfigMaps } from '../../src/kube/episodeConfigMaps.js';
 import type { ChatMessages, EditResult } from '../../src/lifecycle/chatMessages.js';
 import type { InlineKeyboard } from '../../src/lifecycle/keyboard.js';

@@ -200,7 +200,7 @@ describe('a forged leader-endpoint annotation', () => {
     await fake.close();
     expect(fake.seen.length).toBeGreaterThan(0);
     for (const s of fake.seen) {
-      expect(s.url).toMatch(/^\/forward\/v1\/[^/]+\/am\/challenge$/);
+      expect(s.url).toMatch(/^\/forward\/v1\/alertmanager\/[^/]+\/am\/challenge$/);
       expect(s.body).toBe('');
       expect(s.headers.authorization).toBeUndefined();
     }

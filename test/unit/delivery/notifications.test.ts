@@ -1,19 +1,22 @@
-// In-flight Alertmanager notifications: a retry joins the delivery under way, a delivery nobody waited
+// In-flight webhook notifications: a retry joins the delivery under way, a delivery nobody waited
 // for answers its retry once, an answered one is forgotten. Deliveries are promises the test settles.
-import { AlertmanagerPayloadSchema } from '../../../src/delivery/format/alertmanager.js';
+import { AlertmanagerPayloadSchema } from '../../../src/format/alertmanager.js';
+import { alertmanagerNotification } from '../../../src/sources/alertmanager.js';
 import { InFlightNotifications, REMEMBER_MS, notificationIdentity } from '../../../src/delivery/notifications.js';
 import type { Delivery } from '../../../src/delivery/sender.js';
 
 const payload = (over: Record<string, unknown> = {}, alert: Record<string, unknown> = {}) =>
-  AlertmanagerPayloadSchema.parse({
-    version: '4',
-    groupKey: '{}:{alertname="Disk"}',
-    status: 'firing',
-    alerts: [
-      { status: 'firing', labels: { alertname: 'Disk', instance: 'a' }, startsAt: '2026-11-26T10:00:00Z', fingerprint: 'f1', ...alert },
-    ],
-    ...over,
-  });
+  alertmanagerNotification(
+    AlertmanagerPayloadSchema.parse({
+      version: '4',
+      groupKey: '{}:{alertname="Disk"}',
+      status: 'firing',
+      alerts: [
+        { status: 'firing', labels: { alertname: 'Disk', instance: 'a' }, startsAt: '2026-11-26T10:00:00Z', fingerprint: 'f1', ...alert },
+      ],
+      ...over,
+    }),
+  );
 
 /** A delivery the test finishes by hand, and the signal the bookkeeping abandons it with. */
 function controllable() {
@@ -35,6 +38,11 @@ test('the same notification for the same channel has the same identity; any chan
   const resolved = payload({ status: 'resolved' }, { status: 'resolved', endsAt: '2026-11-26T11:00:00Z' });
   expect(notificationIdentity('ns/ch', resolved)).not.toBe(id);
   expect(notificationIdentity('ns/ch', payload({}, { startsAt: '2026-11-26T12:00:00Z' }))).not.toBe(id);
+});
+
+test('two sources never share a notification, even with the same identity', () => {
+  const am = payload();
+  expect(notificationIdentity('ns/ch', { ...am, source: 'example' })).not.toBe(notificationIdentity('ns/ch', am));
 });
 
 test('alerts sharing a fingerprint but not their labels or annotations are different notifications', () => {

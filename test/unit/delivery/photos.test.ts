@@ -4,9 +4,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ResolvedChannel } from '../../../src/channel/resolver.js';
-import { escapeHtml } from '../../../src/delivery/format/html.js';
-import { parseMarkup } from '../../../src/delivery/format/markup.js';
-import { parsedText } from '../../../src/delivery/format/pieces.js';
+import { escapeHtml } from '../../../src/format/html.js';
+import { parseMarkup } from '../../../src/format/markup.js';
+import { parsedText } from '../../../src/format/pieces.js';
 import { editCaption, imageHostCheck, imageNoteHtml, sendPhoto } from '../../../src/delivery/photos.js';
 import { Sender } from '../../../src/delivery/sender.js';
 import { fetchImage } from '../../../src/net/imageFetch.js';

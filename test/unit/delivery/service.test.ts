@@ -1,13 +1,15 @@
 // The delivery service against the emulator: deliver(channel, message) → outcome (the Ready check, the
 // in-flight join, admission, outcomes into the ledger), and the message operations issue 13 builds on
 // (send with buttons or as a reply, edit, delete, answer a press) with Telegram's refusals as outcomes.
-import { AlertmanagerPayloadSchema } from '../../../src/delivery/format/alertmanager.js';
+import { AlertmanagerPayloadSchema } from '../../../src/format/alertmanager.js';
 import type { TelegramChannel } from '../../../src/api/types.js';
 import type { Resolution, ResolvedChannel } from '../../../src/channel/resolver.js';
 import { SecretUnavailable } from '../../../src/channel/secrets.js';
 import { DeliveryLedger } from '../../../src/delivery/ledger.js';
 import { Sender } from '../../../src/delivery/sender.js';
-import { DeliveryService, UNRECORDED_SENDS_PER_BOT, readiness } from '../../../src/delivery/service.js';
+import { DeliveryService, UNRECORDED_SENDS_PER_BOT } from '../../../src/delivery/service.js';
+import { readiness } from '../../../src/delivery/readiness.js';
+import { alertmanagerNotification, alertmanagerSource } from '../../../src/sources/alertmanager.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { TelegramClient } from '../../../src/telegram/client.js';
@@ -37,6 +39,7 @@ const payload = AlertmanagerPayloadSchema.parse({
   status: 'firing',
   alerts: [{ status: 'firing', labels: { alertname: 'Disk' }, startsAt: '2026-11-26T10:00:00Z', fingerprint: 'f1' }],
 });
+const notification = alertmanagerNotification(payload);
 
 let emu: TelegramEmulator;
 let ledger: DeliveryLedger;
@@ -73,28 +76,28 @@ const sendMessages = () => emu.requests.filter((r) => r.method === 'sendMessage'
 
 describe('deliver: an Alertmanager notification', () => {
   test('a Ready channel: delivered, and the outcome goes to the ledger for status', async () => {
-    const outcome = await service.deliver(channel(), { source: 'alertmanager', payload, wait: wait() });
+    const outcome = await service.deliver(channel(), { source: alertmanagerSource, notification, wait: wait() });
     expect(outcome).toMatchObject({ kind: 'delivered', joined: false, messageIds: [expect.any(Number)] });
     expect(recorded).toEqual([{ key: KEY, kind: 'alertmanager', ok: true }]);
     expect(ledger.unrecorded).toBe(1);
   });
 
   test('Ready for an older generation: not sent, and the answer says the spec is not verified yet', async () => {
-    const outcome = await service.deliver(channel(2, readyAt(1)), { source: 'alertmanager', payload, wait: wait() });
+    const outcome = await service.deliver(channel(2, readyAt(1)), { source: alertmanagerSource, notification, wait: wait() });
     expect(outcome).toEqual({ kind: 'notReady', why: 'its spec changed (generation 2) and is not verified yet', permanent: true });
     expect(sendMessages()).toHaveLength(0);
   });
 
   test('not Ready: a transient reason is retried soon, a permanent one later; nothing sent', async () => {
     const transient = await service.deliver(channel(1, readyAt(1, 'False', 'TelegramUnavailable')), {
-      source: 'alertmanager',
-      payload,
+      source: alertmanagerSource,
+      notification,
       wait: wait(),
     });
     expect(transient).toEqual({ kind: 'notReady', why: 'TelegramUnavailable: m', permanent: false });
     const permanent = await service.deliver(channel(1, readyAt(1, 'False', 'BotKicked')), {
-      source: 'alertmanager',
-      payload,
+      source: alertmanagerSource,
+      notification,
       wait: wait(),
     });
     expect(permanent).toMatchObject({ kind: 'notReady', permanent: true });
@@ -103,15 +106,15 @@ describe('deliver: an Alertmanager notification', () => {
 
   test('Secrets that cannot be read now: secretsUnavailable, with the detail for the log only', async () => {
     resolve = () => Promise.reject(new SecretUnavailable('reading Secret team/bot: 500 etcdserver: timeout'));
-    const outcome = await service.deliver(channel(), { source: 'alertmanager', payload, wait: wait() });
+    const outcome = await service.deliver(channel(), { source: alertmanagerSource, notification, wait: wait() });
     expect(outcome).toEqual({ kind: 'secretsUnavailable', detail: 'reading Secret team/bot: 500 etcdserver: timeout' });
   });
 
   test('a retry while the first is still being sent joins it: one message, both answered delivered', async () => {
     emu.setFaults({ latencyMs: 300 });
     const [a, b] = await Promise.all([
-      service.deliver(channel(), { source: 'alertmanager', payload, wait: wait() }),
-      service.deliver(channel(), { source: 'alertmanager', payload, wait: wait() }),
+      service.deliver(channel(), { source: alertmanagerSource, notification, wait: wait() }),
+      service.deliver(channel(), { source: alertmanagerSource, notification, wait: wait() }),
     ]);
     expect(a).toMatchObject({ kind: 'delivered', joined: false });
     expect(b).toMatchObject({ kind: 'delivered', joined: true });
@@ -121,13 +124,13 @@ describe('deliver: an Alertmanager notification', () => {
 
   test('a refusal is recorded as a failure; a transient failure is left to Alertmanager (not recorded)', async () => {
     resolve = async () => ({ ok: true, channel: { ...ops, chatId: String(DEMO.chats.kickedSupergroup) } });
-    const refused = await service.deliver(channel(), { source: 'alertmanager', payload, wait: wait() });
+    const refused = await service.deliver(channel(), { source: alertmanagerSource, notification, wait: wait() });
     expect(refused).toMatchObject({ kind: 'failed', reason: 'BotKicked', transient: false });
     expect(recorded).toEqual([{ key: KEY, kind: 'alertmanager', ok: false }]);
 
     resolve = async () => ({ ok: true, channel: ops });
     emu.setFaults({ status5xx: { untilMs: 60_000, code: 502 } });
-    const slow = await service.deliver(channel(), { source: 'alertmanager', payload, wait: AbortSignal.timeout(300) });
+    const slow = await service.deliver(channel(), { source: alertmanagerSource, notification, wait: AbortSignal.timeout(300) });
     expect(slow).toEqual({ kind: 'notYet' });
     expect(recorded).toHaveLength(1);
   });

@@ -1,7 +1,7 @@
-import { parseAlertmanagerPayload, renderAlertmanagerHtml, type AlertmanagerPayload } from '../../../src/delivery/format/alertmanager.js';
-import { checkMarkup, parseMarkup } from '../../../src/delivery/format/markup.js';
-import { parsedText } from '../../../src/delivery/format/pieces.js';
-import { splitMessage } from '../../../src/delivery/format/split.js';
+import { parseAlertmanagerPayload, renderAlertmanagerHtml, type AlertmanagerPayload } from '../../../src/format/alertmanager.js';
+import { checkMarkup, parseMarkup } from '../../../src/format/markup.js';
+import { parsedText } from '../../../src/format/pieces.js';
+import { splitMessage } from '../../../src/format/split.js';
 
 /** What Alertmanager's webhook notifier posts (notify/webhook/webhook.go, version "4"). */
 function samplePayload(): Record<string, unknown> {

@@ -1,10 +1,10 @@
 // splitCaption: a caption of at most 1,024 parsed characters, the rest as reply messages; every part
 // valid HTML, nothing lost, never a cut inside a tag, an entity or a surrogate pair.
-import { splitCaption, TELEGRAM_CAPTION_LIMIT } from '../../../src/delivery/format/caption.js';
-import { escapeHtml } from '../../../src/delivery/format/html.js';
-import { checkMarkup, parseMarkup } from '../../../src/delivery/format/markup.js';
-import { parsedText } from '../../../src/delivery/format/pieces.js';
-import { InvalidMarkupError, TELEGRAM_TEXT_LIMIT } from '../../../src/delivery/format/split.js';
+import { splitCaption, TELEGRAM_CAPTION_LIMIT } from '../../../src/format/caption.js';
+import { escapeHtml } from '../../../src/format/html.js';
+import { checkMarkup, parseMarkup } from '../../../src/format/markup.js';
+import { parsedText } from '../../../src/format/pieces.js';
+import { InvalidMarkupError, TELEGRAM_TEXT_LIMIT } from '../../../src/format/split.js';
 
 function shown(html: string): string {
   const result = parseMarkup(html, 'HTML');

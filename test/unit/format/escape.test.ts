@@ -1,5 +1,5 @@
-import { checkMarkup, escapeHtml, escapeMarkdownV2, parseMarkup } from '../../../src/delivery/format/markup.js';
-import { parsedText } from '../../../src/delivery/format/pieces.js';
+import { checkMarkup, escapeHtml, escapeMarkdownV2, parseMarkup } from '../../../src/format/markup.js';
+import { parsedText } from '../../../src/format/pieces.js';
 
 const nasty = ['<b>x</b> & "q" \'a\'', 'a_b*c[d](e)~f`g>h#i+j-k=l|m{n}o.p!q\\r', '&amp; &lt;', '🔥 <pre>', '\\', ''];
 

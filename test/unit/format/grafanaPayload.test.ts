@@ -2,15 +2,10 @@
 // unknown fields are tolerated, bad input gets a clear error, and the rendering is escaped HTML that
 // Telegram accepts and that splits without loss even for 500 alerts.
 import { readFileSync } from 'node:fs';
-import {
-  parseGrafanaPayload,
-  renderGrafanaAlertHtml,
-  renderGrafanaHtml,
-  type GrafanaPayload,
-} from '../../../src/delivery/format/grafanaPayload.js';
-import { checkMarkup, parseMarkup } from '../../../src/delivery/format/markup.js';
-import { parsedText } from '../../../src/delivery/format/pieces.js';
-import { splitMessage, TELEGRAM_TEXT_LIMIT } from '../../../src/delivery/format/split.js';
+import { parseGrafanaPayload, renderGrafanaAlertHtml, renderGrafanaHtml, type GrafanaPayload } from '../../../src/format/grafanaPayload.js';
+import { checkMarkup, parseMarkup } from '../../../src/format/markup.js';
+import { parsedText } from '../../../src/format/pieces.js';
+import { splitMessage, TELEGRAM_TEXT_LIMIT } from '../../../src/format/split.js';
 
 /**
  * The example body of Grafana's documentation, "Configure the webhook notifier for Alerting":

@@ -1,5 +1,5 @@
-import { checkMarkup, parseMarkup } from '../../../src/delivery/format/markup.js';
-import { parsedText } from '../../../src/delivery/format/pieces.js';
+import { checkMarkup, parseMarkup } from '../../../src/format/markup.js';
+import { parsedText } from '../../../src/format/pieces.js';
 
 const check = (text: string) => checkMarkup(text, 'HTML');
 

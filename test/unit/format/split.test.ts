@@ -1,7 +1,7 @@
 import type { ParseMode } from '../../../src/api/types.js';
-import { checkMarkup, escapeHtml, escapeMarkdownV2, parseMarkup } from '../../../src/delivery/format/markup.js';
-import { parsedText } from '../../../src/delivery/format/pieces.js';
-import { InvalidMarkupError, splitMessage } from '../../../src/delivery/format/split.js';
+import { checkMarkup, escapeHtml, escapeMarkdownV2, parseMarkup } from '../../../src/format/markup.js';
+import { parsedText } from '../../../src/format/pieces.js';
+import { InvalidMarkupError, splitMessage } from '../../../src/format/split.js';
 
 function parsedOf(text: string, mode: ParseMode): string {
   const result = parseMarkup(text, mode);

@@ -1,6 +1,6 @@
-import { checkMarkup, parseMarkup } from '../../../src/delivery/format/markup.js';
-import { parsedText } from '../../../src/delivery/format/pieces.js';
-import { renderTestMessage } from '../../../src/delivery/format/testMessage.js';
+import { checkMarkup, parseMarkup } from '../../../src/format/markup.js';
+import { parsedText } from '../../../src/format/pieces.js';
+import { renderTestMessage } from '../../../src/format/testMessage.js';
 
 describe('renderTestMessage', () => {
   test.each(['None', 'HTML', 'MarkdownV2'] as const)('%s: valid, and reads the same in every parse mode', (mode) => {

@@ -1,5 +1,5 @@
 // The webhook and leader forwarding in one process, over real HTTP on 127.0.0.1: a leader and a
-// follower built from alertmanagerRoutes with fake channels, Secrets and sender (no cluster needed).
+// follower built from webhookRoutes with fake channels, Secrets and sender (no cluster needed).
 // The cluster-level versions of these cases are in test/integration/webhook-forwarding.test.ts.
 import http from 'node:http';
 import net from 'node:net';
@@ -9,7 +9,7 @@ import { SecretUnavailable, type SecretReader, type SecretValue } from '../../..
 import { DeliveryLedger } from '../../../src/delivery/ledger.js';
 import type { OutgoingMessage, Sender } from '../../../src/delivery/sender.js';
 import { DeliveryService } from '../../../src/delivery/service.js';
-import { alertmanagerRoutes, type WebhookDeps } from '../../../src/http/alertmanagerWebhook.js';
+import { webhookRoutes, type WebhookDeps } from '../../../src/http/webhook.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { startHttpServer } from '../../../src/http/server.js';
 import { UNAUTHORIZED_MESSAGE } from '../../../src/http/webhookAuth.js';
@@ -119,7 +119,7 @@ async function replica(opts: ReplicaOptions) {
     metrics,
     ready: () => true,
     log: deps.log,
-    routes: alertmanagerRoutes(deps),
+    routes: webhookRoutes(deps),
     requestTimeoutMs: opts.requestTimeoutMs,
   });
   servers.push(server);
@@ -357,7 +357,7 @@ describe('leader forwarding', () => {
     const r = await post(follower, 'am', payload('ForgedLease'));
     expect(r.status).toBe(503);
     expect(r.headers.get('retry-after')).toBe('1');
-    expect(fake.seen.map((s) => s.url)).toEqual([`/forward/v1/${NS}/am/challenge`]);
+    expect(fake.seen.map((s) => s.url)).toEqual([`/forward/v1/alertmanager/${NS}/am/challenge`]);
     const everything = JSON.stringify(fake.seen);
     expect(everything).not.toContain(TOKEN);
     expect(everything).not.toContain('ForgedLease');
@@ -377,7 +377,7 @@ describe('leader forwarding', () => {
     const follower = await replica({ leader: false, leaderEndpoint: () => mitm.url });
     const r = await post(follower, 'am', payload('RelayedByMitm'));
     expect(r.status).toBe(503);
-    expect(mitm.seen.map((s) => s.url)).toEqual([`/forward/v1/${NS}/am/challenge`]);
+    expect(mitm.seen.map((s) => s.url)).toEqual([`/forward/v1/alertmanager/${NS}/am/challenge`]);
     expect(delivered('RelayedByMitm')).toBe(0);
   });
 
@@ -405,9 +405,13 @@ describe('leader forwarding', () => {
   test("the forwarding endpoints refuse requests without this leader's nonce before reading a body", async () => {
     const leader = await replica({ leader: true });
     const forged = { 'x-telegram-operator-nonce': 'a'.repeat(64), 'x-telegram-operator-proof': 'b'.repeat(64) };
-    const r = await fetch(`${leader}/forward/v1/${NS}/am/notification`, { method: 'POST', headers: forged, body: payload('NoNonce') });
+    const r = await fetch(`${leader}/forward/v1/alertmanager/${NS}/am/notification`, {
+      method: 'POST',
+      headers: forged,
+      body: payload('NoNonce'),
+    });
     expect(r.status).toBe(401);
-    const c = await fetch(`${leader}/forward/v1/${NS}/am/challenge`, { method: 'POST', headers: forged });
+    const c = await fetch(`${leader}/forward/v1/alertmanager/${NS}/am/challenge`, { method: 'POST', headers: forged });
     expect(c.status).toBe(401);
     expect(await c.text()).toBe(JSON.stringify({ error: UNAUTHORIZED_MESSAGE }));
     expect(delivered('NoNonce')).toBe(0);

@@ -4,9 +4,10 @@
 import { jest } from '@jest/globals';
 import pino from 'pino';
 import { parseSpec, type TelegramChannel } from '../../../src/api/types.js';
-import { AlertmanagerPayloadSchema } from '../../../src/delivery/format/alertmanager.js';
-import { parsedLength } from '../../../src/delivery/format/markup.js';
-import type { Notification } from '../../../src/delivery/service.js';
+import { AlertmanagerPayloadSchema, renderAlertmanagerHtml } from '../../../src/format/alertmanager.js';
+import { parsedLength } from '../../../src/format/markup.js';
+import type { ChannelNotification } from '../../../src/delivery/service.js';
+import { alertmanagerNotification, alertmanagerSource } from '../../../src/sources/alertmanager.js';
 import { AlertLifecycle, SWEEP_EVERY_MS, type AlertLifecycleDeps } from '../../../src/lifecycle/alertLifecycle.js';
 import type { ChatOperations } from '../../../src/lifecycle/deliveryChat.js';
 import { configMapNameFor, encodeRecord, LABEL_EPISODES, newEpisodeId } from '../../../src/lifecycle/records.js';
@@ -25,7 +26,7 @@ function channel(alertmanager: Record<string, unknown>, name = 'oncall', uid = '
   };
 }
 
-function notification(ch: TelegramChannel, status: 'firing' | 'resolved', text = 'Disk full'): Notification {
+function notification(ch: TelegramChannel, status: 'firing' | 'resolved', text = 'Disk full'): ChannelNotification {
   const parsed = parseSpec(ch.spec);
   if (!parsed.ok) throw new Error(parsed.message);
   const payload = AlertmanagerPayloadSchema.parse({
@@ -35,7 +36,9 @@ function notification(ch: TelegramChannel, status: 'firing' | 'resolved', text =
   return {
     channel: ch,
     resolved: { spec: parsed.spec, token: '1:x', chatId: '-1001' },
-    payload,
+    notification: alertmanagerNotification(payload),
+    settings: alertmanagerSource.optIn(parsed.spec)!,
+    html: renderAlertmanagerHtml(payload),
     parts: ['as the service split it'],
     abandon: new AbortController().signal,
   };
@@ -62,7 +65,7 @@ function fakeService() {
 
 function lifecycle(over: Partial<AlertLifecycleDeps> = {}) {
   const api = new FakeConfigMaps();
-  const plain: Notification[] = [];
+  const plain: ChannelNotification[] = [];
   const channels = new Map<string, TelegramChannel>();
   const deps: AlertLifecycleDeps = {
     configMaps: api,

@@ -1,6 +1,6 @@
 // The lifecycle's chat over the delivery service: the service's outcomes in the plan's terms, and the
 // notification's abandon signal only until the chat has changed.
-import type { Target } from '../../../src/delivery/service.js';
+import type { Target } from '../../../src/delivery/messageOperations.js';
 import { deliveryChat, type ChatOperations } from '../../../src/lifecycle/deliveryChat.js';
 import { TelegramError } from '../../../src/telegram/errors.js';
 
@@ -72,7 +72,7 @@ test('edit: any other failure (429 after retries, a kicked bot) is thrown', asyn
 test('edit without a keyboard asks for none (Telegram then removes the buttons); parse mode HTML', async () => {
   const { service, calls } = fakeService();
   await deliveryChat(service, to).edit(5, 'resolved');
-  expect(calls[0]!.arg).toEqual({ messageId: 5, text: 'resolved', parseMode: 'HTML' });
+  expect(calls[0]!.arg).toEqual({ messageId: 5, text: 'resolved', parseMode: 'HTML', source: 'alertmanager' });
 });
 
 test.each([

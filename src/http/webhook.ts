@@ -1,12 +1,13 @@
-// POST /webhooks/alertmanager/{namespace}/{name}: Alertmanager's webhook receiver for a channel that
-// opted in with spec.alertmanager. It answers 2xx only once Telegram accepted every part, so a
-// failure is Alertmanager's to retry (5xx / 503 + Retry-After) and nothing is silently lost;
-// a bad request (4xx) sends nothing. Order of checks, cheapest and least revealing first:
+// POST /webhooks/{source}/{namespace}/{name}, for every webhook source (sources/registry.ts): the
+// receiver for a channel that opted in with the source's spec field (spec.alertmanager). It answers 2xx
+// only once Telegram accepted every part, so a failure is the sender's to retry (5xx / 503 +
+// Retry-After) and nothing is silently lost; a bad request (4xx) sends nothing. One body budget is
+// shared by every source. Order of checks, cheapest and least revealing first:
 //   1. a declared body over the limit: 413
 //   2. the bearer token against the channel's Secret, from the headers alone: one uniform 401
 //   3. the in-memory body budget (WEBHOOK_MAX_CONCURRENT) or the namespace's share of it is spent:
 //      503 + Retry-After, before reading, or as soon as a read would pass it (requestBudget.ts)
-//   4. only then the body is read. The leader parses it and hands it to the delivery service
+//   4. only then the body is read. The leader parses it (the source's parse) and hands it to the delivery service
 //      (delivery/service.ts: Ready check, in-flight join, send, outcome), then answers by the outcome;
 //      a follower hands it to the leader over the authenticated forwarding protocol (forwardToLeader.ts)
 //      and relays the leader's verified answer.
@@ -14,9 +15,10 @@
 import type http from 'node:http';
 import type { TelegramChannel } from '../api/types.js';
 import type { SecretReader } from '../channel/secrets.js';
-import { parseAlertmanagerPayload } from '../delivery/format/alertmanager.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, type DeliveryOutcome, type DeliveryService } from '../delivery/service.js';
 import type { Logger } from '../observability/log.js';
+import { SOURCES } from '../sources/registry.js';
+import type { WebhookSource } from '../sources/source.js';
 import { forwardRoutes, type WebhookAnswer } from './forwardReceiver.js';
 import { forwardToLeader } from './forwardToLeader.js';
 import { HttpError, callerHangUp, declaredLength, overBudget, readBody } from './request.js';
@@ -45,6 +47,8 @@ export interface WebhookDeps {
    * least; answering first means the answer reaches it, even through a follower.
    */
   deliveryTimeoutMs?: number;
+  /** The sources served; default: every registered one (sources/registry.ts). */
+  sources?: readonly WebhookSource[];
 }
 
 /** A follower waits for the leader's answer this much longer than the leader waits for Telegram. */
@@ -53,39 +57,41 @@ const FORWARD_SLACK_MS = 5_000;
 const NOT_YET =
   'not delivered yet (Telegram is slow or rate-limiting); a retry of this notification joins the delivery under way and is not sent twice';
 
-/** The webhook route and the leader's forwarding routes, sharing one body budget. */
-export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
+/** One webhook route per source and the leader's forwarding routes, sharing one body budget. */
+export function webhookRoutes(deps: WebhookDeps): Route[] {
+  const sources = deps.sources ?? SOURCES;
   const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = deps.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
   const budget = new RequestBudget((deps.maxConcurrent ?? DEFAULT_MAX_CONCURRENT) * limit, limit);
 
   /** The leader's work once a request is authenticated: parse, hand to the delivery service, answer. */
-  async function deliver(ch: TelegramChannel, body: Buffer, hangUp: AbortSignal): Promise<WebhookAnswer> {
+  async function deliver(source: WebhookSource, ch: TelegramChannel, body: Buffer, hangUp: AbortSignal): Promise<WebhookAnswer> {
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
     } catch (e) {
       throw new HttpError(400, `body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
     }
-    const payload = parseAlertmanagerPayload(json);
-    if (!payload.ok) throw new HttpError(400, `invalid Alertmanager payload: ${payload.error}`);
+    const parsed = source.parse(json);
+    if (!parsed.ok) throw new HttpError(400, `invalid ${source.displayName} payload: ${parsed.error}`);
     // Each request waits until its deadline or its caller hangs up; the delivery goes on while any waits.
     const wait = AbortSignal.any([hangUp, AbortSignal.timeout(timeoutMs)]);
-    return answer(await deps.delivery.deliver(ch, { source: 'alertmanager', payload: payload.payload, wait }));
+    return answer(await deps.delivery.deliver(ch, { source, notification: parsed.notification, wait }), source);
   }
 
-  const webhook: Route = {
+  const webhook = (source: WebhookSource): Route => ({
     method: 'POST',
-    path: '/webhooks/alertmanager/:namespace/:name',
+    path: `/webhooks/${source.name}/:namespace/:name`,
     handler: async (req, res, params) => {
       const { namespace, name } = params as { namespace: string; name: string };
       try {
-        const answered = await handle(req, res, namespace, name);
+        const answered = await handle(source, req, res, namespace, name);
         if ('text' in answered) sendJsonText(res, answered.status, answered.text, answered.headers);
         else sendJson(res, answered.status, answered.body, answered.headers);
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
-        deps.log.info({ namespace, name, status: e.status, reason: e.logReason ?? e.message }, 'webhook request refused');
+        const refused = { namespace, name, source: source.name, status: e.status, reason: e.logReason ?? e.message };
+        deps.log.info(refused, 'webhook request refused');
         // Refused unauthenticated: close the connection instead of taking in the rest of a body nobody will
         // read. Other refusals (413, 503 over the budget) let Node discard the rest of the body without
         // keeping it (within the request timeout), so that the sender reliably reads the answer and its
@@ -93,9 +99,10 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
         sendJson(res, e.status, { error: e.message }, { ...e.headers, ...(e.status === 401 ? { Connection: 'close' } : {}) });
       }
     },
-  };
+  });
 
   async function handle(
+    source: WebhookSource,
     req: http.IncomingMessage,
     res: http.ServerResponse,
     namespace: string,
@@ -105,7 +112,7 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
     if (declared !== undefined && declared > limit) {
       throw new HttpError(413, `body of ${declared} bytes is over the limit of ${limit} bytes`);
     }
-    const { channel, token } = await authenticate(deps, namespace, name, req.headers.authorization);
+    const { channel, token } = await authenticate(deps, source, namespace, name, req.headers.authorization);
     // After authentication: a refused request never reads its body, so it takes no share of the budget.
     // The channel's namespace is the tenant: its bytes count against its share as they are read.
     const reservation = budget.open(namespace);
@@ -114,9 +121,10 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
     const body = await readBody(req, limit, reservation);
     const hangUp = callerHangUp(res);
     try {
-      if (deps.isLeader()) return await deliver(channel, body, hangUp.signal);
+      if (deps.isLeader()) return await deliver(source, channel, body, hangUp.signal);
       const relayed = await forwardToLeader({
         endpoint: deps.leaderEndpoint(),
+        source: source.name,
         namespace,
         name,
         token,
@@ -132,16 +140,17 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
   }
 
   return [
-    webhook,
+    ...sources.map(webhook),
     ...forwardRoutes({
+      sources,
       getChannel: deps.getChannel,
       secrets: deps.secrets,
       isLeader: deps.isLeader,
       ownEndpoint: deps.ownEndpoint,
       budget,
       maxBodyBytes: limit,
-      deliver: (_namespace, _name, ch, body, hangUp) =>
-        deliver(ch, body, hangUp).catch((e: unknown) => {
+      deliver: (source, ch, body, hangUp) =>
+        deliver(source, ch, body, hangUp).catch((e: unknown) => {
           if (e instanceof HttpError) return { status: e.status, body: { error: e.message }, headers: e.headers };
           throw e;
         }),
@@ -151,19 +160,19 @@ export function alertmanagerRoutes(deps: WebhookDeps): Route[] {
 }
 
 /** The HTTP answer to a delivery outcome: 2xx only once Telegram accepted every part. */
-function answer(outcome: DeliveryOutcome): WebhookAnswer {
+function answer(outcome: DeliveryOutcome, source: WebhookSource): WebhookAnswer {
   switch (outcome.kind) {
     case 'delivered':
       return { status: 200, body: { status: 'delivered', messages: outcome.messageIds.length, messageIds: outcome.messageIds } };
     case 'deliveredEarlier': {
-      const note = 'already delivered; Alertmanager had stopped waiting for the answer';
+      const note = `already delivered; ${source.displayName} had stopped waiting for the answer`;
       return { status: 200, body: { status: 'delivered', messages: 0, note } };
     }
     case 'notYet':
       return { status: 503, body: { error: NOT_YET }, headers: { 'Retry-After': '10' } };
     case 'notReady':
       // Thrown, not returned: a refusal before any send is logged as one ("webhook request refused").
-      throw new HttpError(503, `channel is not Ready (${outcome.why}); Alertmanager will retry`, {
+      throw new HttpError(503, `channel is not Ready (${outcome.why}); ${source.displayName} will retry`, {
         'Retry-After': outcome.permanent ? '60' : '10',
       });
     case 'secretsUnavailable':

@@ -1,7 +1,7 @@
 // The one question the delivery path asks before a send: would Telegram accept this text in this
 // parse mode? Answering it locally turns Telegram's "can't parse entities" (which drops the whole
 // alert) into an InvalidMarkup status with a position the user can find.
-import type { ParseMode } from '../../api/types.js';
+import type { ParseMode } from '../api/types.js';
 import { parseHtml } from './html.js';
 import { parseMarkdownV2 } from './markdownV2.js';
 import { parsedText, type ParsedMarkup } from './pieces.js';

@@ -1,8 +1,8 @@
 // The "Save and Test" message sent for each new value of the telegram.notify.dev/test annotation.
 // It is plain words escaped for the channel's parse mode, so it proves the chat, the thread and the
 // parse mode all work without depending on any markup the user wrote.
-import type { ParseMode } from '../../api/types.js';
-import { ANNOTATION_TEST, KIND } from '../../api/contract.js';
+import type { ParseMode } from '../api/types.js';
+import { ANNOTATION_TEST, KIND } from '../api/contract.js';
 import { escapeHtml } from './html.js';
 import { escapeMarkdownV2 } from './markdownV2.js';
 

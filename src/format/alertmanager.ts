@@ -54,6 +54,18 @@ export function parseAlertmanagerPayload(json: unknown): AlertmanagerParseResult
   return { ok: false, error: problems.join('; ') + (more > 0 ? `; and ${more} more` : '') };
 }
 
+/** What the built-in rendering reads: an Alertmanager payload, or any notification with its fields. */
+export interface RenderableNotification {
+  status: 'firing' | 'resolved';
+  truncatedAlerts: number;
+  externalURL: string;
+  alerts: readonly RenderableAlert[];
+}
+type RenderableAlert = Readonly<Pick<AlertmanagerAlert, 'status' | 'startsAt' | 'endsAt' | 'generatorURL'>> & {
+  labels: Readonly<Record<string, string>>;
+  annotations: Readonly<Record<string, string>>;
+};
+
 /** Labels and annotations shown in their own place, so not repeated in the generic lists. */
 const SHOWN_LABELS = new Set(['alertname', 'severity']);
 const SHOWN_ANNOTATIONS = new Set(['summary', 'description']);
@@ -62,7 +74,7 @@ const SHOWN_ANNOTATIONS = new Set(['summary', 'description']);
  * Telegram HTML for one notification: firing alerts first, then resolved ones, each group under its
  * own header, alerts separated by blank lines (where splitMessage prefers to cut).
  */
-export function renderAlertmanagerHtml(payload: AlertmanagerPayload): string {
+export function renderAlertmanagerHtml(payload: RenderableNotification): string {
   const firing = payload.alerts.filter((alert) => alert.status === 'firing');
   const resolved = payload.alerts.filter((alert) => alert.status === 'resolved');
   const blocks: string[] = [];
@@ -85,7 +97,7 @@ export function renderAlertmanagerHtml(payload: AlertmanagerPayload): string {
   return blocks.join('\n\n');
 }
 
-function renderAlert(alert: AlertmanagerAlert): string {
+function renderAlert(alert: RenderableAlert): string {
   const lines: string[] = [];
   const name = alert.labels['alertname'] ?? 'Alert';
   const severity = alert.labels['severity'];

@@ -2,7 +2,7 @@
 // truncate (losing the end of the alert) or cut the markup in half (so Telegram rejects every part).
 // We cut the *parsed* text on line boundaries, close whatever formatting is open at the end of a part
 // and reopen it at the start of the next, so every part is valid on its own and nothing is lost.
-import type { ParseMode } from '../../api/types.js';
+import type { ParseMode } from '../api/types.js';
 import { parseMarkup } from './markup.js';
 import type { OpenPiece, Piece } from './pieces.js';
 

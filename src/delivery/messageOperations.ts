@@ -1,0 +1,188 @@
+// The Bot API's message operations the alert lifecycle needs (send with buttons or as a reply, edit,
+// delete), through the sender's per-bot and per-chat limits, with Telegram's refusals turned into
+// outcomes a caller branches on.
+import type { ResolvedChannel } from '../channel/resolver.js';
+import { parsedLength } from '../format/markup.js';
+import type { InlineKeyboardMarkup, TelegramClient } from '../telegram/client.js';
+import { TelegramError } from '../telegram/errors.js';
+import type { DeliveryReason } from '../api/contract.js';
+import type { MessageSource, OutgoingMessage, Sender } from './sender.js';
+import { deliveryReason } from './reasons.js';
+
+/** Where a message operation goes: a resolved channel (its token, chat and spec's send options). */
+export type Target = ResolvedChannel;
+
+export interface SendRequest {
+  /** Already rendered, checked and split (see format/): each part is one message. */
+  parts: string[];
+  /** Default: the channel's spec.parseMode. */
+  parseMode?: 'HTML' | 'MarkdownV2' | 'None';
+  /** Buttons under the first part. */
+  replyMarkup?: InlineKeyboardMarkup;
+  /** The first part answers this message; sent as a plain message if that one is gone. */
+  replyToMessageId?: number;
+  source: MessageSource;
+  /**
+   * A single-part episode message without buttons or reply that may ride in one Telegram message with
+   * other episodes of the same `group` queued for the chat (coalescing); the answer names its members.
+   */
+  share?: { group: string; member: string };
+  /** Gives up while the message waits for its turn (a part already sent is finished). */
+  signal?: AbortSignal;
+}
+
+/** A refusal or failure the caller cannot branch on more precisely; `transient`: worth trying again later. */
+export interface Failed {
+  kind: 'failed';
+  reason: DeliveryReason;
+  error: TelegramError;
+  transient: boolean;
+}
+export type SendOutcome = { kind: 'sent'; messageIds: number[]; members?: string[] } | Failed;
+export type EditOutcome =
+  | { kind: 'edited' }
+  /** Telegram already shows exactly this: nothing to do (a success for the caller). */
+  | { kind: 'notModified' }
+  /** Deleted, or never in this chat: send a new message instead. */
+  | { kind: 'notFound' }
+  /** Not the bot's, sent with a reply keyboard, or too old: send a new message instead. */
+  | { kind: 'notEditable' }
+  | Failed;
+export type DeleteOutcome = { kind: 'deleted' } | { kind: 'notFound' } | { kind: 'notDeletable' } | Failed;
+
+export class MessageOperations {
+  constructor(private readonly sender: Sender) {}
+
+  /** Sends `parts` as new messages (buttons and reply on the first); the ids of every part, in order. */
+  async send(to: Target, req: SendRequest): Promise<SendOutcome> {
+    const parseMode = req.parseMode ?? to.spec.parseMode;
+    const msg: OutgoingMessage = {
+      token: to.token,
+      chatId: to.chatId,
+      parts: req.parts,
+      options: sendOptions({ ...to, spec: { ...to.spec, parseMode } }),
+      source: req.source,
+      firstPart: {
+        ...(req.replyMarkup ? { reply_markup: req.replyMarkup } : {}),
+        ...(req.replyToMessageId !== undefined
+          ? { reply_parameters: { message_id: req.replyToMessageId, allow_sending_without_reply: true } }
+          : {}),
+      },
+    };
+    if (parseMode !== 'None') msg.measure = (text) => parsedLength(text, parseMode);
+    if (req.signal) msg.signal = req.signal;
+    if (req.share && req.parts.length === 1 && !req.replyMarkup && req.replyToMessageId === undefined) {
+      delete msg.firstPart; // nothing of its own on the message: it may lead or join a batch
+      msg.coalesce = true;
+      msg.share = req.share;
+    }
+    try {
+      const d = await this.sender.send(msg);
+      return { kind: 'sent', messageIds: d.messageIds, ...(d.members ? { members: d.members } : {}) };
+    } catch (e) {
+      return failed(e, 'sendMessage');
+    }
+  }
+
+  /** Replaces a message's text (and its keyboard: without `replyMarkup` the keyboard is removed, as on Telegram). */
+  async editText(
+    to: Target,
+    edit: {
+      messageId: number;
+      text: string;
+      parseMode?: 'HTML' | 'MarkdownV2' | 'None';
+      replyMarkup?: InlineKeyboardMarkup;
+      signal?: AbortSignal;
+      source?: MessageSource;
+    },
+  ): Promise<EditOutcome> {
+    const parseMode = edit.parseMode ?? to.spec.parseMode;
+    const params = {
+      chat_id: to.chatId,
+      message_id: edit.messageId,
+      text: edit.text,
+      ...(parseMode !== 'None' ? { parse_mode: parseMode } : {}),
+      link_preview_options: { is_disabled: !to.spec.linkPreview },
+      ...(edit.replyMarkup ? { reply_markup: edit.replyMarkup } : {}),
+    };
+    const method = 'editMessageText';
+    // Sets the whole message (text and keyboard): a later one of the same message replaces this one while it waits.
+    const run = (t: TelegramClient, token: string) => t.editMessageText(token, params);
+    return this.edit(to, { method, run, signal: edit.signal, messageId: edit.messageId, source: edit.source, collapseKey: method });
+  }
+
+  /** Replaces a message's keyboard; without `replyMarkup` the keyboard is removed. */
+  editReplyMarkup(
+    to: Target,
+    edit: { messageId: number; replyMarkup?: InlineKeyboardMarkup; signal?: AbortSignal; source?: MessageSource },
+  ): Promise<EditOutcome> {
+    const params = { chat_id: to.chatId, message_id: edit.messageId, ...(edit.replyMarkup ? { reply_markup: edit.replyMarkup } : {}) };
+    const run = (t: TelegramClient, token: string) => t.editMessageReplyMarkup(token, params);
+    return this.edit(to, { method: 'editMessageReplyMarkup', run, signal: edit.signal, messageId: edit.messageId, source: edit.source });
+  }
+
+  /** `source` labels the call in the metrics (default: 'alertmanager'), as for edits. */
+  async deleteMessage(to: Target, messageId: number, signal?: AbortSignal, source: MessageSource = 'alertmanager'): Promise<DeleteOutcome> {
+    const method = 'deleteMessage';
+    const run = (t: TelegramClient, token: string) => t.deleteMessage(token, { chat_id: to.chatId, message_id: messageId });
+    try {
+      await this.sender.call({ token: to.token, chatId: to.chatId, source, method, run, signal, messageId });
+      return { kind: 'deleted' };
+    } catch (e) {
+      if (e instanceof TelegramError && e.kind === 'MessageNotFound') return { kind: 'notFound' };
+      if (e instanceof TelegramError && e.kind === 'MessageNotDeletable') return { kind: 'notDeletable' };
+      return failed(e, method);
+    }
+  }
+
+  private async edit(
+    to: Target,
+    e: {
+      method: string;
+      run: (t: TelegramClient, token: string) => Promise<unknown>;
+      signal: AbortSignal | undefined;
+      messageId: number;
+      source: MessageSource | undefined;
+      collapseKey?: string;
+    },
+  ): Promise<EditOutcome> {
+    const { method, run, signal, messageId, collapseKey } = e;
+    const collapse = collapseKey !== undefined ? { collapseKey } : {};
+    try {
+      await this.sender.call({
+        token: to.token,
+        chatId: to.chatId,
+        source: e.source ?? 'alertmanager',
+        method,
+        run,
+        signal,
+        messageId,
+        ...collapse,
+      });
+      return { kind: 'edited' };
+    } catch (err) {
+      if (err instanceof TelegramError) {
+        if (err.kind === 'MessageNotModified') return { kind: 'notModified' };
+        if (err.kind === 'MessageNotFound') return { kind: 'notFound' };
+        if (err.kind === 'MessageNotEditable') return { kind: 'notEditable' };
+      }
+      return failed(err, method);
+    }
+  }
+}
+
+function failed(e: unknown, method: string): Failed {
+  const error = e instanceof TelegramError ? e : new TelegramError({ kind: 'Unavailable', message: `${method} failed`, method });
+  return { kind: 'failed', reason: deliveryReason(error), error, transient: error.transient };
+}
+
+/** The sendMessage options a channel's spec asks for. */
+export function sendOptions(r: ResolvedChannel): OutgoingMessage['options'] {
+  return {
+    ...(r.spec.parseMode !== 'None' ? { parse_mode: r.spec.parseMode } : {}),
+    ...(r.spec.messageThreadId !== undefined ? { message_thread_id: r.spec.messageThreadId } : {}),
+    ...(r.spec.disableNotification ? { disable_notification: true } : {}),
+    ...(r.spec.protectContent ? { protect_content: true } : {}),
+    link_preview_options: { is_disabled: !r.spec.linkPreview },
+  };
+}

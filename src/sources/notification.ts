@@ -1,0 +1,44 @@
+// A notification as every webhook source hands it on: the delivery service, the lifecycle and the
+// templates read this shape and never a source's own payload, so a new source is one parser away from
+// everything an Alertmanager notification gets. The fields are Alertmanager's (webhook payload version
+// "4"), the common ground of the sources we take: Grafana's unified alerting posts the same fields plus
+// its own, which travel in `extras`.
+
+export type NotificationStatus = 'firing' | 'resolved';
+
+export interface NotificationAlert {
+  status: NotificationStatus;
+  labels: Readonly<Record<string, string>>;
+  annotations: Readonly<Record<string, string>>;
+  /** RFC 3339 as the source sent it; empty when it sent none. */
+  startsAt: string;
+  endsAt: string;
+  fingerprint: string;
+  generatorURL: string;
+  /** The source's own fields of this alert (Grafana: imageURL, values, dashboardURL…); empty for Alertmanager. */
+  extras: Readonly<Record<string, unknown>>;
+}
+
+export interface Notification {
+  /** The source's name (`WebhookSource.name`): the URL segment, the metrics label `source`. */
+  source: string;
+  groupKey: string;
+  status: NotificationStatus;
+  alerts: readonly NotificationAlert[];
+  /** Alerts the source left out of this notification (Alertmanager's max_alerts). */
+  truncatedAlerts: number;
+  receiver: string;
+  groupLabels: Readonly<Record<string, string>>;
+  commonLabels: Readonly<Record<string, string>>;
+  commonAnnotations: Readonly<Record<string, string>>;
+  externalURL: string;
+  /** The source's own fields of the whole notification (Grafana: title, message, orgId…). */
+  extras: Readonly<Record<string, unknown>>;
+  /**
+   * What makes a retry the same notification (JSON-serialisable): a retry of it joins the delivery
+   * under way instead of sending again (delivery/notifications.ts adds the channel and the source).
+   */
+  identity: unknown;
+  /** What the channel's templates see: the source's payload under the source's own field names. */
+  templateData: Readonly<Record<string, unknown>>;
+}
