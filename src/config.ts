@@ -3,6 +3,7 @@ import { DEFAULT_TELEGRAM_API_URL } from './api/contract.js';
 import { SILENCE_HOST_EXPECTED, SILENCE_HOST_PATTERN } from './api/silenceHosts.js';
 import { DEFAULT_RATE_LIMITS } from './delivery/rateLimit.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT } from './http/requestBudget.js';
+import { DEFAULT_DEADLINE_MS, DEFAULT_POOL_SIZE } from './template/pool.js';
 
 const namespaces = z
   .string()
@@ -90,6 +91,9 @@ export const EnvSchema = z.object({
   WEBHOOK_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(DEFAULT_MAX_CONCURRENT),
   WEBHOOK_BASE_URL: webhookBaseUrl,
   SILENCE_URL_HOSTS: silenceHosts,
+  /** Template rendering (spec.template): worker threads, and the wall-clock time one render may take. */
+  TEMPLATE_WORKERS: z.coerce.number().int().min(1).max(16).default(DEFAULT_POOL_SIZE),
+  TEMPLATE_DEADLINE_MS: z.coerce.number().int().min(50).max(30_000).default(DEFAULT_DEADLINE_MS),
 });
 
 /** The environment as the operator uses it; its type is what this schema produces, so it is written once. */
@@ -128,6 +132,8 @@ export const ConfigSchema = EnvSchema.transform((c) => ({
    * sent only from Secrets labelled telegram.notify.dev/silence-credentials=true. Set: it also binds those.
    */
   silenceUrlHosts: c.SILENCE_URL_HOSTS,
+  templateWorkers: c.TEMPLATE_WORKERS,
+  templateDeadlineMs: c.TEMPLATE_DEADLINE_MS,
 }));
 
 export type Config = z.output<typeof ConfigSchema>;
