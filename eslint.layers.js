@@ -37,7 +37,7 @@ export const LAYERS = {
     'template',
   ],
   http: ['api', 'async', 'channel', 'delivery', 'net', 'observability'],
-  cli: ['api', 'kube', 'net', 'observability', 'routing', 'telegram', 'template'],
+  cli: ['api', 'delivery', 'kube', 'net', 'observability', 'routing', 'telegram', 'template'],
 };
 
 /** One config block per folder: every other folder not in its list is a restricted import, and so are main.ts and config.ts. */
