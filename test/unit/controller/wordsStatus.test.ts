@@ -110,6 +110,19 @@ describe('TemplateValid', () => {
     expect(renders.length).toBeGreaterThan(first);
   });
 
+  it('a template that never names `channel` is checked once for every channel; one that does, per channel', async () => {
+    const shared = { firing: 'house style {{ status }}' };
+    await words.verdicts(channel({ template: shared }, 'a'), verified);
+    const once = renders.length;
+    await words.verdicts(channel({ template: shared }, 'b'), verified);
+    expect(renders.length).toBe(once);
+    const named = { firing: '{{ channel.name }}: {{ status }}' };
+    await words.verdicts(channel({ template: named }, 'a'), verified);
+    const first = renders.length;
+    await words.verdicts(channel({ template: named }, 'b'), verified);
+    expect(renders.length).toBe(first + (first - once));
+  });
+
   it('a ConfigMap template: missing ConfigMap, missing key, over 64 KiB, then good', async () => {
     const template = { configMapRef: { name: 'tpl', firingKey: 'firing.liquid', resolvedKey: 'resolved.liquid' } };
     expect(await templateValid({ template })).toMatchObject({
