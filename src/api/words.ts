@@ -4,6 +4,13 @@
 // parses or a time zone exists is decided by the reconciler (conditions TemplateValid, RoutesValid).
 import { z } from 'zod';
 
+/**
+ * A label on a ConfigMap: "true" lets a channel's template.configMapRef read it. Naming a ConfigMap in a
+ * channel is not enough, or anyone who may create a channel could have any ConfigMap of the namespace
+ * rendered into a chat; only someone who may write the ConfigMap can opt it in.
+ */
+export const LABEL_TEMPLATE_CONFIGMAP = 'telegram.notify.dev/template';
+
 /** Bytes of one template text (firing, resolved, or a ConfigMap key's value): a few messages' worth, many times over. */
 export const MAX_TEMPLATE_BYTES = 64 * 1024;
 export const MAX_ROUTES = 32;

@@ -4,12 +4,12 @@
 import { loadAllYaml } from '@kubernetes/client-node';
 import { BOT_KIND, KIND } from '../api/contract.js';
 import { parseBotSpec, parseSpec, type ChannelSpec } from '../api/types.js';
-import { MAX_TEMPLATE_BYTES, type TemplateSpec } from '../api/words.js';
+import { LABEL_TEMPLATE_CONFIGMAP, MAX_TEMPLATE_BYTES, type TemplateSpec } from '../api/words.js';
 import { CliFailure, EXIT } from './io.js';
 
 interface ManifestObject {
   kind?: unknown;
-  metadata?: { name?: unknown; namespace?: unknown };
+  metadata?: { name?: unknown; namespace?: unknown; labels?: Record<string, unknown> };
   spec?: unknown;
   data?: unknown;
 }
@@ -79,6 +79,13 @@ function inlineOrConfigMap(
   if (!cm) {
     throw new CliFailure(
       `${origin} names ConfigMap ${namespace}/${ref.name}: put that ConfigMap in the same file to render offline`,
+      EXIT.failed,
+    );
+  }
+  // The operator reads only ConfigMaps opted in with this label: CI says so before the merge.
+  if (cm.metadata?.labels?.[LABEL_TEMPLATE_CONFIGMAP] !== 'true') {
+    throw new CliFailure(
+      `ConfigMap ${namespace}/${ref.name} is not labelled ${LABEL_TEMPLATE_CONFIGMAP}: "true": the operator reads only ConfigMaps opted in with that label`,
       EXIT.failed,
     );
   }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Verdict } from '../api/contract.js';
 import { parseBotSpec, type ChannelSpec, type ClusterTelegramBot } from '../api/types.js';
-import { MAX_TEMPLATE_BYTES, type TemplateSpec } from '../api/words.js';
+import { LABEL_TEMPLATE_CONFIGMAP, MAX_TEMPLATE_BYTES, type TemplateSpec } from '../api/words.js';
 import type { TemplateConfigMapReader } from '../kube/templateConfigMaps.js';
 import type { RenderPool } from '../template/pool.js';
 import { describeTemplateProblem, validateTemplates, type TemplateCheck, type Templates } from '../template/validate.js';
@@ -72,6 +72,13 @@ export class TemplateVerdicts {
     const where = `${origin} (ConfigMap ${source.namespace}/${ref.name})`;
     const cm = await this.deps.readConfigMap(source.namespace, ref.name);
     if (!cm.found) return { problem: cm.message, where };
+    // Checked before any key is read: an unlabelled ConfigMap's data appears nowhere, not even in an error.
+    if (cm.labels[LABEL_TEMPLATE_CONFIGMAP] !== 'true') {
+      return {
+        problem: `the ConfigMap is not labelled ${LABEL_TEMPLATE_CONFIGMAP}=true: only ConfigMaps opted in with that label are read as templates`,
+        where,
+      };
+    }
     const keys = [ref.firingKey, ...(ref.resolvedKey ? [ref.resolvedKey] : [])];
     for (const key of keys) {
       const text = cm.data[key];

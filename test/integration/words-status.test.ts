@@ -14,6 +14,7 @@ let emulator: TelegramEmulator;
 let operator: OperatorProcess;
 const { core, secret, channel, get } = channelHelpers(() => ns);
 
+const OPTED_IN = { 'telegram.notify.dev/template': 'true' };
 const GOOD_TEMPLATE =
   '{% for a in firing %}🔥 <b>{{ a.labels.alertname }}</b> {{ a.annotations.summary }}\n{% endfor %}{{ resolved.size }} resolved';
 
@@ -75,7 +76,26 @@ test('a ConfigMap template: missing, then created with a broken key, then fixed'
   const ch = await condition('from-cm', 'TemplateValid', 'False');
   expect(cond(ch, 'TemplateValid')?.message).toMatch(new RegExp(`ConfigMap ${ns}/team-templates not found`));
 
-  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'team-templates' }, data: { other: 'x' } } });
+  await core.createNamespacedConfigMap({
+    namespace: ns,
+    body: { metadata: { name: 'team-templates' }, data: { 'firing.liquid': 'secret {{' } },
+  });
+  // Naming a ConfigMap is not enough: only one labelled telegram.notify.dev/template=true is read.
+  await touch('from-cm');
+  const unlabelled = await eventually(
+    async () => {
+      const c = cond(await get('from-cm'), 'TemplateValid');
+      return c?.message.includes('not labelled telegram.notify.dev/template=true') ? c : undefined;
+    },
+    20_000,
+    'the missing label reported',
+  );
+  expect(unlabelled.message).not.toContain('secret');
+  await core.replaceNamespacedConfigMap({
+    namespace: ns,
+    name: 'team-templates',
+    body: { metadata: { name: 'team-templates', labels: OPTED_IN }, data: { other: 'x' } },
+  });
   // A ConfigMap is read at each reconcile of the channel; touching the channel wakes it now.
   await touch('from-cm');
   const missingKey = await eventually(
@@ -91,7 +111,7 @@ test('a ConfigMap template: missing, then created with a broken key, then fixed'
   await core.replaceNamespacedConfigMap({
     namespace: ns,
     name: 'team-templates',
-    body: { metadata: { name: 'team-templates' }, data: { 'firing.liquid': GOOD_TEMPLATE } },
+    body: { metadata: { name: 'team-templates', labels: OPTED_IN }, data: { 'firing.liquid': GOOD_TEMPLATE } },
   });
   await touch('from-cm');
   await condition('from-cm', 'TemplateValid', 'True');

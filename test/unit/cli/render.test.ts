@@ -122,10 +122,15 @@ describe('render', () => {
   it('a ConfigMap template comes from the same file', async () => {
     const withCm =
       CHANNEL.replace(/ {2}template:[\s\S]*?(?= {2}routes:)/, '  template: {configMapRef: {name: tpl}}\n') +
-      '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: tpl, namespace: monitoring}\ndata:\n  firing: "from the ConfigMap: {{ alerts.size }}"\n';
+      '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: tpl, namespace: monitoring, labels: {telegram.notify.dev/template: "true"}}\ndata:\n  firing: "from the ConfigMap: {{ alerts.size }}"\n';
     const { code, out } = await render(['-f', file('cm.yaml', withCm), '--sample', 'one-alert']);
     expect(code).toBe(0);
     expect(out).toContain('from the ConfigMap: 1');
+    const unlabelled = withCm.replace(', labels: {telegram.notify.dev/template: "true"}', '');
+    expect(await render(['-f', file('cm-unlabelled.yaml', unlabelled)])).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/ConfigMap monitoring\/tpl is not labelled telegram\.notify\.dev\/template: "true"/),
+    });
     const missing = CHANNEL.replace(/ {2}template:[\s\S]*?(?= {2}routes:)/, '  template: {configMapRef: {name: tpl}}\n');
     const failed = await render(['-f', file('cm-missing.yaml', missing)]);
     expect(failed).toMatchObject({

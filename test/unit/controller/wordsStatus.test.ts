@@ -10,6 +10,8 @@ import { RenderPool, type RenderJob } from '../../../src/template/pool.js';
 let pool: RenderPool;
 const renders: RenderJob[] = [];
 const configMaps = new Map<string, Record<string, string>>();
+const OPTED_IN = { 'telegram.notify.dev/template': 'true' };
+const configMapLabels = new Map<string, Record<string, string>>();
 const bots = new Map<string, ClusterTelegramBot>();
 let words: WordsStatus;
 
@@ -19,7 +21,8 @@ beforeAll(() => {
     pool: { render: (job) => (renders.push(job), pool.render(job)) },
     readConfigMap: async (namespace, name): Promise<TemplateConfigMap> => {
       const data = configMaps.get(`${namespace}/${name}`);
-      return data ? { found: true, data } : { found: false, message: `ConfigMap ${namespace}/${name} not found` };
+      const labels = configMapLabels.get(`${namespace}/${name}`) ?? OPTED_IN;
+      return data ? { found: true, data, labels } : { found: false, message: `ConfigMap ${namespace}/${name} not found` };
     },
     getBot: (name) => bots.get(name),
   });
@@ -28,6 +31,7 @@ afterAll(() => pool.close());
 beforeEach(() => {
   renders.length = 0;
   configMaps.clear();
+  configMapLabels.clear();
   bots.clear();
 });
 
@@ -121,6 +125,20 @@ describe('TemplateValid', () => {
     const first = renders.length;
     await words.verdicts(channel({ template: named }, 'b'), verified);
     expect(renders.length).toBe(first + (first - once));
+  });
+
+  it('a ConfigMap not labelled telegram.notify.dev/template=true is not read: its data appears nowhere', async () => {
+    const template = { configMapRef: { name: 'app-config', firingKey: 'password' } };
+    configMaps.set('shop/app-config', { password: 'hunter2 {{' });
+    configMapLabels.set('shop/app-config', {});
+    const verdict = await templateValid({ template });
+    expect(verdict).toMatchObject({
+      status: 'False',
+      reason: 'TemplateInvalid',
+      message: expect.stringMatching(/not labelled telegram\.notify\.dev\/template=true/),
+    });
+    expect(JSON.stringify(verdict)).not.toContain('hunter2');
+    expect(renders).toEqual([]);
   });
 
   it('a ConfigMap template: missing ConfigMap, missing key, over 64 KiB, then good', async () => {
