@@ -189,6 +189,7 @@ async function main(): Promise<void> {
   const words = new WordsStatus({
     pool: renderPool,
     readConfigMap: templateConfigMapReader(kube.core),
+    log,
     ...(caches.watchesBots() ? { getBot: (name: string) => caches.getBot(name) } : {}),
   });
   const relay = new AnnotationRelay({ service: delivery, ledger, recordEvent, metrics, log });

@@ -6,6 +6,7 @@ import type { Verdict } from '../api/contract.js';
 import { parseBotSpec, type ChannelSpec, type ClusterTelegramBot } from '../api/types.js';
 import { LABEL_TEMPLATE_CONFIGMAP, MAX_TEMPLATE_BYTES, type TemplateSpec } from '../api/words.js';
 import type { TemplateConfigMapReader } from '../kube/templateConfigMaps.js';
+import type { Logger } from '../observability/log.js';
 import type { RenderPool } from '../template/pool.js';
 import { describeTemplateProblem, validateTemplates, type TemplateCheck, type Templates } from '../template/validate.js';
 
@@ -17,6 +18,7 @@ export interface TemplateVerdictDeps {
   readConfigMap: TemplateConfigMapReader;
   /** Undefined when the operator does not serve ClusterTelegramBots. */
   getBot?: (name: string) => ClusterTelegramBot | undefined;
+  log?: Logger;
 }
 
 interface Source {
@@ -39,7 +41,15 @@ export class TemplateVerdicts {
   async verdict(namespace: string, name: string, spec: ChannelSpec, timeZone: string): Promise<TemplateOutcome> {
     const source = this.source(namespace, spec);
     if (!source) return undefined;
-    const read = await this.read(source);
+    let read: Awaited<ReturnType<TemplateVerdicts['read']>>;
+    try {
+      read = await this.read(source);
+    } catch (error) {
+      // The API server did not answer: that says nothing about the template, and must not hold up the
+      // rest of the status (Ready does not depend on templates). The next reconcile reads it again.
+      this.deps.log?.warn({ namespace, name, err: error }, 'template ConfigMap could not be read; TemplateValid kept as it was');
+      return 'keep';
+    }
     if ('problem' in read) return invalid(`${read.where}: ${read.problem}`);
     const check = await this.check(read.templates, { namespace, name }, timeZone);
     if (!check.ok && check.kind === 'closed') return 'keep';

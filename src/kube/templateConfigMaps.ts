@@ -11,7 +11,7 @@ export type TemplateConfigMap =
 
 export type TemplateConfigMapReader = (namespace: string, name: string) => Promise<TemplateConfigMap>;
 
-/** A failure other than 404/403 (the API server busy or unreachable) rejects: the reconcile is retried. */
+/** A failure other than 404/403 (the API server busy or unreachable) rejects: the caller keeps its last verdict. */
 export function templateConfigMapReader(core: Pick<k8s.CoreV1Api, 'readNamespacedConfigMap'>): TemplateConfigMapReader {
   return async (namespace, name) => {
     try {

@@ -177,6 +177,18 @@ describe('TemplateValid', () => {
     });
   });
 
+  it('a ConfigMap the API server does not answer for gives no verdict: the condition is kept, nothing throws', async () => {
+    const status = new WordsStatus({
+      pool,
+      readConfigMap: () => Promise.reject(new Error('reading ConfigMap shop/tpl: connect ECONNREFUSED')),
+    });
+    const ch = channel({ template: { configMapRef: { name: 'tpl' } }, routes: [{ messageThreadId: 12 }] });
+    expect(await status.verdicts(ch, verified)).toEqual({
+      TemplateValid: 'keep',
+      RoutesValid: { status: 'True', reason: 'Verified', message: '1 route compiled' },
+    });
+  });
+
   it('a closed pool gives no verdict: the condition is kept as it was', async () => {
     const closed = new RenderPool({ size: 1 });
     await closed.close();
