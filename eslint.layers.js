@@ -54,7 +54,7 @@ export const LAYERS = {
     'template',
   ],
   http: ['api', 'async', 'channel', 'delivery', 'format', 'net', 'observability', 'sources'],
-  cli: ['api', 'kube', 'net', 'observability', 'routing', 'telegram', 'template'],
+  cli: ['api', 'format', 'kube', 'net', 'observability', 'routing', 'telegram', 'template'],
 };
 
 /** One config block per folder: every other folder not in its list is a restricted import, and so are main.ts and config.ts. */

@@ -3,6 +3,7 @@ import { DEFAULT_TELEGRAM_API_URL } from './api/contract.js';
 import { SILENCE_HOST_EXPECTED, SILENCE_HOST_PATTERN } from './api/silenceHosts.js';
 import { DEFAULT_RATE_LIMITS } from './delivery/rateLimit.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT } from './http/requestBudget.js';
+import { DEFAULT_DEADLINE_MS, DEFAULT_POOL_SIZE } from './template/pool.js';
 
 const namespaces = z
   .string()
@@ -91,6 +92,9 @@ export const EnvSchema = z.object({
   WEBHOOK_BASE_URL: webhookBaseUrl,
   SILENCE_URL_HOSTS: hostList,
   IMAGE_URL_HOSTS: hostList,
+  /** Template rendering (spec.template): worker threads, and the wall-clock time one render may take. */
+  TEMPLATE_WORKERS: z.coerce.number().int().min(1).max(16).default(DEFAULT_POOL_SIZE),
+  TEMPLATE_DEADLINE_MS: z.coerce.number().int().min(50).max(30_000).default(DEFAULT_DEADLINE_MS),
 });
 
 /** The environment as the operator uses it; its type is what this schema produces, so it is written once. */
@@ -134,6 +138,8 @@ export const ConfigSchema = EnvSchema.transform((c) => ({
    * Empty: no image is fetched, and such alerts go out as text with a note saying so.
    */
   imageUrlHosts: c.IMAGE_URL_HOSTS,
+  templateWorkers: c.TEMPLATE_WORKERS,
+  templateDeadlineMs: c.TEMPLATE_DEADLINE_MS,
 }));
 
 export type Config = z.output<typeof ConfigSchema>;

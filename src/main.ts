@@ -37,6 +37,9 @@ import { credentialsOptIn } from './interaction/credentialsOptIn.js';
 import { Interaction } from './interaction/interaction.js';
 import { episodeConfigMaps } from './kube/episodeConfigMaps.js';
 import { AlertLifecycle } from './lifecycle/alertLifecycle.js';
+import { WordsStatus } from './controller/wordsStatus.js';
+import { templateConfigMapReader } from './kube/templateConfigMaps.js';
+import { RenderPool } from './template/pool.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -181,6 +184,14 @@ async function main(): Promise<void> {
     silenceCall: (operation, result) => metrics.silences.inc({ operation, result }),
     log,
   });
+  // Templates render in worker threads, never on this event loop (docs/templates-and-routes.md).
+  const renderPool = new RenderPool({ size: config.templateWorkers, deadlineMs: config.templateDeadlineMs });
+  const words = new WordsStatus({
+    pool: renderPool,
+    readConfigMap: templateConfigMapReader(kube.core),
+    log,
+    ...(caches.watchesBots() ? { getBot: (name: string) => caches.getBot(name) } : {}),
+  });
   const relay = new AnnotationRelay({ service: delivery, ledger, recordEvent, metrics, log });
   const reconciler = new ChannelReconciler({
     channels: manager,
@@ -200,6 +211,7 @@ async function main(): Promise<void> {
     chatFailures,
     interactive: (ch, resolved, verified) => interaction.condition(ch, resolved, verified),
     alertmanagerConfig: (ch, current) => alertmanagerConfigs.configure(ch, current),
+    words,
   });
 
   const server = await startHttpServer({
@@ -250,7 +262,11 @@ async function main(): Promise<void> {
     },
     'telegram-channel-operator started',
   );
-  const stopIntake = () => server.close();
+  // A reconcile still running meets a closed pool and keeps its TemplateValid as it was.
+  const stopIntake = () => {
+    server.close();
+    void renderPool.close();
+  };
   process.on('SIGTERM', () => void manager.shutdown('SIGTERM', stopIntake));
   process.on('SIGINT', () => void manager.shutdown('SIGINT', stopIntake));
 }

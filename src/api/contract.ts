@@ -94,11 +94,32 @@ export const AlertmanagerConfigReasons = ['Applied', 'CRDNotInstalled', 'Forbidd
 export type AlertmanagerConfigReason = (typeof AlertmanagerConfigReasons)[number];
 
 /**
+ * Your words, your topics (api/words.ts). TemplateValid, only on channels with a template (their own or
+ * their bot's defaults.template): Verified, or TemplateInvalid naming firing/resolved, line, column and
+ * what failed. RoutesValid, only on channels with routes or quiet hours: Verified, RouteInvalid (a
+ * matcher or topic template that does not parse, an unknown time zone), or TopicsNotManageable (a topic
+ * route on a chat that is not a forum, or whose bot lacks can_manage_topics). Neither affects Ready.
+ */
+export const CONDITION_TEMPLATE_VALID = 'TemplateValid';
+export const CONDITION_ROUTES_VALID = 'RoutesValid';
+export const TemplateReasons = ['Verified', 'TemplateInvalid'] as const;
+export type TemplateReason = (typeof TemplateReasons)[number];
+export const RouteReasons = ['Verified', 'RouteInvalid', 'TopicsNotManageable'] as const;
+export type RouteReason = (typeof RouteReasons)[number];
+
+/**
  * Every reason a condition the operator writes may carry. A sub-condition that was not checked carries
  * the reason that stopped it (TokenValid Unknown/InvalidChatId), so the union is one for all conditions.
  */
 export type Reason =
-  TokenReason | ChatReason | BotRefReason | (typeof ReadyReasons)[number] | (typeof InteractiveReasons)[number] | AlertmanagerConfigReason;
+  | TokenReason
+  | ChatReason
+  | BotRefReason
+  | (typeof ReadyReasons)[number]
+  | (typeof InteractiveReasons)[number]
+  | AlertmanagerConfigReason
+  | TemplateReason
+  | RouteReason;
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 

@@ -6,6 +6,7 @@ import { parseDuration } from './duration.js';
 import { CHAT_ID_PATTERN } from './contract.js';
 import { DEFAULT_SILENCE_DURATIONS, silenceDurationProblem } from './silenceDuration.js';
 import { SILENCE_HOST_EXPECTED, SILENCE_HOST_PATTERN } from './silenceHosts.js';
+import { BotDefaultsSchema, WordsSpecFields } from './words.js';
 
 const SecretKeyRef = (defaultKey: string) => z.object({ name: z.string().min(1), key: z.string().min(1).default(defaultKey) });
 
@@ -92,6 +93,8 @@ export const ChannelSpecSchema = z.object({
         .optional(),
     })
     .optional(),
+  // spec.template, spec.routes, spec.quietHours (api/words.ts).
+  ...WordsSpecFields,
 });
 export type SilenceSpec = NonNullable<NonNullable<ChannelSpec['alertmanager']>['silence']>;
 
@@ -218,6 +221,8 @@ export const BotSpecSchema = z.object({
       namespaceLabel: z.string().regex(LABEL_NAME, 'must be a label name').default('namespace'),
     })
     .default({ urlHosts: [], scope: 'Namespace', namespaceLabel: 'namespace' }),
+  /** The house style of the bot's channels: spec.defaults.template (api/words.ts). */
+  defaults: BotDefaultsSchema.optional(),
 });
 export type BotSpec = z.infer<typeof BotSpecSchema>;
 

@@ -15,7 +15,7 @@ export class UsageError extends Error {
   }
 }
 
-export type CommandName = 'chats' | 'check';
+export type CommandName = 'chats' | 'check' | 'render';
 export type OutputFormat = 'table' | 'json';
 
 export interface TokenOptions {
@@ -35,7 +35,29 @@ export type Command =
   | { kind: 'help'; command?: CommandName }
   | { kind: 'version' }
   | ({ kind: 'chats'; chat?: string; printManifest: boolean; namespace?: string; name?: string } & CommonOptions)
-  | ({ kind: 'check'; chat: string; thread?: number } & CommonOptions);
+  | ({ kind: 'check'; chat: string; thread?: number } & CommonOptions)
+  | RenderCommand;
+
+/** `render`: what a channel manifest would send, offline (src/cli/render.ts). */
+export interface RenderCommand {
+  kind: 'render';
+  /** The manifest: the TelegramChannel, and any ConfigMap or ClusterTelegramBot it refers to. */
+  file: string;
+  payload?: string;
+  sample?: string;
+  /** The instant quiet hours are judged at (default: now). */
+  at?: Date;
+  output: 'text' | 'html';
+}
+
+const RENDER_OPTIONS = {
+  file: { type: 'string', short: 'f' },
+  payload: { type: 'string' },
+  sample: { type: 'string' },
+  at: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
 
 const TOKEN_OPTIONS = {
   'token-file': { type: 'string' },
@@ -72,15 +94,18 @@ export function parseCommandLine(argv: string[]): Command {
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { kind: 'help' };
-    if (topic === 'chats' || topic === 'check') return { kind: 'help', command: topic };
-    throw new UsageError(`unknown command ${JSON.stringify(safe(topic))}: the commands are chats and check`);
+    if (topic === 'chats' || topic === 'check' || topic === 'render') return { kind: 'help', command: topic };
+    throw new UsageError(`unknown command ${JSON.stringify(safe(topic))}: the commands are chats, check and render`);
   }
   if (first === '--version' || first === '-v' || first === 'version') return { kind: 'version' };
   if (first === 'chats') return parseChats(rest);
   if (first === 'check') return parseCheck(rest);
+  if (first === 'render') return parseRender(rest);
   if (first.startsWith('-'))
-    throw new UsageError(`a command comes first: telegram-channel-operator chats|check [options] (got ${JSON.stringify(safe(first))})`);
-  throw new UsageError(`unknown command ${JSON.stringify(safe(first))}: the commands are chats and check`);
+    throw new UsageError(
+      `a command comes first: telegram-channel-operator chats|check|render [options] (got ${JSON.stringify(safe(first))})`,
+    );
+  throw new UsageError(`unknown command ${JSON.stringify(safe(first))}: the commands are chats, check and render`);
 }
 
 function parseChats(args: string[]): Command {
@@ -130,6 +155,37 @@ function parseCheck(args: string[]): Command {
     thread = Number(t);
   }
   return { kind: 'check', ...common, chat: values.chat, ...(thread !== undefined ? { thread } : {}) };
+}
+
+function parseRender(args: string[]): Command {
+  const { values, positionals } = parse(args, RENDER_OPTIONS, 'render');
+  if (values.help) return { kind: 'help', command: 'render' };
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(safe(positionals[0]!))}`, 'render');
+  if (values.file === undefined || values.file.trim() === '') {
+    throw new UsageError('render needs -f FILE: the TelegramChannel manifest (with any ConfigMap its template names)', 'render');
+  }
+  if (values.payload !== undefined && values.sample !== undefined) {
+    throw new UsageError('give --payload FILE or --sample NAME, not both', 'render');
+  }
+  let at: Date | undefined;
+  if (values.at !== undefined) {
+    at = new Date(values.at);
+    if (Number.isNaN(at.getTime())) {
+      throw new UsageError(`--at ${JSON.stringify(safe(values.at))} is not a time: use RFC 3339, e.g. 2026-03-29T23:30:00Z`, 'render');
+    }
+  }
+  const output = values.output ?? 'text';
+  if (output !== 'text' && output !== 'html') {
+    throw new UsageError(`-o ${JSON.stringify(safe(output))} is not an output format for render: use text (the default) or html`, 'render');
+  }
+  return {
+    kind: 'render',
+    file: values.file,
+    ...(values.payload !== undefined ? { payload: values.payload } : {}),
+    ...(values.sample !== undefined ? { sample: values.sample } : {}),
+    ...(at ? { at } : {}),
+    output,
+  };
 }
 
 type Values = { 'token-file'?: string; secret?: string; output?: string };

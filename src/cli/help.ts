@@ -1,12 +1,14 @@
 // Usage texts. Kept apart so `--help` and usage errors show the same words.
+import { templateSamples } from '../template/samples.js';
 import type { CommandName } from './args.js';
 
-export const MAIN_USAGE = `telegram-channel-operator — find and check Telegram chat ids for TelegramChannel resources
+export const MAIN_USAGE = `telegram-channel-operator — find and check Telegram chat ids for TelegramChannel resources, preview what a channel sends
 
 Usage:
   telegram-channel-operator chats [TOKEN SOURCE] [-o table|json] [--chat ID | --print-manifest] [-n NAMESPACE] [--name NAME]
   telegram-channel-operator check [TOKEN SOURCE] --chat ID [--thread N] [-o table|json]
-  telegram-channel-operator help [chats|check]
+  telegram-channel-operator render -f channel.yaml [--payload notification.json | --sample NAME] [--at TIME] [-o text|html]
+  telegram-channel-operator help [chats|check|render]
 
 Token source (exactly one; the token is never accepted as an argument):
   --token-file PATH                  a file holding the token (surrounding whitespace is ignored)
@@ -54,6 +56,35 @@ Options:
 
 Exit codes: 0 Ready would be True, 1 False (fix needed), 3 Unknown (Telegram unavailable or rate limited), 2 usage`;
 
+const RENDER_USAGE = `telegram-channel-operator render — preview, offline, what a channel would send
+
+Usage:
+  telegram-channel-operator render -f channel.yaml [--payload notification.json | --sample NAME] [--at TIME] [-o text|html]
+
+Checks the channel's spec.template against the built-in samples as the operator does when it is applied
+(condition TemplateValid), compiles spec.routes and spec.quietHours (RoutesValid), then prints every
+message one notification becomes: its route, its thread or topic, silent or not, and its text as
+Telegram shows it. No cluster and no Telegram are contacted. Run it in CI before a GitOps merge.
+
+Options:
+  -f, --file PATH        the TelegramChannel manifest (- for standard input); a ConfigMap named by
+                         template.configMapRef, or the ClusterTelegramBot of botRef, may be in the same file
+  --payload PATH         an Alertmanager webhook payload (JSON, version 4)
+  --sample NAME          a built-in sample (default one-alert): ${sampleList()}
+  --at TIME              judge quiet hours at this instant (RFC 3339; default: now)
+  -o, --output text|html text as Telegram shows it (default), or the Telegram HTML sent
+
+Exit codes: 0 rendered, 1 a template, route or input is broken (the message says where: line and column), 2 usage`;
+
 export function usage(command?: CommandName): string {
+  if (command === 'render') return RENDER_USAGE;
   return command === 'chats' ? CHATS_USAGE : command === 'check' ? CHECK_USAGE : MAIN_USAGE;
+}
+
+function sampleList(): string {
+  return (
+    templateSamples('firing')
+      .map((sample) => sample.name)
+      .join(', ') + ' (each also as NAME-resolved)'
+  );
 }

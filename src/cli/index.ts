@@ -17,6 +17,12 @@ const io: CliIO = {
   },
 };
 
+// `render … | head` closes the pipe before the output ends: the reader has what it wanted.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? 0);
+});
+
 run(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parseCommandLine, UsageError, type Command } from './args.js';
 import { runChats } from './chatsCommand.js';
 import { runCheck } from './check.js';
+import { runRender } from './render.js';
 import { apiUrl } from './explain.js';
 import { usage } from './help.js';
 import { CliFailure, EXIT, scrubbed, type CliIO, type ExitCode } from './io.js';
@@ -46,6 +47,8 @@ export async function run(argv: string[], rawIo: CliIO): Promise<ExitCode> {
         return await runChats(cmd, capturing);
       case 'check':
         return await runCheck(cmd, capturing);
+      case 'render':
+        return await runRender(cmd, io);
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -26,6 +26,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { readyVerdict, type Verifier, type VerifyResult } from '../telegram/verifier.js';
 import { findCondition, nowRfc3339, removeCondition, setCondition } from '../api/conditions.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
+import { applyWordsVerdicts, type WordsStatus } from './wordsStatus.js';
 
 export interface ChannelStore {
   getChannel(namespace: string, name: string): TelegramChannel | undefined;
@@ -71,6 +72,8 @@ export interface ReconcilerDeps {
   chatFailures?: Pick<Set<string>, 'delete'>;
   /** spec.alertmanager.config: brings the generated AlertmanagerConfig in line; its condition does not touch Ready. */
   alertmanagerConfig?: (ch: TelegramChannel, current: Condition | undefined) => Promise<AlertmanagerConfigOutcome>;
+  /** TemplateValid and RoutesValid (wordsStatus.ts); they do not touch Ready. */
+  words?: Pick<WordsStatus, 'verdicts'>;
 }
 
 /**
@@ -117,6 +120,8 @@ export class ChannelReconciler {
     computed.status.conditions = interactive
       ? setCondition(computed.status.conditions ?? [], { type: CONDITION_INTERACTIVE, ...interactive }, generation, now)
       : removeCondition(computed.status.conditions ?? [], CONDITION_INTERACTIVE);
+    const words = await this.deps.words?.verdicts(ch, this.memory.get(key)?.result);
+    computed.status.conditions = applyWordsVerdicts(computed.status.conditions, words, generation, now);
     const { status, requeueAfterMs } = await this.withAlertmanagerConfig(ch, computed, generation, now);
 
     const plan = this.deps.delivery ? this.deps.delivery.plan(key, ch, resolved, status) : { status };

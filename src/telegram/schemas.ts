@@ -35,6 +35,8 @@ export const ChatMemberSchema = z.object({
   status: z.enum(['creator', 'administrator', 'member', 'restricted', 'left', 'kicked']),
   can_post_messages: z.boolean().optional(),
   can_send_messages: z.boolean().optional(),
+  /** An administrator's right to create, rename and close forum topics (createForumTopic needs it). */
+  can_manage_topics: z.boolean().optional(),
   is_member: z.boolean().optional(),
 });
 export type TelegramChatMember = z.infer<typeof ChatMemberSchema>;

@@ -15,6 +15,11 @@ export interface VerifyResult {
   chatInfo?: { id: string; type: string; title?: string; isForum?: boolean };
   /** Set when Telegram asked us to slow down: retry no sooner than this. */
   retryAfterMs?: number;
+  /**
+   * Whether the bot could create forum topics here (a `topic` route needs both), from the getChat and
+   * getChatMember answers the verification reads anyway; absent when those calls did not both answer.
+   */
+  topics?: { isForum: boolean; canManageTopics: boolean };
 }
 
 /**
@@ -109,9 +114,14 @@ export class Verifier {
     }
 
     let verdict: Verdict<ChatReason>;
+    let topics: VerifyResult['topics'];
     try {
       const member = await this.telegram.getChatMember(token, chatId, bot.id);
       verdict = memberVerdict(chat, member.status, member);
+      topics = {
+        isForum: chat.is_forum === true,
+        canManageTopics: member.status === 'creator' || (member.status === 'administrator' && member.can_manage_topics === true),
+      };
     } catch (e) {
       const err = asTelegramError(e, 'getChatMember');
       if (err.kind === 'Unauthorized') return this.revoked(token, err);
@@ -129,7 +139,7 @@ export class Verifier {
         return { ...base, chat: chatVerdict(err, chatId, chatSource), retryAfterMs: retryAfterMs(err) };
       }
     }
-    return { ...base, chat: verdict };
+    return { ...base, chat: verdict, topics };
   }
 
   /** The token stopped working after getMe succeeded (revoked meanwhile): forget it and say so. */

@@ -47,7 +47,11 @@ export interface ValidateOptions {
   timeZone?: string;
 }
 
-export async function validateTemplates(pool: RenderPool, templates: Templates, options: ValidateOptions): Promise<TemplateCheck> {
+export async function validateTemplates(
+  pool: Pick<RenderPool, 'render'>,
+  templates: Templates,
+  options: ValidateOptions,
+): Promise<TemplateCheck> {
   const checks: { part: TemplatePart; template: string; status: 'firing' | 'resolved' }[] = [
     { part: 'firing', template: templates.firing, status: 'firing' },
     {

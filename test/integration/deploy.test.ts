@@ -30,6 +30,8 @@ const EXPECTED_RULES: Record<string, string[]> = {
   'telegram.notify.dev|telegramchannels/status': ['get', 'patch', 'update'],
   '|secrets': ['get', 'list', 'watch'],
   '|events': ['create', 'patch'],
+  // spec.template.configMapRef: the one ConfigMap named, by GET only.
+  '|configmaps': ['get'],
 };
 
 interface Obj {
@@ -413,6 +415,7 @@ describe('least privilege, proven against the apiserver (real apply + kubectl au
     expect(can(sa, 'get', 'secrets', { ns: otherNs })).toBe(true);
     expect(can(sa, 'watch', 'secrets', { all: true })).toBe(true);
     expect(can(sa, 'create', 'events', { ns: otherNs })).toBe(true);
+    expect(can(sa, 'get', 'configmaps', { ns: otherNs })).toBe(true);
     expect(can(sa, 'create', 'leases.coordination.k8s.io', { ns: clusterNs })).toBe(true);
     expect(can(sa, 'get', `leases.coordination.k8s.io/${NAME}`, { ns: clusterNs })).toBe(true);
     expect(can(sa, 'update', `leases.coordination.k8s.io/${NAME}`, { ns: clusterNs })).toBe(true);
@@ -429,7 +432,10 @@ describe('least privilege, proven against the apiserver (real apply + kubectl au
     expect(can(sa, 'update', 'secrets', { ns: otherNs })).toBe(false);
     expect(can(sa, 'create', 'pods', { ns: otherNs })).toBe(false);
     expect(can(sa, 'create', 'pods', { ns: clusterNs })).toBe(false);
-    expect(can(sa, 'get', 'configmaps', { ns: otherNs })).toBe(false);
+    // A template's ConfigMap is read by name; none is listed, watched or changed outside its own state.
+    expect(can(sa, 'list', 'configmaps', { ns: otherNs })).toBe(false);
+    expect(can(sa, 'watch', 'configmaps', { all: true })).toBe(false);
+    expect(can(sa, 'update', 'configmaps', { ns: otherNs })).toBe(false);
     expect(can(sa, 'update', 'telegramchannels.telegram.notify.dev', { ns: otherNs })).toBe(false);
     expect(can(sa, 'patch', 'telegramchannels.telegram.notify.dev', { ns: otherNs })).toBe(false);
     expect(can(sa, 'create', 'telegramchannels.telegram.notify.dev', { ns: otherNs })).toBe(false);
@@ -473,6 +479,7 @@ describe('least privilege, proven against the apiserver (real apply + kubectl au
     expect(can(sa, 'list', 'telegramchannels.telegram.notify.dev', { all: true })).toBe(false);
     expect(can(sa, 'list', 'telegramchannels.telegram.notify.dev', { ns: otherNs })).toBe(false);
     expect(can(sa, 'create', 'events', { ns: otherNs })).toBe(false);
+    expect(can(sa, 'get', 'configmaps', { ns: otherNs })).toBe(false);
     expect(can(sa, 'delete', 'secrets', { ns: namespacedNs })).toBe(false);
     expect(can(sa, 'create', 'pods', { ns: namespacedNs })).toBe(false);
     expect(can(sa, 'update', 'telegramchannels.telegram.notify.dev', { ns: namespacedNs })).toBe(false);

@@ -53,6 +53,10 @@ app.kubernetes.io/part-of: telegram-channel-operator
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+# spec.template.configMapRef: GET of the one ConfigMap named, never list, watch or write.
+- apiGroups: [""]
+  resources: ["configmaps"]
+  verbs: ["get"]
 {{- if .Values.alertmanagerConfig.enabled }}
 # The generated AlertmanagerConfigs (spec.alertmanager.config; deploy/components/alertmanagerconfig).
 - apiGroups: ["monitoring.coreos.com"]

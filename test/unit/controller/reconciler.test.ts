@@ -175,3 +175,41 @@ test('a botRef channel verifies its chat with the identity its ClusterTelegramBo
   expect(ch.status?.conditions?.find((c) => c.type === 'TokenValid')?.reason).toBe('BotNotReady');
   expect(ch.status?.conditions?.find((c) => c.type === 'Stalled')?.status).toBe('True');
 });
+
+test('TemplateValid and RoutesValid: the words verdicts are written with the last verification, Ready untouched', async () => {
+  const seen: (VerifyResult | undefined)[] = [];
+  const ch: TelegramChannel = {
+    metadata: { name: 'ops', namespace: 'ns', generation: 3 },
+    spec: { tokenSecretRef: { name: 'bot' }, chatId: '-1001' },
+  };
+  const r = new ChannelReconciler({
+    channels: { getChannel: () => ch },
+    resolver: new ChannelResolver({ read: async () => ({ ok: true, value: TOKEN }) }),
+    verifier: { verify: async () => ok } as unknown as Verifier,
+    writeStatus: async (c, patch) => ({ ...c, status: { ...(c.status ?? {}), ...(patch as object) } }),
+    recordEvent: () => {},
+    log: createLogger('silent'),
+    metrics: createMetrics(),
+    now: () => 1_000_000_000,
+    words: {
+      verdicts: async (_ch, verified) => {
+        seen.push(verified);
+        return {
+          TemplateValid: { status: 'False', reason: 'TemplateInvalid', message: 'firing template, line 2, column 3: syntax error' },
+          RoutesValid: undefined,
+        };
+      },
+    },
+  });
+  await r.reconcile('ns/ops');
+  expect(seen).toEqual([ok]);
+  const conditions = ch.status?.conditions ?? [];
+  expect(conditions.find((c) => c.type === 'TemplateValid')).toMatchObject({
+    status: 'False',
+    reason: 'TemplateInvalid',
+    message: 'firing template, line 2, column 3: syntax error',
+    observedGeneration: 3,
+  });
+  expect(conditions.find((c) => c.type === 'RoutesValid')).toBeUndefined();
+  expect(conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'Verified' });
+});

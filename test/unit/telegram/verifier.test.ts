@@ -256,3 +256,15 @@ test('a ClusterTelegramBot: verifyToken is one getMe; its channels verify chats 
   expect(count('getMe')).toBe(1);
   expect((await clocked.verifyToken(DEMO.unknownToken)).token).toMatchObject({ status: 'False', reason: 'Unauthorized' });
 });
+
+test('topics: is_forum and can_manage_topics come from the getChat and getChatMember answers, with no extra call', async () => {
+  const managed = await verifier.verify(TOKEN, String(C.managedForum));
+  expect(managed.topics).toEqual({ isForum: true, canManageTopics: true });
+  expect((await verifier.verify(TOKEN, String(C.forum))).topics).toEqual({ isForum: true, canManageTopics: false });
+  expect((await verifier.verify(TOKEN, String(C.ops))).topics).toEqual({ isForum: false, canManageTopics: false });
+  // Losing the right shows at the next verification.
+  emu.setCanManageTopics(TOKEN, C.managedForum, false);
+  expect((await verifier.verify(TOKEN, String(C.managedForum))).topics).toEqual({ isForum: true, canManageTopics: false });
+  expect(count('getChat')).toBe(4);
+  expect(count('getChatMember')).toBe(4);
+});

@@ -1,0 +1,108 @@
+// The messages one notification becomes for one channel, offline: alerts grouped by their first
+// matching route (and, on a topic route, by the topic name each alert renders), each group's body from
+// the channel's template (or the built-in rendering, with a note when the template fails on this
+// payload), mentions added, silence decided by the route, the channel and quiet hours.
+import type { ChannelSpec } from '../api/types.js';
+import type { RouteSpec } from '../api/words.js';
+import { renderAlertmanagerHtml, type AlertmanagerAlert, type AlertmanagerPayload } from '../format/alertmanager.js';
+import { escapeHtml } from '../format/html.js';
+import { checkMarkup } from '../format/markup.js';
+import type { QuietHours } from '../routing/quietHours.js';
+import type { CompiledRoute } from '../routing/routes.js';
+import { splitByRoute } from '../routing/split.js';
+import { templateData } from '../template/data.js';
+import type { RenderPool } from '../template/pool.js';
+import { renderTopicName } from '../template/topicName.js';
+
+export interface RenderedMessage {
+  /** Where it goes, in words: the route and its destination. */
+  route: string;
+  destination: string;
+  silent: boolean;
+  /** Why the body is the built-in one although the channel has a template. */
+  templateNote?: string;
+  html: string;
+}
+
+export interface MessageInputs {
+  pool: Pick<RenderPool, 'render'>;
+  spec: ChannelSpec;
+  channel: { namespace: string; name: string };
+  templates?: { firing: string; resolved?: string };
+  routes: CompiledRoute<RouteSpec>[];
+  quietHours?: QuietHours;
+  timeZone: string;
+  at: Date;
+}
+
+export async function renderMessages(payload: AlertmanagerPayload, inputs: MessageInputs): Promise<RenderedMessage[]> {
+  const messages: RenderedMessage[] = [];
+  for (const group of splitByRoute(payload.alerts, inputs.routes)) {
+    const route = group.route;
+    const routeName = route ? `routes[${route.index}] (${route.spec.matchers.join(', ') || 'every alert'})` : 'no route matched';
+    for (const { destination, alerts } of await destinations(group.alerts, route, inputs)) {
+      const part: AlertmanagerPayload = { ...payload, status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved', alerts };
+      const body = await renderBody(part, inputs);
+      const mentions = route?.spec.mention ?? [];
+      const html = mentions.length ? `${body.html}\n\n${mentions.map(mention).join(' ')}` : body.html;
+      messages.push({
+        route: routeName,
+        destination,
+        silent: isSilent(alerts, route, inputs),
+        ...(body.note ? { templateNote: body.note } : {}),
+        html,
+      });
+    }
+  }
+  return messages;
+}
+
+/** A route's alerts by destination: one thread, or on a topic route one topic per rendered name. */
+async function destinations(
+  alerts: AlertmanagerAlert[],
+  route: CompiledRoute<RouteSpec> | undefined,
+  inputs: MessageInputs,
+): Promise<{ destination: string; alerts: AlertmanagerAlert[] }[]> {
+  const own = inputs.spec.messageThreadId ? `the channel's thread ${inputs.spec.messageThreadId}` : "the channel's own thread";
+  if (!route) return [{ destination: own, alerts }];
+  if (route.spec.messageThreadId !== undefined) return [{ destination: `topic ${route.spec.messageThreadId}`, alerts }];
+  const byName = new Map<string, AlertmanagerAlert[]>();
+  for (const alert of alerts) {
+    const named = await renderTopicName(inputs.pool, route.spec.topic?.name ?? '', alert, inputs.timeZone);
+    // A name Telegram would refuse creates no topic: those alerts stay in the channel's own thread.
+    const destination = named.ok ? `topic "${named.name}" (found or created by name)` : `${own} (${named.what})`;
+    byName.set(destination, [...(byName.get(destination) ?? []), alert]);
+  }
+  return [...byName].map(([destination, grouped]) => ({ destination, alerts: grouped }));
+}
+
+async function renderBody(payload: AlertmanagerPayload, inputs: MessageInputs): Promise<{ html: string; note?: string }> {
+  const builtIn = renderAlertmanagerHtml(payload);
+  if (!inputs.templates) return { html: builtIn };
+  const template = payload.status === 'resolved' ? (inputs.templates.resolved ?? inputs.templates.firing) : inputs.templates.firing;
+  const result = await inputs.pool.render({ template, data: templateData(payload, inputs.channel), timeZone: inputs.timeZone });
+  let problem: string | undefined;
+  if (!result.ok) {
+    const where = result.failure.line === undefined ? '' : ` at line ${result.failure.line}, column ${result.failure.column ?? 1}`;
+    problem = `the template failed${where}: ${result.failure.message}`;
+  } else if (result.output.trim() === '') {
+    problem = 'the template rendered nothing';
+  } else {
+    const markup = checkMarkup(result.output, 'HTML');
+    if (markup.ok) return { html: result.output };
+    problem = `the template's output is markup Telegram would refuse: ${markup.message}`;
+  }
+  // Never lose an alert to a template: the built-in format, with one line saying why.
+  return { html: `⚠️ ${escapeHtml(problem)}\n\n${builtIn}`, note: problem };
+}
+
+function mention(entry: string): string {
+  return entry.startsWith('@') ? entry : `<a href="tg://user?id=${entry}">${entry}</a>`;
+}
+
+/** The route or the channel says so, or every alert of the message is inside quiet hours and none excepted. */
+function isSilent(alerts: AlertmanagerAlert[], route: CompiledRoute<RouteSpec> | undefined, inputs: MessageInputs): boolean {
+  if (inputs.spec.disableNotification || route?.spec.silent) return true;
+  const quiet = inputs.quietHours;
+  return quiet !== undefined && alerts.every((alert) => quiet.silent(alert.labels, inputs.at));
+}

@@ -1,0 +1,128 @@
+// TemplateValid: which templates a channel uses (its own spec.template, else its ClusterTelegramBot's
+// spec.defaults.template), read from the spec or a ConfigMap, rendered against every built-in sample.
+// A verdict is remembered by the template text, so a reconcile with unchanged text renders nothing.
+import { createHash } from 'node:crypto';
+import type { Verdict } from '../api/contract.js';
+import { parseBotSpec, type ChannelSpec, type ClusterTelegramBot } from '../api/types.js';
+import { LABEL_TEMPLATE_CONFIGMAP, MAX_TEMPLATE_BYTES, type TemplateSpec } from '../api/words.js';
+import type { TemplateConfigMapReader } from '../kube/templateConfigMaps.js';
+import type { Logger } from '../observability/log.js';
+import type { RenderPool } from '../template/pool.js';
+import { describeTemplateProblem, validateTemplates, type TemplateCheck, type Templates } from '../template/validate.js';
+
+/** Verdicts kept; one per distinct template text in use, so this bounds memory, not correctness. */
+const MAX_REMEMBERED = 1024;
+
+export interface TemplateVerdictDeps {
+  pool: Pick<RenderPool, 'render'>;
+  readConfigMap: TemplateConfigMapReader;
+  /** Undefined when the operator does not serve ClusterTelegramBots. */
+  getBot?: (name: string) => ClusterTelegramBot | undefined;
+  log?: Logger;
+}
+
+interface Source {
+  template: TemplateSpec;
+  /** Where it was written, for messages: `spec.template` or the bot's defaults. */
+  origin: string;
+  /** Where its ConfigMap lives. */
+  namespace: string;
+}
+
+/** `keep`: no verdict now (the render pool is shutting down): the condition stays as it is. */
+export type TemplateOutcome = Verdict | undefined | 'keep';
+
+export class TemplateVerdicts {
+  private readonly remembered = new Map<string, Promise<TemplateCheck>>();
+
+  constructor(private readonly deps: TemplateVerdictDeps) {}
+
+  /** Undefined when the channel uses no template: the condition is removed. */
+  async verdict(namespace: string, name: string, spec: ChannelSpec, timeZone: string): Promise<TemplateOutcome> {
+    const source = this.source(namespace, spec);
+    if (!source) return undefined;
+    let read: Awaited<ReturnType<TemplateVerdicts['read']>>;
+    try {
+      read = await this.read(source);
+    } catch (error) {
+      // The API server did not answer: that says nothing about the template, and must not hold up the
+      // rest of the status (Ready does not depend on templates). The next reconcile reads it again.
+      this.deps.log?.warn({ namespace, name, err: error }, 'template ConfigMap could not be read; TemplateValid kept as it was');
+      return 'keep';
+    }
+    if ('problem' in read) return invalid(`${read.where}: ${read.problem}`);
+    const check = await this.check(read.templates, { namespace, name }, timeZone);
+    if (!check.ok && check.kind === 'closed') return 'keep';
+    if (!check.ok) return invalid(`${read.where}: ${describeTemplateProblem(check)}`);
+    return {
+      status: 'True',
+      reason: 'Verified',
+      message: `${read.where}: renders every built-in sample (one-alert, fifty-mixed, hostile-labels, missing-annotations) as Telegram HTML`,
+    };
+  }
+
+  private source(namespace: string, spec: ChannelSpec): Source | undefined {
+    if (spec.template) return { template: spec.template, origin: 'spec.template', namespace };
+    if (!spec.botRef || !this.deps.getBot) return undefined;
+    const bot = this.deps.getBot(spec.botRef.name);
+    const parsed = bot ? parseBotSpec(bot.spec) : undefined;
+    const template = parsed?.ok ? parsed.spec.defaults?.template : undefined;
+    if (!parsed?.ok || !template) return undefined;
+    return {
+      template,
+      origin: `ClusterTelegramBot ${spec.botRef.name} spec.defaults.template`,
+      namespace: parsed.spec.tokenSecretRef.namespace,
+    };
+  }
+
+  private async read(source: Source): Promise<{ templates: Templates; where: string } | { problem: string; where: string }> {
+    const { template, origin } = source;
+    const ref = template.configMapRef;
+    if (!ref) return { templates: { firing: template.firing ?? '', resolved: template.resolved }, where: origin };
+    const where = `${origin} (ConfigMap ${source.namespace}/${ref.name})`;
+    const cm = await this.deps.readConfigMap(source.namespace, ref.name);
+    if (!cm.found) return { problem: cm.message, where };
+    // Checked before any key is read: an unlabelled ConfigMap's data appears nowhere, not even in an error.
+    if (cm.labels[LABEL_TEMPLATE_CONFIGMAP] !== 'true') {
+      return {
+        problem: `the ConfigMap is not labelled ${LABEL_TEMPLATE_CONFIGMAP}=true: only ConfigMaps opted in with that label are read as templates`,
+        where,
+      };
+    }
+    const keys = [ref.firingKey, ...(ref.resolvedKey ? [ref.resolvedKey] : [])];
+    for (const key of keys) {
+      const text = cm.data[key];
+      if (text === undefined) return { problem: `the ConfigMap has no key "${key}"`, where };
+      const bytes = Buffer.byteLength(text, 'utf8');
+      if (bytes > MAX_TEMPLATE_BYTES) {
+        return { problem: `key "${key}" is ${bytes} bytes, over the ${MAX_TEMPLATE_BYTES / 1024} KiB a template may have`, where };
+      }
+    }
+    return { templates: { firing: cm.data[ref.firingKey]!, resolved: ref.resolvedKey ? cm.data[ref.resolvedKey] : undefined }, where };
+  }
+
+  private check(templates: Templates, channel: { namespace: string; name: string }, timeZone: string): Promise<TemplateCheck> {
+    // The channel's name is data a template may print, so it is part of what the verdict is about, but
+    // only for a template that names `channel` (Liquid reads variables by name only): any other renders
+    // the same for every channel, and a bot's house style on 10,000 channels is checked once.
+    const text = `${templates.firing}\u0000${templates.resolved ?? ''}`;
+    const who = text.includes('channel') ? [channel.namespace, channel.name] : [];
+    const key = createHash('sha256')
+      .update(JSON.stringify([templates.firing, templates.resolved ?? null, timeZone, ...who]))
+      .digest('hex');
+    const hit = this.remembered.get(key);
+    if (hit) return hit;
+    const pending = validateTemplates(this.deps.pool, templates, { channel, timeZone });
+    this.remembered.set(key, pending);
+    if (this.remembered.size > MAX_REMEMBERED) this.remembered.delete(this.remembered.keys().next().value!);
+    // A shut-down pool said nothing about the template: ask again next time.
+    void pending.then((check) => {
+      if (!check.ok && check.kind === 'closed') this.remembered.delete(key);
+    });
+    return pending;
+  }
+}
+
+function invalid(message: string): Verdict {
+  return { status: 'False', reason: 'TemplateInvalid', message };
+}
