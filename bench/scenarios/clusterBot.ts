@@ -5,6 +5,7 @@
 // status.channels, RSS and API writes per channel.
 import { ScenarioBuilder, bot, supergroupId } from '../../test/emulator/scenario.js';
 import { TelegramEmulator } from '../../test/emulator/server.js';
+import { BOTS, BOT_TYPE } from '../../test/harness/resources.js';
 import { ChannelWatch, clientsFor, createChannels, createSecret, ensureNamespace, pool } from '../lib/kube.js';
 import { launchOperator } from '../lib/operator.js';
 import { ProcSampler, round } from '../lib/proc.js';
@@ -40,7 +41,6 @@ export interface ClusterBotResult {
   telegram: { byMethod: Record<string, number>; getMe: number; callsPerChannel: number; rateLimited: number };
 }
 
-const BOTS = { group: 'telegram.notify.dev', version: 'v1alpha1', plural: 'clustertelegrambots' } as const;
 const LABEL = 'bench.telegram.notify.dev/alerts';
 
 export async function runClusterBot(kubeconfig: string, namespace: string, sizes: ClusterBotSizes): Promise<ClusterBotResult> {
@@ -70,8 +70,7 @@ export async function runClusterBot(kubeconfig: string, namespace: string, sizes
     await c.custom.createClusterCustomObject({
       ...BOTS,
       body: {
-        apiVersion: `${BOTS.group}/${BOTS.version}`,
-        kind: 'ClusterTelegramBot',
+        ...BOT_TYPE,
         metadata: { name: botName },
         spec: {
           tokenSecretRef: { name: 'telegram-bot', namespace },

@@ -14,7 +14,8 @@ import { TelegramEmulator } from '../../test/emulator/server.js';
 import { DEFAULT_LIMITS } from '../../test/emulator/limits.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../../test/harness/alertmanager.js';
 import { ChannelWatch, clientsFor, createChannels, createSecret, pool, sleep } from '../lib/kube.js';
-import { EpisodeWriteWatch, groupPayload, postWebhook, type WebhookAlert } from '../lib/lifecycle.js';
+import { postAlertmanagerWebhook } from '../../test/harness/alertmanagerPayload.js';
+import { EpisodeWriteWatch, groupPayload, type WebhookAlert } from '../lib/lifecycle.js';
 import { launchOperator, metricByLabels, scrapeMetrics } from '../lib/operator.js';
 import { round } from '../lib/proc.js';
 
@@ -119,7 +120,7 @@ export async function runEpisodeWrites(kubeconfig: string, namespace: string, si
         async (k) => {
           for (const g of groups.filter((x) => x.chat === k)) {
             const payload = groupPayload(`{}:{alertname="${g.alertname}"}`, phase.alerts(g));
-            const r = await postWebhook(operator!.op.url, namespace, `episodes-${k}`, WEBHOOK_TOKEN, payload);
+            const r = await postAlertmanagerWebhook(operator!.op.url, { namespace, name: `episodes-${k}` }, WEBHOOK_TOKEN, payload);
             if (r.status !== 200) failed++;
           }
         },

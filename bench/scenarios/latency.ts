@@ -4,7 +4,8 @@
 // operator's own path: watch event → reconcile → intent written to status → sendMessage.
 import { ScenarioBuilder, bot, supergroupId } from '../../test/emulator/scenario.js';
 import { TelegramEmulator } from '../../test/emulator/server.js';
-import { ANNOTATION_ALERT, ChannelWatch, annotate, clientsFor, createChannels, createSecret, sleep } from '../lib/kube.js';
+import { ANNOTATION_ALERT } from '../../src/api/contract.js';
+import { ChannelWatch, annotate, clientsFor, createChannels, createSecret, sleep } from '../lib/kube.js';
 import { launchOperator, metricByLabels, scrapeMetrics } from '../lib/operator.js';
 import { round } from '../lib/proc.js';
 import { summarize, type LatencySummary } from '../lib/stats.js';

@@ -9,7 +9,8 @@ import { TelegramEmulator, type DeliveredMessage } from '../../test/emulator/ser
 import { DEFAULT_LIMITS } from '../../test/emulator/limits.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../../test/harness/alertmanager.js';
 import { ChannelWatch, clientsFor, createChannels, createSecret, pool, sleep } from '../lib/kube.js';
-import { EpisodeWriteWatch, groupPayload, postWebhook, requestsByMethod } from '../lib/lifecycle.js';
+import { postAlertmanagerWebhook } from '../../test/harness/alertmanagerPayload.js';
+import { EpisodeWriteWatch, groupPayload, requestsByMethod } from '../lib/lifecycle.js';
 import { launchOperator } from '../lib/operator.js';
 import { summarize, type LatencySummary } from '../lib/stats.js';
 
@@ -117,7 +118,7 @@ receivers:
               startsAt: new Date().toISOString(),
             },
           ]);
-          const r = await postWebhook(operator!.op.url, namespace, `press-${k}`, WEBHOOK_TOKEN, payload);
+          const r = await postAlertmanagerWebhook(operator!.op.url, { namespace, name: `press-${k}` }, WEBHOOK_TOKEN, payload);
           if (r.status !== 200) throw new Error(`webhook for ${g.alertname} answered ${r.status}: ${r.body}`);
         }
       },

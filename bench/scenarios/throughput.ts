@@ -5,7 +5,8 @@
 // chat order; the rate at which the emulator accepts the messages is the sustained throughput.
 import { ScenarioBuilder, bot } from '../../test/emulator/scenario.js';
 import { TelegramEmulator } from '../../test/emulator/server.js';
-import { ANNOTATION_ALERT, ChannelWatch, annotate, clientsFor, createChannels, createSecret, pool, sleep } from '../lib/kube.js';
+import { ANNOTATION_ALERT } from '../../src/api/contract.js';
+import { ChannelWatch, annotate, clientsFor, createChannels, createSecret, pool, sleep } from '../lib/kube.js';
 import { launchOperator, metricByLabels, scrapeMetrics } from '../lib/operator.js';
 import { round } from '../lib/proc.js';
 
