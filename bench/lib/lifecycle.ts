@@ -19,7 +19,13 @@ export function groupPayload(groupKey: string, alerts: WebhookAlert[], receiver 
   const common = Object.fromEntries(Object.entries(alerts[0]?.labels ?? {}).filter(([k, v]) => alerts.every((a) => a.labels[k] === v)));
   return alertmanagerPayload(
     alerts.map((a) => ({ ...a, fingerprint: Buffer.from(JSON.stringify(a.labels)).toString('hex').slice(0, 16) })),
-    { groupKey, receiver, groupLabels: { alertname: common.alertname ?? '' }, commonLabels: common, externalURL: 'http://alertmanager.bench:9093' },
+    {
+      groupKey,
+      receiver,
+      groupLabels: { alertname: common.alertname ?? '' },
+      commonLabels: common,
+      externalURL: 'http://alertmanager.bench:9093',
+    },
   );
 }
 

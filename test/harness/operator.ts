@@ -39,6 +39,9 @@ export interface StartOptions {
   logFile?: string;
   /** false: run dist/ as it is; `make demo` builds it before and a missing dist/main.js is an error. */
   build?: boolean;
+  /** Called once the process runs, before it is ready: a caller that can be interrupted (the demo's
+   * Ctrl-C) registers its clean-up here, so an operator that never gets ready is stopped too. */
+  onSpawn?: (proc: OperatorProcess) => void;
 }
 
 export async function startOperator(env: Record<string, string>, opts: StartOptions = {}): Promise<OperatorProcess> {
@@ -78,6 +81,7 @@ export async function startOperator(env: Record<string, string>, opts: StartOpti
       return exited;
     },
   };
+  opts.onSpawn?.(proc);
   if (opts.waitReady === false) return proc;
   // Ready means: HTTP is up and the watches have listed once.
   const deadline = Date.now() + 30_000;
