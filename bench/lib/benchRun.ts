@@ -31,9 +31,9 @@ export class BenchRun {
     return { emulator, url };
   }
 
-  /** A watch on TelegramChannels, started now: start it once the channels exist. `namespace` undefined: all. */
-  async channelWatch(namespace: string | undefined = this.namespace): Promise<ChannelWatch> {
-    const watch = new ChannelWatch(this.c, namespace);
+  /** A watch on TelegramChannels, started now: start it once the channels exist. */
+  async channelWatch(scope: 'this namespace' | 'all namespaces' = 'this namespace'): Promise<ChannelWatch> {
+    const watch = new ChannelWatch(this.c, scope === 'all namespaces' ? undefined : this.namespace);
     this.onStop(() => watch.stop());
     await watch.start();
     return watch;

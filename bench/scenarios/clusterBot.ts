@@ -82,7 +82,7 @@ export async function runClusterBot(kubeconfig: string, namespace: string, sizes
       );
     }
     const createMs = Date.now() - started;
-    const watch = await run.channelWatch(undefined);
+    const watch = await run.channelWatch('all namespaces');
 
     const env = { TELEGRAM_API_URL: url, MAX_CONCURRENT_RECONCILES: String(sizes.maxConcurrentReconciles) };
     const w = await measureStartup(run, watch, emulator, env, sizes);
