@@ -61,20 +61,16 @@ export function editMessageCaption(core: EmulatorCore, options: EditingOptions, 
 }
 
 export function editMessageReplyMarkup(core: EmulatorCore, options: EditingOptions, b: BotSpec, arg: Args): Outcome {
-  const markup = parseReplyMarkup(arg('reply_markup'));
-  if (!markup.ok) return badRequest(markup.error);
-  const target = findTarget(core, b, arg);
+  const target = editableTarget(core, options, b, arg);
   if (isOutcome(target)) return target;
-  const { chat, message } = target;
+  const { chat, message, markup } = target;
 
-  const refused = cannotEdit(core, options, b, chat, message);
-  if (refused) return refused;
-  const keyboard = keyboardRefusal(markup.markup);
+  const keyboard = keyboardRefusal(markup);
   if (keyboard) return keyboard;
-  if (sameMarkup(markup.markup, stored(message))) return badRequest(NOT_MODIFIED);
+  if (sameMarkup(markup, stored(message))) return badRequest(NOT_MODIFIED);
   const admitted = admit(core, b, chat);
   if (admitted) return admitted;
-  return edited(core, message, markup.markup);
+  return edited(core, message, markup);
 }
 
 /** What differs between editing a text and editing a caption; the checks around them are the same. */
@@ -98,25 +94,21 @@ function editContent<Input extends { parseMode?: string }>(
 ): Outcome {
   const input = edit.read(arg);
   if (isOutcome(input)) return input;
-  const markup = parseReplyMarkup(arg('reply_markup'));
-  if (!markup.ok) return badRequest(markup.error);
-  const target = findTarget(core, b, arg);
+  const target = editableTarget(core, options, b, arg);
   if (isOutcome(target)) return target;
-  const { chat, message } = target;
+  const { chat, message, markup } = target;
 
-  const refused = cannotEdit(core, options, b, chat, message);
-  if (refused) return refused;
   const noContent = edit.refusal(message);
   if (noContent) return badRequest(noContent);
   const content = edit.finish(input);
   if (isOutcome(content)) return content;
-  const keyboard = keyboardRefusal(markup.markup);
+  const keyboard = keyboardRefusal(markup);
   if (keyboard) return keyboard;
   // Without reply_markup the edit removes the keyboard, as on Telegram.
   const unchanged =
     edit.same(input, content, message) &&
     input.parseMode?.toLowerCase() === message.parseMode?.toLowerCase() &&
-    sameMarkup(markup.markup, stored(message));
+    sameMarkup(markup, stored(message));
   if (unchanged) return badRequest(NOT_MODIFIED);
   const admitted = admit(core, b, chat);
   if (admitted) return admitted;
@@ -124,7 +116,22 @@ function editContent<Input extends { parseMode?: string }>(
   edit.apply(input, content, message);
   if (input.parseMode !== undefined) message.parseMode = input.parseMode;
   else delete message.parseMode;
-  return edited(core, message, markup.markup);
+  return edited(core, message, markup);
+}
+
+/** The reply_markup sent, then the message to edit, if this bot may edit it; else the server's answer. */
+function editableTarget(
+  core: EmulatorCore,
+  options: EditingOptions,
+  b: BotSpec,
+  arg: Args,
+): { chat: Resolved; message: DeliveredMessage; markup: StoredMarkup | undefined } | Outcome {
+  const markup = parseReplyMarkup(arg('reply_markup'));
+  if (!markup.ok) return badRequest(markup.error);
+  const target = findTarget(core, b, arg);
+  if (isOutcome(target)) return target;
+  const refused = cannotEdit(core, options, b, target.chat, target.message);
+  return refused ?? { ...target, markup: markup.markup };
 }
 
 /** An edit takes an inline keyboard or none, and the server checks its buttons. */
