@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { FIELD_MANAGER } from '../../src/api/contract.js';
 import { REPO_ROOT } from './controlPlane.js';
+import { withExitStatus, type CommandResult } from './exitStatus.js';
 
 export function kubectl(args: string[], input?: string): string {
   return execFileSync('kubectl', ['--kubeconfig', process.env.KUBECONFIG ?? '', ...args], {
@@ -14,13 +15,8 @@ export function kubectl(args: string[], input?: string): string {
 }
 
 /** kubectl with its exit status and both streams, for asserting on rejections. */
-export function kubectlResult(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  try {
-    return { code: 0, stdout: kubectl(args, input), stderr: '' };
-  } catch (e) {
-    const err = e as { status?: number; stdout?: string; stderr?: string };
-    return { code: err.status ?? 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
+export function kubectlResult(args: string[], input?: string): CommandResult {
+  return withExitStatus(() => kubectl(args, input));
 }
 
 export function installCrds(): void {
