@@ -2,6 +2,7 @@
 // the demo's view of its channels.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cond, type Channel } from '../test/harness/channels.js';
 import { REPO_ROOT } from '../test/harness/controlPlane.js';
 import { NS } from './settings.js';
 import { Interrupted, interruptedBy, running } from './teardown.js';
@@ -43,24 +44,8 @@ export async function kubectl(args: string[], input?: string): Promise<string> {
   return r.stdout;
 }
 
-interface Condition {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-  observedGeneration?: number;
-}
-export interface Channel {
-  metadata: { name: string; generation: number };
-  spec: { chatId?: string };
-  status?: {
-    conditions?: Condition[];
-    bot?: { username?: string };
-    chat?: { title?: string; id?: string };
-    delivery?: Record<string, unknown>;
-  };
-}
-export const readyOf = (ch: Channel) => ch.status?.conditions?.find((c) => c.type === 'Ready');
+export type { Channel };
+export const readyOf = (ch: Channel) => cond(ch, 'Ready');
 
 export async function getChannels(): Promise<Channel[]> {
   return (JSON.parse(await kubectl(['get', 'tgc', '-n', NS, '-o', 'json'])) as { items: Channel[] }).items;

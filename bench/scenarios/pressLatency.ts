@@ -45,14 +45,6 @@ export interface PressLatencyResult {
  */
 const ONCALL = Array.from({ length: 8 }, (_, i) => ({ id: 900001 + i, firstName: `On-call ${i}`, username: `bench_oncall_${i}` }));
 
-interface Silence {
-  id: string;
-  matchers: { name: string; value: string }[];
-  createdBy: string;
-  updatedAt: string;
-  status: { state: string };
-}
-
 export async function runPressLatency(kubeconfig: string, namespace: string, sizes: PressLatencySizes): Promise<PressLatencyResult> {
   return benchRun(kubeconfig, namespace, async (run) => {
     const theBot = bot(7400000021, 'press_bench_bot');
@@ -124,7 +116,7 @@ export async function runPressLatency(kubeconfig: string, namespace: string, siz
     await sleep(2_000);
     const pressTo = Date.now();
 
-    const silences = (await (await fetch(`${am.url}/api/v2/silences`)).json()) as Silence[];
+    const silences = await am.silences();
     const answerMs: number[] = [];
     const silenceMs: number[] = [];
     const otherAnswers: Record<string, number> = {};

@@ -104,13 +104,7 @@ async function startSilenceTarget(): Promise<AlertmanagerProcess | undefined> {
 }
 
 async function showSilence(am: AlertmanagerProcess, answer: string): Promise<void> {
-  const silences = (await (await fetch(`${am.url}/api/v2/silences`)).json()) as {
-    id: string;
-    matchers: { name: string; value: string; isEqual?: boolean }[];
-    createdBy: string;
-    endsAt: string;
-    status: { state: string };
-  }[];
+  const silences = await am.silences();
   const made = silences.find((x) => x.status.state === 'active');
   if (!made) throw new Error(`no active silence in Alertmanager after the press (answer: "${answer}")`);
   note(`$ curl ${am.url}/api/v2/silences`);

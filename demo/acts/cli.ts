@@ -57,31 +57,23 @@ function queueWhatTelegramWouldHave(emulator: TelegramEmulator): void {
   const botUser = { id: DEMO.bot.id, is_bot: true, first_name: DEMO.bot.firstName, username: DEMO.bot.username };
   const ann = { id: DEMO.users.ann, is_bot: false, first_name: 'Ann' };
   const now = Math.floor(Date.now() / 1000);
-  emulator.addUpdate(DEMO.bot.token, {
+  const legacyGroup = { id: DEMO.chats.legacyGroup, title: 'Legacy Ops', type: 'group' };
+  /** Ann added the bot to a chat `ago` seconds ago. */
+  const botAdded = (chat: Record<string, unknown>, ago: number, member: Record<string, unknown>) => ({
     my_chat_member: {
-      chat: { id: DEMO.chats.legacyGroup, title: 'Legacy Ops', type: 'group' },
+      chat,
       from: ann,
-      date: now - 3600,
+      date: now - ago,
       old_chat_member: { user: botUser, status: 'left' },
-      new_chat_member: { user: botUser, status: 'member' },
+      new_chat_member: { user: botUser, ...member },
     },
   });
+  emulator.addUpdate(DEMO.bot.token, botAdded(legacyGroup, 3600, { status: 'member' }));
   emulator.addUpdate(DEMO.bot.token, {
-    message: {
-      message_id: 17,
-      chat: { id: DEMO.chats.legacyGroup, title: 'Legacy Ops', type: 'group' },
-      from: ann,
-      date: now - 1800,
-      migrate_to_chat_id: DEMO.chats.upgradedTo,
-    },
+    message: { message_id: 17, chat: legacyGroup, from: ann, date: now - 1800, migrate_to_chat_id: DEMO.chats.upgradedTo },
   });
-  emulator.addUpdate(DEMO.bot.token, {
-    my_chat_member: {
-      chat: { id: DEMO.chats.ops, title: 'Ops', type: 'supergroup' },
-      from: ann,
-      date: now - 60,
-      old_chat_member: { user: botUser, status: 'left' },
-      new_chat_member: { user: botUser, status: 'administrator', can_post_messages: true },
-    },
-  });
+  emulator.addUpdate(
+    DEMO.bot.token,
+    botAdded({ id: DEMO.chats.ops, title: 'Ops', type: 'supergroup' }, 60, { status: 'administrator', can_post_messages: true }),
+  );
 }

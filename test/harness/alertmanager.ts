@@ -13,7 +13,20 @@ export interface AlertmanagerProcess {
   child: ChildProcess;
   output: () => string;
   postAlerts: (alerts: unknown[]) => Promise<void>;
+  /** The silences Alertmanager holds (API v2), active or not. */
+  silences: () => Promise<Silence[]>;
+  /** The ids of the silences that hold back the first alert matching a matcher, e.g. instance="node-3". */
+  silencedBy: (matcher: string) => Promise<string[]>;
   stop: () => Promise<void>;
+}
+
+export interface Silence {
+  id: string;
+  matchers: { name: string; value: string; isEqual?: boolean }[];
+  createdBy: string;
+  updatedAt: string;
+  endsAt: string;
+  status: { state: string };
 }
 
 export async function startAlertmanager(configYaml: string): Promise<AlertmanagerProcess> {
@@ -59,6 +72,13 @@ export async function startAlertmanager(configYaml: string): Promise<Alertmanage
         body: JSON.stringify(alerts),
       });
       if (!r.ok) throw new Error(`alertmanager refused alerts: ${r.status} ${await r.text()}`);
+    },
+    silences: async () => (await (await fetch(`${url}/api/v2/silences`)).json()) as Silence[],
+    silencedBy: async (matcher) => {
+      const alerts = (await (await fetch(`${url}/api/v2/alerts?filter=${encodeURIComponent(matcher)}`)).json()) as {
+        status: { silencedBy: string[] };
+      }[];
+      return alerts[0]?.status.silencedBy ?? [];
     },
     stop: async () => {
       if (child.exitCode === null) {

@@ -5,14 +5,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { channelHelpers } from '../harness/channels.js';
 import { REPO_ROOT } from '../harness/controlPlane.js';
-import { installCrds } from '../harness/crds.js';
-import { createNamespace, eventually } from '../harness/kube.js';
-import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { startEmulatedOperator } from '../harness/emulatedOperator.js';
+import { eventually } from '../harness/kube.js';
+import type { OperatorProcess } from '../harness/operator.js';
 import { startPrometheus, type PrometheusProcess } from '../harness/prometheus.js';
 
 const WEBHOOK_TOKEN = 'dogfood-webhook-secret';
@@ -22,16 +22,10 @@ let emulator: TelegramEmulator;
 let operator: OperatorProcess;
 let alertmanager: AlertmanagerProcess;
 let prometheus: PrometheusProcess;
-const { secret, channel, readyReason } = channelHelpers(() => ns);
+const { channel, readyReason } = channelHelpers(() => ns);
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('dogfood');
-  emulator = new TelegramEmulator(demoScenario());
-  const url = await emulator.start();
-  await secret('bot', { token: DEMO.bot.token });
-  await secret('am-webhook', { token: WEBHOOK_TOKEN });
-  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns });
+  ({ ns, emulator, operator } = await startEmulatedOperator('dogfood', { secrets: { 'am-webhook': { token: WEBHOOK_TOKEN } } }));
   await channel('platform-oncall', {
     tokenSecretRef: { name: 'bot' },
     chatId: String(DEMO.chats.ops),
