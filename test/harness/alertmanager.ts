@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { alertmanagerWebhookPath } from './alertmanagerPayload.js';
 import { freePort } from './operator.js';
 
 export const ALERTMANAGER_BIN = ['/usr/bin/prometheus-alertmanager', '/usr/bin/alertmanager'].find((p) => existsSync(p));
@@ -88,4 +89,32 @@ export async function startAlertmanager(configYaml: string): Promise<Alertmanage
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A configuration that sends every group to the operator's webhook of one channel with its Bearer
+ * token, resolved notifications too, grouped by `groupBy` and quickly (1 s), as a test wants it.
+ */
+export function operatorReceiverConfig(o: {
+  operatorUrl: string;
+  channel: { namespace: string; name: string };
+  token: string;
+  groupBy: string[];
+}): string {
+  return `
+route:
+  receiver: telegram
+  group_by: [${o.groupBy.join(', ')}]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+- name: telegram
+  webhook_configs:
+  - url: ${o.operatorUrl}${alertmanagerWebhookPath(o.channel)}
+    send_resolved: true
+    http_config:
+      authorization:
+        credentials: ${o.token}
+`;
 }

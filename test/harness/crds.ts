@@ -19,6 +19,14 @@ export function kubectlResult(args: string[], input?: string): CommandResult {
   return withExitStatus(() => kubectl(args, input));
 }
 
+/** The objects a `kubectl apply --dry-run=server` reported as applied: one line each. */
+export function serverDryRunApplied(stdout: string): string[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.includes('(server dry run)'));
+}
+
 export function installCrds(): void {
   kubectl(['apply', '--server-side', '--force-conflicts', '-f', path.join(REPO_ROOT, 'crds')]);
   kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/telegramchannels.telegram.notify.dev']);

@@ -3,7 +3,7 @@
 // resolved notification edits the firing message in place (SPEC, "Alert lifecycle in the chat").
 import { DEMO } from '../emulator/scenario.js';
 import type { TelegramEmulator } from '../emulator/server.js';
-import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
+import { operatorReceiverConfig, startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { channelHelpers } from '../harness/channels.js';
 import { startEmulatedOperator } from '../harness/emulatedOperator.js';
 import { eventually } from '../harness/kube.js';
@@ -25,22 +25,14 @@ beforeAll(async () => {
     alertmanager: { tokenSecretRef: { name: 'am-webhook' } },
   });
   await readyReason('oncall', 'Verified');
-  am = await startAlertmanager(`
-route:
-  receiver: telegram
-  group_by: [alertname]
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 1h
-receivers:
-- name: telegram
-  webhook_configs:
-  - url: ${operator.url}/webhooks/alertmanager/${ns}/oncall
-    send_resolved: true
-    http_config:
-      authorization:
-        credentials: ${WEBHOOK_TOKEN}
-`);
+  am = await startAlertmanager(
+    operatorReceiverConfig({
+      operatorUrl: operator.url,
+      channel: { namespace: ns, name: 'oncall' },
+      token: WEBHOOK_TOKEN,
+      groupBy: ['alertname'],
+    }),
+  );
 });
 
 afterAll(async () => {

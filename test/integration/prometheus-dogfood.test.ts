@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEMO } from '../emulator/scenario.js';
 import type { TelegramEmulator } from '../emulator/server.js';
-import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
+import { operatorReceiverConfig, startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { channelHelpers } from '../harness/channels.js';
 import { REPO_ROOT } from '../harness/controlPlane.js';
 import { startEmulatedOperator } from '../harness/emulatedOperator.js';
@@ -35,22 +35,14 @@ beforeAll(async () => {
   await readyReason('platform-oncall', 'Verified');
   await readyReason('team-alerts', 'BotKicked');
 
-  alertmanager = await startAlertmanager(`
-route:
-  receiver: telegram
-  group_by: [alertname, channel_namespace, channel]
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 1h
-receivers:
-- name: telegram
-  webhook_configs:
-  - url: ${operator.url}/webhooks/alertmanager/${ns}/platform-oncall
-    send_resolved: true
-    http_config:
-      authorization:
-        credentials: ${WEBHOOK_TOKEN}
-`);
+  alertmanager = await startAlertmanager(
+    operatorReceiverConfig({
+      operatorUrl: operator.url,
+      channel: { namespace: ns, name: 'platform-oncall' },
+      token: WEBHOOK_TOKEN,
+      groupBy: ['alertname', 'channel_namespace', 'channel'],
+    }),
+  );
   const rules = readFileSync(path.join(REPO_ROOT, 'monitoring/rules.yaml'), 'utf8').replace(/^(\s+)for: \S+$/gm, '$1for: 0s');
   writeFileSync(path.join(dir, 'rules.yaml'), rules);
   prometheus = await startPrometheus(`
