@@ -95,26 +95,26 @@ export async function startAlertmanager(configYaml: string): Promise<Alertmanage
  * A configuration that sends every group to the operator's webhook of one channel with its Bearer
  * token, resolved notifications too, grouped by `groupBy` and quickly (1 s), as a test wants it.
  */
-export function operatorReceiverConfig(o: {
-  operatorUrl: string;
-  channel: { namespace: string; name: string };
-  token: string;
-  groupBy: string[];
-}): string {
+export function operatorReceiverConfig(
+  operatorUrl: string,
+  channel: { namespace: string; name: string },
+  token: string,
+  groupBy: string[],
+): string {
   return `
 route:
   receiver: telegram
-  group_by: [${o.groupBy.join(', ')}]
+  group_by: [${groupBy.join(', ')}]
   group_wait: 1s
   group_interval: 1s
   repeat_interval: 1h
 receivers:
 - name: telegram
   webhook_configs:
-  - url: ${o.operatorUrl}${alertmanagerWebhookPath(o.channel)}
+  - url: ${operatorUrl}${alertmanagerWebhookPath(channel)}
     send_resolved: true
     http_config:
       authorization:
-        credentials: ${o.token}
+        credentials: ${token}
 `;
 }

@@ -25,14 +25,7 @@ beforeAll(async () => {
     alertmanager: { tokenSecretRef: { name: 'am-webhook' } },
   });
   await readyReason('oncall', 'Verified');
-  am = await startAlertmanager(
-    operatorReceiverConfig({
-      operatorUrl: operator.url,
-      channel: { namespace: ns, name: 'oncall' },
-      token: WEBHOOK_TOKEN,
-      groupBy: ['alertname'],
-    }),
-  );
+  am = await startAlertmanager(operatorReceiverConfig(operator.url, { namespace: ns, name: 'oncall' }, WEBHOOK_TOKEN, ['alertname']));
 });
 
 afterAll(async () => {

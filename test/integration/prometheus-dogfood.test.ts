@@ -36,12 +36,11 @@ beforeAll(async () => {
   await readyReason('team-alerts', 'BotKicked');
 
   alertmanager = await startAlertmanager(
-    operatorReceiverConfig({
-      operatorUrl: operator.url,
-      channel: { namespace: ns, name: 'platform-oncall' },
-      token: WEBHOOK_TOKEN,
-      groupBy: ['alertname', 'channel_namespace', 'channel'],
-    }),
+    operatorReceiverConfig(operator.url, { namespace: ns, name: 'platform-oncall' }, WEBHOOK_TOKEN, [
+      'alertname',
+      'channel_namespace',
+      'channel',
+    ]),
   );
   const rules = readFileSync(path.join(REPO_ROOT, 'monitoring/rules.yaml'), 'utf8').replace(/^(\s+)for: \S+$/gm, '$1for: 0s');
   writeFileSync(path.join(dir, 'rules.yaml'), rules);
