@@ -1,6 +1,8 @@
 // Act 5: the life of an alert in the chat. A channel with resolved: Edit and Silence buttons on a bot
 // of its own; an Alertmanager notification fires; a chat administrator presses "Silence 1h" (a real
 // Alertmanager, when installed, creates the silence); the resolved notification edits the same message.
+import { API_VERSION, KIND } from '../../src/api/contract.js';
+import { LABEL_EPISODES } from '../../src/lifecycle/records.js';
 import { freePort } from '../../test/harness/controlPlane.js';
 import { startAlertmanager, ALERTMANAGER_BIN, type AlertmanagerProcess } from '../../test/harness/alertmanager.js';
 import { alertmanagerPayload, alertmanagerWebhookPath, postAlertmanagerWebhook } from '../../test/harness/alertmanagerPayload.js';
@@ -89,8 +91,8 @@ export async function alertLifecycle(emulator: TelegramEmulator, operatorUrl: st
   note(`  Alertmanager's own telegram_configs would have left two messages: the firing one, still firing, and a new resolved one.`);
   say();
   note(`What the operator remembers (group → message, silence) lives in a ConfigMap, so a restarted or new leader edits too:`);
-  note(`$ kubectl get configmaps -n ${NS} -l telegram.notify.dev/episodes`);
-  say(indent(await kubectl(['get', 'configmaps', '-n', NS, '-l', 'telegram.notify.dev/episodes'])));
+  note(`$ kubectl get configmaps -n ${NS} -l ${LABEL_EPISODES}`);
+  say(indent(await kubectl(['get', 'configmaps', '-n', NS, '-l', LABEL_EPISODES])));
 }
 
 /** A real Alertmanager for the silences the buttons create, when one is installed and not turned off. */
@@ -181,8 +183,8 @@ kind: Secret
 metadata: {name: alertmanager-webhook, namespace: ${NS}}
 stringData: {token: ${LIFECYCLE.webhookToken}}
 ---
-apiVersion: telegram.notify.dev/v1alpha1
-kind: TelegramChannel
+apiVersion: ${API_VERSION}
+kind: ${KIND}
 metadata: {name: ${LIFECYCLE.channel}, namespace: ${NS}}
 spec:
   tokenSecretRef: {name: oncall-bot}

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startOperator, type OperatorProcess } from '../../test/harness/operator.js';
+import { CHANNEL_CRD } from '../../test/harness/resources.js';
 import { REPO_ROOT } from '../../test/harness/controlPlane.js';
 import { indent, note, ok, progress, rel, say, section } from '../console.js';
 import { cluster, kubectl, sleep, tail } from '../kubectl.js';
@@ -18,8 +19,8 @@ export async function startTheOperator(emulatorUrl: string): Promise<OperatorPro
   const crd = await kubectl(['apply', '--server-side', '-f', path.join(REPO_ROOT, 'crds')]);
   note(`$ kubectl apply --server-side -f crds/`);
   say(indent(crd));
-  await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/telegramchannels.telegram.notify.dev']);
-  ok('CRD telegramchannels.telegram.notify.dev established (short name tgc)');
+  await kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/${CHANNEL_CRD}`]);
+  ok(`CRD ${CHANNEL_CRD} established (short name tgc)`);
   checkInterrupted();
 
   if (!existsSync(OPERATOR_MAIN)) throw new Error(`${rel(OPERATOR_MAIN)} is missing: run \`npm run build\` first (\`make demo\` does)`);

@@ -1,5 +1,6 @@
 // The last act with KEEP=1: everything stays up, the commands to explore it are printed, and what the
 // emulated chats receive is shown as it arrives, until Ctrl-C.
+import { ANNOTATION_ALERT, ANNOTATION_TEST } from '../../src/api/contract.js';
 import { DEMO, demoScenario } from '../../test/emulator/scenario.js';
 import type { TelegramEmulator } from '../../test/emulator/server.js';
 import type { OperatorProcess } from '../../test/harness/operator.js';
@@ -17,8 +18,8 @@ export async function stayUp(ctx: { emulator: TelegramEmulator; emulatorUrl: str
   say(`    kubectl describe tgc ${CHANNELS.noMinus.name} -n ${NS}`);
   say(`    kubectl describe tgc ${LIFECYCLE.channel} -n ${NS}          # the Interactive condition: presses, Alertmanager`);
   say(`    kubectl edit tgc ${CHANNELS.noMinus.name} -n ${NS}        # add the minus sign and watch it turn Ready`);
-  say(`    kubectl annotate tgc ${CHANNELS.healthy.name} -n ${NS} --overwrite telegram.notify.dev/alert="hello from my shell"`);
-  say(`    kubectl annotate tgc ${CHANNELS.healthy.name} -n ${NS} --overwrite telegram.notify.dev/test="$(date +%s)"`);
+  say(`    kubectl annotate tgc ${CHANNELS.healthy.name} -n ${NS} --overwrite ${ANNOTATION_ALERT}="hello from my shell"`);
+  say(`    kubectl annotate tgc ${CHANNELS.healthy.name} -n ${NS} --overwrite ${ANNOTATION_TEST}="$(date +%s)"`);
   say();
   say(`    export TELEGRAM_API_URL=${ctx.emulatorUrl}     # the Telegram emulator`);
   say(`    node dist/cli/index.js chats --token-file ${ctx.tokenFile}`);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { FIELD_MANAGER } from '../../src/api/contract.js';
 import { REPO_ROOT } from './controlPlane.js';
 import { withExitStatus, type CommandResult } from './exitStatus.js';
+import { BOT_CRD, CHANNEL_CRD } from './resources.js';
 
 export function kubectl(args: string[], input?: string): string {
   return execFileSync('kubectl', ['--kubeconfig', process.env.KUBECONFIG ?? '', ...args], {
@@ -29,8 +30,7 @@ export function serverDryRunApplied(stdout: string): string[] {
 
 export function installCrds(): void {
   kubectl(['apply', '--server-side', '--force-conflicts', '-f', path.join(REPO_ROOT, 'crds')]);
-  kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/telegramchannels.telegram.notify.dev']);
-  kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/clustertelegrambots.telegram.notify.dev']);
+  for (const crd of [CHANNEL_CRD, BOT_CRD]) kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/${crd}`]);
 }
 
 const SERVICEMONITOR_CRD_STANDIN = {

@@ -8,6 +8,10 @@ export const CHANNELS = { group: GROUP, version: VERSION, plural: PLURAL } as co
 /** ClusterTelegramBots (cluster-scoped). */
 export const BOTS = { group: GROUP, version: VERSION, plural: BOT_PLURAL } as const;
 
+/** The CRDs' names, as `kubectl wait crd/<name>` takes them. */
+export const CHANNEL_CRD = `${PLURAL}.${GROUP}`;
+export const BOT_CRD = `${BOT_PLURAL}.${GROUP}`;
+
 export const CHANNEL_TYPE = { apiVersion: API_VERSION, kind: KIND } as const;
 export const BOT_TYPE = { apiVersion: API_VERSION, kind: BOT_KIND } as const;
 
