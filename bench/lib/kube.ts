@@ -2,9 +2,7 @@
 // .dev cluster by accident), bulk creation with bounded concurrency, and a watch on
 // TelegramChannels that counts every write the operator makes (each status patch is one MODIFIED).
 import * as k8s from '@kubernetes/client-node';
-
-export const G = { group: 'telegram.notify.dev', version: 'v1alpha1', plural: 'telegramchannels' } as const;
-export const ANNOTATION_ALERT = 'telegram.notify.dev/alert';
+import { CHANNELS as G, CHANNEL_TYPE } from '../../test/harness/resources.js';
 
 export interface Clients {
   kc: k8s.KubeConfig;
@@ -84,7 +82,7 @@ export async function createChannels(c: Clients, namespace: string, docs: Channe
     c.custom.createNamespacedCustomObject({
       ...G,
       namespace,
-      body: { apiVersion: `${G.group}/${G.version}`, kind: 'TelegramChannel', metadata: { name: d.name }, spec: d.spec },
+      body: { ...CHANNEL_TYPE, metadata: { name: d.name }, spec: d.spec },
     }),
   );
   return Date.now() - started;

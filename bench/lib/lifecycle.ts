@@ -1,61 +1,32 @@
-// Helpers for the alert-lifecycle benchmarks (issue 13): Alertmanager webhook payloads posted straight
-// to the operator, and a watch that counts the API server's writes to the episode ConfigMaps.
+// Helpers for the alert-lifecycle benchmarks: Alertmanager webhook payloads for one group, and a
+// watch that counts the API server's writes to the episode ConfigMaps.
 import * as k8s from '@kubernetes/client-node';
+import { LABEL_EPISODES } from '../../src/lifecycle/records.js';
+import { alertmanagerPayload, type TestAlert } from '../../test/harness/alertmanagerPayload.js';
 import type { Clients } from './kube.js';
 
-/** The label every episode ConfigMap carries (src/lifecycle/records.ts, LABEL_EPISODES). */
-export const EPISODES_LABEL = 'telegram.notify.dev/episodes';
-
-export interface WebhookAlert {
+export interface WebhookAlert extends TestAlert {
   labels: Record<string, string>;
-  annotations?: Record<string, string>;
   status: 'firing' | 'resolved';
   startsAt: string;
-  endsAt?: string;
 }
 
-/** Alertmanager's webhook payload (version 4) for one group, as Alertmanager builds it. */
+/**
+ * One group's notification as Alertmanager builds it: the labels every alert shares are the common
+ * ones, and each alert's fingerprint follows from its labels, so a repeat names the same alert.
+ */
 export function groupPayload(groupKey: string, alerts: WebhookAlert[], receiver = 'telegram') {
-  const firing = alerts.some((a) => a.status === 'firing');
   const common = Object.fromEntries(Object.entries(alerts[0]?.labels ?? {}).filter(([k, v]) => alerts.every((a) => a.labels[k] === v)));
-  return {
-    version: '4',
-    groupKey,
-    truncatedAlerts: 0,
-    status: firing ? 'firing' : 'resolved',
-    receiver,
-    groupLabels: { alertname: common.alertname ?? '' },
-    commonLabels: common,
-    commonAnnotations: {},
-    externalURL: 'http://alertmanager.bench:9093',
-    alerts: alerts.map((a) => ({
-      status: a.status,
-      labels: a.labels,
-      annotations: a.annotations ?? {},
-      startsAt: a.startsAt,
-      endsAt: a.endsAt ?? '0001-01-01T00:00:00Z',
-      generatorURL: '',
-      fingerprint: Buffer.from(JSON.stringify(a.labels)).toString('hex').slice(0, 16),
-    })),
-  };
-}
-
-/** POSTs a payload to the operator's webhook for a channel; returns the HTTP status and the round trip. */
-export async function postWebhook(
-  operatorUrl: string,
-  namespace: string,
-  channel: string,
-  token: string,
-  payload: unknown,
-): Promise<{ status: number; ms: number; body: string }> {
-  const started = Date.now();
-  const r = await fetch(`${operatorUrl}/webhooks/alertmanager/${namespace}/${channel}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify(payload),
-  });
-  const body = await r.text();
-  return { status: r.status, ms: Date.now() - started, body };
+  return alertmanagerPayload(
+    alerts.map((a) => ({ ...a, fingerprint: Buffer.from(JSON.stringify(a.labels)).toString('hex').slice(0, 16) })),
+    {
+      groupKey,
+      receiver,
+      groupLabels: { alertname: common.alertname ?? '' },
+      commonLabels: common,
+      externalURL: 'http://alertmanager.bench:9093',
+    },
+  );
 }
 
 /**
@@ -72,7 +43,7 @@ export class EpisodeWriteWatch {
   constructor(private readonly c: Clients) {}
 
   async start(): Promise<void> {
-    const l = await this.c.core.listConfigMapForAllNamespaces({ labelSelector: EPISODES_LABEL, limit: 1 });
+    const l = await this.c.core.listConfigMapForAllNamespaces({ labelSelector: LABEL_EPISODES, limit: 1 });
     this.rv = l.metadata?.resourceVersion ?? '';
     await this.connect();
   }
@@ -89,7 +60,7 @@ export class EpisodeWriteWatch {
   private async connect(): Promise<void> {
     this.controller = await new k8s.Watch(this.c.kc).watch(
       '/api/v1/configmaps',
-      { labelSelector: EPISODES_LABEL, resourceVersion: this.rv, allowWatchBookmarks: true },
+      { labelSelector: LABEL_EPISODES, resourceVersion: this.rv, allowWatchBookmarks: true },
       (type, obj: { metadata?: { resourceVersion?: string } }) => {
         if (obj?.metadata?.resourceVersion) this.rv = obj.metadata.resourceVersion;
         if (type === 'ADDED' || type === 'MODIFIED') this.writesAt.push(Date.now());

@@ -3,11 +3,13 @@
 // deploy/base runs it) starts. Measures operator start → all Ready, getMe calls in that first
 // verification cycle (target: 1, the bot's own; the channels take its verified identity), the bot's
 // status.channels, RSS and API writes per channel.
+import * as k8s from '@kubernetes/client-node';
 import { ScenarioBuilder, bot, supergroupId } from '../../test/emulator/scenario.js';
-import { TelegramEmulator } from '../../test/emulator/server.js';
-import { ChannelWatch, clientsFor, createChannels, createSecret, ensureNamespace, pool } from '../lib/kube.js';
-import { launchOperator } from '../lib/operator.js';
-import { ProcSampler, round } from '../lib/proc.js';
+import { BOTS, BOT_TYPE } from '../../test/harness/resources.js';
+import { benchRun } from '../lib/benchRun.js';
+import { createChannels, createSecret, ensureNamespace, pool } from '../lib/kube.js';
+import { round } from '../lib/proc.js';
+import { measureStartup, startupFigures, startupTelegram, type StartupFigures, type StartupTelegram } from '../lib/startup.js';
 
 export interface ClusterBotSizes {
   channels: number;
@@ -25,38 +27,26 @@ export interface ClusterBotResult {
   sizes: ClusterBotSizes;
   targets: typeof CLUSTER_BOT_TARGETS;
   setup: { createSeconds: number };
-  startup: {
-    readyzSeconds: number;
-    allReadySeconds: number;
-    ready: number;
-    rssPeakMB: number;
-    rssAtReadyMB: number;
-    hwmMB: number;
-    cpuSeconds: number;
-  };
+  startup: StartupFigures;
   /** The bot's status after the run, and its reconciles that wrote status or verified (info log lines). */
   bot: { ready: string | undefined; channels: number | undefined; writingReconciles: number };
   apiWrites: { channelStatusWrites: number; perChannel: number };
-  telegram: { byMethod: Record<string, number>; getMe: number; callsPerChannel: number; rateLimited: number };
+  telegram: StartupTelegram;
 }
 
-const BOTS = { group: 'telegram.notify.dev', version: 'v1alpha1', plural: 'clustertelegrambots' } as const;
 const LABEL = 'bench.telegram.notify.dev/alerts';
 
 export async function runClusterBot(kubeconfig: string, namespace: string, sizes: ClusterBotSizes): Promise<ClusterBotResult> {
-  const c = clientsFor(kubeconfig);
-  const shared = bot(7300000001, 'shared_platform_bot');
-  const chatOf = (i: number) => supergroupId(4000000000 + i);
-  const b = new ScenarioBuilder().bot(shared);
-  for (let i = 0; i < sizes.channels; i++) b.supergroup(chatOf(i), `Team chat ${i}`, shared.id);
-  const emulator = new TelegramEmulator(b.build());
-  const url = await emulator.start();
-  const botName = `${namespace}-shared`;
+  return benchRun(kubeconfig, namespace, async (run) => {
+    const { c } = run;
+    const shared = bot(7300000001, 'shared_platform_bot');
+    const chatOf = (i: number) => supergroupId(4000000000 + i);
+    const b = new ScenarioBuilder().bot(shared);
+    for (let i = 0; i < sizes.channels; i++) b.supergroup(chatOf(i), `Team chat ${i}`, shared.id);
+    const { emulator, url } = await run.emulator(b.build());
+    const botName = `${namespace}-shared`;
+    run.onStop(() => c.custom.deleteClusterCustomObject({ ...BOTS, name: botName }).catch(() => undefined));
 
-  const watch = new ChannelWatch(c, undefined);
-  let operator: Awaited<ReturnType<typeof launchOperator>> | undefined;
-  let sampler: ProcSampler | undefined;
-  try {
     // The platform namespace holds the token; the team namespaces are allowed by their label.
     await createSecret(c, namespace, 'telegram-bot', { token: shared.token });
     const teams = Array.from({ length: sizes.namespaces }, (_, k) => `${namespace}-team-${k}`);
@@ -64,14 +54,13 @@ export async function runClusterBot(kubeconfig: string, namespace: string, sizes
       await ensureNamespace(c, name);
       await c.core.patchNamespace(
         { name, body: { metadata: { labels: { [LABEL]: 'true' } } } },
-        (await import('@kubernetes/client-node')).setHeaderOptions('Content-Type', 'application/merge-patch+json'),
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
       );
     });
     await c.custom.createClusterCustomObject({
       ...BOTS,
       body: {
-        apiVersion: `${BOTS.group}/${BOTS.version}`,
-        kind: 'ClusterTelegramBot',
+        ...BOT_TYPE,
         metadata: { name: botName },
         spec: {
           tokenSecretRef: { name: 'telegram-bot', namespace },
@@ -93,24 +82,11 @@ export async function runClusterBot(kubeconfig: string, namespace: string, sizes
       );
     }
     const createMs = Date.now() - started;
-    await watch.start();
+    const watch = await run.channelWatch('all namespaces');
 
-    operator = await launchOperator(kubeconfig, {
-      TELEGRAM_API_URL: url,
-      MAX_CONCURRENT_RECONCILES: String(sizes.maxConcurrentReconciles),
-    });
-    sampler = new ProcSampler(operator.op.child.pid!);
-    const t0 = operator.spawnedAt;
-    const readyAt = await watch.waitReady(sizes.channels, sizes.readyTimeoutMs);
-    const atReady = sampler.sample()!;
-    await new Promise((r) => setTimeout(r, sizes.settleMs));
-    const settled = Date.now();
-    sampler.sample();
-
-    const reqs = emulator.requests.filter((r) => r.time >= t0 && r.time < settled);
-    const byMethod: Record<string, number> = {};
-    for (const r of reqs) byMethod[r.method] = (byMethod[r.method] ?? 0) + 1;
-    const writes = watch.modifiedBetween(t0, settled);
+    const env = { TELEGRAM_API_URL: url, MAX_CONCURRENT_RECONCILES: String(sizes.maxConcurrentReconciles) };
+    const w = await measureStartup(run, watch, emulator, env, sizes);
+    const writes = watch.modifiedBetween(w.t0, w.settled);
     const status = (
       (await c.custom.getClusterCustomObject({ ...BOTS, name: botName })) as {
         metadata: { generation: number };
@@ -123,35 +99,16 @@ export async function runClusterBot(kubeconfig: string, namespace: string, sizes
       sizes,
       targets: CLUSTER_BOT_TARGETS,
       setup: { createSeconds: round(createMs / 1000, 2) },
-      startup: {
-        readyzSeconds: round((operator.readyzAt - t0) / 1000, 2),
-        allReadySeconds: round((readyAt - t0) / 1000, 2),
-        ready: watch.readyCount,
-        rssPeakMB: round(sampler.peakRssMB),
-        rssAtReadyMB: round(atReady.rssMB),
-        hwmMB: round(atReady.hwmMB),
-        cpuSeconds: round(sampler.last!.cpuSeconds, 2),
-      },
+      startup: startupFigures(w, watch),
       bot: {
         ready: status?.conditions?.find((x) => x.type === 'Ready')?.status,
         channels: status?.channels,
-        writingReconciles: writingReconciles(operator.op.logs(), botName),
+        writingReconciles: writingReconciles(w.operator.op.logs(), botName),
       },
       apiWrites: { channelStatusWrites: writes, perChannel: round(writes / sizes.channels, 3) },
-      telegram: {
-        byMethod,
-        getMe: byMethod.getMe ?? 0,
-        callsPerChannel: round(reqs.length / sizes.channels, 3),
-        rateLimited: reqs.filter((r) => r.status === 429).length,
-      },
+      telegram: startupTelegram(w, sizes.channels),
     };
-  } finally {
-    sampler?.stop();
-    watch.stop();
-    await operator?.op.stop('SIGTERM');
-    await emulator.stop();
-    await c.custom.deleteClusterCustomObject({ ...BOTS, name: botName }).catch(() => undefined);
-  }
+  });
 }
 
 /** Bot reconciles that wrote status or verified: the operator logs those at info, quiet ones at debug. */

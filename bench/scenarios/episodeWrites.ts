@@ -1,4 +1,4 @@
-// API server writes for the remembered state (issue 13, "state that survives"): how many writes to
+// API server writes for the remembered state ("state that survives"): how many writes to
 // the episode ConfigMaps each Alertmanager notification costs at steady state, i.e. notifications
 // arriving one at a time per group (no storm to batch them). `groups` groups over `chats` channels
 // (resolved: Edit, Silence buttons) go through one episode each, in phases, every notification of a
@@ -10,12 +10,11 @@
 //   resolve     the group resolves (edited, buttons removed)
 // Writes are counted from a watch on the ConfigMaps (ADDED/MODIFIED events), per phase.
 import { ScenarioBuilder, bot, supergroupId } from '../../test/emulator/scenario.js';
-import { TelegramEmulator } from '../../test/emulator/server.js';
-import { DEFAULT_LIMITS } from '../../test/emulator/limits.js';
-import { startAlertmanager, type AlertmanagerProcess } from '../../test/harness/alertmanager.js';
-import { ChannelWatch, clientsFor, createChannels, createSecret, pool, sleep } from '../lib/kube.js';
-import { EpisodeWriteWatch, groupPayload, postWebhook, type WebhookAlert } from '../lib/lifecycle.js';
-import { launchOperator, metricByLabels, scrapeMetrics } from '../lib/operator.js';
+import { benchRun } from '../lib/benchRun.js';
+import { startButtonChannels } from '../lib/buttonChannels.js';
+import { sleep } from '../lib/kube.js';
+import { groupPayload, type WebhookAlert } from '../lib/lifecycle.js';
+import { metricByLabels, scrapeMetrics } from '../lib/operator.js';
 import { round } from '../lib/proc.js';
 
 export interface EpisodeWritesSizes {
@@ -45,41 +44,20 @@ export interface EpisodeWritesResult {
   operatorMetrics: Record<string, Record<string, number>>;
 }
 
-const WEBHOOK_TOKEN = 'bench-episodes-webhook-token-0123456789';
-
 export async function runEpisodeWrites(kubeconfig: string, namespace: string, sizes: EpisodeWritesSizes): Promise<EpisodeWritesResult> {
-  const c = clientsFor(kubeconfig);
-  const theBot = bot(7400000031, 'episodes_bench_bot');
-  const chats = Array.from({ length: sizes.chats }, (_, i) => supergroupId(5000000200 + i));
-  const builder = new ScenarioBuilder().bot(theBot);
-  for (const [i, chat] of chats.entries()) builder.supergroup(chat, `Episodes ${i}`, theBot.id);
-  const emulator = new TelegramEmulator(builder.build(), { limits: DEFAULT_LIMITS });
-  const url = await emulator.start();
-  const watch = new ChannelWatch(c, namespace);
-  const writes = new EpisodeWriteWatch(c);
-  let operator: Awaited<ReturnType<typeof launchOperator>> | undefined;
-  let am: AlertmanagerProcess | undefined;
-  try {
-    am = await startAlertmanager('route:\n  receiver: none\nreceivers:\n- name: none\n');
-    await createSecret(c, namespace, 'bot', { token: theBot.token });
-    await createSecret(c, namespace, 'am-webhook', { token: WEBHOOK_TOKEN });
+  return benchRun(kubeconfig, namespace, async (run) => {
+    const theBot = bot(7400000031, 'episodes_bench_bot');
+    const chats = Array.from({ length: sizes.chats }, (_, i) => supergroupId(5000000200 + i));
+    const builder = new ScenarioBuilder().bot(theBot);
+    for (const [i, chat] of chats.entries()) builder.supergroup(chat, `Episodes ${i}`, theBot.id);
     // Buttons on (a real Alertmanager behind them, though nothing is pressed), as a team would run it.
-    await createChannels(
-      c,
-      namespace,
-      chats.map((chat, i) => ({
-        name: `episodes-${i}`,
-        spec: {
-          tokenSecretRef: { name: 'bot' },
-          chatId: String(chat),
-          alertmanager: { tokenSecretRef: { name: 'am-webhook' }, resolved: 'Edit', silence: { url: am!.url } },
-        },
-      })),
-    );
-    await watch.start();
-    await writes.start();
-    operator = await launchOperator(kubeconfig, { TELEGRAM_API_URL: url, WATCH_NAMESPACE: namespace, POD_NAMESPACE: namespace });
-    await watch.waitReady(sizes.chats, 120_000);
+    const { operator, writes, postPerChannel } = await startButtonChannels(run, {
+      scenario: builder.build(),
+      bot: theBot,
+      chats,
+      prefix: 'episodes',
+      alertmanagerSpec: (url) => ({ resolved: 'Edit', silence: { url } }),
+    });
     await sleep(2_000);
 
     const startsAt = new Date().toISOString();
@@ -112,16 +90,11 @@ export async function runEpisodeWrites(kubeconfig: string, namespace: string, si
     for (const phase of phases) {
       const from = Date.now();
       let failed = 0;
-      // The channels in parallel, each channel's groups one after the other.
-      await pool(
-        Array.from({ length: sizes.chats }, (_, k) => k),
-        sizes.chats,
-        async (k) => {
-          for (const g of groups.filter((x) => x.chat === k)) {
-            const payload = groupPayload(`{}:{alertname="${g.alertname}"}`, phase.alerts(g));
-            const r = await postWebhook(operator!.op.url, namespace, `episodes-${k}`, WEBHOOK_TOKEN, payload);
-            if (r.status !== 200) failed++;
-          }
+      await postPerChannel(
+        groups,
+        (g) => groupPayload(`{}:{alertname="${g.alertname}"}`, phase.alerts(g)),
+        (_, r) => {
+          if (r.status !== 200) failed++;
         },
       );
       await sleep(1_500); // a write acknowledged just before the last answer reaches the watch
@@ -144,11 +117,5 @@ export async function runEpisodeWrites(kubeconfig: string, namespace: string, si
           .map((k) => [k, metricByLabels(metrics, k)]),
       ),
     };
-  } finally {
-    watch.stop();
-    writes.stop();
-    await operator?.op.stop('SIGTERM');
-    await am?.stop();
-    await emulator.stop();
-  }
+  });
 }

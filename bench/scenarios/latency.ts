@@ -3,9 +3,11 @@
 // (each chat gets one message; each bot gets rate/tokens messages per second), so the figure is the
 // operator's own path: watch event → reconcile → intent written to status → sendMessage.
 import { ScenarioBuilder, bot, supergroupId } from '../../test/emulator/scenario.js';
-import { TelegramEmulator } from '../../test/emulator/server.js';
-import { ANNOTATION_ALERT, ChannelWatch, annotate, clientsFor, createChannels, createSecret, sleep } from '../lib/kube.js';
-import { launchOperator, metricByLabels, scrapeMetrics } from '../lib/operator.js';
+import { ANNOTATION_ALERT } from '../../src/api/contract.js';
+import { startAnnotationChannels } from '../lib/annotationChannels.js';
+import { benchRun } from '../lib/benchRun.js';
+import { annotate, sleep } from '../lib/kube.js';
+import { metricByLabels, scrapeMetrics } from '../lib/operator.js';
 import { round } from '../lib/proc.js';
 import { summarize, type LatencySummary } from '../lib/stats.js';
 
@@ -35,34 +37,23 @@ export interface LatencyResult {
 }
 
 export async function runLatency(kubeconfig: string, namespace: string, sizes: LatencySizes): Promise<LatencyResult> {
-  const c = clientsFor(kubeconfig);
-  const bots = Array.from({ length: sizes.tokens }, (_, k) => bot(7300000001 + k, `latency_bot_${k}`));
-  const chatOf = (i: number) => supergroupId(4000000000 + i);
-  const b = new ScenarioBuilder();
-  bots.forEach((x) => b.bot(x));
-  for (let i = 0; i < sizes.alerts; i++) b.supergroup(chatOf(i), `Latency ${i}`, bots[i % sizes.tokens]!.id);
-  const emulator = new TelegramEmulator(b.build()); // default (Telegram-like) limits
-  const url = await emulator.start();
-  const watch = new ChannelWatch(c, namespace);
-  let operator: Awaited<ReturnType<typeof launchOperator>> | undefined;
-  try {
-    for (let k = 0; k < sizes.tokens; k++) await createSecret(c, namespace, `bot-${k}`, { token: bots[k]!.token });
-    await createChannels(
-      c,
-      namespace,
-      Array.from({ length: sizes.alerts }, (_, i) => ({
+  return benchRun(kubeconfig, namespace, async (run) => {
+    const { c } = run;
+    const bots = Array.from({ length: sizes.tokens }, (_, k) => bot(7300000001 + k, `latency_bot_${k}`));
+    const chatOf = (i: number) => supergroupId(4000000000 + i);
+    const b = new ScenarioBuilder();
+    bots.forEach((x) => b.bot(x));
+    for (let i = 0; i < sizes.alerts; i++) b.supergroup(chatOf(i), `Latency ${i}`, bots[i % sizes.tokens]!.id);
+    const { emulator, operator } = await startAnnotationChannels(run, {
+      scenario: b.build(),
+      tokens: Object.fromEntries(bots.map((x, k) => [`bot-${k}`, x.token])),
+      channels: Array.from({ length: sizes.alerts }, (_, i) => ({
         name: `lat-${i}`,
         spec: { tokenSecretRef: { name: `bot-${i % sizes.tokens}` }, chatId: String(chatOf(i)) },
       })),
-    );
-    await watch.start();
-    operator = await launchOperator(kubeconfig, {
-      TELEGRAM_API_URL: url,
-      WATCH_NAMESPACE: namespace,
-      MAX_CONCURRENT_RECONCILES: String(sizes.maxConcurrentReconciles),
+      maxConcurrentReconciles: sizes.maxConcurrentReconciles,
+      readyTimeoutMs: sizes.timeoutMs,
     });
-    await watch.waitReady(sizes.alerts, sizes.timeoutMs);
-    await sleep(1000); // let start-up writes finish
 
     const issued: number[] = new Array(sizes.alerts);
     const patched: number[] = new Array(sizes.alerts);
@@ -109,9 +100,5 @@ export async function runLatency(kubeconfig: string, namespace: string, sizes: L
         rateLimitWaits: metricByLabels(metrics, 'telegram_operator_rate_limit_waits_total'),
       },
     };
-  } finally {
-    watch.stop();
-    await operator?.op.stop('SIGTERM');
-    await emulator.stop();
-  }
+  });
 }

@@ -1,18 +1,18 @@
-// The life of a storm, side by side (issue 13): `alerts` alerts fire at once into ONE supergroup, then
-// all resolve. One real Alertmanager routes both halves by a `side` label, as in storm.ts:
+// The life of a storm, side by side: `alerts` alerts fire at once into ONE supergroup, then all
+// resolve. One real Alertmanager routes both halves by a `side` label (bench/lib/sideBySide.ts):
 //   side="operator"     → webhook_configs (send_resolved) → the operator, channel with resolved: Edit
 //   side="alertmanager" → Alertmanager's own telegram_configs (send_resolved), which only ever sends
 // under the emulator's default Telegram limits, each side with its own bot and supergroup. Measured per
 // side: messages the chat shows after firing and after resolution, firing text still showing at the
 // end, requests by method and 429s per phase, and the time from the resolve until the chat shows every
 // alert resolved. The operator's episode ConfigMap writes are counted too (per notification).
-import { ScenarioBuilder, bot, supergroupId } from '../../test/emulator/scenario.js';
-import { TelegramEmulator, type DeliveredMessage } from '../../test/emulator/server.js';
+import type { DeliveredMessage } from '../../test/emulator/server.js';
 import { DEFAULT_LIMITS } from '../../test/emulator/limits.js';
-import { startAlertmanager, type AlertmanagerProcess } from '../../test/harness/alertmanager.js';
-import { ChannelWatch, clientsFor, createChannels, createSecret, sleep } from '../lib/kube.js';
-import { EpisodeWriteWatch, requestsByMethod } from '../lib/lifecycle.js';
-import { launchOperator, metricByLabels, scrapeMetrics } from '../lib/operator.js';
+import { benchRun } from '../lib/benchRun.js';
+import { sleep } from '../lib/kube.js';
+import { requestsByMethod } from '../lib/lifecycle.js';
+import { metricByLabels, scrapeMetrics } from '../lib/operator.js';
+import { notifyFailures, startSideBySide } from '../lib/sideBySide.js';
 import { round } from '../lib/proc.js';
 
 export interface LifecycleStormSizes {
@@ -61,7 +61,6 @@ export interface LifecycleStormResult {
   alertmanagerLog: { notifyFailures: Record<string, number> };
 }
 
-const WEBHOOK_TOKEN = 'bench-lifecycle-webhook-token-0123456789';
 const alertName = (side: 'Op' | 'Am', i: number) => `Life${side}${String(i).padStart(3, '0')}`;
 
 const mentions = (m: DeliveredMessage, n: string) => new RegExp(`\\b${n}\\b`).test(m.text);
@@ -69,69 +68,20 @@ const showsResolved = (m: DeliveredMessage) => /resolved/i.test(m.text) && !/fir
 const showsFiring = (m: DeliveredMessage) => /firing/i.test(m.text);
 
 export async function runLifecycleStorm(kubeconfig: string, namespace: string, sizes: LifecycleStormSizes): Promise<LifecycleStormResult> {
-  const c = clientsFor(kubeconfig);
-  const opBot = bot(7400000011, 'life_operator_bot');
-  const amBot = bot(7400000012, 'life_alertmanager_bot');
-  const opChat = supergroupId(5000000011);
-  const amChat = supergroupId(5000000012);
-  const emulator = new TelegramEmulator(
-    new ScenarioBuilder()
-      .bot(opBot)
-      .bot(amBot)
-      .supergroup(opChat, 'Lifecycle (operator)', opBot.id)
-      .supergroup(amChat, 'Lifecycle (Alertmanager)', amBot.id)
-      .build(),
-    { limits: DEFAULT_LIMITS },
-  );
-  const url = await emulator.start();
-  const watch = new ChannelWatch(c, namespace);
-  const writes = new EpisodeWriteWatch(c);
-  let operator: Awaited<ReturnType<typeof launchOperator>> | undefined;
-  let am: AlertmanagerProcess | undefined;
-  try {
-    await createSecret(c, namespace, 'bot', { token: opBot.token });
-    await createSecret(c, namespace, 'am-webhook', { token: WEBHOOK_TOKEN });
-    await createChannels(c, namespace, [
-      {
-        name: 'life',
-        spec: {
-          tokenSecretRef: { name: 'bot' },
-          chatId: String(opChat),
-          alertmanager: { tokenSecretRef: { name: 'am-webhook' }, resolved: 'Edit' },
-        },
-      },
-    ]);
-    await watch.start();
-    await writes.start();
-    operator = await launchOperator(kubeconfig, { TELEGRAM_API_URL: url, WATCH_NAMESPACE: namespace, POD_NAMESPACE: namespace });
-    await watch.waitReady(1, 60_000);
-
-    am = await startAlertmanager(`
-route:
-  receiver: operator
-  group_by: [alertname]
-  group_wait: ${sizes.groupWait}
-  group_interval: ${sizes.groupInterval}
-  repeat_interval: 4h
-  routes:
-  - receiver: telegram
-    matchers: ['side="alertmanager"']
-receivers:
-- name: operator
-  webhook_configs:
-  - url: ${operator.op.url}/webhooks/alertmanager/${namespace}/life
-    send_resolved: true
-    http_config:
-      authorization:
-        credentials: ${WEBHOOK_TOKEN}
-- name: telegram
-  telegram_configs:
-  - api_url: ${url}
-    bot_token: ${amBot.token}
-    chat_id: ${amChat}
-    parse_mode: HTML
-    send_resolved: true
-`);
+  return benchRun(kubeconfig, namespace, async (run) => {
+    const writes = await run.episodeWrites();
+    const { emulator, operator, am, side } = await startSideBySide(run, {
+      ids: { botIds: [7400000011, 7400000012], chatIds: [5000000011, 5000000012] },
+      label: 'life',
+      chatTitle: 'Lifecycle',
+      alertmanagerSpec: { resolved: 'Edit' },
+      sendResolved: true,
+      groupWait: sizes.groupWait,
+      groupInterval: sizes.groupInterval,
+      operatorEnv: { POD_NAMESPACE: namespace },
+    });
+    const [opChat, amChat] = [side.op.chat, side.am.chat];
+    const [opBot, amBot] = [side.op.bot, side.am.bot];
     const opNames = Array.from({ length: sizes.alerts }, (_, i) => alertName('Op', i));
     const amNames = Array.from({ length: sizes.alerts }, (_, i) => alertName('Am', i));
     const startsAt = new Date().toISOString();
@@ -203,13 +153,6 @@ receivers:
     };
     const writesResolution = writes.between(resolveAt, resolveEnd);
     const metrics = await scrapeMetrics(operator.op.url);
-    const notifyFailures: Record<string, number> = {};
-    for (const line of am.output().split('\n')) {
-      if (!/Notify (attempt )?failed|Notify for alerts failed/.test(line)) continue;
-      const integration = /integration=(\w+)/.exec(line)?.[1] ?? 'unknown';
-      const key = `${integration}: ${/Notify attempt failed/.test(line) ? 'attempt failed' : 'notify failed'}`;
-      notifyFailures[key] = (notifyFailures[key] ?? 0) + 1;
-    }
     return {
       scenario: 'lifecycle-storm',
       sizes,
@@ -239,13 +182,7 @@ receivers:
           .filter((k) => /^telegram_operator_(messages_sent|rate_limit_waits|episode|message_edits|notifications)/.test(k))
           .map((k) => [k, metricByLabels(metrics, k)]),
       ),
-      alertmanagerLog: { notifyFailures },
+      alertmanagerLog: { notifyFailures: notifyFailures(am.output()) },
     };
-  } finally {
-    watch.stop();
-    writes.stop();
-    await am?.stop();
-    await operator?.op.stop('SIGTERM');
-    await emulator.stop();
-  }
+  });
 }

@@ -1,16 +1,15 @@
-// Button presses (issue 13): `presses` firing notifications, each with Silence buttons, spread over
+// Button presses: `presses` firing notifications, each with Silence buttons, spread over
 // `chats` supergroups (one channel each, spec.alertmanager.silence pointing at a REAL Alertmanager);
 // then a chat administrator presses "Silence <first duration>" on each, one press every `intervalMs`
 // (round-robin over the chats, so no chat's edits run into Telegram's per-group limit). Measured per
 // press: press → answerCallbackQuery received by the emulator, and press → the silence created in
 // Alertmanager (its updatedAt, stamped by Alertmanager when it stored the silence; same machine clock).
 import { ScenarioBuilder, bot, supergroupId } from '../../test/emulator/scenario.js';
-import { TelegramEmulator, type DeliveredMessage } from '../../test/emulator/server.js';
-import { DEFAULT_LIMITS } from '../../test/emulator/limits.js';
-import { startAlertmanager, type AlertmanagerProcess } from '../../test/harness/alertmanager.js';
-import { ChannelWatch, clientsFor, createChannels, createSecret, pool, sleep } from '../lib/kube.js';
-import { EpisodeWriteWatch, groupPayload, postWebhook, requestsByMethod } from '../lib/lifecycle.js';
-import { launchOperator } from '../lib/operator.js';
+import type { DeliveredMessage } from '../../test/emulator/server.js';
+import { benchRun } from '../lib/benchRun.js';
+import { startButtonChannels } from '../lib/buttonChannels.js';
+import { sleep } from '../lib/kube.js';
+import { groupPayload, requestsByMethod } from '../lib/lifecycle.js';
 import { summarize, type LatencySummary } from '../lib/stats.js';
 
 export interface PressLatencySizes {
@@ -40,63 +39,30 @@ export interface PressLatencyResult {
   telegram: { byMethod: Record<string, number>; rateLimited: number };
 }
 
-const WEBHOOK_TOKEN = 'bench-press-webhook-token-0123456789';
 /**
  * The on-call team, pressing in turn: one person presses at most PRESS_LIMIT times per 10 s per bot
  * (the operator answers "too many presses" beyond), and a press every 500 ms is a team's pace.
  */
 const ONCALL = Array.from({ length: 8 }, (_, i) => ({ id: 900001 + i, firstName: `On-call ${i}`, username: `bench_oncall_${i}` }));
 
-interface Silence {
-  id: string;
-  matchers: { name: string; value: string }[];
-  createdBy: string;
-  updatedAt: string;
-  status: { state: string };
-}
-
 export async function runPressLatency(kubeconfig: string, namespace: string, sizes: PressLatencySizes): Promise<PressLatencyResult> {
-  const c = clientsFor(kubeconfig);
-  const theBot = bot(7400000021, 'press_bench_bot');
-  const chats = Array.from({ length: sizes.chats }, (_, i) => supergroupId(5000000100 + i));
-  const builder = new ScenarioBuilder().bot(theBot);
-  for (const u of ONCALL) builder.user({ id: u.id, firstName: u.firstName, username: u.username });
-  for (const [i, chat] of chats.entries()) {
-    builder.supergroup(chat, `Press ${i}`, theBot.id);
-    for (const u of ONCALL) builder.member(chat, u.id, 'administrator');
-  }
-  const emulator = new TelegramEmulator(builder.build(), { limits: DEFAULT_LIMITS });
-  const url = await emulator.start();
-  const watch = new ChannelWatch(c, namespace);
-  const writes = new EpisodeWriteWatch(c);
-  let operator: Awaited<ReturnType<typeof launchOperator>> | undefined;
-  let am: AlertmanagerProcess | undefined;
-  try {
+  return benchRun(kubeconfig, namespace, async (run) => {
+    const theBot = bot(7400000021, 'press_bench_bot');
+    const chats = Array.from({ length: sizes.chats }, (_, i) => supergroupId(5000000100 + i));
+    const builder = new ScenarioBuilder().bot(theBot);
+    for (const u of ONCALL) builder.user({ id: u.id, firstName: u.firstName, username: u.username });
+    for (const [i, chat] of chats.entries()) {
+      builder.supergroup(chat, `Press ${i}`, theBot.id);
+      for (const u of ONCALL) builder.member(chat, u.id, 'administrator');
+    }
     // Alertmanager here is only the silences API the buttons talk to: nothing routes through it.
-    am = await startAlertmanager(`
-route:
-  receiver: none
-receivers:
-- name: none
-`);
-    await createSecret(c, namespace, 'bot', { token: theBot.token });
-    await createSecret(c, namespace, 'am-webhook', { token: WEBHOOK_TOKEN });
-    await createChannels(
-      c,
-      namespace,
-      chats.map((chat, i) => ({
-        name: `press-${i}`,
-        spec: {
-          tokenSecretRef: { name: 'bot' },
-          chatId: String(chat),
-          alertmanager: { tokenSecretRef: { name: 'am-webhook' }, silence: { url: am!.url, durations: sizes.durations } },
-        },
-      })),
-    );
-    await watch.start();
-    await writes.start();
-    operator = await launchOperator(kubeconfig, { TELEGRAM_API_URL: url, WATCH_NAMESPACE: namespace, POD_NAMESPACE: namespace });
-    await watch.waitReady(sizes.chats, 120_000);
+    const { emulator, am, writes, postPerChannel } = await startButtonChannels(run, {
+      scenario: builder.build(),
+      bot: theBot,
+      chats,
+      prefix: 'press',
+      alertmanagerSpec: (url) => ({ silence: { url, durations: sizes.durations } }),
+    });
 
     // One firing group per press, round-robin over the channels; each channel's sequentially.
     const groups = Array.from({ length: sizes.presses }, (_, i) => ({
@@ -104,22 +70,19 @@ receivers:
       chat: i % sizes.chats,
       alertname: `Press${String(i).padStart(3, '0')}`,
     }));
-    await pool(
-      Array.from({ length: sizes.chats }, (_, k) => k),
-      sizes.chats,
-      async (k) => {
-        for (const g of groups.filter((x) => x.chat === k)) {
-          const payload = groupPayload(`{}:{alertname="${g.alertname}"}`, [
-            {
-              status: 'firing',
-              labels: { alertname: g.alertname, severity: 'page', instance: `node-${g.i}:9100` },
-              annotations: { summary: `Press target ${g.i}` },
-              startsAt: new Date().toISOString(),
-            },
-          ]);
-          const r = await postWebhook(operator!.op.url, namespace, `press-${k}`, WEBHOOK_TOKEN, payload);
-          if (r.status !== 200) throw new Error(`webhook for ${g.alertname} answered ${r.status}: ${r.body}`);
-        }
+    await postPerChannel(
+      groups,
+      (g) =>
+        groupPayload(`{}:{alertname="${g.alertname}"}`, [
+          {
+            status: 'firing',
+            labels: { alertname: g.alertname, severity: 'page', instance: `node-${g.i}:9100` },
+            annotations: { summary: `Press target ${g.i}` },
+            startsAt: new Date().toISOString(),
+          },
+        ]),
+      (g, r) => {
+        if (r.status !== 200) throw new Error(`webhook for ${g.alertname} answered ${r.status}: ${r.body}`);
       },
     );
     const messageOf = (g: (typeof groups)[number]): DeliveredMessage | undefined =>
@@ -153,7 +116,7 @@ receivers:
     await sleep(2_000);
     const pressTo = Date.now();
 
-    const silences = (await (await fetch(`${am.url}/api/v2/silences`)).json()) as Silence[];
+    const silences = await am.silences();
     const answerMs: number[] = [];
     const silenceMs: number[] = [];
     const otherAnswers: Record<string, number> = {};
@@ -188,11 +151,5 @@ receivers:
       episodeWritesPerPress: pressed.length ? Math.round((writes.between(pressFrom, pressTo) / pressed.length) * 1000) / 1000 : null,
       telegram: { byMethod: tg.byMethod, rateLimited: tg.rateLimited },
     };
-  } finally {
-    watch.stop();
-    writes.stop();
-    await operator?.op.stop('SIGTERM');
-    await am?.stop();
-    await emulator.stop();
-  }
+  });
 }

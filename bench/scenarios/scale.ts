@@ -2,11 +2,12 @@
 // before the operator starts. Measures operator start → all Ready, RSS and CPU, API writes per
 // channel, Telegram calls per verification cycle, then a steady state in which nothing should be
 // written and nothing asked of Telegram.
-import { ScenarioBuilder, bot, supergroupId } from '../../test/emulator/scenario.js';
-import { TelegramEmulator } from '../../test/emulator/server.js';
-import { ChannelWatch, clientsFor, countEvents, createChannels, createSecret } from '../lib/kube.js';
-import { launchOperator, metricByLabels, scrapeMetrics } from '../lib/operator.js';
-import { ProcSampler, round } from '../lib/proc.js';
+import { benchRun } from '../lib/benchRun.js';
+import { countEvents } from '../lib/kube.js';
+import { createManyChannels } from '../lib/manyChannels.js';
+import { metricByLabels, scrapeMetrics } from '../lib/operator.js';
+import { round } from '../lib/proc.js';
+import { measureStartup, startupFigures, startupTelegram, type StartupFigures, type StartupTelegram } from '../lib/startup.js';
 
 export interface ScaleSizes {
   channels: number;
@@ -30,16 +31,7 @@ export interface ScaleResult {
   sizes: ScaleSizes;
   targets: typeof SCALE_TARGETS;
   setup: { createSeconds: number };
-  startup: {
-    readyzSeconds: number;
-    allReadySeconds: number;
-    ready: number;
-    rssPeakMB: number;
-    rssAtReadyMB: number;
-    hwmMB: number;
-    cpuSeconds: number;
-    cpuUtilisation: number;
-  };
+  startup: StartupFigures & { cpuUtilisation: number };
   apiWrites: {
     channelStatusWrites: number;
     perChannel: number;
@@ -47,13 +39,7 @@ export interface ScaleResult {
     events: number;
     eventsByReason: Record<string, number>;
   };
-  telegram: {
-    byMethod: Record<string, number>;
-    getMe: number;
-    tokens: number;
-    callsPerChannel: number;
-    rateLimited: number;
-  };
+  telegram: StartupTelegram & { tokens: number };
   steady: {
     seconds: number;
     channelWrites: number;
@@ -66,59 +52,31 @@ export interface ScaleResult {
 }
 
 export async function runScale(kubeconfig: string, namespace: string, sizes: ScaleSizes): Promise<ScaleResult> {
-  const c = clientsFor(kubeconfig);
-  const bots = Array.from({ length: sizes.tokens }, (_, k) => bot(7200000001 + k, `scale_bot_${k}`));
-  const chatOf = (i: number) => supergroupId(3000000000 + i);
-  const b = new ScenarioBuilder();
-  bots.forEach((x) => b.bot(x));
-  for (let i = 0; i < sizes.channels; i++) b.supergroup(chatOf(i), `Team ${i}`, bots[i % sizes.tokens]!.id);
-  const emulator = new TelegramEmulator(b.build());
-  const url = await emulator.start();
-
-  const watch = new ChannelWatch(c, namespace);
-  let operator: Awaited<ReturnType<typeof launchOperator>> | undefined;
-  let sampler: ProcSampler | undefined;
-  try {
-    for (let k = 0; k < sizes.tokens; k++) await createSecret(c, namespace, `bot-${k}`, { token: bots[k]!.token });
-    const createMs = await createChannels(
-      c,
-      namespace,
-      Array.from({ length: sizes.channels }, (_, i) => ({
-        name: `ch-${i}`,
-        spec: { tokenSecretRef: { name: `bot-${i % sizes.tokens}` }, chatId: String(chatOf(i)) },
-      })),
-      48,
-    );
-    await watch.start();
-
-    operator = await launchOperator(kubeconfig, {
-      TELEGRAM_API_URL: url,
-      WATCH_NAMESPACE: namespace,
-      MAX_CONCURRENT_RECONCILES: String(sizes.maxConcurrentReconciles),
+  return benchRun(kubeconfig, namespace, async (run) => {
+    const { c } = run;
+    const { emulator, url, createMs } = await createManyChannels(run, {
+      channels: sizes.channels,
+      tokens: sizes.tokens,
+      label: 'scale',
+      botIdBase: 7200000001,
+      chatIdBase: 3000000000,
     });
-    sampler = new ProcSampler(operator.op.child.pid!);
-    const t0 = operator.spawnedAt;
-    const readyAt = await watch.waitReady(sizes.channels, sizes.readyTimeoutMs);
-    const atReady = sampler.sample()!;
-    await new Promise((r) => setTimeout(r, sizes.settleMs));
-    const settled = Date.now();
-    sampler.sample();
-
-    const reqs = emulator.requests.filter((r) => r.time >= t0 && r.time < settled);
-    const byMethod: Record<string, number> = {};
-    for (const r of reqs) byMethod[r.method] = (byMethod[r.method] ?? 0) + 1;
-    const writes = watch.modifiedBetween(t0, settled);
+    const watch = await run.channelWatch();
+    const env = { TELEGRAM_API_URL: url, WATCH_NAMESPACE: namespace, MAX_CONCURRENT_RECONCILES: String(sizes.maxConcurrentReconciles) };
+    const w = await measureStartup(run, watch, emulator, env, sizes);
+    const startup = startupFigures(w, watch);
+    const telegram = startupTelegram(w, sizes.channels);
+    const writes = watch.modifiedBetween(w.t0, w.settled);
     const perName = [...watch.modifiedPerName.values()];
-    const startupCpu = sampler.last!.cpuSeconds;
 
     // Steady state: nothing changes in the cluster or in Telegram, so nothing should happen.
     const steadyStart = Date.now();
-    const cpuBefore = sampler.sample()!.cpuSeconds;
+    const cpuBefore = w.sampler.sample()!.cpuSeconds;
     const reqBefore = emulator.requests.length;
     await new Promise((r) => setTimeout(r, sizes.steadyMs));
     const steadyEnd = Date.now();
-    const end = sampler.sample()!;
-    const metrics = await scrapeMetrics(operator.op.url);
+    const end = w.sampler.sample()!;
+    const metrics = await scrapeMetrics(w.operator.op.url);
     const events = await countEvents(c, namespace);
 
     return {
@@ -127,14 +85,8 @@ export async function runScale(kubeconfig: string, namespace: string, sizes: Sca
       targets: SCALE_TARGETS,
       setup: { createSeconds: round(createMs / 1000, 2) },
       startup: {
-        readyzSeconds: round((operator.readyzAt - t0) / 1000, 2),
-        allReadySeconds: round((readyAt - t0) / 1000, 2),
-        ready: watch.readyCount,
-        rssPeakMB: round(sampler.peakRssMB),
-        rssAtReadyMB: round(atReady.rssMB),
-        hwmMB: round(atReady.hwmMB),
-        cpuSeconds: round(startupCpu, 2),
-        cpuUtilisation: round(atReady.cpuSeconds / Math.max(0.001, (readyAt - t0) / 1000), 2),
+        ...startup,
+        cpuUtilisation: round(w.atReady.cpuSeconds / Math.max(0.001, (w.readyAt - w.t0) / 1000), 2),
       },
       apiWrites: {
         channelStatusWrites: writes,
@@ -143,13 +95,7 @@ export async function runScale(kubeconfig: string, namespace: string, sizes: Sca
         events: events.total,
         eventsByReason: events.byReason,
       },
-      telegram: {
-        byMethod,
-        getMe: byMethod.getMe ?? 0,
-        tokens: sizes.tokens,
-        callsPerChannel: round(reqs.length / sizes.channels, 3),
-        rateLimited: reqs.filter((r) => r.status === 429).length,
-      },
+      telegram: { ...telegram, tokens: sizes.tokens },
       steady: {
         seconds: round((steadyEnd - steadyStart) / 1000, 1),
         channelWrites: watch.modifiedBetween(steadyStart, steadyEnd + 1),
@@ -163,10 +109,5 @@ export async function runScale(kubeconfig: string, namespace: string, sizes: Sca
         telegramRequests: metricByLabels(metrics, 'telegram_operator_telegram_requests_total'),
       },
     };
-  } finally {
-    sampler?.stop();
-    watch.stop();
-    await operator?.op.stop('SIGTERM');
-    await emulator.stop();
-  }
+  });
 }

@@ -1,18 +1,15 @@
 // Storm, side by side: `alerts` alerts fire at once into ONE supergroup, under the emulator's
 // default Telegram limits (1/s per chat with a burst of 3, 20/min per group, 30/s per bot).
 // One real Alertmanager (Debian's prometheus-alertmanager) gets 2 × `alerts` alerts in one POST and
-// routes them by the `side` label:
-//   side="operator"     → webhook_configs → the operator's /webhooks/alertmanager/{ns}/{name}
-//   side="alertmanager" → Alertmanager's own telegram_configs (api_url = the emulator)
-// Both sides talk to the same emulator instance, each with its own bot and its own supergroup, so
-// the same limits apply to each and neither side's traffic counts against the other's buckets.
-// group_by [alertname] with distinct alertnames makes every alert its own notification.
-import { ScenarioBuilder, bot, supergroupId } from '../../test/emulator/scenario.js';
-import { TelegramEmulator, type DeliveredMessage } from '../../test/emulator/server.js';
+// routes them by the `side` label (bench/lib/sideBySide.ts): to the operator's webhook, or to
+// Alertmanager's own telegram_configs. group_by [alertname] with distinct alertnames makes every
+// alert its own notification.
+import type { TelegramEmulator, DeliveredMessage } from '../../test/emulator/server.js';
 import { DEFAULT_LIMITS } from '../../test/emulator/limits.js';
-import { startAlertmanager, type AlertmanagerProcess } from '../../test/harness/alertmanager.js';
-import { ChannelWatch, clientsFor, createChannels, createSecret, sleep } from '../lib/kube.js';
-import { launchOperator, metricByLabels, scrapeMetrics } from '../lib/operator.js';
+import { benchRun } from '../lib/benchRun.js';
+import { sleep } from '../lib/kube.js';
+import { metricByLabels, scrapeMetrics } from '../lib/operator.js';
+import { notifyFailures, startSideBySide } from '../lib/sideBySide.js';
 import { round } from '../lib/proc.js';
 import { summarize, type LatencySummary } from '../lib/stats.js';
 
@@ -65,7 +62,6 @@ export interface StormResult {
   alertmanagerLog: { notifyFailures: Record<string, number> };
 }
 
-const WEBHOOK_TOKEN = 'bench-storm-webhook-token-0123456789';
 const name = (side: 'Op' | 'Am', i: number) => `Storm${side}${String(i).padStart(4, '0')}`;
 const END = (alertname: string) => `END-${alertname}-END`;
 
@@ -112,69 +108,21 @@ function evaluate(
 const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : round(a / b, 3));
 
 export async function runStorm(kubeconfig: string, namespace: string, sizes: StormSizes): Promise<StormResult> {
-  const c = clientsFor(kubeconfig);
-  const opBot = bot(7400000001, 'storm_operator_bot');
-  const amBot = bot(7400000002, 'storm_alertmanager_bot');
-  const opChat = supergroupId(5000000001);
-  const amChat = supergroupId(5000000002);
-  const emulator = new TelegramEmulator(
-    new ScenarioBuilder()
-      .bot(opBot)
-      .bot(amBot)
-      .supergroup(opChat, 'Storm (operator)', opBot.id)
-      .supergroup(amChat, 'Storm (Alertmanager)', amBot.id)
-      .build(),
-    { limits: DEFAULT_LIMITS },
-  );
-  const url = await emulator.start();
-  const watch = new ChannelWatch(c, namespace);
-  let operator: Awaited<ReturnType<typeof launchOperator>> | undefined;
-  let am: AlertmanagerProcess | undefined;
-  try {
-    await createSecret(c, namespace, 'bot', { token: opBot.token });
-    await createSecret(c, namespace, 'am-webhook', { token: WEBHOOK_TOKEN });
-    await createChannels(c, namespace, [
-      {
-        name: 'storm',
-        spec: { tokenSecretRef: { name: 'bot' }, chatId: String(opChat), alertmanager: { tokenSecretRef: { name: 'am-webhook' } } },
-      },
-    ]);
-    await watch.start();
-    operator = await launchOperator(kubeconfig, { TELEGRAM_API_URL: url, WATCH_NAMESPACE: namespace });
-    await watch.waitReady(1, 60_000);
-
-    am = await startAlertmanager(`
-route:
-  receiver: operator
-  group_by: [alertname]
-  group_wait: ${sizes.groupWait}
-  group_interval: ${sizes.groupInterval}
-  repeat_interval: 4h
-  routes:
-  - receiver: telegram
-    matchers: ['side="alertmanager"']
-receivers:
-- name: operator
-  webhook_configs:
-  - url: ${operator.op.url}/webhooks/alertmanager/${namespace}/storm
-    send_resolved: false
-    http_config:
-      authorization:
-        credentials: ${WEBHOOK_TOKEN}
-- name: telegram
-  telegram_configs:
-  - api_url: ${url}
-    bot_token: ${amBot.token}
-    chat_id: ${amChat}
-    parse_mode: HTML
-    send_resolved: false
-`);
+  return benchRun(kubeconfig, namespace, async (run) => {
+    const { emulator, operator, am, side } = await startSideBySide(run, {
+      ids: { botIds: [7400000001, 7400000002], chatIds: [5000000001, 5000000002] },
+      label: 'storm',
+      chatTitle: 'Storm',
+      sendResolved: false,
+      groupWait: sizes.groupWait,
+      groupInterval: sizes.groupInterval,
+    });
     const opNames = Array.from({ length: sizes.alerts }, (_, i) => name('Op', i));
     const amNames = Array.from({ length: sizes.alerts }, (_, i) => name('Am', i));
-    const alert = (alertname: string, side: string, i: number) => ({
+    const alert = (alertname: string, sideLabel: string, i: number) => ({
       labels: {
         alertname,
-        side,
+        side: sideLabel,
         severity: i % 3 === 0 ? 'critical' : 'warning',
         instance: `node-${i}.cluster.local:9100`,
         job: 'node-exporter',
@@ -193,26 +141,14 @@ receivers:
       const msgs = emulator.messagesTo(chat);
       return names.every((n) => msgs.some((m) => m.text.includes(n)));
     };
-    while (Date.now() < deadline && !(done(opNames, opChat) && done(amNames, amChat))) await sleep(250);
+    while (Date.now() < deadline && !(done(opNames, side.op.chat) && done(amNames, side.am.chat))) await sleep(250);
     await sleep(500); // a reply in flight at the cap may still land
 
     const metrics = await scrapeMetrics(operator.op.url);
-    const opSide = evaluate('operator webhook', opNames, postedAt, emulator.messagesTo(opChat), emulator.requests, opBot.token);
-    const amSide = evaluate(
-      'Alertmanager telegram_configs',
-      amNames,
-      postedAt,
-      emulator.messagesTo(amChat),
-      emulator.requests,
-      amBot.token,
-    );
-    const notifyFailures: Record<string, number> = {};
-    for (const line of am.output().split('\n')) {
-      if (!/Notify (attempt )?failed|Notify for alerts failed/.test(line)) continue;
-      const integration = /integration=(\w+)/.exec(line)?.[1] ?? 'unknown';
-      const key = `${integration}: ${/Notify attempt failed/.test(line) ? 'attempt failed' : 'notify failed'}`;
-      notifyFailures[key] = (notifyFailures[key] ?? 0) + 1;
-    }
+    const evaluated = (via: string, names: string[], s: typeof side.op) =>
+      evaluate(via, names, postedAt, emulator.messagesTo(s.chat), emulator.requests, s.bot.token);
+    const opSide = evaluated('operator webhook', opNames, side.op);
+    const amSide = evaluated('Alertmanager telegram_configs', amNames, side.am);
     return {
       scenario: 'storm',
       sizes,
@@ -233,12 +169,7 @@ receivers:
         rateLimitWaits: metricByLabels(metrics, 'telegram_operator_rate_limit_waits_total'),
         messagesSent: metricByLabels(metrics, 'telegram_operator_messages_sent_total'),
       },
-      alertmanagerLog: { notifyFailures },
+      alertmanagerLog: { notifyFailures: notifyFailures(am.output()) },
     };
-  } finally {
-    watch.stop();
-    await am?.stop();
-    await operator?.op.stop('SIGTERM');
-    await emulator.stop();
-  }
+  });
 }

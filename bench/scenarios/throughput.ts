@@ -4,9 +4,11 @@
 // 30 messages/s. All channels are annotated as fast as the API server takes it, in round-robin
 // chat order; the rate at which the emulator accepts the messages is the sustained throughput.
 import { ScenarioBuilder, bot } from '../../test/emulator/scenario.js';
-import { TelegramEmulator } from '../../test/emulator/server.js';
-import { ANNOTATION_ALERT, ChannelWatch, annotate, clientsFor, createChannels, createSecret, pool, sleep } from '../lib/kube.js';
-import { launchOperator, metricByLabels, scrapeMetrics } from '../lib/operator.js';
+import { ANNOTATION_ALERT } from '../../src/api/contract.js';
+import { startAnnotationChannels } from '../lib/annotationChannels.js';
+import { benchRun } from '../lib/benchRun.js';
+import { annotate, pool, sleep } from '../lib/kube.js';
+import { metricByLabels, scrapeMetrics } from '../lib/operator.js';
 import { round } from '../lib/proc.js';
 
 export interface ThroughputSizes {
@@ -42,33 +44,22 @@ export interface ThroughputResult {
 }
 
 export async function runThroughput(kubeconfig: string, namespace: string, sizes: ThroughputSizes): Promise<ThroughputResult> {
-  const c = clientsFor(kubeconfig);
-  const theBot = bot(7500000001, 'throughput_bot');
-  const userOf = (k: number) => 600000001 + k;
-  const b = new ScenarioBuilder().bot(theBot);
-  for (let k = 0; k < sizes.chats; k++) b.user({ id: userOf(k), firstName: `User ${k}`, started: true });
-  const emulator = new TelegramEmulator(b.build()); // default (Telegram-like) limits
-  const url = await emulator.start();
-  const watch = new ChannelWatch(c, namespace);
-  let operator: Awaited<ReturnType<typeof launchOperator>> | undefined;
-  try {
-    await createSecret(c, namespace, 'bot', { token: theBot.token });
-    await createChannels(
-      c,
-      namespace,
-      Array.from({ length: sizes.alerts }, (_, i) => ({
+  return benchRun(kubeconfig, namespace, async (run) => {
+    const { c } = run;
+    const theBot = bot(7500000001, 'throughput_bot');
+    const userOf = (k: number) => 600000001 + k;
+    const b = new ScenarioBuilder().bot(theBot);
+    for (let k = 0; k < sizes.chats; k++) b.user({ id: userOf(k), firstName: `User ${k}`, started: true });
+    const { emulator, operator } = await startAnnotationChannels(run, {
+      scenario: b.build(),
+      tokens: { bot: theBot.token },
+      channels: Array.from({ length: sizes.alerts }, (_, i) => ({
         name: `tp-${i}`,
         spec: { tokenSecretRef: { name: 'bot' }, chatId: String(userOf(i % sizes.chats)) },
       })),
-    );
-    await watch.start();
-    operator = await launchOperator(kubeconfig, {
-      TELEGRAM_API_URL: url,
-      WATCH_NAMESPACE: namespace,
-      MAX_CONCURRENT_RECONCILES: String(sizes.maxConcurrentReconciles),
+      maxConcurrentReconciles: sizes.maxConcurrentReconciles,
+      readyTimeoutMs: sizes.timeoutMs,
     });
-    await watch.waitReady(sizes.alerts, sizes.timeoutMs);
-    await sleep(1000);
 
     const textOf = (i: number) => `throughput alert ${i} of ${sizes.alerts}`;
     const start = Date.now();
@@ -113,9 +104,5 @@ export async function runThroughput(kubeconfig: string, namespace: string, sizes
         reconciles: metricByLabels(metrics, 'telegram_operator_reconciles_total'),
       },
     };
-  } finally {
-    watch.stop();
-    await operator?.op.stop('SIGTERM');
-    await emulator.stop();
-  }
+  });
 }

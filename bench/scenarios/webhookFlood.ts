@@ -7,11 +7,11 @@
 // margin left under the Deployment's memory limit. All traffic goes to 127.0.0.1.
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { ScenarioBuilder, bot, supergroupId } from '../../test/emulator/scenario.js';
-import { TelegramEmulator } from '../../test/emulator/server.js';
-import { alertmanagerPayload } from '../../test/harness/alertmanagerPayload.js';
-import { ChannelWatch, clientsFor, createChannels, createSecret, sleep } from '../lib/kube.js';
-import { deployedMemoryLimitMiB, launchOperator, type StartedOperator } from '../lib/operator.js';
+import { alertmanagerPayload, alertmanagerWebhookPath } from '../../test/harness/alertmanagerPayload.js';
+import { benchRun } from '../lib/benchRun.js';
+import { createSecret, sleep } from '../lib/kube.js';
+import { createManyChannels } from '../lib/manyChannels.js';
+import { deployedMemoryLimitMiB, type StartedOperator } from '../lib/operator.js';
 import { ProcSampler, round, snapshot } from '../lib/proc.js';
 
 export interface WebhookFloodSizes {
@@ -62,38 +62,20 @@ export interface WebhookFloodResult {
 }
 
 export async function runWebhookFlood(kubeconfig: string, namespace: string, sizes: WebhookFloodSizes): Promise<WebhookFloodResult> {
-  const c = clientsFor(kubeconfig);
-  const bots = Array.from({ length: sizes.tokens }, (_, k) => bot(7400000001 + k, `flood_bot_${k}`));
-  const chatOf = (i: number) => supergroupId(3200000000 + i);
-  const b = new ScenarioBuilder();
-  bots.forEach((x) => b.bot(x));
-  for (let i = 0; i < sizes.channels; i++) b.supergroup(chatOf(i), `Team ${i}`, bots[i % sizes.tokens]!.id);
-  const emulator = new TelegramEmulator(b.build());
-  const url = await emulator.start();
-  const webhookToken = 'bench-flood-webhook-token';
-  const limitMiB = deployedMemoryLimitMiB();
-
-  const watch = new ChannelWatch(c, namespace);
-  let leader: StartedOperator | undefined;
-  let follower: StartedOperator | undefined;
-  try {
-    for (let k = 0; k < sizes.tokens; k++) await createSecret(c, namespace, `bot-${k}`, { token: bots[k]!.token });
-    await createSecret(c, namespace, 'am', { token: webhookToken });
+  return benchRun(kubeconfig, namespace, async (run) => {
+    const webhookToken = 'bench-flood-webhook-token';
+    const limitMiB = deployedMemoryLimitMiB();
+    await createSecret(run.c, namespace, 'am', { token: webhookToken });
     // Channel ch-0 also takes Alertmanager notifications: the flood's target.
-    await createChannels(
-      c,
-      namespace,
-      Array.from({ length: sizes.channels }, (_, i) => ({
-        name: `ch-${i}`,
-        spec: {
-          tokenSecretRef: { name: `bot-${i % sizes.tokens}` },
-          chatId: String(chatOf(i)),
-          ...(i === 0 ? { alertmanager: { tokenSecretRef: { name: 'am' } } } : {}),
-        },
-      })),
-      48,
-    );
-    await watch.start();
+    const { url } = await createManyChannels(run, {
+      channels: sizes.channels,
+      tokens: sizes.tokens,
+      label: 'flood',
+      botIdBase: 7400000001,
+      chatIdBase: 3200000000,
+      specOf: (i) => (i === 0 ? { alertmanager: { tokenSecretRef: { name: 'am' } } } : {}),
+    });
+    const watch = await run.channelWatch();
 
     const env = (name: string) => ({
       TELEGRAM_API_URL: url,
@@ -104,7 +86,7 @@ export async function runWebhookFlood(kubeconfig: string, namespace: string, siz
       POD_NAME: name,
       POD_IP: '127.0.0.1',
     });
-    leader = await launchOperator(kubeconfig, env('flood-replica-a'));
+    const leader = await run.operator(env('flood-replica-a'));
     const readyAt = await watch.waitReady(sizes.channels, sizes.readyTimeoutMs);
     const leaderStartup = {
       allReadySeconds: round((readyAt - leader.spawnedAt) / 1000, 2),
@@ -112,21 +94,16 @@ export async function runWebhookFlood(kubeconfig: string, namespace: string, siz
       hwmMiB: round(snapshot(leader.op.child.pid!)!.hwmMB),
     };
     // The follower starts once the leader holds the Lease (it has verified every channel by now).
-    follower = await launchOperator(kubeconfig, env('flood-replica-b'));
+    const follower = await run.operator(env('flood-replica-b'));
     await sleep(sizes.restMs);
 
-    const path = `/webhooks/alertmanager/${namespace}/ch-0`;
+    const path = alertmanagerWebhookPath({ namespace, name: 'ch-0' });
     const body = floodBody(sizes.bodyBytes);
     const followerSide = await flood('follower', follower, path, body, webhookToken, sizes.clients, limitMiB);
     await sleep(sizes.restMs);
     const leaderSide = await flood('leader', leader, path, body, webhookToken, sizes.clients, limitMiB);
     return { scenario: 'webhook-flood', sizes, targets: FLOOD_TARGETS, leaderStartup, follower: followerSide, leader: leaderSide };
-  } finally {
-    watch.stop();
-    await follower?.op.stop('SIGTERM');
-    await leader?.op.stop('SIGTERM');
-    await emulator.stop();
-  }
+  });
 }
 
 /** One valid notification, padded to `bytes` with a field the operator's schema drops. */

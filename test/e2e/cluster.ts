@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/controlPlane.js';
+import { withExitStatus, type CommandResult } from '../harness/exitStatus.js';
 
 export const E2E_DIR = path.join(REPO_ROOT, '.dev', 'e2e');
 export const KUBECONFIG = path.join(E2E_DIR, 'kubeconfig');
@@ -56,13 +57,8 @@ export function kubectl(args: string[], input?: string): string {
 }
 
 /** kubectl with its exit status and both streams (for failure messages and rejections). */
-export function kubectlResult(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  try {
-    return { code: 0, stdout: kubectl(args, input), stderr: '' };
-  } catch (e) {
-    const err = e as { status?: number; stdout?: string; stderr?: string };
-    return { code: err.status ?? 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
+export function kubectlResult(args: string[], input?: string): CommandResult {
+  return withExitStatus(() => kubectl(args, input));
 }
 
 export function kubeConfig(): k8s.KubeConfig {

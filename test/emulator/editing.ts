@@ -28,93 +28,117 @@ export interface EditingOptions {
 }
 
 export function editMessageText(core: EmulatorCore, options: EditingOptions, b: BotSpec, arg: Args): Outcome {
-  const input = readInputText(arg);
-  if (isOutcome(input)) return input;
-  const markup = parseReplyMarkup(arg('reply_markup'));
-  if (!markup.ok) return badRequest(markup.error);
-  const target = findTarget(core, b, arg);
-  if (isOutcome(target)) return target;
-  const { chat, message } = target;
-
-  const refused = cannotEdit(core, options, b, chat, message);
-  if (refused) return refused;
-  // TDLib edits text only in a text message: a photo has a caption instead.
-  if (message.photo) return badRequest('there is no text in the message to edit');
-  const text = finishText(input.parsed, options.messageLengthUnit);
-  if (isOutcome(text)) return text;
-  if (markup.markup?.kind === 'other') return badRequest('inline keyboard expected');
-  const buttons = serverMarkupError(markup.markup);
-  if (buttons) return badRequest(buttons);
-  // Without reply_markup the edit removes the keyboard, as on Telegram.
-  const unchanged =
-    text === message.text &&
-    input.rawText === message.rawText &&
-    input.parseMode?.toLowerCase() === message.parseMode?.toLowerCase() &&
-    JSON.stringify(input.preview ?? null) === JSON.stringify(message.options.linkPreviewOptions ?? null) &&
-    sameMarkup(markup.markup, stored(message));
-  if (unchanged) return badRequest(NOT_MODIFIED);
-  const admitted = admit(core, b, chat);
-  if (admitted) return admitted;
-
-  message.text = text;
-  message.rawText = input.rawText;
-  if (input.parseMode !== undefined) message.parseMode = input.parseMode;
-  else delete message.parseMode;
-  if (input.preview) message.options.linkPreviewOptions = input.preview;
-  else delete message.options.linkPreviewOptions;
-  return edited(core, message, markup.markup);
+  return editContent(core, options, b, arg, {
+    read: readInputText,
+    // TDLib edits text only in a text message: a photo has a caption instead.
+    refusal: (message) => (message.photo ? 'there is no text in the message to edit' : undefined),
+    finish: (input) => finishText(input.parsed, options.messageLengthUnit),
+    same: (input, text, message) =>
+      text === message.text &&
+      input.rawText === message.rawText &&
+      JSON.stringify(input.preview ?? null) === JSON.stringify(message.options.linkPreviewOptions ?? null),
+    apply: (input, text, message) => {
+      message.text = text;
+      message.rawText = input.rawText;
+      if (input.preview) message.options.linkPreviewOptions = input.preview;
+      else delete message.options.linkPreviewOptions;
+    },
+  });
 }
 
 /** editMessageCaption: as editMessageText, for the caption of a photo; a text message has no caption to edit. */
 export function editMessageCaption(core: EmulatorCore, options: EditingOptions, b: BotSpec, arg: Args): Outcome {
-  const input = readCaption(arg);
-  if (isOutcome(input)) return input;
-  const markup = parseReplyMarkup(arg('reply_markup'));
-  if (!markup.ok) return badRequest(markup.error);
-  const target = findTarget(core, b, arg);
-  if (isOutcome(target)) return target;
-  const { chat, message } = target;
+  return editContent(core, options, b, arg, {
+    read: readCaption,
+    refusal: (message) => (message.photo ? undefined : 'there is no caption in the message to edit'),
+    finish: (input) => finishCaption(input.parsed, options.messageLengthUnit),
+    same: (input, caption, message) => caption === message.caption && input.rawCaption === message.rawCaption,
+    apply: (input, caption, message) => {
+      message.caption = caption;
+      message.rawCaption = input.rawCaption;
+    },
+  });
+}
 
-  const refused = cannotEdit(core, options, b, chat, message);
-  if (refused) return refused;
-  if (!message.photo) return badRequest('there is no caption in the message to edit');
-  const caption = finishCaption(input.parsed, options.messageLengthUnit);
-  if (isOutcome(caption)) return caption;
-  if (markup.markup?.kind === 'other') return badRequest('inline keyboard expected');
-  const buttons = serverMarkupError(markup.markup);
-  if (buttons) return badRequest(buttons);
+export function editMessageReplyMarkup(core: EmulatorCore, options: EditingOptions, b: BotSpec, arg: Args): Outcome {
+  const target = editableTarget(core, options, b, arg);
+  if (isOutcome(target)) return target;
+  const { chat, message, markup } = target;
+
+  const keyboard = keyboardRefusal(markup);
+  if (keyboard) return keyboard;
+  if (sameMarkup(markup, stored(message))) return badRequest(NOT_MODIFIED);
+  const admitted = admit(core, b, chat);
+  if (admitted) return admitted;
+  return edited(core, message, markup);
+}
+
+/** What differs between editing a text and editing a caption; the checks around them are the same. */
+interface ContentEdit<Input extends { parseMode?: string }> {
+  read: (arg: Args) => Input | Outcome;
+  /** Why this message has no such content to edit, if it has none. */
+  refusal: (message: DeliveredMessage) => string | undefined;
+  /** The content as the server stores it, or its refusal (empty, too long). */
+  finish: (input: Input) => string | Outcome;
+  /** The content and its source are those of the message already (parse mode and keyboard apart). */
+  same: (input: Input, content: string, message: DeliveredMessage) => boolean;
+  apply: (input: Input, content: string, message: DeliveredMessage) => void;
+}
+
+function editContent<Input extends { parseMode?: string }>(
+  core: EmulatorCore,
+  options: EditingOptions,
+  b: BotSpec,
+  arg: Args,
+  edit: ContentEdit<Input>,
+): Outcome {
+  const input = edit.read(arg);
+  if (isOutcome(input)) return input;
+  const target = editableTarget(core, options, b, arg);
+  if (isOutcome(target)) return target;
+  const { chat, message, markup } = target;
+
+  const noContent = edit.refusal(message);
+  if (noContent) return badRequest(noContent);
+  const content = edit.finish(input);
+  if (isOutcome(content)) return content;
+  const keyboard = keyboardRefusal(markup);
+  if (keyboard) return keyboard;
+  // Without reply_markup the edit removes the keyboard, as on Telegram.
   const unchanged =
-    caption === message.caption &&
-    input.rawCaption === message.rawCaption &&
+    edit.same(input, content, message) &&
     input.parseMode?.toLowerCase() === message.parseMode?.toLowerCase() &&
-    sameMarkup(markup.markup, stored(message));
+    sameMarkup(markup, stored(message));
   if (unchanged) return badRequest(NOT_MODIFIED);
   const admitted = admit(core, b, chat);
   if (admitted) return admitted;
 
-  message.caption = caption;
-  message.rawCaption = input.rawCaption;
+  edit.apply(input, content, message);
   if (input.parseMode !== undefined) message.parseMode = input.parseMode;
   else delete message.parseMode;
-  return edited(core, message, markup.markup);
+  return edited(core, message, markup);
 }
 
-export function editMessageReplyMarkup(core: EmulatorCore, options: EditingOptions, b: BotSpec, arg: Args): Outcome {
+/** The reply_markup sent, then the message to edit, if this bot may edit it; else the server's answer. */
+function editableTarget(
+  core: EmulatorCore,
+  options: EditingOptions,
+  b: BotSpec,
+  arg: Args,
+): { chat: Resolved; message: DeliveredMessage; markup: StoredMarkup | undefined } | Outcome {
   const markup = parseReplyMarkup(arg('reply_markup'));
   if (!markup.ok) return badRequest(markup.error);
   const target = findTarget(core, b, arg);
   if (isOutcome(target)) return target;
-  const { chat, message } = target;
+  const refused = cannotEdit(core, options, b, target.chat, target.message);
+  return refused ?? { ...target, markup: markup.markup };
+}
 
-  const refused = cannotEdit(core, options, b, chat, message);
-  if (refused) return refused;
-  if (markup.markup?.kind === 'other') return badRequest('inline keyboard expected');
-  const buttons = serverMarkupError(markup.markup);
-  if (buttons) return badRequest(buttons);
-  if (sameMarkup(markup.markup, stored(message))) return badRequest(NOT_MODIFIED);
-  const admitted = admit(core, b, chat);
-  if (admitted) return admitted;
-  return edited(core, message, markup.markup);
+/** An edit takes an inline keyboard or none, and the server checks its buttons. */
+function keyboardRefusal(markup: StoredMarkup | undefined): Outcome | undefined {
+  if (markup?.kind === 'other') return badRequest('inline keyboard expected');
+  const buttons = serverMarkupError(markup);
+  return buttons ? badRequest(buttons) : undefined;
 }
 
 export function deleteMessage(core: EmulatorCore, b: BotSpec, arg: Args): Outcome {

@@ -4,8 +4,8 @@
 // rights to send photos, the caption's length), then the photo itself (the upload's size, type and
 // dimensions, or Telegram's fetch of the URL), and last the rate limits sendMessage uses.
 
-import type { DeliveredMessage, EmulatorCore, UploadedFile, Uploads } from './core.js';
-import { badRequest, isOutcome, ok, toBool, tooManyRequests, type Args, type Outcome } from './envelope.js';
+import type { EmulatorCore, UploadedFile, Uploads } from './core.js';
+import { badRequest, isOutcome, toBool, type Args, type Outcome } from './envelope.js';
 import {
   checkUploadedImage,
   isPubliclyFetchable,
@@ -14,9 +14,10 @@ import {
   type PhotoRecord,
   type PhotoUrlBehaviour,
 } from './images.js';
-import { inlineKeyboard, parseReplyMarkup, serverMarkupError } from './keyboard.js';
-import { jsonArg, replyParameters } from './replies.js';
+import { parseReplyMarkup, serverMarkupError } from './keyboard.js';
+import { replyParameters } from './replies.js';
 import type { BotSpec } from './scenario.js';
+import { repliedMessage, storeSent } from './sending.js';
 import { finishCaption, readCaption } from './text.js';
 
 export interface PhotoOptions {
@@ -53,10 +54,9 @@ export class Photos {
     const target = this.core.writableTopic(b, arg);
     if (isOutcome(target)) return target;
     const { chat, threadId } = target;
-    const repliedTo = reply && reply.messageId > 0 ? this.core.findMessage(b, chat, reply.messageId) : undefined;
-    if (reply && reply.messageId > 0 && !repliedTo && !reply.allowWithout) return badRequest('message to be replied not found');
+    const repliedTo = repliedMessage(this.core, b, chat, reply);
+    if (isOutcome(repliedTo)) return repliedTo;
 
-    // TDLib reads a file_id when it builds the message, before the rights and the caption.
     const reused = input.kind === 'file_id' ? this.knownPhoto(b, input.id) : undefined;
     if (input.kind === 'file_id' && !reused) return badRequest('wrong file identifier/HTTP URL specified');
     const rights = this.core.sendRights(b, chat, 'photos');
@@ -69,40 +69,24 @@ export class Photos {
     if (!photo) return badRequest('wrong file identifier/HTTP URL specified');
     if (isOutcome(photo)) return photo;
 
-    const chatId = this.core.chatIdOf(chat);
-    const admission = this.core.limiter.tryAcquire(b.id, chatId, chat.kind !== 'private');
-    if (!admission.ok) return tooManyRequests(admission.retryAfter);
-
-    const now = this.core.clock.now();
-    const replyMarkup = jsonArg(arg('reply_markup'));
-    const keyboard = inlineKeyboard(markup.markup);
-    const message: DeliveredMessage = {
-      botId: b.id,
-      chatId,
-      messageId: this.core.nextMessageId(chat, b),
-      text: '',
-      rawText: '',
-      photo,
-      caption: text,
-      rawCaption: caption.rawCaption,
-      ...(caption.parseMode !== undefined ? { parseMode: caption.parseMode } : {}),
-      ...(threadId !== undefined ? { threadId } : {}),
+    return storeSent(this.core, b, arg, {
+      chat,
+      threadId,
+      repliedTo,
+      markup: markup.markup,
+      content: {
+        text: '',
+        rawText: '',
+        photo,
+        caption: text,
+        rawCaption: caption.rawCaption,
+        ...(caption.parseMode !== undefined ? { parseMode: caption.parseMode } : {}),
+      },
       options: {
-        disableNotification: toBool(arg('disable_notification')),
-        protectContent: toBool(arg('protect_content')),
         ...(toBool(arg('show_caption_above_media')) ? { captionAboveMedia: true } : {}),
         ...(toBool(arg('has_spoiler')) ? { hasSpoiler: true } : {}),
-        ...(replyMarkup !== undefined ? { replyMarkup } : {}),
-        ...(arg('reply_parameters') !== '' ? { replyParameters: jsonArg(arg('reply_parameters')) } : {}),
       },
-      ...(keyboard ? { replyMarkup: keyboard } : {}),
-      ...(markup.markup?.kind === 'other' ? { otherMarkup: markup.markup.markup } : {}),
-      ...(repliedTo ? { replyToMessageId: repliedTo.messageId } : {}),
-      edits: 0,
-      date: Math.floor(now / 1000),
-      time: now,
-    };
-    return ok(this.core.renderMessage(this.core.addMessage(message)));
+    });
   }
 
   /** The photo Telegram ends up with: an upload that passes the image checks, or a URL its servers can fetch. */

@@ -1,18 +1,12 @@
 // Rows 1–16 and 33–36 of the behaviour table: paths, tokens, chat resolution and access.
 
 import { DEMO } from './scenario.js';
-import { errorOf, resultOf, startEmulator, type Harness } from './testkit.js';
+import { errorOf, resultOf, startEmulator, type Harness, emulatorForTests } from './testkit.js';
 
 const T = DEMO.bot.token;
 const C = DEMO.chats;
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startEmulator();
-});
-afterAll(async () => {
-  await h.emu.stop();
-});
+emulatorForTests((started) => (h = started), { perFile: true });
 
 async function expectError(
   method: string,

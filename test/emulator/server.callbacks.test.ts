@@ -3,7 +3,7 @@
 
 import { QUERY_TOO_OLD } from './callbacks.js';
 import { DEMO, type Update } from './scenario.js';
-import { errorOf, resultOf, startEmulator, type CallResult, type Harness } from './testkit.js';
+import { errorOf, resultOf, startEmulator, type CallResult, type Harness, emulatorForTests } from './testkit.js';
 
 const T = DEMO.bot.token;
 const C = DEMO.chats;
@@ -17,14 +17,11 @@ const buttons = {
 };
 let h: Harness;
 
-beforeEach(async () => {
-  h = await startEmulator();
+emulatorForTests((started) => {
+  h = started;
   h.emu.setChatMember(C.ops, users.admin, 'administrator');
   h.emu.setChatMember(C.ops, users.member, 'member');
   h.emu.setUser(users.stranger); // known to Telegram, not in the chat
-});
-afterEach(async () => {
-  await h.emu.stop();
 });
 
 async function sendFiring(): Promise<number> {

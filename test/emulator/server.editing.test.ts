@@ -2,22 +2,13 @@
 // limits, and the rate limits edits share with sends.
 
 import { DEMO } from './scenario.js';
-import { errorOf, resultOf, startEmulator, type CallResult, type Harness } from './testkit.js';
+import { errorOf, resultOf, startEmulator, type CallResult, type Harness, emulatorForTests, NOT_MODIFIED_DESCRIPTION } from './testkit.js';
 
 const T = DEMO.bot.token;
 const C = DEMO.chats;
 const HOUR = 3_600_000;
-const NOT_MODIFIED =
-  'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current ' +
-  'content and reply markup of the message';
 let h: Harness;
-
-beforeEach(async () => {
-  h = await startEmulator();
-});
-afterEach(async () => {
-  await h.emu.stop();
-});
+emulatorForTests((started) => (h = started));
 
 const buttons = { inline_keyboard: [[{ text: 'Silence 1h', callback_data: 's:1:1h' }], [{ text: 'Ack', callback_data: 'a:1' }]] };
 
@@ -63,9 +54,9 @@ describe('editMessageText', () => {
   test('the same text and keyboard again: message is not modified', async () => {
     const id = await sendFiring();
     const same = { chat_id: C.ops, message_id: id, text: '<b>FIRING</b> DiskFull', parse_mode: 'HTML', reply_markup: buttons };
-    expectError(await h.call(T, 'editMessageText', same), 400, NOT_MODIFIED);
+    expectError(await h.call(T, 'editMessageText', same), 400, NOT_MODIFIED_DESCRIPTION);
     // parse_mode is case-insensitive: "html" is the same mode.
-    expectError(await h.call(T, 'editMessageText', { ...same, parse_mode: 'html' }), 400, NOT_MODIFIED);
+    expectError(await h.call(T, 'editMessageText', { ...same, parse_mode: 'html' }), 400, NOT_MODIFIED_DESCRIPTION);
     // Dropping the keyboard is a change.
     const { reply_markup: _dropped, ...withoutKeyboard } = same;
     expect((await h.call(T, 'editMessageText', withoutKeyboard)).status).toBe(200);
@@ -188,14 +179,18 @@ describe('editMessageReplyMarkup', () => {
     const ackOnly = { inline_keyboard: [[{ text: 'Ack', callback_data: 'a:1' }]] };
     const m = resultOf(await h.call(T, 'editMessageReplyMarkup', { chat_id: C.ops, message_id: id, reply_markup: ackOnly }));
     expect(m).toMatchObject({ text: 'FIRING DiskFull', reply_markup: ackOnly });
-    expectError(await h.call(T, 'editMessageReplyMarkup', { chat_id: C.ops, message_id: id, reply_markup: ackOnly }), 400, NOT_MODIFIED);
+    expectError(
+      await h.call(T, 'editMessageReplyMarkup', { chat_id: C.ops, message_id: id, reply_markup: ackOnly }),
+      400,
+      NOT_MODIFIED_DESCRIPTION,
+    );
 
     const removed = resultOf(await h.call(T, 'editMessageReplyMarkup', { chat_id: C.ops, message_id: id }));
     expect(removed).not.toHaveProperty('reply_markup');
     expectError(
       await h.call(T, 'editMessageReplyMarkup', { chat_id: C.ops, message_id: id, reply_markup: { inline_keyboard: [] } }),
       400,
-      NOT_MODIFIED,
+      NOT_MODIFIED_DESCRIPTION,
     );
     expect(h.emu.messages[0]).toMatchObject({ text: 'FIRING DiskFull', edits: 2 });
   });
@@ -268,7 +263,7 @@ describe('rate limits', () => {
       const edit = (text: string): Promise<CallResult> =>
         e.call(T, 'editMessageText', { chat_id: C.ops, message_id: sent.message_id, text });
       expect((await edit('v2')).status).toBe(200);
-      expectError(await edit('v2'), 400, NOT_MODIFIED); // refused before the limiter: free
+      expectError(await edit('v2'), 400, NOT_MODIFIED_DESCRIPTION); // refused before the limiter: free
       expect((await edit('v3')).status).toBe(200);
       const limited = await edit('v4');
       expect(limited.status).toBe(429);

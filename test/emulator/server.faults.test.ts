@@ -1,19 +1,14 @@
 // Row 25 (rate limits over HTTP) and row 37 plus injected faults: 5xx bursts, latency, dropped sockets.
 
 import { ScenarioBuilder, bot, DEMO } from './scenario.js';
-import { chanceToArrive, errorOf, received, startEmulator, track, type Harness } from './testkit.js';
+import { chanceToArrive, errorOf, received, startEmulator, track, type Harness, emulatorForTests } from './testkit.js';
 
 const T = DEMO.bot.token;
 const C = DEMO.chats;
 
 describe('rate limits', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await startEmulator(undefined, { limits: {} });
-  });
-  afterEach(async () => {
-    await h.emu.stop();
-  });
+  emulatorForTests((started) => (h = started), { start: () => startEmulator(undefined, { limits: {} }) });
 
   const send = (chat_id: number | string) => h.call(T, 'sendMessage', { chat_id, text: 'alert' });
 
@@ -88,12 +83,7 @@ describe('rate limits', () => {
 
 describe('faults', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await startEmulator();
-  });
-  afterEach(async () => {
-    await h.emu.stop();
-  });
+  emulatorForTests((started) => (h = started));
 
   test('a burst of 502s from the edge, as HTML, then normal service', async () => {
     h.emu.setFaults({ status5xx: { count: 2 } });

@@ -2,19 +2,12 @@
 // and in which order the checks run.
 
 import { DEMO } from './scenario.js';
-import { errorOf, resultOf, startEmulator, type Harness } from './testkit.js';
+import { errorOf, resultOf, type Harness, emulatorForTests } from './testkit.js';
 
 const T = DEMO.bot.token;
 const C = DEMO.chats;
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startEmulator();
-});
-afterAll(async () => {
-  await h.emu.stop();
-});
-beforeEach(() => h.emu.clear());
+emulatorForTests((started) => (h = started), { perFile: true });
 
 const keyboard = (...rows: Array<Array<Record<string, unknown>>>): Record<string, unknown> => ({ inline_keyboard: rows });
 const silence = { text: 'Silence 1h', callback_data: 's:1:1h' };

@@ -2,22 +2,13 @@
 // editMessageCaption; editMessageText on a photo; the rate limits photos share with sendMessage.
 
 import { DEMO } from './scenario.js';
-import { errorOf, resultOf, startEmulator, type CallResult, type Harness } from './testkit.js';
+import { errorOf, resultOf, type CallResult, type Harness, emulatorForTests, NOT_MODIFIED_DESCRIPTION } from './testkit.js';
 
 const T = DEMO.bot.token;
 const C = DEMO.chats;
 const URL_PHOTO = 'https://grafana.example.com/render/d-solo/abc?panelId=2';
-const NOT_MODIFIED =
-  'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current ' +
-  'content and reply markup of the message';
 let h: Harness;
-
-beforeEach(async () => {
-  h = await startEmulator();
-});
-afterEach(async () => {
-  await h.emu.stop();
-});
+emulatorForTests((started) => (h = started));
 
 function expectError(r: CallResult, code: number, description: string): void {
   expect(r.status).toBe(code);
@@ -401,7 +392,11 @@ describe('editMessageCaption', () => {
 
   test('the same caption and keyboard: message is not modified', async () => {
     const id = (await sendUrlPhoto({ caption: 'FIRING' })).message_id as number;
-    expectError(await h.call(T, 'editMessageCaption', { chat_id: C.ops, message_id: id, caption: 'FIRING' }), 400, NOT_MODIFIED);
+    expectError(
+      await h.call(T, 'editMessageCaption', { chat_id: C.ops, message_id: id, caption: 'FIRING' }),
+      400,
+      NOT_MODIFIED_DESCRIPTION,
+    );
   });
 
   test('too long after parsing', async () => {

@@ -1,19 +1,12 @@
 // Rows 17–26: message content, topics, the success shape; parameter encodings and recording.
 
 import { DEMO } from './scenario.js';
-import { errorOf, resultOf, startEmulator, type Encoding, type Harness } from './testkit.js';
+import { errorOf, resultOf, startEmulator, type Encoding, type Harness, emulatorForTests } from './testkit.js';
 
 const T = DEMO.bot.token;
 const C = DEMO.chats;
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startEmulator();
-});
-afterAll(async () => {
-  await h.emu.stop();
-});
-beforeEach(() => h.emu.clear());
+emulatorForTests((started) => (h = started), { perFile: true });
 
 async function expect400(params: Record<string, unknown>, description: string): Promise<void> {
   const r = await h.call(T, 'sendMessage', { chat_id: C.ops, ...params });

@@ -2,7 +2,7 @@
 // topic deleted by a user; the "Manage topics" right taken away; disable_notification on every send.
 
 import { DEMO, ScenarioBuilder, bot, supergroupId } from './scenario.js';
-import { errorOf, resultOf, startEmulator, type CallResult, type Harness } from './testkit.js';
+import { errorOf, resultOf, startEmulator, type CallResult, type Harness, emulatorForTests } from './testkit.js';
 
 const BOT = bot(7100000001, 'topics_bot', 'Topics');
 const T = BOT.token;
@@ -35,12 +35,7 @@ function scenario(): ReturnType<ScenarioBuilder['build']> {
 }
 
 let h: Harness;
-beforeEach(async () => {
-  h = await startEmulator(scenario());
-});
-afterEach(async () => {
-  await h.emu.stop();
-});
+emulatorForTests((started) => (h = started), { start: () => startEmulator(scenario()) });
 
 function expectError(r: CallResult, code: number, description: string): void {
   expect(r.status).toBe(code);

@@ -11,11 +11,12 @@ import { CallbackQueries, type CallbackQueryRecord, type PressInput } from './ca
 import type { Access, DeliveredMessage, EmulatorCore, Resolved, UploadedFile, Uploads } from './core.js';
 import { deleteMessage, editMessageCaption, editMessageReplyMarkup, editMessageText } from './editing.js';
 import type { PhotoUrlBehaviour } from './images.js';
-import { inlineKeyboard, parseReplyMarkup, serverMarkupError } from './keyboard.js';
+import { parseReplyMarkup, serverMarkupError } from './keyboard.js';
 import { memberJson, myChatMemberUpdate } from './members.js';
 import { MessageStore } from './messages.js';
 import { Photos } from './photos.js';
-import { jsonArg, replyParameters } from './replies.js';
+import { replyParameters } from './replies.js';
+import { repliedMessage, storeSent } from './sending.js';
 import { describeChat } from './summary.js';
 import { ForumTopics, type TopicRecord } from './topics.js';
 import { parseMultipart } from './uploads.js';
@@ -686,9 +687,8 @@ export class TelegramEmulator {
     const target = this.checkWritableTopic(b, arg);
     if (isOutcome(target)) return target;
     const { chat, threadId } = target;
-    // check_reply_parameters: the replied-to message must exist unless sending without it is allowed.
-    const repliedTo = reply && reply.messageId > 0 ? this.store.find(b, chat, chatIdOf(chat), reply.messageId) : undefined;
-    if (reply && reply.messageId > 0 && !repliedTo && !reply.allowWithout) return badRequest('message to be replied not found');
+    const repliedTo = repliedMessage(this.core, b, chat, reply);
+    if (isOutcome(repliedTo)) return repliedTo;
 
     // What TDLib itself checks when it sends: rights, then the text; then what the servers refuse.
     const rights = this.sendRights(b, chat, 'text');
@@ -698,37 +698,14 @@ export class TelegramEmulator {
     const buttons = serverMarkupError(markup.markup);
     if (buttons) return badRequest(buttons);
 
-    const chatId = chatIdOf(chat);
-    const admission = this.limiter.tryAcquire(b.id, chatId, chat.kind !== 'private');
-    if (!admission.ok) return tooManyRequests(admission.retryAfter);
-
-    const now = this.clock.now();
-    const replyMarkup = jsonArg(arg('reply_markup'));
-    const replyParametersSent = jsonArg(arg('reply_parameters'));
-    const keyboard = inlineKeyboard(markup.markup);
-    const message: DeliveredMessage = {
-      botId: b.id,
-      chatId,
-      messageId: this.store.nextId(chatId, chat.kind === 'private', b.id),
-      text,
-      rawText: input.rawText,
-      ...(input.parseMode !== undefined ? { parseMode: input.parseMode } : {}),
-      ...(threadId !== undefined ? { threadId } : {}),
-      options: {
-        disableNotification: toBool(arg('disable_notification')),
-        protectContent: toBool(arg('protect_content')),
-        ...(input.preview ? { linkPreviewOptions: input.preview } : {}),
-        ...(replyMarkup !== undefined ? { replyMarkup } : {}),
-        ...(replyParametersSent !== undefined ? { replyParameters: replyParametersSent } : {}),
-      },
-      ...(keyboard ? { replyMarkup: keyboard } : {}),
-      ...(markup.markup?.kind === 'other' ? { otherMarkup: markup.markup.markup } : {}),
-      ...(repliedTo ? { replyToMessageId: repliedTo.messageId } : {}),
-      edits: 0,
-      date: Math.floor(now / 1000),
-      time: now,
-    };
-    return ok(this.store.render(this.store.add(message)));
+    return storeSent(this.core, b, arg, {
+      chat,
+      threadId,
+      repliedTo,
+      markup: markup.markup,
+      content: { text, rawText: input.rawText, ...(input.parseMode !== undefined ? { parseMode: input.parseMode } : {}) },
+      options: input.preview ? { linkPreviewOptions: input.preview } : {},
+    });
   }
 
   private sendChatAction(b: BotSpec, arg: (key: string) => string): Outcome {

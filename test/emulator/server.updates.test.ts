@@ -1,17 +1,11 @@
 // Rows 27–32: getUpdates offsets and long polling, the 409s, and webhook bookkeeping.
 
 import { DEMO, type Update } from './scenario.js';
-import { chanceToArrive, errorOf, received, resultOf, startEmulator, track, type Harness } from './testkit.js';
+import { chanceToArrive, errorOf, received, resultOf, startEmulator, track, type Harness, emulatorForTests } from './testkit.js';
 
 const T = DEMO.bot.token;
 let h: Harness;
-
-beforeEach(async () => {
-  h = await startEmulator();
-});
-afterEach(async () => {
-  await h.emu.stop();
-});
+emulatorForTests((started) => (h = started));
 
 const chatMember = (title: string): Omit<Update, 'update_id'> => ({
   my_chat_member: {

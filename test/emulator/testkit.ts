@@ -40,6 +40,37 @@ export async function startEmulator(scenario: Scenario = demoScenario(), options
   return { emu, base, clock, call, get };
 }
 
+/**
+ * Registers the jest hooks of a test file's emulator and hands it to `use`: a fresh one for each test,
+ * or (`perFile`) one for the whole file, its recorded traffic and rate-limit history cleared before each
+ * test. `start` starts another scenario or options than the quiet default.
+ */
+export function emulatorForTests(use: (h: Harness) => void, opts: { perFile?: boolean; start?: () => Promise<Harness> } = {}): void {
+  const start = opts.start ?? (() => startEmulator());
+  let current: Harness | undefined;
+  const up = async () => {
+    current = await start();
+    use(current);
+  };
+  const down = async () => {
+    await current?.emu.stop();
+    current = undefined;
+  };
+  if (opts.perFile) {
+    beforeAll(up);
+    afterAll(down);
+    beforeEach(() => current?.emu.clear());
+  } else {
+    beforeEach(up);
+    afterEach(down);
+  }
+}
+
+/** The server's answer to an edit that changes nothing. */
+export const NOT_MODIFIED_DESCRIPTION =
+  'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current ' +
+  'content and reply markup of the message';
+
 export async function request(url: string, params: Record<string, unknown>, encoding: Encoding): Promise<CallResult> {
   const asStrings = (): URLSearchParams =>
     new URLSearchParams(

@@ -1,7 +1,8 @@
 // TelegramChannel helpers for integration tests, bound to one namespace.
 import { clients, eventually } from './kube.js';
+import { CHANNELS, CHANNEL_TYPE } from './resources.js';
 
-export const G = { group: 'telegram.notify.dev', version: 'v1alpha1', plural: 'telegramchannels' };
+export const G = CHANNELS;
 
 export interface Cond {
   type: string;
@@ -51,7 +52,7 @@ export function channelHelpers(defaultNamespace: () => string) {
     await custom.createNamespacedCustomObject({
       ...G,
       namespace,
-      body: { apiVersion: 'telegram.notify.dev/v1alpha1', kind: 'TelegramChannel', metadata: { name, annotations }, spec },
+      body: { ...CHANNEL_TYPE, metadata: { name, annotations }, spec },
     });
   };
   const get = async (name: string, namespace = defaultNamespace()) =>

@@ -60,61 +60,39 @@ function makeCertificates(dir: string): void {
     ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=test-ca', '-keyout', 'ca.key', '-out', 'ca.crt'],
     dir,
   );
-  openssl(
-    ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=kube-apiserver', '-keyout', 'apiserver.key', '-out', 'apiserver.csr'],
-    dir,
-  );
-  writeFileSync(
-    path.join(dir, 'srv.ext'),
-    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n',
-  );
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'apiserver.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '3650',
-      '-extfile',
-      'srv.ext',
-      '-out',
-      'apiserver.crt',
-    ],
-    dir,
-  );
-  openssl(
-    ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=system:masters/CN=admin', '-keyout', 'admin.key', '-out', 'admin.csr'],
-    dir,
-  );
-  writeFileSync(path.join(dir, 'cli.ext'), 'extendedKeyUsage=clientAuth\n');
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'admin.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '3650',
-      '-extfile',
-      'cli.ext',
-      '-out',
-      'admin.crt',
-    ],
-    dir,
-  );
+  signedByCa(dir, 'apiserver', '/CN=kube-apiserver', [
+    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc',
+    'extendedKeyUsage=serverAuth',
+  ]);
+  signedByCa(dir, 'admin', '/O=system:masters/CN=admin', ['extendedKeyUsage=clientAuth']);
   openssl(['genrsa', '-out', 'sa.key', '2048'], dir);
   openssl(['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
+}
+
+/** <name>.key and <name>.crt for `subject`, signed by the test CA with these X.509 extensions. */
+function signedByCa(dir: string, name: string, subject: string, extensions: string[]): void {
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`], dir);
+  writeFileSync(path.join(dir, `${name}.ext`), `${extensions.join('\n')}\n`);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '3650',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    ],
+    dir,
+  );
 }
 
 function startProcess(name: string, bin: string, args: string[], dir: string): number {

@@ -4,6 +4,8 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { FIELD_MANAGER } from '../../src/api/contract.js';
 import { REPO_ROOT } from './controlPlane.js';
+import { withExitStatus, type CommandResult } from './exitStatus.js';
+import { BOT_CRD, CHANNEL_CRD } from './resources.js';
 
 export function kubectl(args: string[], input?: string): string {
   return execFileSync('kubectl', ['--kubeconfig', process.env.KUBECONFIG ?? '', ...args], {
@@ -14,19 +16,21 @@ export function kubectl(args: string[], input?: string): string {
 }
 
 /** kubectl with its exit status and both streams, for asserting on rejections. */
-export function kubectlResult(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  try {
-    return { code: 0, stdout: kubectl(args, input), stderr: '' };
-  } catch (e) {
-    const err = e as { status?: number; stdout?: string; stderr?: string };
-    return { code: err.status ?? 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
+export function kubectlResult(args: string[], input?: string): CommandResult {
+  return withExitStatus(() => kubectl(args, input));
+}
+
+/** The objects a `kubectl apply --dry-run=server` reported as applied: one line each. */
+export function serverDryRunApplied(stdout: string): string[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.includes('(server dry run)'));
 }
 
 export function installCrds(): void {
   kubectl(['apply', '--server-side', '--force-conflicts', '-f', path.join(REPO_ROOT, 'crds')]);
-  kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/telegramchannels.telegram.notify.dev']);
-  kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/clustertelegrambots.telegram.notify.dev']);
+  for (const crd of [CHANNEL_CRD, BOT_CRD]) kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/${crd}`]);
 }
 
 const SERVICEMONITOR_CRD_STANDIN = {

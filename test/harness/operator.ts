@@ -1,7 +1,9 @@
 // Runs the built operator (dist/main.js) as a real child process, as a cluster would: its own
-// process, its own environment, logs on stdout. Tests read its logs, its HTTP port, and can kill it.
+// process, its own environment, logs on stdout. Tests, the benchmarks and the demo read its logs and
+// its HTTP port, and can kill it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, freePort } from './controlPlane.js';
 
@@ -30,26 +32,41 @@ export function ensureBuilt(): void {
   built = true;
 }
 
-/** `waitReady: false` returns once the process runs, for tests of an operator that cannot become ready. */
-export async function startOperator(env: Record<string, string>, opts: { waitReady?: boolean } = {}): Promise<OperatorProcess> {
-  ensureBuilt();
+export interface StartOptions {
+  /** false: return once the process runs, for tests of an operator that cannot become ready. */
+  waitReady?: boolean;
+  /** The process writes its logs to this file instead of memory (the demo keeps them for the user). */
+  logFile?: string;
+  /** false: run dist/ as it is; `make demo` builds it before and a missing dist/main.js is an error. */
+  build?: boolean;
+  /** Called once the process runs, before it is ready: a caller that can be interrupted (the demo's
+   * Ctrl-C) registers its clean-up here, so an operator that never gets ready is stopped too. */
+  onSpawn?: (proc: OperatorProcess) => void;
+}
+
+export async function startOperator(env: Record<string, string>, opts: StartOptions = {}): Promise<OperatorProcess> {
+  if (opts.build !== false) ensureBuilt();
   // A test that must know the port before start (e.g. for WEBHOOK_BASE_URL) passes HTTP_PORT itself.
   const port = env.HTTP_PORT ? Number(env.HTTP_PORT) : await freePort();
   let out = '';
+  const logFd = opts.logFile === undefined ? undefined : openSync(opts.logFile, 'w');
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/main.js')], {
+    cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', KUBECONFIG: process.env.KUBECONFIG ?? '', HTTP_PORT: String(port), LOG_LEVEL: 'debug', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: logFd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd],
   });
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  if (logFd !== undefined) closeSync(logFd);
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const output = () => (opts.logFile === undefined ? out : readLog(opts.logFile));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const proc: OperatorProcess = {
     child,
     port,
     url: `http://127.0.0.1:${port}`,
-    output: () => out,
+    output,
     logs: () =>
-      out
+      output()
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .flatMap((l) => {
@@ -64,11 +81,13 @@ export async function startOperator(env: Record<string, string>, opts: { waitRea
       return exited;
     },
   };
+  opts.onSpawn?.(proc);
   if (opts.waitReady === false) return proc;
   // Ready means: HTTP is up and the watches have listed once.
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`operator exited with ${child.exitCode}:\n${out}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`operator exited with ${child.exitCode ?? child.signalCode}:\n${output()}`);
     try {
       const r = await fetch(`${proc.url}/readyz`);
       if (r.status === 200) return proc;
@@ -78,5 +97,13 @@ export async function startOperator(env: Record<string, string>, opts: { waitRea
     await new Promise((r) => setTimeout(r, 100));
   }
   await proc.stop('SIGKILL');
-  throw new Error(`operator not ready within 30 s:\n${out}`);
+  throw new Error(`operator not ready within 30 s:\n${output()}`);
+}
+
+function readLog(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }

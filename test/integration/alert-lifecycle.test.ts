@@ -165,16 +165,7 @@ test('Silence 1h by an administrator: the exact matchers in Alertmanager, who/un
   // A third node of the group: Alertmanager itself suppresses the notification.
   const edits = shown.edits;
   await fire(nodes(3), startsAt);
-  await eventually(
-    async () => {
-      const alerts = (await (await fetch(`${am.url}/api/v2/alerts?filter=instance%3D%22node-3%22`)).json()) as {
-        status: { silencedBy: string[] };
-      }[];
-      return alerts[0]?.status.silencedBy.includes(s!.id);
-    },
-    10_000,
-    'node-3 silenced',
-  );
+  await eventually(async () => (await am.silencedBy('instance="node-3"')).includes(s!.id), 10_000, 'node-3 silenced');
   await settle();
   expect(view(OPS, 'DiskFull')).toHaveLength(1);
   expect(message(OPS, first.messageId).edits).toBe(edits);

@@ -1,29 +1,23 @@
 // A real Alertmanager routes firing and then resolved alerts through the operator's webhook
 // receiver into the Telegram emulator. With spec.alertmanager.resolved at its default (Edit), the
 // resolved notification edits the firing message in place (SPEC, "Alert lifecycle in the chat").
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
-import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
+import { operatorReceiverConfig, startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { channelHelpers } from '../harness/channels.js';
-import { installCrds } from '../harness/crds.js';
-import { createNamespace, eventually } from '../harness/kube.js';
-import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { startEmulatedOperator } from '../harness/emulatedOperator.js';
+import { eventually } from '../harness/kube.js';
+import type { OperatorProcess } from '../harness/operator.js';
 
 let ns: string;
 let emulator: TelegramEmulator;
 let operator: OperatorProcess;
 let am: AlertmanagerProcess;
-const { secret, channel, readyReason, get } = channelHelpers(() => ns);
+const { channel, readyReason, get } = channelHelpers(() => ns);
 const WEBHOOK_TOKEN = 'alertmanager-shared-secret-42';
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('am');
-  emulator = new TelegramEmulator(demoScenario());
-  const url = await emulator.start();
-  await secret('bot', { token: DEMO.bot.token });
-  await secret('am-webhook', { token: WEBHOOK_TOKEN });
-  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns });
+  ({ ns, emulator, operator } = await startEmulatedOperator('am', { secrets: { 'am-webhook': { token: WEBHOOK_TOKEN } } }));
   await channel('oncall', {
     tokenSecretRef: { name: 'bot' },
     chatId: String(DEMO.chats.forum),
@@ -31,22 +25,7 @@ beforeAll(async () => {
     alertmanager: { tokenSecretRef: { name: 'am-webhook' } },
   });
   await readyReason('oncall', 'Verified');
-  am = await startAlertmanager(`
-route:
-  receiver: telegram
-  group_by: [alertname]
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 1h
-receivers:
-- name: telegram
-  webhook_configs:
-  - url: ${operator.url}/webhooks/alertmanager/${ns}/oncall
-    send_resolved: true
-    http_config:
-      authorization:
-        credentials: ${WEBHOOK_TOKEN}
-`);
+  am = await startAlertmanager(operatorReceiverConfig(operator.url, { namespace: ns, name: 'oncall' }, WEBHOOK_TOKEN, ['alertname']));
 });
 
 afterAll(async () => {

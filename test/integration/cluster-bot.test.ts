@@ -11,8 +11,8 @@ import { installCrds, kubectl, kubectlResult } from '../harness/crds.js';
 import { createNamespace, eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
 import { deployedServiceAccountKubeconfig, namespacedServiceAccountKubeconfig } from '../harness/serviceAccount.js';
+import { BOTS, createClusterBot } from '../harness/resources.js';
 
-const BOTS = { group: 'telegram.notify.dev', version: 'v1alpha1', plural: 'clustertelegrambots' };
 const suffix = randomBytes(3).toString('hex');
 /** A label only this file's namespaces carry: other files' namespaces must never match the selector. */
 const LABEL = `alerts-${suffix}.example.com/telegram`;
@@ -36,10 +36,7 @@ const { custom, core, secret, channel, get, readyReason } = channelHelpers(() =>
 async function createBot(name: string, spec: Record<string, unknown>): Promise<string> {
   const full = `${name}-${suffix}`;
   botNames.push(full);
-  await custom.createClusterCustomObject({
-    ...BOTS,
-    body: { apiVersion: 'telegram.notify.dev/v1alpha1', kind: 'ClusterTelegramBot', metadata: { name: full }, spec },
-  });
+  await createClusterBot(custom, full, spec);
   return full;
 }
 const getBot = async (name: string) => (await custom.getClusterCustomObject({ ...BOTS, name })) as Bot;

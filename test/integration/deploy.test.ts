@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/controlPlane.js';
-import { installCrds, installServiceMonitorStandIn, kubectl, kubectlResult } from '../harness/crds.js';
+import { installCrds, installServiceMonitorStandIn, kubectl, kubectlResult, serverDryRunApplied } from '../harness/crds.js';
 import { clients } from '../harness/kube.js';
 
 const FIELD_MANAGER = 'deploy-test';
@@ -167,12 +167,7 @@ describe('kustomizations build and pass server-side validation as shipped', () =
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     // One "serverside-applied (server dry run)" line per object: nothing skipped.
-    expect(
-      r.stdout
-        .trim()
-        .split('\n')
-        .filter((l) => l.includes('(server dry run)')),
-    ).toHaveLength(objs.length);
+    expect(serverDryRunApplied(r.stdout)).toHaveLength(objs.length);
   });
 
   it('a broken manifest is rejected by the same check (the dry run is not a no-op)', () => {

@@ -12,11 +12,11 @@ import { channelHelpers, cond } from '../harness/channels.js';
 import { installCrds } from '../harness/crds.js';
 import { createNamespace, eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { BOTS } from '../harness/resources.js';
 
 const WORKERS = 4;
 const HUGE_BYTES = 600 * 1024 * 1024;
 const INTERNAL_SECRET = `db-password=${randomBytes(6).toString('hex')}`;
-const BOTS = { group: 'telegram.notify.dev', version: 'v1alpha1', plural: 'clustertelegrambots' };
 
 let ns: string;
 let emulator: TelegramEmulator;

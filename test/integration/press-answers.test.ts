@@ -3,33 +3,31 @@
 // retry_after (Telegram's flood control); a press during that pause must still be answered at once,
 // well within Telegram's 15 s, not after the pause. Real API server, the built operator, a real
 // Alertmanager for the buttons' back channel, and the emulator.
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { alertmanagerPayload } from '../harness/alertmanagerPayload.js';
 import { channelHelpers, cond } from '../harness/channels.js';
-import { installCrds } from '../harness/crds.js';
-import { createNamespace, eventually } from '../harness/kube.js';
-import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { startEmulatedOperator } from '../harness/emulatedOperator.js';
+import { eventually } from '../harness/kube.js';
+import type { OperatorProcess } from '../harness/operator.js';
 
 let ns: string;
 let emulator: TelegramEmulator;
 let operator: OperatorProcess;
 let am: AlertmanagerProcess;
-const { secret, channel, annotate, readyReason, get } = channelHelpers(() => ns);
+const { channel, annotate, readyReason, get } = channelHelpers(() => ns);
 const WEBHOOK_TOKEN = 'press-answers-webhook-secret';
 const OPS = DEMO.chats.ops;
 const PAUSE_S = 20;
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('press-answers');
-  emulator = new TelegramEmulator(demoScenario(), { limits: false });
-  const url = await emulator.start();
-  await secret('bot', { token: DEMO.bot.token });
-  await secret('am-webhook', { token: WEBHOOK_TOKEN });
+  ({ ns, emulator, operator } = await startEmulatedOperator('press-answers', {
+    secrets: { 'am-webhook': { token: WEBHOOK_TOKEN } },
+    env: (ns) => ({ POD_NAMESPACE: ns }),
+    emulator: { limits: false },
+  }));
   am = await startAlertmanager('route: {receiver: none}\nreceivers: [{name: none}]\n');
-  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns });
   await channel('oncall', {
     tokenSecretRef: { name: 'bot' },
     chatId: String(OPS),

@@ -5,14 +5,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
-import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
+import { operatorReceiverConfig, startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { channelHelpers } from '../harness/channels.js';
 import { REPO_ROOT } from '../harness/controlPlane.js';
-import { installCrds } from '../harness/crds.js';
-import { createNamespace, eventually } from '../harness/kube.js';
-import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { startEmulatedOperator } from '../harness/emulatedOperator.js';
+import { eventually } from '../harness/kube.js';
+import type { OperatorProcess } from '../harness/operator.js';
 import { startPrometheus, type PrometheusProcess } from '../harness/prometheus.js';
 
 const WEBHOOK_TOKEN = 'dogfood-webhook-secret';
@@ -22,16 +22,10 @@ let emulator: TelegramEmulator;
 let operator: OperatorProcess;
 let alertmanager: AlertmanagerProcess;
 let prometheus: PrometheusProcess;
-const { secret, channel, readyReason } = channelHelpers(() => ns);
+const { channel, readyReason } = channelHelpers(() => ns);
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('dogfood');
-  emulator = new TelegramEmulator(demoScenario());
-  const url = await emulator.start();
-  await secret('bot', { token: DEMO.bot.token });
-  await secret('am-webhook', { token: WEBHOOK_TOKEN });
-  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns });
+  ({ ns, emulator, operator } = await startEmulatedOperator('dogfood', { secrets: { 'am-webhook': { token: WEBHOOK_TOKEN } } }));
   await channel('platform-oncall', {
     tokenSecretRef: { name: 'bot' },
     chatId: String(DEMO.chats.ops),
@@ -41,22 +35,13 @@ beforeAll(async () => {
   await readyReason('platform-oncall', 'Verified');
   await readyReason('team-alerts', 'BotKicked');
 
-  alertmanager = await startAlertmanager(`
-route:
-  receiver: telegram
-  group_by: [alertname, channel_namespace, channel]
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 1h
-receivers:
-- name: telegram
-  webhook_configs:
-  - url: ${operator.url}/webhooks/alertmanager/${ns}/platform-oncall
-    send_resolved: true
-    http_config:
-      authorization:
-        credentials: ${WEBHOOK_TOKEN}
-`);
+  alertmanager = await startAlertmanager(
+    operatorReceiverConfig(operator.url, { namespace: ns, name: 'platform-oncall' }, WEBHOOK_TOKEN, [
+      'alertname',
+      'channel_namespace',
+      'channel',
+    ]),
+  );
   const rules = readFileSync(path.join(REPO_ROOT, 'monitoring/rules.yaml'), 'utf8').replace(/^(\s+)for: \S+$/gm, '$1for: 0s');
   writeFileSync(path.join(dir, 'rules.yaml'), rules);
   prometheus = await startPrometheus(`

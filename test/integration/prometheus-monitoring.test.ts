@@ -9,15 +9,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { load } from 'js-yaml';
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { alertmanagerPayload } from '../harness/alertmanagerPayload.js';
 import { channelHelpers } from '../harness/channels.js';
 import { REPO_ROOT } from '../harness/controlPlane.js';
-import { installCrds } from '../harness/crds.js';
-import { createNamespace, eventually } from '../harness/kube.js';
-import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { startEmulatedOperator } from '../harness/emulatedOperator.js';
+import { eventually } from '../harness/kube.js';
+import type { OperatorProcess } from '../harness/operator.js';
 import { startPrometheus, type PrometheusProcess } from '../harness/prometheus.js';
 
 const RULES = path.join(REPO_ROOT, 'monitoring/rules.yaml');
@@ -39,7 +39,7 @@ let emulator: TelegramEmulator;
 let operator: OperatorProcess;
 let prometheus: PrometheusProcess;
 let am: AlertmanagerProcess;
-const { secret, channel, readyReason } = channelHelpers(() => ns);
+const { channel, readyReason } = channelHelpers(() => ns);
 
 const LABELS = { alertname: 'PrometheusTestAlert', severity: 'warning' };
 const webhook = (name: string, token: string) =>
@@ -58,15 +58,12 @@ const fill = (expr: string) => expr.replaceAll('$namespace', ns).replaceAll('$ch
 const query = (expr: string) => prometheus.api<{ resultType: string; result: unknown[] }>(`query?query=${encodeURIComponent(expr)}`);
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('prom');
-  emulator = new TelegramEmulator(demoScenario());
-  const url = await emulator.start();
-  await secret('bot', { token: DEMO.bot.token });
-  await secret('am-webhook', { token: WEBHOOK_TOKEN });
+  ({ ns, emulator, operator } = await startEmulatedOperator('prom', {
+    secrets: { 'am-webhook': { token: WEBHOOK_TOKEN } },
+    env: (ns) => ({ POD_NAMESPACE: ns }),
+  }));
   // A real Alertmanager for the Silence button (its routes are not used here).
   am = await startAlertmanager('route: {receiver: none}\nreceivers: [{name: none}]\n');
-  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns });
   const alertmanager = { tokenSecretRef: { name: 'am-webhook' } };
   await channel('ops', {
     tokenSecretRef: { name: 'bot' },

@@ -4,12 +4,12 @@
 // their Secret characters may appear in status, in the namespace's Events, in the operator's logs or
 // in the webhook's answer.
 import { randomInt } from 'node:crypto';
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
-import { installCrds } from '../harness/crds.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
+import { startEmulatedOperator } from '../harness/emulatedOperator.js';
 import { G, channelHelpers, cond } from '../harness/channels.js';
-import { createNamespace, eventually } from '../harness/kube.js';
-import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { eventually } from '../harness/kube.js';
+import type { OperatorProcess } from '../harness/operator.js';
 import { alertmanagerPayload } from '../harness/alertmanagerPayload.js';
 
 /**
@@ -42,15 +42,13 @@ function leaked(text: string, secretValue: string): string[] {
 const payload = () => alertmanagerPayload([{ name: 'NoEcho' }]);
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('noecho');
-  emulator = new TelegramEmulator(demoScenario());
-  const url = await emulator.start();
-  await secret('bot', { token: DEMO.bot.token });
-  await secret('db-creds', { username: 'admin', password: PASSWORD });
-  await secret('swapped', { token: SWAPPED_CHAT_ID, chatId: SWAPPED_TOKEN });
-  await secret('am', { token: WEBHOOK_BEARER });
-  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns });
+  ({ ns, emulator, operator } = await startEmulatedOperator('noecho', {
+    secrets: {
+      'db-creds': { username: 'admin', password: PASSWORD },
+      swapped: { token: SWAPPED_CHAT_ID, chatId: SWAPPED_TOKEN },
+      am: { token: WEBHOOK_BEARER },
+    },
+  }));
 });
 
 afterAll(async () => {

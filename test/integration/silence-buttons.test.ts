@@ -214,16 +214,7 @@ test('Silence as an administrator: a silence with exactly the commonLabels and t
   // Another alert of the group: Alertmanager itself holds the notification back.
   const before = notifications.length;
   await am.postAlerts([{ labels: { ...LABELS, instance: 'node-3' }, startsAt: new Date().toISOString() }]);
-  await eventually(
-    async () => {
-      const alerts = (await (await fetch(`${am.url}/api/v2/alerts?filter=instance%3D%22node-3%22`)).json()) as {
-        status: { silencedBy: string[] };
-      }[];
-      return alerts[0]?.status.silencedBy.includes(s!.id);
-    },
-    10_000,
-    'node-3 silenced',
-  );
+  await eventually(async () => (await am.silencedBy('instance="node-3"')).includes(s!.id), 10_000, 'node-3 silenced');
   await new Promise((r) => setTimeout(r, 3_000)); // three group intervals
   expect(notifications.slice(before)).toEqual([]);
 

@@ -5,21 +5,21 @@
 // A channel with `silence` gets one message per episode, each with its buttons (docs/alertmanager.md,
 // "Storms: shared messages"). Webhook requests are retried on 503 as Alertmanager would; the last test
 // has a real Alertmanager (Debian's prometheus-alertmanager, send_resolved) notify the operator instead.
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
 import type { DeliveredMessage } from '../emulator/core.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { alertmanagerPayload } from '../harness/alertmanagerPayload.js';
 import { channelHelpers } from '../harness/channels.js';
-import { installCrds } from '../harness/crds.js';
-import { createNamespace, eventually } from '../harness/kube.js';
-import { freePort, startOperator, type OperatorProcess } from '../harness/operator.js';
+import { startEmulatedOperator } from '../harness/emulatedOperator.js';
+import { eventually } from '../harness/kube.js';
+import { freePort, type OperatorProcess } from '../harness/operator.js';
 
 let ns: string;
 let emulator: TelegramEmulator;
 let operator: OperatorProcess;
 let am: AlertmanagerProcess;
-const { secret, channel, readyReason } = channelHelpers(() => ns);
+const { channel, readyReason } = channelHelpers(() => ns);
 const WEBHOOK_TOKEN = 'storm-webhook-secret';
 const GROUPS = 30;
 const STORM = DEMO.chats.ops;
@@ -31,14 +31,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STARTS_AT = new Date().toISOString();
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('storm');
-  emulator = new TelegramEmulator(demoScenario());
-  const url = await emulator.start();
-  await secret('bot', { token: DEMO.bot.token });
-  await secret('am-webhook', { token: WEBHOOK_TOKEN });
-  // Alertmanager first (the Silence channel checks its API), pointed at the port the operator will listen on.
+  // The operator's port is chosen first: Alertmanager's receiver points at it.
   const port = await freePort();
+  ({ ns, emulator, operator } = await startEmulatedOperator('storm', {
+    secrets: { 'am-webhook': { token: WEBHOOK_TOKEN } },
+    env: (ns) => ({ POD_NAMESPACE: ns, HTTP_PORT: String(port) }),
+  }));
+  // Alertmanager before the channels (the Silence channel checks its API).
   am = await startAlertmanager(`
 route:
   receiver: amstorm
@@ -53,7 +52,6 @@ receivers:
     send_resolved: true
     http_config: {authorization: {credentials: ${WEBHOOK_TOKEN}}}
 `);
-  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns, HTTP_PORT: String(port) });
   const webhook = { tokenSecretRef: { name: 'am-webhook' } };
   await channel('storm', { tokenSecretRef: { name: 'bot' }, chatId: String(STORM), alertmanager: { ...webhook, resolved: 'Edit' } });
   await channel('buttons', {

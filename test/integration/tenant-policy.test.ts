@@ -17,8 +17,8 @@ import { channelHelpers, cond } from '../harness/channels.js';
 import { installCrds, kubectl } from '../harness/crds.js';
 import { createNamespace, eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { BOTS, createClusterBot } from '../harness/resources.js';
 
-const BOTS = { group: 'telegram.notify.dev', version: 'v1alpha1', plural: 'clustertelegrambots' };
 const suffix = randomBytes(3).toString('hex');
 const PASSWORD = `Db-Passw0rd-${suffix}-do-not-leak`;
 const WEBHOOK_TOKEN = 'am-webhook-token-0123456789';
@@ -57,10 +57,7 @@ const { custom, secret, channel, get, readyReason } = channelHelpers(() => ns);
 async function createBot(name: string, spec: Record<string, unknown>): Promise<string> {
   const full = `${name}-${suffix}`;
   botNames.push(full);
-  await custom.createClusterCustomObject({
-    ...BOTS,
-    body: { apiVersion: 'telegram.notify.dev/v1alpha1', kind: 'ClusterTelegramBot', metadata: { name: full }, spec },
-  });
+  await createClusterBot(custom, full, spec);
   return full;
 }
 

@@ -1,11 +1,12 @@
 // The controller end to end: real kube-apiserver + etcd, the built operator as a child process, and
 // the Telegram emulator. Every reason of the contract is reached from a real manifest.
-import { DEMO, demoScenario, makeToken } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
-import { installCrds, kubectl, kubectlResult } from '../harness/crds.js';
+import { DEMO, makeToken } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
+import { kubectl, kubectlResult } from '../harness/crds.js';
+import { startEmulatedOperator } from '../harness/emulatedOperator.js';
 import { G, channelHelpers, cond } from '../harness/channels.js';
 import { createNamespace, eventually } from '../harness/kube.js';
-import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import type { OperatorProcess } from '../harness/operator.js';
 
 const TOKEN = DEMO.bot.token;
 
@@ -16,13 +17,8 @@ let operator: OperatorProcess;
 const { core, custom, secret, channel, get, readyReason } = channelHelpers(() => ns);
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('verify');
+  ({ ns, emulator, operator } = await startEmulatedOperator('verify'));
   outsideNs = await createNamespace('outside');
-  emulator = new TelegramEmulator(demoScenario());
-  const url = await emulator.start();
-  await secret('bot', { token: TOKEN });
-  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns });
 });
 
 afterAll(async () => {

@@ -10,9 +10,10 @@ import { TelegramEmulator } from '../emulator/server.js';
 import { channelHelpers } from '../harness/channels.js';
 import { installCrds, kubectl } from '../harness/crds.js';
 import { clients, createNamespace, eventually } from '../harness/kube.js';
-import { freePort, startOperator, type OperatorProcess } from '../harness/operator.js';
+import { startOperator, type OperatorProcess } from '../harness/operator.js';
 import { deployedServiceAccountKubeconfig } from '../harness/serviceAccount.js';
 import { alertmanagerPayload } from '../harness/alertmanagerPayload.js';
+import { recordingServer } from '../harness/recordingServer.js';
 
 const NO_HEADERS: http.IncomingHttpHeaders = {};
 
@@ -116,22 +117,6 @@ function rawPost(p: OperatorProcess, path: string, headers: http.OutgoingHttpHea
   });
 }
 
-/** A plain HTTP server that records everything that reaches it. */
-async function fakeLeader(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void) {
-  const seen: { url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
-  const port = await freePort();
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      seen.push({ url: req.url ?? '', headers: req.headers, body });
-      answer(req, res);
-    });
-  });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((r) => server.close(r)) };
-}
-
 /**
  * Rewrites the Lease's leader-endpoint annotation to `value` every 100 ms (the leader restores it on
  * every renewal, every 2 s), as someone allowed to update the Lease would.
@@ -195,7 +180,7 @@ function expectOnlyDeliveredAnswered2xx({ results, refusedSinceAdopted }: Awaite
 describe('a forged leader-endpoint annotation', () => {
   test('a fake leader gets a challenge only, never the bearer or an alert; the follower answers non-2xx', async () => {
     const claimsSuccess = '{"status":"delivered","messages":1}';
-    const fake = await fakeLeader((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(claimsSuccess));
+    const fake = await recordingServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(claimsSuccess));
     const results = await postWhileForged(fake.url, 'ForgedToFake', () => fake.seen.length > 0);
     await fake.close();
     expect(fake.seen.length).toBeGreaterThan(0);
@@ -216,7 +201,7 @@ describe('a forged leader-endpoint annotation', () => {
   }, 60_000);
 
   test('a redirect is not followed', async () => {
-    const fake = await fakeLeader((req, res) => {
+    const fake = await recordingServer((req, res) => {
       if (req.url === '/followed') res.writeHead(200).end('{}');
       else res.writeHead(307, { Location: '/followed' }).end();
     });

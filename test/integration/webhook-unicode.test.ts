@@ -1,26 +1,19 @@
 // An Alertmanager payload with lone UTF-16 surrogates (valid JSON, invalid Unicode) is delivered with
 // U+FFFD in their place, instead of Telegram refusing it and Alertmanager retrying it forever.
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
 import { channelHelpers } from '../harness/channels.js';
-import { installCrds } from '../harness/crds.js';
-import { createNamespace } from '../harness/kube.js';
-import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { startEmulatedOperator } from '../harness/emulatedOperator.js';
+import type { OperatorProcess } from '../harness/operator.js';
 
 let ns: string;
 let emulator: TelegramEmulator;
 let operator: OperatorProcess;
-const { secret, channel, readyReason } = channelHelpers(() => ns);
+const { channel, readyReason } = channelHelpers(() => ns);
 const AM_TOKEN = 'am-webhook-token-unicode-0123456789';
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('unicode');
-  emulator = new TelegramEmulator(demoScenario());
-  const url = await emulator.start();
-  await secret('bot', { token: DEMO.bot.token });
-  await secret('am', { token: AM_TOKEN });
-  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns });
+  ({ ns, emulator, operator } = await startEmulatedOperator('unicode', { secrets: { am: { token: AM_TOKEN } } }));
   const spec = { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.group), alertmanager: { tokenSecretRef: { name: 'am' } } };
   await channel('am', spec);
   await readyReason('am', 'Verified');

@@ -6,15 +6,8 @@ import { ChannelResolver } from '../../../src/channel/resolver.js';
 import { ChannelReconciler } from '../../../src/controller/reconciler.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
-import type { Verifier, VerifyResult } from '../../../src/telegram/verifier.js';
-
-const TOKEN = '123456789:AAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
-const ok: VerifyResult = {
-  token: { status: 'True', reason: 'Verified', message: 'bot @b' },
-  chat: { status: 'True', reason: 'Verified', message: 'can post' },
-  bot: { id: 1, username: 'b' },
-  chatInfo: { id: '-1001', type: 'supergroup', title: 'Ops' },
-};
+import type { Verifier } from '../../../src/telegram/verifier.js';
+import { BOT_TOKEN as TOKEN, VERIFIED as ok } from '../../harness/verified.js';
 
 function setup(outcomes: AlertmanagerConfigOutcome[]) {
   const ch: TelegramChannel = {

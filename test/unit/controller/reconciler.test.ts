@@ -7,15 +7,9 @@ import { SecretUnavailable } from '../../../src/channel/secrets.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createLogger } from '../../../src/observability/log.js';
 import type { Verifier, VerifyResult } from '../../../src/telegram/verifier.js';
+import { BOT_TOKEN as TOKEN, VERIFIED as ok } from '../../harness/verified.js';
 import type { ClusterTelegramBot, TelegramChannel } from '../../../src/api/types.js';
 
-const TOKEN = '123456789:AAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
-const ok: VerifyResult = {
-  token: { status: 'True', reason: 'Verified', message: 'bot @b' },
-  chat: { status: 'True', reason: 'Verified', message: 'can post' },
-  bot: { id: 1, username: 'b' },
-  chatInfo: { id: '-1001', type: 'supergroup', title: 'Ops' },
-};
 const kicked: VerifyResult = { ...ok, chat: { status: 'False', reason: 'BotKicked', message: 'kicked' } };
 const down: VerifyResult = { ...ok, chat: { status: 'Unknown', reason: 'RateLimited', message: 'retry after 7s' }, retryAfterMs: 7_000 };
 

@@ -8,15 +8,8 @@ import { AnnotationRelay } from '../../../src/delivery/relay.js';
 import type { DeliveryService } from '../../../src/delivery/service.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createLogger } from '../../../src/observability/log.js';
-import type { Verifier, VerifyResult } from '../../../src/telegram/verifier.js';
-
-const TOKEN = '123456789:AAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
-const ok: VerifyResult = {
-  token: { status: 'True', reason: 'Verified', message: 'bot @b' },
-  chat: { status: 'True', reason: 'Verified', message: 'can post' },
-  bot: { id: 1, username: 'b' },
-  chatInfo: { id: '-1001', type: 'supergroup', title: 'Ops' },
-};
+import type { Verifier } from '../../../src/telegram/verifier.js';
+import { BOT_TOKEN as TOKEN, VERIFIED as ok } from '../../harness/verified.js';
 
 function setup(write: (ch: TelegramChannel, patch: Record<string, unknown>) => Promise<TelegramChannel>) {
   const ch: TelegramChannel = {

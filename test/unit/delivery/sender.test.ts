@@ -4,11 +4,12 @@
 import { Semaphore } from 'async-mutex';
 import { Permit } from '../../../src/delivery/admission.js';
 import { DEFAULT_RATE_LIMITS } from '../../../src/delivery/rateLimit.js';
-import { Sender, type OutgoingMessage } from '../../../src/delivery/sender.js';
+import { Sender } from '../../../src/delivery/sender.js';
 import { TelegramClient } from '../../../src/telegram/client.js';
 import { TelegramError } from '../../../src/telegram/errors.js';
 import { DEMO, demoScenario } from '../../emulator/scenario.js';
 import { TelegramEmulator } from '../../emulator/server.js';
+import { outgoingAlert as msg, sendMessageCalls } from '../../harness/outgoing.js';
 
 let emu: TelegramEmulator;
 let sender: Sender;
@@ -28,15 +29,7 @@ afterEach(async () => {
   await emu.stop();
 });
 
-const msg = (text: string, extra: Partial<OutgoingMessage> = {}): OutgoingMessage => ({
-  token: DEMO.bot.token,
-  chatId: String(DEMO.chats.ops),
-  parts: [text],
-  options: {},
-  source: 'alert',
-  ...extra,
-});
-const sends = () => emu.requests.filter((r) => r.method === 'sendMessage');
+const sends = () => sendMessageCalls(emu);
 
 test('five messages to one chat go out in order, paced by the sender, with no 429', async () => {
   const results = await Promise.all([1, 2, 3, 4, 5].map((i) => sender.send(msg(`message ${i}`))));

@@ -1,10 +1,11 @@
 // Stopping the sender when this replica loses the Lease: nothing new goes to Telegram from then on,
 // a request already on its way finishes and settles its message, and everything else is rejected
 // as SendingStopped (transient, so the next leader sends it).
-import { Sender, SendingStopped, type OutgoingMessage } from '../../../src/delivery/sender.js';
+import { Sender, SendingStopped } from '../../../src/delivery/sender.js';
 import { TelegramClient } from '../../../src/telegram/client.js';
 import { DEMO, demoScenario } from '../../emulator/scenario.js';
 import { TelegramEmulator } from '../../emulator/server.js';
+import { outgoingAlert as msg, sendMessageCalls } from '../../harness/outgoing.js';
 
 let emu: TelegramEmulator;
 let sender: Sender;
@@ -17,15 +18,7 @@ afterEach(async () => {
   await emu.stop();
 });
 
-const msg = (text: string, extra: Partial<OutgoingMessage> = {}): OutgoingMessage => ({
-  token: DEMO.bot.token,
-  chatId: String(DEMO.chats.ops),
-  parts: [text],
-  options: {},
-  source: 'alert',
-  ...extra,
-});
-const sends = () => emu.requests.filter((r) => r.method === 'sendMessage');
+const sends = () => sendMessageCalls(emu);
 const settled = <T>(p: Promise<T>) =>
   p.then(
     (value) => ({ value }),

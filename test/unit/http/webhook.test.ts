@@ -14,6 +14,7 @@ import { createMetrics } from '../../../src/observability/metrics.js';
 import { startHttpServer } from '../../../src/http/server.js';
 import { UNAUTHORIZED_MESSAGE } from '../../../src/http/webhookAuth.js';
 import { createLogger } from '../../../src/observability/log.js';
+import { recordingServer } from '../../harness/recordingServer.js';
 
 const TOKEN = 'webhook-token-for-unit-tests';
 const NS = 'team';
@@ -128,19 +129,9 @@ async function replica(opts: ReplicaOptions) {
 
 /** A plain HTTP server that records what reaches it and answers as `answer` says. */
 async function recorder(answer: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void) {
-  const seen: { url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
-  const port = await freePort();
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      seen.push({ url: req.url ?? '', headers: req.headers, body });
-      answer(req, res, body);
-    });
-  });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  servers.push(server);
-  return { url: `http://127.0.0.1:${port}`, seen };
+  const recording = await recordingServer(answer);
+  servers.push(recording.server);
+  return recording;
 }
 
 afterAll(async () => {

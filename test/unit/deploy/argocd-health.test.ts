@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ARGOCD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../deploy/argocd');
+const ARGOCD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../deploy/argocd');
 const SCRIPT_PATH = path.join(ARGOCD_DIR, 'telegramchannel-health.lua');
 const CM_KEY = 'resource.customizations.health.telegram.notify.dev_TelegramChannel';
 const BOT_SCRIPT_PATH = path.join(ARGOCD_DIR, 'clustertelegrambot-health.lua');

@@ -1,0 +1,20 @@
+// A chat as Telegram shows it now, drawn in the terminal: every message, its current text and buttons.
+import { demoScenario } from '../test/emulator/scenario.js';
+import type { TelegramEmulator } from '../test/emulator/server.js';
+import { bold, cyan, dim, say } from './console.js';
+import { ONCALL_BOT } from './settings.js';
+
+export function printChat(emulator: TelegramEmulator, chatId: number, title: string, highlight?: number): void {
+  const bots = new Map([...demoScenario().bots, ONCALL_BOT].map((b) => [b.id, b.username]));
+  const view = emulator.chatView(chatId);
+  say(`    ${dim(`┌─ ${title} (${chatId}): ${view.length} message${view.length === 1 ? '' : 's'}`)}`);
+  for (const m of view) {
+    const mark = m.messageId === highlight ? bold(`#${m.messageId}`) : `#${m.messageId}`;
+    say(`    ${dim('│')} ${mark} from @${bots.get(m.botId) ?? m.botId}${m.edits > 0 ? dim(` (edited ${m.edits}×)`) : ''}`);
+    // Blank lines keep the frame's bar, so the message reads as one block.
+    for (const line of m.text.replace(/\s+$/, '').split('\n')) say(`    ${dim('│')}${line.trim() === '' ? '' : `   ${line}`}`);
+    const rows = m.replyMarkup?.inline_keyboard ?? [];
+    for (const row of rows) say(`    ${dim('│')}   ${row.map((b) => cyan(`[ ${b.text} ]`)).join(' ')}`);
+  }
+  say(`    ${dim('└─')}`);
+}

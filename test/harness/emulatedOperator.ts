@@ -1,0 +1,29 @@
+// The start most integration files share: the CRDs, a namespace of the file's own, the Telegram
+// emulator with the demo scenario, the demo bot's token in Secret "bot" (and any other Secrets the
+// file names), then the operator watching that namespace. The file stops the operator and emulator.
+import { DEMO, demoScenario } from '../emulator/scenario.js';
+import { TelegramEmulator, type EmulatorOptions } from '../emulator/server.js';
+import { channelHelpers } from './channels.js';
+import { installCrds } from './crds.js';
+import { createNamespace } from './kube.js';
+import { startOperator, type OperatorProcess } from './operator.js';
+
+export interface EmulatedOperator {
+  ns: string;
+  emulator: TelegramEmulator;
+  operator: OperatorProcess;
+}
+
+export async function startEmulatedOperator(
+  nsPrefix: string,
+  opts: { secrets?: Record<string, Record<string, string>>; env?: (ns: string) => Record<string, string>; emulator?: EmulatorOptions } = {},
+): Promise<EmulatedOperator> {
+  installCrds();
+  const ns = await createNamespace(nsPrefix);
+  const emulator = new TelegramEmulator(demoScenario(), opts.emulator);
+  const url = await emulator.start();
+  const { secret } = channelHelpers(() => ns);
+  for (const [name, data] of Object.entries({ bot: { token: DEMO.bot.token }, ...opts.secrets })) await secret(name, data);
+  const operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns, ...opts.env?.(ns) });
+  return { ns, emulator, operator };
+}
