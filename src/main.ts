@@ -87,11 +87,12 @@ function buildBase(): Base {
   };
 }
 
+/** Followers watch (so they are ready to take over at once) but reconcile and send nothing. */
 function buildManager({ config, kube, ownNamespace, identity, endpoint, log, metrics }: Base): Manager {
-  const lease = leaseClient(kube.coordination, ownNamespace, FIELD_MANAGER);
+  const lease = () => leaseClient(kube.coordination, ownNamespace, FIELD_MANAGER);
   return new Manager({
     elector: config.leaderElection
-      ? (hooks) => new LeaderElector(lease, { namespace: ownNamespace, name: FIELD_MANAGER, identity, endpoint, log, ...hooks })
+      ? (hooks) => new LeaderElector(lease(), { namespace: ownNamespace, name: FIELD_MANAGER, identity, endpoint, log, ...hooks })
       : undefined,
     concurrency: config.maxConcurrentReconciles,
     log,
