@@ -16,7 +16,7 @@ import { channelGauges } from './controller/gauges.js';
 import { interactiveStatus } from './controller/interactiveStatus.js';
 import { ChannelReconciler } from './controller/reconciler.js';
 import { Verification } from './controller/verification.js';
-import { Watches } from './controller/watches.js';
+import { Watches, allKeys } from './controller/watches.js';
 import { ChannelResolver } from './channel/resolver.js';
 import { SecretReader, UNWATCHED_SECRET_MAX_AGE_MS, type SecretFreshness } from './channel/secrets.js';
 import { DeliveryLedger } from './delivery/ledger.js';
@@ -320,7 +320,7 @@ async function main(): Promise<void> {
       unrecordedOutcomes: () => ledger.unrecorded,
       allRecorded: (ms) => ledger.allRecorded(ms),
     },
-    allKeys: () => watches.allKeys(),
+    allKeys: () => allKeys(watches),
   });
   log.info(
     {

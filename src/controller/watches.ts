@@ -213,12 +213,6 @@ export class Watches implements Runnable {
     return this.secretIndex.refs();
   }
 
-  /** Every key there is: bots first (their status is what their botRef channels read), then channels. */
-  *allKeys(): Iterable<string> {
-    for (const bot of this.listBots()) yield botKey(bot.metadata.name);
-    for (const ch of this.listChannels()) yield keyOf(ch);
-  }
-
   private onChannel(obj: TelegramChannel, prev: TelegramChannel | undefined): void {
     const key = keyOf(obj);
     this.indexSecrets(key, channelSecretRefs(obj));
@@ -295,6 +289,12 @@ export class Watches implements Runnable {
   private indexSecrets(key: string, refs: string[]): void {
     this.secretIndex.set(key, refs);
   }
+}
+
+/** Every key in the cache: bots first (their status is what their botRef channels read), then channels. */
+export function* allKeys(cache: { listBots(): ClusterTelegramBot[]; listChannels(): TelegramChannel[] }): Iterable<string> {
+  for (const bot of cache.listBots()) yield botKey(bot.metadata.name);
+  for (const ch of cache.listChannels()) yield keyOf(ch);
 }
 
 /** The Secrets a channel references ("ns/name"), from the raw spec: even an invalid spec is woken by its Secrets. */
