@@ -3,7 +3,7 @@
 // Formatting is prettier's job (`npm run format:check`), not eslint's.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import { layerRules } from './eslint.layers.js';
+import { fileSizeRule, layerRules } from './eslint.layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', '.dev/', 'node_modules/', 'bench/results/', 'bench/probes/*.mjs'] },
@@ -26,6 +26,9 @@ export default tseslint.config(
   },
   // The module table of docs/architecture.md: an import up the table is an error.
   ...layerRules(),
+  // delivery/service.ts is over the limit and its split is under way on its owner's branch: drop the
+  // exemption when that lands.
+  fileSizeRule(['src/delivery/service.ts']),
   {
     // Tests, benchmarks and the demo read JSON from the API server, the emulator and jest's output:
     // untyped by nature, so the no-unsafe-* family and no-explicit-any would only add casts there. Their

@@ -1,6 +1,7 @@
-// Wiring only: config → logger → kube clients → manager (watches, queue, leader election, shutdown)
-// → delivery (ledger, lifecycle, service, relay) → interaction → reconciler → HTTP. Each piece is built after
-// what it uses; nothing is set afterwards.
+// Wiring only, as small build functions, each given what it uses and returning what the next needs:
+// config → clients → manager (runnables, queue, leader election, drains) → watches → Secrets →
+// verification → delivery (ledger, lifecycle, service) → interaction → channel and bot reconcilers
+// (the channel's status contributors, in order) → HTTP → manager.start. Nothing is set afterwards.
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { alertmanagerConfigApi } from './alertmanagerConfig/api.js';
@@ -9,7 +10,16 @@ import { watchOwnedConfigs } from './alertmanagerConfig/ownedWatch.js';
 import { FIELD_MANAGER } from './api/contract.js';
 import { loadConfig, type Config } from './config.js';
 import { BotReconciler } from './bot/reconciler.js';
+import { alertmanagerConfigStatus } from './controller/alertmanagerConfigStatus.js';
+import { deliveryStatus } from './controller/deliveryStatus.js';
+import { channelGauges } from './controller/gauges.js';
+import { interactiveStatus } from './controller/interactiveStatus.js';
 import { ChannelReconciler } from './controller/reconciler.js';
+import { Verification } from './controller/verification.js';
+import { WordsStatus, wordsStatus } from './controller/wordsStatus.js';
+import { templateConfigMapReader } from './kube/templateConfigMaps.js';
+import { RenderPool } from './template/pool.js';
+import { Watches, allKeys } from './controller/watches.js';
 import { ChannelResolver } from './channel/resolver.js';
 import { SecretReader, UNWATCHED_SECRET_MAX_AGE_MS, type SecretFreshness } from './channel/secrets.js';
 import { DeliveryLedger } from './delivery/ledger.js';
@@ -17,31 +27,43 @@ import { AnnotationRelay } from './delivery/relay.js';
 import { Sender } from './delivery/sender.js';
 import { DeliveryService, notificationMessage } from './delivery/service.js';
 import { webhookRoutes } from './http/webhook.js';
-import { createMetrics } from './observability/metrics.js';
 import { startHttpServer } from './http/server.js';
-import { patchBotStatus } from './kube/bots.js';
-import { patchChannelStatus } from './kube/channels.js';
-import { loadKubeConfig, makeClients } from './kube/client.js';
-import { makeEventRecorder } from './kube/events.js';
-import { LeaderElector } from './runtime/leaderElection.js';
-import { byKind } from './runtime/keys.js';
-import { Manager } from './runtime/manager.js';
-import { Watches } from './runtime/watches.js';
-import { leaseClient } from './kube/leaseClient.js';
-import { createLogger } from './observability/log.js';
-import { TelegramClient } from './telegram/client.js';
-import { redactUrl } from './observability/redact.js';
-import { Verifier } from './telegram/verifier.js';
 import { ChatsRecorder } from './interaction/chatsRecord.js';
 import { credentialsOptIn } from './interaction/credentialsOptIn.js';
 import { Interaction } from './interaction/interaction.js';
+import { patchBotStatus } from './kube/bots.js';
+import { patchChannelStatus } from './kube/channels.js';
+import { loadKubeConfig, makeClients, type KubeClients } from './kube/client.js';
 import { episodeConfigMaps } from './kube/episodeConfigMaps.js';
+import { makeEventRecorder } from './kube/events.js';
+import { leaseClient } from './kube/leaseClient.js';
 import { AlertLifecycle } from './lifecycle/alertLifecycle.js';
-import { WordsStatus } from './controller/wordsStatus.js';
-import { templateConfigMapReader } from './kube/templateConfigMaps.js';
-import { RenderPool } from './template/pool.js';
+import { createLogger, type Logger } from './observability/log.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { redactUrl } from './observability/redact.js';
+import { byKind } from './runtime/keys.js';
+import { LeaderElector } from './runtime/leaderElection.js';
+import { Manager } from './runtime/manager.js';
+import { TelegramClient } from './telegram/client.js';
+import { Verifier } from './telegram/verifier.js';
 
-async function main(): Promise<void> {
+/** What every later piece may use. */
+interface Base {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  kube: KubeClients;
+  identity: string;
+  /** The operator's own namespace: the Lease, the episode and chats ConfigMaps. */
+  ownNamespace: string;
+  /** This pod's address for forwarded webhooks; undefined outside a pod. */
+  endpoint: string | undefined;
+  telegram: TelegramClient;
+  /** One verifier: a bot's getMe answer is shared with any channel that still asks for it. */
+  verifier: Verifier;
+}
+
+function buildBase(): Base {
   let config: Config;
   try {
     config = loadConfig(process.env);
@@ -49,15 +71,70 @@ async function main(): Promise<void> {
     createLogger('info').fatal((e as Error).message);
     process.exit(2);
   }
-  const log = createLogger(config.logLevel);
   const metrics = createMetrics();
-  const kube = makeClients(loadKubeConfig());
-  const identity = config.podName || os.hostname();
-
   const telegram = new TelegramClient(config.telegramApiUrl, (method, code, seconds) => {
     metrics.telegramRequests.inc({ method, code });
     metrics.telegramRequestDuration.observe({ method }, seconds);
   });
+  const ip = config.podIp;
+  return {
+    config,
+    log: createLogger(config.logLevel),
+    metrics,
+    kube: makeClients(loadKubeConfig()),
+    identity: config.podName || os.hostname(),
+    ownNamespace: config.podNamespace || 'default',
+    endpoint: ip ? `http://${ip.includes(':') ? `[${ip}]` : ip}:${config.httpPort}` : undefined,
+    telegram,
+    verifier: new Verifier(telegram),
+  };
+}
+
+/** Followers watch (so they are ready to take over at once) but reconcile and send nothing. */
+function buildManager({ config, kube, ownNamespace, identity, endpoint, log, metrics }: Base): Manager {
+  const lease = () => leaseClient(kube.coordination, ownNamespace, FIELD_MANAGER);
+  return new Manager({
+    elector: config.leaderElection
+      ? (hooks) => new LeaderElector(lease(), { namespace: ownNamespace, name: FIELD_MANAGER, identity, endpoint, log, ...hooks })
+      : undefined,
+    concurrency: config.maxConcurrentReconciles,
+    log,
+    metrics,
+  });
+}
+
+/** The watches feed the manager's queue; on every replica, with the gauges read from their cache. */
+function buildWatches({ config, kube, log, metrics }: Base, manager: Manager): Watches {
+  const watches = new Watches({
+    kc: kube.kc,
+    core: kube.core,
+    custom: kube.custom,
+    namespaces: config.watchNamespaces,
+    resyncMs: config.resyncPeriodMs,
+    watchSecrets: config.watchSecrets,
+    watchClusterBots: config.watchClusterBots,
+    log,
+    events: { changed: (key) => manager.enqueue(key), deleted: (key) => manager.forget(key) },
+  });
+  manager.add(watches);
+  manager.add(channelGauges(metrics, watches));
+  return watches;
+}
+
+/** A channel's Secrets → its token and chat id; a botRef channel's through its ClusterTelegramBot. */
+function buildResolver({ config, kube }: Base, watches: Watches) {
+  const freshness: SecretFreshness = config.watchSecrets
+    ? { watchedVersion: (ns, name) => watches.secretVersion(ns, name) }
+    : { maxAgeMs: UNWATCHED_SECRET_MAX_AGE_MS };
+  const secrets = new SecretReader(kube.core, freshness);
+  secrets.pruneEvery(5_000, () => watches.referencedSecrets());
+  const resolver = new ChannelResolver(secrets, watches.watchesBots() ? watches : undefined);
+  return { secrets, freshness, resolver };
+}
+
+/** The sender (rate limits), the ledger (outcomes until status has them), the alert lifecycle, the service over them. */
+function buildDelivery(base: Base, manager: Manager, watches: Watches, resolver: ChannelResolver, verification: Verification) {
+  const { config, kube, log, metrics, telegram, ownNamespace, identity } = base;
   const sender = new Sender(
     telegram,
     {
@@ -69,57 +146,82 @@ async function main(): Promise<void> {
     },
     config.rateLimits,
   );
-  // Followers watch (so they are ready to take over at once) but reconcile and send nothing.
-  const leaseNamespace = config.podNamespace || 'default';
-  const endpoint = config.podIp
-    ? `http://${config.podIp.includes(':') ? `[${config.podIp}]` : config.podIp}:${config.httpPort}`
-    : undefined;
-  // The manager builds the watches (they feed its queue); the bot side reads their caches directly.
-  let watches: Watches | undefined;
-  const manager = new Manager({
-    watches: (events) =>
-      (watches = new Watches({
-        kc: kube.kc,
-        core: kube.core,
-        custom: kube.custom,
-        namespaces: config.watchNamespaces,
-        resyncMs: config.resyncPeriodMs,
-        watchSecrets: config.watchSecrets,
-        watchClusterBots: config.watchClusterBots,
-        log,
-        events,
-      })),
-    elector: config.leaderElection
-      ? (hooks) =>
-          new LeaderElector(leaseClient(kube.coordination, leaseNamespace, FIELD_MANAGER), {
-            namespace: leaseNamespace,
-            name: FIELD_MANAGER,
-            identity,
-            endpoint,
-            log,
-            ...hooks,
-          })
-      : undefined,
-    concurrency: config.maxConcurrentReconciles,
-    log,
-    metrics,
-  });
-  const secretFreshness: SecretFreshness = config.watchSecrets
-    ? { watchedVersion: (ns, name) => manager.secretVersion(ns, name) }
-    : { maxAgeMs: UNWATCHED_SECRET_MAX_AGE_MS };
-  const secrets = new SecretReader(kube.core, secretFreshness);
-  secrets.pruneEvery(5_000, () => manager.referencedSecrets());
-  const caches = watches!;
-  const resolver = new ChannelResolver(secrets, caches.watchesBots() ? caches : undefined);
-  const recordEvent = makeEventRecorder(kube.core, log, identity);
-  const chatFailures = new Set<string>();
   const ledger = new DeliveryLedger({
     log,
     // Recording a send is what the bot's next annotation send waits for: it goes first.
     requeue: (key) => manager.enqueue(key, { first: true }),
-    chatFailed: (key) => chatFailures.add(key),
+    chatFailed: (key) => verification.chatFailed(key),
   });
-  const alertmanagerConfigs = new AlertmanagerConfigs({
+  // The alert's life in the chat: episodes in ConfigMaps of the operator's namespace; every Alertmanager
+  // notification goes through its notifier (edit, reply or send, with buttons), and presses redraw through it.
+  const lifecycle = new AlertLifecycle({
+    configMaps: episodeConfigMaps(kube.core, ownNamespace),
+    getChannel: (ns, name) => watches.getChannel(ns, name),
+    hasSynced: () => watches.hasSynced(),
+    watches: (ns) => config.watchNamespaces.length === 0 || config.watchNamespaces.includes(ns),
+    isLeader: () => manager.isLeader(),
+    sendPlain: (n) => sender.send(notificationMessage(n)),
+    onWrite: () => metrics.episodeWrites.inc(),
+    log,
+  });
+  const recordEvent = makeEventRecorder(kube.core, log, identity);
+  const service = new DeliveryService({
+    sender,
+    ledger,
+    resolver,
+    recordEvent,
+    metrics,
+    log,
+    sendNotification: lifecycle.sendNotification,
+  });
+  const relay = new AnnotationRelay({ service, ledger, recordEvent, metrics, log });
+  return { sender, ledger, lifecycle, service, relay, recordEvent };
+}
+type Delivery = ReturnType<typeof buildDelivery>;
+type Resolution = ReturnType<typeof buildResolver>;
+
+/** The buttons' back channel: getUpdates pollers and presses, leader only. */
+function buildInteraction(
+  base: Base,
+  manager: Manager,
+  watches: Watches,
+  { secrets, freshness, resolver }: Resolution,
+  delivery: Delivery,
+) {
+  const { config, kube, log, metrics, telegram, ownNamespace } = base;
+  const interaction = new Interaction({
+    telegram,
+    secrets,
+    episodes: delivery.lifecycle.store,
+    renderer: delivery.lifecycle.renderer(delivery.service, resolver),
+    getChannel: (ns, name) => watches.getChannel(ns, name),
+    enqueue: (key) => manager.enqueue(key),
+    chats: new ChatsRecorder(kube.core, ownNamespace, log),
+    // Where silence URLs and credentials may go: docs/multi-tenancy.md, "Silence buttons".
+    policy: {
+      operatorHosts: config.silenceUrlHosts,
+      ...(watches.watchesBots() ? { getBot: (name: string) => watches.getBot(name) } : {}),
+      optIn: credentialsOptIn(kube.kc, freshness),
+    },
+    // Answers go straight to the Bot API, outside the bot's send bucket: Telegram does not count them
+    // against message limits, and a press must be answered within 15 s however busy the bot's chats
+    // are. The press handler's per-user limit bounds them instead.
+    pressed: (action) => metrics.buttonPresses.inc({ action }),
+    silenceCall: (operation, result) => metrics.silences.inc({ operation, result }),
+    log,
+  });
+  manager.add({ name: 'interaction', needLeaderElection: true, start: () => interaction.start(), stop: () => interaction.stop() });
+  manager.add({
+    name: 'lifecycle',
+    needLeaderElection: true,
+    start: () => delivery.lifecycle.start(),
+    stop: () => delivery.lifecycle.stop(),
+  });
+  return interaction;
+}
+
+function buildAlertmanagerConfigs({ config, kube, log }: Base, manager: Manager): AlertmanagerConfigs {
+  return new AlertmanagerConfigs({
     api: alertmanagerConfigApi(kube.custom),
     baseUrl: config.webhookBaseUrl,
     owned: watchOwnedConfigs({
@@ -132,98 +234,69 @@ async function main(): Promise<void> {
     wake: (key) => manager.enqueue(key),
     log,
   });
-  // One verifier: a bot's getMe answer is shared with any channel that still asks for it.
-  const verifier = new Verifier(telegram);
-  const bots = new BotReconciler({
-    cache: caches,
+}
+
+/**
+ * The channel's status, one contributor per part, in order: verification first (Ready, and the token
+ * and chat the others read), delivery last (it plans sends against the status about to be written).
+ */
+function buildChannelReconciler(
+  base: Base,
+  watches: Watches,
+  parts: {
+    verification: Verification;
+    interaction: Interaction;
+    alertmanagerConfigs: AlertmanagerConfigs;
+    words: WordsStatus;
+    delivery: Delivery;
+  },
+) {
+  const { kube, log, metrics } = base;
+  return new ChannelReconciler({
+    channels: watches,
+    contributors: [
+      parts.verification,
+      interactiveStatus(parts.interaction),
+      alertmanagerConfigStatus(parts.alertmanagerConfigs),
+      wordsStatus(parts.words, parts.verification),
+      deliveryStatus(parts.delivery.relay),
+    ],
+    channelState: [{ forget: (key) => parts.delivery.lifecycle.forgetChannel(key) }],
+    writeStatus: (ch, patch) => patchChannelStatus(kube.custom, ch, patch),
+    recordEvent: parts.delivery.recordEvent,
+    log,
+    metrics,
+  });
+}
+
+function buildBotReconciler({ kube, log, metrics, verifier }: Base, watches: Watches, { secrets }: Resolution): BotReconciler {
+  return new BotReconciler({
+    cache: watches,
     secrets,
     verifier,
     writeStatus: (bot, patch) => patchBotStatus(kube.custom, bot, patch),
     log,
     metrics,
   });
-  // The alert's life in the chat: episodes in ConfigMaps of the operator's namespace; every Alertmanager
-  // notification goes through its notifier (edit, reply or send, with buttons), and presses redraw through it.
-  const lifecycle = new AlertLifecycle({
-    configMaps: episodeConfigMaps(kube.core, leaseNamespace),
-    getChannel: (ns, name) => manager.getChannel(ns, name),
-    hasSynced: () => manager.hasSynced(),
-    watches: (ns) => config.watchNamespaces.length === 0 || config.watchNamespaces.includes(ns),
-    isLeader: () => manager.isLeader(),
-    sendPlain: (n) => sender.send(notificationMessage(n)),
-    onWrite: () => metrics.episodeWrites.inc(),
-    log,
-  });
-  const delivery = new DeliveryService({
-    sender,
-    ledger,
-    resolver,
-    recordEvent,
-    metrics,
-    log,
-    sendNotification: lifecycle.sendNotification,
-  });
-  const interaction = new Interaction({
-    telegram,
-    secrets,
-    episodes: lifecycle.store,
-    renderer: lifecycle.renderer(delivery, resolver),
-    getChannel: (ns, name) => manager.getChannel(ns, name),
-    enqueue: (key) => manager.enqueue(key),
-    chats: new ChatsRecorder(kube.core, leaseNamespace, log),
-    // Where silence URLs and credentials may go: docs/multi-tenancy.md, "Silence buttons".
-    policy: {
-      operatorHosts: config.silenceUrlHosts,
-      ...(caches.watchesBots() ? { getBot: (name: string) => caches.getBot(name) } : {}),
-      optIn: credentialsOptIn(kube.kc, secretFreshness),
-    },
-    // Answers go straight to the Bot API, outside the bot's send bucket: Telegram does not count them
-    // against message limits, and a press must be answered within 15 s however busy the bot's chats
-    // are. The press handler's per-user limit bounds them instead.
-    pressed: (action) => metrics.buttonPresses.inc({ action }),
-    silenceCall: (operation, result) => metrics.silences.inc({ operation, result }),
-    log,
-  });
-  // Templates render in worker threads, never on this event loop (docs/templates-and-routes.md).
-  const renderPool = new RenderPool({ size: config.templateWorkers, deadlineMs: config.templateDeadlineMs });
-  const words = new WordsStatus({
-    pool: renderPool,
-    readConfigMap: templateConfigMapReader(kube.core),
-    log,
-    ...(caches.watchesBots() ? { getBot: (name: string) => caches.getBot(name) } : {}),
-  });
-  const relay = new AnnotationRelay({ service: delivery, ledger, recordEvent, metrics, log });
-  const reconciler = new ChannelReconciler({
-    channels: manager,
-    resolver,
-    verifier,
-    writeStatus: (ch, patch) => patchChannelStatus(kube.custom, ch, patch),
-    recordEvent,
-    log,
-    metrics,
-    delivery: relay,
-    forgotten: (key) => {
-      relay.forget(key);
-      interaction.forget(key);
-      lifecycle.forgetChannel(key);
-      alertmanagerConfigs.forget(key);
-    },
-    chatFailures,
-    interactive: (ch, resolved, verified) => interaction.condition(ch, resolved, verified),
-    alertmanagerConfig: (ch, current) => alertmanagerConfigs.configure(ch, current),
-    words,
-  });
+}
 
-  const server = await startHttpServer({
+function buildHttp(
+  { config, log, metrics, endpoint }: Base,
+  manager: Manager,
+  watches: Watches,
+  { secrets }: Resolution,
+  delivery: Delivery,
+) {
+  return startHttpServer({
     port: config.httpPort,
     metrics,
-    ready: () => manager.hasSynced(),
+    ready: () => watches.hasSynced(),
     log,
     routes: [
       ...webhookRoutes({
-        getChannel: (ns, name) => manager.getChannel(ns, name),
+        getChannel: (ns, name) => watches.getChannel(ns, name),
         secrets,
-        delivery,
+        delivery: delivery.service,
         isLeader: () => manager.isLeader(),
         leaderEndpoint: () => manager.leaderEndpoint(),
         ownEndpoint: endpoint,
@@ -233,28 +306,46 @@ async function main(): Promise<void> {
       }),
     ],
   });
-  manager.start(
-    byKind({ channels: reconciler, bots }),
-    {
+}
+
+async function main(): Promise<void> {
+  const base = buildBase();
+  const { config, log, verifier } = base;
+  const manager = buildManager(base);
+  const watches = buildWatches(base, manager);
+  const resolution = buildResolver(base, watches);
+  const verification = new Verification({ resolver: resolution.resolver, verifier });
+  const delivery = buildDelivery(base, manager, watches, resolution.resolver, verification);
+  const interaction = buildInteraction(base, manager, watches, resolution, delivery);
+  const alertmanagerConfigs = buildAlertmanagerConfigs(base, manager);
+  // Templates render in worker threads, never on this event loop (docs/templates-and-routes.md).
+  const renderPool = new RenderPool({ size: config.templateWorkers, deadlineMs: config.templateDeadlineMs });
+  const words = new WordsStatus({
+    pool: renderPool,
+    readConfigMap: templateConfigMapReader(base.kube.core),
+    log,
+    ...(watches.watchesBots() ? { getBot: (name: string) => watches.getBot(name) } : {}),
+  });
+  const channels = buildChannelReconciler(base, watches, { verification, interaction, alertmanagerConfigs, words, delivery });
+  const bots = buildBotReconciler(base, watches, resolution);
+  const server = await buildHttp(base, manager, watches, resolution, delivery);
+  const { sender, ledger } = delivery;
+  manager.start({
+    reconciler: byKind({ channels, bots }),
+    sends: {
       stopAccepting: () => sender.stopAccepting(),
       drain: (ms) => sender.drain(ms),
       unrecordedOutcomes: () => ledger.unrecorded,
       allRecorded: (ms) => ledger.allRecorded(ms),
     },
-    {
-      start: () => {
-        interaction.start();
-        lifecycle.start();
-      },
-      stop: () => Promise.all([interaction.stop(), lifecycle.stop()]).then(() => undefined),
-    },
-  );
+    allKeys: () => allKeys(watches),
+  });
   log.info(
     {
       port: (server.address() as AddressInfo).port,
       namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all',
       telegramApiUrl: redactUrl(config.telegramApiUrl),
-      identity,
+      identity: base.identity,
       leaderElection: config.leaderElection,
       watchSecrets: config.watchSecrets,
       webhookBaseUrl: config.webhookBaseUrl,

@@ -8,6 +8,7 @@ import { parseSpec, type ChannelSpec, type Condition, type TelegramChannel } fro
 import { compileQuietHoursSpec, compileRoutes, RouteSpecError } from '../routing/routes.js';
 import type { VerifyResult } from '../telegram/verifier.js';
 import { checkTopicName } from '../template/topicName.js';
+import type { StatusContributor } from './statusContributor.js';
 import { TemplateVerdicts, type TemplateOutcome, type TemplateVerdictDeps } from './templateVerdict.js';
 
 export type WordsStatusDeps = TemplateVerdictDeps;
@@ -58,6 +59,21 @@ export class WordsStatus {
       summary,
     );
   }
+}
+
+/** TemplateValid and RoutesValid as a part of the channel's status, judged on verification's last result. */
+export function wordsStatus(
+  words: Pick<WordsStatus, 'verdicts'>,
+  verification: { lastResult(key: string): VerifyResult | undefined },
+): StatusContributor {
+  return {
+    name: 'words',
+    async contribute(ctx) {
+      const verdicts = await words.verdicts(ctx.channel, verification.lastResult(ctx.key));
+      return { status: { ...ctx.status, conditions: applyWordsVerdicts(ctx.status.conditions ?? [], verdicts, ctx.generation, ctx.now) } };
+    },
+    forget: () => undefined,
+  };
 }
 
 /** Writes, removes or keeps each condition; no verdicts (the feature is not wired) leaves them all. */

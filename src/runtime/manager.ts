@@ -1,15 +1,12 @@
-// The manager, in the manner of controller-runtime's: it owns the watches, the work queue, the leader
-// hooks and shutdown. Nobody else touches the queue: the watches and the delivery side wake a channel
-// through enqueue(), the reconciler asks for a later look only through what reconcile() returns.
+// The manager, in the manner of controller-runtime's: runnables, the work queue, leader election and
+// the drains, and nothing of the domain. Runnables that need the lead (pollers, sweeps) run only while
+// this replica leads; the others (watches, gauges) run on every replica, so a follower is ready to take
+// over at once. Nobody else touches the queue: the watches and the delivery side wake a key through
+// enqueue(), the reconciler asks for a later look only through what reconcile() returns.
 // SIGTERM: stop taking work, finish sends in flight, release the Lease, exit within 10 s.
 // Lease lost: send nothing new, finish sends in flight and record them, exit within 4 s.
-import type { ClusterTelegramBot, TelegramChannel } from '../api/types.js';
-import { keyOf } from '../api/types.js';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
-import { updateConditionGauges } from './conditionGauges.js';
-import { botKey } from './keys.js';
-import type { WatchEvents } from './watches.js';
 import { RECONCILE_DEADLINE_MS } from '../net/outbound.js';
 import { ReconcileDeadlineExceeded, WorkQueue, type ReconcileResult } from './workqueue.js';
 
@@ -23,30 +20,29 @@ export const SHUTDOWN_BUDGET_MS = 9_500;
 export const SHUTDOWN_DRAIN_MS = 6_000;
 export const SHUTDOWN_IDLE_MS = 2_000;
 export const RELEASE_BUDGET_MS = 1_000;
-/** How often the queue and channel gauges are refreshed. */
+/** How often the queue depth gauge is refreshed. */
 export const GAUGE_INTERVAL_MS = 5_000;
 
 export interface Reconciler {
   reconcile(key: string): Promise<ReconcileResult>;
-  /** The channel is gone. */
+  /** The object behind the key is gone. */
   forget(key: string): void;
+}
+
+/**
+ * Something the manager starts and stops. needLeaderElection: started when this replica takes the lead
+ * (at start() without leader election) and stopped when it loses it or shuts down; otherwise started at
+ * start() on every replica and stopped at shutdown, once the reconciles in flight are done.
+ */
+export interface Runnable {
+  readonly name: string;
+  readonly needLeaderElection: boolean;
+  start(): void;
+  stop(): void | Promise<void>;
 }
 
 /** The part of the work queue the manager drives (a fake in unit tests). */
 export type Queue = Pick<WorkQueue, 'add' | 'addFirst' | 'forget' | 'pause' | 'resume' | 'waitIdle' | 'shutdown' | 'depth'>;
-
-/** The channel cache behind the watches. */
-export interface Store {
-  start(): void;
-  stop(): void;
-  hasSynced(): boolean;
-  getChannel(namespace: string, name: string): TelegramChannel | undefined;
-  listChannels(): TelegramChannel[];
-  secretVersion(namespace: string, name: string): string | undefined;
-  referencedSecrets(): Set<string>;
-  /** ClusterTelegramBots (cluster-wide installs): their keys share the queue with the channels' (keys.ts). */
-  listBots?(): ClusterTelegramBot[];
-}
 
 export interface LeaderHooks {
   onStartedLeading(): void;
@@ -70,15 +66,15 @@ export interface InFlightSends {
   allRecorded(timeoutMs: number): Promise<boolean>;
 }
 
-/** Work only the leader does besides reconciling (the getUpdates pollers): started on leading, stopped on step-down and shutdown. */
-export interface LeaderWork {
-  start(): void;
-  stop(): Promise<void>;
+/** What start() hands the manager: everything built after it, because it wakes keys through enqueue(). */
+export interface ManagerStart {
+  reconciler: Reconciler;
+  sends: InFlightSends;
+  /** Every key there is to reconcile, in the order to enqueue them on taking the lead (what a leader must look at once). */
+  allKeys: () => Iterable<string>;
 }
 
 export interface ManagerOptions {
-  /** Builds the watches, given where their keys go. */
-  watches: (events: WatchEvents) => Store;
   /** Builds the leader elector given its hooks; absent: leader election is off and this replica leads. */
   elector?: (hooks: LeaderHooks) => Elector;
   concurrency: number;
@@ -90,20 +86,24 @@ export interface ManagerOptions {
   exit?: (code: number) => void;
 }
 
-export class Manager {
-  private readonly queue: Queue;
-  private readonly store: Store;
-  private readonly elector: Elector | undefined;
-  private readonly exit: (code: number) => void;
-  // Given to start(): built after the manager, because they wake channels through enqueue().
-  private reconciler: Reconciler | undefined;
-  private sends: InFlightSends = {
+const NOTHING_STARTED: ManagerStart = {
+  reconciler: { reconcile: () => Promise.resolve({}), forget: () => {} },
+  sends: {
     stopAccepting: () => {},
     drain: () => Promise.resolve(true),
     unrecordedOutcomes: () => 0,
     allRecorded: () => Promise.resolve(true),
-  };
-  private leaderWork: LeaderWork = { start: () => {}, stop: () => Promise.resolve() };
+  },
+  allKeys: () => [],
+};
+
+export class Manager {
+  private readonly queue: Queue;
+  private readonly elector: Elector | undefined;
+  private readonly exit: (code: number) => void;
+  private readonly runnables: Runnable[] = [];
+  private readonly leading = new Set<Runnable>();
+  private started: ManagerStart = NOTHING_STARTED;
   private stopping = false;
   private gauges: NodeJS.Timeout | undefined;
 
@@ -122,42 +122,25 @@ export class Manager {
       : new WorkQueue(reconcile, { concurrency: opts.concurrency, onError, deadlineMs: RECONCILE_DEADLINE_MS });
     // Nothing is reconciled before start(); with leader election, nothing before this replica leads.
     this.queue.pause();
-    this.store = opts.watches({
-      changed: (key) => this.queue.add(key),
-      deleted: (key) => {
-        this.queue.forget(key);
-        this.reconciler?.forget(key);
-      },
-    });
-    // Followers watch (so they are ready to take over at once) but reconcile and send nothing.
     this.elector = opts.elector?.({ onStartedLeading: () => this.startedLeading(), onStoppedLeading: () => void this.stepDown() });
     if (!this.elector) opts.metrics.isLeader.set(1);
   }
 
-  /** Wakes a channel's reconcile; first: ahead of everything queued (short work that others wait on). */
+  /** Registers a runnable; before start(). */
+  add(runnable: Runnable): void {
+    this.runnables.push(runnable);
+  }
+
+  /** Wakes a key's reconcile; first: ahead of everything queued (short work that others wait on). */
   enqueue(key: string, opts: { first?: boolean } = {}): void {
     if (opts.first) this.queue.addFirst(key);
     else this.queue.add(key);
   }
 
-  hasSynced(): boolean {
-    return this.store.hasSynced();
-  }
-
-  getChannel(namespace: string, name: string): TelegramChannel | undefined {
-    return this.store.getChannel(namespace, name);
-  }
-
-  listChannels(): TelegramChannel[] {
-    return this.store.listChannels();
-  }
-
-  secretVersion(namespace: string, name: string): string | undefined {
-    return this.store.secretVersion(namespace, name);
-  }
-
-  referencedSecrets(): Set<string> {
-    return this.store.referencedSecrets();
+  /** The object behind the key is gone: the queue drops it and the reconciler forgets it. */
+  forget(key: string): void {
+    this.queue.forget(key);
+    this.started.reconciler.forget(key);
   }
 
   isLeader(): boolean {
@@ -169,21 +152,18 @@ export class Manager {
   }
 
   /**
-   * Starts the watches, the election and the gauges: reconciles go to `reconciler` from now on, and
-   * stepping down or shutting down waits for `sends`.
+   * Starts the runnables and the election: reconciles go to `reconciler` from now on, and stepping down
+   * or shutting down waits for `sends`.
    */
-  start(reconciler: Reconciler, sends: InFlightSends, leaderWork?: LeaderWork): void {
-    this.reconciler = reconciler;
-    this.sends = sends;
-    if (leaderWork) this.leaderWork = leaderWork;
+  start(started: ManagerStart): void {
+    this.started = started;
     if (!this.elector) {
       this.queue.resume();
-      this.leaderWork.start();
+      this.startLeaderRunnables();
     }
-    this.store.start();
+    for (const r of this.runnables) if (!r.needLeaderElection) r.start();
     this.elector?.start();
-    // The manager owns the gauges: it owns the queue and the channel cache they read.
-    this.gauges = setInterval(() => this.updateGauges(), GAUGE_INTERVAL_MS);
+    this.gauges = setInterval(() => this.opts.metrics.queueDepth.set(this.queue.depth), GAUGE_INTERVAL_MS);
     this.gauges.unref();
   }
 
@@ -197,12 +177,12 @@ export class Manager {
     this.opts.log.info({ signal }, 'shutting down: finishing work in flight');
     setTimeout(() => this.exit(1), SHUTDOWN_BUDGET_MS).unref();
     stopIntake();
-    const leaderWorkStopped = this.leaderWork.stop();
-    const drained = await this.sends.drain(SHUTDOWN_DRAIN_MS);
+    const leaderWorkStopped = this.stopLeaderRunnables();
+    const drained = await this.started.sends.drain(SHUTDOWN_DRAIN_MS);
     await leaderWorkStopped;
     if (!drained) this.opts.log.warn('some sends were still queued at shutdown; the next leader resends them');
     await this.queue.waitIdle(SHUTDOWN_IDLE_MS);
-    this.store.stop();
+    await Promise.all(this.runnables.filter((r) => !r.needLeaderElection).map(async (r) => r.stop()));
     await this.queue.shutdown();
     if (this.gauges) clearInterval(this.gauges);
     await this.elector?.release(RELEASE_BUDGET_MS);
@@ -212,15 +192,28 @@ export class Manager {
 
   private reconcile(key: string): Promise<ReconcileResult> {
     this.opts.metrics.queueDepth.set(this.queue.depth);
-    return this.reconciler ? this.reconciler.reconcile(key) : Promise.resolve({});
+    return this.started.reconciler.reconcile(key);
+  }
+
+  private startLeaderRunnables(): void {
+    for (const r of this.runnables) {
+      if (!r.needLeaderElection || this.leading.has(r)) continue;
+      this.leading.add(r);
+      r.start();
+    }
+  }
+
+  private async stopLeaderRunnables(): Promise<void> {
+    const running = [...this.leading];
+    this.leading.clear();
+    await Promise.all(running.map(async (r) => r.stop()));
   }
 
   private startedLeading(): void {
     this.opts.metrics.isLeader.set(1);
     this.queue.resume();
-    for (const bot of this.store.listBots?.() ?? []) this.queue.add(botKey(bot.metadata.name));
-    this.leaderWork.start();
-    for (const ch of this.store.listChannels()) this.queue.add(keyOf(ch));
+    this.startLeaderRunnables();
+    for (const key of this.started.allKeys()) this.queue.add(key);
   }
 
   /**
@@ -233,10 +226,10 @@ export class Manager {
   private async stepDown(): Promise<void> {
     this.stopping = true; // a SIGTERM now changes nothing: this exit comes sooner
     const { log, metrics } = this.opts;
-    const sends = this.sends;
+    const sends = this.started.sends;
     metrics.isLeader.set(0);
     sends.stopAccepting();
-    const leaderWorkStopped = this.leaderWork.stop();
+    const leaderWorkStopped = this.stopLeaderRunnables();
     log.error('leadership lost: sending nothing new; finishing the sends in flight, then exiting');
     const started = Date.now();
     setTimeout(() => this.exit(1), STEP_DOWN_BUDGET_MS).unref();
@@ -251,17 +244,5 @@ export class Manager {
     }
     log.info('stepped down: exiting so that only the new leader sends');
     this.exit(1);
-  }
-
-  private updateGauges(): void {
-    const { metrics } = this.opts;
-    metrics.queueDepth.set(this.queue.depth);
-    const counts: Record<string, number> = { True: 0, False: 0, Unknown: 0 };
-    for (const ch of this.store.listChannels()) {
-      const ready = ch.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
-      counts[ready] = (counts[ready] ?? 0) + 1;
-    }
-    for (const [ready, n] of Object.entries(counts)) metrics.channels.set({ ready }, n);
-    updateConditionGauges(metrics, this.store.listChannels(), this.store.listBots?.() ?? []);
   }
 }

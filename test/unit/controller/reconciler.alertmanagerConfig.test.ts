@@ -3,7 +3,9 @@
 import type { AlertmanagerConfigOutcome } from '../../../src/alertmanagerConfig/configurer.js';
 import type { TelegramChannel } from '../../../src/api/types.js';
 import { ChannelResolver } from '../../../src/channel/resolver.js';
+import { alertmanagerConfigStatus } from '../../../src/controller/alertmanagerConfigStatus.js';
 import { ChannelReconciler } from '../../../src/controller/reconciler.js';
+import { Verification } from '../../../src/controller/verification.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import type { Verifier } from '../../../src/telegram/verifier.js';
@@ -18,14 +20,19 @@ function setup(outcomes: AlertmanagerConfigOutcome[]) {
   let i = 0;
   const r = new ChannelReconciler({
     channels: { getChannel: () => ch },
-    resolver: new ChannelResolver({ read: async () => ({ ok: true, value: TOKEN }) }),
-    verifier: { verify: async () => ok } as unknown as Verifier,
+    contributors: [
+      new Verification({
+        resolver: new ChannelResolver({ read: async () => ({ ok: true, value: TOKEN }) }),
+        verifier: { verify: async () => ok } as unknown as Verifier,
+      }),
+      alertmanagerConfigStatus({ configure: async () => outcomes[Math.min(i++, outcomes.length - 1)]!, forget: () => {} }),
+    ],
+    channelState: [],
     writeStatus: async (c, patch) => (writes.push(patch), { ...c, status: { ...(c.status ?? {}), ...(patch as object) } }),
     recordEvent: () => {},
     log: createLogger('silent'),
     metrics: createMetrics(),
     now: () => 1_000_000_000,
-    alertmanagerConfig: async () => outcomes[Math.min(i++, outcomes.length - 1)]!,
   });
   return { r, ch, writes };
 }

@@ -2,6 +2,8 @@
 // Kubernetes side is exercised for real in test/integration): when it verifies again, and what
 // it asks the queue for.
 import { ChannelReconciler } from '../../../src/controller/reconciler.js';
+import { Verification } from '../../../src/controller/verification.js';
+import { wordsStatus } from '../../../src/controller/wordsStatus.js';
 import { ChannelResolver } from '../../../src/channel/resolver.js';
 import { SecretUnavailable } from '../../../src/channel/secrets.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
@@ -13,7 +15,7 @@ import type { ClusterTelegramBot, TelegramChannel } from '../../../src/api/types
 const kicked: VerifyResult = { ...ok, chat: { status: 'False', reason: 'BotKicked', message: 'kicked' } };
 const down: VerifyResult = { ...ok, chat: { status: 'Unknown', reason: 'RateLimited', message: 'retry after 7s' }, retryAfterMs: 7_000 };
 
-function setup(results: VerifyResult[], chatFailures?: Set<string>) {
+function setup(results: VerifyResult[]) {
   let now = 1_000_000_000;
   const calls: number[] = [];
   const ch: TelegramChannel = {
@@ -25,18 +27,18 @@ function setup(results: VerifyResult[], chatFailures?: Set<string>) {
   } as unknown as Verifier;
   const resolver = new ChannelResolver({ read: async () => ({ ok: true, value: TOKEN }) });
   const metrics = createMetrics();
+  const verification = new Verification({ resolver, verifier, now: () => now });
   const r = new ChannelReconciler({
     channels: { getChannel: () => ch },
-    resolver,
-    verifier,
+    contributors: [verification],
+    channelState: [],
     writeStatus: async (c, patch) => ({ ...c, status: { ...(c.status ?? {}), ...(patch as object) } }),
     recordEvent: () => {},
     log: createLogger('silent'),
     metrics,
     now: () => now,
-    chatFailures,
   });
-  return { r, calls, advance: (ms: number) => (now += ms), ch, metrics };
+  return { r, calls, advance: (ms: number) => (now += ms), ch, metrics, verification };
 }
 
 test('Verified: the next check is the interval away, and wake-ups before then cost no Telegram call', async () => {
@@ -73,13 +75,11 @@ test('rate limited: no new attempt before retry_after, even when something else 
 });
 
 test('a send refused for a reason about the chat makes the next reconcile verify at once, once', async () => {
-  const chatFailures = new Set<string>();
-  const { r, calls } = setup([ok], chatFailures);
+  const { r, calls, verification } = setup([ok]);
   await r.reconcile('ns/ops');
-  chatFailures.add('ns/ops'); // what the relay's chatFailed does
+  verification.chatFailed('ns/ops'); // what the ledger reports
   await r.reconcile('ns/ops');
   expect(calls).toHaveLength(2);
-  expect(chatFailures.size).toBe(0);
   await r.reconcile('ns/ops');
   expect(calls).toHaveLength(2);
 });
@@ -97,12 +97,17 @@ test('a Secret that cannot be read now fails the reconcile (the queue retries it
   const writes: unknown[] = [];
   const busy = new ChannelReconciler({
     channels: { getChannel: () => ch },
-    resolver: new ChannelResolver({
-      read: async () => {
-        throw new SecretUnavailable('reading Secret ns/bot: 500 etcdserver: request timed out');
-      },
-    }),
-    verifier: { verify: async () => ok } as unknown as Verifier,
+    contributors: [
+      new Verification({
+        resolver: new ChannelResolver({
+          read: async () => {
+            throw new SecretUnavailable('reading Secret ns/bot: 500 etcdserver: request timed out');
+          },
+        }),
+        verifier: { verify: async () => ok } as unknown as Verifier,
+      }),
+    ],
+    channelState: [],
     writeStatus: async (c, patch) => (writes.push(patch), c),
     recordEvent: () => {},
     log: createLogger('silent'),
@@ -139,10 +144,18 @@ test('a botRef channel verifies its chat with the identity its ClusterTelegramBo
   const knownBots: unknown[] = [];
   const r = new ChannelReconciler({
     channels: { getChannel: () => ch },
-    resolver: new ChannelResolver({ read: async () => ({ ok: true, value: TOKEN }) }, { getBot: () => bot, namespaceLabels: () => ({}) }),
-    verifier: {
-      verify: async (_t: string, _c: string, _th?: number, known?: unknown) => (knownBots.push(known), ok),
-    } as unknown as Verifier,
+    contributors: [
+      new Verification({
+        resolver: new ChannelResolver(
+          { read: async () => ({ ok: true, value: TOKEN }) },
+          { getBot: () => bot, namespaceLabels: () => ({}) },
+        ),
+        verifier: {
+          verify: async (_t: string, _c: string, _th?: number, known?: unknown) => (knownBots.push(known), ok),
+        } as unknown as Verifier,
+      }),
+    ],
+    channelState: [],
     writeStatus: async (c, patch) => ((c.status = { ...c.status, ...(patch as object) }), c),
     recordEvent: () => {},
     log: createLogger('silent'),
@@ -176,24 +189,33 @@ test('TemplateValid and RoutesValid: the words verdicts are written with the las
     metadata: { name: 'ops', namespace: 'ns', generation: 3 },
     spec: { tokenSecretRef: { name: 'bot' }, chatId: '-1001' },
   };
-  const r = new ChannelReconciler({
-    channels: { getChannel: () => ch },
+  const verification = new Verification({
     resolver: new ChannelResolver({ read: async () => ({ ok: true, value: TOKEN }) }),
     verifier: { verify: async () => ok } as unknown as Verifier,
+    now: () => 1_000_000_000,
+  });
+  const words = {
+    verdicts: async (_ch: TelegramChannel, verified: VerifyResult | undefined) => {
+      seen.push(verified);
+      return {
+        TemplateValid: {
+          status: 'False' as const,
+          reason: 'TemplateInvalid' as const,
+          message: 'firing template, line 2, column 3: syntax error',
+        },
+        RoutesValid: undefined,
+      };
+    },
+  };
+  const r = new ChannelReconciler({
+    channels: { getChannel: () => ch },
+    contributors: [verification, wordsStatus(words, verification)],
+    channelState: [],
     writeStatus: async (c, patch) => ({ ...c, status: { ...(c.status ?? {}), ...(patch as object) } }),
     recordEvent: () => {},
     log: createLogger('silent'),
     metrics: createMetrics(),
     now: () => 1_000_000_000,
-    words: {
-      verdicts: async (_ch, verified) => {
-        seen.push(verified);
-        return {
-          TemplateValid: { status: 'False', reason: 'TemplateInvalid', message: 'firing template, line 2, column 3: syntax error' },
-          RoutesValid: undefined,
-        };
-      },
-    },
   });
   await r.reconcile('ns/ops');
   expect(seen).toEqual([ok]);

@@ -1,7 +1,9 @@
 // How the reconciler writes status: cut to the CRD's limits, and a 409 on the counters keeps the
 // delivery outcomes for the next attempt instead of losing or double-counting them.
 import type { ChannelStatus, TelegramChannel } from '../../../src/api/types.js';
+import { deliveryStatus } from '../../../src/controller/deliveryStatus.js';
 import { ChannelReconciler } from '../../../src/controller/reconciler.js';
+import { Verification } from '../../../src/controller/verification.js';
 import { ChannelResolver } from '../../../src/channel/resolver.js';
 import { DeliveryLedger } from '../../../src/delivery/ledger.js';
 import { AnnotationRelay } from '../../../src/delivery/relay.js';
@@ -22,13 +24,18 @@ function setup(write: (ch: TelegramChannel, patch: Record<string, unknown>) => P
   const relay = new AnnotationRelay({ service: {} as DeliveryService, ledger, recordEvent: () => {}, metrics, log });
   const r = new ChannelReconciler({
     channels: { getChannel: () => ch },
-    resolver: new ChannelResolver({ read: async () => ({ ok: true, value: TOKEN }) }),
-    verifier: { verify: async () => ok } as unknown as Verifier,
+    contributors: [
+      new Verification({
+        resolver: new ChannelResolver({ read: async () => ({ ok: true, value: TOKEN }) }),
+        verifier: { verify: async () => ok } as unknown as Verifier,
+      }),
+      deliveryStatus(relay),
+    ],
+    channelState: [],
     writeStatus: write,
     recordEvent: () => {},
     log,
     metrics,
-    delivery: relay,
   });
   return { r, ledger, ch };
 }

@@ -5,7 +5,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import { listBots } from '../../../src/kube/bots.js';
 import { LIST_PAGE_SIZE, listChannels } from '../../../src/kube/channels.js';
-import { keepChannel } from '../../../src/runtime/watches.js';
+import { keepChannel } from '../../../src/controller/watches.js';
 
 const raw = (name: string) => ({
   apiVersion: 'telegram.notify.dev/v1alpha1',

@@ -1,9 +1,9 @@
-// The manager with a fake queue, store, elector and sends: nothing is reconciled before start (or before
-// this replica leads), watch events and wakes reach the queue, and stepping down and SIGTERM run their
-// drains in order, within their budgets, with the log lines operators (and the integration tests) look for.
+// The manager with a fake queue, runnables, elector and sends: nothing is reconciled before start (or
+// before this replica leads), runnables that need the lead run only while it leads, wakes reach the
+// queue, and stepping down and SIGTERM run their drains in order, within their budgets, with the log
+// lines operators (and the integration tests) look for.
 import { jest } from '@jest/globals';
 import { Writable } from 'node:stream';
-import type { TelegramChannel } from '../../../src/api/types.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import {
@@ -15,9 +15,8 @@ import {
   type LeaderHooks,
   type Queue,
   type Reconciler,
-  type Store,
+  type Runnable,
 } from '../../../src/runtime/manager.js';
-import type { WatchEvents } from '../../../src/runtime/watches.js';
 import type { ReconcileResult } from '../../../src/runtime/workqueue.js';
 
 class FakeQueue implements Queue {
@@ -50,10 +49,6 @@ class FakeQueue implements Queue {
   }
 }
 
-function channel(name: string): TelegramChannel {
-  return { apiVersion: 'v', kind: 'TelegramChannel', metadata: { name, namespace: 'ns' }, spec: {} };
-}
-
 function setup(
   opts: { elector?: boolean; unrecorded?: () => number; recorded?: (ms: number) => Promise<boolean>; drained?: boolean } = {},
 ) {
@@ -69,17 +64,18 @@ function setup(
   );
   const order: string[] = [];
   let queue!: FakeQueue;
-  let events!: WatchEvents;
   let hooks!: LeaderHooks;
-  const store: Store = {
+  const store: Runnable = {
+    name: 'watches',
+    needLeaderElection: false,
     start: () => order.push('store.start'),
-    stop: () => order.push('store.stop'),
-    hasSynced: () => true,
-    getChannel: () => undefined,
-    listChannels: () => [channel('a'), channel('b')],
-    listBots: () => [{ metadata: { name: 'ops-bot' }, spec: {} }],
-    secretVersion: () => undefined,
-    referencedSecrets: () => new Set(),
+    stop: () => void order.push('store.stop'),
+  };
+  const pollers: Runnable = {
+    name: 'pollers',
+    needLeaderElection: true,
+    start: () => order.push('pollers.start'),
+    stop: () => void order.push('pollers.stop'),
   };
   let leading = false;
   const elector: Elector = {
@@ -113,10 +109,6 @@ function setup(
   const exits: number[] = [];
   const metrics = createMetrics();
   const manager = new Manager({
-    watches: (e) => {
-      events = e;
-      return store;
-    },
     elector: opts.elector
       ? (h) => {
           hooks = h;
@@ -131,10 +123,13 @@ function setup(
       exits.push(code);
     },
   });
+  manager.add(pollers);
+  manager.add(store);
+  const started = { reconciler, sends, allKeys: () => ['ClusterTelegramBot:ops-bot', 'ns/a', 'ns/b'] };
   return {
     manager,
     queue,
-    events,
+    started,
     hooks: () => hooks,
     lead: (v: boolean) => (leading = v),
     reconciler,
@@ -153,27 +148,28 @@ test('without leader election, the queue runs from start on, and reconciles reac
   expect(t.queue.paused).toBe(true);
   t.manager.enqueue('ns/early');
   expect(t.queue.calls).toEqual(['add ns/early']);
-  t.manager.start(t.reconciler, t.sends);
+  t.manager.start(t.started);
   expect(t.queue.paused).toBe(false);
-  expect(t.order).toEqual(['store.start']);
+  // This replica leads from the start: the runnables that need the lead start with the others.
+  expect(t.order).toEqual(['pollers.start', 'store.start']);
   await expect(t.queue.reconcile('ns/a')).resolves.toEqual({ requeueAfterMs: 1234 });
   expect(t.manager.isLeader()).toBe(true);
   expect((await t.metrics.isLeader.get()).values[0]?.value).toBe(1);
 });
 
-test('watch events and wakes reach the queue; a deleted channel is forgotten by the queue and the reconciler', () => {
+test('wakes reach the queue; a deleted object is forgotten by the queue and the reconciler', () => {
   const t = setup();
-  t.manager.start(t.reconciler, t.sends);
-  t.events.changed('ns/a');
+  t.manager.start(t.started);
+  t.manager.enqueue('ns/a');
   t.manager.enqueue('ns/b', { first: true });
-  t.events.deleted('ns/c');
+  t.manager.forget('ns/c');
   expect(t.queue.calls).toEqual(['add ns/a', 'addFirst ns/b', 'forget ns/c']);
   expect(t.order).toContain('reconciler.forget ns/c');
 });
 
-test('a follower reconciles nothing until it leads; then it resumes and enqueues every known bot and channel', async () => {
+test('a follower reconciles nothing and runs no leader work until it leads; then it resumes, starts it, and enqueues every key', async () => {
   const t = setup({ elector: true });
-  t.manager.start(t.reconciler, t.sends);
+  t.manager.start(t.started);
   expect(t.queue.paused).toBe(true);
   expect(t.order).toEqual(['store.start', 'elector.start']);
   expect(t.manager.isLeader()).toBe(false);
@@ -181,7 +177,7 @@ test('a follower reconciles nothing until it leads; then it resumes and enqueues
   t.lead(true);
   t.hooks().onStartedLeading();
   expect(t.queue.paused).toBe(false);
-  // Bots first: their status is what their botRef channels read.
+  expect(t.order).toEqual(['store.start', 'elector.start', 'pollers.start']);
   expect(t.queue.calls).toEqual(['add ClusterTelegramBot:ops-bot', 'add ns/a', 'add ns/b']);
   expect((await t.metrics.isLeader.get()).values[0]?.value).toBe(1);
 });
@@ -192,11 +188,19 @@ test('stepping down stops new sends, drains, waits for outcomes to be recorded, 
   let allRecorded!: (ok: boolean) => void;
   const recorded = () => new Promise<boolean>((r) => (allRecorded = r));
   const t = setup({ elector: true, unrecorded: () => unrecorded, recorded });
-  t.manager.start(t.reconciler, t.sends);
+  t.manager.start(t.started);
   t.hooks().onStartedLeading();
   t.hooks().onStoppedLeading();
   await jest.advanceTimersByTimeAsync(100);
-  expect(t.order).toEqual(['store.start', 'elector.start', 'stopAccepting', `drain ${IN_FLIGHT_BUDGET_MS}`, 'allRecorded 3900']);
+  expect(t.order).toEqual([
+    'store.start',
+    'elector.start',
+    'pollers.start',
+    'stopAccepting',
+    'pollers.stop',
+    `drain ${IN_FLIGHT_BUDGET_MS}`,
+    'allRecorded 3900',
+  ]);
   expect(t.exits).toEqual([]);
   // The ledger says the last outcome is in status: the exit follows at once, no timer involved.
   unrecorded = 0;
@@ -217,7 +221,7 @@ test('stepping down with outcomes never recorded warns and exits within the step
   jest.useFakeTimers();
   const never = (ms: number) => new Promise<boolean>((r) => setTimeout(() => r(false), ms));
   const t = setup({ elector: true, unrecorded: () => 3, recorded: never });
-  t.manager.start(t.reconciler, t.sends);
+  t.manager.start(t.started);
   t.hooks().onStoppedLeading();
   await jest.advanceTimersByTimeAsync(STEP_DOWN_BUDGET_MS);
   expect(t.exits[0]).toBe(1);
@@ -228,7 +232,7 @@ test('stepping down with outcomes never recorded warns and exits within the step
 test('SIGTERM closes intake, drains sends, waits for reconciles, stops watches and queue, releases the Lease, exits 0', async () => {
   jest.useFakeTimers();
   const t = setup({ elector: true, drained: false });
-  t.manager.start(t.reconciler, t.sends);
+  t.manager.start(t.started);
   const done = t.manager.shutdown('SIGTERM', () => t.order.push('stopIntake'));
   void t.manager.shutdown('SIGTERM', () => t.order.push('stopIntake again'));
   await done;
@@ -239,4 +243,14 @@ test('SIGTERM closes intake, drains sends, waits for reconciles, stops watches a
   expect(msgs).toContain('shutting down: finishing work in flight');
   expect(msgs).toContain('some sends were still queued at shutdown; the next leader resends them');
   expect(msgs[msgs.length - 1]).toBe('stopped');
+});
+
+test('SIGTERM on the leader stops its leader work with the drain, and the other runnables only once reconciles are done', async () => {
+  jest.useFakeTimers();
+  const t = setup({ elector: true });
+  t.manager.start(t.started);
+  t.hooks().onStartedLeading();
+  await t.manager.shutdown('SIGTERM', () => t.order.push('stopIntake'));
+  expect(t.order.slice(3)).toEqual(['stopIntake', 'pollers.stop', 'drain 6000', 'store.stop', 'release 1000']);
+  expect(t.queue.calls.slice(-2)).toEqual(['waitIdle 2000', 'shutdown']);
 });

@@ -1,5 +1,5 @@
 // What the watch cache keeps of a channel: what the operator reads, nothing that only costs memory.
-import { keepChannel } from '../../../src/runtime/watches.js';
+import { keepChannel } from '../../../src/controller/watches.js';
 
 const applied = {
   apiVersion: 'telegram.notify.dev/v1alpha1',

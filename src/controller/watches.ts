@@ -1,4 +1,5 @@
-// The watches: channel and Secret events turn into keys for the manager's queue (WatchEvents).
+// The watches: channel and Secret events turn into keys for the manager's queue (WatchEvents); a
+// runnable on every replica, so a follower's caches are ready when it takes the lead.
 // Channels are watched whole; Secrets are watched as metadata only and mapped to the channels that
 // reference them, so a rotated token wakes exactly those channels within a second or two. With
 // WATCH_SECRETS=false there is no Secret watch: SecretReader reads referenced Secrets again instead.
@@ -18,10 +19,12 @@ import { BOT_WATCH_PATH, listBots } from '../kube/bots.js';
 import { LIST_PAGE_SIZE, channelWatchPath, listChannels } from '../kube/channels.js';
 import { ACCEPT_METADATA_WATCH, listMetadata } from '../kube/metadataOnly.js';
 import type { ClusterTelegramBot } from '../api/types.js';
-import { botKey, botNameOf } from './keys.js';
+import { botKey, botNameOf } from '../runtime/keys.js';
+import type { Runnable } from '../runtime/manager.js';
 import type { KubeObject } from '../kube/objects.js';
-import { ResourceWatcher } from './watcher.js';
+import { ResourceWatcher } from '../runtime/watcher.js';
 import type { Logger } from '../observability/log.js';
+import { BotRefIndex, ReferenceIndex } from './indexes.js';
 
 type SecretMeta = KubeObject;
 type NamespaceMeta = KubeObject & { metadata: { labels?: Record<string, string> } };
@@ -52,18 +55,18 @@ export interface WatchesOptions {
   events: WatchEvents;
 }
 
-export class Watches {
+export class Watches implements Runnable {
+  readonly name = 'watches';
+  readonly needLeaderElection = false;
   private readonly channelWatchers: ResourceWatcher<TelegramChannel & KubeObject>[];
   private readonly secretWatchers: ResourceWatcher<SecretMeta>[];
-  /** Secret "ns/name" → keys of the channels that reference it. */
-  private readonly secretIndex = new Map<string, Set<string>>();
-  private readonly channelSecrets = new Map<string, string[]>();
+  /** Secret "ns/name" → keys of the channels and bots that reference it. */
+  private readonly secretIndex = new ReferenceIndex();
   /** Bots and namespaces: only with watchClusterBots (a Role cannot grant cluster-scoped objects). */
   private readonly botWatcher: ResourceWatcher<BotObject> | undefined;
   private readonly namespaceWatcher: ResourceWatcher<NamespaceMeta> | undefined;
   /** Bot name → keys of the channels whose spec.botRef names it; and the reverse. */
-  private readonly botChannels = new Map<string, Set<string>>();
-  private readonly channelBot = new Map<string, string>();
+  private readonly botRefs = new BotRefIndex();
   private channelsStarted = false;
 
   constructor(private readonly opts: WatchesOptions) {
@@ -164,8 +167,7 @@ export class Watches {
 
   /** The channels whose spec.botRef names this bot (allowed or not). */
   channelsOfBot(name: string): TelegramChannel[] {
-    const keys = this.botChannels.get(name) ?? [];
-    return [...keys].flatMap((k) => {
+    return [...this.botRefs.channelsOf(name)].flatMap((k) => {
       const { namespace, name: channel } = splitKey(k);
       const ch = this.getChannel(namespace, channel);
       return ch ? [ch] : [];
@@ -206,9 +208,9 @@ export class Watches {
     return undefined;
   }
 
-  /** Secrets referenced by at least one channel ("ns/name"). */
+  /** Secrets referenced by at least one channel or bot ("ns/name"). */
   referencedSecrets(): Set<string> {
-    return new Set(this.secretIndex.keys());
+    return this.secretIndex.refs();
   }
 
   private onChannel(obj: TelegramChannel, prev: TelegramChannel | undefined): void {
@@ -227,8 +229,7 @@ export class Watches {
   }
 
   private onSecret(obj: SecretMeta): void {
-    const keys = this.secretIndex.get(`${obj.metadata.namespace}/${obj.metadata.name}`);
-    for (const k of keys ?? []) {
+    for (const k of this.secretIndex.keysOf(`${obj.metadata.namespace}/${obj.metadata.name}`)) {
       this.opts.events.changed(k);
       const bot = botNameOf(k);
       if (bot !== undefined) this.wakeChannelsOf(bot); // the token they send with changed
@@ -265,7 +266,7 @@ export class Watches {
   private onNamespace(obj: NamespaceMeta, prev: NamespaceMeta | undefined): void {
     if (prev && JSON.stringify(prev.metadata.labels ?? {}) === JSON.stringify(obj.metadata.labels ?? {})) return;
     const prefix = `${obj.metadata.name}/`;
-    for (const [key, bot] of this.channelBot) {
+    for (const [key, bot] of this.botRefs.entries()) {
       if (!key.startsWith(prefix)) continue;
       this.opts.events.changed(key);
       this.opts.events.changed(botKey(bot));
@@ -273,45 +274,27 @@ export class Watches {
   }
 
   private wakeChannelsOf(bot: string): void {
-    for (const k of this.botChannels.get(bot) ?? []) this.opts.events.changed(k);
+    for (const k of this.botRefs.channelsOf(bot)) this.opts.events.changed(k);
   }
 
   /** Keeps bot → channels current, and wakes the bots whose channel count may have changed. */
   private indexBotRef(key: string, obj: TelegramChannel | undefined): void {
-    const before = this.channelBot.get(key);
     const after = (obj?.spec as { botRef?: { name?: string } } | undefined)?.botRef?.name || undefined;
-    if (before !== undefined) {
-      const set = this.botChannels.get(before);
-      set?.delete(key);
-      if (set?.size === 0) this.botChannels.delete(before);
-      this.channelBot.delete(key);
-    }
-    if (after !== undefined) {
-      let set = this.botChannels.get(after);
-      if (!set) this.botChannels.set(after, (set = new Set()));
-      set.add(key);
-      this.channelBot.set(key, after);
-    }
+    const before = this.botRefs.set(key, after);
     if (!this.botWatcher) return;
     if (before !== undefined && before !== after) this.opts.events.changed(botKey(before));
     if (after !== undefined && before !== after) this.opts.events.changed(botKey(after));
   }
 
   private indexSecrets(key: string, refs: string[]): void {
-    for (const s of this.channelSecrets.get(key) ?? []) {
-      const set = this.secretIndex.get(s);
-      set?.delete(key);
-      if (set && set.size === 0) this.secretIndex.delete(s);
-    }
-    this.channelSecrets.delete(key);
-    if (refs.length === 0) return;
-    this.channelSecrets.set(key, refs);
-    for (const s of refs) {
-      let set = this.secretIndex.get(s);
-      if (!set) this.secretIndex.set(s, (set = new Set()));
-      set.add(key);
-    }
+    this.secretIndex.set(key, refs);
   }
+}
+
+/** Every key in the cache: bots first (their status is what their botRef channels read), then channels. */
+export function* allKeys(cache: { listBots(): ClusterTelegramBot[]; listChannels(): TelegramChannel[] }): Iterable<string> {
+  for (const bot of cache.listBots()) yield botKey(bot.metadata.name);
+  for (const ch of cache.listChannels()) yield keyOf(ch);
 }
 
 /** The Secrets a channel references ("ns/name"), from the raw spec: even an invalid spec is woken by its Secrets. */

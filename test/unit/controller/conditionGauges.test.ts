@@ -3,7 +3,7 @@
 // string included, becomes "Other"), and a recovered or deleted object's series gone at the next update.
 import type { ClusterTelegramBot, Condition, TelegramChannel } from '../../../src/api/types.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
-import { NOT_RECONCILED, OTHER_REASON, updateConditionGauges } from '../../../src/runtime/conditionGauges.js';
+import { NOT_RECONCILED, OTHER_REASON, updateConditionGauges } from '../../../src/controller/conditionGauges.js';
 
 const cond = (type: string, status: Condition['status'], reason: string): Condition => ({
   type,
