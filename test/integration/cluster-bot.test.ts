@@ -354,9 +354,17 @@ test("a bot's defaults.template is its channels' house style, read from its Conf
     defaults: { template: { configMapRef: { name: 'house-style' } } },
   });
   await channel('house', { botRef: { name: bot }, chatId: String(DEMO.chats.ops) }, ns.team);
+  // The channel's own ConfigMap is in its namespace, not the operator's: read with the ClusterRole's configmaps get.
+  await core.createNamespacedConfigMap({
+    namespace: ns.team,
+    body: {
+      metadata: { name: 'team-style', labels: { 'telegram.notify.dev/template': 'true' } },
+      data: { firing: '{{ status | shout }}' },
+    },
+  });
   await channel(
     'own-style',
-    { botRef: { name: bot }, chatId: String(DEMO.chats.ops), template: { firing: '{{ status | shout }}' } },
+    { botRef: { name: bot }, chatId: String(DEMO.chats.ops), template: { configMapRef: { name: 'team-style' } } },
     ns.team,
   );
   const templateValid = (name: string) =>
@@ -376,6 +384,6 @@ test("a bot's defaults.template is its channels' house style, read from its Conf
   expect(await templateValid('own-style')).toMatchObject({
     status: 'False',
     reason: 'TemplateInvalid',
-    message: expect.stringMatching(/^spec\.template: .*unknown filter: shout/),
+    message: expect.stringMatching(new RegExp(`^spec\\.template \\(ConfigMap ${ns.team}/team-style\\): .*unknown filter: shout`)),
   });
 });
