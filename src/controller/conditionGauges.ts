@@ -1,5 +1,5 @@
 // The per-object condition gauges: a series for each channel condition (Ready, Interactive,
-// AlertmanagerConfigured) and ClusterTelegramBot Ready that is not True, read from the watch cache on every
+// AlertmanagerConfigured, TemplateValid, RoutesValid) and ClusterTelegramBot Ready that is not True, read from the watch cache on every
 // replica, so the alerts still see the last written status when the leader is gone. Only what needs
 // attention is exported: 10,000 healthy channels cost no series and no scrape time (Ready ones are counted
 // by telegram_operator_channels). Reasons are labels only if they are the contract's: a status written by
@@ -11,8 +11,12 @@ import {
   CONDITION_ALERTMANAGER_CONFIGURED,
   CONDITION_INTERACTIVE,
   CONDITION_READY,
+  CONDITION_ROUTES_VALID,
+  CONDITION_TEMPLATE_VALID,
   InteractiveReasons,
   ReadyReasons,
+  RouteReasons,
+  TemplateReasons,
   TokenReasons,
 } from '../api/contract.js';
 import type { ClusterTelegramBot, Condition, TelegramChannel } from '../api/types.js';
@@ -23,7 +27,14 @@ export const NOT_RECONCILED = 'NotReconciled';
 /** The reason label of a reason the contract does not know. */
 export const OTHER_REASON = 'Other';
 
-const CHANNEL_CONDITIONS = [CONDITION_READY, CONDITION_INTERACTIVE, CONDITION_ALERTMANAGER_CONFIGURED];
+const CHANNEL_CONDITIONS = [
+  CONDITION_READY,
+  CONDITION_INTERACTIVE,
+  CONDITION_ALERTMANAGER_CONFIGURED,
+  // A broken template or route loses no alert, so it does not touch Ready: these make it visible.
+  CONDITION_TEMPLATE_VALID,
+  CONDITION_ROUTES_VALID,
+];
 const KNOWN_REASONS: ReadonlySet<string> = new Set<string>([
   ...TokenReasons,
   ...ChatReasons,
@@ -31,6 +42,8 @@ const KNOWN_REASONS: ReadonlySet<string> = new Set<string>([
   ...BotRefReasons,
   ...ReadyReasons,
   ...AlertmanagerConfigReasons,
+  ...TemplateReasons,
+  ...RouteReasons,
 ]);
 const STATUSES: ReadonlySet<string> = new Set(['True', 'False', 'Unknown']);
 

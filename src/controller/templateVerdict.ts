@@ -8,10 +8,11 @@ import { LABEL_TEMPLATE_CONFIGMAP, MAX_TEMPLATE_BYTES, type TemplateSpec } from 
 import type { TemplateConfigMapReader } from '../kube/templateConfigMaps.js';
 import type { Logger } from '../observability/log.js';
 import type { RenderPool } from '../template/pool.js';
-import { describeTemplateProblem, validateTemplates, type TemplateCheck, type Templates } from '../template/validate.js';
+import { describeTemplateProblem, validateTemplates, type ProblemKind, type TemplateCheck, type Templates } from '../template/validate.js';
 
 /** Verdicts kept; one per distinct template text in use, so this bounds memory, not correctness. */
 const MAX_REMEMBERED = 1024;
+const DETERMINED_BY_TEXT: ReadonlySet<ProblemKind> = new Set<ProblemKind>(['syntax', 'filter', 'render', 'markup', 'empty']);
 
 export interface TemplateVerdictDeps {
   pool: Pick<RenderPool, 'render'>;
@@ -115,9 +116,11 @@ export class TemplateVerdicts {
     const pending = validateTemplates(this.deps.pool, templates, { channel, timeZone });
     this.remembered.set(key, pending);
     if (this.remembered.size > MAX_REMEMBERED) this.remembered.delete(this.remembered.keys().next().value!);
-    // A shut-down pool said nothing about the template: ask again next time.
+    // Only what the text alone decides is remembered. A render stopped by a clock (the deadline, the
+    // engine's time limit) or a worker lost may be the machine's load, not the template: it is judged
+    // again at the next reconcile, which costs a runaway template one stopped render each time.
     void pending.then((check) => {
-      if (!check.ok && check.kind === 'closed') this.remembered.delete(key);
+      if (!check.ok && !DETERMINED_BY_TEXT.has(check.kind)) this.remembered.delete(key);
     });
     return pending;
   }

@@ -336,3 +336,51 @@ test('a deleted bot turns its channels BotNotFound', async () => {
   await readyReason('orphan', 'BotNotFound', 20_000, ns.byName);
   expect((await get('orphan', ns.byName)).status?.bot).toBeUndefined();
 });
+
+test("a bot's defaults.template is its channels' house style, read from its ConfigMap as the shipped ServiceAccount; a channel's own template wins", async () => {
+  await core.createNamespacedConfigMap({
+    namespace: platform,
+    body: {
+      metadata: { name: 'house-style', labels: { 'telegram.notify.dev/template': 'true' } },
+      data: { firing: '🏠 {% for a in alerts %}<b>{{ a.labels.alertname }}</b> {% endfor %}' },
+    },
+  });
+  const bot = await createBot('styled', {
+    ...tokenSpec(),
+    allowedNamespaces: { names: [ns.team] },
+    defaults: { template: { configMapRef: { name: 'house-style' } } },
+  });
+  await channel('house', { botRef: { name: bot }, chatId: String(DEMO.chats.ops) }, ns.team);
+  // The channel's own ConfigMap is in its namespace, not the operator's: read with the ClusterRole's configmaps get.
+  await core.createNamespacedConfigMap({
+    namespace: ns.team,
+    body: {
+      metadata: { name: 'team-style', labels: { 'telegram.notify.dev/template': 'true' } },
+      data: { firing: '{{ status | shout }}' },
+    },
+  });
+  await channel(
+    'own-style',
+    { botRef: { name: bot }, chatId: String(DEMO.chats.ops), template: { configMapRef: { name: 'team-style' } } },
+    ns.team,
+  );
+  const templateValid = (name: string) =>
+    eventually(
+      async () => {
+        const c = cond(await get(name, ns.team), 'TemplateValid');
+        return c && c.status !== 'Unknown' ? c : undefined;
+      },
+      20_000,
+      `${ns.team}/${name} TemplateValid`,
+    );
+  expect(await templateValid('house')).toMatchObject({
+    status: 'True',
+    reason: 'Verified',
+    message: expect.stringContaining(`ClusterTelegramBot ${bot} spec.defaults.template (ConfigMap ${platform}/house-style)`),
+  });
+  expect(await templateValid('own-style')).toMatchObject({
+    status: 'False',
+    reason: 'TemplateInvalid',
+    message: expect.stringMatching(new RegExp(`^spec\\.template \\(ConfigMap ${ns.team}/team-style\\): .*unknown filter: shout`)),
+  });
+});

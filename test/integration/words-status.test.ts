@@ -71,6 +71,24 @@ test.each([
   },
 );
 
+test('hostile templates fail their own check; the operator keeps answering /healthz and judging other channels', async () => {
+  const attacks = {
+    'empty-for': '{% for i in (1..300000000) %}{% endfor %}x',
+    'date-padding': '{{ "2026-01-01T00:00:00Z" | date: "%500000000d" }}',
+    'doubling-concat': '{% assign a = "x,y" | split: "," %}{% for i in (1..40) %}{% assign a = a | concat: a %}{% endfor %}{{ a.size }}',
+  };
+  for (const [name, firing] of Object.entries(attacks)) await channel(`attack-${name}`, { ...base(), template: { firing } });
+  await channel('innocent', { ...base(), template: { firing: GOOD_TEMPLATE } });
+  // Asked while the attacks are being judged: the event loop that serves it is not the one that renders.
+  expect((await fetch(`${operator.url}/healthz`)).status).toBe(200);
+  await condition('innocent', 'TemplateValid', 'True');
+  for (const name of Object.keys(attacks)) {
+    const ch = await condition(`attack-${name}`, 'TemplateValid', 'False');
+    expect(cond(ch, 'TemplateValid')?.message).toMatch(/over the render (limits|deadline|memory cap)/);
+  }
+  expect((await fetch(`${operator.url}/healthz`)).status).toBe(200);
+});
+
 test('a ConfigMap template: missing, then created with a broken key, then fixed', async () => {
   await channel('from-cm', { ...base(), template: { configMapRef: { name: 'team-templates', firingKey: 'firing.liquid' } } });
   const ch = await condition('from-cm', 'TemplateValid', 'False');

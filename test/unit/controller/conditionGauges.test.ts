@@ -58,6 +58,26 @@ describe('condition gauges', () => {
     ]);
   });
 
+  it('TemplateValid and RoutesValid that are not True are exported with their reasons', async () => {
+    const metrics = createMetrics();
+    updateConditionGauges(
+      metrics,
+      [
+        channel('team-a', 'styled', [
+          cond('Ready', 'True', 'Verified'),
+          cond('TemplateValid', 'False', 'TemplateInvalid'),
+          cond('RoutesValid', 'False', 'TopicsNotManageable'),
+        ]),
+        channel('team-b', 'fine', [cond('Ready', 'True', 'Verified'), cond('TemplateValid', 'True', 'Verified')]),
+      ],
+      [],
+    );
+    expect(await series(metrics, 'telegram_operator_channel_condition')).toEqual([
+      'telegram_operator_channel_condition{channel_namespace="team-a",channel="styled",type="RoutesValid",status="False",reason="TopicsNotManageable"} 1',
+      'telegram_operator_channel_condition{channel_namespace="team-a",channel="styled",type="TemplateValid",status="False",reason="TemplateInvalid"} 1',
+    ]);
+  });
+
   it('a channel or bot without a Ready condition yet is Ready Unknown, reason NotReconciled', async () => {
     const metrics = createMetrics();
     updateConditionGauges(metrics, [channel('ns', 'new')], [bot('fresh')]);

@@ -114,6 +114,14 @@ describe('TemplateValid', () => {
     expect(renders.length).toBeGreaterThan(first);
   });
 
+  it('a render stopped by the clock is not remembered: the next reconcile judges the text again', async () => {
+    const runaway = { firing: '{% for i in (1..300000000) %}{% endfor %}remember me?' };
+    expect(await templateValid({ template: runaway })).toMatchObject({ status: 'False' });
+    const once = renders.length;
+    expect(await templateValid({ template: runaway })).toMatchObject({ status: 'False' });
+    expect(renders.length).toBe(2 * once);
+  });
+
   it('a template that never names `channel` is checked once for every channel; one that does, per channel', async () => {
     const shared = { firing: 'house style {{ status }}' };
     await words.verdicts(channel({ template: shared }, 'a'), verified);
