@@ -17,7 +17,7 @@ export const OWNED_SELECTOR = `${LABEL_MANAGED_BY}=${FIELD_MANAGER}`;
 /** The receiver's name in the AlertmanagerConfig (the Prometheus Operator prefixes it with namespace and name). */
 export const RECEIVER_NAME = 'telegram';
 
-/** The channel's webhook URL under the operator's base URL (http/alertmanagerWebhook.ts serves this path). */
+/** The channel's webhook URL under the operator's base URL (http/webhook.ts serves this path). */
 export function webhookUrl(baseUrl: string, namespace: string, name: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/webhooks/alertmanager/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
 }

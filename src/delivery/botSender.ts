@@ -6,6 +6,7 @@ import type { TelegramClient } from '../telegram/client.js';
 import { TelegramError } from '../telegram/errors.js';
 import type { TelegramMessage } from '../telegram/schemas.js';
 import { batchText, lingerMs, takeBatch } from './coalesce.js';
+import { DeliveryError } from './deliveryError.js';
 import { SendingStopped, type ChatCall, type Clock, type Delivery, type OutgoingMessage, type SenderObserver } from './outgoing.js';
 import { BotPacing, type ChatPace } from './pacing.js';
 import type { RateLimits } from './rateLimit.js';
@@ -84,6 +85,8 @@ export class BotSender {
   private enqueue(msg: OutgoingMessage, call?: ChatCall<unknown>): Promise<unknown> {
     if (this.chats.size > 1000) this.pruneIdleChats();
     return new Promise((resolve, reject) => {
+      // Whatever stops the message, its caller gets the one delivery error type.
+      const fail = (e: unknown) => reject(DeliveryError.of(e, call?.method ?? 'sendMessage'));
       const chat = this.chat(msg.chatId);
       const p: Pending = {
         msg,
@@ -95,9 +98,9 @@ export class BotSender {
         messageIds: [],
         enqueuedAt: this.clock.now(),
         resolve,
-        reject,
+        reject: fail,
       };
-      if (msg.signal?.aborted) return reject(giveUp(p));
+      if (msg.signal?.aborted) return fail(giveUp(p));
       msg.signal?.addEventListener('abort', () => this.abandon(chat, p), { once: true });
       if (call && this.collapse(chat, p, call)) return;
       chat.queue.push(p);
@@ -142,7 +145,7 @@ export class BotSender {
     this.drop(chat, p);
   }
 
-  private drop(chat: ChatState, p: Pending, err?: TelegramError): void {
+  private drop(chat: ChatState, p: Pending, err?: TelegramError | DeliveryError): void {
     const i = chat.queue.indexOf(p);
     if (i < 0) return;
     chat.queue.splice(i, 1);

@@ -1,13 +1,13 @@
 // The Bot API's message operations the alert lifecycle needs (send with buttons or as a reply, edit,
-// delete), through the sender's per-bot and per-chat limits, with Telegram's refusals turned into
-// outcomes a caller branches on.
+// delete), through the sender's per-bot and per-chat limits. Success is returned, in the lifecycle's
+// terms where Telegram's answer means something to it (an edit of a message that is gone); every other
+// failure is thrown as the DeliveryError the sender rejected with.
 import type { ResolvedChannel } from '../channel/resolver.js';
 import { parsedLength } from '../format/markup.js';
 import type { InlineKeyboardMarkup, TelegramClient } from '../telegram/client.js';
-import { TelegramError } from '../telegram/errors.js';
-import type { DeliveryReason } from '../api/contract.js';
-import type { MessageSource, OutgoingMessage, Sender } from './sender.js';
-import { deliveryReason } from './reasons.js';
+import type { TelegramErrorKind } from '../telegram/errors.js';
+import { DeliveryError } from './deliveryError.js';
+import type { Delivery, MessageSource, OutgoingMessage, Sender } from './sender.js';
 
 /** Where a message operation goes: a resolved channel (its token, chat and spec's send options). */
 export type Target = ResolvedChannel;
@@ -31,30 +31,23 @@ export interface SendRequest {
   signal?: AbortSignal;
 }
 
-/** A refusal or failure the caller cannot branch on more precisely; `transient`: worth trying again later. */
-export interface Failed {
-  kind: 'failed';
-  reason: DeliveryReason;
-  error: TelegramError;
-  transient: boolean;
-}
-export type SendOutcome = { kind: 'sent'; messageIds: number[]; members?: string[] } | Failed;
-export type EditOutcome =
-  | { kind: 'edited' }
-  /** Telegram already shows exactly this: nothing to do (a success for the caller). */
-  | { kind: 'notModified' }
-  /** Deleted, or never in this chat: send a new message instead. */
-  | { kind: 'notFound' }
-  /** Not the bot's, sent with a reply keyboard, or too old: send a new message instead. */
-  | { kind: 'notEditable' }
-  | Failed;
-export type DeleteOutcome = { kind: 'deleted' } | { kind: 'notFound' } | { kind: 'notDeletable' } | Failed;
+/**
+ * An edit done; one Telegram calls "not modified" (the chat shows it already: nothing to do); or a
+ * message that can no longer show it (deleted, never in this chat, not editable, or in a group that
+ * migrated): send a new message instead.
+ */
+export type EditResult = 'edited' | 'notModified' | 'gone';
+/** 'kept': Telegram no longer lets the bot delete it (older than 48 h). */
+export type RemoveResult = 'deleted' | 'gone' | 'kept';
+
+/** Telegram's refusals of an edit that mean the message is gone for this bot, not that the edit failed. */
+const GONE: ReadonlySet<TelegramErrorKind> = new Set(['MessageNotFound', 'MessageNotEditable', 'ChatMigrated']);
 
 export class MessageOperations {
   constructor(private readonly sender: Sender) {}
 
   /** Sends `parts` as new messages (buttons and reply on the first); the ids of every part, in order. */
-  async send(to: Target, req: SendRequest): Promise<SendOutcome> {
+  send(to: Target, req: SendRequest): Promise<Delivery> {
     const parseMode = req.parseMode ?? to.spec.parseMode;
     const msg: OutgoingMessage = {
       token: to.token,
@@ -76,12 +69,7 @@ export class MessageOperations {
       msg.coalesce = true;
       msg.share = req.share;
     }
-    try {
-      const d = await this.sender.send(msg);
-      return { kind: 'sent', messageIds: d.messageIds, ...(d.members ? { members: d.members } : {}) };
-    } catch (e) {
-      return failed(e, 'sendMessage');
-    }
+    return this.sender.send(msg);
   }
 
   /** Replaces a message's text (and its keyboard: without `replyMarkup` the keyboard is removed, as on Telegram). */
@@ -95,7 +83,7 @@ export class MessageOperations {
       signal?: AbortSignal;
       source?: MessageSource;
     },
-  ): Promise<EditOutcome> {
+  ): Promise<EditResult> {
     const parseMode = edit.parseMode ?? to.spec.parseMode;
     const params = {
       chat_id: to.chatId,
@@ -115,23 +103,24 @@ export class MessageOperations {
   editReplyMarkup(
     to: Target,
     edit: { messageId: number; replyMarkup?: InlineKeyboardMarkup; signal?: AbortSignal; source?: MessageSource },
-  ): Promise<EditOutcome> {
+  ): Promise<EditResult> {
     const params = { chat_id: to.chatId, message_id: edit.messageId, ...(edit.replyMarkup ? { reply_markup: edit.replyMarkup } : {}) };
     const run = (t: TelegramClient, token: string) => t.editMessageReplyMarkup(token, params);
     return this.edit(to, { method: 'editMessageReplyMarkup', run, signal: edit.signal, messageId: edit.messageId, source: edit.source });
   }
 
   /** `source` labels the call in the metrics (default: 'alertmanager'), as for edits. */
-  async deleteMessage(to: Target, messageId: number, signal?: AbortSignal, source: MessageSource = 'alertmanager'): Promise<DeleteOutcome> {
+  async deleteMessage(to: Target, messageId: number, signal?: AbortSignal, source: MessageSource = 'alertmanager'): Promise<RemoveResult> {
     const method = 'deleteMessage';
     const run = (t: TelegramClient, token: string) => t.deleteMessage(token, { chat_id: to.chatId, message_id: messageId });
     try {
       await this.sender.call({ token: to.token, chatId: to.chatId, source, method, run, signal, messageId });
-      return { kind: 'deleted' };
+      return 'deleted';
     } catch (e) {
-      if (e instanceof TelegramError && e.kind === 'MessageNotFound') return { kind: 'notFound' };
-      if (e instanceof TelegramError && e.kind === 'MessageNotDeletable') return { kind: 'notDeletable' };
-      return failed(e, method);
+      const err = DeliveryError.of(e, method);
+      if (err.telegram.kind === 'MessageNotFound' || err.telegram.kind === 'ChatMigrated') return 'gone';
+      if (err.telegram.kind === 'MessageNotDeletable') return 'kept';
+      throw err;
     }
   }
 
@@ -145,7 +134,7 @@ export class MessageOperations {
       source: MessageSource | undefined;
       collapseKey?: string;
     },
-  ): Promise<EditOutcome> {
+  ): Promise<EditResult> {
     const { method, run, signal, messageId, collapseKey } = e;
     const collapse = collapseKey !== undefined ? { collapseKey } : {};
     try {
@@ -159,21 +148,14 @@ export class MessageOperations {
         messageId,
         ...collapse,
       });
-      return { kind: 'edited' };
-    } catch (err) {
-      if (err instanceof TelegramError) {
-        if (err.kind === 'MessageNotModified') return { kind: 'notModified' };
-        if (err.kind === 'MessageNotFound') return { kind: 'notFound' };
-        if (err.kind === 'MessageNotEditable') return { kind: 'notEditable' };
-      }
-      return failed(err, method);
+      return 'edited';
+    } catch (thrown) {
+      const err = DeliveryError.of(thrown, method);
+      if (err.telegram.kind === 'MessageNotModified') return 'notModified';
+      if (GONE.has(err.telegram.kind)) return 'gone';
+      throw err;
     }
   }
-}
-
-function failed(e: unknown, method: string): Failed {
-  const error = e instanceof TelegramError ? e : new TelegramError({ kind: 'Unavailable', message: `${method} failed`, method });
-  return { kind: 'failed', reason: deliveryReason(error), error, transient: error.transient };
 }
 
 /** The sendMessage options a channel's spec asks for. */

@@ -13,6 +13,8 @@
 // The memory lives in the leader's process and starts empty after a leader change.
 import { createHash } from 'node:crypto';
 import type { Notification } from '../sources/notification.js';
+import { DeliveryError } from './deliveryError.js';
+import type { DeliveryOutcome } from './outcome.js';
 import type { Delivery } from './sender.js';
 
 /** Long enough for a retry at the next flush (Alertmanager's default group_interval is 5 minutes). */
@@ -29,15 +31,12 @@ export function notificationIdentity(channelKey: string, n: Pick<Notification, '
     .digest('hex');
 }
 
-export type NotificationOutcome =
-  /** Every part was accepted while this request waited (it started the delivery, or joined it). */
-  | { kind: 'delivered'; delivery: Delivery; joined: boolean }
-  /** A retry of a notification delivered while nobody was waiting: nothing sent again. */
-  | { kind: 'deliveredEarlier' }
-  /** This request stopped waiting first; the delivery may still be under way (a retry joins it). */
-  | { kind: 'notYet' }
-  /** The sender gave up on it or Telegram refused it; nothing is remembered. */
-  | { kind: 'failed'; error: unknown };
+/**
+ * How a notification ended for one request: delivered (it started the delivery, or joined it),
+ * delivered earlier while nobody waited, not yet (this request stopped waiting first), or failed
+ * (nothing is remembered). The members of DeliveryOutcome of the same names.
+ */
+export type NotificationOutcome = Extract<DeliveryOutcome, { kind: 'delivered' | 'deliveredEarlier' | 'notYet' | 'failed' }>;
 
 type Waiter = (o: NotificationOutcome) => void;
 interface Sending {
@@ -103,10 +102,10 @@ export class InFlightNotifications {
     };
     sent.then(
       (delivery) => {
-        const answered = settle({ kind: 'delivered', delivery, joined: false });
+        const answered = settle({ kind: 'delivered', messageIds: delivery.messageIds, joined: false });
         if (!answered) this.remember(identity);
       },
-      (error: unknown) => void settle({ kind: 'failed', error }),
+      (error: unknown) => void settle({ kind: 'failed', error: DeliveryError.of(error, 'send') }),
     );
   }
 

@@ -2,6 +2,7 @@
 import { setTimeout as sleepTimer } from 'node:timers/promises';
 import type { SendMessageParams, TelegramClient } from '../telegram/client.js';
 import { TelegramError } from '../telegram/errors.js';
+import { DeliveryError } from './deliveryError.js';
 
 /**
  * Where a message comes from: 'alert' or 'test' (the annotations), or a webhook source's name
@@ -95,14 +96,18 @@ export const realClock: Clock = {
 
 /**
  * A message this replica will not send because it stopped sending (it lost the leader Lease). Transient
- * and never recorded as an outcome: the next leader sends it (an Alertmanager caller gets a 503 and retries).
+ * and never recorded as an outcome: the next leader sends it (a webhook caller gets a 503 and retries).
  */
-export class SendingStopped extends TelegramError {
+export class SendingStopped extends DeliveryError {
+  override readonly name = 'SendingStopped';
+
   constructor(method = 'sendMessage') {
-    super({
-      kind: 'Unavailable',
-      message: 'not sent: this replica stopped sending (it is no longer the leader); the next leader sends it',
-      method,
-    });
+    super(
+      new TelegramError({
+        kind: 'Unavailable',
+        message: 'not sent: this replica stopped sending (it is no longer the leader); the next leader sends it',
+        method,
+      }),
+    );
   }
 }

@@ -2,9 +2,10 @@
 // in the caption as replies to it, and the caption's edit on resolve. Every call goes through the
 // sender (`Sender.call` for the photo and the edit, `Sender.send` for the replies), so it takes from the
 // same per-bot, per-chat and per-group buckets as the chat's messages and is retried the same way.
-// Refusals come back as outcomes shaped like the delivery service's: a photo Telegram will not take is
-// `photoInvalid` (send the alert as text), a caption edit on a text message is `hasNoCaption` (edit
-// its text instead).
+// As the message operations: success is returned, in the caller's terms where Telegram's answer means
+// something to it (a photo Telegram will not take is `photoInvalid`: send the alert as text; a caption
+// edit on a text message is `hasNoCaption`: edit its text instead); every other failure is thrown as a
+// DeliveryError.
 import { silenceHostAllowed } from '../api/silenceHosts.js';
 import type { ResolvedChannel } from '../channel/resolver.js';
 import type { InlineKeyboardMarkup, PhotoUpload, TelegramClient } from '../telegram/client.js';
@@ -13,9 +14,9 @@ import { splitCaption } from '../format/caption.js';
 import { escapeHtml } from '../format/html.js';
 import { parsedLength } from '../format/markup.js';
 import { InvalidMarkupError } from '../format/split.js';
-import { deliveryReason } from './reasons.js';
+import { DeliveryError } from './deliveryError.js';
+import type { EditResult } from './messageOperations.js';
 import type { MessageSource, OutgoingMessage, Sender } from './sender.js';
-import type { EditOutcome, Failed } from './messageOperations.js';
 
 /** IMAGE_URL_HOSTS as fetchImage's host check: the host[:port] rules of SILENCE_URL_HOSTS. */
 export function imageHostCheck(entries: readonly string[]): (url: string) => boolean {
@@ -41,16 +42,25 @@ export interface PhotoRequest {
   signal?: AbortSignal;
 }
 
-export type PhotoSendOutcome =
+export type PhotoSendResult =
   /** The photo and then its replies, in order; `fileId` sends the same photo again without uploading it. */
   | { kind: 'sent'; messageIds: number[]; fileId: string }
   /** Telegram will not take this photo (not an image, odd dimensions, an unknown file_id): send the alert as text. */
-  | { kind: 'photoInvalid'; error: TelegramError }
-  /** `sentMessageIds`: the photo went out, a reply carrying the rest of its text did not. */
-  | (Failed & { sentMessageIds?: number[] });
+  | { kind: 'photoInvalid'; error: TelegramError };
+
+/** The photo went out, a reply carrying the rest of its text did not: the chat has `sentMessageIds`. */
+export class PhotoRepliesFailed extends DeliveryError {
+  override readonly name: string = 'PhotoRepliesFailed';
+  constructor(
+    failure: DeliveryError,
+    readonly sentMessageIds: number[],
+  ) {
+    super(failure.telegram);
+  }
+}
 
 /** Sends the photo with as much of `html` as fits in its caption, then the rest as replies to it. */
-export async function sendPhoto(sender: Sender, to: ResolvedChannel, req: PhotoRequest): Promise<PhotoSendOutcome> {
+export async function sendPhoto(sender: Sender, to: ResolvedChannel, req: PhotoRequest): Promise<PhotoSendResult> {
   const method = 'sendPhoto';
   let caption: string;
   let rest: string[];
@@ -59,7 +69,7 @@ export async function sendPhoto(sender: Sender, to: ResolvedChannel, req: PhotoR
   } catch (e) {
     if (!(e instanceof InvalidMarkupError)) throw e;
     // What Telegram would answer, said before any call: the photo is not sent with a broken caption.
-    return failed(new TelegramError({ kind: 'InvalidMarkup', message: `the caption is not valid HTML: ${e.message}`, method }), method);
+    throw new DeliveryError(new TelegramError({ kind: 'InvalidMarkup', message: `the caption is not valid HTML: ${e.message}`, method }));
   }
   const params = {
     chat_id: to.chatId,
@@ -80,8 +90,9 @@ export async function sendPhoto(sender: Sender, to: ResolvedChannel, req: PhotoR
     photoId = message.message_id;
     fileId = message.photo.at(-1)!.file_id;
   } catch (e) {
-    if (e instanceof TelegramError && e.kind === 'PhotoInvalid') return { kind: 'photoInvalid', error: e };
-    return failed(e, method);
+    const failure = DeliveryError.of(e, method);
+    if (failure.telegram.kind === 'PhotoInvalid') return { kind: 'photoInvalid', error: failure.telegram };
+    throw failure;
   }
   if (rest.length === 0) return { kind: 'sent', messageIds: [photoId], fileId };
   const replies: OutgoingMessage = {
@@ -97,7 +108,7 @@ export async function sendPhoto(sender: Sender, to: ResolvedChannel, req: PhotoR
     const delivery = await sender.send(replies);
     return { kind: 'sent', messageIds: [photoId, ...delivery.messageIds], fileId };
   } catch (e) {
-    return { ...failed(e, 'sendMessage'), sentMessageIds: [photoId] };
+    throw new PhotoRepliesFailed(DeliveryError.of(e, 'sendMessage'), [photoId]);
   }
 }
 
@@ -111,11 +122,14 @@ export interface CaptionEdit {
   signal?: AbortSignal;
 }
 
-/** EditOutcome, and `hasNoCaption`: the message is text, not a photo (edit its text instead). */
-export type CaptionEditOutcome = EditOutcome | { kind: 'hasNoCaption' };
+/** An edit's result, and `hasNoCaption`: the message is text, not a photo (edit its text instead). */
+export type CaptionEditResult = EditResult | 'hasNoCaption';
+
+/** Telegram's refusals of a caption edit that mean the photo is gone for this bot: send anew. */
+const GONE = new Set(['MessageNotFound', 'MessageNotEditable', 'ChatMigrated']);
 
 /** Replaces a photo's caption (and its keyboard), as editText does a message's text. */
-export async function editCaption(sender: Sender, to: ResolvedChannel, edit: CaptionEdit): Promise<CaptionEditOutcome> {
+export async function editCaption(sender: Sender, to: ResolvedChannel, edit: CaptionEdit): Promise<CaptionEditResult> {
   const method = 'editMessageCaption';
   const params = {
     chat_id: to.chatId,
@@ -137,15 +151,14 @@ export async function editCaption(sender: Sender, to: ResolvedChannel, edit: Cap
       messageId: edit.messageId,
       collapseKey: method,
     });
-    return { kind: 'edited' };
+    return 'edited';
   } catch (e) {
-    if (e instanceof TelegramError) {
-      if (e.kind === 'MessageNotModified') return { kind: 'notModified' };
-      if (e.kind === 'MessageNotFound') return { kind: 'notFound' };
-      if (e.kind === 'MessageNotEditable') return { kind: 'notEditable' };
-      if (e.kind === 'MessageHasNoCaption') return { kind: 'hasNoCaption' };
-    }
-    return failed(e, method);
+    const failure = DeliveryError.of(e, method);
+    const kind = failure.telegram.kind;
+    if (kind === 'MessageNotModified') return 'notModified';
+    if (kind === 'MessageHasNoCaption') return 'hasNoCaption';
+    if (GONE.has(kind)) return 'gone';
+    throw failure;
   }
 }
 
@@ -156,9 +169,4 @@ function channelOptions(to: ResolvedChannel): { message_thread_id?: number; disa
     ...(to.spec.disableNotification ? { disable_notification: true } : {}),
     ...(to.spec.protectContent ? { protect_content: true } : {}),
   };
-}
-
-function failed(e: unknown, method: string): Failed {
-  const error = e instanceof TelegramError ? e : new TelegramError({ kind: 'Unavailable', message: `${method} failed`, method });
-  return { kind: 'failed', reason: deliveryReason(error), error, transient: error.transient };
 }

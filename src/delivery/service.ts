@@ -5,7 +5,7 @@
 // the reconciler folds into status. Its callers only decide what to send (the relay) or authenticate
 // and answer (the webhook). It also offers the message operations (messageOperations.ts) the alert
 // lifecycle needs.
-import { TRANSIENT_REASONS, type DeliveryReason } from '../api/contract.js';
+import { TRANSIENT_REASONS } from '../api/contract.js';
 import { parseSpec, type TelegramChannel } from '../api/types.js';
 import type { ChannelResolver, ResolvedChannel } from '../channel/resolver.js';
 import { SecretUnavailable } from '../channel/secrets.js';
@@ -16,14 +16,14 @@ import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Notification } from '../sources/notification.js';
 import type { SourceSettings, WebhookSource } from '../sources/source.js';
-import { TelegramError } from '../telegram/errors.js';
 import { tokenKey } from '../telegram/tokenKey.js';
 import { Admissions } from './admission.js';
+import { DeliveryError } from './deliveryError.js';
 import type { DeliveryLedger } from './ledger.js';
 import { MessageOperations, sendOptions } from './messageOperations.js';
 import { InFlightNotifications, notificationIdentity } from './notifications.js';
+import type { DeliveryOutcome } from './outcome.js';
 import { readiness } from './readiness.js';
-import { deliveryReason } from './reasons.js';
 import { SendingStopped, type Delivery, type OutgoingMessage, type Sender } from './sender.js';
 
 /**
@@ -45,22 +45,6 @@ export type ChannelMessage =
   | { source: 'alert' | 'test'; digest: string; parts: string[]; resolved: ResolvedChannel }
   /** A webhook source's notification; the caller waits for it until `wait` aborts. */
   | { source: WebhookSource; notification: Notification; wait: AbortSignal };
-
-export type DeliveryOutcome =
-  /** Every part was accepted while the caller waited (it started the delivery, or joined one under way). */
-  | { kind: 'delivered'; messageIds: number[]; joined: boolean }
-  /** A retry of a notification delivered while nobody was waiting: nothing sent again. */
-  | { kind: 'deliveredEarlier' }
-  /** The caller stopped waiting first; the delivery may still be under way (a retry joins it). */
-  | { kind: 'notYet' }
-  /** The channel is not Ready for its current generation; `permanent`: it needs a human, not a retry soon. */
-  | { kind: 'notReady'; why: string; permanent: boolean }
-  /** The channel's Secrets cannot be read right now (the API server is busy); `detail` is for the log only. */
-  | { kind: 'secretsUnavailable'; detail: string }
-  /** Telegram refused it, or it was not accepted in time (`transient`). */
-  | { kind: 'failed'; reason: DeliveryReason; message: string; transient: boolean }
-  /** This replica stopped sending (it lost the Lease): nothing recorded, the next leader sends it. */
-  | { kind: 'stopped' };
 
 /** How a notification's rendered parts reach the chat; the alert lifecycle supplies one that edits or replies to an earlier message. */
 export type NotificationSender = (n: ChannelNotification, service: DeliveryService) => Promise<Delivery>;
@@ -147,14 +131,13 @@ export class DeliveryService extends MessageOperations {
     } catch (e) {
       // Not sent because this replica lost the Lease: nothing to record, the next leader sends it.
       if (e instanceof SendingStopped) return { kind: 'stopped' };
-      const err = e instanceof TelegramError ? e : undefined;
-      const reason = deliveryReason(err);
-      const message = err?.message ?? 'send failed';
+      const error = DeliveryError.of(e, 'send');
+      const { reason, message } = error;
       metrics.messagesFailed.inc({ source: kind, reason });
       log.warn({ ...logged, reason, err: message }, `${kind} not delivered`);
       recordEvent(ch, 'Warning', kind === 'alert' ? 'AlertFailed' : 'TestMessageFailed', `${reason}: ${message}`);
       await this.recorded(key, { kind, digest, ok: false, reason, error: message });
-      return { kind: 'failed', reason, message, transient: err?.transient ?? true };
+      return { kind: 'failed', error };
     } finally {
       // Held until the outcome is in status (or PERSIST_WAIT_MS passed): then the bot's next message may go.
       permit.done();
@@ -192,33 +175,22 @@ export class DeliveryService extends MessageOperations {
         void this.deps.ledger.record(key, { kind: source.name, ok: true, messageIds: delivery.messageIds });
         return delivery;
       } catch (e) {
-        const err = e instanceof TelegramError ? e : undefined;
-        // A transient failure is the sender's to retry: only a refusal is an outcome of the channel.
-        if (err && !err.transient) {
-          const reason = deliveryReason(err);
-          this.deps.metrics.messagesFailed.inc({ source: source.name, reason });
-          void this.deps.ledger.record(key, { kind: source.name, ok: false, reason, error: err.message });
+        const err = DeliveryError.of(e, 'send');
+        // A transient failure is the webhook sender's to retry: only a refusal is an outcome of the channel.
+        if (!err.transient) {
+          this.deps.metrics.messagesFailed.inc({ source: source.name, reason: err.reason });
+          void this.deps.ledger.record(key, { kind: source.name, ok: false, reason: err.reason, error: err.message });
         }
-        throw e;
+        throw err;
       }
     };
     const outcome = await this.notifications.deliver(notificationIdentity(key, notification), start, wait);
     const logged = { namespace: ch.metadata.namespace, name: ch.metadata.name, source: source.name, groupKey: notification.groupKey };
-    switch (outcome.kind) {
-      case 'delivered':
-        if (outcome.joined) this.deps.log.info(logged, 'webhook retry joined a delivery under way: not sent again');
-        return { kind: 'delivered', messageIds: outcome.delivery.messageIds, joined: outcome.joined };
-      case 'deliveredEarlier':
-        this.deps.log.info(logged, 'webhook retry of a notification already delivered: not sent again');
-        return outcome;
-      case 'notYet':
-        return outcome;
-      case 'failed': {
-        const err = outcome.error instanceof TelegramError ? outcome.error : undefined;
-        const transient = !err || err.transient;
-        return { kind: 'failed', reason: deliveryReason(err), message: err?.message ?? 'send failed', transient };
-      }
-    }
+    if (outcome.kind === 'delivered' && outcome.joined)
+      this.deps.log.info(logged, 'webhook retry joined a delivery under way: not sent again');
+    if (outcome.kind === 'deliveredEarlier')
+      this.deps.log.info(logged, 'webhook retry of a notification already delivered: not sent again');
+    return outcome;
   }
 
   /**

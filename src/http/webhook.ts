@@ -15,7 +15,8 @@
 import type http from 'node:http';
 import type { TelegramChannel } from '../api/types.js';
 import type { SecretReader } from '../channel/secrets.js';
-import { DEFAULT_DELIVERY_TIMEOUT_MS, type DeliveryOutcome, type DeliveryService } from '../delivery/service.js';
+import type { DeliveryOutcome } from '../delivery/outcome.js';
+import { DEFAULT_DELIVERY_TIMEOUT_MS, type DeliveryService } from '../delivery/service.js';
 import type { Logger } from '../observability/log.js';
 import { SOURCES } from '../sources/registry.js';
 import type { WebhookSource } from '../sources/source.js';
@@ -179,11 +180,11 @@ function answer(outcome: DeliveryOutcome, source: WebhookSource): WebhookAnswer 
       throw new HttpError(503, "cannot read the channel's Secrets right now; retry", { 'Retry-After': '5' }, outcome.detail);
     case 'stopped':
     case 'failed': {
-      if (outcome.kind === 'stopped' || outcome.transient) {
-        const why = outcome.kind === 'stopped' ? 'this replica stopped sending' : outcome.message;
+      if (outcome.kind === 'stopped' || outcome.error.transient) {
+        const why = outcome.kind === 'stopped' ? 'this replica stopped sending' : outcome.error.message;
         return { status: 503, body: { error: `Telegram did not accept the message in time (${why})` }, headers: { 'Retry-After': '30' } };
       }
-      return { status: 502, body: { error: `Telegram refused the message: ${outcome.reason}: ${outcome.message}` } };
+      return { status: 502, body: { error: `Telegram refused the message: ${outcome.error.reason}: ${outcome.error.message}` } };
     }
   }
 }

@@ -1,8 +1,11 @@
 // What the lifecycle needs of one channel's chat: send (with buttons, as a reply), edit, change the
 // buttons, delete. Bound to the channel's bot, chat and send options by whoever builds it (over the
 // delivery service, which owns the rate limits), so this module never holds a token. An edit or a
-// delete answers how it went in the plan's terms; any other failure is thrown (a TelegramError).
+// delete answers how it went in the plan's terms; any other failure is thrown (a DeliveryError).
+import type { EditResult, RemoveResult } from '../delivery/messageOperations.js';
 import type { InlineKeyboard } from './keyboard.js';
+
+export type { EditResult };
 
 export interface ChatMessages {
   /** Sends the parts in order; the keyboard goes on the first part. Returns the message ids. */
@@ -19,8 +22,5 @@ export interface ChatMessages {
   /** editMessageReplyMarkup; without a keyboard the buttons are removed. */
   setKeyboard(messageId: number, keyboard?: InlineKeyboard): Promise<EditResult>;
   /** deleteMessage; 'kept' when Telegram no longer lets the bot delete it (older than 48 h). */
-  remove(messageId: number): Promise<'deleted' | 'gone' | 'kept'>;
+  remove(messageId: number): Promise<RemoveResult>;
 }
-
-/** An edit done, one Telegram calls "not modified" (the chat shows it already), or a message that can no longer show it. */
-export type EditResult = 'edited' | 'notModified' | 'gone';

@@ -1,13 +1,13 @@
 // ChatMessages (what the lifecycle needs of a chat) over the delivery service, bound to one resolved
-// channel: every send, edit and delete goes through the service and so through the bot's shared rate
-// limits (edits count), and the service's outcomes become the plan's terms: a message deleted, no
-// longer editable, or in a chat that migrated is 'gone' (the notifier sends a new one instead), "not
-// modified" is done, and any other failure is thrown as the TelegramError it is (the webhook answers
-// it, Alertmanager retries a transient one).
-import type { Failed, Target } from '../delivery/messageOperations.js';
+// channel, its source and the notification's abandon signal: every send, edit and delete goes through
+// the service and so through the bot's shared rate limits (edits count). The service already answers
+// in the plan's terms (an edit of a message that is gone: 'gone', and the notifier sends a new one);
+// any other failure is thrown as the DeliveryError it is (the webhook answers it, and the sender
+// retries a transient one).
+import type { Target } from '../delivery/messageOperations.js';
 import type { MessageSource } from '../delivery/outgoing.js';
 import type { DeliveryService } from '../delivery/service.js';
-import type { ChatMessages, EditResult } from './chatMessages.js';
+import type { ChatMessages } from './chatMessages.js';
 
 export type ChatOperations = Pick<DeliveryService, 'send' | 'editText' | 'editReplyMarkup' | 'deleteMessage'>;
 
@@ -27,13 +27,14 @@ export function deliveryChat(
   const source = opts.source ?? 'alertmanager';
   let changed = false;
   const signal = () => (changed ? undefined : opts.abandon);
-  const done = <T>(result: T): T => {
-    changed = true;
+  /** A result that changed the chat: from now on the abandon signal no longer applies. */
+  const changes = <T>(result: T, changedIt: boolean): T => {
+    if (changedIt) changed = true;
     return result;
   };
   return {
     async send(parts, { keyboard, replyTo }) {
-      const out = await service.send(to, {
+      const sent = await service.send(to, {
         parts,
         parseMode: 'HTML',
         source,
@@ -41,16 +42,14 @@ export function deliveryChat(
         ...(replyTo !== undefined ? { replyToMessageId: replyTo } : {}),
         ...optional(signal()),
       });
-      if (out.kind === 'failed') throw out.error;
-      return done(out.messageIds);
+      return changes(sent.messageIds, true);
     },
     async sendShared(text, share) {
-      const out = await service.send(to, { parts: [text], parseMode: 'HTML', source, share, ...optional(signal()) });
-      if (out.kind === 'failed') throw out.error;
-      return done({ messageId: out.messageIds[0]!, members: out.members ?? [share.member] });
+      const sent = await service.send(to, { parts: [text], parseMode: 'HTML', source, share, ...optional(signal()) });
+      return changes({ messageId: sent.messageIds[0]!, members: sent.members ?? [share.member] }, true);
     },
     async edit(messageId, text, keyboard) {
-      const out = await service.editText(to, {
+      const result = await service.editText(to, {
         messageId,
         text,
         parseMode: 'HTML',
@@ -58,52 +57,22 @@ export function deliveryChat(
         ...(keyboard ? { replyMarkup: keyboard } : {}),
         ...optional(signal()),
       });
-      return editResult(out, done);
+      return changes(result, result === 'edited');
     },
     async setKeyboard(messageId, keyboard) {
-      const out = await service.editReplyMarkup(to, {
+      const result = await service.editReplyMarkup(to, {
         messageId,
         source,
         ...(keyboard ? { replyMarkup: keyboard } : {}),
         ...optional(signal()),
       });
-      return editResult(out, done);
+      return changes(result, result === 'edited');
     },
     async remove(messageId) {
-      const out = await service.deleteMessage(to, messageId, signal(), source);
-      switch (out.kind) {
-        case 'deleted':
-          return done('deleted');
-        case 'notFound':
-          return 'gone';
-        case 'notDeletable':
-          return 'kept';
-        case 'failed':
-          if (chatMigrated(out)) return 'gone';
-          throw out.error;
-      }
+      const result = await service.deleteMessage(to, messageId, signal(), source);
+      return changes(result, result === 'deleted');
     },
   };
-}
-
-function editResult(out: Awaited<ReturnType<ChatOperations['editText']>>, done: <T>(r: T) => T): EditResult {
-  switch (out.kind) {
-    case 'edited':
-      return done('edited');
-    case 'notModified':
-      return 'notModified';
-    case 'notFound':
-    case 'notEditable':
-      return 'gone';
-    case 'failed':
-      if (chatMigrated(out)) return 'gone';
-      throw out.error;
-  }
-}
-
-/** A group upgraded to a supergroup: its old messages can no longer be edited through the old chat id. */
-function chatMigrated(out: Failed): boolean {
-  return out.error.kind === 'ChatMigrated';
 }
 
 function optional(signal: AbortSignal | undefined): { signal?: AbortSignal } {

@@ -3,7 +3,9 @@
 import { AlertmanagerPayloadSchema } from '../../../src/format/alertmanager.js';
 import { alertmanagerNotification } from '../../../src/sources/alertmanager.js';
 import { InFlightNotifications, REMEMBER_MS, notificationIdentity } from '../../../src/delivery/notifications.js';
+import { DeliveryError } from '../../../src/delivery/deliveryError.js';
 import type { Delivery } from '../../../src/delivery/sender.js';
+import { TelegramError } from '../../../src/telegram/errors.js';
 
 const payload = (over: Record<string, unknown> = {}, alert: Record<string, unknown> = {}) =>
   alertmanagerNotification(
@@ -66,8 +68,8 @@ test('a retry while the first request still waits joins it: one send, both answe
   const retry = n.deliver('id', start, new AbortController().signal);
   expect(calls).toHaveLength(1);
   calls[0]!.resolve({ messageIds: [1, 2, 3] });
-  expect(await first).toEqual({ kind: 'delivered', delivery: { messageIds: [1, 2, 3] }, joined: false });
-  expect(await retry).toEqual({ kind: 'delivered', delivery: { messageIds: [1, 2, 3] }, joined: true });
+  expect(await first).toEqual({ kind: 'delivered', messageIds: [1, 2, 3], joined: false });
+  expect(await retry).toEqual({ kind: 'delivered', messageIds: [1, 2, 3], joined: true });
   // Answered: a later identical notification (repeat_interval) is sent again.
   expect(n.size).toEqual({ sending: 0, remembered: 0 });
   void n.deliver('id', start, new AbortController().signal);
@@ -139,7 +141,7 @@ test('a failed delivery is reported to every waiter and forgotten: its retry sta
   const { calls, start } = controllable();
   const first = n.deliver('id', start, new AbortController().signal);
   const joined = n.deliver('id', start, new AbortController().signal);
-  const err = new Error('refused');
+  const err = new DeliveryError(new TelegramError({ kind: 'BotKicked', message: 'Forbidden: bot was kicked', method: 'sendMessage' }));
   calls[0]!.reject(err);
   expect(await first).toEqual({ kind: 'failed', error: err });
   expect(await joined).toEqual({ kind: 'failed', error: err });

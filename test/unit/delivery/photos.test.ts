@@ -8,6 +8,7 @@ import { escapeHtml } from '../../../src/format/html.js';
 import { parseMarkup } from '../../../src/format/markup.js';
 import { parsedText } from '../../../src/format/pieces.js';
 import { editCaption, imageHostCheck, imageNoteHtml, sendPhoto } from '../../../src/delivery/photos.js';
+import { DeliveryError } from '../../../src/delivery/deliveryError.js';
 import { Sender } from '../../../src/delivery/sender.js';
 import { fetchImage } from '../../../src/net/imageFetch.js';
 import { TelegramClient, type PhotoUpload } from '../../../src/telegram/client.js';
@@ -105,14 +106,15 @@ describe('without rate limits', () => {
   });
 
   test('a caption that is not valid HTML is an InvalidMarkup failure, and nothing is sent', async () => {
-    const outcome = await sendPhoto(sender, ops, { photo: png(10, 10), html: '<b>unclosed', source: 'alertmanager' });
-    expect(outcome).toMatchObject({ kind: 'failed', reason: 'InvalidMarkup', transient: false });
+    const sending = sendPhoto(sender, ops, { photo: png(10, 10), html: '<b>unclosed', source: 'alertmanager' });
+    await expect(sending).rejects.toBeInstanceOf(DeliveryError);
+    await expect(sending).rejects.toMatchObject({ reason: 'InvalidMarkup', transient: false });
     expect(emu.requests.filter((r) => r.method === 'sendPhoto')).toHaveLength(0);
   });
 
   test('a chat the bot was kicked from is a failure with its reason, as for messages', async () => {
-    const outcome = await sendPhoto(sender, channel(DEMO.chats.kickedGroup), { photo: png(10, 10), html: 'alert', source: 'alertmanager' });
-    expect(outcome).toMatchObject({ kind: 'failed', reason: 'BotKicked', transient: false });
+    const sending = sendPhoto(sender, channel(DEMO.chats.kickedGroup), { photo: png(10, 10), html: 'alert', source: 'alertmanager' });
+    await expect(sending).rejects.toMatchObject({ name: 'DeliveryError', reason: 'BotKicked', transient: false });
   });
 
   test('the photo can answer a message, carry buttons, and be sent again by its file_id', async () => {
@@ -133,22 +135,16 @@ describe('without rate limits', () => {
     expect(message?.replyMarkup).toEqual(keyboard);
   });
 
-  test('caption edits: edited, notModified, hasNoCaption on a text message, notFound', async () => {
+  test('caption edits: edited, notModified, hasNoCaption on a text message, gone', async () => {
     const sent = await sendPhoto(sender, ops, { photo: png(10, 10), html: '🔥 firing', source: 'alertmanager' });
     if (sent.kind !== 'sent') throw new Error(JSON.stringify(sent));
     const messageId = sent.messageIds[0]!;
-    expect(await editCaption(sender, ops, { messageId, caption: '<b>✅ resolved</b>', source: 'alertmanager' })).toEqual({
-      kind: 'edited',
-    });
+    expect(await editCaption(sender, ops, { messageId, caption: '<b>✅ resolved</b>', source: 'alertmanager' })).toBe('edited');
     expect(emu.chatView(DEMO.chats.ops)[0]?.caption).toBe('✅ resolved');
-    expect(await editCaption(sender, ops, { messageId, caption: '<b>✅ resolved</b>', source: 'alertmanager' })).toEqual({
-      kind: 'notModified',
-    });
+    expect(await editCaption(sender, ops, { messageId, caption: '<b>✅ resolved</b>', source: 'alertmanager' })).toBe('notModified');
     const text = await new TelegramClient(base).sendMessage(DEMO.bot.token, { chat_id: DEMO.chats.ops, text: 'plain' });
-    expect(await editCaption(sender, ops, { messageId: text.message_id, caption: 'x', source: 'alertmanager' })).toEqual({
-      kind: 'hasNoCaption',
-    });
-    expect(await editCaption(sender, ops, { messageId: 999_999, caption: 'x', source: 'alertmanager' })).toEqual({ kind: 'notFound' });
+    expect(await editCaption(sender, ops, { messageId: text.message_id, caption: 'x', source: 'alertmanager' })).toBe('hasNoCaption');
+    expect(await editCaption(sender, ops, { messageId: 999_999, caption: 'x', source: 'alertmanager' })).toBe('gone');
   });
 });
 
@@ -163,7 +159,7 @@ describe("with the emulator's rate limits", () => {
     const edits = await Promise.all(
       ids.map((messageId) => editCaption(sender, ops, { messageId, caption: 'resolved', source: 'alertmanager' })),
     );
-    expect(edits).toEqual([{ kind: 'edited' }, { kind: 'edited' }]);
+    expect(edits).toEqual(['edited', 'edited']);
     await sender.send({ token: ops.token, chatId: ops.chatId, parts: ['text'], options: {}, source: 'alertmanager' });
     expect(emu.requests.filter((r) => r.status === 429)).toHaveLength(0);
     expect(emu.requests.map((r) => r.method)).toEqual(

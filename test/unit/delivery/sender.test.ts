@@ -6,7 +6,7 @@ import { Permit } from '../../../src/delivery/admission.js';
 import { DEFAULT_RATE_LIMITS } from '../../../src/delivery/rateLimit.js';
 import { Sender } from '../../../src/delivery/sender.js';
 import { TelegramClient } from '../../../src/telegram/client.js';
-import { TelegramError } from '../../../src/telegram/errors.js';
+import { DeliveryError } from '../../../src/delivery/deliveryError.js';
 import { DEMO, demoScenario } from '../../emulator/scenario.js';
 import { TelegramEmulator } from '../../emulator/server.js';
 import { outgoingAlert as msg, sendMessageCalls } from '../../harness/outgoing.js';
@@ -55,10 +55,10 @@ test('transient 5xx failures are retried until Telegram accepts', async () => {
   expect(sends().map((r) => r.status)).toEqual([502, 502, 200]);
 });
 
-test('a permanent refusal rejects with its kind and is not retried', async () => {
+test('a permanent refusal rejects with the delivery error of its kind and is not retried', async () => {
   const err = await sender.send(msg('nobody home', { chatId: String(DEMO.chats.kickedSupergroup) })).catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(TelegramError);
-  expect((err as TelegramError).kind).toBe('BotKicked');
+  expect(err).toBeInstanceOf(DeliveryError);
+  expect(err).toMatchObject({ reason: 'BotKicked', transient: false, telegram: { kind: 'BotKicked' } });
   expect(sends()).toHaveLength(1);
 });
 
@@ -100,8 +100,8 @@ test('a message aborted while it waits for the rate limit is never sent', async 
   cancel.abort();
   await first;
   const err = await second.catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(TelegramError);
-  expect((err as TelegramError).transient).toBe(true);
+  expect(err).toBeInstanceOf(DeliveryError);
+  expect((err as DeliveryError).transient).toBe(true);
   await new Promise((r) => setTimeout(r, 1_200));
   expect(emu.messagesTo(DEMO.chats.ops).map((m) => m.text)).toEqual(['first']);
 });
@@ -113,7 +113,7 @@ test('a message whose caller gave up while it was on its way is not retried afte
   await new Promise((r) => setTimeout(r, 100)); // on its way: cannot be dropped yet
   cancel.abort();
   const err = await p.catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(TelegramError);
+  expect(err).toBeInstanceOf(DeliveryError);
   emu.clearFaults();
   await new Promise((r) => setTimeout(r, 1_500)); // past the 1 s backoff it would have retried after
   expect(sends()).toHaveLength(1);
@@ -206,7 +206,7 @@ describe('admission (the service bounds how many sends of a bot are not yet reco
     );
     await new Promise((r) => setTimeout(r, 50));
     cancel.abort();
-    await expect(waiting).rejects.toBeInstanceOf(TelegramError);
+    await expect(waiting).rejects.toBeInstanceOf(DeliveryError);
     gate.release(); // the waiter is granted the admission now, and must hand it straight back
     await new Promise((r) => setTimeout(r, 50));
     expect(gate.held()).toBe(false);
@@ -217,7 +217,7 @@ describe('admission (the service bounds how many sends of a bot are not yet reco
     const gate = oneAtATime();
     await expect(
       sender.send(msg('nobody home', { chatId: String(DEMO.chats.kickedSupergroup), admission: gate.admission() })),
-    ).rejects.toBeInstanceOf(TelegramError);
+    ).rejects.toBeInstanceOf(DeliveryError);
     expect(gate.held()).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ import { DeliveryLedger } from '../../../src/delivery/ledger.js';
 import { Sender } from '../../../src/delivery/sender.js';
 import { DeliveryService, UNRECORDED_SENDS_PER_BOT } from '../../../src/delivery/service.js';
 import { readiness } from '../../../src/delivery/readiness.js';
+import { DeliveryError } from '../../../src/delivery/deliveryError.js';
 import { alertmanagerNotification, alertmanagerSource } from '../../../src/sources/alertmanager.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
@@ -125,7 +126,7 @@ describe('deliver: an Alertmanager notification', () => {
   test('a refusal is recorded as a failure; a transient failure is left to Alertmanager (not recorded)', async () => {
     resolve = async () => ({ ok: true, channel: { ...ops, chatId: String(DEMO.chats.kickedSupergroup) } });
     const refused = await service.deliver(channel(), { source: alertmanagerSource, notification, wait: wait() });
-    expect(refused).toMatchObject({ kind: 'failed', reason: 'BotKicked', transient: false });
+    expect(refused).toMatchObject({ kind: 'failed', error: { reason: 'BotKicked', transient: false } });
     expect(recorded).toEqual([{ key: KEY, kind: 'alertmanager', ok: false }]);
 
     resolve = async () => ({ ok: true, channel: ops });
@@ -172,7 +173,7 @@ describe('deliver: an annotation message', () => {
     const done = service.deliver(channel(), { source: 'alert', digest: 'sha256:k', parts: ['x'], resolved: kicked });
     for (let i = 0; i < 100 && recorded.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     ledger.written(KEY, ledger.fold(KEY, {}));
-    expect(await done).toMatchObject({ kind: 'failed', reason: 'BotKicked', transient: false });
+    expect(await done).toMatchObject({ kind: 'failed', error: { reason: 'BotKicked', transient: false } });
     expect(events).toEqual(['AlertFailed']);
   });
 });
@@ -194,7 +195,7 @@ describe('message operations (issue 13)', () => {
       replyToMessageId: user.messageId,
       source: 'alertmanager',
     });
-    expect(sent).toEqual({ kind: 'sent', messageIds: [expect.any(Number), expect.any(Number)] });
+    expect(sent).toEqual({ messageIds: [expect.any(Number), expect.any(Number)] });
     const [first, second] = emu.chatView(DEMO.chats.ops).filter((m) => m.text.startsWith('part'));
     expect(first).toMatchObject({ text: 'part 1', replyMarkup: keyboard, replyToMessageId: user.messageId });
     expect(second?.replyMarkup).toBeUndefined();
@@ -203,33 +204,42 @@ describe('message operations (issue 13)', () => {
 
   test('send as a reply to a message that is gone: sent without the reply', async () => {
     const sent = await service.send(ops, { parts: ['resolved'], replyToMessageId: 999_999, source: 'alertmanager' });
-    expect(sent.kind).toBe('sent');
+    expect(sent.messageIds).toEqual([expect.any(Number)]);
   });
 
-  test('editText: edited; the same again is notModified; a deleted message notFound; a human’s notEditable', async () => {
+  test('editText: edited; the same again is notModified; a deleted message or a human’s is gone', async () => {
     const sent = await service.send(ops, { parts: ['firing'], replyMarkup: keyboard, source: 'alertmanager' });
-    if (sent.kind !== 'sent') throw new Error('not sent');
     const id = sent.messageIds[0]!;
-    expect(await service.editText(ops, { messageId: id, text: '<b>resolved</b>', replyMarkup: keyboard })).toEqual({ kind: 'edited' });
+    expect(await service.editText(ops, { messageId: id, text: '<b>resolved</b>', replyMarkup: keyboard })).toBe('edited');
     expect(emu.chatView(DEMO.chats.ops).find((m) => m.messageId === id)).toMatchObject({ text: 'resolved', replyMarkup: keyboard });
-    expect(await service.editText(ops, { messageId: id, text: '<b>resolved</b>', replyMarkup: keyboard })).toEqual({ kind: 'notModified' });
-    expect(await service.editReplyMarkup(ops, { messageId: id })).toEqual({ kind: 'edited' });
+    expect(await service.editText(ops, { messageId: id, text: '<b>resolved</b>', replyMarkup: keyboard })).toBe('notModified');
+    expect(await service.editReplyMarkup(ops, { messageId: id })).toBe('edited');
     expect(emu.chatView(DEMO.chats.ops).find((m) => m.messageId === id)?.replyMarkup).toBeUndefined();
 
-    expect(await service.deleteMessage(ops, id)).toEqual({ kind: 'deleted' });
-    expect(await service.deleteMessage(ops, id)).toEqual({ kind: 'notFound' });
-    expect(await service.editText(ops, { messageId: id, text: 'again' })).toEqual({ kind: 'notFound' });
+    expect(await service.deleteMessage(ops, id)).toBe('deleted');
+    expect(await service.deleteMessage(ops, id)).toBe('gone');
+    expect(await service.editText(ops, { messageId: id, text: 'again' })).toBe('gone');
     const human = emu.postUserMessage(DEMO.chats.ops, DEMO.users.olga, 'mine');
-    expect(await service.editText(ops, { messageId: human.messageId, text: 'not yours' })).toEqual({ kind: 'notEditable' });
+    expect(await service.editText(ops, { messageId: human.messageId, text: 'not yours' })).toBe('gone');
   }, 20_000); // nine requests to one chat: the sender paces them at Telegram's 1/s after a burst of 3
 
-  test('an edit in a chat the bot was kicked from fails with the chat’s reason, not a message outcome', async () => {
+  test('a message in a group that was upgraded to a supergroup is gone for edits and deletions (send a new one instead)', async () => {
+    const oldId = -400000077;
+    emu.setChat({ id: oldId, type: 'group', title: 'Soon upgraded' });
+    emu.setMembership({ chatId: oldId, botId: DEMO.bot.id, status: 'member' });
+    const group = { ...ops, chatId: String(oldId) };
+    const sent = await service.send(group, { parts: ['firing'], source: 'alertmanager' });
+    emu.migrateGroup(oldId, -1001000000077);
+    expect(await service.editText(group, { messageId: sent.messageIds[0]!, text: 'resolved' })).toBe('gone');
+    expect(await service.editReplyMarkup(group, { messageId: sent.messageIds[0]! })).toBe('gone');
+    expect(await service.deleteMessage(group, sent.messageIds[0]!)).toBe('gone');
+  });
+
+  test('an edit in a chat the bot was kicked from throws the DeliveryError with the chat’s reason, not a message outcome', async () => {
     const kicked = { ...ops, chatId: String(DEMO.chats.kickedSupergroup) };
-    expect(await service.editText(kicked, { messageId: 1, text: 'x' })).toMatchObject({
-      kind: 'failed',
-      reason: 'BotKicked',
-      transient: false,
-    });
+    const thrown = await service.editText(kicked, { messageId: 1, text: 'x' }).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(DeliveryError);
+    expect(thrown).toMatchObject({ reason: 'BotKicked', transient: false, telegram: { kind: 'BotKicked' } });
   });
 
   test('edits take from the same per-chat bucket as sends: with the emulator’s limits on, no 429', async () => {
@@ -245,9 +255,8 @@ describe('message operations (issue 13)', () => {
     });
     try {
       const sent = await s.send(ops, { parts: ['v0'], source: 'alertmanager' });
-      if (sent.kind !== 'sent') throw new Error('not sent');
       const edits = [1, 2, 3, 4].map((i) => s.editText(ops, { messageId: sent.messageIds[0]!, text: `v${i}` }));
-      expect(await Promise.all(edits)).toEqual([1, 2, 3, 4].map(() => ({ kind: 'edited' })));
+      expect(await Promise.all(edits)).toEqual(['edited', 'edited', 'edited', 'edited']);
       expect(limited.requests.filter((r) => r.status === 429)).toHaveLength(0);
     } finally {
       await limited.stop();

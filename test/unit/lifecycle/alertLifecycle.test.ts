@@ -51,14 +51,14 @@ function fakeService() {
   const service: ChatOperations = {
     send: async (_to, req) => {
       sent.push(req);
-      return { kind: 'sent', messageIds: req.parts.map(() => next++) };
+      return { messageIds: req.parts.map(() => next++) };
     },
     editText: async (_to, e) => {
       edits.push(e);
-      return { kind: 'edited' };
+      return 'edited';
     },
-    editReplyMarkup: async () => ({ kind: 'edited' }),
-    deleteMessage: async () => ({ kind: 'deleted' }),
+    editReplyMarkup: async () => 'edited',
+    deleteMessage: async () => 'deleted',
   };
   return { service, sent, edits };
 }
