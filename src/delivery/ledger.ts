@@ -14,7 +14,7 @@ import { Waiters } from '../async/waiters.js';
 type Kind = 'alert' | 'test';
 
 export interface Outcome {
-  kind: MessageSource;
+  kind: Exclude<MessageSource, 'kubernetesEvents'>; // events are remembered by src/events/, not in status.delivery
   /** The annotation value's digest (alert and test messages). */
   digest?: string;
   ok: boolean;

@@ -4,7 +4,7 @@ import type { SendMessageParams, TelegramClient } from '../telegram/client.js';
 import { TelegramError } from '../telegram/errors.js';
 
 /** Where a message comes from; a metrics label (documented in operations.md). */
-export type MessageSource = 'alert' | 'test' | 'alertmanager';
+export type MessageSource = 'alert' | 'test' | 'alertmanager' | 'kubernetesEvents';
 
 /** Options that apply to the first part of a message only: its buttons, and what it answers. */
 export type FirstPartOptions = Pick<SendMessageParams, 'reply_markup' | 'reply_parameters'>;
