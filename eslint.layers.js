@@ -19,6 +19,7 @@ export const LAYERS = {
   template: ['api', 'delivery', 'observability'],
   lifecycle: ['api', 'async', 'channel', 'delivery', 'kube', 'net', 'observability', 'routing', 'telegram', 'template'],
   interaction: ['api', 'async', 'channel', 'kube', 'lifecycle', 'net', 'observability', 'telegram'],
+  events: ['api', 'channel', 'delivery', 'kube', 'net', 'observability', 'runtime'],
   controller: [
     'alertmanagerConfig',
     'api',
@@ -26,6 +27,7 @@ export const LAYERS = {
     'bot',
     'channel',
     'delivery',
+    'events',
     'interaction',
     'kube',
     'lifecycle',

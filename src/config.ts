@@ -90,6 +90,7 @@ export const EnvSchema = z.object({
   WEBHOOK_MAX_CONCURRENT: z.coerce.number().int().min(1).max(256).default(DEFAULT_MAX_CONCURRENT),
   WEBHOOK_BASE_URL: webhookBaseUrl,
   SILENCE_URL_HOSTS: silenceHosts,
+  EVENTS_CLUSTER_NAMESPACES: namespaces,
 });
 
 /** The environment as the operator uses it; its type is what this schema produces, so it is written once. */
@@ -128,6 +129,11 @@ export const ConfigSchema = EnvSchema.transform((c) => ({
    * sent only from Secrets labelled telegram.notify.dev/silence-credentials=true. Set: it also binds those.
    */
   silenceUrlHosts: c.SILENCE_URL_HOSTS,
+  /**
+   * Namespaces whose channels may relay other namespaces' Kubernetes events (spec.kubernetesEvents.namespaceSelector)
+   * and cluster-scoped objects'. Unset: the operator's own namespace.
+   */
+  eventsClusterNamespaces: c.EVENTS_CLUSTER_NAMESPACES.length ? c.EVENTS_CLUSTER_NAMESPACES : c.POD_NAMESPACE ? [c.POD_NAMESPACE] : [],
 }));
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -37,6 +37,7 @@ import { credentialsOptIn } from './interaction/credentialsOptIn.js';
 import { Interaction } from './interaction/interaction.js';
 import { episodeConfigMaps } from './kube/episodeConfigMaps.js';
 import { AlertLifecycle } from './lifecycle/alertLifecycle.js';
+import { buildEventsRelay } from './events/build.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -181,6 +182,19 @@ async function main(): Promise<void> {
     silenceCall: (operation, result) => metrics.silences.inc({ operation, result }),
     log,
   });
+  // The cluster's Warning events (spec.kubernetesEvents): leader work, its records beside the episodes.
+  const events = buildEventsRelay({
+    kc: kube.kc,
+    core: kube.core,
+    namespace: leaseNamespace,
+    clusterNamespaces: config.eventsClusterNamespaces,
+    service: delivery,
+    resolver,
+    getChannel: (ns, name) => manager.getChannel(ns, name),
+    namespaceLabels: (ns) => caches.namespaceLabels(ns),
+    wake: (key) => manager.enqueue(key),
+    log,
+  });
   const relay = new AnnotationRelay({ service: delivery, ledger, recordEvent, metrics, log });
   const reconciler = new ChannelReconciler({
     channels: manager,
@@ -196,10 +210,12 @@ async function main(): Promise<void> {
       interaction.forget(key);
       lifecycle.forgetChannel(key);
       alertmanagerConfigs.forget(key);
+      events.forget(key);
     },
     chatFailures,
     interactive: (ch, resolved, verified) => interaction.condition(ch, resolved, verified),
     alertmanagerConfig: (ch, current) => alertmanagerConfigs.configure(ch, current),
+    eventsWatching: (ch) => events.condition(ch),
   });
 
   const server = await startHttpServer({
@@ -233,8 +249,9 @@ async function main(): Promise<void> {
       start: () => {
         interaction.start();
         lifecycle.start();
+        events.start();
       },
-      stop: () => Promise.all([interaction.stop(), lifecycle.stop()]).then(() => undefined),
+      stop: () => Promise.all([interaction.stop(), lifecycle.stop(), events.stop()]).then(() => undefined),
     },
   );
   log.info(

@@ -25,6 +25,7 @@ import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import { readyVerdict, type Verifier, type VerifyResult } from '../telegram/verifier.js';
 import { findCondition, nowRfc3339, removeCondition, setCondition } from '../api/conditions.js';
+import { withEventsWatching } from '../events/eventsCondition.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
 
 export interface ChannelStore {
@@ -71,6 +72,8 @@ export interface ReconcilerDeps {
   chatFailures?: Pick<Set<string>, 'delete'>;
   /** spec.alertmanager.config: brings the generated AlertmanagerConfig in line; its condition does not touch Ready. */
   alertmanagerConfig?: (ch: TelegramChannel, current: Condition | undefined) => Promise<AlertmanagerConfigOutcome>;
+  /** spec.kubernetesEvents: keeps the channel's subscription, answers EventsWatching (src/events/eventsRelay.ts). */
+  eventsWatching?: (ch: TelegramChannel) => Verdict | undefined;
 }
 
 /**
@@ -117,6 +120,7 @@ export class ChannelReconciler {
     computed.status.conditions = interactive
       ? setCondition(computed.status.conditions ?? [], { type: CONDITION_INTERACTIVE, ...interactive }, generation, now)
       : removeCondition(computed.status.conditions ?? [], CONDITION_INTERACTIVE);
+    computed.status.conditions = withEventsWatching(computed.status.conditions, this.deps.eventsWatching?.(ch), generation, now);
     const { status, requeueAfterMs } = await this.withAlertmanagerConfig(ch, computed, generation, now);
 
     const plan = this.deps.delivery ? this.deps.delivery.plan(key, ch, resolved, status) : { status };
