@@ -31,16 +31,17 @@ interface RawEvent {
   reason?: string;
   note?: string;
   regarding?: { kind?: string; name?: string; namespace?: string; uid?: string };
-  series?: { count?: number; lastObservedTime?: string | Date };
-  deprecatedCount?: number;
-  deprecatedLastTimestamp?: string | Date;
-  eventTime?: string | Date;
+  series?: { count?: number; lastObservedTime?: string | Date | null } | null;
+  deprecatedCount?: number | null;
+  deprecatedLastTimestamp?: string | Date | null;
+  eventTime?: string | Date | null;
 }
 
-function timeOf(...candidates: (string | Date | undefined)[]): number {
+/** The first of the times that is set; an unset one arrives as undefined, null or "" (new Date(null) would be 1970). */
+function timeOf(...candidates: (string | Date | null | undefined)[]): number {
   for (const c of candidates) {
-    const ms = c === undefined ? NaN : new Date(c).getTime();
-    if (Number.isFinite(ms)) return ms;
+    const ms = c ? new Date(c).getTime() : NaN;
+    if (Number.isFinite(ms) && ms > 0) return ms;
   }
   return 0;
 }
