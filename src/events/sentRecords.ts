@@ -78,12 +78,11 @@ export function decodeRecord(channelKey: string, data: Record<string, string>, w
   } catch {
     stored = [];
   }
-  for (const s of Array.isArray(stored) ? (stored as Partial<Stored>[]) : []) {
-    if (typeof s.u !== 'string' || typeof s.r !== 'string' || typeof s.w !== 'number' || typeof s.l !== 'number') continue;
+  for (const s of Array.isArray(stored) ? (stored as (Partial<Stored> | null)[]) : []) {
+    if (!s || typeof s.u !== 'string' || typeof s.r !== 'string' || typeof s.w !== 'number' || typeof s.l !== 'number') continue;
     if (now - Math.max(s.w, s.l) >= windowMs) continue;
-    const seen = new Map(
-      (Array.isArray(s.s) ? s.s : []).map(([name, count, at]) => [String(name), { count: Number(count), lastSeenMs: Number(at) }]),
-    );
+    const pairs = (Array.isArray(s.s) ? s.s : []).filter((p): p is [string, number, number] => Array.isArray(p));
+    const seen = new Map(pairs.map(([name, count, at]) => [String(name), { count: Number(count), lastSeenMs: Number(at) }]));
     record.aggregates.push({
       key: aggregateKey(channelKey, s.u, s.r),
       channelKey,
