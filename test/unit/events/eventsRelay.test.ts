@@ -20,11 +20,10 @@ class ScriptedWatches {
   }
 }
 
-const channel = (namespace: string, spec: Record<string, unknown>): TelegramChannel =>
-  ({
-    metadata: { namespace, name: 'ch', generation: 1 },
-    spec: { chatId: '-100123', tokenSecretRef: { name: 't' }, ...spec },
-  }) as TelegramChannel;
+const channel = (namespace: string, spec: Record<string, unknown>): TelegramChannel => ({
+  metadata: { namespace, name: 'ch', generation: 1 },
+  spec: { chatId: '-100123', tokenSecretRef: { name: 't' }, ...spec },
+});
 
 function setup() {
   const watches = new ScriptedWatches();
