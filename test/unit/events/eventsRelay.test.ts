@@ -5,6 +5,8 @@ import type { TelegramChannel } from '../../../src/api/types.js';
 import type { EventWatches, ScopeState } from '../../../src/events/eventWatches.js';
 import { EventsRelay } from '../../../src/events/eventsRelay.js';
 import { withEventsWatching } from '../../../src/events/eventsCondition.js';
+import type { WarningEvent } from '../../../src/events/warningEvent.js';
+import { T0, warningEvent } from './fixtures.js';
 
 class ScriptedWatches {
   wanted = new Set<string>();
@@ -27,7 +29,10 @@ const channel = (namespace: string, spec: Record<string, unknown>): TelegramChan
 
 function setup() {
   const watches = new ScriptedWatches();
-  let handlers!: { onState: (scope: string, state: ScopeState) => void };
+  let handlers!: { onState: (scope: string, state: ScopeState) => void; onEvent: (e: WarningEvent) => void };
+  const sent: string[] = [];
+  const ready = channel('team-a', { kubernetesEvents: {} });
+  ready.status = { conditions: [{ type: 'Ready', status: 'True', reason: 'Verified', message: '', observedGeneration: 1 }] };
   const woken: string[] = [];
   const relay = new EventsRelay({
     watches: (h) => {
@@ -35,15 +40,26 @@ function setup() {
       return watches as unknown as EventWatches;
     },
     records: { load: async () => ({}), save: async () => undefined, delete: async () => undefined },
-    service: { send: async () => ({ kind: 'sent', messageIds: [1] }), editText: async () => ({ kind: 'edited' }) },
-    resolver: { resolve: async () => ({ ok: false, failing: { status: 'False', reason: 'SecretNotFound', message: '' } }) },
-    getChannel: () => undefined,
+    service: {
+      send: async (_to, req) => (sent.push(req.parts[0]!), { kind: 'sent', messageIds: [sent.length] }),
+      editText: async () => ({ kind: 'edited' }),
+    },
+    resolver: { resolve: async () => ({ ok: true, channel: {} as never }) },
+    getChannel: (ns) => (ns === 'team-a' ? ready : undefined),
     namespaceLabels: () => undefined,
     clusterNamespaces: ['telegram-system'],
     wake: (key) => woken.push(key),
     log: pino({ level: 'silent' }),
+    now: () => T0,
   });
-  return { relay, watches, woken, state: (scope: string, s: ScopeState) => (watches.states.set(scope, s), handlers.onState(scope, s)) };
+  return {
+    relay,
+    watches,
+    woken,
+    sent,
+    event: (e: WarningEvent) => handlers.onEvent(e),
+    state: (scope: string, s: ScopeState) => (watches.states.set(scope, s), handlers.onState(scope, s)),
+  };
 }
 
 test('a follower watches nothing; the leader watches the namespaces asked for, and stops when none asks', () => {
@@ -96,4 +112,24 @@ test('the condition is set on channels that ask and removed from the others', ()
     },
   ]);
   expect(withEventsWatching(set, undefined, 4, '2026-12-07T06:00:01Z')).toEqual([]);
+});
+
+/** Lets every promise chain and scheduled callback of the relay run (no clock involved). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+}
+
+test('a channel that unsubscribes mid-storm gets nothing more; what waited is dropped', async () => {
+  const { relay, sent, event } = setup();
+  relay.start();
+  relay.condition(channel('team-a', { kubernetesEvents: {} }));
+  for (let i = 0; i < 3; i++) event(warningEvent({ object: `pod-${i}` }));
+  await settle();
+  expect(sent).toHaveLength(3);
+  for (let i = 3; i < 50; i++) event(warningEvent({ object: `pod-${i}` }));
+  relay.condition(channel('team-a', {}));
+  for (let i = 50; i < 60; i++) event(warningEvent({ object: `pod-${i}` }));
+  await settle();
+  expect(sent).toHaveLength(3);
+  expect(relay.held.entries).toBe(0);
 });
