@@ -32,7 +32,11 @@ function setup() {
   let handlers!: { onState: (scope: string, state: ScopeState) => void; onEvent: (e: WarningEvent) => void };
   const sent: string[] = [];
   const ready = channel('team-a', { kubernetesEvents: {} });
-  ready.status = { conditions: [{ type: 'Ready', status: 'True', reason: 'Verified', message: '', observedGeneration: 1 }] };
+  ready.status = {
+    conditions: [
+      { type: 'Ready', status: 'True', reason: 'Verified', message: '', observedGeneration: 1, lastTransitionTime: '2026-12-07T06:00:00Z' },
+    ],
+  };
   const woken: string[] = [];
   const relay = new EventsRelay({
     watches: (h) => {
