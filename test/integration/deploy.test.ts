@@ -30,6 +30,8 @@ const EXPECTED_RULES: Record<string, string[]> = {
   'telegram.notify.dev|telegramchannels/status': ['get', 'patch', 'update'],
   '|secrets': ['get', 'list', 'watch'],
   '|events': ['create', 'patch'],
+  // The cluster's Warning events for spec.kubernetesEvents (docs/kubernetes-events.md).
+  'events.k8s.io|events': ['list', 'watch'],
 };
 
 interface Obj {
