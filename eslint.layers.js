@@ -18,6 +18,7 @@ export const LAYERS = {
   bot: ['api', 'channel', 'kube', 'observability', 'runtime', 'telegram'],
   alertmanagerConfig: ['api', 'kube', 'net', 'observability', 'runtime'],
   delivery: ['api', 'async', 'channel', 'format', 'kube', 'net', 'observability', 'sources', 'telegram'],
+  events: ['api', 'channel', 'delivery', 'format', 'kube', 'net', 'observability', 'runtime'],
   template: ['api', 'format', 'observability'],
   lifecycle: [
     'api',
@@ -41,6 +42,7 @@ export const LAYERS = {
     'bot',
     'channel',
     'delivery',
+    'events',
     'format',
     'interaction',
     'kube',

@@ -95,6 +95,7 @@ export const EnvSchema = z.object({
   /** Template rendering (spec.template): worker threads, and the wall-clock time one render may take. */
   TEMPLATE_WORKERS: z.coerce.number().int().min(1).max(16).default(DEFAULT_POOL_SIZE),
   TEMPLATE_DEADLINE_MS: z.coerce.number().int().min(50).max(30_000).default(DEFAULT_DEADLINE_MS),
+  EVENTS_CLUSTER_NAMESPACES: namespaces,
 });
 
 /** The environment as the operator uses it; its type is what this schema produces, so it is written once. */
@@ -140,6 +141,11 @@ export const ConfigSchema = EnvSchema.transform((c) => ({
   imageUrlHosts: c.IMAGE_URL_HOSTS,
   templateWorkers: c.TEMPLATE_WORKERS,
   templateDeadlineMs: c.TEMPLATE_DEADLINE_MS,
+  /**
+   * Namespaces whose channels may relay other namespaces' Kubernetes events (spec.kubernetesEvents.namespaceSelector)
+   * and cluster-scoped objects'. Unset: the operator's own namespace.
+   */
+  eventsClusterNamespaces: c.EVENTS_CLUSTER_NAMESPACES.length ? c.EVENTS_CLUSTER_NAMESPACES : c.POD_NAMESPACE ? [c.POD_NAMESPACE] : [],
 }));
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -16,6 +16,9 @@ import { channelGauges } from './controller/gauges.js';
 import { interactiveStatus } from './controller/interactiveStatus.js';
 import { ChannelReconciler } from './controller/reconciler.js';
 import { Verification } from './controller/verification.js';
+import { eventsStatus } from './controller/eventsStatus.js';
+import { buildEventsRelay } from './events/build.js';
+import type { EventsRelay } from './events/eventsRelay.js';
 import { WordsStatus, wordsStatus } from './controller/wordsStatus.js';
 import { templateConfigMapReader } from './kube/templateConfigMaps.js';
 import { RenderPool } from './template/pool.js';
@@ -220,6 +223,30 @@ function buildInteraction(
   return interaction;
 }
 
+/** The cluster's Warning events (spec.kubernetesEvents): leader work, its records beside the episodes. */
+function buildEvents(
+  { config, kube, log, ownNamespace }: Base,
+  manager: Manager,
+  watches: Watches,
+  resolver: ChannelResolver,
+  delivery: Delivery,
+) {
+  const events = buildEventsRelay({
+    kc: kube.kc,
+    core: kube.core,
+    namespace: ownNamespace,
+    clusterNamespaces: config.eventsClusterNamespaces,
+    service: delivery.service,
+    resolver,
+    getChannel: (ns, name) => watches.getChannel(ns, name),
+    namespaceLabels: (ns) => watches.namespaceLabels(ns),
+    wake: (key) => manager.enqueue(key),
+    log,
+  });
+  manager.add({ name: 'events', needLeaderElection: true, start: () => events.start(), stop: () => events.stop() });
+  return events;
+}
+
 function buildAlertmanagerConfigs({ config, kube, log }: Base, manager: Manager): AlertmanagerConfigs {
   return new AlertmanagerConfigs({
     api: alertmanagerConfigApi(kube.custom),
@@ -248,6 +275,7 @@ function buildChannelReconciler(
     interaction: Interaction;
     alertmanagerConfigs: AlertmanagerConfigs;
     words: WordsStatus;
+    events: EventsRelay;
     delivery: Delivery;
   },
 ) {
@@ -259,6 +287,7 @@ function buildChannelReconciler(
       interactiveStatus(parts.interaction),
       alertmanagerConfigStatus(parts.alertmanagerConfigs),
       wordsStatus(parts.words, parts.verification),
+      eventsStatus(parts.events),
       deliveryStatus(parts.delivery.relay),
     ],
     channelState: [{ forget: (key) => parts.delivery.lifecycle.forgetChannel(key) }],
@@ -318,6 +347,7 @@ async function main(): Promise<void> {
   const delivery = buildDelivery(base, manager, watches, resolution.resolver, verification);
   const interaction = buildInteraction(base, manager, watches, resolution, delivery);
   const alertmanagerConfigs = buildAlertmanagerConfigs(base, manager);
+  const events = buildEvents(base, manager, watches, resolution.resolver, delivery);
   // Templates render in worker threads, never on this event loop (docs/templates-and-routes.md).
   const renderPool = new RenderPool({ size: config.templateWorkers, deadlineMs: config.templateDeadlineMs });
   const words = new WordsStatus({
@@ -326,7 +356,7 @@ async function main(): Promise<void> {
     log,
     ...(watches.watchesBots() ? { getBot: (name: string) => watches.getBot(name) } : {}),
   });
-  const channels = buildChannelReconciler(base, watches, { verification, interaction, alertmanagerConfigs, words, delivery });
+  const channels = buildChannelReconciler(base, watches, { verification, interaction, alertmanagerConfigs, words, events, delivery });
   const bots = buildBotReconciler(base, watches, resolution);
   const server = await buildHttp(base, manager, watches, resolution, delivery);
   const { sender, ledger } = delivery;

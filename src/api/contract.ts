@@ -34,6 +34,8 @@ export const CONDITION_STALLED = 'Stalled';
 export const CONDITION_INTERACTIVE = 'Interactive';
 /** spec.alertmanager.config: the AlertmanagerConfig generated for the channel (does not affect Ready). */
 export const CONDITION_ALERTMANAGER_CONFIGURED = 'AlertmanagerConfigured';
+/** Only on channels with spec.kubernetesEvents: is the watch of the events it asks for running? */
+export const CONDITION_EVENTS_WATCHING = 'EventsWatching';
 
 export const TokenReasons = [
   'Verified',
@@ -108,6 +110,14 @@ export const RouteReasons = ['Verified', 'RouteInvalid', 'TopicsNotManageable'] 
 export type RouteReason = (typeof RouteReasons)[number];
 
 /**
+ * EventsWatching: Watching (True); Starting (Unknown: the first list is on its way); Forbidden (RBAC
+ * refuses the list of events.k8s.io events); NamespaceSelectorNotAllowed (namespaceSelector in a
+ * namespace not listed in EVENTS_CLUSTER_NAMESPACES: its own namespace is still watched).
+ */
+export const EventsWatchingReasons = ['Watching', 'Starting', 'Forbidden', 'NamespaceSelectorNotAllowed'] as const;
+export type EventsWatchingReason = (typeof EventsWatchingReasons)[number];
+
+/**
  * Every reason a condition the operator writes may carry. A sub-condition that was not checked carries
  * the reason that stopped it (TokenValid Unknown/InvalidChatId), so the union is one for all conditions.
  */
@@ -119,7 +129,8 @@ export type Reason =
   | (typeof InteractiveReasons)[number]
   | AlertmanagerConfigReason
   | TemplateReason
-  | RouteReason;
+  | RouteReason
+  | EventsWatchingReason;
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 

@@ -57,6 +57,29 @@ const ChatIdInput = z
   .union([z.string(), z.number().int().refine(Number.isSafeInteger, 'is too large to be exact as a number: quote it')])
   .transform(String);
 
+// spec.kubernetesEvents: the cluster's own Warning events relayed to the chat (SPEC, "More sources";
+// src/events/). The window's bounds keep one message per object and reason meaningful: under a minute
+// would re-send a crash loop every back-off, over a day would edit a message nobody scrolls back to.
+export const EVENTS_WINDOW_MIN_MS = 60_000;
+export const EVENTS_WINDOW_MAX_MS = 24 * 3_600_000;
+export const KubernetesEventsSpecSchema = z.object({
+  /** Event reasons relayed (BackOff, FailedMount…); empty: every reason. */
+  reasons: z.array(z.string().min(1).max(128)).max(64).default([]),
+  /** Kinds of the object the event is about (Pod, Node…); empty: every kind. */
+  kinds: z.array(z.string().min(1).max(63)).max(32).default([]),
+  /** Other namespaces whose events this channel relays: honoured only in a namespace of EVENTS_CLUSTER_NAMESPACES. */
+  // Lazy: the selector's schema is declared further down, with the ClusterTelegramBot that shares it.
+  namespaceSelector: z.lazy(() => LabelSelectorSchema).optional(),
+  window: z
+    .string()
+    .default('10m')
+    .refine((s) => {
+      const ms = parseDuration(s);
+      return ms !== undefined && ms >= EVENTS_WINDOW_MIN_MS && ms <= EVENTS_WINDOW_MAX_MS;
+    }, 'must be a duration from 1m to 24h, e.g. 10m'),
+});
+export type KubernetesEventsSpec = z.infer<typeof KubernetesEventsSpecSchema>;
+
 export const ChannelSpecSchema = z.object({
   /** Exactly one of tokenSecretRef (a Secret in the channel's namespace) and botRef (a ClusterTelegramBot). */
   tokenSecretRef: SecretKeyRef('token').optional(),
@@ -95,6 +118,7 @@ export const ChannelSpecSchema = z.object({
     .optional(),
   // spec.template, spec.routes, spec.quietHours (api/words.ts).
   ...WordsSpecFields,
+  kubernetesEvents: KubernetesEventsSpecSchema.optional(),
 });
 export type SilenceSpec = NonNullable<NonNullable<ChannelSpec['alertmanager']>['silence']>;
 

@@ -39,6 +39,12 @@ export interface WatcherOptions<T> extends WatcherSeams {
   list: () => Promise<ListResult<unknown>>;
   /** Shapes what is kept in memory (e.g. Secrets keep metadata only, never data). */
   keep: (raw: unknown) => T;
+  /**
+   * What the cache keeps of each object, when less than `keep` gives the handlers (Events: their names and
+   * versions only, the relay holds the rest it needs). The cache then hands this back as `previous`, on
+   * a relist's deletions and on resync, so a watcher with `retain` should not resync.
+   */
+  retain?: (obj: T) => T;
   /** Accept header of the watch request, e.g. metadata only (src/kube/metadataOnly.ts); JSON objects by default. */
   accept?: string;
   /** What to do about a 403, added to the log line (RBAC is the usual cause of a watch that never syncs). */
@@ -143,7 +149,7 @@ export class ResourceWatcher<T extends KubeObject> {
       const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
       seen.add(key);
       const previous = this.cache.get(key);
-      this.cache.set(key, obj);
+      this.cache.set(key, this.opts.retain ? this.opts.retain(obj) : obj);
       if (!previous || previous.metadata.resourceVersion !== obj.metadata.resourceVersion) this.handlers.upsert(obj, previous);
     }
     for (const [key, obj] of this.cache) {
@@ -182,7 +188,7 @@ export class ResourceWatcher<T extends KubeObject> {
           this.handlers.deleted(obj);
         } else {
           const previous = this.cache.get(key);
-          this.cache.set(key, obj);
+          this.cache.set(key, this.opts.retain ? this.opts.retain(obj) : obj);
           this.handlers.upsert(obj, previous);
         }
       };

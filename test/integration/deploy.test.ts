@@ -32,6 +32,8 @@ const EXPECTED_RULES: Record<string, string[]> = {
   '|events': ['create', 'patch'],
   // spec.template.configMapRef: the one ConfigMap named, by GET only.
   '|configmaps': ['get'],
+  // The cluster's Warning events for spec.kubernetesEvents (docs/kubernetes-events.md).
+  'events.k8s.io|events': ['list', 'watch'],
 };
 
 interface Obj {

@@ -57,6 +57,10 @@ app.kubernetes.io/part-of: telegram-channel-operator
 - apiGroups: [""]
   resources: ["configmaps"]
   verbs: ["get"]
+# The cluster's Warning events for channels with spec.kubernetesEvents (docs/kubernetes-events.md).
+- apiGroups: ["events.k8s.io"]
+  resources: ["events"]
+  verbs: ["list", "watch"]
 {{- if .Values.alertmanagerConfig.enabled }}
 # The generated AlertmanagerConfigs (spec.alertmanager.config; deploy/components/alertmanagerconfig).
 - apiGroups: ["monitoring.coreos.com"]
