@@ -4,7 +4,7 @@
 // watch could only fail and retry, every 30 s, forever.
 import type * as k8s from '@kubernetes/client-node';
 import { LIST_PAGE_SIZE } from '../kube/channels.js';
-import { ACCEPT_METADATA_WATCH, listMetadata } from '../kube/metadataOnly.js';
+import { metadataOnlyWatch } from '../kube/metadataOnly.js';
 import type { Logger } from '../observability/log.js';
 import type { KubeObject } from '../kube/objects.js';
 import { ResourceWatcher } from '../runtime/watcher.js';
@@ -44,15 +44,9 @@ export function watchOwnedConfigs(opts: {
         opts.kc,
         { upsert: (obj, prev) => prev !== obj && wake(obj), deleted: wake },
         {
-          path: ownedConfigsPath(ns),
-          list: () => listMetadata(opts.kc, ownedConfigsPath(ns), LIST_PAGE_SIZE),
-          accept: ACCEPT_METADATA_WATCH,
+          ...metadataOnlyWatch(opts.kc, ownedConfigsPath(ns), LIST_PAGE_SIZE),
           forbiddenHint:
             'install the alertmanagerconfig RBAC piece (deploy/components/alertmanagerconfig, or Helm alertmanagerConfig.enabled)',
-          keep: (raw) => {
-            const m = (raw as KubeObject).metadata;
-            return { metadata: { name: m.name, namespace: m.namespace, resourceVersion: m.resourceVersion } };
-          },
           resyncMs: opts.resyncMs,
           log: opts.log,
         },

@@ -17,7 +17,7 @@ import { ANNOTATION_PREFIX, API_VERSION, BOT_KIND, KIND } from '../api/contract.
 import { keyOf, splitKey, type TelegramChannel } from '../api/types.js';
 import { BOT_WATCH_PATH, listBots } from '../kube/bots.js';
 import { LIST_PAGE_SIZE, channelWatchPath, listChannels } from '../kube/channels.js';
-import { ACCEPT_METADATA_WATCH, listMetadata } from '../kube/metadataOnly.js';
+import { ACCEPT_METADATA_WATCH, listMetadata, metadataOnlyWatch } from '../kube/metadataOnly.js';
 import type { ClusterTelegramBot } from '../api/types.js';
 import { botKey, botNameOf } from '../runtime/keys.js';
 import type { Runnable } from '../runtime/manager.js';
@@ -91,18 +91,12 @@ export class Watches implements Runnable {
           opts.kc,
           { upsert: (obj) => this.onSecret(obj), deleted: (obj) => this.onSecret(obj) },
           {
-            path: secretsPath(ns),
             // Metadata only, on the wire: the data of a Secret is never sent to the operator by the
-            // watch, so unrelated Secrets (Helm releases, certificates) cost a few hundred bytes each.
-            list: () => listMetadata(opts.kc, secretsPath(ns), LIST_PAGE_SIZE),
-            accept: ACCEPT_METADATA_WATCH,
+            // watch, so unrelated Secrets (Helm releases, certificates) cost a few hundred bytes each;
+            // only identity and version are kept, whatever the server sent.
+            ...metadataOnlyWatch(opts.kc, secretsPath(ns), LIST_PAGE_SIZE),
             forbiddenHint:
               'grant list and watch on secrets, or set WATCH_SECRETS=false (the get-only install: deploy/overlays/secrets-get-only)',
-            // Only identity and version are kept, whatever the server sent.
-            keep: (raw) => {
-              const m = (raw as SecretMeta).metadata;
-              return { metadata: { name: m.name, namespace: m.namespace, resourceVersion: m.resourceVersion } };
-            },
             log: opts.log,
           },
         ),

@@ -103,3 +103,23 @@ export async function getMetadata(
     throw new Error(`the apiserver answered ${obj.kind ?? 'no kind'} to a metadata-only read of ${path}`);
   return { resourceVersion: obj.metadata?.resourceVersion ?? '', labels: obj.metadata?.labels ?? {} };
 }
+
+/**
+ * What a watcher of `path` needs to see it as metadata only and keep nothing but each object's identity
+ * and version (whatever the server sent): the list, the watch's Accept header and what is kept.
+ */
+export function metadataOnlyWatch(
+  kc: k8s.KubeConfig,
+  path: string,
+  pageSize: number,
+): { path: string; list: () => Promise<ListResult<KubeObject>>; accept: string; keep: (raw: unknown) => KubeObject } {
+  return {
+    path,
+    list: () => listMetadata(kc, path, pageSize),
+    accept: ACCEPT_METADATA_WATCH,
+    keep: (raw) => {
+      const m = (raw as KubeObject).metadata;
+      return { metadata: { name: m.name, namespace: m.namespace, resourceVersion: m.resourceVersion } };
+    },
+  };
+}
