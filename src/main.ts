@@ -152,6 +152,7 @@ async function main(): Promise<void> {
     isLeader: () => manager.isLeader(),
     sendPlain: (n) => sender.send(notificationMessage(n)),
     onWrite: () => metrics.episodeWrites.inc(),
+    imageUrlHosts: config.imageUrlHosts,
     log,
   });
   const delivery = new DeliveryService({

@@ -21,6 +21,7 @@ import { tokenKey } from '../telegram/tokenKey.js';
 import { Admissions } from './admission.js';
 import type { DeliveryLedger } from './ledger.js';
 import { MessageOperations, sendOptions } from './messageOperations.js';
+import { editCaption, sendPhoto, type CaptionEdit, type CaptionEditOutcome, type PhotoRequest, type PhotoSendOutcome } from './photos.js';
 import { InFlightNotifications, notificationIdentity } from './notifications.js';
 import { readiness } from './readiness.js';
 import { deliveryReason } from './reasons.js';
@@ -107,6 +108,16 @@ export class DeliveryService extends MessageOperations {
   /** Notifications being sent, and delivered ones remembered for their retry. */
   get inFlight(): { sending: number; remembered: number } {
     return this.notifications.size;
+  }
+
+  /** A photo with the alert as its caption, the rest as replies (photos.ts), under the bot's limits. */
+  sendPhoto(to: ResolvedChannel, req: PhotoRequest): Promise<PhotoSendOutcome> {
+    return sendPhoto(this.deps.sender, to, req);
+  }
+
+  /** A photo's caption replaced (photos.ts), under the bot's limits. */
+  editCaption(to: ResolvedChannel, edit: CaptionEdit): Promise<CaptionEditOutcome> {
+    return editCaption(this.deps.sender, to, edit);
   }
 
   deliver(channel: TelegramChannel, message: ChannelMessage): Promise<DeliveryOutcome> {

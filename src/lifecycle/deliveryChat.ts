@@ -9,7 +9,8 @@ import type { MessageSource } from '../delivery/outgoing.js';
 import type { DeliveryService } from '../delivery/service.js';
 import type { ChatMessages, EditResult } from './chatMessages.js';
 
-export type ChatOperations = Pick<DeliveryService, 'send' | 'editText' | 'editReplyMarkup' | 'deleteMessage'>;
+export type ChatOperations = Pick<DeliveryService, 'send' | 'editText' | 'editReplyMarkup' | 'deleteMessage'> &
+  Partial<Pick<DeliveryService, 'sendPhoto' | 'editCaption'>>;
 
 /**
  * `abandon` (the notification's: nobody waits for it any more) applies only until the first operation
@@ -32,6 +33,7 @@ export function deliveryChat(
     return result;
   };
   return {
+    ...photoOperations(service, to, source, signal, done),
     async send(parts, { keyboard, replyTo }) {
       const out = await service.send(to, {
         parts,
@@ -82,6 +84,43 @@ export function deliveryChat(
           if (chatMigrated(out)) return 'gone';
           throw out.error;
       }
+    },
+  };
+}
+
+/** sendPhoto and editCaption, when the service offers them (photos.ts). */
+function photoOperations(
+  service: ChatOperations,
+  to: Target,
+  source: MessageSource,
+  signal: () => AbortSignal | undefined,
+  done: <T>(r: T) => T,
+): Pick<ChatMessages, 'sendPhoto' | 'editCaption'> {
+  const { sendPhoto, editCaption } = service;
+  if (!sendPhoto || !editCaption) return {};
+  return {
+    async sendPhoto(photo, html, { keyboard, replyTo }) {
+      const out = await sendPhoto.call(service, to, {
+        photo,
+        html,
+        source,
+        ...(keyboard ? { replyMarkup: keyboard } : {}),
+        ...(replyTo !== undefined ? { replyToMessageId: replyTo } : {}),
+        ...optional(signal()),
+      });
+      if (out.kind === 'photoInvalid') return { kind: 'refused', why: out.error.message };
+      if (out.kind === 'failed') throw out.error;
+      return done({ kind: 'sent', messageIds: out.messageIds });
+    },
+    async editCaption(messageId, caption, keyboard) {
+      const out = await editCaption.call(service, to, {
+        messageId,
+        caption,
+        source,
+        ...(keyboard ? { replyMarkup: keyboard } : {}),
+        ...optional(signal()),
+      });
+      return out.kind === 'hasNoCaption' ? 'gone' : editResult(out, done);
     },
   };
 }
