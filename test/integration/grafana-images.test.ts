@@ -39,8 +39,9 @@ beforeAll(async () => {
   ns = await createNamespace('grafana-img');
   const port = await freePort();
   images = http.createServer((req, res) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname === '/render/panel.png')
-      res.writeHead(200, { 'Content-Type': 'image/png' }).end(png(800, 400));
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    if (pathname === '/redirect') res.writeHead(302, { Location: `http://localhost:${port}/render/panel.png` }).end();
+    else if (pathname === '/render/panel.png') res.writeHead(200, { 'Content-Type': 'image/png' }).end(png(800, 400));
     else res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>login</html>');
   });
   await new Promise<void>((r) => images.listen(port, '127.0.0.1', r));
@@ -143,4 +144,12 @@ test('an image URL that answers text/html: the alert goes as text with a note na
   const after = about('PanelHtml');
   expect(after.map((m) => m.messageId)).toEqual([text!.messageId]);
   expect(after[0]!.text).toContain('RESOLVED');
+});
+
+test('an image URL that redirects to another host: not followed, the alert goes as text with a note saying so', async () => {
+  expect((await post(payload('PanelRedirect', `http://${imageHost}/redirect`))).status).toBe(200);
+  const [text, ...others] = about('PanelRedirect');
+  expect(others).toEqual([]);
+  expect(text!.photo).toBeUndefined();
+  expect(text!.text).toContain(`Image not attached: the image host ${imageHost} redirected to another host`);
 });

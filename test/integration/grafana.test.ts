@@ -145,6 +145,11 @@ test("each route takes only its own opt-in's token: Grafana's body on the alertm
   expect((await post(leader, 'grafana', 'am-only', fixtureAs('wrong-route'), AM_TOKEN)).status).toBe(401);
   expect((await post(leader, 'grafana', 'am-only', fixtureAs('wrong-route'))).status).toBe(401);
   expect(messagesWith(chatId, 'wrong-route')).toEqual([]);
+  // The tokens are never logged, by either replica.
+  for (const p of [leader, follower]) {
+    expect(p.output()).not.toContain(GRAFANA_TOKEN);
+    expect(p.output()).not.toContain(AM_TOKEN);
+  }
 });
 
 test('a Grafana group of 500 alerts is delivered in parts, every alert in the chat once, through Grafana-style retries', async () => {
