@@ -319,7 +319,7 @@ export class Watches {
  * Secrets. Every webhook source's opt-in field (spec.alertmanager, spec.grafana…) has the same shape, so
  * each top-level object with a tokenSecretRef is read as one: a new source needs no line here.
  */
-function channelSecretRefs(obj: TelegramChannel): string[] {
+export function channelSecretRefs(obj: TelegramChannel): string[] {
   type Ref = { name?: string } | undefined;
   type OptIn = { tokenSecretRef?: Ref; silence?: { authorizationSecretRef?: Ref } } | undefined;
   const spec = obj.spec as ({ tokenSecretRef?: Ref; chatIdSecretRef?: Ref } & Record<string, unknown>) | undefined;
