@@ -8,6 +8,7 @@
 //   tsx bench/run.ts --only clusterbot-1000      one ClusterTelegramBot, 1,000 channels in 100 namespaces
 //   tsx bench/run.ts --only scale-10000,webhook-flood-10000   start-up peak, and 50 x 4 MiB webhooks to replicas holding 10,000 channels
 //   tsx bench/run.ts --only lifecycle-storm-60,press-latency,press-latency-busy-chat,episode-writes   the alert's life (issue 13)
+//   tsx bench/run.ts --only grafana-storm-60   60 Grafana alerts with images into one chat (issue 22)
 //   tsx bench/run.ts --quick              small sizes, for checking the harness (results not written)
 //   BENCH_VARIANT=name BENCH_OPERATOR_NODE_OPTIONS='--import ./bench/probes/x.mjs' tsx bench/run.ts --only …
 //                                         an experiment: results go to bench/results/variants/<name>/, the report is untouched
@@ -22,6 +23,7 @@ import { clientsFor, ensureNamespace } from './lib/kube.js';
 import { RESULTS_DIR, writeReport } from './report.js';
 import { runClusterBot } from './scenarios/clusterBot.js';
 import { runEpisodeWrites } from './scenarios/episodeWrites.js';
+import { runGrafanaStorm } from './scenarios/grafanaStorm.js';
 import { runLatency } from './scenarios/latency.js';
 import { runLifecycleStorm } from './scenarios/lifecycleStorm.js';
 import { runPressLatency } from './scenarios/pressLatency.js';
@@ -96,6 +98,11 @@ const jobs: Job[] = [
     name: 'lifecycle-storm-60',
     run: (kc, ns) =>
       runLifecycleStorm(kc, ns, { alerts: quick ? 10 : 60, capMs: quick ? 90_000 : 10 * 60_000, groupWait: '1s', groupInterval: '1s' }),
+  },
+  {
+    // Grafana alerts with their panel images: each one a photo, into one chat (issue 22).
+    name: 'grafana-storm-60',
+    run: (kc, ns) => runGrafanaStorm(kc, ns, { alerts: quick ? 6 : 60, capMs: quick ? 120_000 : 10 * 60_000 }),
   },
   {
     name: 'press-latency',

@@ -165,6 +165,7 @@ function buildDelivery(base: Base, manager: Manager, watches: Watches, resolver:
     isLeader: () => manager.isLeader(),
     sendPlain: (n) => sender.send(notificationMessage(n)),
     onWrite: () => metrics.episodeWrites.inc(),
+    imageUrlHosts: config.imageUrlHosts,
     log,
   });
   const recordEvent = makeEventRecorder(kube.core, log, identity);

@@ -80,6 +80,23 @@ export const KubernetesEventsSpecSchema = z.object({
 });
 export type KubernetesEventsSpec = z.infer<typeof KubernetesEventsSpecSchema>;
 
+/**
+ * spec.<source>.silence: the buttons, and the Alertmanager API v2 their presses call. `urlOf` names what
+ * the URL points at in the error ("the Alertmanager API, e.g. …").
+ */
+const SilenceSchema = (urlOf: string) =>
+  z.object({
+    url: z.string().refine(isHttpUrl, `must be an http:// or https:// URL of ${urlOf}`),
+    durations: z
+      .array(z.string().superRefine((d, ctx) => void (silenceDurationProblem(d) && ctx.addIssue(silenceDurationProblem(d)!))))
+      .min(1)
+      .max(4)
+      .default(DEFAULT_SILENCE_DURATIONS),
+    allowed: z.enum(['Administrators', 'Members']).default('Administrators'),
+    allowedUserIds: z.array(z.number().int().positive()).max(100).default([]),
+    authorizationSecretRef: SecretKeyRef('token').optional(),
+  });
+
 export const ChannelSpecSchema = z.object({
   /** Exactly one of tokenSecretRef (a Secret in the channel's namespace) and botRef (a ClusterTelegramBot). */
   tokenSecretRef: SecretKeyRef('token').optional(),
@@ -101,19 +118,15 @@ export const ChannelSpecSchema = z.object({
       tokenSecretRef: SecretKeyRef('token'),
       resolved: z.enum(ResolvedModes).default('Edit'),
       config: AlertmanagerConfigSpecSchema.optional(),
-      silence: z
-        .object({
-          url: z.string().refine(isHttpUrl, 'must be an http:// or https:// URL of the Alertmanager API, e.g. http://alertmanager:9093'),
-          durations: z
-            .array(z.string().superRefine((d, ctx) => void (silenceDurationProblem(d) && ctx.addIssue(silenceDurationProblem(d)!))))
-            .min(1)
-            .max(4)
-            .default(DEFAULT_SILENCE_DURATIONS),
-          allowed: z.enum(['Administrators', 'Members']).default('Administrators'),
-          allowedUserIds: z.array(z.number().int().positive()).max(100).default([]),
-          authorizationSecretRef: SecretKeyRef('token').optional(),
-        })
-        .optional(),
+      silence: SilenceSchema('the Alertmanager API, e.g. http://alertmanager:9093').optional(),
+    })
+    .optional(),
+  /** Grafana's webhook contact point: the same opt-in as spec.alertmanager, without the generated config. */
+  grafana: z
+    .object({
+      tokenSecretRef: SecretKeyRef('token'),
+      resolved: z.enum(ResolvedModes).default('Edit'),
+      silence: SilenceSchema('Grafana, e.g. http://grafana.monitoring.svc:3000').optional(),
     })
     .optional(),
   // spec.template, spec.routes, spec.quietHours (api/words.ts).

@@ -291,23 +291,28 @@ export function* allKeys(cache: { listBots(): ClusterTelegramBot[]; listChannels
   for (const ch of cache.listChannels()) yield keyOf(ch);
 }
 
-/** The Secrets a channel references ("ns/name"), from the raw spec: even an invalid spec is woken by its Secrets. */
-function channelSecretRefs(obj: TelegramChannel): string[] {
-  const spec = obj.spec as
-    | {
-        tokenSecretRef?: { name?: string };
-        chatIdSecretRef?: { name?: string };
-        alertmanager?: { tokenSecretRef?: { name?: string }; silence?: { authorizationSecretRef?: { name?: string } } };
-      }
-    | undefined;
+/**
+ * The Secrets a channel references ("ns/name"), from the raw spec: even an invalid spec is woken by its
+ * Secrets. Every webhook source's opt-in field (spec.alertmanager, spec.grafana…) has the same shape, so
+ * each top-level object with a tokenSecretRef is read as one: a new source needs no line here.
+ */
+export function channelSecretRefs(obj: TelegramChannel): string[] {
+  type Ref = { name?: string } | undefined;
+  type OptIn = { tokenSecretRef?: Ref; silence?: { authorizationSecretRef?: Ref } } | undefined;
+  const spec = obj.spec as ({ tokenSecretRef?: Ref; chatIdSecretRef?: Ref } & Record<string, unknown>) | undefined;
+  const optIns = Object.values(spec ?? {}).filter(
+    (v): v is NonNullable<OptIn> => typeof v === 'object' && v !== null && 'tokenSecretRef' in v,
+  );
   const names = [
     spec?.tokenSecretRef?.name,
     spec?.chatIdSecretRef?.name,
-    spec?.alertmanager?.tokenSecretRef?.name,
-    // Labelling it (telegram.notify.dev/silence-credentials) changes what Interactive says.
-    spec?.alertmanager?.silence?.authorizationSecretRef?.name,
+    ...optIns.flatMap((o) => [
+      o.tokenSecretRef?.name,
+      // Labelling it (telegram.notify.dev/silence-credentials) changes what Interactive says.
+      o.silence?.authorizationSecretRef?.name,
+    ]),
   ];
-  return [...new Set(names.filter((n): n is string => !!n).map((n) => `${obj.metadata.namespace}/${n}`))];
+  return [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== '').map((n) => `${obj.metadata.namespace}/${n}`))];
 }
 
 /** What a botRef channel's resolution reads of its bot: its spec, its Ready, its identity. */

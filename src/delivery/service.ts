@@ -21,6 +21,7 @@ import { Admissions } from './admission.js';
 import { DeliveryError } from './deliveryError.js';
 import type { DeliveryLedger } from './ledger.js';
 import { MessageOperations, sendOptions } from './messageOperations.js';
+import { editCaption, sendPhoto, type CaptionEdit, type CaptionEditResult, type PhotoRequest, type PhotoSendResult } from './photos.js';
 import { InFlightNotifications, notificationIdentity } from './notifications.js';
 import type { DeliveryOutcome } from './outcome.js';
 import { readiness } from './readiness.js';
@@ -91,6 +92,16 @@ export class DeliveryService extends MessageOperations {
   /** Notifications being sent, and delivered ones remembered for their retry. */
   get inFlight(): { sending: number; remembered: number } {
     return this.notifications.size;
+  }
+
+  /** A photo with the alert as its caption, the rest as replies (photos.ts), under the bot's limits. */
+  sendPhoto(to: ResolvedChannel, req: PhotoRequest): Promise<PhotoSendResult> {
+    return sendPhoto(this.deps.sender, to, req);
+  }
+
+  /** A photo's caption replaced (photos.ts), under the bot's limits. */
+  editCaption(to: ResolvedChannel, edit: CaptionEdit): Promise<CaptionEditResult> {
+    return editCaption(this.deps.sender, to, edit);
   }
 
   deliver(channel: TelegramChannel, message: ChannelMessage): Promise<DeliveryOutcome> {

@@ -13,6 +13,7 @@ import { kubeErrorForLog } from '../kube/errors.js';
 import type { Logger } from '../observability/log.js';
 import { deliveryChat, type ChatOperations } from './deliveryChat.js';
 import { EpisodeNotifier } from './notifier.js';
+import { imageUrlOf, photoSupport } from './photoEpisode.js';
 import { keptGroupKey } from './records.js';
 import { EpisodeMessageRenderer, FOOTER_RESERVE } from './render.js';
 import { KeyedSerializer } from './serialize.js';
@@ -34,6 +35,8 @@ export interface AlertLifecycleDeps {
   isLeader: () => boolean;
   /** Notifications of channels that remember nothing (Send without buttons): new messages, coalescible. */
   sendPlain: (n: ChannelNotification) => Promise<Delivery>;
+  /** IMAGE_URL_HOSTS: the hosts an alert's image may be fetched from; default none. */
+  imageUrlHosts?: readonly string[];
   /** Counts each episode write that reached the API server. */
   onWrite?: () => void;
   log: Logger;
@@ -59,9 +62,13 @@ export class AlertLifecycle {
   readonly sendNotification = async (n: ChannelNotification, service: ChatOperations): Promise<Delivery> => {
     const mode = n.settings?.resolved ?? 'Edit';
     const durations = n.settings?.silence?.durations;
-    if (mode === 'Send' && !durations) return this.deps.sendPlain(n);
+    // An alert with an image goes as a photo (photoEpisode.ts), which plain sends do not do.
+    if (mode === 'Send' && !durations && imageUrlOf(n.notification) === undefined) return this.deps.sendPlain(n);
     // The first part of a message with buttons may grow a footer (who silenced, who acked): room is kept for it.
-    const parts = durations ? splitMessage(n.html, 'HTML', TELEGRAM_TEXT_LIMIT - FOOTER_RESERVE) : n.parts;
+    const split = (html: string) =>
+      durations ? splitMessage(html, 'HTML', TELEGRAM_TEXT_LIMIT - FOOTER_RESERVE) : splitMessage(html, 'HTML');
+    const parts = durations ? split(n.html) : n.parts;
+    const photo = photoSupport(n.notification, n.html, split, { imageUrlHosts: this.deps.imageUrlHosts ?? [], abandon: n.abandon });
     const result = await this.notifier.notify(
       {
         channel: channelRef(n.channel),
@@ -73,6 +80,7 @@ export class AlertLifecycle {
         status: n.notification.status,
         commonLabels: n.notification.commonLabels,
         parts,
+        photo,
       },
       deliveryChat(service, n.resolved, { abandon: n.abandon, source: n.notification.source }),
     );

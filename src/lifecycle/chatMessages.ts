@@ -19,6 +19,17 @@ export interface ChatMessages {
   sendShared?(text: string, share: { group: string; member: string }): Promise<{ messageId: number; members: string[] }>;
   /** editMessageText; without a keyboard the message's buttons are removed. */
   edit(messageId: number, text: string, keyboard?: InlineKeyboard): Promise<EditResult>;
+  /**
+   * A photo with `html` as its caption, what does not fit as replies; the keyboard goes on the photo.
+   * `refused` when Telegram will not take the image (send the text instead). Absent: no photos.
+   */
+  sendPhoto?(
+    photo: { bytes: Uint8Array; filename: string; contentType: string },
+    html: string,
+    opts: { keyboard?: InlineKeyboard; replyTo?: number },
+  ): Promise<{ kind: 'sent'; messageIds: number[] } | { kind: 'refused'; why: string }>;
+  /** editMessageCaption; a message without a caption (text) is 'gone'. */
+  editCaption?(messageId: number, caption: string, keyboard?: InlineKeyboard): Promise<EditResult>;
   /** editMessageReplyMarkup; without a keyboard the buttons are removed. */
   setKeyboard(messageId: number, keyboard?: InlineKeyboard): Promise<EditResult>;
   /** deleteMessage; 'kept' when Telegram no longer lets the bot delete it (older than 48 h). */

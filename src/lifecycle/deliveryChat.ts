@@ -9,7 +9,8 @@ import type { MessageSource } from '../delivery/outgoing.js';
 import type { DeliveryService } from '../delivery/service.js';
 import type { ChatMessages } from './chatMessages.js';
 
-export type ChatOperations = Pick<DeliveryService, 'send' | 'editText' | 'editReplyMarkup' | 'deleteMessage'>;
+export type ChatOperations = Pick<DeliveryService, 'send' | 'editText' | 'editReplyMarkup' | 'deleteMessage'> &
+  Partial<Pick<DeliveryService, 'sendPhoto' | 'editCaption'>>;
 
 /**
  * `abandon` (the notification's: nobody waits for it any more) applies only until the first operation
@@ -33,6 +34,7 @@ export function deliveryChat(
     return result;
   };
   return {
+    ...photoOperations(service, to, source, signal, changes),
     async send(parts, { keyboard, replyTo }) {
       const sent = await service.send(to, {
         parts,
@@ -71,6 +73,43 @@ export function deliveryChat(
     async remove(messageId) {
       const result = await service.deleteMessage(to, messageId, signal(), source);
       return changes(result, result === 'deleted');
+    },
+  };
+}
+
+/** sendPhoto and editCaption, when the service offers them (photos.ts). */
+function photoOperations(
+  service: ChatOperations,
+  to: Target,
+  source: MessageSource,
+  signal: () => AbortSignal | undefined,
+  changes: <T>(result: T, changedIt: boolean) => T,
+): Pick<ChatMessages, 'sendPhoto' | 'editCaption'> {
+  const { sendPhoto, editCaption } = service;
+  if (!sendPhoto || !editCaption) return {};
+  return {
+    async sendPhoto(photo, html, { keyboard, replyTo }) {
+      const sent = await sendPhoto.call(service, to, {
+        photo,
+        html,
+        source,
+        ...(keyboard ? { replyMarkup: keyboard } : {}),
+        ...(replyTo !== undefined ? { replyToMessageId: replyTo } : {}),
+        ...optional(signal()),
+      });
+      if (sent.kind === 'photoInvalid') return { kind: 'refused', why: sent.error.message };
+      return changes({ kind: 'sent', messageIds: sent.messageIds }, true);
+    },
+    async editCaption(messageId, caption, keyboard) {
+      const result = await editCaption.call(service, to, {
+        messageId,
+        caption,
+        source,
+        ...(keyboard ? { replyMarkup: keyboard } : {}),
+        ...optional(signal()),
+      });
+      // A message without a caption is text: for the plan it is gone as a photo, and sent anew.
+      return result === 'hasNoCaption' ? 'gone' : changes(result, result === 'edited');
     },
   };
 }

@@ -7,6 +7,7 @@ import { kubeErrorForLog, toKubeError } from '../kube/errors.js';
 import type { Logger } from '../observability/log.js';
 import type { ChatMessages } from './chatMessages.js';
 import { partsPlan, planNotification, type GroupStatus, type Plan, type ResolvedMode, resendInstead } from './decide.js';
+import { captionParts, photoChat, sendWithImage, type PhotoSupport } from './photoEpisode.js';
 import { firstPartShown, keyboardOf, serialKey } from './render.js';
 import type { EpisodeRecord } from './records.js';
 import type { KeyedSerializer } from './serialize.js';
@@ -24,6 +25,8 @@ export interface EpisodeNotification {
   commonLabels: Record<string, string>;
   /** The rendered notification, split; the first part leaves FOOTER_RESERVE free when there are buttons. */
   parts: string[];
+  /** The notification whole, and its image if it has one: a new message is a photo, a photo's edit its caption. */
+  photo?: PhotoSupport;
 }
 
 export interface NotifyResult {
@@ -115,6 +118,8 @@ export class EpisodeNotifier {
     // What the episode's record says of a shared message afterwards (undefined: the message is its own).
     let shared: EpisodeRecord['shared'];
     let left = false;
+    // Whether the episode's message is a photo afterwards (photoEpisode.ts).
+    let photo = false;
     if (plan.kind === 'edit' && episode?.shared) {
       // In a shared message: re-rendered with this section, unless it needs buttons, parts, or more room than is left.
       const alone = plan.keyboard || parts.length > 1;
@@ -136,7 +141,10 @@ export class EpisodeNotifier {
         plan = resendInstead(plan);
       }
     } else if (plan.kind === 'edit') {
-      const edited = await this.editInPlace(plan.messageIds, parts, keyboard, chat);
+      const asPhoto =
+        episode?.photo && n.photo ? { parts: captionParts(n.photo.html), chat: photoChat(chat, plan.messageIds[0]!) } : undefined;
+      const edited = await this.editInPlace(plan.messageIds, asPhoto?.parts ?? parts, keyboard, asPhoto?.chat ?? chat);
+      if (asPhoto && edited !== 'gone') photo = true;
       if (edited === 'gone') plan = resendInstead(plan);
       else {
         result.messageIds = edited.messageIds;
@@ -144,7 +152,17 @@ export class EpisodeNotifier {
         result.sent = edited.sent;
       }
     }
-    if (plan.kind === 'send' && fresh && id && chat.sendShared && !keyboard && plan.replyTo === undefined && parts.length === 1) {
+    if (plan.kind === 'send' && n.photo?.image) {
+      const image = n.photo.image;
+      const sent = await sendWithImage(
+        chat,
+        { ...n.photo, image },
+        { keyboard, ...(plan.replyTo !== undefined ? { replyTo: plan.replyTo } : {}) },
+      );
+      result.messageIds = sent.messageIds;
+      result.sent = sent.messageIds.length;
+      photo = sent.photo;
+    } else if (plan.kind === 'send' && fresh && id && chat.sendShared && !keyboard && plan.replyTo === undefined && parts.length === 1) {
       // A new episode's first message may ride with other new episodes of the channel waiting for the chat.
       const out = await chat.sendShared(parts[0]!, { group: n.channel.uid, member: id });
       result.messageIds = [out.messageId];
@@ -165,7 +183,7 @@ export class EpisodeNotifier {
     }
     if (plan.kind === 'send' && plan.remember === 'episodeState') shared = episode?.shared;
     try {
-      await this.remember(n, plan, id, episode, result.messageIds, shared);
+      await this.remember(n, plan, id, episode, result.messageIds, shared, photo);
     } catch (e) {
       // The chat has the notification: failing it now would make Alertmanager's retry send it again.
       // Unremembered, the group's next notification is a new message (never lost, never doubled).
@@ -254,6 +272,7 @@ export class EpisodeNotifier {
     episode: EpisodeRecord | undefined,
     ids: number[],
     shared: EpisodeRecord['shared'],
+    photo: boolean,
   ) {
     if (plan.kind === 'send' && plan.remember === 'nothing') return;
     if (!id) return;
@@ -277,6 +296,11 @@ export class EpisodeNotifier {
       record.state = plan.state;
       if (shared) record.shared = shared;
       else delete record.shared;
+      // Only when the episode's message is this one: a reply (episodeState) leaves it as it was.
+      if (isNew || plan.kind === 'edit' || (plan.kind === 'send' && plan.remember === 'episodeMessage')) {
+        if (photo) record.photo = true;
+        else delete record.photo;
+      }
       if (plan.kind === 'edit' || (plan.kind === 'send' && plan.remember === 'episodeMessage')) {
         record.messageIds = ids;
         record.chatId = n.chatId;

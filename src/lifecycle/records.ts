@@ -48,6 +48,8 @@ export const CONFIGMAP_PREFIX = 'telegram-episodes-';
 export interface EpisodeRecord extends Episode {
   /** The first part as last rendered, Telegram HTML without the footer; absent when over MAX_TEXT_BYTES. */
   text?: string;
+  /** The first message is a photo (photoEpisode.ts): its text is a caption, edited with editMessageCaption. */
+  photo?: true;
 }
 
 const StringMap = z.record(z.string(), z.string());
@@ -63,6 +65,7 @@ const RecordSchema = z.object({
   ack: z.object({ by: z.string(), at: z.string() }).optional(),
   updatedAt: z.string(),
   text: z.string().optional(),
+  photo: z.literal(true).optional(),
   shared: z
     .object({
       members: z
