@@ -4,6 +4,7 @@
 // which is the most common failure of the peers' Telegram integrations.
 import { z } from 'zod';
 import { escapeHtml } from './html.js';
+import { payloadProblems } from './payloadProblems.js';
 
 /**
  * Every string made well-formed: a lone UTF-16 surrogate (JSON allows "\ud800") would make Telegram
@@ -46,12 +47,7 @@ export type AlertmanagerParseResult = { ok: true; payload: AlertmanagerPayload }
 export function parseAlertmanagerPayload(json: unknown): AlertmanagerParseResult {
   const result = AlertmanagerPayloadSchema.safeParse(json);
   if (result.success) return { ok: true, payload: result.data };
-  const problems = result.error.issues.slice(0, 5).map((issue) => {
-    const path = issue.path.map(String).join('.');
-    return `${path === '' ? 'payload' : path}: ${issue.message}`;
-  });
-  const more = result.error.issues.length - problems.length;
-  return { ok: false, error: problems.join('; ') + (more > 0 ? `; and ${more} more` : '') };
+  return { ok: false, error: payloadProblems(result.error) };
 }
 
 /** What the built-in rendering reads: an Alertmanager payload, or any notification with its fields. */

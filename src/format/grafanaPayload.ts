@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AlertmanagerPayloadSchema } from './alertmanager.js';
 import { escapeHtml } from './html.js';
+import { payloadProblems } from './payloadProblems.js';
 
 const Text = z.string().transform((s) => s.toWellFormed());
 
@@ -54,12 +55,7 @@ export type GrafanaParseResult = { ok: true; payload: GrafanaPayload } | { ok: f
 export function parseGrafanaPayload(json: unknown): GrafanaParseResult {
   const result = GrafanaPayloadSchema.safeParse(json);
   if (result.success) return { ok: true, payload: result.data };
-  const problems = result.error.issues.slice(0, 5).map((issue) => {
-    const path = issue.path.map(String).join('.');
-    return `${path === '' ? 'payload' : path}: ${issue.message}`;
-  });
-  const more = result.error.issues.length - problems.length;
-  return { ok: false, error: problems.join('; ') + (more > 0 ? `; and ${more} more` : '') };
+  return { ok: false, error: payloadProblems(result.error) };
 }
 
 /** Labels and annotations shown in their own place, so not repeated in the generic lists. */
