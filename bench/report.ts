@@ -443,7 +443,7 @@ function eventStormSection(r: EventStormResult | undefined): string {
   const t = r.telegram;
   return `## The cluster's own Warning events: an event storm (\`event-storm-${r.sizes.events}\`)
 
-${r.setup}; the emulator with Telegram's default limits. The channel shows each pod and reason as one message, edited as the
+${r.setup.charAt(0).toUpperCase()}${r.setup.slice(1)}; the emulator with Telegram's default limits. The channel shows each pod and reason as one message, edited as the
 series grows, until the chat's limits (5 new event messages in 10 s, 20 a minute); later pods join one "and N more" message,
 edited in place (docs/kubernetes-events.md). "Settled": every pod shown (own message or counted in "and N more"), every
 message of its own showing the pod's final count, then ${r.sizes.quietMs / 1000} s without a request to the chat; the time is

@@ -132,7 +132,7 @@ export async function runEventStorm(kubeconfig: string, namespace: string, sizes
     for (const i of issues) finalCount.set(podName(i.object), i.count);
     const issue = async (i: Issue) => {
       const name = `${podName(i.object)}.warning`;
-      const note = `${REASONS[i.object % REASONS.length]} on pod ${podName(i.object)}, occurrence ${i.count}`;
+      const note = `${REASONS[i.object % REASONS.length]} on pod ${podName(i.object)}`;
       if (i.count === 1) {
         await events.createNamespacedEvent({
           namespace,
@@ -149,7 +149,8 @@ export async function runEventStorm(kubeconfig: string, namespace: string, sizes
           },
         });
       } else {
-        const body = { note, series: { count: i.count, lastObservedTime: new k8s.V1MicroTime().toISOString() } };
+        // Only the series changes: an events.k8s.io Event's note, reason and the rest are immutable.
+        const body = { series: { count: i.count, lastObservedTime: new k8s.V1MicroTime().toISOString() } };
         await events.patchNamespacedEvent({ namespace, name, body }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
       }
     };
