@@ -9,6 +9,7 @@
 //   tsx bench/run.ts --only scale-10000,webhook-flood-10000   start-up peak, and 50 x 4 MiB webhooks to replicas holding 10,000 channels
 //   tsx bench/run.ts --only lifecycle-storm-60,press-latency,press-latency-busy-chat,episode-writes   the alert's life (issue 13)
 //   tsx bench/run.ts --only grafana-storm-60   60 Grafana alerts with images into one chat (issue 22)
+//   tsx bench/run.ts --only event-storm-1000     1,000 Warning events over 300 objects into one chat (issue 22)
 //   tsx bench/run.ts --quick              small sizes, for checking the harness (results not written)
 //   BENCH_VARIANT=name BENCH_OPERATOR_NODE_OPTIONS='--import ./bench/probes/x.mjs' tsx bench/run.ts --only …
 //                                         an experiment: results go to bench/results/variants/<name>/, the report is untouched
@@ -24,6 +25,7 @@ import { RESULTS_DIR, writeReport } from './report.js';
 import { runClusterBot } from './scenarios/clusterBot.js';
 import { runEpisodeWrites } from './scenarios/episodeWrites.js';
 import { runGrafanaStorm } from './scenarios/grafanaStorm.js';
+import { runEventStorm } from './scenarios/eventStorm.js';
 import { runLatency } from './scenarios/latency.js';
 import { runLifecycleStorm } from './scenarios/lifecycleStorm.js';
 import { runPressLatency } from './scenarios/pressLatency.js';
@@ -116,6 +118,18 @@ const jobs: Job[] = [
   {
     name: 'episode-writes',
     run: (kc, ns) => runEpisodeWrites(kc, ns, { groups: quick ? 10 : 40, chats: 10 }),
+  },
+  {
+    // The cluster's own Warning events: 1,000 in about 10 s over 300 Pods, one channel, one supergroup.
+    name: 'event-storm-1000',
+    run: (kc, ns) =>
+      runEventStorm(kc, ns, {
+        events: quick ? 100 : 1_000,
+        objects: quick ? 30 : 300,
+        spreadMs: quick ? 2_000 : 10_000,
+        capMs: quick ? 90_000 : 10 * 60_000,
+        quietMs: 5_000,
+      }),
   },
   {
     name: 'throughput',

@@ -7,7 +7,8 @@
 //   4. an alert relayed through an annotation, and what the chat received;
 //   5. the life of an alert: fire, Silence from the chat, resolve on the same message;
 //   6. the CLI: `chats` (find the chat id) and `check` (try a token + chat id from the terminal);
-//   7. tear-down, or with KEEP=1 everything stays up until Ctrl-C.
+//   7. the cluster's own Warning events: a BackOff event of a pod, relayed to the chat;
+//   8. tear-down, or with KEEP=1 everything stays up until Ctrl-C.
 //
 // Its settings and environment variables: demo/settings.ts.
 import { alertLifecycle } from './acts/alertLifecycle.js';
@@ -16,6 +17,7 @@ import { showCli, writeTokenFile } from './acts/cli.js';
 import { startCluster } from './acts/controlPlane.js';
 import { showDashboardSummary } from './acts/dashboard.js';
 import { startTheOperator } from './acts/operator.js';
+import { relayClusterEvent } from './acts/clusterEvents.js';
 import { relayAlert } from './acts/relay.js';
 import { stayUp } from './acts/stayUp.js';
 import { bad, bold, dim, green, note, red, rel, say, secs, section, yellow } from './console.js';
@@ -28,7 +30,7 @@ async function main(): Promise<number> {
   say(bold('telegram-channel-operator demo'));
   say(
     dim(
-      `a local kube-apiserver + etcd, the Telegram Bot API emulator, the operator, three channels, an alert, its life in the chat and the CLI${KEEP ? ' (KEEP=1: stays up at the end)' : ''}`,
+      `a local kube-apiserver + etcd, the Telegram Bot API emulator, the operator, three channels, an alert, its life in the chat, the CLI and a Warning event${KEEP ? ' (KEEP=1: stays up at the end)' : ''}`,
     ),
   );
 
@@ -41,6 +43,7 @@ async function main(): Promise<number> {
     await alertLifecycle(emulator, operator.url);
     const tokenFile = writeTokenFile();
     await showCli(emulator, emulatorUrl, tokenFile);
+    await relayClusterEvent(emulator);
     await showDashboardSummary(operator.url);
 
     if (KEEP) await stayUp({ emulator, emulatorUrl, operator, tokenFile });

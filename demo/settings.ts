@@ -35,3 +35,5 @@ export const ONCALL_BOT = bot(7000000003, 'ops_oncall_bot', 'Ops On-call');
 export const LIFECYCLE = { channel: 'ops-oncall', webhookToken: 'demo-alertmanager-webhook-token-0001' } as const;
 /** What Alertmanager would group and send: one group, one alert. */
 export const LIFECYCLE_LABELS = { alertname: 'KubePodCrashLooping', namespace: 'payments', pod: 'checkout-7d9f8', severity: 'critical' };
+/** The Kubernetes events act: its channel, and the pod whose container keeps crashing. */
+export const CLUSTER_EVENTS = { channel: 'ops-events', pod: 'checkout-7d9f8' } as const;

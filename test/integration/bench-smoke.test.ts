@@ -2,6 +2,7 @@
 // cannot rot. Only correctness is asserted (everything Ready, everything delivered, no 429, the
 // result's shape) — never a timing: the targets are for BENCHMARKS.md, not for CI.
 import { runEpisodeWrites } from '../../bench/scenarios/episodeWrites.js';
+import { runEventStorm } from '../../bench/scenarios/eventStorm.js';
 import { runLatency } from '../../bench/scenarios/latency.js';
 import { runLifecycleStorm } from '../../bench/scenarios/lifecycleStorm.js';
 import { runPressLatency } from '../../bench/scenarios/pressLatency.js';
@@ -143,4 +144,17 @@ test('episode writes: every phase of 6 groups answered, the episodes written to 
   for (const p of r.phases) expect(p).toMatchObject({ notifications: 6, failed: 0, perNotification: expect.any(Number) });
   expect(r.phases[0]!.writes).toBeGreaterThan(0); // a new episode is remembered
   expect(r.total.notifications).toBe(36);
+}, 180_000);
+
+test('event storm: 60 Warning events over 20 pods into one chat, every pod shown with its final count, no 429', async () => {
+  const ns = await createNamespace('bench-evstorm');
+  const r = await runEventStorm(kubeconfig(), ns, { events: 60, objects: 20, spreadMs: 1_000, capMs: 90_000, quietMs: 2_000 });
+  expect(r).toMatchObject({ scenario: 'event-storm', issueFailures: 0, objectsShown: 20, staleCounts: 0, settled: true });
+  expect(r.objectsInOwnMessage + r.objectsInOverflow).toBe(20);
+  expect(r.telegram).toMatchObject({ rateLimited: 0, otherErrors: 0 });
+  expect(r.telegram.messagesSent).toBeGreaterThan(0);
+  expect(r.telegram.messagesSent).toBeLessThan(20); // the chat's limits fold the rest into "and N more"
+  expect(r.operator).toMatchObject({ rssPeakMB: expect.any(Number), hwmMB: expect.any(Number), cpuSeconds: expect.any(Number) });
+  expect(r.operator.rssPeakMB).toBeGreaterThan(0);
+  expect(JSON.parse(JSON.stringify(r))).toEqual(r);
 }, 180_000);

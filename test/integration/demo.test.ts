@@ -65,7 +65,7 @@ afterAll(async () => {
   }
 });
 
-test('make demo: three channels with their reasons, an alert received, its life in the chat, the CLI, a clean tear-down', async () => {
+test('make demo: three channels with their reasons, an alert received, its life in the chat, the CLI, a Warning event relayed, a clean tear-down', async () => {
   const demo = startDemo('e2e');
   running.push(demo);
   const code = await demo.exit;
@@ -104,7 +104,7 @@ test('make demo: three channels with their reasons, an alert received, its life 
   expect(out).toMatch(/✔ messages sent: [1-9]\d*; failed: 0/);
 
   // The life of an alert: fire with buttons, one Silence press by an admin, the resolve edits the same message.
-  const life = out.slice(out.indexOf('5/7  The life of an alert'), out.indexOf('6/7  The CLI'));
+  const life = out.slice(out.indexOf('5/8  The life of an alert'), out.indexOf('6/8  The CLI'));
   expect(life.length).toBeGreaterThan(0);
   expect(life).toMatch(/✔ ops-oncall Ready=True\s+Verified/);
   const [fire, afterPress, afterResolve] = [
@@ -146,6 +146,16 @@ test('make demo: three channels with their reasons, an alert received, its life 
   expect(out).toContain('(exit 1: Ready would be False');
   expect(out).toMatch(/✔ Ready: bot @ops_alerts_bot .* can post to supergroup "Ops"/);
   expect(out).toMatch(/`chats` confirmed nothing: all 3 updates are still pending/);
+
+  // The cluster's own Warning event: a channel with spec.kubernetesEvents, one BackOff event, its message in Ops.
+  const events = out.slice(out.indexOf("7/8  The cluster's own Warning events"), out.indexOf('8/8  Tear-down'));
+  expect(events.length).toBeGreaterThan(0);
+  expect(events).toMatch(/✔ ops-events Ready=True\s+Verified/);
+  expect(events).toMatch(/EventsWatching=True\s+Watching/);
+  expect(events).toContain('event.events.k8s.io/checkout-7d9f8.backoff created');
+  expect(events).toMatch(/✔ message #\d+ in Ops: the reason, the object/);
+  expect(events).toMatch(/│ #\d+ from @ops_alerts_bot\n\s+│\s+⚠️ BackOff · Pod demo\/checkout-7d9f8\n\s+│\s+last seen \d{4}-/);
+  expect(events).toContain('Back-off restarting failed container checkout in pod checkout-7d9f8_demo');
 
   // Tear-down, and nothing left behind.
   for (const what of [
@@ -199,7 +209,7 @@ test('KEEP=1 stays up with a working kubeconfig until Ctrl-C, then tears everyth
 test('Ctrl-C half-way through stops what was started and exits 130', async () => {
   const demo = startDemo('interrupt');
   running.push(demo);
-  await waitFor(demo, '2/7  The CRD and the operator', 180_000);
+  await waitFor(demo, '2/8  The CRD and the operator', 180_000);
   demo.child.kill('SIGINT');
   expect(await demo.exit).toBe(130);
   expect(demo.output()).toContain('SIGINT: stopping the demo and tearing everything down');
