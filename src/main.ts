@@ -37,6 +37,7 @@ import { credentialsOptIn } from './interaction/credentialsOptIn.js';
 import { Interaction } from './interaction/interaction.js';
 import { episodeConfigMaps } from './kube/episodeConfigMaps.js';
 import { AlertLifecycle } from './lifecycle/alertLifecycle.js';
+import { NotificationComposer } from './lifecycle/compose.js';
 import { WordsStatus } from './controller/wordsStatus.js';
 import { templateConfigMapReader } from './kube/templateConfigMaps.js';
 import { RenderPool } from './template/pool.js';
@@ -142,6 +143,8 @@ async function main(): Promise<void> {
     log,
     metrics,
   });
+  // Templates render in worker threads, never on this event loop (docs/templates-and-routes.md).
+  const renderPool = new RenderPool({ size: config.templateWorkers, deadlineMs: config.templateDeadlineMs });
   // The alert's life in the chat: episodes in ConfigMaps of the operator's namespace; every Alertmanager
   // notification goes through its notifier (edit, reply or send, with buttons), and presses redraw through it.
   const lifecycle = new AlertLifecycle({
@@ -151,6 +154,14 @@ async function main(): Promise<void> {
     watches: (ns) => config.watchNamespaces.length === 0 || config.watchNamespaces.includes(ns),
     isLeader: () => manager.isLeader(),
     sendPlain: (n) => sender.send(notificationMessage(n)),
+    composer: new NotificationComposer({
+      pool: renderPool,
+      readConfigMap: templateConfigMapReader(kube.core),
+      ...(caches.watchesBots() ? { getBot: (name: string) => caches.getBot(name) } : {}),
+      recordEvent,
+      templateFailed: (labels) => metrics.templateFailures.inc(labels),
+      log,
+    }),
     onWrite: () => metrics.episodeWrites.inc(),
     log,
   });
@@ -184,8 +195,6 @@ async function main(): Promise<void> {
     silenceCall: (operation, result) => metrics.silences.inc({ operation, result }),
     log,
   });
-  // Templates render in worker threads, never on this event loop (docs/templates-and-routes.md).
-  const renderPool = new RenderPool({ size: config.templateWorkers, deadlineMs: config.templateDeadlineMs });
   const words = new WordsStatus({
     pool: renderPool,
     readConfigMap: templateConfigMapReader(kube.core),

@@ -4,13 +4,14 @@
 // after a press, and the leader's housekeeping (a deleted channel's episodes go with it; a sweep on
 // taking the lead and hourly). main.ts builds it; nothing here holds a token beyond one call.
 import { keyOf, parseSpec, splitKey, type TelegramChannel } from '../api/types.js';
-import type { ChannelResolver } from '../channel/resolver.js';
+import type { ChannelResolver, ResolvedChannel } from '../channel/resolver.js';
 import { splitMessage, TELEGRAM_TEXT_LIMIT } from '../format/split.js';
 import type { Delivery } from '../delivery/sender.js';
 import type { ChannelNotification } from '../delivery/service.js';
 import type { EpisodeConfigMaps } from '../kube/episodeConfigMaps.js';
 import { kubeErrorForLog } from '../kube/errors.js';
 import type { Logger } from '../observability/log.js';
+import type { ComposedMessage, NotificationComposer } from './compose.js';
 import { deliveryChat, type ChatOperations } from './deliveryChat.js';
 import { EpisodeNotifier } from './notifier.js';
 import { keptGroupKey } from './records.js';
@@ -34,6 +35,8 @@ export interface AlertLifecycleDeps {
   isLeader: () => boolean;
   /** Notifications of channels that remember nothing (Send without buttons): new messages, coalescible. */
   sendPlain: (n: ChannelNotification) => Promise<Delivery>;
+  /** Routes, quiet hours and templates; absent: every notification goes out whole, as its source renders it. */
+  composer?: Pick<NotificationComposer, 'compose'>;
   /** Counts each episode write that reached the API server. */
   onWrite?: () => void;
   log: Logger;
@@ -57,11 +60,38 @@ export class AlertLifecycle {
    * resolves once the episode is stored (so the webhook's 200 comes after it).
    */
   readonly sendNotification = async (n: ChannelNotification, service: ChatOperations): Promise<Delivery> => {
+    const messages = this.deps.composer
+      ? await this.deps.composer.compose({
+          channel: n.channel,
+          spec: n.resolved.spec,
+          notification: n.notification,
+          html: n.html,
+          render: n.render,
+        })
+      : undefined;
+    if (!messages) return this.sendMessage(n, undefined, service);
+    // One route's message after the other: a failure stops the rest, and the sender's retry finds the
+    // ones already sent by their episodes (edited in place, not sent again).
+    const messageIds: number[] = [];
+    for (const message of messages) messageIds.push(...(await this.sendMessage(n, message, service)).messageIds);
+    return { messageIds };
+  };
+
+  /** One message of a notification (undefined: the notification as the source rendered it, whole). */
+  private async sendMessage(n: ChannelNotification, message: ComposedMessage | undefined, service: ChatOperations): Promise<Delivery> {
     const mode = n.settings?.resolved ?? 'Edit';
     const durations = n.settings?.silence?.durations;
-    if (mode === 'Send' && !durations) return this.deps.sendPlain(n);
+    const resolved = message ? addressed(n.resolved, message) : n.resolved;
+    const html = message?.html ?? n.html;
+    if (mode === 'Send' && !durations) {
+      return this.deps.sendPlain(message ? { ...n, resolved, html, parts: splitMessage(html, 'HTML') } : n);
+    }
     // The first part of a message with buttons may grow a footer (who silenced, who acked): room is kept for it.
-    const parts = durations ? splitMessage(n.html, 'HTML', TELEGRAM_TEXT_LIMIT - FOOTER_RESERVE) : n.parts;
+    const parts = durations
+      ? splitMessage(html, 'HTML', TELEGRAM_TEXT_LIMIT - FOOTER_RESERVE)
+      : message
+        ? splitMessage(html, 'HTML')
+        : n.parts;
     const result = await this.notifier.notify(
       {
         channel: channelRef(n.channel),
@@ -69,15 +99,15 @@ export class AlertLifecycle {
         mode,
         ...(durations ? { durations } : {}),
         // Long keys as their digest here already: the serializer and the store then agree on the group.
-        groupKey: keptGroupKey(n.notification.groupKey),
-        status: n.notification.status,
-        commonLabels: n.notification.commonLabels,
+        groupKey: keptGroupKey(n.notification.groupKey + (message?.episodeSuffix ?? '')),
+        status: message?.status ?? n.notification.status,
+        commonLabels: message?.commonLabels ?? n.notification.commonLabels,
         parts,
       },
-      deliveryChat(service, n.resolved, { abandon: n.abandon, source: n.notification.source }),
+      deliveryChat(service, resolved, { abandon: n.abandon, source: n.notification.source }),
     );
     return { messageIds: result.messageIds };
-  };
+  }
 
   /** The renderer the press handler calls after a press: it edits through `service`, under the bot's limits. */
   renderer(service: ChatOperations, resolver: Pick<ChannelResolver, 'resolve'>): EpisodeMessageRenderer {
@@ -156,6 +186,14 @@ export class AlertLifecycle {
     const ch = this.deps.getChannel(ref.namespace, ref.name);
     return ch && (!ch.metadata.uid || ch.metadata.uid === ref.uid) ? ch : undefined;
   }
+}
+
+/** The channel's bot and chat, sent to the message's thread and with its sound. */
+function addressed(resolved: ResolvedChannel, message: ComposedMessage): ResolvedChannel {
+  const spec = { ...resolved.spec, disableNotification: message.silent };
+  if (message.messageThreadId === undefined) delete spec.messageThreadId;
+  else spec.messageThreadId = message.messageThreadId;
+  return { ...resolved, spec };
 }
 
 function channelRef(ch: TelegramChannel): ChannelRef {

@@ -39,18 +39,19 @@ function notification(ch: TelegramChannel, status: 'firing' | 'resolved', text =
     notification: alertmanagerNotification(payload),
     settings: alertmanagerSource.optIn(parsed.spec)!,
     html: renderAlertmanagerHtml(payload),
+    render: (n) => renderAlertmanagerHtml(n),
     parts: ['as the service split it'],
     abandon: new AbortController().signal,
   };
 }
 
 function fakeService() {
-  const sent: { parts: string[]; replyMarkup?: unknown }[] = [];
+  const sent: { parts: string[]; replyMarkup?: unknown; thread?: number; silent?: boolean }[] = [];
   const edits: { messageId: number; text: string; replyMarkup?: unknown }[] = [];
   let next = 100;
   const service: ChatOperations = {
-    send: async (_to, req) => {
-      sent.push(req);
+    send: async (to, req) => {
+      sent.push({ ...req, thread: to.spec.messageThreadId, silent: to.spec.disableNotification });
       return { kind: 'sent', messageIds: req.parts.map(() => next++) };
     },
     editText: async (_to, e) => {
@@ -121,6 +122,39 @@ test('with silence: buttons on the first message, and every part leaves FOOTER_R
   for (const p of parts) expect(parsedLength(p, 'HTML')).toBeLessThanOrEqual(4096 - FOOTER_RESERVE);
   const keyboard = sent[0]!.replyMarkup as { inline_keyboard: { text: string }[][] };
   expect(keyboard.inline_keyboard.flat().map((b) => b.text)).toEqual(['🔕 Silence 1h', '🔕 Silence 24h', '✋ Ack']);
+});
+
+test('composed messages: each its own episode (group key + route), sent to its thread with its sound; a resolve edits each', async () => {
+  const messages = (status: 'firing' | 'resolved') => [
+    {
+      episodeSuffix: '#routes[0]',
+      status,
+      commonLabels: { alertname: 'Down' },
+      html: `Down ${status}`,
+      messageThreadId: 12,
+      silent: false,
+    },
+    { episodeSuffix: '#routes[1]', status, commonLabels: { alertname: 'Slow' }, html: `Slow ${status}`, messageThreadId: 13, silent: true },
+  ];
+  let status: 'firing' | 'resolved' = 'firing';
+  const { lc, api } = lifecycle({ composer: { compose: async () => messages(status) } });
+  const { service, sent, edits } = fakeService();
+  const ch = channel({});
+  expect((await lc.sendNotification(notification(ch, 'firing'), service)).messageIds).toEqual([100, 101]);
+  expect(sent.map((m) => [m.parts, m.thread, m.silent])).toEqual([
+    [['Down firing'], 12, false],
+    [['Slow firing'], 13, true],
+  ]);
+  const stored = Object.values(api.maps.get(configMapNameFor('uid-1'))!.data).map((v) => JSON.parse(v) as { groupKey: string });
+  expect(stored.map((r) => r.groupKey).sort()).toEqual(['{}:{alertname="Disk"}#routes[0]', '{}:{alertname="Disk"}#routes[1]']);
+
+  status = 'resolved';
+  expect((await lc.sendNotification(notification(ch, 'resolved'), service)).messageIds).toEqual([100, 101]);
+  expect(sent).toHaveLength(2);
+  expect(edits.map((e) => [e.messageId, e.text])).toEqual([
+    [100, 'Down resolved'],
+    [101, 'Slow resolved'],
+  ]);
 });
 
 test("a deleted channel's episodes are deleted by the leader only, and not while a channel of that name lives", async () => {
