@@ -2,7 +2,7 @@
 // rendering with a note when the template fails, routes as separate episodes with their thread, sound
 // and mentions, and quiet hours on a fixed clock.
 import pino from 'pino';
-import { parseSpec, type ChannelSpec, type TelegramChannel } from '../../../src/api/types.js';
+import { parseSpec, type TelegramChannel } from '../../../src/api/types.js';
 import { AlertmanagerPayloadSchema, renderAlertmanagerHtml } from '../../../src/format/alertmanager.js';
 import { NotificationComposer, TEMPLATE_EVENT_EVERY_MS, type ComposerDeps } from '../../../src/lifecycle/compose.js';
 import { alertmanagerNotification } from '../../../src/sources/alertmanager.js';
