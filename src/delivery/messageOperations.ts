@@ -135,6 +135,18 @@ export class MessageOperations {
     }
   }
 
+  /** Creates a forum topic named `name` in the target's chat (it posts a service message there, so it is paced like one). */
+  async createForumTopic(to: Target, name: string, source: MessageSource): Promise<{ kind: 'created'; threadId: number } | Failed> {
+    const method = 'createForumTopic';
+    const run = (t: TelegramClient, token: string) => t.createForumTopic(token, { chat_id: to.chatId, name });
+    try {
+      const topic = await this.sender.call({ token: to.token, chatId: to.chatId, source, method, run });
+      return { kind: 'created', threadId: topic.message_thread_id };
+    } catch (e) {
+      return failed(e, method);
+    }
+  }
+
   private async edit(
     to: Target,
     e: {

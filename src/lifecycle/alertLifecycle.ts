@@ -7,12 +7,15 @@ import { keyOf, parseSpec, splitKey, type TelegramChannel } from '../api/types.j
 import type { ChannelResolver, ResolvedChannel } from '../channel/resolver.js';
 import { splitMessage, TELEGRAM_TEXT_LIMIT } from '../format/split.js';
 import type { Delivery } from '../delivery/sender.js';
-import type { ChannelNotification } from '../delivery/service.js';
+import type { ChannelNotification, DeliveryService } from '../delivery/service.js';
+import { escapeHtml } from '../format/html.js';
+import { TelegramError } from '../telegram/errors.js';
 import type { EpisodeConfigMaps } from '../kube/episodeConfigMaps.js';
 import { kubeErrorForLog } from '../kube/errors.js';
 import type { Logger } from '../observability/log.js';
 import type { ComposedMessage, NotificationComposer } from './compose.js';
 import { deliveryChat, type ChatOperations } from './deliveryChat.js';
+import { ForumTopics } from './topics.js';
 import { EpisodeNotifier } from './notifier.js';
 import { keptGroupKey } from './records.js';
 import { EpisodeMessageRenderer, FOOTER_RESERVE } from './render.js';
@@ -44,6 +47,7 @@ export interface AlertLifecycleDeps {
 
 export class AlertLifecycle {
   readonly store: ConfigMapEpisodeStore;
+  private readonly topics: ForumTopics;
   private readonly serializer = new KeyedSerializer();
   private readonly notifier: EpisodeNotifier;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -51,6 +55,7 @@ export class AlertLifecycle {
 
   constructor(private readonly deps: AlertLifecycleDeps) {
     this.store = new ConfigMapEpisodeStore(deps.configMaps, { log: deps.log, ...(deps.onWrite ? { onWrite: deps.onWrite } : {}) });
+    this.topics = new ForumTopics({ configMaps: deps.configMaps });
     this.notifier = new EpisodeNotifier({ store: this.store, serializer: this.serializer, log: deps.log });
   }
 
@@ -59,7 +64,7 @@ export class AlertLifecycle {
    * source's `resolved` setting (spec.<source>.resolved), with buttons when its `silence` is set, and
    * resolves once the episode is stored (so the webhook's 200 comes after it).
    */
-  readonly sendNotification = async (n: ChannelNotification, service: ChatOperations): Promise<Delivery> => {
+  readonly sendNotification = async (n: ChannelNotification, service: NotificationOperations): Promise<Delivery> => {
     const messages = this.deps.composer
       ? await this.deps.composer.compose({
           channel: n.channel,
@@ -73,9 +78,46 @@ export class AlertLifecycle {
     // One route's message after the other: a failure stops the rest, and the sender's retry finds the
     // ones already sent by their episodes (edited in place, not sent again).
     const messageIds: number[] = [];
-    for (const message of messages) messageIds.push(...(await this.sendMessage(n, message, service)).messageIds);
+    for (const message of messages) messageIds.push(...(await this.sendToTopic(n, message, service)).messageIds);
     return { messageIds };
   };
+
+  /**
+   * A message of a topic route goes to its topic, found or created by name; a topic deleted in Telegram
+   * is created again once, and if that one is gone too the message goes to the channel's own thread.
+   */
+  private async sendToTopic(n: ChannelNotification, message: ComposedMessage, service: NotificationOperations): Promise<Delivery> {
+    const name = message.topicName;
+    if (name === undefined) return this.sendMessage(n, message, service);
+    const channel = channelRef(n.channel);
+    const create = async (topic: string) => {
+      const out = await service.createForumTopic(n.resolved, topic, n.notification.source);
+      if (out.kind === 'created' || out.transient) {
+        if (out.kind === 'failed') throw out.error;
+        return out;
+      }
+      this.deps.log.warn(
+        { namespace: channel.namespace, name: channel.name, err: out.error.message },
+        'forum topic not created: alerts go to the channel thread',
+      );
+      return { kind: 'refused' as const, why: out.error.message };
+    };
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const thread = await this.topics.threadFor(channel, n.resolved.chatId, name, create);
+      if (thread.kind === 'ownThread') {
+        const html = thread.note ? `${message.html}\n\nℹ️ ${escapeHtml(thread.note)}` : message.html;
+        return this.sendMessage(n, { ...message, html }, service);
+      }
+      try {
+        return await this.sendMessage(n, { ...message, messageThreadId: thread.threadId }, service);
+      } catch (e) {
+        if (!(e instanceof TelegramError && e.kind === 'ThreadNotFound')) throw e;
+        // Deleted in Telegram: forgotten, so the next round creates it again.
+        await this.topics.forget(channel, n.resolved.chatId, name);
+      }
+    }
+    return this.sendMessage(n, message, service);
+  }
 
   /** One message of a notification (undefined: the notification as the source rendered it, whole). */
   private async sendMessage(n: ChannelNotification, message: ComposedMessage | undefined, service: ChatOperations): Promise<Delivery> {
@@ -132,6 +174,11 @@ export class AlertLifecycle {
   forgetChannel(key: string): void {
     if (!this.deps.isLeader()) return;
     const { namespace, name } = splitKey(key);
+    void this.topics
+      .forgetChannel(namespace, name, (ref) => this.mayExist(ref))
+      .catch((e: unknown) =>
+        this.deps.log.warn({ namespace, name, err: kubeErrorForLog(e) }, 'forum topic names of a deleted channel not deleted'),
+      );
     void this.store
       .forgetChannel(namespace, name, (ref) => this.mayExist(ref))
       .then(
@@ -195,6 +242,9 @@ function addressed(resolved: ResolvedChannel, message: ComposedMessage): Resolve
   else spec.messageThreadId = message.messageThreadId;
   return { ...resolved, spec };
 }
+
+/** What a notification needs of the delivery service: the chat's message operations, and creating forum topics. */
+export type NotificationOperations = ChatOperations & Pick<DeliveryService, 'createForumTopic'>;
 
 function channelRef(ch: TelegramChannel): ChannelRef {
   // The uid is what separates a channel from a later one of the same name; the API server always sets it.

@@ -17,6 +17,7 @@ import type { Notification, NotificationAlert } from '../sources/notification.js
 import { fallback, renderBody, type Body, type BodyFailureKind } from '../template/body.js';
 import type { RenderPool } from '../template/pool.js';
 import { readTemplates, templateSource, usableTimeZone, type TemplateConfigMapRead } from '../template/source.js';
+import { renderTopicName } from '../template/topicName.js';
 import type { Templates } from '../template/validate.js';
 
 /** A channel whose template keeps failing says so in its Events this often at most; the log and the metric count every failure. */
@@ -32,8 +33,10 @@ export interface ComposedMessage {
   commonLabels: Record<string, string>;
   /** Telegram HTML, whole (split by the caller). */
   html: string;
-  /** Undefined: the chat itself (General in a forum). */
+  /** Undefined: the chat itself (General in a forum). On a topic route, the channel's own thread, used when the topic cannot be. */
   messageThreadId?: number;
+  /** A topic route's name for these alerts: the forum topic to find or create. */
+  topicName?: string;
   silent: boolean;
 }
 
@@ -77,9 +80,10 @@ export class NotificationComposer {
     const groups = splitByRoute(notification.alerts, routes);
     const messages: ComposedMessage[] = [];
     let failure: { problem: string; kind: TemplateFailureReason } | undefined;
-    for (const group of groups) {
+    for (const group of await this.byTopic(groups, spec)) {
       const route = group.route;
-      const part = groups.length === 1 ? notification : partOf(notification, group.alerts);
+      const part =
+        groups.length === 1 && group.alerts.length === notification.alerts.length ? notification : partOf(notification, group.alerts);
       const builtIn = () => (part === notification ? input.html : input.render(part));
       const body = await this.body(part, builtIn, templates, channel, spec);
       if (!body.templated) failure ??= { problem: body.problem, kind: body.kind };
@@ -90,16 +94,41 @@ export class NotificationComposer {
         at,
       });
       messages.push({
-        episodeSuffix: route ? `#routes[${route.index}]` : '',
+        episodeSuffix: route ? `#routes[${route.index}]${group.topicName !== undefined ? `:${group.topicName}` : ''}` : '',
         status: part.status,
         commonLabels: { ...part.commonLabels },
         html: withMentions(body.html, route?.spec.mention ?? []),
         ...threadOf(spec, route),
+        ...(group.topicName !== undefined ? { topicName: group.topicName } : {}),
         silent,
       });
     }
     if (failure) this.report(channel, failure);
     return messages;
+  }
+
+  /** A topic route's alerts grouped by the name each renders; a name that fails or is out of bounds: the channel's own thread. */
+  private async byTopic(
+    groups: { route?: CompiledRoute<RouteSpec>; alerts: NotificationAlert[] }[],
+    spec: ChannelSpec,
+  ): Promise<{ route?: CompiledRoute<RouteSpec>; alerts: NotificationAlert[]; topicName?: string }[]> {
+    const out: { route?: CompiledRoute<RouteSpec>; alerts: NotificationAlert[]; topicName?: string }[] = [];
+    const timeZone = usableTimeZone(spec.quietHours?.timeZone);
+    for (const group of groups) {
+      const template = group.route?.spec.topic?.name;
+      if (template === undefined) {
+        out.push(group);
+        continue;
+      }
+      const byName = new Map<string | undefined, NotificationAlert[]>();
+      for (const alert of group.alerts) {
+        const named = await renderTopicName(this.deps.pool, template, alert, timeZone);
+        const key = named.ok ? named.name : undefined;
+        byName.set(key, [...(byName.get(key) ?? []), alert]);
+      }
+      for (const [name, alerts] of byName) out.push({ ...group, alerts, ...(name !== undefined ? { topicName: name } : {}) });
+    }
+    return out;
   }
 
   private async templates(channel: TelegramChannel, spec: ChannelSpec): Promise<Templates | { problem: string } | undefined> {
@@ -168,7 +197,7 @@ function compiled(spec: ChannelSpec): { routes: CompiledRoute<RouteSpec>[]; quie
   return quietHours ? { routes, quietHours } : { routes };
 }
 
-/** A route by id sends to its topic; a topic route by name, and no route, to the channel's own thread. */
+/** A route by id sends to its topic; no route to the channel's own thread, as does a topic route when its topic cannot be used. */
 function threadOf(spec: ChannelSpec, route: CompiledRoute<RouteSpec> | undefined): { messageThreadId?: number } {
   const thread = route?.spec.messageThreadId ?? spec.messageThreadId;
   return thread !== undefined ? { messageThreadId: thread } : {};

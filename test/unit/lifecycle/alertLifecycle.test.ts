@@ -8,8 +8,12 @@ import { AlertmanagerPayloadSchema, renderAlertmanagerHtml } from '../../../src/
 import { parsedLength } from '../../../src/format/markup.js';
 import type { ChannelNotification } from '../../../src/delivery/service.js';
 import { alertmanagerNotification, alertmanagerSource } from '../../../src/sources/alertmanager.js';
-import { AlertLifecycle, SWEEP_EVERY_MS, type AlertLifecycleDeps } from '../../../src/lifecycle/alertLifecycle.js';
-import type { ChatOperations } from '../../../src/lifecycle/deliveryChat.js';
+import {
+  AlertLifecycle,
+  SWEEP_EVERY_MS,
+  type AlertLifecycleDeps,
+  type NotificationOperations,
+} from '../../../src/lifecycle/alertLifecycle.js';
 import { configMapNameFor, encodeRecord, LABEL_EPISODES, newEpisodeId } from '../../../src/lifecycle/records.js';
 import { FOOTER_RESERVE } from '../../../src/lifecycle/render.js';
 import { alertmanagerPayload } from '../../harness/alertmanagerPayload.js';
@@ -49,7 +53,7 @@ function fakeService() {
   const sent: { parts: string[]; replyMarkup?: unknown; thread?: number; silent?: boolean }[] = [];
   const edits: { messageId: number; text: string; replyMarkup?: unknown }[] = [];
   let next = 100;
-  const service: ChatOperations = {
+  const service: NotificationOperations = {
     send: async (to, req) => {
       sent.push({ ...req, thread: to.spec.messageThreadId, silent: to.spec.disableNotification });
       return { kind: 'sent', messageIds: req.parts.map(() => next++) };
@@ -60,6 +64,7 @@ function fakeService() {
     },
     editReplyMarkup: async () => ({ kind: 'edited' }),
     deleteMessage: async () => ({ kind: 'deleted' }),
+    createForumTopic: async () => ({ kind: 'created', threadId: 500 }),
   };
   return { service, sent, edits };
 }
@@ -186,7 +191,7 @@ test("after a press the renderer edits the episode's message in the episode's ch
   const { lc, channels } = lifecycle();
   const targets: string[] = [];
   const { service, edits } = fakeService();
-  const tracking: ChatOperations = {
+  const tracking: NotificationOperations = {
     ...service,
     editText: (to, e) => {
       targets.push(to.chatId);
