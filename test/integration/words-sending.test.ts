@@ -16,7 +16,8 @@ let emulator: TelegramEmulator;
 let operator: OperatorProcess;
 const { core, secret, channel, readyReason } = channelHelpers(() => ns);
 const WEBHOOK_TOKEN = 'words-sending-webhook';
-const { ops, forum, group, channel: opsChannel } = DEMO.chats;
+const { ops, forum, group, channel: opsChannel, managedForum } = DEMO.chats;
+let operatorEnv: Record<string, string>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
@@ -26,7 +27,8 @@ beforeAll(async () => {
   const url = await emulator.start();
   await secret('bot', { token: DEMO.bot.token });
   await secret('am-webhook', { token: WEBHOOK_TOKEN });
-  operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns, TEMPLATE_DEADLINE_MS: '1000' });
+  operatorEnv = { TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns, TEMPLATE_DEADLINE_MS: '1000' };
+  operator = await startOperator(operatorEnv);
   const base = (chat: number) => ({
     tokenSecretRef: { name: 'bot' },
     chatId: String(chat),
@@ -48,7 +50,11 @@ beforeAll(async () => {
       except: ['severity="critical"'],
     },
   });
-  await channel('runaway', { ...base(group), template: { firing: '{% for i in (1..300000000) %}{% endfor %}never' } });
+  // 9·10¹⁰ empty iterations: it holds its worker until the render limit or the deadline stops it.
+  await channel('runaway', {
+    ...base(group),
+    template: { firing: '{% for i in (1..300000) %}{% for j in (1..300000) %}{% endfor %}{% endfor %}never' },
+  });
   await channel('other', { ...base(opsChannel), template: { firing: '{% for a in alerts %}other: {{ a.labels.alertname }}{% endfor %}' } });
   await channel('routed', {
     ...base(forum),
@@ -57,7 +63,8 @@ beforeAll(async () => {
       { matchers: ['severity="warning"'], messageThreadId: 77, silent: true },
     ],
   });
-  for (const name of ['templated', 'runaway', 'other', 'routed']) await readyReason(name, 'Verified', 30_000);
+  await channel('topics', { ...base(managedForum), routes: [{ matchers: ['team=~".+"'], topic: { name: '{{ labels.team }}' } }] });
+  for (const name of ['templated', 'runaway', 'other', 'routed', 'topics']) await readyReason(name, 'Verified', 30_000);
 });
 
 afterAll(async () => {
@@ -139,4 +146,27 @@ test('routes: a mixed notification becomes one message per route in its topic, e
   expect(after.map((m) => m.messageId).sort()).toEqual([critical[0]!.messageId, warning[0]!.messageId].sort());
   expect(about(forum, 'ApiDown')[0]!.text).toMatch(/RESOLVED/);
   expect(about(forum, 'ApiSlow')[0]!.text).toMatch(/RESOLVED/);
+});
+
+test('topics by name: created once across notifications and a restart; a deleted one is created again', async () => {
+  const payments = () => emulator.forumTopics.filter((t) => t.chatId === managedForum && t.name === 'payments');
+  const threadOf = (alertname: string) => about(managedForum, alertname).map((m) => m.threadId);
+  expect(await post('topics', [{ name: 'CardsDown', labels: { team: 'payments' } }], 'g-cards')).toBe(200);
+  expect(await post('topics', [{ name: 'RefundsSlow', labels: { team: 'payments' } }], 'g-refunds')).toBe(200);
+  expect(payments()).toHaveLength(1);
+  const first = payments()[0]!.threadId;
+  expect([...threadOf('CardsDown'), ...threadOf('RefundsSlow')]).toEqual([first, first]);
+
+  // A new operator process (a restart, or the next leader) finds the topic in its ConfigMap.
+  await operator.stop();
+  operator = await startOperator(operatorEnv);
+  expect(await post('topics', [{ name: 'LedgerLag', labels: { team: 'payments' } }], 'g-ledger')).toBe(200);
+  expect(payments()).toHaveLength(1);
+  expect(threadOf('LedgerLag')).toEqual([first]);
+
+  // Someone deletes the topic: the next message creates it again, once.
+  emulator.deleteTopicAsUser(managedForum, first);
+  expect(await post('topics', [{ name: 'PayoutsStuck', labels: { team: 'payments' } }], 'g-payouts')).toBe(200);
+  expect(payments().map((t) => Boolean(t.deleted))).toEqual([true, false]);
+  expect(threadOf('PayoutsStuck')).toEqual([payments()[1]!.threadId]);
 });
