@@ -3,12 +3,11 @@
 // verification → delivery (ledger, lifecycle, service) → interaction → channel and bot reconcilers
 // (the channel's status contributors, in order) → HTTP → manager.start. Nothing is set afterwards.
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import { alertmanagerConfigApi } from './alertmanagerConfig/api.js';
 import { AlertmanagerConfigs } from './alertmanagerConfig/configurer.js';
 import { watchOwnedConfigs } from './alertmanagerConfig/ownedWatch.js';
 import { FIELD_MANAGER } from './api/contract.js';
-import { loadConfig, type Config } from './config.js';
+import { buildBase, type Base } from './base.js';
 import { BotReconciler } from './bot/reconciler.js';
 import { alertmanagerConfigStatus } from './controller/alertmanagerConfigStatus.js';
 import { deliveryStatus } from './controller/deliveryStatus.js';
@@ -36,62 +35,15 @@ import { credentialsOptIn } from './interaction/credentialsOptIn.js';
 import { Interaction } from './interaction/interaction.js';
 import { patchBotStatus } from './kube/bots.js';
 import { patchChannelStatus } from './kube/channels.js';
-import { loadKubeConfig, makeClients, type KubeClients } from './kube/client.js';
 import { episodeConfigMaps } from './kube/episodeConfigMaps.js';
-import { makeEventRecorder } from './kube/events.js';
 import { leaseClient } from './kube/leaseClient.js';
 import { AlertLifecycle } from './lifecycle/alertLifecycle.js';
-import { createLogger, type Logger } from './observability/log.js';
-import { createMetrics, type Metrics } from './observability/metrics.js';
+import { NotificationComposer } from './lifecycle/compose.js';
+import { createLogger } from './observability/log.js';
 import { redactUrl } from './observability/redact.js';
 import { byKind } from './runtime/keys.js';
 import { LeaderElector } from './runtime/leaderElection.js';
 import { Manager } from './runtime/manager.js';
-import { TelegramClient } from './telegram/client.js';
-import { Verifier } from './telegram/verifier.js';
-
-/** What every later piece may use. */
-interface Base {
-  config: Config;
-  log: Logger;
-  metrics: Metrics;
-  kube: KubeClients;
-  identity: string;
-  /** The operator's own namespace: the Lease, the episode and chats ConfigMaps. */
-  ownNamespace: string;
-  /** This pod's address for forwarded webhooks; undefined outside a pod. */
-  endpoint: string | undefined;
-  telegram: TelegramClient;
-  /** One verifier: a bot's getMe answer is shared with any channel that still asks for it. */
-  verifier: Verifier;
-}
-
-function buildBase(): Base {
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (e) {
-    createLogger('info').fatal((e as Error).message);
-    process.exit(2);
-  }
-  const metrics = createMetrics();
-  const telegram = new TelegramClient(config.telegramApiUrl, (method, code, seconds) => {
-    metrics.telegramRequests.inc({ method, code });
-    metrics.telegramRequestDuration.observe({ method }, seconds);
-  });
-  const ip = config.podIp;
-  return {
-    config,
-    log: createLogger(config.logLevel),
-    metrics,
-    kube: makeClients(loadKubeConfig()),
-    identity: config.podName || os.hostname(),
-    ownNamespace: config.podNamespace || 'default',
-    endpoint: ip ? `http://${ip.includes(':') ? `[${ip}]` : ip}:${config.httpPort}` : undefined,
-    telegram,
-    verifier: new Verifier(telegram),
-  };
-}
 
 /** Followers watch (so they are ready to take over at once) but reconcile and send nothing. */
 function buildManager({ config, kube, ownNamespace, identity, endpoint, log, metrics }: Base): Manager {
@@ -136,8 +88,15 @@ function buildResolver({ config, kube }: Base, watches: Watches) {
 }
 
 /** The sender (rate limits), the ledger (outcomes until status has them), the alert lifecycle, the service over them. */
-function buildDelivery(base: Base, manager: Manager, watches: Watches, resolver: ChannelResolver, verification: Verification) {
-  const { config, kube, log, metrics, telegram, ownNamespace, identity } = base;
+function buildDelivery(
+  base: Base,
+  manager: Manager,
+  watches: Watches,
+  resolver: ChannelResolver,
+  verification: Verification,
+  words: Words,
+) {
+  const { config, kube, log, metrics, telegram, ownNamespace, recordEvent } = base;
   const sender = new Sender(
     telegram,
     {
@@ -164,11 +123,11 @@ function buildDelivery(base: Base, manager: Manager, watches: Watches, resolver:
     watches: (ns) => config.watchNamespaces.length === 0 || config.watchNamespaces.includes(ns),
     isLeader: () => manager.isLeader(),
     sendPlain: (n) => sender.send(notificationMessage(n)),
+    composer: words.composer,
     onWrite: () => metrics.episodeWrites.inc(),
     imageUrlHosts: config.imageUrlHosts,
     log,
   });
-  const recordEvent = makeEventRecorder(kube.core, log, identity);
   const service = new DeliveryService({
     sender,
     ledger,
@@ -179,9 +138,21 @@ function buildDelivery(base: Base, manager: Manager, watches: Watches, resolver:
     sendNotification: lifecycle.sendNotification,
   });
   const relay = new AnnotationRelay({ service, ledger, recordEvent, metrics, log });
-  return { sender, ledger, lifecycle, service, relay, recordEvent };
+  return { sender, ledger, lifecycle, service, relay };
 }
 type Delivery = ReturnType<typeof buildDelivery>;
+
+/** Templates render in worker threads, never on this event loop (docs/templates-and-routes.md): one pool checks and sends. */
+function buildWords({ config, kube, log, metrics, recordEvent }: Base, watches: Watches) {
+  const pool = new RenderPool({ size: config.templateWorkers, deadlineMs: config.templateDeadlineMs });
+  const readConfigMap = templateConfigMapReader(kube.core);
+  const bots = watches.watchesBots() ? { getBot: (name: string) => watches.getBot(name) } : {};
+  const status = new WordsStatus({ pool, readConfigMap, log, ...bots });
+  const templateFailed = (labels: { namespace: string; name: string; reason: string }) => metrics.templateFailures.inc(labels);
+  const composer = new NotificationComposer({ pool, readConfigMap, ...bots, recordEvent, templateFailed, log });
+  return { pool, status, composer };
+}
+type Words = ReturnType<typeof buildWords>;
 type Resolution = ReturnType<typeof buildResolver>;
 
 /** The buttons' back channel: getUpdates pollers and presses, leader only. */
@@ -275,7 +246,7 @@ function buildChannelReconciler(
     verification: Verification;
     interaction: Interaction;
     alertmanagerConfigs: AlertmanagerConfigs;
-    words: WordsStatus;
+    words: Words;
     events: EventsRelay;
     delivery: Delivery;
   },
@@ -287,13 +258,13 @@ function buildChannelReconciler(
       parts.verification,
       interactiveStatus(parts.interaction),
       alertmanagerConfigStatus(parts.alertmanagerConfigs),
-      wordsStatus(parts.words, parts.verification),
+      wordsStatus(parts.words.status, parts.verification),
       eventsStatus(parts.events),
       deliveryStatus(parts.delivery.relay),
     ],
     channelState: [{ forget: (key) => parts.delivery.lifecycle.forgetChannel(key) }],
     writeStatus: (ch, patch) => patchChannelStatus(kube.custom, ch, patch),
-    recordEvent: parts.delivery.recordEvent,
+    recordEvent: base.recordEvent,
     log,
     metrics,
   });
@@ -345,18 +316,11 @@ async function main(): Promise<void> {
   const watches = buildWatches(base, manager);
   const resolution = buildResolver(base, watches);
   const verification = new Verification({ resolver: resolution.resolver, verifier });
-  const delivery = buildDelivery(base, manager, watches, resolution.resolver, verification);
+  const words = buildWords(base, watches);
+  const delivery = buildDelivery(base, manager, watches, resolution.resolver, verification, words);
   const interaction = buildInteraction(base, manager, watches, resolution, delivery);
   const alertmanagerConfigs = buildAlertmanagerConfigs(base, manager);
   const events = buildEvents(base, manager, watches, resolution.resolver, delivery);
-  // Templates render in worker threads, never on this event loop (docs/templates-and-routes.md).
-  const renderPool = new RenderPool({ size: config.templateWorkers, deadlineMs: config.templateDeadlineMs });
-  const words = new WordsStatus({
-    pool: renderPool,
-    readConfigMap: templateConfigMapReader(base.kube.core),
-    log,
-    ...(watches.watchesBots() ? { getBot: (name: string) => watches.getBot(name) } : {}),
-  });
   const channels = buildChannelReconciler(base, watches, { verification, interaction, alertmanagerConfigs, words, events, delivery });
   const bots = buildBotReconciler(base, watches, resolution);
   const server = await buildHttp(base, manager, watches, resolution, delivery);
@@ -387,7 +351,7 @@ async function main(): Promise<void> {
   // A reconcile still running meets a closed pool and keeps its TemplateValid as it was.
   const stopIntake = () => {
     server.close();
-    void renderPool.close();
+    void words.pool.close();
   };
   process.on('SIGTERM', () => void manager.shutdown('SIGTERM', stopIntake));
   process.on('SIGINT', () => void manager.shutdown('SIGINT', stopIntake));

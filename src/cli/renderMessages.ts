@@ -5,12 +5,12 @@
 import type { ChannelSpec } from '../api/types.js';
 import type { RouteSpec } from '../api/words.js';
 import { renderAlertmanagerHtml, type AlertmanagerAlert, type AlertmanagerPayload } from '../format/alertmanager.js';
-import { escapeHtml } from '../format/html.js';
-import { checkMarkup } from '../format/markup.js';
+import { withMentions } from '../format/mentions.js';
 import type { QuietHours } from '../routing/quietHours.js';
 import type { CompiledRoute } from '../routing/routes.js';
+import { messageSilent } from '../routing/silent.js';
 import { splitByRoute } from '../routing/split.js';
-import { templateData } from '../template/data.js';
+import { renderBody } from '../template/body.js';
 import type { RenderPool } from '../template/pool.js';
 import { renderTopicName } from '../template/topicName.js';
 
@@ -42,15 +42,27 @@ export async function renderMessages(payload: AlertmanagerPayload, inputs: Messa
     const routeName = route ? `routes[${route.index}] (${route.spec.matchers.join(', ') || 'every alert'})` : 'no route matched';
     for (const { destination, alerts } of await destinations(group.alerts, route, inputs)) {
       const part: AlertmanagerPayload = { ...payload, status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved', alerts };
-      const body = await renderBody(part, inputs);
-      const mentions = route?.spec.mention ?? [];
-      const html = mentions.length ? `${body.html}\n\n${mentions.map(mention).join(' ')}` : body.html;
+      const builtIn = () => renderAlertmanagerHtml(part);
+      const body = inputs.templates
+        ? await renderBody(part, builtIn, {
+            pool: inputs.pool,
+            templates: inputs.templates,
+            channel: inputs.channel,
+            timeZone: inputs.timeZone,
+          })
+        : { templated: true as const, html: builtIn() };
+      const silent = messageSilent(alerts, {
+        channelSilent: inputs.spec.disableNotification,
+        routeSilent: route?.spec.silent ?? false,
+        ...(inputs.quietHours ? { quietHours: inputs.quietHours } : {}),
+        at: inputs.at,
+      });
       messages.push({
         route: routeName,
         destination,
-        silent: isSilent(alerts, route, inputs),
-        ...(body.note ? { templateNote: body.note } : {}),
-        html,
+        silent,
+        ...(body.templated ? {} : { templateNote: body.problem }),
+        html: withMentions(body.html, route?.spec.mention ?? []),
       });
     }
   }
@@ -74,35 +86,4 @@ async function destinations(
     byName.set(destination, [...(byName.get(destination) ?? []), alert]);
   }
   return [...byName].map(([destination, grouped]) => ({ destination, alerts: grouped }));
-}
-
-async function renderBody(payload: AlertmanagerPayload, inputs: MessageInputs): Promise<{ html: string; note?: string }> {
-  const builtIn = renderAlertmanagerHtml(payload);
-  if (!inputs.templates) return { html: builtIn };
-  const template = payload.status === 'resolved' ? (inputs.templates.resolved ?? inputs.templates.firing) : inputs.templates.firing;
-  const result = await inputs.pool.render({ template, data: templateData(payload, inputs.channel), timeZone: inputs.timeZone });
-  let problem: string | undefined;
-  if (!result.ok) {
-    const where = result.failure.line === undefined ? '' : ` at line ${result.failure.line}, column ${result.failure.column ?? 1}`;
-    problem = `the template failed${where}: ${result.failure.message}`;
-  } else if (result.output.trim() === '') {
-    problem = 'the template rendered nothing';
-  } else {
-    const markup = checkMarkup(result.output, 'HTML');
-    if (markup.ok) return { html: result.output };
-    problem = `the template's output is markup Telegram would refuse: ${markup.message}`;
-  }
-  // Never lose an alert to a template: the built-in format, with one line saying why.
-  return { html: `⚠️ ${escapeHtml(problem)}\n\n${builtIn}`, note: problem };
-}
-
-function mention(entry: string): string {
-  return entry.startsWith('@') ? entry : `<a href="tg://user?id=${entry}">${entry}</a>`;
-}
-
-/** The route or the channel says so, or every alert of the message is inside quiet hours and none excepted. */
-function isSilent(alerts: AlertmanagerAlert[], route: CompiledRoute<RouteSpec> | undefined, inputs: MessageInputs): boolean {
-  if (inputs.spec.disableNotification || route?.spec.silent) return true;
-  const quiet = inputs.quietHours;
-  return quiet !== undefined && alerts.every((alert) => quiet.silent(alert.labels, inputs.at));
 }

@@ -3,11 +3,11 @@
 // A verdict is remembered by the template text, so a reconcile with unchanged text renders nothing.
 import { createHash } from 'node:crypto';
 import type { Verdict } from '../api/contract.js';
-import { parseBotSpec, type ChannelSpec, type ClusterTelegramBot } from '../api/types.js';
-import { LABEL_TEMPLATE_CONFIGMAP, MAX_TEMPLATE_BYTES, type TemplateSpec } from '../api/words.js';
+import type { ChannelSpec, ClusterTelegramBot } from '../api/types.js';
 import type { TemplateConfigMapReader } from '../kube/templateConfigMaps.js';
 import type { Logger } from '../observability/log.js';
 import type { RenderPool } from '../template/pool.js';
+import { readTemplates, templateSource, type TemplateRead } from '../template/source.js';
 import { describeTemplateProblem, validateTemplates, type ProblemKind, type TemplateCheck, type Templates } from '../template/validate.js';
 
 /** Verdicts kept; one per distinct template text in use, so this bounds memory, not correctness. */
@@ -22,14 +22,6 @@ export interface TemplateVerdictDeps {
   log?: Logger;
 }
 
-interface Source {
-  template: TemplateSpec;
-  /** Where it was written, for messages: `spec.template` or the bot's defaults. */
-  origin: string;
-  /** Where its ConfigMap lives. */
-  namespace: string;
-}
-
 /** `keep`: no verdict now (the render pool is shutting down): the condition stays as it is. */
 export type TemplateOutcome = Verdict | undefined | 'keep';
 
@@ -40,11 +32,11 @@ export class TemplateVerdicts {
 
   /** Undefined when the channel uses no template: the condition is removed. */
   async verdict(namespace: string, name: string, spec: ChannelSpec, timeZone: string): Promise<TemplateOutcome> {
-    const source = this.source(namespace, spec);
+    const source = templateSource(namespace, spec, this.deps.getBot);
     if (!source) return undefined;
-    let read: Awaited<ReturnType<TemplateVerdicts['read']>>;
+    let read: TemplateRead;
     try {
-      read = await this.read(source);
+      read = await readTemplates(source, this.deps.readConfigMap);
     } catch (error) {
       // The API server did not answer: that says nothing about the template, and must not hold up the
       // rest of the status (Ready does not depend on templates). The next reconcile reads it again.
@@ -60,46 +52,6 @@ export class TemplateVerdicts {
       reason: 'Verified',
       message: `${read.where}: renders every built-in sample (one-alert, fifty-mixed, hostile-labels, missing-annotations) as Telegram HTML`,
     };
-  }
-
-  private source(namespace: string, spec: ChannelSpec): Source | undefined {
-    if (spec.template) return { template: spec.template, origin: 'spec.template', namespace };
-    if (!spec.botRef || !this.deps.getBot) return undefined;
-    const bot = this.deps.getBot(spec.botRef.name);
-    const parsed = bot ? parseBotSpec(bot.spec) : undefined;
-    const template = parsed?.ok ? parsed.spec.defaults?.template : undefined;
-    if (!parsed?.ok || !template) return undefined;
-    return {
-      template,
-      origin: `ClusterTelegramBot ${spec.botRef.name} spec.defaults.template`,
-      namespace: parsed.spec.tokenSecretRef.namespace,
-    };
-  }
-
-  private async read(source: Source): Promise<{ templates: Templates; where: string } | { problem: string; where: string }> {
-    const { template, origin } = source;
-    const ref = template.configMapRef;
-    if (!ref) return { templates: { firing: template.firing ?? '', resolved: template.resolved }, where: origin };
-    const where = `${origin} (ConfigMap ${source.namespace}/${ref.name})`;
-    const cm = await this.deps.readConfigMap(source.namespace, ref.name);
-    if (!cm.found) return { problem: cm.message, where };
-    // Checked before any key is read: an unlabelled ConfigMap's data appears nowhere, not even in an error.
-    if (cm.labels[LABEL_TEMPLATE_CONFIGMAP] !== 'true') {
-      return {
-        problem: `the ConfigMap is not labelled ${LABEL_TEMPLATE_CONFIGMAP}=true: only ConfigMaps opted in with that label are read as templates`,
-        where,
-      };
-    }
-    const keys = [ref.firingKey, ...(ref.resolvedKey ? [ref.resolvedKey] : [])];
-    for (const key of keys) {
-      const text = cm.data[key];
-      if (text === undefined) return { problem: `the ConfigMap has no key "${key}"`, where };
-      const bytes = Buffer.byteLength(text, 'utf8');
-      if (bytes > MAX_TEMPLATE_BYTES) {
-        return { problem: `key "${key}" is ${bytes} bytes, over the ${MAX_TEMPLATE_BYTES / 1024} KiB a template may have`, where };
-      }
-    }
-    return { templates: { firing: cm.data[ref.firingKey]!, resolved: ref.resolvedKey ? cm.data[ref.resolvedKey] : undefined }, where };
   }
 
   private check(templates: Templates, channel: { namespace: string; name: string }, timeZone: string): Promise<TemplateCheck> {

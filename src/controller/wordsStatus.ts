@@ -7,6 +7,7 @@ import { removeCondition, setCondition } from '../api/conditions.js';
 import { parseSpec, type ChannelSpec, type Condition, type TelegramChannel } from '../api/types.js';
 import { compileQuietHoursSpec, compileRoutes, RouteSpecError } from '../routing/routes.js';
 import type { VerifyResult } from '../telegram/verifier.js';
+import { usableTimeZone } from '../template/source.js';
 import { checkTopicName } from '../template/topicName.js';
 import type { StatusContributor } from './statusContributor.js';
 import { TemplateVerdicts, type TemplateOutcome, type TemplateVerdictDeps } from './templateVerdict.js';
@@ -125,15 +126,4 @@ function describeRoutes(spec: ChannelSpec): string {
   if (spec.routes.length) parts.push(`${spec.routes.length} route${spec.routes.length === 1 ? '' : 's'} compiled`);
   if (spec.quietHours) parts.push(`quiet hours ${spec.quietHours.from}-${spec.quietHours.to} ${spec.quietHours.timeZone}`);
   return parts.join('; ');
-}
-
-/** The zone templates format times in: quietHours.timeZone when it exists (RoutesValid reports it otherwise), else UTC. */
-function usableTimeZone(timeZone: string | undefined): string {
-  if (!timeZone) return 'UTC';
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-    return timeZone;
-  } catch {
-    return 'UTC';
-  }
 }

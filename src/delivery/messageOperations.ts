@@ -124,6 +124,17 @@ export class MessageOperations {
     }
   }
 
+  /**
+   * Creates a forum topic named `name` in the target's chat and returns its thread id (it posts a
+   * service message there, so it is paced like one); a refusal is thrown as the sender's DeliveryError.
+   */
+  async createForumTopic(to: Target, name: string, source: MessageSource): Promise<number> {
+    const method = 'createForumTopic';
+    const run = (t: TelegramClient, token: string) => t.createForumTopic(token, { chat_id: to.chatId, name });
+    const topic = await this.sender.call({ token: to.token, chatId: to.chatId, source, method, run });
+    return topic.message_thread_id;
+  }
+
   private async edit(
     to: Target,
     e: {

@@ -59,6 +59,8 @@ export interface ChannelNotification {
   settings: SourceSettings | undefined;
   /** The source's built-in message, Telegram HTML, whole. */
   html: string;
+  /** The source's built-in rendering of any part of the notification (its alerts split by route). */
+  render: (notification: Notification) => string;
   /** `html` split into Telegram-sized parts. */
   parts: string[];
   /** Aborts once nobody waits for the notification any more: a part not yet on its way need not go. */
@@ -182,7 +184,10 @@ export class DeliveryService extends MessageOperations {
     const parts = splitMessage(html, 'HTML');
     const start = async (abandon: AbortSignal): Promise<Delivery> => {
       try {
-        const delivery = await this.sendNotification({ channel: ch, resolved, notification, settings, html, parts, abandon }, this);
+        const delivery = await this.sendNotification(
+          { channel: ch, resolved, notification, settings, html, render: (n) => source.render(n), parts, abandon },
+          this,
+        );
         void this.deps.ledger.record(key, { kind: source.name, ok: true, messageIds: delivery.messageIds });
         return delivery;
       } catch (e) {

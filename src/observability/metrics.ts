@@ -60,6 +60,12 @@ export function createMetrics() {
     }),
     queueDepth: new Gauge({ name: `${p}queue_depth`, help: 'Keys waiting in the reconcile queue.', registers: [registry] }),
     channels: new Gauge({ name: `${p}channels`, help: 'TelegramChannels by Ready status.', labelNames: ['ready'], registers: [registry] }),
+    templateFailures: new Counter({
+      name: `${p}template_failures_total`,
+      help: "Notifications sent in the built-in format because the channel's template failed on them, by channel and reason.",
+      labelNames: ['namespace', 'name', 'reason'],
+      registers: [registry],
+    }),
     episodeWrites: new Counter({
       name: `${p}episode_writes_total`,
       help: 'Writes of the remembered alert episodes (ConfigMaps) that reached the API server.',

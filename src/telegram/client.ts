@@ -14,11 +14,13 @@ import {
   ChatMemberSchema,
   ChatSchema,
   EnvelopeSchema,
+  ForumTopicSchema,
   MessageSchema,
   PhotoMessageSchema,
   UserSchema,
   type TelegramChat,
   type TelegramChatMember,
+  type TelegramForumTopic,
   type TelegramMessage,
   type TelegramPhotoMessage,
   type TelegramUser,
@@ -181,6 +183,11 @@ export class TelegramClient {
 
   deleteMessage(token: string, params: { chat_id: string | number; message_id: number }): Promise<boolean> {
     return this.call(token, 'deleteMessage', params, z.boolean());
+  }
+
+  /** Needs a forum and the bot's can_manage_topics; the name is 1–128 characters. */
+  createForumTopic(token: string, params: { chat_id: string | number; name: string }): Promise<TelegramForumTopic> {
+    return this.call(token, 'createForumTopic', params, ForumTopicSchema);
   }
 
   answerCallbackQuery(token: string, params: AnswerCallbackQueryParams): Promise<boolean> {

@@ -48,6 +48,10 @@ export const MessageSchema = z.object({
 });
 export type TelegramMessage = z.infer<typeof MessageSchema>;
 
+/** createForumTopic's answer: the new topic's thread id. */
+export const ForumTopicSchema = z.object({ message_thread_id: z.number().int(), name: z.string() });
+export type TelegramForumTopic = z.infer<typeof ForumTopicSchema>;
+
 /** A photo as Telegram keeps it: one size per resolution, the largest last. */
 const PhotoSizeSchema = z.object({ file_id: z.string(), file_unique_id: z.string(), width: z.number(), height: z.number() });
 

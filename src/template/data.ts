@@ -1,14 +1,34 @@
-// What a template sees: the Alertmanager webhook payload under its own field names, plus `firing` and
+// What a template sees: the webhook payload under Alertmanager's field names, plus `firing` and
 // `resolved` (its alerts in each state) and `channel`. Built as fresh plain objects so nothing but
 // these fields crosses into the render worker.
-import type { AlertmanagerAlert, AlertmanagerPayload } from '../format/alertmanager.js';
+
+/** The fields a template sees of a notification: an Alertmanager payload, or any source's Notification. */
+export interface TemplatePayload {
+  status: string;
+  alerts: readonly TemplateAlert[];
+  groupLabels: Readonly<Record<string, string>>;
+  commonLabels: Readonly<Record<string, string>>;
+  commonAnnotations: Readonly<Record<string, string>>;
+  externalURL: string;
+  receiver: string;
+}
+
+export interface TemplateAlert {
+  status: string;
+  labels: Readonly<Record<string, string>>;
+  annotations: Readonly<Record<string, string>>;
+  startsAt: string;
+  endsAt: string;
+  generatorURL: string;
+  fingerprint: string;
+}
 
 export interface TemplateChannel {
   namespace: string;
   name: string;
 }
 
-function alertData(alert: AlertmanagerAlert): Record<string, unknown> {
+function alertData(alert: TemplateAlert): Record<string, unknown> {
   return {
     status: alert.status,
     labels: { ...alert.labels },
@@ -20,7 +40,7 @@ function alertData(alert: AlertmanagerAlert): Record<string, unknown> {
   };
 }
 
-export function templateData(payload: AlertmanagerPayload, channel: TemplateChannel): Record<string, unknown> {
+export function templateData(payload: TemplatePayload, channel: TemplateChannel): Record<string, unknown> {
   const alerts = payload.alerts.map(alertData);
   return {
     status: payload.status,

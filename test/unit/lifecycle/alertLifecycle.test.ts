@@ -8,8 +8,12 @@ import { AlertmanagerPayloadSchema, renderAlertmanagerHtml } from '../../../src/
 import { parsedLength } from '../../../src/format/markup.js';
 import type { ChannelNotification } from '../../../src/delivery/service.js';
 import { alertmanagerNotification, alertmanagerSource } from '../../../src/sources/alertmanager.js';
-import { AlertLifecycle, SWEEP_EVERY_MS, type AlertLifecycleDeps } from '../../../src/lifecycle/alertLifecycle.js';
-import type { ChatOperations } from '../../../src/lifecycle/deliveryChat.js';
+import {
+  AlertLifecycle,
+  SWEEP_EVERY_MS,
+  type AlertLifecycleDeps,
+  type NotificationOperations,
+} from '../../../src/lifecycle/alertLifecycle.js';
 import { configMapNameFor, encodeRecord, LABEL_EPISODES, newEpisodeId } from '../../../src/lifecycle/records.js';
 import { FOOTER_RESERVE } from '../../../src/lifecycle/render.js';
 import { alertmanagerPayload } from '../../harness/alertmanagerPayload.js';
@@ -39,18 +43,19 @@ function notification(ch: TelegramChannel, status: 'firing' | 'resolved', text =
     notification: alertmanagerNotification(payload),
     settings: alertmanagerSource.optIn(parsed.spec)!,
     html: renderAlertmanagerHtml(payload),
+    render: (n) => renderAlertmanagerHtml(n),
     parts: ['as the service split it'],
     abandon: new AbortController().signal,
   };
 }
 
 function fakeService() {
-  const sent: { parts: string[]; replyMarkup?: unknown }[] = [];
+  const sent: { parts: string[]; replyMarkup?: unknown; thread?: number; silent?: boolean }[] = [];
   const edits: { messageId: number; text: string; replyMarkup?: unknown }[] = [];
   let next = 100;
-  const service: ChatOperations = {
-    send: async (_to, req) => {
-      sent.push(req);
+  const service: NotificationOperations = {
+    send: async (to, req) => {
+      sent.push({ ...req, thread: to.spec.messageThreadId, silent: to.spec.disableNotification });
       return { messageIds: req.parts.map(() => next++) };
     },
     editText: async (_to, e) => {
@@ -59,6 +64,7 @@ function fakeService() {
     },
     editReplyMarkup: async () => 'edited',
     deleteMessage: async () => 'deleted',
+    createForumTopic: async () => 500,
   };
   return { service, sent, edits };
 }
@@ -123,6 +129,49 @@ test('with silence: buttons on the first message, and every part leaves FOOTER_R
   expect(keyboard.inline_keyboard.flat().map((b) => b.text)).toEqual(['🔕 Silence 1h', '🔕 Silence 24h', '✋ Ack']);
 });
 
+test('composed messages: each its own episode (group key + route), sent to its thread with its sound; a resolve edits each', async () => {
+  const part = notification(channel({}), 'firing').notification;
+  const messages = (status: 'firing' | 'resolved') => [
+    {
+      episodeSuffix: '#routes[0]',
+      part,
+      status,
+      commonLabels: { alertname: 'Down' },
+      html: `Down ${status}`,
+      messageThreadId: 12,
+      silent: false,
+    },
+    {
+      episodeSuffix: '#routes[1]',
+      part,
+      status,
+      commonLabels: { alertname: 'Slow' },
+      html: `Slow ${status}`,
+      messageThreadId: 13,
+      silent: true,
+    },
+  ];
+  let status: 'firing' | 'resolved' = 'firing';
+  const { lc, api } = lifecycle({ composer: { compose: async () => messages(status) } });
+  const { service, sent, edits } = fakeService();
+  const ch = channel({});
+  expect((await lc.sendNotification(notification(ch, 'firing'), service)).messageIds).toEqual([100, 101]);
+  expect(sent.map((m) => [m.parts, m.thread, m.silent])).toEqual([
+    [['Down firing'], 12, false],
+    [['Slow firing'], 13, true],
+  ]);
+  const stored = Object.values(api.maps.get(configMapNameFor('uid-1'))!.data).map((v) => JSON.parse(v) as { groupKey: string });
+  expect(stored.map((r) => r.groupKey).sort()).toEqual(['{}:{alertname="Disk"}#routes[0]', '{}:{alertname="Disk"}#routes[1]']);
+
+  status = 'resolved';
+  expect((await lc.sendNotification(notification(ch, 'resolved'), service)).messageIds).toEqual([100, 101]);
+  expect(sent).toHaveLength(2);
+  expect(edits.map((e) => [e.messageId, e.text])).toEqual([
+    [100, 'Down resolved'],
+    [101, 'Slow resolved'],
+  ]);
+});
+
 test("a deleted channel's episodes are deleted by the leader only, and not while a channel of that name lives", async () => {
   let leader = false;
   const { lc, api, channels } = lifecycle({ isLeader: () => leader });
@@ -152,7 +201,7 @@ test("after a press the renderer edits the episode's message in the episode's ch
   const { lc, channels } = lifecycle();
   const targets: string[] = [];
   const { service, edits } = fakeService();
-  const tracking: ChatOperations = {
+  const tracking: NotificationOperations = {
     ...service,
     editText: (to, e) => {
       targets.push(to.chatId);
