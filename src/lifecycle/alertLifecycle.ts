@@ -225,7 +225,8 @@ export class AlertLifecycle {
   private async sweep(): Promise<void> {
     try {
       const deleted = await this.store.sweep((ref) => this.mayExist(ref));
-      this.deps.log.info({ configMaps: deleted }, 'episodes swept');
+      const topics = await this.topics.sweep((ref) => this.mayExist(ref));
+      this.deps.log.info({ configMaps: deleted, topicConfigMaps: topics }, 'episodes swept');
     } catch (e) {
       this.deps.log.warn({ err: kubeErrorForLog(e) }, 'episode sweep failed; retrying in an hour');
     }
