@@ -30,3 +30,27 @@ export function readyToPasteTemplates(page = readFileSync(PAGE, 'utf8')): DocTem
   if (templates.length !== 3) throw new Error(`${PAGE}: expected three ready-to-paste templates, found ${templates.length}`);
   return templates;
 }
+
+export interface Idiom {
+  go: string;
+  liquid: string;
+}
+
+const IDIOMS_INTRO = "Alertmanager's Go templates translate like this:";
+
+/** The rows of the page's table translating Alertmanager's Go template idioms into Liquid (cells without their backticks). */
+export function goTemplateIdioms(page = readFileSync(PAGE, 'utf8')): Idiom[] {
+  if (!page.includes(IDIOMS_INTRO)) throw new Error(`${PAGE}: no table after "${IDIOMS_INTRO}"`);
+  const lines = page.slice(page.indexOf(IDIOMS_INTRO)).split('\n').slice(1);
+  const rows = lines
+    .slice(lines.findIndex((l) => l.startsWith('|')))
+    .filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('|')));
+  const cell = (text: string) => {
+    const code = /`([^`]*)`/.exec(text.trim())?.[1] ?? text.trim();
+    return code.replace(/\\\|/g, '|');
+  };
+  return rows
+    .slice(2) // the header and its rule
+    .map((row) => row.split(/(?<!\\)\|/).slice(1, -1))
+    .map(([go, liquid]) => ({ go: cell(go ?? ''), liquid: cell(liquid ?? '') }));
+}
