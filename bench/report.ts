@@ -27,6 +27,9 @@ const fmt = (x: number | null | undefined, unit = '') => (x === null || x === un
 const ms = (x: number | null | undefined) =>
   x === null || x === undefined ? '–' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`;
 
+/** A scenario's `setup` (written as a clause) as the start of a sentence. */
+const sentence = (clause: string) => clause.charAt(0).toUpperCase() + clause.slice(1);
+
 const load1 = (r: object) => {
   const l = (r as { loadAverageAtStart?: number[] }).loadAverageAtStart;
   return l ? String(l[0]) : '–';
@@ -308,7 +311,7 @@ function renderCostSection(r: RenderCostResult | undefined): string {
   const t = (x: number) => `${x.toFixed(3)} ms`;
   return `## Templates: render cost per notification (\`render-cost\`)
 
-${r.setup}. For each ready-to-paste template of [docs/templates-and-routes.md](docs/templates-and-routes.md) and two of the
+${sentence(r.setup)}. For each ready-to-paste template of [docs/templates-and-routes.md](docs/templates-and-routes.md) and two of the
 built-in samples, ${r.sizes.renders.toLocaleString('en')} renders one after another (after ${r.sizes.warmup} untimed), each timed from the call to the checked body:
 the time a notification waits for its text on an idle pool. Then the same number with ${r.poolSize} in flight (one per worker): the pool's
 throughput on this ${r.cpus}-core machine. This runs in the benchmark's own process, not in the operator; it measures the template's share of
@@ -343,7 +346,7 @@ The operator's RSS with \`TEMPLATE_WORKERS\` = ${r.sizes.workers.join(', ')}: ${
 with a ready-to-paste template (the three in turn), each configuration a fresh operator. "Ready" is 2 s after every
 channel was Ready: with templates, the workers have by then rendered every built-in sample for \`TemplateValid\`, so
 they are warm. "After" is once ${r.sizes.notifications} notifications of ${r.sizes.alertsPerNotification} alerts each (${r.sizes.concurrency} at once) went through the webhooks: the
-median of ${r.sizes.samples} samples ${r.sizes.sampleEveryMs} ms apart. ${r.setup}.
+median of ${r.sizes.samples} samples ${r.sizes.sampleEveryMs} ms apart. ${sentence(r.setup)}.
 
 The operator starts its pool whatever its channels hold, so the runs without templates still carry that many idle
 workers: what a worker costs shows as the step from one pool size to the next, what templates add as the step from
