@@ -176,7 +176,8 @@ export class AlertLifecycle {
         // The buttons of the episode's own source: a Grafana alert's follow spec.grafana.silence.
         const durations = channelSilence(parsed.spec, source)?.silence.durations;
         // The message lives in the episode's chat, whatever the channel's chatId says now.
-        return { chat: deliveryChat(service, { ...resolution.channel, chatId }), ...(durations ? { durations } : {}) };
+        const chat = deliveryChat(service, { ...resolution.channel, chatId }, source !== undefined ? { source } : {});
+        return { chat, ...(durations ? { durations } : {}) };
       },
     });
   }
