@@ -2,7 +2,7 @@
 // Alertmanager and Grafana serve Alertmanager's silences API v2: spec.alertmanager.silence.url is
 // Alertmanager itself (its API under /api/v2), spec.grafana.silence.url is Grafana's base URL, the one
 // its users open in a browser, and Grafana serves that API under /api/alertmanager/grafana/api/v2.
-// An episode remembers its source; a record written before episodes did is an Alertmanager one.
+// An episode remembers its source; a record that names none is an Alertmanager one.
 import type { ChannelSpec, SilenceSpec } from './types.js';
 
 /** Where Grafana serves its own Alertmanager's API, under its base URL (the API v2 is below it). */

@@ -5,7 +5,7 @@ export interface Episode {
   channel: { namespace: string; name: string; uid: string };
   groupKey: string; // the source's groupKey
   // The webhook source whose notification the episode shows ("grafana"): its buttons silence there.
-  // Absent: Alertmanager (records are written so, and were before episodes named their source).
+  // Absent: Alertmanager (its records leave it out, so a record that names no source is Alertmanager's).
   source?: string;
   chatId: string; // the chat the messages are in
   messageIds: number[]; // the parts of the current message; buttons hang on messageIds[0]

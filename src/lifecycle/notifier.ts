@@ -298,7 +298,7 @@ export class EpisodeNotifier {
           };
       record.state = plan.state;
       // The latest notification's source is the one whose buttons the message shows. Alertmanager's is
-      // left unnamed: records stay as they were before episodes named a source, and read back the same.
+      // left unnamed, so any operator version reads an Alertmanager record the same way.
       if (n.source === undefined || n.source === DEFAULT_EPISODE_SOURCE) delete record.source;
       else record.source = n.source;
       if (shared) record.shared = shared;
