@@ -164,7 +164,7 @@ export class Interaction {
       const message = e instanceof AlertmanagerError ? e.message : `the ${displayName} check failed`;
       // The condition says only what the tenant may read; the log keeps the network's and the endpoint's words.
       const { namespace: ns, name } = splitKey(channelKey);
-      this.deps.log.info({ namespace: ns, name, source, err: e }, `the ${displayName} silences API check failed`);
+      this.deps.log.info({ namespace: ns, name, source, err: e }, `the ${displayName} check failed`);
       check = { ok: false, reason: 'AlertmanagerUnreachable', message };
     }
     this.checks.set(key, { target, check, at: this.now() });

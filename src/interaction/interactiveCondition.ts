@@ -21,10 +21,11 @@ export interface SourceCheck {
 /** Pure: the condition from the bot's 409 state and the last check of each source's silences API. */
 export function interactiveVerdict(bot: string, conflict: BotConflict | undefined, checks: readonly SourceCheck[]): Verdict {
   if (conflict) return { status: 'False', reason: 'UpdatesConflict', message: conflictMessage(bot, conflict) };
-  for (const { field, check } of checks) {
+  for (const { api, field, check } of checks) {
     if (check.ok) continue;
-    // A policy refusal names its field already; an API's failure is told apart by the field it came from.
-    const named = check.message.includes(field) ? check.message : `${field}.url: ${check.message}`;
+    // A policy refusal names its field already. An API's failure says "Alertmanager at host", which is
+    // right for Alertmanager's; Grafana's API speaks as an Alertmanager too, so its field says whose it is.
+    const named = check.message.includes(field) || api === 'Alertmanager' ? check.message : `${field}.url: ${check.message}`;
     return { status: 'False', reason: check.reason, message: `${named}; presses are answered with this reason` };
   }
   const answering = checks.map(({ api, check }) => `${api} at ${check.ok ? check.host : '?'}`);
