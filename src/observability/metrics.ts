@@ -96,7 +96,7 @@ export function createMetrics() {
     }),
     silences: new Counter({
       name: `${p}silences_total`,
-      help: "Calls to Alertmanager's silences API from button presses, by operation (create, expire) and result (ok, failed, not_found).",
+      help: "Calls to the silences API (Alertmanager's, or Grafana's for its alerts) from button presses, by operation (create, expire) and result (ok, failed, not_found).",
       labelNames: ['operation', 'result'],
       registers: [registry],
     }),
