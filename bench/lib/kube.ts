@@ -113,7 +113,7 @@ export async function countEvents(c: Clients, namespace: string): Promise<{ tota
 }
 
 interface WatchedChannel {
-  metadata: { name: string; generation?: number; resourceVersion?: string };
+  metadata: { name: string; namespace?: string; generation?: number; resourceVersion?: string };
   status?: { conditions?: { type: string; status: string; observedGeneration?: number }[] };
 }
 
@@ -132,10 +132,14 @@ export class ChannelWatch {
   private waiters: { n: number; resolve: (t: number) => void }[] = [];
   restarts = 0;
 
-  /** `namespace` undefined: the TelegramChannels of every namespace. */
+  /**
+   * `namespace` undefined: the TelegramChannels of every namespace whose name starts with `prefix` (a
+   * scenario's own namespaces: an earlier scenario's channels may still be there, being deleted).
+   */
   constructor(
     private readonly c: Clients,
     private readonly namespace: string | undefined,
+    private readonly prefix = '',
   ) {}
 
   async start(): Promise<void> {
@@ -194,7 +198,9 @@ export class ChannelWatch {
   private onEvent(type: string, obj: WatchedChannel): void {
     if (obj?.metadata?.resourceVersion) this.rv = obj.metadata.resourceVersion;
     if (type === 'BOOKMARK' || type === 'ERROR') return;
-    const name = obj.metadata.name;
+    if (!obj.metadata.namespace?.startsWith(this.prefix)) return;
+    // Namespace and name: one scenario's channels of the same name in two namespaces are two channels.
+    const name = `${obj.metadata.namespace}/${obj.metadata.name}`;
     if (type === 'MODIFIED') {
       this.modifiedAt.push(Date.now());
       this.modifiedPerName.set(name, (this.modifiedPerName.get(name) ?? 0) + 1);
