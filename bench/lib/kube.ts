@@ -39,6 +39,22 @@ export async function ensureNamespace(c: Clients, name: string): Promise<void> {
   }
 }
 
+/**
+ * Deletes every TelegramChannel in the cluster and waits until none is left: a scenario's channels
+ * would otherwise stay, and the next scenario's operator (cluster-wide ones watch every namespace)
+ * would verify them too and count their calls and writes as its own.
+ */
+export async function deleteAllChannels(c: Clients, timeoutMs = 120_000): Promise<void> {
+  const list = async () => ((await c.custom.listClusterCustomObject({ ...G })) as { items: { metadata: { namespace: string } }[] }).items;
+  const namespaces = new Set((await list()).map((ch) => ch.metadata.namespace));
+  for (const namespace of namespaces) await c.custom.deleteCollectionNamespacedCustomObject({ ...G, namespace });
+  const until = Date.now() + timeoutMs;
+  while ((await list()).length > 0) {
+    if (Date.now() > until) throw new Error(`TelegramChannels still present ${timeoutMs} ms after their deletion`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 /** Runs `fn` over `items` with at most `limit` calls in flight; retries a call up to 5 times. */
 export async function pool<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<unknown>): Promise<void> {
   let next = 0;
