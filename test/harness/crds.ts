@@ -30,7 +30,23 @@ export function serverDryRunApplied(stdout: string): string[] {
 
 export function installCrds(): void {
   kubectl(['apply', '--server-side', '--force-conflicts', '-f', path.join(REPO_ROOT, 'crds')]);
-  for (const crd of [CHANNEL_CRD, BOT_CRD]) kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/${crd}`]);
+  for (const crd of [CHANNEL_CRD, BOT_CRD]) waitEstablished(crd);
+}
+
+/**
+ * `kubectl wait` fails at once, rather than waiting, on a CRD the API server has not yet given any
+ * status ("status.conditions accessor error"): that answer is asked again, anything else is thrown.
+ */
+function waitEstablished(crd: string): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/${crd}`]);
+      return;
+    } catch (e) {
+      if (attempt >= 20 || !String((e as { stderr?: unknown }).stderr).includes('accessor error')) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
 }
 
 const SERVICEMONITOR_CRD_STANDIN = {
