@@ -49,6 +49,11 @@ export const GrafanaPayloadSchema = AlertmanagerPayloadSchema.extend({
 export type GrafanaPayload = z.infer<typeof GrafanaPayloadSchema>;
 export type GrafanaAlert = z.infer<typeof GrafanaAlertSchema>;
 
+/** What the built-in rendering reads of a Grafana notification. */
+export type GrafanaRenderable = Pick<GrafanaPayload, 'title' | 'status' | 'truncatedAlerts' | 'externalURL'> & {
+  alerts: readonly GrafanaAlert[];
+};
+
 export type GrafanaParseResult = { ok: true; payload: GrafanaPayload } | { ok: false; error: string };
 
 /** Validates a decoded JSON body. The error names the field path, e.g. `alerts.0.values.B: …`. */
@@ -69,7 +74,7 @@ const SHOWN_ANNOTATIONS = new Set(['summary', 'description']);
  * Telegram HTML for one notification: Grafana's title, then firing alerts, then resolved ones, each
  * under its own header, alerts separated by blank lines (where splitMessage prefers to cut).
  */
-export function renderGrafanaHtml(payload: GrafanaPayload): string {
+export function renderGrafanaHtml(payload: GrafanaRenderable): string {
   const blocks: string[] = [];
   if (payload.title.trim() !== '') blocks.push(`<b>${escapeHtml(payload.title.trim())}</b>`);
   const firing = payload.alerts.filter((alert) => alert.status === 'firing');

@@ -17,7 +17,7 @@ export const alertmanagerSource: WebhookSource = {
   render: (n) => renderAlertmanagerHtml(n),
 };
 
-/** A parsed Alertmanager payload as a Notification; the payload itself is what its templates see. */
+/** A parsed Alertmanager payload as a Notification: Alertmanager's fields are the Notification's own, so no extras. */
 export function alertmanagerNotification(payload: AlertmanagerPayload): Notification {
   return {
     source: alertmanagerSource.name,
@@ -32,7 +32,6 @@ export function alertmanagerNotification(payload: AlertmanagerPayload): Notifica
     externalURL: payload.externalURL,
     extras: {},
     identity: alertmanagerIdentity(payload),
-    templateData: payload,
   };
 }
 

@@ -39,6 +39,24 @@ export interface Notification {
    * under way instead of sending again (delivery/notifications.ts adds the channel and the source).
    */
   identity: unknown;
-  /** What the channel's templates see: the source's payload under the source's own field names. */
-  templateData: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The notification narrowed to some of its alerts (a route's share of it): their status, and the labels
+ * and annotations they all share. The source's extras stay: they describe the whole notification.
+ */
+export function partOf(notification: Notification, alerts: readonly NotificationAlert[]): Notification {
+  return {
+    ...notification,
+    status: alerts.some((alert) => alert.status === 'firing') ? 'firing' : 'resolved',
+    alerts,
+    commonLabels: shared(alerts.map((alert) => alert.labels)),
+    commonAnnotations: shared(alerts.map((alert) => alert.annotations)),
+  };
+}
+
+function shared(records: readonly Readonly<Record<string, string>>[]): Record<string, string> {
+  const [first, ...rest] = records;
+  if (!first) return {};
+  return Object.fromEntries(Object.entries(first).filter(([key, value]) => rest.every((r) => r[key] === value)));
 }

@@ -119,6 +119,23 @@ describe('render', () => {
     expect(out).toContain('🔥 FIRING (1)');
   });
 
+  it("a Grafana payload: the built-in Grafana rendering without a template, Grafana's fields in a template", async () => {
+    const grafana = path.join(path.dirname(new URL(import.meta.url).pathname), '../../fixtures/grafana-webhook-docs.json');
+    const plain = CHANNEL.replace(/ {2}template:[\s\S]*?(?= {2}routes:)/, '').replace(/ {2}routes:[\s\S]*?(?= {2}quietHours:)/, '');
+    const builtIn = await render(['-f', file('plain-grafana.yaml', plain), '--payload', grafana, '-o', 'html']);
+    expect(builtIn).toMatchObject({ code: 0, out: expect.stringContaining('<b>[FIRING:2]  (blue)</b>') });
+    expect(builtIn.out).toContain('Values: B=<code>44.2394</code>');
+    const templated = plain.replace(
+      '  quietHours:',
+      "  template:\n    firing: \"{{ title }}: {{ alerts | map: 'values' | map: 'B' | join: ', ' }}\"\n  quietHours:",
+    );
+    const withTemplate = await render(['-f', file('grafana.yaml', templated), '--payload', grafana]);
+    expect(withTemplate).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('[FIRING:2]  (blue): 44.23943737541908, 44.23943737541908'),
+    });
+  });
+
   it('a ConfigMap template comes from the same file', async () => {
     const withCm =
       CHANNEL.replace(/ {2}template:[\s\S]*?(?= {2}routes:)/, '  template: {configMapRef: {name: tpl}}\n') +
@@ -223,7 +240,7 @@ describe('render', () => {
     });
     expect(await render(['-f', f, '--payload', file('bad.json', '{"version":"4"}')])).toMatchObject({
       code: 1,
-      err: expect.stringMatching(/is not an Alertmanager webhook payload/),
+      err: expect.stringMatching(/is not a webhook payload the operator takes; as Alertmanager's: status: .*; as Grafana's: status: /),
     });
     expect(await render(['-f', f, '--payload', file('bad.txt', 'nope')])).toMatchObject({
       code: 1,
