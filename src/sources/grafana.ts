@@ -9,7 +9,8 @@ import {
   type GrafanaPayload,
   type GrafanaRenderable,
 } from '../format/grafanaPayload.js';
-import type { Notification } from './notification.js';
+import { sortedEntries } from '../format/alertParts.js';
+import { alertIdentity, groupFields, type Notification } from './notification.js';
 import type { SourceSettings, WebhookSource } from './source.js';
 
 export const grafanaSource: WebhookSource = {
@@ -31,18 +32,11 @@ export const grafanaSource: WebhookSource = {
 export function grafanaNotification(payload: GrafanaPayload): Notification {
   return {
     source: grafanaSource.name,
-    groupKey: payload.groupKey,
-    status: payload.status,
+    ...groupFields(payload),
     alerts: payload.alerts.map(({ silenceURL, dashboardURL, panelURL, imageURL, values, valueString, ...alert }) => ({
       ...alert,
       extras: { silenceURL, dashboardURL, panelURL, imageURL, values, valueString },
     })),
-    truncatedAlerts: payload.truncatedAlerts,
-    receiver: payload.receiver,
-    groupLabels: payload.groupLabels,
-    commonLabels: payload.commonLabels,
-    commonAnnotations: payload.commonAnnotations,
-    externalURL: payload.externalURL,
     extras: { title: payload.title, message: payload.message, orgId: payload.orgId, state: payload.state },
     identity: grafanaIdentity(payload),
   };
@@ -89,16 +83,6 @@ function isValues(value: unknown): value is GrafanaAlert['values'] {
  * and two notifications that differ only in an alert's values or image are not merged into one.
  */
 function grafanaIdentity(payload: GrafanaPayload): unknown {
-  const sorted = (o: Readonly<Record<string, unknown>>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const alerts = payload.alerts.map((a) => [
-    a.fingerprint,
-    sorted(a.labels),
-    sorted(a.annotations),
-    a.status,
-    a.startsAt,
-    a.endsAt,
-    a.imageURL,
-    sorted(a.values),
-  ]);
+  const alerts = payload.alerts.map((a) => [...alertIdentity(a), a.imageURL, sortedEntries(a.values)]);
   return [payload.groupKey, payload.status, payload.truncatedAlerts, payload.title, alerts];
 }

@@ -4,6 +4,8 @@
 // "4"), the common ground of the sources we take: Grafana's unified alerting posts the same fields plus
 // its own, which travel in `extras`.
 
+import { sortedEntries } from '../format/alertParts.js';
+
 export type NotificationStatus = 'firing' | 'resolved';
 
 export interface NotificationAlert {
@@ -59,4 +61,24 @@ function shared(records: readonly Readonly<Record<string, string>>[]): Record<st
   const [first, ...rest] = records;
   if (!first) return {};
   return Object.fromEntries(Object.entries(first).filter(([key, value]) => rest.every((r) => r[key] === value)));
+}
+
+/** The group's fields every source sends under Alertmanager's names, as a Notification holds them. */
+export type GroupFields = Pick<
+  Notification,
+  'groupKey' | 'status' | 'truncatedAlerts' | 'receiver' | 'groupLabels' | 'commonLabels' | 'commonAnnotations' | 'externalURL'
+>;
+
+/** A parsed payload's group fields, copied by name: a source's own fields stay out (they go in `extras`). */
+export function groupFields(payload: GroupFields): GroupFields {
+  const { groupKey, status, truncatedAlerts, receiver, groupLabels, commonLabels, commonAnnotations, externalURL } = payload;
+  return { groupKey, status, truncatedAlerts, receiver, groupLabels, commonLabels, commonAnnotations, externalURL };
+}
+
+/**
+ * An alert's identity, state and content, for a source's `identity`: labels and annotations sorted, so
+ * a retry that lists them in another order is still the same notification.
+ */
+export function alertIdentity(alert: Omit<NotificationAlert, 'extras'>): unknown[] {
+  return [alert.fingerprint, sortedEntries(alert.labels), sortedEntries(alert.annotations), alert.status, alert.startsAt, alert.endsAt];
 }
