@@ -98,6 +98,17 @@ export function errorOf(r: CallResult): { error_code: number; description: strin
   return r.body;
 }
 
+/** The call failed with exactly this code and description, and nothing else in the body. */
+export function expectError(r: CallResult, code: number, description: string): void {
+  expect(r.status).toBe(code);
+  expect(errorOf(r)).toStrictEqual({ ok: false, error_code: code, description });
+}
+
+/** The call failed with 400 "Bad Request: `what`", and nothing else in the body. */
+export function expectBadRequest(r: CallResult, what: string): void {
+  expectError(r, 400, `Bad Request: ${what}`);
+}
+
 export function resultOf<T = Record<string, unknown>>(r: CallResult): T {
   if (!r.body.ok) throw new Error(`expected success, got ${JSON.stringify(r.body)}`);
   return r.body.result as T;
