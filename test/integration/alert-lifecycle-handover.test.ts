@@ -8,7 +8,7 @@ import type { TelegramEmulator } from '../emulator/server.js';
 import type { DeliveredMessage } from '../emulator/core.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { channelHelpers, cond } from '../harness/channels.js';
-import { demoNamespace } from '../harness/demoNamespace.js';
+import { startEmulatedNamespace } from '../harness/emulatedOperator.js';
 import { clients, eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
 import { deployedServiceAccountKubeconfig } from '../harness/serviceAccount.js';
@@ -33,7 +33,10 @@ const episodeMessageIds = async () =>
 const logged = (p: OperatorProcess, msg: RegExp) => p.logs().some((l) => typeof l.msg === 'string' && msg.test(l.msg));
 
 beforeAll(async () => {
-  const world = await demoNamespace('lc-handover', WEBHOOK_TOKEN);
+  const world = await startEmulatedNamespace('lc-handover', {
+    secrets: { 'am-webhook': { token: WEBHOOK_TOKEN } },
+    emulator: { limits: false },
+  });
   ({ ns, emulator } = world);
   const url = world.url;
   const kubeconfig = await deployedServiceAccountKubeconfig(ns);

@@ -7,7 +7,7 @@ import type { TelegramEmulator } from '../emulator/server.js';
 import type { DeliveredMessage } from '../emulator/core.js';
 import { alertmanagerPayload, type TestAlert } from '../harness/alertmanagerPayload.js';
 import { channelHelpers } from '../harness/channels.js';
-import { demoNamespace } from '../harness/demoNamespace.js';
+import { startEmulatedNamespace } from '../harness/emulatedOperator.js';
 import { eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
 
@@ -21,7 +21,10 @@ let operatorEnv: Record<string, string>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  const world = await demoNamespace('words-send', WEBHOOK_TOKEN);
+  const world = await startEmulatedNamespace('words-send', {
+    secrets: { 'am-webhook': { token: WEBHOOK_TOKEN } },
+    emulator: { limits: false },
+  });
   ({ ns, emulator } = world);
   const url = world.url;
   operatorEnv = { TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns, TEMPLATE_DEADLINE_MS: '1000' };
