@@ -34,6 +34,11 @@ export async function startEmulatedNamespace(
   return { ns, emulator, url };
 }
 
+/** What the alert-delivery tests start from: the Alertmanager webhook's token in Secret "am-webhook", an emulator without rate limits. */
+export function startWebhookNamespace(nsPrefix: string, webhookToken: string): ReturnType<typeof startEmulatedNamespace> {
+  return startEmulatedNamespace(nsPrefix, { secrets: { 'am-webhook': { token: webhookToken } }, emulator: { limits: false } });
+}
+
 export async function startEmulatedOperator(
   nsPrefix: string,
   opts: NamespaceOptions & { env?: (ns: string) => Record<string, string> } = {},

@@ -8,9 +8,9 @@ import type { TelegramEmulator } from '../emulator/server.js';
 import type { DeliveredMessage } from '../emulator/core.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { channelHelpers, cond } from '../harness/channels.js';
-import { startEmulatedNamespace } from '../harness/emulatedOperator.js';
+import { startWebhookNamespace } from '../harness/emulatedOperator.js';
 import { clients, eventually } from '../harness/kube.js';
-import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { replicaEnv, startOperator, type OperatorProcess } from '../harness/operator.js';
 import { deployedServiceAccountKubeconfig } from '../harness/serviceAccount.js';
 
 const LEASE = 'telegram-channel-operator';
@@ -33,10 +33,7 @@ const episodeMessageIds = async () =>
 const logged = (p: OperatorProcess, msg: RegExp) => p.logs().some((l) => typeof l.msg === 'string' && msg.test(l.msg));
 
 beforeAll(async () => {
-  const world = await startEmulatedNamespace('lc-handover', {
-    secrets: { 'am-webhook': { token: WEBHOOK_TOKEN } },
-    emulator: { limits: false },
-  });
+  const world = await startWebhookNamespace('lc-handover', WEBHOOK_TOKEN);
   ({ ns, emulator } = world);
   const url = world.url;
   const kubeconfig = await deployedServiceAccountKubeconfig(ns);
@@ -44,10 +41,7 @@ beforeAll(async () => {
     KUBECONFIG: kubeconfig,
     TELEGRAM_API_URL: url,
     WATCH_NAMESPACE: ns,
-    LEADER_ELECTION: 'true',
-    POD_NAMESPACE: ns,
-    POD_NAME: name,
-    POD_IP: '127.0.0.1',
+    ...replicaEnv(ns, name),
   });
   replicas.a = await startOperator(env('replica-a'));
   await eventually(async () => (await holder()) === 'replica-a', 20_000, 'replica-a leads');

@@ -8,7 +8,7 @@ import type { TelegramEmulator } from '../emulator/server.js';
 import type { DeliveredMessage } from '../emulator/core.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { channelHelpers, cond } from '../harness/channels.js';
-import { startEmulatedNamespace } from '../harness/emulatedOperator.js';
+import { startWebhookNamespace } from '../harness/emulatedOperator.js';
 import { clients, eventually } from '../harness/kube.js';
 import { freePort, startOperator, type OperatorProcess } from '../harness/operator.js';
 
@@ -67,10 +67,7 @@ const receiver = (name: string) => `
     http_config: {authorization: {credentials: ${WEBHOOK_TOKEN}}}`;
 
 beforeAll(async () => {
-  const world = await startEmulatedNamespace('lifecycle', {
-    secrets: { 'am-webhook': { token: WEBHOOK_TOKEN } },
-    emulator: { limits: false },
-  });
+  const world = await startWebhookNamespace('lifecycle', WEBHOOK_TOKEN);
   ({ ns, emulator } = world);
   const url = world.url;
   // Alertmanager first (the channels check its API), pointed at the port the operator will listen on.

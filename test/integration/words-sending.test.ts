@@ -7,7 +7,7 @@ import type { TelegramEmulator } from '../emulator/server.js';
 import type { DeliveredMessage } from '../emulator/core.js';
 import { alertmanagerPayload, type TestAlert } from '../harness/alertmanagerPayload.js';
 import { channelHelpers } from '../harness/channels.js';
-import { startEmulatedNamespace } from '../harness/emulatedOperator.js';
+import { startWebhookNamespace } from '../harness/emulatedOperator.js';
 import { eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
 
@@ -21,10 +21,7 @@ let operatorEnv: Record<string, string>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  const world = await startEmulatedNamespace('words-send', {
-    secrets: { 'am-webhook': { token: WEBHOOK_TOKEN } },
-    emulator: { limits: false },
-  });
+  const world = await startWebhookNamespace('words-send', WEBHOOK_TOKEN);
   ({ ns, emulator } = world);
   const url = world.url;
   operatorEnv = { TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns, TEMPLATE_DEADLINE_MS: '1000' };
