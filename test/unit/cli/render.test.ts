@@ -64,19 +64,19 @@ const payload = (alerts: { severity: string; namespace: string; name: string }[]
     })),
   });
 
+/** CHANNEL rendered for a notification of these alerts, at that time. */
+const renderAlerts = (alerts: Parameters<typeof payload>[0], at: string) =>
+  render(['-f', file('channel.yaml', CHANNEL), '--payload', file('alerts.json', payload(alerts)), '--at', at]);
+
 describe('render', () => {
   it('splits a mixed notification by route: a thread with mentions, one topic per namespace, silent where the route says', async () => {
-    const f = file('channel.yaml', CHANNEL);
-    const p = file(
-      'mixed.json',
-      payload([
-        { severity: 'critical', namespace: 'shop', name: 'Down' },
-        { severity: 'warning', namespace: 'shop', name: 'Slow' },
-        { severity: 'warning', namespace: 'db', name: 'Lag' },
-        { severity: 'debug', namespace: 'shop', name: 'Chatty' },
-      ]),
-    );
-    const { code, out } = await render(['-f', f, '--payload', p, '--at', '2026-03-29T12:00:00Z']);
+    const mixed = [
+      { severity: 'critical', namespace: 'shop', name: 'Down' },
+      { severity: 'warning', namespace: 'shop', name: 'Slow' },
+      { severity: 'warning', namespace: 'db', name: 'Lag' },
+      { severity: 'debug', namespace: 'shop', name: 'Chatty' },
+    ];
+    const { code, out } = await renderAlerts(mixed, '2026-03-29T12:00:00Z');
     expect(code).toBe(0);
     const headers = out.split('\n').filter((line) => line.startsWith('──'));
     expect(headers).toEqual([
@@ -91,16 +91,12 @@ describe('render', () => {
   });
 
   it('quiet hours silence a message at night, except what the except matchers match', async () => {
-    const f = file('channel.yaml', CHANNEL);
-    const p = file(
-      'night.json',
-      payload([
-        { severity: 'critical', namespace: 'shop', name: 'Down' },
-        { severity: 'debug', namespace: 'shop', name: 'Chatty' },
-      ]),
-    );
+    const night = [
+      { severity: 'critical', namespace: 'shop', name: 'Down' },
+      { severity: 'debug', namespace: 'shop', name: 'Chatty' },
+    ];
     // 23:30 in Berlin (summer time, UTC+2).
-    const { out } = await render(['-f', f, '--payload', p, '--at', '2026-03-29T21:30:00Z']);
+    const { out } = await renderAlerts(night, '2026-03-29T21:30:00Z');
     expect(out).toContain('routes[0] (severity="critical") → topic 12 · with notification');
     expect(out).toContain("no route matched → the channel's own thread · silent");
   });
