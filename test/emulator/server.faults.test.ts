@@ -1,7 +1,7 @@
 // Row 25 (rate limits over HTTP) and row 37 plus injected faults: 5xx bursts, latency, dropped sockets.
 
 import { ScenarioBuilder, bot, DEMO } from './scenario.js';
-import { chanceToArrive, errorOf, received, startEmulator, track, type Harness, emulatorForTests } from './testkit.js';
+import { answeredAfter, chanceToArrive, errorOf, received, startEmulator, track, type Harness, emulatorForTests } from './testkit.js';
 
 const T = DEMO.bot.token;
 const C = DEMO.chats;
@@ -116,13 +116,7 @@ describe('faults', () => {
 
   test('latency delays every answer until the emulator clock has passed it; cleared, answers come at once', async () => {
     h.emu.setFaults({ latencyMs: 800 });
-    const slow = track(h.call(T, 'getMe'));
-    await received(h, 1);
-    h.clock.advance(799);
-    await chanceToArrive();
-    expect(slow.answered()).toBe(false);
-    h.clock.advance(1);
-    expect((await slow.promise).status).toBe(200);
+    expect((await answeredAfter(h, h.call(T, 'getMe'), 1, 800)).status).toBe(200);
     h.emu.clearFaults();
     // No clock moves now: with latency still on, this answer would never come.
     expect((await h.call(T, 'getMe')).status).toBe(200);

@@ -128,3 +128,22 @@ export async function received(h: Pick<Harness, 'emu'>, count: number): Promise<
 
 /** Gives an answer that should not come yet the time to arrive anyway (20 ms: a chance, not a bound). */
 export const chanceToArrive = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+
+/**
+ * The `nth` request received, `call`, is held until the emulator clock has moved `ms`: not answered a
+ * millisecond before, answered then. Its answer is returned.
+ */
+export async function answeredAfter(
+  h: Pick<Harness, 'emu' | 'clock'>,
+  call: Promise<CallResult>,
+  nth: number,
+  ms: number,
+): Promise<CallResult> {
+  const tracked = track(call);
+  await received(h, nth);
+  h.clock.advance(ms - 1);
+  await chanceToArrive();
+  expect(tracked.answered()).toBe(false);
+  h.clock.advance(1);
+  return tracked.promise;
+}
