@@ -1,7 +1,17 @@
 // Row 25 (rate limits over HTTP) and row 37 plus injected faults: 5xx bursts, latency, dropped sockets.
 
 import { ScenarioBuilder, bot, DEMO } from './scenario.js';
-import { answeredAfter, chanceToArrive, errorOf, received, startEmulator, track, type Harness, emulatorForTests } from './testkit.js';
+import {
+  answeredAfter,
+  chanceToArrive,
+  errorOf,
+  expectTooManyRequests,
+  received,
+  startEmulator,
+  track,
+  type Harness,
+  emulatorForTests,
+} from './testkit.js';
 
 const T = DEMO.bot.token;
 const C = DEMO.chats;
@@ -21,15 +31,8 @@ describe('rate limits', () => {
   test('per chat: a burst of 3, then 429 with retry_after and Retry-After', async () => {
     for (let i = 0; i < 3; i++) expect((await send(DEMO.users.ann)).status).toBe(200);
     const r = await send(DEMO.users.ann);
-    expect(r.status).toBe(429);
-    expect(r.headers.get('retry-after')).toBe('1');
+    expectTooManyRequests(r, 1);
     expect(r.headers.get('content-type')).toBe('application/json');
-    expect(r.body).toStrictEqual({
-      ok: false,
-      error_code: 429,
-      description: 'Too Many Requests: retry after 1',
-      parameters: { retry_after: 1 },
-    });
     expect(h.emu.messages).toHaveLength(3);
     h.clock.advance(1000);
     expect((await send(DEMO.users.ann)).status).toBe(200);

@@ -104,6 +104,18 @@ export function expectError(r: CallResult, code: number, description: string): v
   expect(errorOf(r)).toStrictEqual({ ok: false, error_code: code, description });
 }
 
+/** Telegram's flood answer: 429, `Retry-After` and `parameters.retry_after` both `seconds`, nothing else in the body. */
+export function expectTooManyRequests(r: CallResult, seconds: number): void {
+  expect(r.status).toBe(429);
+  expect(r.headers.get('retry-after')).toBe(String(seconds));
+  expect(r.body).toStrictEqual({
+    ok: false,
+    error_code: 429,
+    description: `Too Many Requests: retry after ${seconds}`,
+    parameters: { retry_after: seconds },
+  });
+}
+
 /** The call failed with 400 "Bad Request: `what`", and nothing else in the body. */
 export function expectBadRequest(r: CallResult, what: string): void {
   expectError(r, 400, `Bad Request: ${what}`);
