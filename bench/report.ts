@@ -13,6 +13,8 @@ import type { LifecycleStormResult, LifecycleStormSide } from './scenarios/lifec
 import type { PressLatencyResult } from './scenarios/pressLatency.js';
 import { SCALE_TARGETS, type ScaleResult } from './scenarios/scale.js';
 import type { StormResult, StormSide } from './scenarios/storm.js';
+import type { RenderCostResult } from './scenarios/renderCost.js';
+import type { TemplatePoolMemoryResult } from './scenarios/templatePoolMemory.js';
 import type { ThroughputResult } from './scenarios/throughput.js';
 import type { FloodSide, WebhookFloodResult } from './scenarios/webhookFlood.js';
 
@@ -24,6 +26,9 @@ const ok = (met: boolean | null) => (met === null ? '–' : met ? '✅ met' : '�
 const fmt = (x: number | null | undefined, unit = '') => (x === null || x === undefined ? '–' : `${x}${unit}`);
 const ms = (x: number | null | undefined) =>
   x === null || x === undefined ? '–' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`;
+
+/** A scenario's `setup` (written as a clause) as the start of a sentence. */
+const sentence = (clause: string) => clause.charAt(0).toUpperCase() + clause.slice(1);
 
 const load1 = (r: object) => {
   const l = (r as { loadAverageAtStart?: number[] }).loadAverageAtStart;
@@ -301,6 +306,141 @@ ${loadLine([r])}
 `;
 }
 
+function renderCostSection(r: RenderCostResult | undefined): string {
+  if (!r) return '';
+  const t = (x: number) => `${x.toFixed(3)} ms`;
+  return `## Templates: render cost per notification (\`render-cost\`)
+
+${sentence(r.setup)}. For each ready-to-paste template of [docs/templates-and-routes.md](docs/templates-and-routes.md) and two of the
+built-in samples, ${r.sizes.renders.toLocaleString('en')} renders one after another (after ${r.sizes.warmup} untimed), each timed from the call to the checked body:
+the time a notification waits for its text on an idle pool. Then the same number with ${r.poolSize} in flight (one per worker): the pool's
+throughput on this ${r.cpus}-core machine. This runs in the benchmark's own process, not in the operator; it measures the template's share of
+sending, not a delivery.
+
+${table([
+  ['template', 'sample (alerts)', 'output', 'p50', 'p99', 'max', `renders/s, ${r.poolSize} in flight`, 'fell back'],
+  ...r.rows.map((x) => [
+    x.template,
+    `${x.sample} (${x.alerts})`,
+    `${x.outputChars.toLocaleString('en')} chars`,
+    `**${t(x.sequentialMs.p50)}**`,
+    `**${t(x.sequentialMs.p99)}**`,
+    t(x.sequentialMs.max),
+    x.rendersPerSecond.toLocaleString('en'),
+    String(x.fellBack),
+  ]),
+])}
+
+Templates compiled: ${r.compilations} (each worker parses a template once and keeps it; ${r.rows.length / 2} templates × ${r.poolSize} workers), workers replaced: ${r.replacedWorkers}.
+
+${loadLine([r])}
+`;
+}
+
+function templatePoolMemorySection(r: TemplatePoolMemoryResult | undefined): string {
+  if (!r) return '';
+  const run = (w: number, templates: boolean) => r.runs.find((x) => x.workers === w && x.templates === templates)!;
+  return `## Templates: what the render pool costs in memory (\`template-pool-memory\`)
+
+The operator's RSS with \`TEMPLATE_WORKERS\` = ${r.sizes.workers.join(', ')}: ${r.sizes.channels} channels without a template, then the same ${r.sizes.channels} channels each
+with a ready-to-paste template (the three in turn), each configuration a fresh operator. "Ready" is 2 s after every
+channel was Ready: with templates, the workers have by then rendered every built-in sample for \`TemplateValid\`, so
+they are warm. "After" is once ${r.sizes.notifications} notifications of ${r.sizes.alertsPerNotification} alerts each (${r.sizes.concurrency} at once) went through the webhooks: the
+median of ${r.sizes.samples} samples ${r.sizes.sampleEveryMs} ms apart. ${sentence(r.setup)}.
+
+The operator starts its pool whatever its channels hold, so the runs without templates still carry that many idle
+workers: what a worker costs shows as the step from one pool size to the next, what templates add as the step from
+"without" to "with" at the same size. After the notifications, the main heap's growth (which V8 does not give back at
+once) moves RSS by tens of MB from run to run; the "Ready" figures are the steadier comparison.
+
+${table([
+  [
+    'TEMPLATE_WORKERS',
+    'without templates: Ready / after',
+    'with templates: Ready / after',
+    'templates add: Ready / after',
+    'peak (VmHWM) without / with',
+  ],
+  ...r.sizes.workers.map((w) => {
+    const [a, b] = [run(w, false), run(w, true)];
+    return [
+      String(w),
+      `**${a.idleRssMB}** / ${a.rssMB} MB`,
+      `**${b.idleRssMB}** / ${b.rssMB} MB`,
+      `**${r.templatesAddMB.ready[String(w)]}** / ${r.templatesAddMB.afterNotifications[String(w)]} MB`,
+      `${a.hwmMB} / ${b.hwmMB} MB`,
+    ];
+  }),
+])}
+
+One more idle worker costs **${fmt(r.perIdleWorkerMB, ' MB')}** of RSS (least-squares slope of "Ready" without templates over the pool
+size). Every notification was delivered (${r.runs.map((x) => x.delivered).join(', ')} of ${r.sizes.notifications}), none in the built-in format
+(${r.runs.reduce((a, x) => a + x.fellBack, 0)} fell back).
+
+${loadLine([r])}
+`;
+}
+
+function wordsStormSection(r: StormResult | undefined, baseline: StormResult | undefined): string {
+  if (!r?.words) return '';
+  const w = r.words;
+  const op = r.operator;
+  const target = r.targets.p99Ms;
+  const met = op.rateLimited === 0 && (op.latencyMs.p99 ?? Infinity) <= target && w.misrouted === 0 && op.delivered === op.alerts;
+  const base = baseline?.operator;
+  return `## Storm with a template and two topic routes (\`words-storm-${r.sizes.alerts}\`)
+
+The storm of section 3 again (${r.sizes.alerts} alerts at once, one real Alertmanager, \`group_by: [alertname]\`, Telegram's default limits, Alertmanager's own
+\`telegram_configs\` alongside), with the operator's channel as issue 20 lets a team write it: the template "${w.template}"
+from docs/templates-and-routes.md, and two routes, ${w.routes.map((x) => `\`${x.matcher}\` → topic "${x.topic}"`).join(', ')}, by name. Its supergroup is a
+forum where the bot is an administrator with Manage topics; the operator creates the topics on the first alert for each. An alert is in the
+right topic when its first message is in the topic of its severity. Target (issue 20): still 0 × 429, p99 within 1.5 × the 3.5 s of
+storm-60 (${ms(target)}).
+
+${table([
+  [
+    'measure',
+    'target',
+    `${r.sizes.alerts}: operator, template + topics`,
+    `${r.sizes.alerts}: Alertmanager (same run)`,
+    ...(base ? [`storm-${baseline.sizes.alerts}: operator, no template (section 3)`] : []),
+  ],
+  [
+    'alerts delivered',
+    '',
+    `${op.delivered} / ${op.alerts}`,
+    `${r.alertmanager.delivered} / ${r.alertmanager.alerts}`,
+    ...(base ? [`${base.delivered} / ${base.alerts}`] : []),
+  ],
+  ['429 received', '0', `**${op.rateLimited}**`, `${r.alertmanager.rateLimited}`, ...(base ? [`${base.rateLimited}`] : [])],
+  ['p50 latency', '', ms(op.latencyMs.p50), ms(r.alertmanager.latencyMs.p50), ...(base ? [ms(base.latencyMs.p50)] : [])],
+  [
+    'p99 latency',
+    `≤ ${ms(target)}`,
+    `**${ms(op.latencyMs.p99)}**`,
+    ms(r.alertmanager.latencyMs.p99),
+    ...(base ? [ms(base.latencyMs.p99)] : []),
+  ],
+  ['max latency', '', ms(op.latencyMs.max), ms(r.alertmanager.latencyMs.max), ...(base ? [ms(base.latencyMs.max)] : [])],
+  ['alerts truncated', '0', `${op.truncated}`, `${r.alertmanager.truncated}`, ...(base ? [`${base.truncated}`] : [])],
+  [
+    'sendMessage calls / accepted',
+    '',
+    `${op.sendMessageCalls} / ${op.messagesAccepted}`,
+    `${r.alertmanager.sendMessageCalls} / ${r.alertmanager.messagesAccepted}`,
+    ...(base ? [`${base.sendMessageCalls} / ${base.messagesAccepted}`] : []),
+  ],
+  ['topics created (createForumTopic calls)', '2', `${w.topics.length} (${w.createForumTopicCalls})`, '', ...(base ? [''] : [])],
+  ['alerts per topic', '', w.topics.map((t) => `${t.name} ${t.alerts}`).join(', '), '', ...(base ? [''] : [])],
+  ['alerts in the wrong topic', '0', `**${w.misrouted}**`, '', ...(base ? [''] : [])],
+  ['messages in the built-in format (template failed)', '0', `${w.fellBack}`, '', ...(base ? [''] : [])],
+  ['targets (operator)', '', ok(met), '', ...(base ? [''] : [])],
+])}
+
+${loadLine(base ? [r, baseline] : [r])}
+`;
+}
+
 const methods = (byMethod: Record<string, number>) =>
   Object.entries(byMethod)
     .sort(([a], [b]) => a.localeCompare(b))
@@ -564,7 +704,13 @@ export function writeReport(): string {
   const files = existsSync(RESULTS_DIR) ? readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json') && f !== 'environment.json') : [];
   const all = files.map((f) => load<{ scenario: string }>(f)!);
   const scale = (all.filter((r) => r.scenario === 'scale') as ScaleResult[]).sort((a, b) => a.sizes.channels - b.sizes.channels);
-  const storm = (all.filter((r) => r.scenario === 'storm') as StormResult[]).sort((a, b) => a.sizes.alerts - b.sizes.alerts);
+  // A storm with a template and topic routes has its own section.
+  const storm = (all.filter((r) => r.scenario === 'storm' && !('words' in r)) as StormResult[]).sort(
+    (a, b) => a.sizes.alerts - b.sizes.alerts,
+  );
+  const wordsStorm = all.find((r) => r.scenario === 'storm' && 'words' in r) as StormResult | undefined;
+  const renderCost = all.find((r) => r.scenario === 'render-cost') as RenderCostResult | undefined;
+  const templatePoolMemory = all.find((r) => r.scenario === 'template-pool-memory') as TemplatePoolMemoryResult | undefined;
   const latency = all.find((r) => r.scenario === 'latency') as LatencyResult | undefined;
   const throughput = all.find((r) => r.scenario === 'throughput') as ThroughputResult | undefined;
   const clusterBot = all.find((r) => r.scenario === 'clusterbot') as ClusterBotResult | undefined;
@@ -627,6 +773,12 @@ ${grafanaStormSection(grafanaStorm)}
 ${pressLatencySection(pressLatency)}
 ${episodeWritesSection(episodeWrites)}
 ${eventStormSection(eventStorm)}
+${renderCostSection(renderCost)}
+${templatePoolMemorySection(templatePoolMemory)}
+${wordsStormSection(
+  wordsStorm,
+  storm.find((r) => wordsStorm !== undefined && r.sizes.alerts === wordsStorm.sizes.alerts),
+)}
 ${variantsSection(all, files)}
 ${existsSync(path.join(BENCH_DIR, 'findings.md')) ? readFileSync(path.join(BENCH_DIR, 'findings.md'), 'utf8') : ''}`;
   const out = md.replace(/\n{3,}/g, '\n\n');

@@ -10,6 +10,7 @@
 //   tsx bench/run.ts --only lifecycle-storm-60,press-latency,press-latency-busy-chat,episode-writes   the alert's life (issue 13)
 //   tsx bench/run.ts --only grafana-storm-60   60 Grafana alerts with images into one chat (issue 22)
 //   tsx bench/run.ts --only event-storm-1000     1,000 Warning events over 300 objects into one chat (issue 22)
+//   tsx bench/run.ts --only render-cost,template-pool-memory,words-storm-60   templates and topics (issue 20)
 //   tsx bench/run.ts --quick              small sizes, for checking the harness (results not written)
 //   BENCH_VARIANT=name BENCH_OPERATOR_NODE_OPTIONS='--import ./bench/probes/x.mjs' tsx bench/run.ts --only …
 //                                         an experiment: results go to bench/results/variants/<name>/, the report is untouched
@@ -31,6 +32,8 @@ import { runLifecycleStorm } from './scenarios/lifecycleStorm.js';
 import { runPressLatency } from './scenarios/pressLatency.js';
 import { runScale } from './scenarios/scale.js';
 import { runStorm } from './scenarios/storm.js';
+import { runRenderCost } from './scenarios/renderCost.js';
+import { runTemplatePoolMemory } from './scenarios/templatePoolMemory.js';
 import { runThroughput } from './scenarios/throughput.js';
 import { runWebhookFlood } from './scenarios/webhookFlood.js';
 
@@ -96,6 +99,36 @@ const jobs: Job[] = [
     run: (kc: string, ns: string) =>
       runStorm(kc, ns, { alerts: quick ? n / 6 : n, capMs: quick ? 60_000 : 5 * 60_000, groupWait: '1s', groupInterval: '1s' }),
   })),
+  {
+    // storm-60 again, the operator's channel with a template and two routes by severity into forum topics by name.
+    name: 'words-storm-60',
+    run: (kc, ns) =>
+      runStorm(
+        kc,
+        ns,
+        { alerts: quick ? 10 : 60, capMs: quick ? 60_000 : 5 * 60_000, groupWait: '1s', groupInterval: '1s' },
+        { words: true },
+      ),
+  },
+  {
+    // In-process: the compiled render pool and the sending path's render step, per notification.
+    name: 'render-cost',
+    run: () => runRenderCost({ renders: quick ? 200 : 5_000, warmup: quick ? 20 : 200 }),
+  },
+  {
+    // The operator's RSS with TEMPLATE_WORKERS = 1, 2, 4, without and with templates.
+    name: 'template-pool-memory',
+    run: (kc, ns) =>
+      runTemplatePoolMemory(kc, ns, {
+        workers: [1, 2, 4],
+        channels: quick ? 6 : 30,
+        notifications: quick ? 30 : 600,
+        alertsPerNotification: 10,
+        concurrency: 6,
+        samples: quick ? 3 : 10,
+        sampleEveryMs: 500,
+      }),
+  },
   {
     name: 'lifecycle-storm-60',
     run: (kc, ns) =>

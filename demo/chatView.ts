@@ -18,3 +18,20 @@ export function printChat(emulator: TelegramEmulator, chatId: number, title: str
   }
   say(`    ${dim('└─')}`);
 }
+
+/** A forum as Telegram shows it: each topic with its messages (the General topic last), silent sends marked. */
+export function printForum(emulator: TelegramEmulator, chatId: number, title: string): void {
+  const view = emulator.chatView(chatId);
+  const names = new Map(emulator.forumTopics.filter((t) => t.chatId === chatId && !t.deleted).map((t) => [t.threadId, t.name]));
+  const threads = [...new Set(view.map((m) => m.threadId))].sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
+  say(`    ${dim(`┌─ ${title} (${chatId}), a forum: ${view.length} message${view.length === 1 ? '' : 's'}`)}`);
+  for (const thread of threads) {
+    say(`    ${dim('│')} ${bold(thread === undefined ? '# General' : `# ${names.get(thread) ?? '?'} (topic ${thread})`)}`);
+    for (const m of view.filter((x) => x.threadId === thread)) {
+      const marks = [m.options.disableNotification ? 'silent' : '', m.edits > 0 ? `edited ${m.edits}×` : ''].filter(Boolean);
+      say(`    ${dim('│')}   #${m.messageId}${marks.length > 0 ? dim(` (${marks.join(', ')})`) : ''}`);
+      for (const line of m.text.replace(/\s+$/, '').split('\n')) say(`    ${dim('│')}${line.trim() === '' ? '' : `     ${line}`}`);
+    }
+  }
+  say(`    ${dim('└─')}`);
+}

@@ -13,7 +13,7 @@ export const yellow = paint('33');
 export const cyan = paint('36');
 
 /** The acts run.ts plays, tear-down (or KEEP=1's "stays up") included. */
-const TOTAL_STEPS = 8;
+const TOTAL_STEPS = 9;
 let stepNo = 0;
 
 export const say = (line = '') => process.stdout.write(`${line}\n`);

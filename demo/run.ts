@@ -8,7 +8,8 @@
 //   5. the life of an alert: fire, Silence from the chat, resolve on the same message;
 //   6. the CLI: `chats` (find the chat id) and `check` (try a token + chat id from the terminal);
 //   7. the cluster's own Warning events: a BackOff event of a pod, relayed to the chat;
-//   8. tear-down, or with KEEP=1 everything stays up until Ctrl-C.
+//   8. your words, your topics: a templated notification split by severity into two forum topics, resolved in place;
+//   9. tear-down, or with KEEP=1 everything stays up until Ctrl-C.
 //
 // Its settings and environment variables: demo/settings.ts.
 import { alertLifecycle } from './acts/alertLifecycle.js';
@@ -19,6 +20,7 @@ import { showDashboardSummary } from './acts/dashboard.js';
 import { startTheOperator } from './acts/operator.js';
 import { relayClusterEvent } from './acts/clusterEvents.js';
 import { relayAlert } from './acts/relay.js';
+import { routeIntoTopics } from './acts/topics.js';
 import { stayUp } from './acts/stayUp.js';
 import { bad, bold, dim, green, note, red, rel, say, secs, section, yellow } from './console.js';
 import { CLUSTER_DIR, KEEP, OPERATOR_LOG } from './settings.js';
@@ -30,7 +32,7 @@ async function main(): Promise<number> {
   say(bold('telegram-channel-operator demo'));
   say(
     dim(
-      `a local kube-apiserver + etcd, the Telegram Bot API emulator, the operator, three channels, an alert, its life in the chat, the CLI and a Warning event${KEEP ? ' (KEEP=1: stays up at the end)' : ''}`,
+      `a local kube-apiserver + etcd, the Telegram Bot API emulator, the operator, three channels, an alert, its life in the chat, the CLI, a Warning event and alerts in forum topics${KEEP ? ' (KEEP=1: stays up at the end)' : ''}`,
     ),
   );
 
@@ -44,6 +46,7 @@ async function main(): Promise<number> {
     const tokenFile = writeTokenFile();
     await showCli(emulator, emulatorUrl, tokenFile);
     await relayClusterEvent(emulator);
+    await routeIntoTopics(emulator, operator.url);
     await showDashboardSummary(operator.url);
 
     if (KEEP) await stayUp({ emulator, emulatorUrl, operator, tokenFile });

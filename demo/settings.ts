@@ -37,3 +37,5 @@ export const LIFECYCLE = { channel: 'ops-oncall', webhookToken: 'demo-alertmanag
 export const LIFECYCLE_LABELS = { alertname: 'KubePodCrashLooping', namespace: 'payments', pod: 'checkout-7d9f8', severity: 'critical' };
 /** The Kubernetes events act: its channel, and the pod whose container keeps crashing. */
 export const CLUSTER_EVENTS = { channel: 'ops-events', pod: 'checkout-7d9f8' } as const;
+/** The templates-and-topics act's channel, on the "Incidents" forum where the bot may manage topics. */
+export const TOPICS = { channel: 'ops-topics' } as const;

@@ -25,6 +25,10 @@ export interface SideBySideOptions {
   groupInterval: string;
   /** Settings of the operator beyond the emulator and the namespace it watches. */
   operatorEnv?: Record<string, string>;
+  /** More of the operator's channel spec (a template, routes). */
+  operatorChannelSpec?: Record<string, unknown>;
+  /** The operator's supergroup is a forum where its bot is an administrator with Manage topics. */
+  operatorChatIsForum?: boolean;
 }
 
 export interface SideBySide {
@@ -41,15 +45,12 @@ export async function startSideBySide(run: BenchRun, o: SideBySideOptions): Prom
   const opBot = bot(o.ids.botIds[0], `${o.label}_operator_bot`);
   const amBot = bot(o.ids.botIds[1], `${o.label}_alertmanager_bot`);
   const [opChat, amChat] = o.ids.chatIds.map(supergroupId) as [number, number];
-  const { emulator, url } = await run.emulator(
-    new ScenarioBuilder()
-      .bot(opBot)
-      .bot(amBot)
-      .supergroup(opChat, `${o.chatTitle} (operator)`, opBot.id)
-      .supergroup(amChat, `${o.chatTitle} (Alertmanager)`, amBot.id)
-      .build(),
-    { limits: DEFAULT_LIMITS },
-  );
+  const builder = new ScenarioBuilder().bot(opBot).bot(amBot);
+  if (o.operatorChatIsForum)
+    builder.forum(opChat, `${o.chatTitle} (operator)`, opBot.id, [], { status: 'administrator', canManageTopics: true });
+  else builder.supergroup(opChat, `${o.chatTitle} (operator)`, opBot.id);
+  builder.supergroup(amChat, `${o.chatTitle} (Alertmanager)`, amBot.id);
+  const { emulator, url } = await run.emulator(builder.build(), { limits: DEFAULT_LIMITS });
   await createSecret(c, namespace, 'bot', { token: opBot.token });
   await createSecret(c, namespace, 'am-webhook', { token: WEBHOOK_TOKEN });
   const channel = o.label;
@@ -60,6 +61,7 @@ export async function startSideBySide(run: BenchRun, o: SideBySideOptions): Prom
         tokenSecretRef: { name: 'bot' },
         chatId: String(opChat),
         alertmanager: { tokenSecretRef: { name: 'am-webhook' }, ...o.alertmanagerSpec },
+        ...o.operatorChannelSpec,
       },
     },
   ]);

@@ -4,6 +4,11 @@
 // routes them by the `side` label (bench/lib/sideBySide.ts): to the operator's webhook, or to
 // Alertmanager's own telegram_configs. group_by [alertname] with distinct alertnames makes every
 // alert its own notification.
+//
+// With `words`, the operator's channel also has a template (the third ready-to-paste template of
+// docs/templates-and-routes.md) and two routes by severity, each to a forum topic by name, and its
+// supergroup is a forum where its bot may manage topics: the same storm, split over two topics the
+// operator creates, in the channel's own words. Alertmanager's side stays as it is, for comparison.
 import type { TelegramEmulator, DeliveredMessage } from '../../test/emulator/server.js';
 import { DEFAULT_LIMITS } from '../../test/emulator/limits.js';
 import { benchRun } from '../lib/benchRun.js';
@@ -12,6 +17,7 @@ import { metricByLabels, scrapeMetrics } from '../lib/operator.js';
 import { notifyFailures, startSideBySide } from '../lib/sideBySide.js';
 import { round } from '../lib/proc.js';
 import { summarize, type LatencySummary } from '../lib/stats.js';
+import { readyToPasteTemplates } from '../lib/docTemplates.js';
 
 export interface StormSizes {
   alerts: number;
@@ -44,7 +50,7 @@ export interface StormSide {
 export interface StormResult {
   scenario: 'storm';
   sizes: StormSizes;
-  targets: typeof STORM_TARGETS;
+  targets: typeof STORM_TARGETS | typeof WORDS_STORM_TARGETS;
   emulatorLimits: typeof DEFAULT_LIMITS;
   setup: string;
   operator: StormSide;
@@ -60,6 +66,65 @@ export interface StormResult {
   };
   operatorMetrics: { rateLimitWaits: Record<string, number>; messagesSent: Record<string, number> };
   alertmanagerLog: { notifyFailures: Record<string, number> };
+  words?: WordsOutcome;
+}
+
+/** With `words`: where the operator's messages went and in whose words. */
+export interface WordsOutcome {
+  template: string;
+  routes: { matcher: string; topic: string }[];
+  /** The topics the operator created (createForumTopic), with the alerts that landed in each. */
+  topics: { name: string; threadId: number; alerts: number }[];
+  createForumTopicCalls: number;
+  /** Alerts whose first message is not in their severity's topic. */
+  misrouted: number;
+  /** Messages in the built-in format with the "template failed" note. */
+  fellBack: number;
+}
+
+export const WORDS_STORM_TARGETS = { rateLimited: 0, p99Ms: 1.5 * 3500, misrouted: 0, fellBack: 0 } as const;
+
+const WORDS_ROUTES = [
+  { matcher: 'severity="critical"', topic: 'Critical' },
+  { matcher: 'severity="warning"', topic: 'Warnings' },
+] as const;
+
+function wordsChannelSpec(template: { firing: string }): Record<string, unknown> {
+  return {
+    template: { firing: template.firing },
+    routes: WORDS_ROUTES.map((r) => ({ matchers: [r.matcher], topic: { name: r.topic } })),
+  };
+}
+
+function wordsOutcome(
+  template: string,
+  names: string[],
+  severityOf: (i: number) => string,
+  messages: DeliveredMessage[],
+  emulator: TelegramEmulator,
+  chat: number,
+  token: string,
+): WordsOutcome {
+  const topics = emulator.forumTopics.filter((t) => t.chatId === chat && !t.deleted);
+  const topicOf = new Map(topics.map((t) => [t.threadId, t.name]));
+  const counts = new Map<string, number>();
+  let misrouted = 0;
+  names.forEach((n, i) => {
+    const first = messages.find((m) => m.text.includes(n));
+    if (!first) return;
+    const landed = first.threadId === undefined ? '(General)' : (topicOf.get(first.threadId) ?? `thread ${first.threadId}`);
+    counts.set(landed, (counts.get(landed) ?? 0) + 1);
+    const expected = WORDS_ROUTES.find((r) => r.matcher === `severity="${severityOf(i)}"`)?.topic;
+    if (landed !== expected) misrouted++;
+  });
+  return {
+    template,
+    routes: WORDS_ROUTES.map((r) => ({ ...r })),
+    topics: topics.map((t) => ({ name: t.name, threadId: t.threadId, alerts: counts.get(t.name) ?? 0 })),
+    createForumTopicCalls: emulator.requests.filter((r) => r.token === token && r.method === 'createForumTopic').length,
+    misrouted,
+    fellBack: messages.filter((m) => m.text.startsWith('⚠️ the template')).length,
+  };
 }
 
 const name = (side: 'Op' | 'Am', i: number) => `Storm${side}${String(i).padStart(4, '0')}`;
@@ -107,23 +172,33 @@ function evaluate(
 
 const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : round(a / b, 3));
 
-export async function runStorm(kubeconfig: string, namespace: string, sizes: StormSizes): Promise<StormResult> {
+export async function runStorm(
+  kubeconfig: string,
+  namespace: string,
+  sizes: StormSizes,
+  options: { words?: boolean } = {},
+): Promise<StormResult> {
   return benchRun(kubeconfig, namespace, async (run) => {
+    const template = options.words ? readyToPasteTemplates()[2]! : undefined;
     const { emulator, operator, am, side } = await startSideBySide(run, {
-      ids: { botIds: [7400000001, 7400000002], chatIds: [5000000001, 5000000002] },
-      label: 'storm',
-      chatTitle: 'Storm',
+      ids: options.words
+        ? { botIds: [7400000021, 7400000022], chatIds: [5000000021, 5000000022] }
+        : { botIds: [7400000001, 7400000002], chatIds: [5000000001, 5000000002] },
+      label: options.words ? 'words' : 'storm',
+      chatTitle: options.words ? 'Words storm' : 'Storm',
       sendResolved: false,
       groupWait: sizes.groupWait,
       groupInterval: sizes.groupInterval,
+      ...(template ? { operatorChannelSpec: wordsChannelSpec(template), operatorChatIsForum: true } : {}),
     });
+    const severityOf = (i: number) => (i % 3 === 0 ? 'critical' : 'warning');
     const opNames = Array.from({ length: sizes.alerts }, (_, i) => name('Op', i));
     const amNames = Array.from({ length: sizes.alerts }, (_, i) => name('Am', i));
     const alert = (alertname: string, sideLabel: string, i: number) => ({
       labels: {
         alertname,
         side: sideLabel,
-        severity: i % 3 === 0 ? 'critical' : 'warning',
+        severity: severityOf(i),
         instance: `node-${i}.cluster.local:9100`,
         job: 'node-exporter',
       },
@@ -152,9 +227,11 @@ export async function runStorm(kubeconfig: string, namespace: string, sizes: Sto
     return {
       scenario: 'storm',
       sizes,
-      targets: STORM_TARGETS,
+      targets: options.words ? WORDS_STORM_TARGETS : STORM_TARGETS,
       emulatorLimits: DEFAULT_LIMITS,
-      setup: 'one Alertmanager, one emulator instance with default limits; each side has its own bot and supergroup; run concurrently',
+      setup: options.words
+        ? 'one Alertmanager, one emulator instance with default limits; each side has its own bot and supergroup; run concurrently; the operator channel has a template and two routes by severity to forum topics by name, in a forum where its bot may manage topics'
+        : 'one Alertmanager, one emulator instance with default limits; each side has its own bot and supergroup; run concurrently',
       operator: opSide,
       alertmanager: amSide,
       ratios: {
@@ -170,6 +247,19 @@ export async function runStorm(kubeconfig: string, namespace: string, sizes: Sto
         messagesSent: metricByLabels(metrics, 'telegram_operator_messages_sent_total'),
       },
       alertmanagerLog: { notifyFailures: notifyFailures(am.output()) },
+      ...(template
+        ? {
+            words: wordsOutcome(
+              template.title,
+              opNames,
+              severityOf,
+              emulator.messagesTo(side.op.chat),
+              emulator,
+              side.op.chat,
+              side.op.bot.token,
+            ),
+          }
+        : {}),
     };
   });
 }

@@ -18,7 +18,7 @@ export const ANNOTATION_ALERT_ID = 'telegram.notify.dev/alert-id';
 export const ANNOTATION_TEST = 'telegram.notify.dev/test';
 /**
  * A label on a Secret: "true" lets the operator send that Secret's value as the Bearer token of
- * spec.alertmanager.silence.authorizationSecretRef to a URL no allow-list names. Only someone who may
+ * spec.<source>.silence.authorizationSecretRef to a URL no allow-list names. Only someone who may
  * write the Secret can set it, so naming a Secret in a channel is not enough to send it anywhere.
  */
 export const LABEL_SILENCE_CREDENTIALS = 'telegram.notify.dev/silence-credentials';

@@ -1,4 +1,4 @@
-// Silence durations as spec.alertmanager.silence.durations gives them: "30m", "1h", "24h", "7d",
+// Silence durations as spec.<source>.silence.durations gives them: "30m", "1h", "24h", "7d",
 // "1h30m". Days are allowed here (unlike verifyInterval) because a week-long silence is common and
 // Alertmanager's own UI offers it; the label on the button is the text as written.
 export const SILENCE_DURATION_PATTERN = /^([0-9]{1,6}(s|m|h|d))+$/;

@@ -16,6 +16,8 @@ export const COALESCE_WINDOW_MS = 250;
 /** What coalescing needs to know of a queued message. */
 export interface Batchable {
   msg: OutgoingMessage;
+  /** Set for an edit, photo or other call queued with the chat's messages: it is never passed. */
+  call?: unknown;
   nextPart: number;
   enqueuedAt: number;
 }
@@ -37,6 +39,11 @@ export function takeBatch<P extends Batchable>(queue: readonly P[]): P[] {
   let bytes = Buffer.byteLength(head.msg.parts[0]!);
   for (let i = 1; i < queue.length; i++) {
     const p = queue[i]!;
+    // Routes split a storm over forum topics, interleaved in the chat's queue: stopping at the first
+    // message of another topic would send each topic's run on its own and multiply the messages the
+    // chat's limits have to let through. Passing it keeps every topic's order, and nobody reads the
+    // order across topics.
+    if (inAnotherTopic(p, head)) continue;
     if (!canJoin(p, head)) break;
     const text = p.msg.parts[0]!;
     const nextLength = length + COALESCE_SEPARATOR.length + measure(text);
@@ -59,6 +66,11 @@ export function batchText(batch: readonly Batchable[]): string {
 /** A single-part coalescible message not yet started, without buttons or a reply (those belong to it alone). */
 function canLead(p: Batchable): boolean {
   return p.msg.coalesce === true && p.msg.parts.length === 1 && p.nextPart === 0 && !p.msg.firstPart;
+}
+
+/** A message of its own (not an edit or other call) to a different forum topic than the head's. */
+function inAnotherTopic(p: Batchable, head: Batchable): boolean {
+  return p.call === undefined && p.msg.options.message_thread_id !== head.msg.options.message_thread_id;
 }
 
 function canJoin(p: Batchable, head: Batchable): boolean {

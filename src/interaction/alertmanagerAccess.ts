@@ -1,8 +1,10 @@
-// A channel's Alertmanager API client: spec.alertmanager.silence.url, with the Bearer token from
+// A channel's silences API client: Alertmanager's at spec.alertmanager.silence.url, Grafana's under
+// spec.grafana.silence.url (api/silenceSources.ts), with the Bearer token from
 // authorizationSecretRef when there is one and the policy lets it go there (silencePolicy.ts). The
 // Secret is read and checked on every use, so a rotated Secret is used at once (the Secret reader
 // keeps the GETs few); a refusal makes no request and reads no Secret data.
 import { LABEL_SILENCE_CREDENTIALS } from '../api/contract.js';
+import { DEFAULT_EPISODE_SOURCE, silenceApiBase, silenceField } from '../api/silenceSources.js';
 import { parseBotSpec, type BotSpec, type ClusterTelegramBot } from '../api/types.js';
 import type { SecretSource } from '../channel/resolver.js';
 import { AlertmanagerApi, checkBearer } from './alertmanagerApi.js';
@@ -44,21 +46,23 @@ export function alertmanagerAccess(
     const route = silenceRoute(ch, policy.operatorHosts, botSpec(policy, ch.botRef));
     if (!route.ok) return route;
     const scope = route.scope ? { scope: route.scope } : {};
+    const field = silenceField(ch.source);
+    const base = silenceApiBase(ch.source ?? DEFAULT_EPISODE_SOURCE, silence.url);
     const ref = silence.authorizationSecretRef;
-    if (!ref) return { ok: true, api: make(silence.url, undefined, route.listed), credentials: false, ...scope };
+    if (!ref) return { ok: true, api: make(base, undefined, route.listed), credentials: false, ...scope };
     if (route.credentials === 'ownerOptIn') {
       const optIn = policy.optIn ? await policy.optIn(namespace, ref.name) : { state: 'notLabelled' as const };
       if (optIn.state === 'missing')
-        return { ok: false, reason: 'SecretNotFound', message: `spec.alertmanager.silence.authorizationSecretRef: ${optIn.message}` };
+        return { ok: false, reason: 'SecretNotFound', message: `${field}.authorizationSecretRef: ${optIn.message}` };
       if (optIn.state !== 'labelled')
         return { ok: false, reason: 'CredentialsNotAllowed', message: credentialsRefused(ch, LABEL_SILENCE_CREDENTIALS) };
     }
     const v = await secrets.read(namespace, ref.name, ref.key);
-    if (!v.ok) return { ok: false, reason: v.reason, message: `spec.alertmanager.silence.authorizationSecretRef: ${v.message}` };
+    if (!v.ok) return { ok: false, reason: v.reason, message: `${field}.authorizationSecretRef: ${v.message}` };
     const checked = checkBearer(v.value, `Secret ${namespace}/${ref.name} key "${ref.key}"`);
     // Not a reason of its own: the API cannot be used, and the message says why without the value.
     if (!checked.ok) return { ok: false, reason: 'AlertmanagerUnreachable', message: checked.message };
-    return { ok: true, api: make(silence.url, checked.value, route.listed), credentials: true, ...scope };
+    return { ok: true, api: make(base, checked.value, route.listed), credentials: true, ...scope };
   };
 }
 

@@ -80,7 +80,8 @@ export class AlertmanagerApi {
   private readonly where: string;
 
   /**
-   * `baseUrl` is spec.alertmanager.silence.url (validated http(s), no credentials, query or fragment).
+   * `baseUrl` is where the API v2 lives under (api/silenceSources.ts): spec.alertmanager.silence.url, or
+   * Grafana's Alertmanager under spec.grafana.silence.url (validated http(s), no credentials, query or fragment).
    * `endpointWords`: the host is one the platform listed (silencePolicy.ts), so an error text in
    * Alertmanager's shape may be shown to the tenant. Any other host may be an internal service whose
    * error page happens to be JSON (`{"message": …}` is common): its words then go to the log only.

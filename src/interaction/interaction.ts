@@ -2,7 +2,8 @@
 // returns the Interactive condition), the leader starts and stops the pollers, and every update a
 // poller receives goes to the press handler (callback_query) or the chats record (my_chat_member).
 import type { Verdict } from '../api/contract.js';
-import { keyOf, parseSpec, splitKey, type SilenceSpec, type TelegramChannel } from '../api/types.js';
+import { channelSilences, SILENCE_SOURCES, type ChannelSilence, type SilenceSourceName } from '../api/silenceSources.js';
+import { keyOf, parseSpec, splitKey, type TelegramChannel } from '../api/types.js';
 import type { ResolvedChannel, SecretSource } from '../channel/resolver.js';
 import type { EpisodeRenderer, EpisodeStore } from '../lifecycle/episode.js';
 import { configMapNameFor, configMapNameOfId } from '../lifecycle/records.js';
@@ -82,7 +83,7 @@ export class Interaction {
       alertmanagerFor: this.alertmanagerFor,
       answer:
         deps.answer ?? ((token, id, text) => deps.telegram.answerCallbackQuery(token, { callback_query_id: id, text, show_alert: true })),
-      alertmanagerSeen: (key, check) => this.seen(key, check),
+      alertmanagerSeen: (key, source, check) => this.seen(checkKey(key, source), key, check),
       pressed: deps.pressed,
       silenceCall: deps.silenceCall,
       log: deps.log,
@@ -91,28 +92,34 @@ export class Interaction {
   }
 
   /**
-   * The reconciler's one call: registers the channel's bot for polling when it has silence, and
-   * returns its Interactive condition (undefined: the channel must not carry one). `verified`: the
-   * reconcile verified the channel just now, so Alertmanager is checked again too.
+   * The reconciler's one call: registers the channel's bot for polling when some source of it has
+   * silence (spec.alertmanager.silence, spec.grafana.silence), and returns its Interactive condition
+   * (undefined: the channel must not carry one). `verified`: the reconcile verified the channel just
+   * now, so each silences API is checked again too.
    */
   async condition(ch: TelegramChannel, resolved: ResolvedChannel | undefined, verified: boolean): Promise<Verdict | undefined> {
     const key = keyOf(ch);
     const parsed = parseSpec(ch.spec);
-    const silence = parsed.ok ? parsed.spec.alertmanager?.silence : undefined;
-    if (!silence || !resolved || parsed.ok === false || parsed.spec.suspend) {
+    const silences = parsed.ok ? channelSilences(parsed.spec) : [];
+    if (silences.length === 0 || !resolved || parsed.ok === false || parsed.spec.suspend) {
       this.forget(key);
       return undefined;
     }
     this.hub.register(key, resolved.token);
-    const check = await this.currentCheck(key, ch.metadata.namespace, parsed.spec.botRef?.name, silence, verified);
+    for (const source of SILENCE_SOURCES) if (!silences.some((s) => s.source === source)) this.checks.delete(checkKey(key, source));
+    const checks = [];
+    for (const s of silences) {
+      const check = await this.currentCheck(key, ch.metadata.namespace, parsed.spec.botRef?.name, s, verified);
+      checks.push({ api: s.displayName, field: s.field, check });
+    }
     const bot = ch.status?.bot?.username ? `@${ch.status.bot.username}` : `bot ${resolved.token.split(':')[0]}`;
-    return interactiveVerdict(bot, this.hub.conflictOf(key), check);
+    return interactiveVerdict(bot, this.hub.conflictOf(key), checks);
   }
 
   /** The channel is gone (or lost its silence). */
   forget(key: string): void {
     this.hub.unregister(key);
-    this.checks.delete(key);
+    for (const source of SILENCE_SOURCES) this.checks.delete(checkKey(key, source));
   }
 
   /** This replica leads. */
@@ -131,14 +138,15 @@ export class Interaction {
    * itself is asked again only when what is called changed, at verification, or 30 s after a failure.
    */
   private async currentCheck(
-    key: string,
+    channelKey: string,
     namespace: string,
     botRef: string | undefined,
-    silence: SilenceSpec,
+    { source, silence, displayName }: ChannelSilence,
     verified: boolean,
   ): Promise<AlertmanagerCheck> {
+    const key = checkKey(channelKey, source);
     // SecretUnavailable propagates: the reconcile fails and is retried.
-    const access = await this.alertmanagerFor({ namespace, silence, ...(botRef !== undefined ? { botRef } : {}) });
+    const access = await this.alertmanagerFor({ namespace, silence, source, ...(botRef !== undefined ? { botRef } : {}) });
     if (!access.ok) {
       this.checks.set(key, { target: '', check: access, at: this.now() });
       return access;
@@ -153,10 +161,10 @@ export class Interaction {
       await access.api.status();
       check = { ok: true, host: new URL(silence.url).host };
     } catch (e) {
-      const message = e instanceof AlertmanagerError ? e.message : 'the Alertmanager check failed';
+      const message = e instanceof AlertmanagerError ? e.message : `the ${displayName} check failed`;
       // The condition says only what the tenant may read; the log keeps the network's and the endpoint's words.
-      const { namespace: ns, name } = splitKey(key);
-      this.deps.log.info({ namespace: ns, name, err: e }, 'the Alertmanager check failed');
+      const { namespace: ns, name } = splitKey(channelKey);
+      this.deps.log.info({ namespace: ns, name, source, err: e }, `the ${displayName} check failed`);
       check = { ok: false, reason: 'AlertmanagerUnreachable', message };
     }
     this.checks.set(key, { target, check, at: this.now() });
@@ -175,13 +183,13 @@ export class Interaction {
     return false;
   }
 
-  /** A press learnt something about the channel's Alertmanager: if the condition changes, reconcile. */
-  private seen(key: string, check: AlertmanagerCheck): void {
+  /** A press learnt something about a silences API of the channel: if the condition changes, reconcile. */
+  private seen(key: string, channelKey: string, check: AlertmanagerCheck): void {
     const last = this.checks.get(key);
     if (!last) return;
     const changed = last.check.ok !== check.ok;
     this.checks.set(key, { ...last, check, at: this.now() });
-    if (changed) this.deps.enqueue(key);
+    if (changed) this.deps.enqueue(channelKey);
   }
 
   private async route(token: string, u: Update): Promise<void> {
@@ -206,4 +214,9 @@ export class Interaction {
     }
     return { token, key, authorizer };
   }
+}
+
+/** A channel's checks are kept per source: its Alertmanager and its Grafana are asked separately. */
+function checkKey(channelKey: string, source: SilenceSourceName): string {
+  return `${channelKey}\n${source}`;
 }

@@ -1,12 +1,14 @@
 // One button press, from callback data to answer. The data only names an episode; the handler checks
 // that the press came from that episode's message in that chat, through the bot of that episode's
-// channel, and that the presser may press now (authorize.ts). Then Silence creates an Alertmanager
-// silence and records it on the episode, Unsilence expires it, Ack records who took the alert. Every
+// channel, and that the presser may press now (authorize.ts). Then Silence creates a silence where the
+// episode's source keeps them (Alertmanager, or Grafana's own: api/silenceSources.ts) and records it on
+// the episode, Unsilence expires it, Ack records who took the alert. Every
 // press is answered (show_alert) with the outcome or the reason nothing changed. Presses on one
 // episode run one at a time, and each action is checked against the stored record, so a double press,
 // or a press delivered again after a leader handover, creates one silence.
-import { splitKey, keyOf, parseSpec, type SilenceSpec, type TelegramChannel } from '../api/types.js';
+import { splitKey, keyOf, parseSpec, type TelegramChannel } from '../api/types.js';
 import { parseSilenceDuration } from '../api/silenceDuration.js';
+import { channelSilence, silenceField, type ChannelSilence, type SilenceSourceName } from '../api/silenceSources.js';
 import type { Episode, EpisodeRenderer, EpisodeStore } from '../lifecycle/episode.js';
 import { KeyedSerializer } from '../lifecycle/serialize.js';
 import type { Logger } from '../observability/log.js';
@@ -26,15 +28,20 @@ export const ANSWERS = {
   unknown: 'Unknown button: nothing was changed.',
   gone: 'This alert is no longer tracked (it is too old, or its channel was changed): nothing was changed.',
   notThisMessage: 'This button does not belong to this alert message: nothing was changed.',
-  noButtons: 'Buttons are turned off for this channel (spec.alertmanager.silence was removed): nothing was changed.',
+  noButtons: noButtonsFor('spec.alertmanager.silence'),
   resolved: 'This alert has resolved: nothing to silence or take.',
   noLabels: 'This alert has no common labels to silence on: nothing was changed.',
   outdated: 'This button is out of date (the channel changed its durations): nothing was changed.',
   tooMany: 'Too many presses: wait a few seconds and press again. Nothing was changed.',
   // Whoever may press need not see the cluster: which hosts are allowed, which Secret is missing. The
   // channel's Interactive condition, readable by those who may read the channel, says which.
-  noAccess: "This channel's buttons cannot use its Alertmanager (its Interactive condition says why). Nothing was changed.",
+  noAccess: "This channel's buttons cannot use its silences API (its Interactive condition says why). Nothing was changed.",
 } as const;
+
+/** The answer on an episode whose source's silence settings are gone: `field` names them. */
+export function noButtonsFor(field: string): string {
+  return `Buttons are turned off for this channel (${field} was removed): nothing was changed.`;
+}
 
 export interface PressBot {
   token: string;
@@ -56,8 +63,8 @@ export interface PressDeps {
   mayHoldEpisode: (botKey: string, episodeId: string) => boolean;
   alertmanagerFor: AlertmanagerFor;
   answer: (token: string, queryId: string, text: string) => Promise<unknown>;
-  /** What a press learnt about the channel's Alertmanager, for the Interactive condition. */
-  alertmanagerSeen?: (channelKey: string, check: AlertmanagerCheck) => void;
+  /** What a press learnt about the channel's silences API (of the episode's source), for the Interactive condition. */
+  alertmanagerSeen?: (channelKey: string, source: SilenceSourceName, check: AlertmanagerCheck) => void;
   /** Counts a press by its action (silence, unsilence, ack; unknown for data that names none). */
   pressed?: (action: string) => void;
   /** Counts a call to Alertmanager's silences API: create or expire; ok, failed, or not_found (expired already). */
@@ -69,7 +76,7 @@ export interface PressDeps {
 }
 
 type Checked =
-  { ok: true; episode: Episode; silence: SilenceSpec; channelKey: string; botRef: string | undefined } | { ok: false; answer: string };
+  { ok: true; episode: Episode; settings: ChannelSilence; channelKey: string; botRef: string | undefined } | { ok: false; answer: string };
 
 export class PressHandler {
   /** Presses on one episode one at a time: a double press makes one silence. */
@@ -105,9 +112,9 @@ export class PressHandler {
   private async act(bot: PressBot, q: CallbackQuery, press: ButtonPress): Promise<string> {
     const checked = await this.check(bot, q, press);
     if (!checked.ok) return checked.answer;
-    const { episode, silence } = checked;
+    const { episode, settings } = checked;
     const who = presser(q.from);
-    const allowed = await bot.authorizer.authorize(silence, episode.chatId, q.from.id);
+    const allowed = await bot.authorizer.authorize(settings.silence, episode.chatId, q.from.id);
     if (!allowed.ok) return allowed.reason;
     if (press.action === 'ack') return this.ack(episode, who);
     if (press.action === 'unsilence') return this.unsilence(checked, who);
@@ -130,16 +137,17 @@ export class PressHandler {
     // Only the bot that polls for this channel may act on its episodes.
     if (this.deps.botOf(channelKey) !== bot.key) return { ok: false, answer: ANSWERS.notThisMessage };
     const parsed = parseSpec(ch.spec);
-    const silence = parsed.ok ? parsed.spec.alertmanager?.silence : undefined;
-    if (!silence) return { ok: false, answer: ANSWERS.noButtons };
-    return { ok: true, episode, silence, channelKey, botRef: parsed.ok ? parsed.spec.botRef?.name : undefined };
+    // The episode's own source's settings: a Grafana alert silences in Grafana, never in the channel's Alertmanager.
+    const settings = parsed.ok ? channelSilence(parsed.spec, episode.source) : undefined;
+    if (!settings) return { ok: false, answer: noButtonsFor(silenceField(episode.source)) };
+    return { ok: true, episode, settings, channelKey, botRef: parsed.ok ? parsed.spec.botRef?.name : undefined };
   }
 
   private async silence(c: Extract<Checked, { ok: true }>, index: number, who: string, q: CallbackQuery): Promise<string> {
-    const { episode, silence, channelKey } = c;
+    const { episode, settings, channelKey } = c;
     if (episode.state === 'resolved') return ANSWERS.resolved;
     if (active(episode.silence, this.now())) return `Already silenced by ${episode.silence!.by} until ${when(episode.silence!.endsAt)}.`;
-    const label = silence.durations[index];
+    const label = settings.silence.durations[index];
     const ms = label !== undefined ? parseSilenceDuration(label) : undefined;
     if (label === undefined || ms === undefined) return ANSWERS.outdated;
     if (Object.keys(episode.commonLabels).length === 0) return ANSWERS.noLabels;
@@ -161,11 +169,11 @@ export class PressHandler {
         createdBy: who,
         comment: `Silenced from Telegram chat "${chatName}" (${episode.chatId}) for ${label}, channel ${channelKey}`,
       });
-      this.deps.alertmanagerSeen?.(channelKey, { ok: true, host: hostOf(silence.url) });
+      this.deps.alertmanagerSeen?.(channelKey, settings.source, { ok: true, host: hostOf(settings.silence.url) });
       this.deps.silenceCall?.('create', 'ok');
     } catch (e) {
       this.deps.silenceCall?.('create', 'failed');
-      return this.alertmanagerFailed(channelKey, e, 'nothing was silenced');
+      return this.alertmanagerFailed(c, e, 'nothing was silenced');
     }
     const record = { id, endsAt: endsAt.toISOString(), by: who };
     let stored: Episode | undefined;
@@ -184,11 +192,11 @@ export class PressHandler {
       return `Already silenced by ${stored.silence!.by} until ${when(stored.silence!.endsAt)}.`;
     }
     this.refreshSoon(stored);
-    return `Silenced for ${label}, until ${when(record.endsAt)}. Alertmanager holds back this group's notifications until then.`;
+    return `Silenced for ${label}, until ${when(record.endsAt)}. ${settings.displayName} holds back this group's notifications until then.`;
   }
 
   private async unsilence(c: Extract<Checked, { ok: true }>, who: string): Promise<string> {
-    const { episode, silence, channelKey } = c;
+    const { episode, settings, channelKey } = c;
     const current = episode.silence;
     if (!current) return 'This alert is not silenced: nothing was changed.';
     const access = await this.access(c);
@@ -196,12 +204,12 @@ export class PressHandler {
     const api = access.api;
     try {
       await api.expireSilence(current.id);
-      this.deps.alertmanagerSeen?.(channelKey, { ok: true, host: hostOf(silence.url) });
+      this.deps.alertmanagerSeen?.(channelKey, settings.source, { ok: true, host: hostOf(settings.silence.url) });
       this.deps.silenceCall?.('expire', 'ok');
     } catch (e) {
       this.deps.silenceCall?.('expire', e instanceof AlertmanagerError && e.kind === 'NotFound' ? 'not_found' : 'failed');
       // Gone already (expired, or deleted in Alertmanager's UI): the record follows Alertmanager.
-      if (!(e instanceof AlertmanagerError && e.kind === 'NotFound')) return this.alertmanagerFailed(channelKey, e, 'the silence stays');
+      if (!(e instanceof AlertmanagerError && e.kind === 'NotFound')) return this.alertmanagerFailed(c, e, 'the silence stays');
     }
     const stored = await this.deps.episodes.update(episode.id, (cur) =>
       cur.silence?.id === current.id ? { ...withoutSilence(cur), updatedAt: new Date(this.now()).toISOString() } : cur,
@@ -222,24 +230,30 @@ export class PressHandler {
     return 'You took this alert.';
   }
 
-  /** The channel's Alertmanager access (client, silence scope), or the answer to give when there is none. */
-  private async access({ channelKey, silence, botRef }: Extract<Checked, { ok: true }>) {
+  /** The silences API of the episode's source (client, silence scope), or the answer to give when there is none. */
+  private async access({ channelKey, settings, botRef }: Extract<Checked, { ok: true }>) {
     const { namespace } = splitKey(channelKey);
-    const access = await this.deps.alertmanagerFor({ namespace, silence, ...(botRef !== undefined ? { botRef } : {}) });
+    const access = await this.deps.alertmanagerFor({
+      namespace,
+      silence: settings.silence,
+      source: settings.source,
+      ...(botRef !== undefined ? { botRef } : {}),
+    });
     if (access.ok) return access;
-    this.deps.alertmanagerSeen?.(channelKey, access);
+    this.deps.alertmanagerSeen?.(channelKey, settings.source, access);
     return ANSWERS.noAccess;
   }
 
-  private alertmanagerFailed(channelKey: string, e: unknown, what: string): string {
+  private alertmanagerFailed({ channelKey, settings }: Extract<Checked, { ok: true }>, e: unknown, what: string): string {
     const message = e instanceof AlertmanagerError ? e.message : 'unexpected error';
     if (e instanceof AlertmanagerError && e.kind !== 'Rejected') {
-      this.deps.alertmanagerSeen?.(channelKey, { ok: false, reason: 'AlertmanagerUnreachable', message });
+      this.deps.alertmanagerSeen?.(channelKey, settings.source, { ok: false, reason: 'AlertmanagerUnreachable', message });
     }
-    this.deps.log.warn({ channel: channelKey, err: e }, `a press could not reach Alertmanager: ${what}`);
+    const api = settings.displayName;
+    this.deps.log.warn({ channel: channelKey, source: settings.source, err: e }, `a press could not reach ${api}: ${what}`);
     return e instanceof AlertmanagerError && e.kind === 'Rejected'
-      ? `Alertmanager refused: ${message}; ${what}.`
-      : `Alertmanager unreachable: ${message}; ${what}.`;
+      ? `${api} refused: ${message}; ${what}.`
+      : `${api} unreachable: ${message}; ${what}.`;
   }
 
   private async expireQuietly(api: { expireSilence(id: string): Promise<void> }, id: string): Promise<void> {

@@ -1,5 +1,5 @@
-// Where a channel's silence buttons may reach, and with what. A channel names its Alertmanager
-// (silence.url) and, optionally, a Secret of its namespace to send there as a Bearer token
+// Where a channel's silence buttons may reach, and with what. A channel names, per source with buttons,
+// its Alertmanager or its Grafana (spec.<source>.silence.url) and, optionally, a Secret of its namespace to send there as a Bearer token
 // (authorizationSecretRef); the operator makes those requests from its own Pod with its own right to
 // read every Secret. So a URL must be one the platform allows, or the credentials one their owner
 // allows:
@@ -12,6 +12,7 @@
 // And botRef channels silence their own namespace's alerts only, unless the bot says Unrestricted.
 import type { BotSpec, SilenceSpec } from '../api/types.js';
 import { silenceHostAllowed } from '../api/silenceHosts.js';
+import { silenceField, type SilenceSourceName } from '../api/silenceSources.js';
 
 /** The channel as the policy sees it. */
 export interface SilenceChannel {
@@ -19,6 +20,8 @@ export interface SilenceChannel {
   /** spec.botRef.name, for a channel that uses a ClusterTelegramBot. */
   botRef?: string;
   silence: SilenceSpec;
+  /** Whose settings `silence` is: "grafana" for spec.grafana.silence; absent: spec.alertmanager.silence. */
+  source?: SilenceSourceName;
 }
 
 /** Every silence of the channel matches `label="namespace"`, and alerts of another namespace are refused. */
@@ -54,7 +57,7 @@ export function silenceRoute(ch: SilenceChannel, operatorHosts: readonly string[
     return {
       ok: false,
       reason: 'URLNotAllowed',
-      message: `spec.alertmanager.silence.url names ${host}, which ${where}. No request is made to it`,
+      message: `${silenceField(ch.source)}.url names ${host}, which ${where}. No request is made to it`,
     };
   }
   const credentials = !ch.silence.authorizationSecretRef ? 'none' : listed ? 'allowed' : 'ownerOptIn';
@@ -72,7 +75,7 @@ export function credentialsRefused(ch: SilenceChannel, label: string): string {
   const ref = ch.silence.authorizationSecretRef!;
   const host = hostOf(ch.silence.url);
   return (
-    `Secret ${ch.namespace}/${ref.name} (spec.alertmanager.silence.authorizationSecretRef) is not sent to ${host}: the Secret is ` +
+    `Secret ${ch.namespace}/${ref.name} (${silenceField(ch.source)}.authorizationSecretRef) is not sent to ${host}: the Secret is ` +
     `not labelled ${label}=true and no SILENCE_URL_HOSTS entry names that host. Whoever may write the Secret labels it, or the ` +
     `operator's administrators allow the host. Nothing is read, sent or called`
   );

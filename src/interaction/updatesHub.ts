@@ -1,5 +1,5 @@
 // Which bots the leader polls: exactly those with at least one channel that has
-// spec.alertmanager.silence. Reconciles (leader only) register and unregister channels; a poller
+// spec.alertmanager.silence or spec.grafana.silence. Reconciles (leader only) register and unregister channels; a poller
 // starts when its bot's first such channel appears and stops with the last one, and all of them stop
 // on step-down and shutdown. The bots' 409 state lives here, for the Interactive condition; when it
 // changes, the bot's channels are reconciled again so that their status says so.

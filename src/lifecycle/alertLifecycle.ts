@@ -3,6 +3,7 @@
 // every webhook notification (its NotificationSender hook), the renderer the press handler calls
 // after a press, and the leader's housekeeping (a deleted channel's episodes go with it; a sweep on
 // taking the lead and hourly). main.ts builds it; nothing here holds a token beyond one call.
+import { channelSilence } from '../api/silenceSources.js';
 import { keyOf, parseSpec, splitKey, type TelegramChannel } from '../api/types.js';
 import type { ChannelResolver, ResolvedChannel } from '../channel/resolver.js';
 import { splitMessage, TELEGRAM_TEXT_LIMIT } from '../format/split.js';
@@ -149,6 +150,7 @@ export class AlertLifecycle {
         ...(durations ? { durations } : {}),
         // Long keys as their digest here already: the serializer and the store then agree on the group.
         groupKey: keptGroupKey(n.notification.groupKey + (message?.episodeSuffix ?? '')),
+        source: n.notification.source,
         status: message?.status ?? n.notification.status,
         commonLabels: message?.commonLabels ?? n.notification.commonLabels,
         parts,
@@ -165,15 +167,17 @@ export class AlertLifecycle {
       store: this.store,
       serializer: this.serializer,
       log: this.deps.log,
-      chatFor: async (ref, chatId) => {
+      chatFor: async (ref, chatId, source) => {
         const ch = this.live(ref);
         const parsed = ch && parseSpec(ch.spec);
         if (!parsed || !parsed.ok) return undefined;
         const resolution = await resolver.resolve(ref.namespace, parsed.spec);
         if (!resolution.ok) return undefined;
-        const durations = parsed.spec.alertmanager?.silence?.durations;
+        // The buttons of the episode's own source: a Grafana alert's follow spec.grafana.silence.
+        const durations = channelSilence(parsed.spec, source)?.silence.durations;
         // The message lives in the episode's chat, whatever the channel's chatId says now.
-        return { chat: deliveryChat(service, { ...resolution.channel, chatId }), ...(durations ? { durations } : {}) };
+        const chat = deliveryChat(service, { ...resolution.channel, chatId }, source !== undefined ? { source } : {});
+        return { chat, ...(durations ? { durations } : {}) };
       },
     });
   }
@@ -225,7 +229,8 @@ export class AlertLifecycle {
   private async sweep(): Promise<void> {
     try {
       const deleted = await this.store.sweep((ref) => this.mayExist(ref));
-      this.deps.log.info({ configMaps: deleted }, 'episodes swept');
+      const topics = await this.topics.sweep((ref) => this.mayExist(ref));
+      this.deps.log.info({ configMaps: deleted, topicConfigMaps: topics }, 'episodes swept');
     } catch (e) {
       this.deps.log.warn({ err: kubeErrorForLog(e) }, 'episode sweep failed; retrying in an hour');
     }

@@ -26,7 +26,7 @@ export interface NotificationFacts {
   status: GroupStatus;
   /** The group's episode in this channel, if one is remembered (and not expired). */
   episode?: Pick<Episode, 'state' | 'messageIds'>;
-  /** The channel has spec.alertmanager.silence: firing messages carry buttons. */
+  /** The notification's source has silence (spec.<source>.silence): firing messages carry buttons. */
   buttons: boolean;
 }
 

@@ -17,8 +17,7 @@ export type ChatOperations = Pick<DeliveryService, 'send' | 'editText' | 'editRe
  * succeeded: after that the chat has changed, and the rest of the notification must follow (an
  * abandoned half — a reply sent but its first message still showing buttons — would be repeated by
  * Alertmanager's retry instead of finished). `source` labels the operations in the metrics: the
- * notification's source; a press's redraw does not know it (an episode does not record its source) and
- * counts as 'alertmanager'.
+ * notification's source, or for a press's redraw the episode's (absent: 'alertmanager').
  */
 export function deliveryChat(
   service: ChatOperations,

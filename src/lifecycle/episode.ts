@@ -3,7 +3,10 @@
 export interface Episode {
   id: string; // random, URL-safe, <= 16 chars; the only thing callback data carries
   channel: { namespace: string; name: string; uid: string };
-  groupKey: string; // Alertmanager groupKey
+  groupKey: string; // the source's groupKey
+  // The webhook source whose notification the episode shows ("grafana"): its buttons silence there.
+  // Absent: Alertmanager (its records leave it out, so a record that names no source is Alertmanager's).
+  source?: string;
   chatId: string; // the chat the messages are in
   messageIds: number[]; // the parts of the current message; buttons hang on messageIds[0]
   commonLabels: Record<string, string>;

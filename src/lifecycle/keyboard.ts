@@ -1,4 +1,4 @@
-// The inline keyboard under a firing notification of a channel with spec.alertmanager.silence, and
+// The inline keyboard under a firing notification whose source has silence (spec.<source>.silence), and
 // its callback data. Callback data only NAMES an episode (`s:<id>:<durationIndex>`, `u:<id>`,
 // `a:<id>`): it comes back from any Telegram client, forged or not, so the press handler
 // (src/interaction/) checks the chat, the message and the user's right against the stored episode.

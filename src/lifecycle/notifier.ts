@@ -2,6 +2,7 @@
 // edits or sends, and stores the episode BEFORE returning, so the webhook answers Alertmanager 200
 // only once a new leader (after a kill -9 or a handover) would find it. Notifications of the same
 // group in the same channel are serialized; other groups go in parallel.
+import { DEFAULT_EPISODE_SOURCE } from '../api/silenceSources.js';
 import { escapeHtml } from '../format/html.js';
 import { kubeErrorForLog, toKubeError } from '../kube/errors.js';
 import type { Logger } from '../observability/log.js';
@@ -21,6 +22,8 @@ export interface EpisodeNotification {
   /** The channel's Silence durations; undefined when it has no buttons. */
   durations?: readonly string[];
   groupKey: string;
+  /** The webhook source of the notification ("grafana"): a press silences there. Absent: Alertmanager. */
+  source?: string;
   status: GroupStatus;
   commonLabels: Record<string, string>;
   /** The rendered notification, split; the first part leaves FOOTER_RESERVE free when there are buttons. */
@@ -294,6 +297,10 @@ export class EpisodeNotifier {
             text: n.parts[0],
           };
       record.state = plan.state;
+      // The latest notification's source is the one whose buttons the message shows. Alertmanager's is
+      // left unnamed, so any operator version reads an Alertmanager record the same way.
+      if (n.source === undefined || n.source === DEFAULT_EPISODE_SOURCE) delete record.source;
+      else record.source = n.source;
       if (shared) record.shared = shared;
       else delete record.shared;
       // Only when the episode's message is this one: a reply (episodeState) leaves it as it was.

@@ -57,6 +57,10 @@ const RecordSchema = z.object({
   id: z.string().regex(/^[a-z2-7]{16}$/),
   channel: z.object({ namespace: z.string(), name: z.string(), uid: z.string() }),
   groupKey: z.string(),
+  source: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,30}$/)
+    .optional(),
   chatId: z.string(),
   messageIds: z.array(z.number().int()),
   commonLabels: StringMap,

@@ -48,9 +48,13 @@ export function keyboardOf(
 
 /**
  * The chat `chatId` (the episode's: the channel may have moved since) through the channel's bot, and
- * the channel's button durations (undefined: no buttons), as the channel is now.
+ * the button durations of the episode's `source` (undefined: no buttons), as the channel is now.
  */
-export type ChatFor = (channel: ChannelRef, chatId: string) => Promise<{ chat: ChatMessages; durations?: readonly string[] } | undefined>;
+export type ChatFor = (
+  channel: ChannelRef,
+  chatId: string,
+  source: string | undefined,
+) => Promise<{ chat: ChatMessages; durations?: readonly string[] } | undefined>;
 
 export class EpisodeMessageRenderer implements EpisodeRenderer {
   constructor(private readonly deps: { store: ConfigMapEpisodeStore; serializer: KeyedSerializer; chatFor: ChatFor; log: Logger }) {}
@@ -66,7 +70,7 @@ export class EpisodeMessageRenderer implements EpisodeRenderer {
       const first = r?.messageIds[0];
       // A shared message has no buttons, and one member's text alone must not replace its neighbours'.
       if (!r || first === undefined || r.shared) return;
-      const target = await this.deps.chatFor(r.channel, r.chatId);
+      const target = await this.deps.chatFor(r.channel, r.chatId, r.source);
       if (!target) return;
       const keyboard = keyboardOf(r, target.durations);
       const result =

@@ -79,15 +79,21 @@ export class ForumTopics {
   }
 
   /** A deleted channel's topic names are forgotten with it (the topics stay in the chat); `mayExist` keeps a channel of that name that lives again. */
-  async forgetChannel(namespace: string, name: string, mayExist: (ref: ChannelRef) => boolean): Promise<number> {
+  forgetChannel(namespace: string, name: string, mayExist: (ref: ChannelRef) => boolean): Promise<number> {
     // A label value holds 63 characters: a longer name is no label, and its topic names stay (at most 50 small entries).
-    if (name.length > 63) return 0;
+    if (name.length > 63) return Promise.resolve(0);
+    return this.sweep(mayExist, `${LABEL_TOPICS},${LABEL_CHANNEL_NAMESPACE}=${namespace},${LABEL_CHANNEL_NAME}=${name}`);
+  }
+
+  /** The topic names of every channel that no longer exists (deleted while no operator ran), as the leader's episode sweep does. */
+  async sweep(mayExist: (ref: ChannelRef) => boolean, selector = LABEL_TOPICS): Promise<number> {
     let deleted = 0;
-    for (const cm of await this.deps.configMaps.list(
-      `${LABEL_TOPICS},${LABEL_CHANNEL_NAMESPACE}=${namespace},${LABEL_CHANNEL_NAME}=${name}`,
-    )) {
-      const uid = cm.labels[LABEL_CHANNEL_UID] ?? '';
-      if (mayExist({ namespace, name, uid })) continue;
+    for (const cm of await this.deps.configMaps.list(selector)) {
+      const name = cm.labels[LABEL_CHANNEL_NAME];
+      // Without the name label (a name over 63 characters) the owner cannot be told apart: kept.
+      if (name === undefined) continue;
+      const ref = { namespace: cm.labels[LABEL_CHANNEL_NAMESPACE] ?? '', name, uid: cm.labels[LABEL_CHANNEL_UID] ?? '' };
+      if (mayExist(ref)) continue;
       await this.deps.configMaps.delete(cm.name);
       deleted++;
     }

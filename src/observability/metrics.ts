@@ -70,7 +70,7 @@ export function createMetrics() {
     ),
     silences: counter(
       'silences_total',
-      "Calls to Alertmanager's silences API from button presses, by operation (create, expire) and result (ok, failed, not_found).",
+      "Calls to the silences API (Alertmanager's, or Grafana's for its alerts) from button presses, by operation (create, expire) and result (ok, failed, not_found).",
       ['operation', 'result'],
     ),
     httpResponses: counter('http_responses_total', 'Answers of the webhook routes, by route pattern and HTTP status code.', [

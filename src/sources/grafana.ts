@@ -17,10 +17,14 @@ export const grafanaSource: WebhookSource = {
   name: 'grafana',
   displayName: 'Grafana',
   optInField: 'spec.grafana',
-  // No buttons for Grafana's alerts yet: the press handler silences through spec.alertmanager.silence,
-  // so buttons under a Grafana alert would silence in the wrong Alertmanager. spec.grafana.silence waits.
+  // Buttons silence in Grafana's own Alertmanager (api/silenceSources.ts): the episode remembers its
+  // source, so a press never silences in the channel's other Alertmanager.
   optIn: (spec: ChannelSpec): SourceSettings | undefined =>
-    spec.grafana && { tokenSecretRef: spec.grafana.tokenSecretRef, resolved: spec.grafana.resolved },
+    spec.grafana && {
+      tokenSecretRef: spec.grafana.tokenSecretRef,
+      resolved: spec.grafana.resolved,
+      ...(spec.grafana.silence ? { silence: spec.grafana.silence } : {}),
+    },
   parse(json) {
     const parsed = parseGrafanaPayload(json);
     return parsed.ok ? { ok: true, notification: grafanaNotification(parsed.payload) } : parsed;

@@ -8,6 +8,7 @@ import { startDaemon } from './daemon.js';
 export const ALERTMANAGER_BIN = ['/usr/bin/prometheus-alertmanager', '/usr/bin/alertmanager'].find((p) => existsSync(p));
 
 export interface AlertmanagerProcess {
+  /** Where it listens; with a route prefix, its API is under `${url}${routePrefix}/api/v2`. */
   url: string;
   child: ChildProcess;
   output: () => string;
@@ -28,17 +29,30 @@ export interface Silence {
   status: { state: string };
 }
 
-export async function startAlertmanager(configYaml: string): Promise<AlertmanagerProcess> {
+/**
+ * `routePrefix` serves everything under a path: '/api/alertmanager/grafana' puts the API exactly where
+ * Grafana serves its own Alertmanager's, so the process stands in for a Grafana's silences API.
+ */
+export async function startAlertmanager(configYaml: string, opts: { routePrefix?: string } = {}): Promise<AlertmanagerProcess> {
   if (!ALERTMANAGER_BIN)
     throw new Error('prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager); .ci/run installs it');
-  const daemon = await startDaemon('alertmanager', ALERTMANAGER_BIN, 'alertmanager.yml', configYaml, (dir, port) => [
-    `--config.file=${dir}/alertmanager.yml`,
-    `--storage.path=${dir}/data`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--cluster.listen-address=',
-    '--log.level=debug',
-  ]);
-  const { url } = daemon;
+  const prefix = opts.routePrefix ?? '';
+  const daemon = await startDaemon(
+    'alertmanager',
+    ALERTMANAGER_BIN,
+    'alertmanager.yml',
+    configYaml,
+    (dir, port) => [
+      `--config.file=${dir}/alertmanager.yml`,
+      `--storage.path=${dir}/data`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      ...(prefix ? [`--web.route-prefix=${prefix}`] : []),
+      '--cluster.listen-address=',
+      '--log.level=debug',
+    ],
+    prefix,
+  );
+  const url = `${daemon.url}${prefix}`;
   return {
     ...daemon,
     postAlerts: async (alerts) => {

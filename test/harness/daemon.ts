@@ -14,13 +14,17 @@ export interface Daemon {
   stop: () => Promise<void>;
 }
 
-/** `args` gets the directory holding `configFile` (written from `configYaml`) and the port to listen on. */
+/**
+ * `args` gets the directory holding `configFile` (written from `configYaml`) and the port to listen on.
+ * `routePrefix`: the server serves everything under it (--web.route-prefix), /-/ready included.
+ */
 export async function startDaemon(
   name: string,
   bin: string,
   configFile: string,
   configYaml: string,
   args: (dir: string, port: number) => string[],
+  routePrefix = '',
 ): Promise<Daemon> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `${name}-`));
   writeFileSync(path.join(dir, configFile), configYaml);
@@ -42,7 +46,7 @@ export async function startDaemon(
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited: ${out}`);
     try {
-      if ((await fetch(`${url}/-/ready`)).ok) break;
+      if ((await fetch(`${url}${routePrefix}/-/ready`)).ok) break;
     } catch {
       // not yet listening
     }

@@ -6,8 +6,10 @@ import { runEventStorm } from '../../bench/scenarios/eventStorm.js';
 import { runLatency } from '../../bench/scenarios/latency.js';
 import { runLifecycleStorm } from '../../bench/scenarios/lifecycleStorm.js';
 import { runPressLatency } from '../../bench/scenarios/pressLatency.js';
+import { runRenderCost } from '../../bench/scenarios/renderCost.js';
 import { runScale } from '../../bench/scenarios/scale.js';
 import { runStorm } from '../../bench/scenarios/storm.js';
+import { runTemplatePoolMemory } from '../../bench/scenarios/templatePoolMemory.js';
 import { runThroughput } from '../../bench/scenarios/throughput.js';
 import { runWebhookFlood } from '../../bench/scenarios/webhookFlood.js';
 import { installCrds } from '../harness/crds.js';
@@ -103,6 +105,60 @@ test('storm: 10 alerts through the operator webhook and through Alertmanager tel
   expect(r.alertmanager.delivered).toBeGreaterThan(0);
   expect(Object.keys(r.ratios).sort()).toEqual(['delivered', 'max', 'p50', 'p99', 'rateLimited', 'sendMessageCalls']);
 }, 120_000);
+
+test("words storm: 10 alerts with a template and two topic routes, each in the topic of its severity, in the template's words, no 429", async () => {
+  const ns = await createNamespace('bench-words');
+  const r = await runStorm(kubeconfig(), ns, { alerts: 10, capMs: 60_000, groupWait: '1s', groupInterval: '1s' }, { words: true });
+  expect(r.operator).toMatchObject({ alerts: 10, delivered: 10, rateLimited: 0, truncated: 0, latencyMs: { ...summaryShape, count: 10 } });
+  // Alerts 0, 3, 6, 9 are critical, the other six warnings; each topic created once.
+  expect(r.words).toMatchObject({ template: '3. Runbook first, for on-call.', misrouted: 0, fellBack: 0, createForumTopicCalls: 2 });
+  expect(Object.fromEntries(r.words!.topics.map((t) => [t.name, t.alerts]))).toEqual({ Critical: 4, Warnings: 6 });
+  expect(r.targets.p99Ms).toBe(5250);
+  expect(r.alertmanager.sendMessageCalls).toBeGreaterThan(0);
+}, 120_000);
+
+test('render cost: every ready-to-paste template renders both samples in the pool, compiled once per worker, none falls back', async () => {
+  const r = await runRenderCost({ renders: 100, warmup: 5 });
+  expect(r.rows.map((x) => `${x.template.slice(0, 2)} ${x.sample}`)).toEqual([
+    '1. one-alert',
+    '1. fifty-mixed',
+    '2. one-alert',
+    '2. fifty-mixed',
+    '3. one-alert',
+    '3. fifty-mixed',
+  ]);
+  for (const row of r.rows) {
+    expect(row.fellBack).toBe(0);
+    expect(row.outputChars).toBeGreaterThan(0);
+    expect(row.sequentialMs).toMatchObject({ p50: expect.any(Number), p99: expect.any(Number), max: expect.any(Number) });
+    expect(row.rendersPerSecond).toBeGreaterThan(0);
+  }
+  expect(r.compilations).toBe(3 * r.poolSize);
+  expect(r.replacedWorkers).toBe(0);
+}, 60_000);
+
+test("template pool memory: 1 and 2 workers, without and with templates, every notification delivered in the template's words", async () => {
+  const ns = await createNamespace('bench-poolmem');
+  const r = await runTemplatePoolMemory(kubeconfig(), ns, {
+    workers: [1, 2],
+    channels: 3,
+    notifications: 6,
+    alertsPerNotification: 3,
+    concurrency: 3,
+    samples: 2,
+    sampleEveryMs: 100,
+  });
+  expect(r.runs.map((x) => [x.workers, x.templates, x.delivered, x.fellBack])).toEqual([
+    [1, false, 6, 0],
+    [1, true, 6, 0],
+    [2, false, 6, 0],
+    [2, true, 6, 0],
+  ]);
+  for (const run of r.runs) expect(run.rssMB).toBeGreaterThan(0);
+  expect(r.perIdleWorkerMB).toEqual(expect.any(Number));
+  expect(Object.keys(r.templatesAddMB.ready)).toEqual(['1', '2']);
+  expect(Object.keys(r.templatesAddMB.afterNotifications)).toEqual(['1', '2']);
+}, 180_000);
 
 test('throughput: 30 alerts to 30 private chats of one bot, all delivered once, no 429', async () => {
   const ns = await createNamespace('bench-throughput');

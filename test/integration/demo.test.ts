@@ -65,7 +65,7 @@ afterAll(async () => {
   }
 });
 
-test('make demo: three channels with their reasons, an alert received, its life in the chat, the CLI, a Warning event relayed, a clean tear-down', async () => {
+test('make demo: three channels with their reasons, an alert received, its life in the chat, the CLI, a Warning event relayed, a templated notification split into two forum topics, a clean tear-down', async () => {
   const demo = startDemo('e2e');
   running.push(demo);
   const code = await demo.exit;
@@ -104,7 +104,7 @@ test('make demo: three channels with their reasons, an alert received, its life 
   expect(out).toMatch(/✔ messages sent: [1-9]\d*; failed: 0/);
 
   // The life of an alert: fire with buttons, one Silence press by an admin, the resolve edits the same message.
-  const life = out.slice(out.indexOf('5/8  The life of an alert'), out.indexOf('6/8  The CLI'));
+  const life = out.slice(out.indexOf('5/9  The life of an alert'), out.indexOf('6/9  The CLI'));
   expect(life.length).toBeGreaterThan(0);
   expect(life).toMatch(/✔ ops-oncall Ready=True\s+Verified/);
   const [fire, afterPress, afterResolve] = [
@@ -148,7 +148,7 @@ test('make demo: three channels with their reasons, an alert received, its life 
   expect(out).toMatch(/`chats` confirmed nothing: all 3 updates are still pending/);
 
   // The cluster's own Warning event: a channel with spec.kubernetesEvents, one BackOff event, its message in Ops.
-  const events = out.slice(out.indexOf("7/8  The cluster's own Warning events"), out.indexOf('8/8  Tear-down'));
+  const events = out.slice(out.indexOf("7/9  The cluster's own Warning events"), out.indexOf('8/9  Your words, your topics'));
   expect(events.length).toBeGreaterThan(0);
   expect(events).toMatch(/✔ ops-events Ready=True\s+Verified/);
   expect(events).toMatch(/EventsWatching=True\s+Watching/);
@@ -156,6 +156,40 @@ test('make demo: three channels with their reasons, an alert received, its life 
   expect(events).toMatch(/✔ message #\d+ in Ops: the reason, the object/);
   expect(events).toMatch(/│ #\d+ from @ops_alerts_bot\n\s+│\s+⚠️ BackOff · Pod demo\/checkout-7d9f8\n\s+│\s+last seen \d{4}-/);
   expect(events).toContain('Back-off restarting failed container checkout in pod checkout-7d9f8_demo');
+
+  // Your words, your topics: a templated channel on the Incidents forum, a critical and a warning alert of one
+  // notification each in a topic the operator created by name, resolved in place. What the demo prints of
+  // the forum is the emulator's record of it (its topics, each message's thread, text and sound).
+  const topics = out.slice(out.indexOf('8/9  Your words, your topics'), out.indexOf('9/9  Tear-down'));
+  expect(topics.length).toBeGreaterThan(0);
+  expect(topics).toMatch(/✔ ops-topics Ready=True\s+Verified: .*supergroup "Incidents"/);
+  expect(topics).toMatch(/TemplateValid=True\s+Verified: spec\.template: renders every built-in sample/);
+  expect(topics).toMatch(/RoutesValid=True\s+Verified: 2 routes compiled; the chat is a forum and the bot can manage its topics/);
+  const [fired, resolvedTopics] = [
+    topics.slice(topics.indexOf('Fire.'), topics.indexOf('Resolve.')),
+    topics.slice(topics.indexOf('Resolve.')),
+  ];
+  expect(fired).toContain('HTTP 200 {"status":"delivered","messages":2,');
+  const created = /✔ the operator created 2 topics with createForumTopic: "Critical" \((\d+)\), "Warnings" \((\d+)\)/.exec(fired);
+  expect(created).not.toBeNull();
+  const [critical, warning] = [created![1], created![2]];
+  // Each alert in its own topic, in the template's words (the emoji and layout are the template's, not the built-in format).
+  expect(fired).toMatch(
+    new RegExp(
+      `│ # Critical \\(topic ${critical}\\)\\n\\s+│\\s+#(\\d+)\\n\\s+│\\s+🔴 KubePodCrashLooping payments/checkout-7d9f8: restarted 5 times in 10 minutes\\n` +
+        `\\s+│ # Warnings \\(topic ${warning}\\)\\n\\s+│\\s+#(\\d+) \\(silent\\)\\n\\s+│\\s+🟠 CPUThrottlingHigh payments/checkout-7d9f8: throttled 42% of the time\\n`,
+    ),
+  );
+  expect(fired).not.toMatch(/FIRING/);
+  expect(fired).toMatch(/^\s+telegram-topics-\S+\s+2\s+\S+$/m);
+  // Resolved: the same two messages, each edited in its topic; no third message.
+  expect(resolvedTopics).toMatch(/✔ each message edited in place, in its own topic: still 2 messages in the forum/);
+  expect(resolvedTopics).toMatch(
+    new RegExp(`│ # Critical \\(topic ${critical}\\)\\n\\s+│\\s+#\\d+ \\(edited 1×\\)\\n\\s+│\\s+✅ resolved: KubePodCrashLooping\\n`),
+  );
+  expect(resolvedTopics).toMatch(
+    new RegExp(`│ # Warnings \\(topic ${warning}\\)\\n\\s+│\\s+#\\d+ \\(silent, edited 1×\\)\\n\\s+│\\s+✅ resolved: CPUThrottlingHigh\\n`),
+  );
 
   // Tear-down, and nothing left behind.
   for (const what of [
@@ -209,7 +243,7 @@ test('KEEP=1 stays up with a working kubeconfig until Ctrl-C, then tears everyth
 test('Ctrl-C half-way through stops what was started and exits 130', async () => {
   const demo = startDemo('interrupt');
   running.push(demo);
-  await waitFor(demo, '2/8  The CRD and the operator', 180_000);
+  await waitFor(demo, '2/9  The CRD and the operator', 180_000);
   demo.child.kill('SIGINT');
   expect(await demo.exit).toBe(130);
   expect(demo.output()).toContain('SIGINT: stopping the demo and tearing everything down');

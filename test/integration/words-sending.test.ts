@@ -167,3 +167,28 @@ test('topics by name: created once across notifications and a restart; a deleted
   expect(payments().map((t) => Boolean(t.deleted))).toEqual([true, false]);
   expect(threadOf('PayoutsStuck')).toEqual([payments()[1]!.threadId]);
 });
+
+test("the bot loses Manage topics: a new topic's alerts go to the channel's own thread, Telegram is not asked again at once, known topics still serve", async () => {
+  const createCalls = () =>
+    emulator.requests.filter((r) => r.method === 'createForumTopic' && String(r.params.chat_id) === String(managedForum));
+  const threadOf = (alertname: string) => about(managedForum, alertname).map((m) => m.threadId);
+  const payments = emulator.forumTopics.find((t) => t.chatId === managedForum && t.name === 'payments' && !t.deleted)!;
+  emulator.setCanManageTopics(DEMO.bot.token, managedForum, false);
+  const before = createCalls().length;
+
+  expect(await post('topics', [{ name: 'InvoicesLate', labels: { team: 'billing' } }], 'g-invoices')).toBe(200);
+  expect(threadOf('InvoicesLate')).toEqual([undefined]);
+  expect(
+    createCalls()
+      .slice(before)
+      .map((r) => r.status),
+  ).toEqual([400]);
+  // Within the retry period the next alert of that name goes to the channel's thread without another refused call.
+  expect(await post('topics', [{ name: 'InvoicesStuck', labels: { team: 'billing' } }], 'g-invoices-2')).toBe(200);
+  expect(threadOf('InvoicesStuck')).toEqual([undefined]);
+  expect(createCalls()).toHaveLength(before + 1);
+  expect(emulator.forumTopics.filter((t) => t.chatId === managedForum && t.name === 'billing')).toEqual([]);
+  // A topic the operator already created needs no right to post in.
+  expect(await post('topics', [{ name: 'CardsSlow', labels: { team: 'payments' } }], 'g-cards-slow')).toBe(200);
+  expect(threadOf('CardsSlow')).toEqual([payments.threadId]);
+});

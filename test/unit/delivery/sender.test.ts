@@ -73,6 +73,36 @@ test('a storm of coalescible messages to one chat arrives complete in fewer mess
   expect(sends().filter((r) => r.status === 429)).toHaveLength(0);
 });
 
+test('a storm routed over two forum topics, interleaved: each topic gets its alerts in one message, in order, no 429', async () => {
+  const forum = String(DEMO.chats.forum);
+  // As routes by severity queue them: critical (topic 42) and warnings (topic 77, silent) interleaved.
+  const queued = Array.from({ length: 9 }, (_, i) => {
+    const critical = i % 3 === 0;
+    const options = critical ? { message_thread_id: 42 } : { message_thread_id: 77, disable_notification: true };
+    return { text: `${critical ? 'critical' : 'warning'} ${i}: ${'x'.repeat(100)}`, thread: options.message_thread_id, options };
+  });
+  await Promise.all(queued.map((q) => sender.send(msg(q.text, { chatId: forum, coalesce: true, options: q.options }))));
+  const received = emu.messagesTo(DEMO.chats.forum);
+  expect(received.map((m) => [m.threadId, m.text])).toEqual([
+    [
+      42,
+      queued
+        .filter((q) => q.thread === 42)
+        .map((q) => q.text)
+        .join('\n\n'),
+    ],
+    [
+      77,
+      queued
+        .filter((q) => q.thread === 77)
+        .map((q) => q.text)
+        .join('\n\n'),
+    ],
+  ]);
+  expect(received[1]!.options.disableNotification).toBe(true);
+  expect(sends().filter((r) => r.status === 429)).toHaveLength(0);
+});
+
 test('a notification waits a moment for company: two arriving 100 ms apart travel as one message', async () => {
   const first = sender.send(msg('notification A', { coalesce: true }));
   await new Promise((r) => setTimeout(r, 100));

@@ -187,3 +187,50 @@ test('scoped matchers: the namespace matcher is added; alerts of another namespa
     matchers: { alertname: 'DiskFull', namespace: 'payments' },
   });
 });
+
+describe("spec.grafana.silence: Grafana's base URL, the same policy, messages naming Grafana's field", () => {
+  test('allowed: the client calls the silences API under /api/alertmanager/grafana, with the bearer', async () => {
+    const { access, made } = setup({ getBot: () => bot({ silence: { urlHosts: ['grafana.monitoring.svc:3000'] } }) });
+    const a = await access({
+      namespace: 'team',
+      botRef: 'ops-bot',
+      source: 'grafana',
+      silence: silence('http://grafana.monitoring.svc:3000/'),
+    });
+    expect(a.ok && a.scope).toEqual({ label: 'namespace', namespace: 'team' });
+    expect(made).toEqual([{ url: 'http://grafana.monitoring.svc:3000/api/alertmanager/grafana', bearer: PASSWORD }]);
+  });
+
+  test('a botRef channel whose Grafana host is not allowed: URLNotAllowed naming spec.grafana.silence.url; nothing read or made', async () => {
+    const { access, made, reads } = setup(
+      { getBot: () => bot({ silence: { urlHosts: ['am.monitoring.svc:9093'] } }) },
+      { state: 'labelled' },
+    );
+    const a = await access({
+      namespace: 'team',
+      botRef: 'ops-bot',
+      source: 'grafana',
+      silence: silence('http://grafana.evil.example:3000'),
+    });
+    expect(a).toEqual({
+      ok: false,
+      reason: 'URLNotAllowed',
+      message: expect.stringMatching(
+        /^spec\.grafana\.silence\.url names grafana\.evil\.example:3000, which neither ClusterTelegramBot "ops-bot"/,
+      ),
+    });
+    expect(made).toEqual([]);
+    expect(reads).toEqual([]);
+  });
+
+  test('an unlabelled Secret for a host nobody listed: CredentialsNotAllowed naming spec.grafana.silence.authorizationSecretRef', async () => {
+    const { access, reads } = setup();
+    const a = await access({ namespace: 'team', source: 'grafana', silence: silence('http://grafana.monitoring.svc:3000') });
+    expect(a.ok || [a.reason, a.message]).toEqual([
+      'CredentialsNotAllowed',
+      expect.stringContaining('Secret team/db (spec.grafana.silence.authorizationSecretRef) is not sent to grafana.monitoring.svc:3000'),
+    ]);
+    expect(a.ok || a.message).not.toContain(PASSWORD);
+    expect(reads).toEqual([]);
+  });
+});

@@ -208,3 +208,49 @@ test("an episode id is read only when its ConfigMap is one of the bot's channels
   await press(ours);
   expect(reads).toEqual([ours]);
 });
+
+test('spec.grafana.silence alone carries Interactive and polls the bot; with both sources, each API is checked on its own', async () => {
+  const t = setup();
+  const grafanaOnly: TelegramChannel = {
+    metadata: { namespace: 'ns', name: 'dash' },
+    spec: {
+      tokenSecretRef: { name: 'bot' },
+      chatId: '-1001',
+      grafana: { tokenSecretRef: { name: 'g' }, silence: { url: 'http://grafana:3000' } },
+    },
+  };
+  t.interaction.start();
+  expect(await t.interaction.condition(grafanaOnly, t.resolved(grafanaOnly, TOKEN_A), true)).toEqual({
+    status: 'True',
+    reason: 'Verified',
+    message: 'button presses are received (getUpdates) and Grafana at grafana:3000 answers its silences API',
+  });
+  expect([...t.pollers.keys()]).toEqual([TOKEN_A]);
+  const spec = (grafanaSilence: boolean): TelegramChannel => ({
+    metadata: { namespace: 'ns', name: 'dash' },
+    spec: {
+      tokenSecretRef: { name: 'bot' },
+      chatId: '-1001',
+      alertmanager: { tokenSecretRef: { name: 'am' }, silence: { url: 'http://am:9093' } },
+      grafana: { tokenSecretRef: { name: 'g' }, ...(grafanaSilence ? { silence: { url: 'http://grafana:3000' } } : {}) },
+    },
+  });
+  const both = spec(true);
+  t.statusCalls.length = 0;
+  const v = await t.interaction.condition(both, t.resolved(both, TOKEN_A), true);
+  expect(t.statusCalls).toEqual(['http://am:9093', 'http://grafana:3000']);
+  expect(v?.message).toMatch(/Alertmanager at am:9093 and Grafana at grafana:3000 answer their silences API/);
+  t.setAm(false);
+  const down = await t.interaction.condition(both, t.resolved(both, TOKEN_A), true);
+  // Both fail here: the first source (Alertmanager) decides, in its own words.
+  expect(down).toMatchObject({ status: 'False', reason: 'AlertmanagerUnreachable' });
+  expect(down?.message).toMatch(/^cannot reach Alertmanager at am:9093/);
+  // Grafana's buttons removed: the channel keeps Interactive for its Alertmanager's only.
+  t.setAm(true);
+  const amOnly = spec(false);
+  t.statusCalls.length = 0;
+  expect((await t.interaction.condition(amOnly, t.resolved(amOnly, TOKEN_A), true))?.message).toMatch(
+    /Alertmanager at am:9093 answers its/,
+  );
+  expect(t.statusCalls).toEqual(['http://am:9093']);
+});

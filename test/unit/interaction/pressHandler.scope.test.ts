@@ -59,7 +59,7 @@ function setup(commonLabels: Record<string, string>, access: (api: unknown) => A
     botOf: () => 'bot-key',
     alertmanagerFor: async (c) => (asked.push(c), access(api)),
     answer: async (_t, _id, text) => void answers.push(text),
-    alertmanagerSeen: (_k, c) => void seen.push(c),
+    alertmanagerSeen: (_k, _source, c) => void seen.push(c),
     log: createLogger('silent'),
     now: () => NOW,
   });

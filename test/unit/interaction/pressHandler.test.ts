@@ -80,7 +80,7 @@ function setup(opts: { allowed?: 'Administrators' | 'Members'; amDown?: boolean;
     mayHoldEpisode: (botKey, id) => botKey === 'bot-key' && id.startsWith('ep'),
     alertmanagerFor: async () => ({ ok: true, api: api as never }),
     answer: async (_t, _id, text) => void answers.push(text),
-    alertmanagerSeen: (_k, c) => void seen.push(c),
+    alertmanagerSeen: (_k, _source, c) => void seen.push(c),
     log: createLogger('silent'),
     now: () => clock,
   });

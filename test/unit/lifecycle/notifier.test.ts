@@ -293,3 +293,25 @@ test('leading again: episodes are read afresh, not from what this replica read w
   expect(again.sent).toBe(1);
   expect(again.messageIds).not.toEqual(fired.messageIds);
 });
+
+test("an episode remembers its source: a Grafana one says so, an Alertmanager one stays as records were; refresh asks for that source's buttons", async () => {
+  await notifier.notify(note({ source: 'grafana', groupKey: 'g' }), chat);
+  await notifier.notify(note({ source: 'alertmanager', groupKey: 'a' }), chat);
+  const grafana = (await store.findByGroup(channel, 'g'))!;
+  const alertmanager = (await store.findByGroup(channel, 'a'))!;
+  expect(grafana.source).toBe('grafana');
+  expect(alertmanager).not.toHaveProperty('source');
+  const asked: (string | undefined)[] = [];
+  const renderer = new EpisodeMessageRenderer({
+    store,
+    serializer,
+    // Grafana's buttons were removed from the channel: the refresh draws none for its episode.
+    chatFor: async (_ref, _chatId, source) => (asked.push(source), source === 'grafana' ? { chat } : { chat, durations: ['1h'] }),
+    log: pino({ level: 'silent' }),
+  });
+  await renderer.refresh(grafana);
+  await renderer.refresh(alertmanager);
+  expect(asked).toEqual(['grafana', undefined]);
+  expect(buttons(chat.messages.get(grafana.messageIds[0]!))).toBeUndefined();
+  expect(buttons(chat.messages.get(alertmanager.messageIds[0]!))).toEqual(['🔕 Silence 1h', '✋ Ack']);
+});

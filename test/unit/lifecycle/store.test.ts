@@ -246,3 +246,13 @@ describe('what a record keeps, and the bytes kept in memory', () => {
     expect(api.calls.get).toBe(before + 1);
   });
 });
+
+test('a record keeps its source; one stored without a source reads back without one (an Alertmanager episode)', async () => {
+  const grafana = await create({ source: 'grafana' });
+  const old = await create();
+  expect((await store.get(grafana.id))?.source).toBe('grafana');
+  expect(await store.get(old.id)).not.toHaveProperty('source');
+  // A source that is not a source's name (a hand edit) makes the record unreadable, not a crash.
+  await store.write(channel, (rs) => rs.put({ ...record(rs.newId()), source: 'Not A Source!' }));
+  expect([...(await store.recordsOf(channel)).values()].map((r) => r.source ?? 'none').sort()).toEqual(['grafana', 'none']);
+});

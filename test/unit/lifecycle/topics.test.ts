@@ -92,3 +92,19 @@ test("a deleted channel's topic names go, unless a channel of that name lives", 
   expect(await topics.forgetChannel('team-a', 'oncall', () => false)).toBe(1);
   expect(api.maps.size).toBe(0);
 });
+
+test('the sweep forgets the topic names of channels deleted while no operator ran, and keeps a name it cannot attribute', async () => {
+  const api = new FakeConfigMaps();
+  const topics = new ForumTopics({ configMaps: api });
+  const gone = { namespace: 'team-b', name: 'old', uid: 'uid-2' };
+  const longName = { namespace: 'team-c', name: 'n'.repeat(70), uid: 'uid-3' };
+  for (const ch of [channel, gone, longName]) await topics.threadFor(ch, CHAT, 'x', creator().create);
+  const asked: string[] = [];
+  const deleted = await topics.sweep((ref) => {
+    asked.push(`${ref.namespace}/${ref.name}/${ref.uid}`);
+    return ref.uid === 'uid-1';
+  });
+  expect(deleted).toBe(1);
+  expect(asked.sort()).toEqual(['team-a/oncall/uid-1', 'team-b/old/uid-2']);
+  expect([...api.maps.keys()].sort()).toEqual([topicsConfigMapName('uid-1'), topicsConfigMapName('uid-3')].sort());
+});

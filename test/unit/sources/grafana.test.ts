@@ -55,14 +55,20 @@ test('a body that is not Grafana’s shape is refused naming the field', () => {
   expect(!result.ok && result.error).toMatch(/^alerts\.0\.status: /);
 });
 
-test("spec.grafana is the opt-in; its silence is not handed on (no buttons for Grafana's alerts yet)", () => {
+test("spec.grafana is the opt-in; its silence is handed on: Grafana's alerts get buttons", () => {
   const spec = parseSpec({
     tokenSecretRef: { name: 'bot' },
     chatId: '-100123',
     grafana: { tokenSecretRef: { name: 'grafana-webhook' }, resolved: 'Reply', silence: { url: 'http://grafana.monitoring.svc:3000' } },
   });
   if (!spec.ok) throw new Error(JSON.stringify(spec));
-  expect(grafanaSource.optIn(spec.spec)).toEqual({ tokenSecretRef: { name: 'grafana-webhook', key: 'token' }, resolved: 'Reply' });
+  expect(grafanaSource.optIn(spec.spec)).toEqual({
+    tokenSecretRef: { name: 'grafana-webhook', key: 'token' },
+    resolved: 'Reply',
+    silence: { url: 'http://grafana.monitoring.svc:3000', durations: ['1h', '24h'], allowed: 'Administrators', allowedUserIds: [] },
+  });
+  const noButtons = parseSpec({ tokenSecretRef: { name: 'bot' }, chatId: '-100123', grafana: { tokenSecretRef: { name: 'g' } } });
+  expect(noButtons.ok && grafanaSource.optIn(noButtons.spec)).toEqual({ tokenSecretRef: { name: 'g', key: 'token' }, resolved: 'Edit' });
   const alertmanagerOnly = parseSpec({
     tokenSecretRef: { name: 'bot' },
     chatId: '-100123',

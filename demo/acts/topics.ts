@@ -1,0 +1,156 @@
+// Act 8: your words, your topics. A channel on the "Incidents" forum (the bot an administrator with
+// Manage topics) with a template and two routes by severity, each to a topic by name. One Alertmanager
+// notification carrying a critical and a warning alert becomes two messages, in two topics the operator
+// creates, both in the channel's own words; the resolved notification edits each in place.
+import { API_VERSION, KIND } from '../../src/api/contract.js';
+import { LABEL_TOPICS } from '../../src/lifecycle/topics.js';
+import { alertmanagerPayload, postAlertmanagerWebhook, type TestAlert } from '../../test/harness/alertmanagerPayload.js';
+import { cond } from '../../test/harness/channels.js';
+import { DEMO } from '../../test/emulator/scenario.js';
+import type { TelegramEmulator } from '../../test/emulator/server.js';
+import { printForum } from '../chatView.js';
+import { bold, indent, note, ok, progress, rel, say, section } from '../console.js';
+import { getChannels, kubectl, readyOf, sleep } from '../kubectl.js';
+import { LIFECYCLE, NS, OPERATOR_LOG, TOPICS } from '../settings.js';
+import { checkInterrupted } from '../teardown.js';
+
+const FORUM = DEMO.chats.managedForum;
+
+export async function routeIntoTopics(emulator: TelegramEmulator, operatorUrl: string): Promise<void> {
+  section('Your words, your topics: a template, and critical and warning alerts in two forum topics');
+  const manifest = topicsManifest();
+  note('$ kubectl apply --server-side -f - <<EOF');
+  say(indent(manifest));
+  note('EOF');
+  say(indent(await kubectl(['apply', '--server-side', '-f', '-'], manifest)));
+  await waitForChecks(TOPICS.channel);
+
+  say();
+  say(`  ${bold('Fire.')} One notification of the group, with a critical and a warning alert (posted as Alertmanager would):`);
+  const startsAt = new Date(Date.now() - 120_000).toISOString();
+  await post(operatorUrl, 'firing', startsAt);
+  const bothSent = await waitFor('a message in each of the two topics', () => {
+    const inTopics = emulator.chatView(FORUM).filter((m) => m.threadId !== undefined);
+    return inTopics.length >= 2 ? inTopics : undefined;
+  });
+  const topics = emulator.forumTopics.filter((t) => t.chatId === FORUM && !t.deleted);
+  ok(`the operator created ${topics.length} topics with createForumTopic: ${topics.map((t) => `"${t.name}" (${t.threadId})`).join(', ')}`);
+  ok(`${bothSent.length} messages, one per route, each in its topic, in the channel's template:`);
+  printForum(emulator, FORUM, 'Incidents');
+  note(`  The warning arrived without a sound (silent: true); the critical one rang.`);
+  note(`  Which topic is which is kept in a ConfigMap, so later notifications, a restart or a new leader reuse them:`);
+  note(`$ kubectl get configmaps -n ${NS} -l ${LABEL_TOPICS}`);
+  say(indent(await kubectl(['get', 'configmaps', '-n', NS, '-l', LABEL_TOPICS])));
+
+  say();
+  say(`  ${bold('Resolve.')} Both alerts resolve; Alertmanager sends the resolved notification:`);
+  await post(operatorUrl, 'resolved', startsAt, new Date().toISOString());
+  await waitFor('both messages edited to resolved', () => {
+    const view = emulator.chatView(FORUM);
+    return view.filter((m) => m.text.startsWith('✅')).length >= 2 ? view : undefined;
+  });
+  ok(`each message edited in place, in its own topic: still ${emulator.chatView(FORUM).length} messages in the forum`);
+  printForum(emulator, FORUM, 'Incidents');
+  note(`  Preview the same offline, before a merge: telegram-channel-operator render -f channel.yaml (docs/templates-and-routes.md).`);
+}
+
+/** Ready, then TemplateValid and RoutesValid True: the template passed the samples, the routes compiled, the forum allows topics. */
+async function waitForChecks(name: string): Promise<void> {
+  progress(`waiting for ${name} to be verified and its template and routes checked`);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    checkInterrupted();
+    const ch = (await getChannels()).find((c) => c.metadata.name === name);
+    const ready = ch && readyOf(ch);
+    const template = ch && cond(ch, 'TemplateValid');
+    const routes = ch && cond(ch, 'RoutesValid');
+    if (ready?.status === 'False') throw new Error(`${name} is not Ready: ${ready.reason}: ${ready.message}`);
+    for (const c of [template, routes]) if (c?.status === 'False') throw new Error(`${name}: ${c.type}=False ${c.reason}: ${c.message}`);
+    if (ready?.status === 'True' && template?.status === 'True' && routes?.status === 'True') {
+      ok(`${bold(name)} Ready=True  ${bold(ready.reason)}: ${ready.message}`);
+      say(`    TemplateValid=True  ${template.reason}: ${template.message}`);
+      say(`    RoutesValid=True    ${routes.reason}: ${routes.message}`);
+      return;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${name} was not checked within 60 s: ${JSON.stringify({ ready, template, routes })}; see ${rel(OPERATOR_LOG)}`);
+    await sleep(300);
+  }
+}
+
+function alerts(status: 'firing' | 'resolved', startsAt: string, endsAt?: string): TestAlert[] {
+  const at = { namespace: 'payments', pod: 'checkout-7d9f8' };
+  return [
+    {
+      name: 'KubePodCrashLooping',
+      status,
+      labels: { ...at, severity: 'critical' },
+      annotations: { summary: 'restarted 5 times in 10 minutes' },
+      startsAt,
+      endsAt,
+      fingerprint: 'c0ffee0000000011',
+    },
+    {
+      name: 'CPUThrottlingHigh',
+      status,
+      labels: { ...at, severity: 'warning' },
+      annotations: { summary: 'throttled 42% of the time' },
+      startsAt,
+      endsAt,
+      fingerprint: 'c0ffee0000000012',
+    },
+  ];
+}
+
+async function post(operatorUrl: string, status: 'firing' | 'resolved', startsAt: string, endsAt?: string): Promise<void> {
+  const channel = { namespace: NS, name: TOPICS.channel };
+  const payload = alertmanagerPayload(alerts(status, startsAt, endsAt), {
+    groupKey: '{}:{namespace="payments"}',
+    receiver: 'telegram-incidents',
+    groupLabels: { namespace: 'payments' },
+    commonLabels: { namespace: 'payments', pod: 'checkout-7d9f8' },
+    externalURL: '',
+  });
+  note(`$ curl -H 'Authorization: Bearer …' -d @${status}.json ${operatorUrl}/webhooks/alertmanager/${NS}/${TOPICS.channel}`);
+  const r = await postAlertmanagerWebhook(operatorUrl, channel, LIFECYCLE.webhookToken, payload);
+  if (r.status !== 200)
+    throw new Error(`the operator answered the ${status} notification with ${r.status}: ${r.body}; see ${rel(OPERATOR_LOG)}`);
+  say(indent(`HTTP ${r.status} ${r.body.trim()}`.trim()));
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    checkInterrupted();
+    const found = probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s; see ${rel(OPERATOR_LOG)}`);
+    await sleep(200);
+  }
+}
+
+/** The first ready-to-paste template of docs/templates-and-routes.md, and a route per severity. */
+function topicsManifest(): string {
+  return `# The "Incidents" forum: Topics turned on, the bot an administrator with Manage topics.
+apiVersion: ${API_VERSION}
+kind: ${KIND}
+metadata: {name: ${TOPICS.channel}, namespace: ${NS}}
+spec:
+  tokenSecretRef: {name: telegram-bot}
+  chatId: ${FORUM}        # a YAML number works as well as a quoted string
+  alertmanager:
+    tokenSecretRef: {name: alertmanager-webhook}
+  template:
+    firing: |
+      {% for a in firing %}{% if a.labels.severity == "critical" %}🔴{% else %}🟠{% endif %} <b>{{ a.labels.alertname }}</b> {{ a.labels.namespace }}/{{ a.labels.pod }}: {{ a.annotations.summary }}
+      {% endfor %}
+    resolved: |
+      ✅ resolved: {{ resolved | map: "labels" | map: "alertname" | join: ", " }}
+  routes:                       # the first route an alert matches decides its topic
+  - matchers: ['severity="critical"']
+    topic: {name: Critical}     # found, or created on first use
+  - matchers: ['severity="warning"']
+    topic: {name: Warnings}
+    silent: true                # arrives without a sound
+`;
+}
