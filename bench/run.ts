@@ -21,7 +21,7 @@ import path from 'node:path';
 import { REPO_ROOT, startControlPlane, stopControlPlane, type ControlPlaneState } from '../test/harness/controlPlane.js';
 import { installCrds } from '../test/harness/crds.js';
 import { describeEnvironment } from './lib/environment.js';
-import { clientsFor, ensureNamespace } from './lib/kube.js';
+import { clientsFor, deleteAllChannels, ensureNamespace } from './lib/kube.js';
 import { RESULTS_DIR, writeReport } from './report.js';
 import { runClusterBot } from './scenarios/clusterBot.js';
 import { runEpisodeWrites } from './scenarios/episodeWrites.js';
@@ -219,6 +219,7 @@ async function main(): Promise<void> {
         failed++;
         process.stderr.write(`bench: ${job.name} FAILED: ${(e as Error).stack ?? String(e)}\n`);
       }
+      await deleteAllChannels(c);
     }
     if (!quick && !variant) {
       writeReport();

@@ -33,7 +33,8 @@ export class BenchRun {
 
   /** A watch on TelegramChannels, started now: start it once the channels exist. */
   async channelWatch(scope: 'this namespace' | 'all namespaces' = 'this namespace'): Promise<ChannelWatch> {
-    const watch = new ChannelWatch(this.c, scope === 'all namespaces' ? undefined : this.namespace);
+    const watch =
+      scope === 'all namespaces' ? new ChannelWatch(this.c, undefined, this.namespace) : new ChannelWatch(this.c, this.namespace);
     this.onStop(() => watch.stop());
     await watch.start();
     return watch;

@@ -39,6 +39,22 @@ export async function ensureNamespace(c: Clients, name: string): Promise<void> {
   }
 }
 
+/**
+ * Deletes every TelegramChannel in the cluster and waits until none is left: a scenario's channels
+ * would otherwise stay, and the next scenario's operator (cluster-wide ones watch every namespace)
+ * would verify them too and count their calls and writes as its own.
+ */
+export async function deleteAllChannels(c: Clients, timeoutMs = 120_000): Promise<void> {
+  const list = async () => ((await c.custom.listClusterCustomObject({ ...G })) as { items: { metadata: { namespace: string } }[] }).items;
+  const namespaces = new Set((await list()).map((ch) => ch.metadata.namespace));
+  for (const namespace of namespaces) await c.custom.deleteCollectionNamespacedCustomObject({ ...G, namespace });
+  const until = Date.now() + timeoutMs;
+  while ((await list()).length > 0) {
+    if (Date.now() > until) throw new Error(`TelegramChannels still present ${timeoutMs} ms after their deletion`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 /** Runs `fn` over `items` with at most `limit` calls in flight; retries a call up to 5 times. */
 export async function pool<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -113,7 +129,7 @@ export async function countEvents(c: Clients, namespace: string): Promise<{ tota
 }
 
 interface WatchedChannel {
-  metadata: { name: string; generation?: number; resourceVersion?: string };
+  metadata: { name: string; namespace?: string; generation?: number; resourceVersion?: string };
   status?: { conditions?: { type: string; status: string; observedGeneration?: number }[] };
 }
 
@@ -132,10 +148,14 @@ export class ChannelWatch {
   private waiters: { n: number; resolve: (t: number) => void }[] = [];
   restarts = 0;
 
-  /** `namespace` undefined: the TelegramChannels of every namespace. */
+  /**
+   * `namespace` undefined: the TelegramChannels of every namespace whose name starts with `prefix` (a
+   * scenario's own namespaces: an earlier scenario's channels may still be there, being deleted).
+   */
   constructor(
     private readonly c: Clients,
     private readonly namespace: string | undefined,
+    private readonly prefix = '',
   ) {}
 
   async start(): Promise<void> {
@@ -194,7 +214,9 @@ export class ChannelWatch {
   private onEvent(type: string, obj: WatchedChannel): void {
     if (obj?.metadata?.resourceVersion) this.rv = obj.metadata.resourceVersion;
     if (type === 'BOOKMARK' || type === 'ERROR') return;
-    const name = obj.metadata.name;
+    if (!obj.metadata.namespace?.startsWith(this.prefix)) return;
+    // Namespace and name: one scenario's channels of the same name in two namespaces are two channels.
+    const name = `${obj.metadata.namespace}/${obj.metadata.name}`;
     if (type === 'MODIFIED') {
       this.modifiedAt.push(Date.now());
       this.modifiedPerName.set(name, (this.modifiedPerName.get(name) ?? 0) + 1);

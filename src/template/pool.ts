@@ -90,6 +90,7 @@ export class RenderPool {
   private readonly limits: WorkerLimits;
   private readonly maxOldGenerationSizeMb: number;
   private readonly file: URL;
+  private readonly size: number;
   private nextId = 1;
   private closed = false;
   /** Workers terminated and replaced because a render overran or crashed them. */
@@ -104,7 +105,12 @@ export class RenderPool {
     this.file = options.workerUrl ?? workerFile();
     const size = options.size ?? DEFAULT_POOL_SIZE;
     if (!Number.isInteger(size) || size < 1) throw new Error(`template render pool size must be a positive integer, got ${size}`);
-    for (let i = 0; i < size; i++) this.slots.push({ worker: this.startWorker(), ready: false });
+    this.size = size;
+  }
+
+  /** Worker threads started so far: none until the first render. */
+  get startedWorkers(): number {
+    return this.slots.length;
   }
 
   /** Renders in the first free worker. Never rejects: every failure is a result. */
@@ -117,6 +123,7 @@ export class RenderPool {
       const format = job.format ?? 'html';
       const request: RenderRequest = { id: this.nextId++, template: job.template, data: job.data, timeZone, format };
       this.queue.push({ request, resolve });
+      this.startWorkers();
       this.dispatch();
     });
   }
@@ -132,6 +139,14 @@ export class RenderPool {
         return slot.worker.terminate();
       }),
     );
+  }
+
+  /**
+   * The workers start with the first render, not with the pool: an idle worker holds about 12 MB, and
+   * an operator whose channels use no template (and no topic names) never needs one.
+   */
+  private startWorkers(): void {
+    while (this.slots.length < this.size) this.slots.push({ worker: this.startWorker(), ready: false });
   }
 
   private startWorker(): Worker {

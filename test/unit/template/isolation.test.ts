@@ -147,3 +147,14 @@ describe('pool', () => {
     }
   });
 });
+
+test('a pool nobody renders with starts no worker; the first render starts them all', async () => {
+  const pool = new RenderPool({ size: 2 });
+  try {
+    expect(pool.startedWorkers).toBe(0);
+    expect(await pool.render(after)).toEqual({ ok: true, output: 'after: another channel' });
+    expect(pool.startedWorkers).toBe(2);
+  } finally {
+    await pool.close();
+  }
+});
