@@ -19,7 +19,7 @@ export const LAYERS = {
   alertmanagerConfig: ['api', 'kube', 'net', 'observability', 'runtime'],
   delivery: ['api', 'async', 'channel', 'format', 'kube', 'net', 'observability', 'sources', 'telegram'],
   events: ['api', 'channel', 'delivery', 'format', 'kube', 'net', 'observability', 'runtime'],
-  template: ['api', 'format', 'observability'],
+  template: ['api', 'format', 'observability', 'sources'],
   lifecycle: [
     'api',
     'async',
@@ -56,7 +56,7 @@ export const LAYERS = {
     'template',
   ],
   http: ['api', 'async', 'channel', 'delivery', 'format', 'net', 'observability', 'sources'],
-  cli: ['api', 'format', 'kube', 'net', 'observability', 'routing', 'telegram', 'template'],
+  cli: ['api', 'format', 'kube', 'net', 'observability', 'routing', 'sources', 'telegram', 'template'],
 };
 
 /** One config block per folder: every other folder not in its list is a restricted import, and so are main.ts and config.ts. */

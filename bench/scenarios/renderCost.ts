@@ -88,7 +88,7 @@ export async function runRenderCost(sizes: RenderCostSizes): Promise<RenderCostR
         let fellBack = 0;
         let outputChars = 0;
         const once = async () => {
-          const body = await renderBody(sample.payload, () => 'built-in', {
+          const body = await renderBody(sample.notification, () => 'built-in', {
             pool,
             templates: { firing: template.firing, ...(template.resolved ? { resolved: template.resolved } : {}) },
             channel: { namespace: 'monitoring', name: 'ops' },
@@ -116,7 +116,7 @@ export async function runRenderCost(sizes: RenderCostSizes): Promise<RenderCostR
         rows.push({
           template: template.title,
           sample: sample.name,
-          alerts: sample.payload.alerts.length,
+          alerts: sample.notification.alerts.length,
           outputChars,
           fellBack,
           sequentialMs: latency(times),

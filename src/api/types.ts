@@ -194,11 +194,14 @@ export interface TelegramChannel {
   status?: ChannelStatus;
 }
 
+/** Every problem zod found in a spec, each named by its field path: "spec.chatId: …; spec.routes.0: …". */
+function specProblems(error: z.ZodError): { ok: false; message: string } {
+  return { ok: false, message: error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ') };
+}
+
 export function parseSpec(raw: unknown): { ok: true; spec: ChannelSpec } | { ok: false; message: string } {
   const r = ChannelSpecSchema.safeParse(raw ?? {});
-  if (!r.success) {
-    return { ok: false, message: r.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ') };
-  }
+  if (!r.success) return specProblems(r.error);
   const spec = r.data;
   if (!!spec.tokenSecretRef === !!spec.botRef) {
     return { ok: false, message: 'spec: exactly one of tokenSecretRef and botRef must be set' };
@@ -282,9 +285,7 @@ export interface ClusterTelegramBot {
 
 export function parseBotSpec(raw: unknown): { ok: true; spec: BotSpec } | { ok: false; message: string } {
   const r = BotSpecSchema.safeParse(raw ?? {});
-  if (!r.success) {
-    return { ok: false, message: r.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ') };
-  }
+  if (!r.success) return specProblems(r.error);
   for (const e of r.data.allowedNamespaces?.selector?.matchExpressions ?? []) {
     const needsValues = e.operator === 'In' || e.operator === 'NotIn';
     if (needsValues !== (e.values?.length ?? 0) > 0) {

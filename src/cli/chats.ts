@@ -99,23 +99,17 @@ export function discoverChats(updates: readonly unknown[]): ChatDiscovery {
 
   for (const { u, id: updateId } of sorted) {
     let named = false;
-    for (const field of MEMBER_FIELDS) {
+    for (const field of [...MEMBER_FIELDS, ...MESSAGE_FIELDS]) {
       const m = u[field];
       if (!isObj(m)) continue;
       const entry = touch(m.chat, field, updateId, m.date);
       if (!entry) continue;
       named = true;
+      // A membership change says the bot's status; a message may say its chat became a supergroup.
       if (field === 'my_chat_member' && isObj(m.new_chat_member)) {
         const status = str(m.new_chat_member.status);
         if (status) entry.botStatus = status;
       }
-    }
-    for (const field of MESSAGE_FIELDS) {
-      const m = u[field];
-      if (!isObj(m)) continue;
-      const entry = touch(m.chat, field, updateId, m.date);
-      if (!entry) continue;
-      named = true;
       const to = idOf(m.migrate_to_chat_id);
       const from = idOf(m.migrate_from_chat_id);
       if (to !== undefined) migrate(entry.id, to, entry.title, updateId, m.date);

@@ -1,5 +1,5 @@
 // Usage texts. Kept apart so `--help` and usage errors show the same words.
-import { templateSamples } from '../template/samples.js';
+import { templateSampleNames } from '../template/samples.js';
 import type { CommandName } from './args.js';
 
 export const MAIN_USAGE = `telegram-channel-operator — find and check Telegram chat ids for TelegramChannel resources, preview what a channel sends
@@ -69,7 +69,7 @@ Telegram shows it. No cluster and no Telegram are contacted. Run it in CI before
 Options:
   -f, --file PATH        the TelegramChannel manifest (- for standard input); a ConfigMap named by
                          template.configMapRef, or the ClusterTelegramBot of botRef, may be in the same file
-  --payload PATH         an Alertmanager webhook payload (JSON, version 4)
+  --payload PATH         a webhook body, Alertmanager's (JSON, version 4) or Grafana's contact point's
   --sample NAME          a built-in sample (default one-alert): ${sampleList()}
   --at TIME              judge quiet hours at this instant (RFC 3339; default: now)
   -o, --output text|html text as Telegram shows it (default), or the Telegram HTML sent
@@ -82,9 +82,5 @@ export function usage(command?: CommandName): string {
 }
 
 function sampleList(): string {
-  return (
-    templateSamples('firing')
-      .map((sample) => sample.name)
-      .join(', ') + ' (each also as NAME-resolved)'
-  );
+  return templateSampleNames().join(', ') + ' (each also as NAME-resolved)';
 }

@@ -4,13 +4,15 @@
 // exits 1 with its line and column. Then each message the notification becomes is printed: its route,
 // its thread or topic, silent or not, and the text as Telegram shows it.
 import { readFile } from 'node:fs/promises';
-import { parseAlertmanagerPayload, type AlertmanagerPayload } from '../format/alertmanager.js';
 import { parseHtml } from '../format/html.js';
 import { parsedText } from '../format/pieces.js';
 import { splitMessage } from '../format/split.js';
 import { compileQuietHoursSpec, compileRoutes, RouteSpecError } from '../routing/routes.js';
+import type { Notification } from '../sources/notification.js';
+import { SOURCES } from '../sources/registry.js';
+import type { WebhookSource } from '../sources/source.js';
 import { RenderPool } from '../template/pool.js';
-import { templateSamples } from '../template/samples.js';
+import { templateSampleNames, templateSamples } from '../template/samples.js';
 import { checkTopicName } from '../template/topicName.js';
 import { describeTemplateProblem, validateTemplates } from '../template/validate.js';
 import { UsageError, type RenderCommand } from './args.js';
@@ -22,7 +24,7 @@ const DEFAULT_SAMPLE = 'one-alert';
 
 /** Every sample by name: `one-alert` fires, `one-alert-resolved` is its resolved counterpart. */
 export function sampleNames(): string[] {
-  return templateSamples('firing').flatMap((sample) => [sample.name, `${sample.name}-resolved`]);
+  return templateSampleNames().flatMap((name) => [name, `${name}-resolved`]);
 }
 
 export async function runRender(cmd: RenderCommand, io: CliIO): Promise<ExitCode> {
@@ -38,7 +40,7 @@ export async function runRender(cmd: RenderCommand, io: CliIO): Promise<ExitCode
     if (e instanceof RouteSpecError) throw new CliFailure(`spec.${e.message}`, EXIT.failed);
     throw e;
   }
-  const payload = cmd.payload !== undefined ? await readPayload(cmd.payload) : sample(cmd.sample ?? DEFAULT_SAMPLE);
+  const notification = cmd.payload !== undefined ? await readPayload(cmd.payload) : sample(cmd.sample ?? DEFAULT_SAMPLE);
   const timeZone = spec.quietHours?.timeZone ?? 'UTC';
   const channel = { namespace: manifest.namespace, name: manifest.name };
   const pool = new RenderPool({ size: 1 });
@@ -52,13 +54,14 @@ export async function runRender(cmd: RenderCommand, io: CliIO): Promise<ExitCode
       const named = await checkTopicName(pool, route.spec.topic.name, timeZone);
       if (!named.ok && named.failure) throw new CliFailure(`spec.routes[${route.index}].topic.name: ${named.what}`, EXIT.failed);
     }
-    const messages = await renderMessages(payload, {
+    const messages = await renderMessages(notification, {
       pool,
       spec,
       channel,
       ...(manifest.templates ? { templates: manifest.templates } : {}),
       routes,
       ...(quietHours ? { quietHours } : {}),
+      render: (part) => sourceOf(notification).render(part),
       timeZone,
       at: cmd.at ?? new Date(),
     });
@@ -88,15 +91,16 @@ function shown(html: string): string {
   return parsed.ok ? parsedText(parsed.pieces) : html;
 }
 
-function sample(name: string): AlertmanagerPayload {
+function sample(name: string): Notification {
   const resolved = name.endsWith('-resolved');
   const base = resolved ? name.slice(0, -'-resolved'.length) : name;
   const found = templateSamples(resolved ? 'resolved' : 'firing').find((candidate) => candidate.name === base);
   if (!found) throw new UsageError(`unknown sample ${JSON.stringify(name)}: the samples are ${sampleNames().join(', ')}`, 'render');
-  return found.payload;
+  return found.notification;
 }
 
-async function readPayload(file: string): Promise<AlertmanagerPayload> {
+/** A webhook body of any source: the first source whose parser takes it (Alertmanager's wants version "4"). */
+async function readPayload(file: string): Promise<Notification> {
   const text = await readText(file, 'payload');
   let json: unknown;
   try {
@@ -104,9 +108,19 @@ async function readPayload(file: string): Promise<AlertmanagerPayload> {
   } catch (e) {
     throw new CliFailure(`${file} is not JSON: ${e instanceof Error ? e.message : String(e)}`, EXIT.failed);
   }
-  const parsed = parseAlertmanagerPayload(json);
-  if (!parsed.ok) throw new CliFailure(`${file} is not an Alertmanager webhook payload: ${parsed.error}`, EXIT.failed);
-  return parsed.payload;
+  const refusals: string[] = [];
+  for (const source of SOURCES) {
+    const parsed = source.parse(json);
+    if (parsed.ok) return parsed.notification;
+    refusals.push(`as ${source.displayName}'s: ${parsed.error}`);
+  }
+  throw new CliFailure(`${file} is not a webhook payload the operator takes; ${refusals.join('; ')}`, EXIT.failed);
+}
+
+function sourceOf(notification: Notification): WebhookSource {
+  const source = SOURCES.find((candidate) => candidate.name === notification.source);
+  if (!source) throw new Error(`no webhook source is named ${JSON.stringify(notification.source)}`);
+  return source;
 }
 
 async function readText(file: string, what: string): Promise<string> {

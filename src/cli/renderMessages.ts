@@ -4,12 +4,12 @@
 // payload), mentions added, silence decided by the route, the channel and quiet hours.
 import type { ChannelSpec } from '../api/types.js';
 import type { RouteSpec } from '../api/words.js';
-import { renderAlertmanagerHtml, type AlertmanagerAlert, type AlertmanagerPayload } from '../format/alertmanager.js';
 import { withMentions } from '../format/mentions.js';
 import type { QuietHours } from '../routing/quietHours.js';
 import type { CompiledRoute } from '../routing/routes.js';
 import { messageSilent } from '../routing/silent.js';
 import { splitByRoute } from '../routing/split.js';
+import { partOf, type Notification, type NotificationAlert } from '../sources/notification.js';
 import { renderBody } from '../template/body.js';
 import type { RenderPool } from '../template/pool.js';
 import { renderTopicName } from '../template/topicName.js';
@@ -31,18 +31,20 @@ export interface MessageInputs {
   templates?: { firing: string; resolved?: string };
   routes: CompiledRoute<RouteSpec>[];
   quietHours?: QuietHours;
+  /** The built-in rendering of the notification's source, for any part of it. */
+  render: (notification: Notification) => string;
   timeZone: string;
   at: Date;
 }
 
-export async function renderMessages(payload: AlertmanagerPayload, inputs: MessageInputs): Promise<RenderedMessage[]> {
+export async function renderMessages(notification: Notification, inputs: MessageInputs): Promise<RenderedMessage[]> {
   const messages: RenderedMessage[] = [];
-  for (const group of splitByRoute(payload.alerts, inputs.routes)) {
+  for (const group of splitByRoute(notification.alerts, inputs.routes)) {
     const route = group.route;
     const routeName = route ? `routes[${route.index}] (${route.spec.matchers.join(', ') || 'every alert'})` : 'no route matched';
     for (const { destination, alerts } of await destinations(group.alerts, route, inputs)) {
-      const part: AlertmanagerPayload = { ...payload, status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved', alerts };
-      const builtIn = () => renderAlertmanagerHtml(part);
+      const part = alerts.length === notification.alerts.length ? notification : partOf(notification, alerts);
+      const builtIn = () => inputs.render(part);
       const body = inputs.templates
         ? await renderBody(part, builtIn, {
             pool: inputs.pool,
@@ -71,14 +73,14 @@ export async function renderMessages(payload: AlertmanagerPayload, inputs: Messa
 
 /** A route's alerts by destination: one thread, or on a topic route one topic per rendered name. */
 async function destinations(
-  alerts: AlertmanagerAlert[],
+  alerts: NotificationAlert[],
   route: CompiledRoute<RouteSpec> | undefined,
   inputs: MessageInputs,
-): Promise<{ destination: string; alerts: AlertmanagerAlert[] }[]> {
+): Promise<{ destination: string; alerts: NotificationAlert[] }[]> {
   const own = inputs.spec.messageThreadId ? `the channel's thread ${inputs.spec.messageThreadId}` : "the channel's own thread";
   if (!route) return [{ destination: own, alerts }];
   if (route.spec.messageThreadId !== undefined) return [{ destination: `topic ${route.spec.messageThreadId}`, alerts }];
-  const byName = new Map<string, AlertmanagerAlert[]>();
+  const byName = new Map<string, NotificationAlert[]>();
   for (const alert of alerts) {
     const named = await renderTopicName(inputs.pool, route.spec.topic?.name ?? '', alert, inputs.timeZone);
     // A name Telegram would refuse creates no topic: those alerts stay in the channel's own thread.

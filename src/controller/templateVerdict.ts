@@ -7,6 +7,7 @@ import type { ChannelSpec, ClusterTelegramBot } from '../api/types.js';
 import type { TemplateConfigMapReader } from '../kube/templateConfigMaps.js';
 import type { Logger } from '../observability/log.js';
 import type { RenderPool } from '../template/pool.js';
+import { templateSampleNames } from '../template/samples.js';
 import { readTemplates, templateSource, type TemplateRead } from '../template/source.js';
 import { describeTemplateProblem, validateTemplates, type ProblemKind, type TemplateCheck, type Templates } from '../template/validate.js';
 
@@ -50,7 +51,7 @@ export class TemplateVerdicts {
     return {
       status: 'True',
       reason: 'Verified',
-      message: `${read.where}: renders every built-in sample (one-alert, fifty-mixed, hostile-labels, missing-annotations) as Telegram HTML`,
+      message: `${read.where}: renders every built-in sample (${templateSampleNames().join(', ')}) as Telegram HTML`,
     };
   }
 

@@ -3,6 +3,7 @@
 // escaped: a label like `<none>` or `a&b` must show literally instead of breaking the whole message,
 // which is the most common failure of the peers' Telegram integrations.
 import { z } from 'zod';
+import { detailLines, headingLine, summaryLines, timeLines } from './alertParts.js';
 import { escapeHtml } from './html.js';
 import { payloadProblems } from './payloadProblems.js';
 
@@ -62,10 +63,6 @@ type RenderableAlert = Readonly<Pick<AlertmanagerAlert, 'status' | 'startsAt' | 
   annotations: Readonly<Record<string, string>>;
 };
 
-/** Labels and annotations shown in their own place, so not repeated in the generic lists. */
-const SHOWN_LABELS = new Set(['alertname', 'severity']);
-const SHOWN_ANNOTATIONS = new Set(['summary', 'description']);
-
 /**
  * Telegram HTML for one notification: firing alerts first, then resolved ones, each group under its
  * own header, alerts separated by blank lines (where splitMessage prefers to cut).
@@ -94,43 +91,10 @@ export function renderAlertmanagerHtml(payload: RenderableNotification): string 
 }
 
 function renderAlert(alert: RenderableAlert): string {
-  const lines: string[] = [];
-  const name = alert.labels['alertname'] ?? 'Alert';
-  const severity = alert.labels['severity'];
-  lines.push(`<b>${escapeHtml(name)}</b>${severity === undefined ? '' : ` · severity: <b>${escapeHtml(severity)}</b>`}`);
-  for (const key of SHOWN_ANNOTATIONS) {
-    const value = alert.annotations[key];
-    if (value !== undefined && value.trim() !== '') lines.push(escapeHtml(value));
-  }
-  const otherAnnotations = sortedEntries(alert.annotations).filter(([key]) => !SHOWN_ANNOTATIONS.has(key));
-  for (const [key, value] of otherAnnotations) lines.push(`<i>${escapeHtml(key)}</i>: ${escapeHtml(value)}`);
-  const otherLabels = sortedEntries(alert.labels).filter(([key]) => !SHOWN_LABELS.has(key));
-  if (otherLabels.length > 0) {
-    lines.push(`Labels: ${otherLabels.map(([key, value]) => `${escapeHtml(key)}=<code>${escapeHtml(value)}</code>`).join(', ')}`);
-  }
-  const started = formatTime(alert.startsAt);
-  if (started) lines.push(`Started: ${escapeHtml(started)}`);
-  const ended = alert.status === 'resolved' ? formatTime(alert.endsAt) : undefined;
-  if (ended) lines.push(`Resolved: ${escapeHtml(ended)}`);
-  if (alert.generatorURL.trim() !== '') lines.push(link(alert.generatorURL, 'Source'));
-  return lines.join('\n');
+  const source = alert.generatorURL.trim() !== '' ? [link(alert.generatorURL, 'Source')] : [];
+  return [headingLine(alert), ...summaryLines(alert), ...detailLines(alert), ...timeLines(alert), ...source].join('\n');
 }
 
 function link(url: string, text: string): string {
   return `<a href="${escapeHtml(url.trim())}">${escapeHtml(text)}</a>`;
-}
-
-function sortedEntries(map: Readonly<Record<string, string>>): [string, string][] {
-  return Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/**
- * "2024-05-01 10:00:00 UTC". Go's zero time ("0001-01-01T00:00:00Z", Alertmanager's "not ended yet")
- * means no time at all; anything unparseable is shown as sent.
- */
-function formatTime(value: string): string | undefined {
-  if (value.trim() === '' || value.startsWith('0001-01-01')) return undefined;
-  const time = new Date(value);
-  if (Number.isNaN(time.getTime())) return value;
-  return `${time.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }

@@ -4,6 +4,7 @@
 // token, and the image itself goes out as a photo (see net/imageFetch.ts).
 import { z } from 'zod';
 import { AlertmanagerPayloadSchema } from './alertmanager.js';
+import { detailLines, headingLine, sortedEntries, summaryLines, timeLines } from './alertParts.js';
 import { escapeHtml } from './html.js';
 import { payloadProblems } from './payloadProblems.js';
 
@@ -49,6 +50,11 @@ export const GrafanaPayloadSchema = AlertmanagerPayloadSchema.extend({
 export type GrafanaPayload = z.infer<typeof GrafanaPayloadSchema>;
 export type GrafanaAlert = z.infer<typeof GrafanaAlertSchema>;
 
+/** What the built-in rendering reads of a Grafana notification. */
+export type GrafanaRenderable = Pick<GrafanaPayload, 'title' | 'status' | 'truncatedAlerts' | 'externalURL'> & {
+  alerts: readonly GrafanaAlert[];
+};
+
 export type GrafanaParseResult = { ok: true; payload: GrafanaPayload } | { ok: false; error: string };
 
 /** Validates a decoded JSON body. The error names the field path, e.g. `alerts.0.values.B: …`. */
@@ -58,18 +64,14 @@ export function parseGrafanaPayload(json: unknown): GrafanaParseResult {
   return { ok: false, error: payloadProblems(result.error) };
 }
 
-/** Labels and annotations shown in their own place, so not repeated in the generic lists. */
-const SHOWN_LABELS = new Set(['alertname', 'severity']);
-
 /** Grafana's own bookkeeping labels (`__alert_rule_uid__`, `__alert_rule_namespace_uid__`): ids, not information. */
 const isInternalLabel = (key: string): boolean => key.startsWith('__');
-const SHOWN_ANNOTATIONS = new Set(['summary', 'description']);
 
 /**
  * Telegram HTML for one notification: Grafana's title, then firing alerts, then resolved ones, each
  * under its own header, alerts separated by blank lines (where splitMessage prefers to cut).
  */
-export function renderGrafanaHtml(payload: GrafanaPayload): string {
+export function renderGrafanaHtml(payload: GrafanaRenderable): string {
   const blocks: string[] = [];
   if (payload.title.trim() !== '') blocks.push(`<b>${escapeHtml(payload.title.trim())}</b>`);
   const firing = payload.alerts.filter((alert) => alert.status === 'firing');
@@ -92,35 +94,21 @@ export function renderGrafanaHtml(payload: GrafanaPayload): string {
 
 /** One alert on its own: a block of the notification, or the caption of the alert's photo. */
 export function renderGrafanaAlertHtml(alert: GrafanaAlert): string {
-  const lines: string[] = [];
-  const name = alert.labels['alertname'] ?? 'Alert';
-  const severity = alert.labels['severity'];
-  const icon = alert.status === 'resolved' ? '✅' : '🔥';
-  lines.push(`${icon} <b>${escapeHtml(name)}</b>${severity === undefined ? '' : ` · severity: <b>${escapeHtml(severity)}</b>`}`);
-  for (const key of SHOWN_ANNOTATIONS) {
-    const value = alert.annotations[key];
-    if (value !== undefined && value.trim() !== '') lines.push(escapeHtml(value));
-  }
   const values = renderValues(alert);
-  if (values) lines.push(values);
-  const otherAnnotations = sortedEntries(alert.annotations).filter(([key]) => !SHOWN_ANNOTATIONS.has(key));
-  for (const [key, value] of otherAnnotations) lines.push(`<i>${escapeHtml(key)}</i>: ${escapeHtml(value)}`);
-  const otherLabels = sortedEntries(alert.labels).filter(([key]) => !SHOWN_LABELS.has(key) && !isInternalLabel(key));
-  if (otherLabels.length > 0) {
-    lines.push(`Labels: ${otherLabels.map(([key, value]) => `${escapeHtml(key)}=<code>${escapeHtml(value)}</code>`).join(', ')}`);
-  }
-  const started = formatTime(alert.startsAt);
-  if (started) lines.push(`Started: ${escapeHtml(started)}`);
-  const ended = alert.status === 'resolved' ? formatTime(alert.endsAt) : undefined;
-  if (ended) lines.push(`Resolved: ${escapeHtml(ended)}`);
   const links = [
     link(alert.dashboardURL, 'Dashboard'),
     link(alert.panelURL, 'Panel'),
     link(alert.generatorURL, 'Rule'),
     link(alert.silenceURL, 'Silence'),
   ].filter((l): l is string => l !== undefined);
-  if (links.length > 0) lines.push(links.join(' · '));
-  return lines.join('\n');
+  return [
+    headingLine(alert, alert.status === 'resolved' ? '✅ ' : '🔥 '),
+    ...summaryLines(alert),
+    ...(values ? [values] : []),
+    ...detailLines(alert, isInternalLabel),
+    ...timeLines(alert),
+    ...(links.length > 0 ? [links.join(' · ')] : []),
+  ].join('\n');
 }
 
 /** "Values: B=44.24, C=1", by ref id; Grafana 9's valueString when there are no values. */
@@ -145,16 +133,4 @@ function link(url: string, text: string): string | undefined {
   const trimmed = url.trim();
   if (!/^https?:\/\//i.test(trimmed)) return undefined;
   return `<a href="${escapeHtml(trimmed)}">${escapeHtml(text)}</a>`;
-}
-
-function sortedEntries<T>(map: Readonly<Record<string, T>>): [string, T][] {
-  return Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** "2024-05-01 10:00:00 UTC". Go's zero time means "not ended yet"; anything unparseable is shown as sent. */
-function formatTime(value: string): string | undefined {
-  if (value.trim() === '' || value.startsWith('0001-01-01')) return undefined;
-  const time = new Date(value);
-  if (Number.isNaN(time.getTime())) return value;
-  return `${time.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }

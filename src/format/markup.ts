@@ -2,8 +2,8 @@
 // parse mode? Answering it locally turns Telegram's "can't parse entities" (which drops the whole
 // alert) into an InvalidMarkup status with a position the user can find.
 import type { ParseMode } from '../api/types.js';
-import { parseHtml } from './html.js';
-import { parseMarkdownV2 } from './markdownV2.js';
+import { escapeHtml, parseHtml } from './html.js';
+import { escapeMarkdownV2, parseMarkdownV2 } from './markdownV2.js';
 import { parsedText, type ParsedMarkup } from './pieces.js';
 
 export { escapeHtml } from './html.js';
@@ -11,16 +11,24 @@ export { escapeMarkdownV2 } from './markdownV2.js';
 
 export type MarkupCheck = { ok: true } | { ok: false; message: string; offset: number };
 
-/** Parses `text` the way Telegram would for `parseMode`. `None` is plain text: every character is itself. */
+/** How Telegram reads each parse mode. `None` is plain text: every character is itself. */
+const PARSERS: Record<ParseMode, (text: string) => ParsedMarkup> = {
+  HTML: parseHtml,
+  MarkdownV2: parseMarkdownV2,
+  None: (text) => ({ ok: true, pieces: Array.from(text, (char) => ({ kind: 'text', raw: char, parsed: char })) }),
+};
+
+/** What makes plain words show literally in each parse mode. */
+const ESCAPES: Record<ParseMode, (text: string) => string> = { HTML: escapeHtml, MarkdownV2: escapeMarkdownV2, None: (text) => text };
+
+/** Parses `text` the way Telegram would for `parseMode`. */
 export function parseMarkup(text: string, parseMode: ParseMode): ParsedMarkup {
-  switch (parseMode) {
-    case 'HTML':
-      return parseHtml(text);
-    case 'MarkdownV2':
-      return parseMarkdownV2(text);
-    case 'None':
-      return { ok: true, pieces: Array.from(text, (char) => ({ kind: 'text', raw: char, parsed: char })) };
-  }
+  return PARSERS[parseMode](text);
+}
+
+/** Plain words escaped for `parseMode`, so Telegram shows them as written. */
+export function escapeFor(text: string, parseMode: ParseMode): string {
+  return ESCAPES[parseMode](text);
 }
 
 /** `{ ok: false }` carries a human message that names the 0-based (UTF-16) position, and that position. */

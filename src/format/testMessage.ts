@@ -3,20 +3,12 @@
 // parse mode all work without depending on any markup the user wrote.
 import type { ParseMode } from '../api/types.js';
 import { ANNOTATION_TEST, KIND } from '../api/contract.js';
-import { escapeHtml } from './html.js';
-import { escapeMarkdownV2 } from './markdownV2.js';
+import { escapeFor } from './markup.js';
 
 export function renderTestMessage(namespace: string, name: string, parseMode: ParseMode): string {
   const text =
     `✅ Test message from ${KIND} ${namespace}/${name}.\n` +
     `Alerts sent through this channel will arrive here (parse mode: ${parseMode}).\n` +
     `Sent because the ${ANNOTATION_TEST} annotation changed.`;
-  switch (parseMode) {
-    case 'HTML':
-      return escapeHtml(text);
-    case 'MarkdownV2':
-      return escapeMarkdownV2(text);
-    case 'None':
-      return text;
-  }
+  return escapeFor(text, parseMode);
 }

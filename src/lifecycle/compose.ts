@@ -13,7 +13,7 @@ import type { QuietHours } from '../routing/quietHours.js';
 import { compileQuietHoursSpec, compileRoutes, type CompiledRoute } from '../routing/routes.js';
 import { messageSilent } from '../routing/silent.js';
 import { splitByRoute } from '../routing/split.js';
-import type { Notification, NotificationAlert } from '../sources/notification.js';
+import { partOf, type Notification, type NotificationAlert } from '../sources/notification.js';
 import { fallback, renderBody, type Body, type BodyFailureKind } from '../template/body.js';
 import type { RenderPool } from '../template/pool.js';
 import { readTemplates, templateSource, usableTimeZone, type TemplateConfigMapRead } from '../template/source.js';
@@ -204,21 +204,4 @@ function compiled(spec: ChannelSpec): { routes: CompiledRoute<RouteSpec>[]; quie
 function threadOf(spec: ChannelSpec, route: CompiledRoute<RouteSpec> | undefined): { messageThreadId?: number } {
   const thread = route?.spec.messageThreadId ?? spec.messageThreadId;
   return thread !== undefined ? { messageThreadId: thread } : {};
-}
-
-/** The notification narrowed to some of its alerts: their status, and the labels and annotations they all share. */
-export function partOf(notification: Notification, alerts: readonly NotificationAlert[]): Notification {
-  return {
-    ...notification,
-    status: alerts.some((alert) => alert.status === 'firing') ? 'firing' : 'resolved',
-    alerts,
-    commonLabels: shared(alerts.map((alert) => alert.labels)),
-    commonAnnotations: shared(alerts.map((alert) => alert.annotations)),
-  };
-}
-
-function shared(records: readonly Readonly<Record<string, string>>[]): Record<string, string> {
-  const [first, ...rest] = records;
-  if (!first) return {};
-  return Object.fromEntries(Object.entries(first).filter(([key, value]) => rest.every((r) => r[key] === value)));
 }

@@ -56,13 +56,7 @@ export class WorkQueue {
   ) {}
 
   add(key: string): void {
-    if (this.shuttingDown) return;
-    this.cancelTimer(key);
-    if (this.processing.has(key)) {
-      this.dirty.add(key);
-      return;
-    }
-    if (this.queued.has(key)) return;
+    if (!this.takes(key) || this.queued.has(key)) return;
     this.queued.add(key);
     this.queue.push(key);
     this.pump();
@@ -70,16 +64,24 @@ export class WorkQueue {
 
   /** Like add, but ahead of everything queued: for short work that others wait on (recording a send). */
   addFirst(key: string): void {
-    if (this.shuttingDown) return;
-    this.cancelTimer(key);
-    if (this.processing.has(key)) {
-      this.dirty.add(key);
-      return;
-    }
+    if (!this.takes(key)) return;
     if (this.queued.has(key)) this.queue.splice(this.queue.indexOf(key), 1);
     this.queued.add(key);
     this.queue.unshift(key);
     this.pump();
+  }
+
+  /**
+   * Whether a key asked for now goes in the queue: not while shutting down, and not while it is being
+   * reconciled (it is marked dirty instead, and queued again when that reconcile ends). A timer of it
+   * is cancelled either way: the key is wanted now.
+   */
+  private takes(key: string): boolean {
+    if (this.shuttingDown) return false;
+    this.cancelTimer(key);
+    if (!this.processing.has(key)) return true;
+    this.dirty.add(key);
+    return false;
   }
 
   addAfter(key: string, delayMs: number): void {

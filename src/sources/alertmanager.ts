@@ -2,7 +2,7 @@
 // format/alertmanager.ts; this file maps a payload to the source-neutral Notification.
 import type { ChannelSpec } from '../api/types.js';
 import { parseAlertmanagerPayload, renderAlertmanagerHtml, type AlertmanagerPayload } from '../format/alertmanager.js';
-import type { Notification } from './notification.js';
+import { alertIdentity, groupFields, type Notification } from './notification.js';
 import type { SourceSettings, WebhookSource } from './source.js';
 
 export const alertmanagerSource: WebhookSource = {
@@ -17,22 +17,14 @@ export const alertmanagerSource: WebhookSource = {
   render: (n) => renderAlertmanagerHtml(n),
 };
 
-/** A parsed Alertmanager payload as a Notification; the payload itself is what its templates see. */
+/** A parsed Alertmanager payload as a Notification: Alertmanager's fields are the Notification's own, so no extras. */
 export function alertmanagerNotification(payload: AlertmanagerPayload): Notification {
   return {
     source: alertmanagerSource.name,
-    groupKey: payload.groupKey,
-    status: payload.status,
+    ...groupFields(payload),
     alerts: payload.alerts.map((a) => ({ ...a, extras: {} })),
-    truncatedAlerts: payload.truncatedAlerts,
-    receiver: payload.receiver,
-    groupLabels: payload.groupLabels,
-    commonLabels: payload.commonLabels,
-    commonAnnotations: payload.commonAnnotations,
-    externalURL: payload.externalURL,
     extras: {},
     identity: alertmanagerIdentity(payload),
-    templateData: payload,
   };
 }
 
@@ -42,7 +34,5 @@ export function alertmanagerNotification(payload: AlertmanagerPayload): Notifica
  * do) still differ by their labels or annotations, so they are never merged into one.
  */
 function alertmanagerIdentity(payload: AlertmanagerPayload): unknown {
-  const sorted = (o: Record<string, string>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const alerts = payload.alerts.map((a) => [a.fingerprint, sorted(a.labels), sorted(a.annotations), a.status, a.startsAt, a.endsAt]);
-  return [payload.groupKey, payload.status, payload.truncatedAlerts, alerts];
+  return [payload.groupKey, payload.status, payload.truncatedAlerts, payload.alerts.map(alertIdentity)];
 }

@@ -2,8 +2,15 @@
 // schema and rendering live in format/grafanaPayload.ts; this file maps a payload to the
 // source-neutral Notification, Grafana's own fields travelling in `extras`.
 import type { ChannelSpec } from '../api/types.js';
-import { parseGrafanaPayload, renderGrafanaHtml, type GrafanaPayload } from '../format/grafanaPayload.js';
-import type { Notification } from './notification.js';
+import {
+  parseGrafanaPayload,
+  renderGrafanaHtml,
+  type GrafanaAlert,
+  type GrafanaPayload,
+  type GrafanaRenderable,
+} from '../format/grafanaPayload.js';
+import { sortedEntries } from '../format/alertParts.js';
+import { alertIdentity, groupFields, type Notification } from './notification.js';
 import type { SourceSettings, WebhookSource } from './source.js';
 
 export const grafanaSource: WebhookSource = {
@@ -22,31 +29,57 @@ export const grafanaSource: WebhookSource = {
     const parsed = parseGrafanaPayload(json);
     return parsed.ok ? { ok: true, notification: grafanaNotification(parsed.payload) } : parsed;
   },
-  // templateData is the payload this file's parse produced (grafanaNotification): the delivery service
-  // renders a notification with the source that parsed it.
-  render: (n) => renderGrafanaHtml(n.templateData as GrafanaPayload),
+  render: (n) => renderGrafanaHtml(grafanaPayloadOf(n)),
 };
 
-/** A parsed Grafana payload as a Notification; the payload itself is what its templates see. */
+/** A parsed Grafana payload as a Notification, Grafana's own fields in `extras` under Grafana's names. */
 export function grafanaNotification(payload: GrafanaPayload): Notification {
   return {
     source: grafanaSource.name,
-    groupKey: payload.groupKey,
-    status: payload.status,
+    ...groupFields(payload),
     alerts: payload.alerts.map(({ silenceURL, dashboardURL, panelURL, imageURL, values, valueString, ...alert }) => ({
       ...alert,
       extras: { silenceURL, dashboardURL, panelURL, imageURL, values, valueString },
     })),
-    truncatedAlerts: payload.truncatedAlerts,
-    receiver: payload.receiver,
-    groupLabels: payload.groupLabels,
-    commonLabels: payload.commonLabels,
-    commonAnnotations: payload.commonAnnotations,
-    externalURL: payload.externalURL,
     extras: { title: payload.title, message: payload.message, orgId: payload.orgId, state: payload.state },
     identity: grafanaIdentity(payload),
-    templateData: payload,
   };
+}
+
+/**
+ * The payload back from a Notification, for the built-in rendering: built from the notification's own
+ * alerts, so a route's share of a notification (sources/notification.ts `partOf`) shows only its alerts.
+ * An extra of the wrong type (a notification this file did not parse) reads as Grafana's default.
+ */
+function grafanaPayloadOf(n: Notification): GrafanaRenderable {
+  return {
+    title: text(n.extras, 'title'),
+    status: n.status,
+    truncatedAlerts: n.truncatedAlerts,
+    externalURL: n.externalURL,
+    alerts: n.alerts.map(({ extras, ...alert }) => ({
+      ...alert,
+      labels: { ...alert.labels },
+      annotations: { ...alert.annotations },
+      silenceURL: text(extras, 'silenceURL'),
+      dashboardURL: text(extras, 'dashboardURL'),
+      panelURL: text(extras, 'panelURL'),
+      imageURL: text(extras, 'imageURL'),
+      values: isValues(extras['values']) ? extras['values'] : {},
+      valueString: text(extras, 'valueString'),
+    })),
+  };
+}
+
+const text = (extras: Readonly<Record<string, unknown>>, key: string): string => {
+  const value = extras[key];
+  return typeof value === 'string' ? value : '';
+};
+
+function isValues(value: unknown): value is GrafanaAlert['values'] {
+  return (
+    typeof value === 'object' && value !== null && Object.values(value).every((v) => v === null || ['number', 'string'].includes(typeof v))
+  );
 }
 
 /**
@@ -54,16 +87,6 @@ export function grafanaNotification(payload: GrafanaPayload): Notification {
  * and two notifications that differ only in an alert's values or image are not merged into one.
  */
 function grafanaIdentity(payload: GrafanaPayload): unknown {
-  const sorted = (o: Readonly<Record<string, unknown>>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const alerts = payload.alerts.map((a) => [
-    a.fingerprint,
-    sorted(a.labels),
-    sorted(a.annotations),
-    a.status,
-    a.startsAt,
-    a.endsAt,
-    a.imageURL,
-    sorted(a.values),
-  ]);
+  const alerts = payload.alerts.map((a) => [...alertIdentity(a), a.imageURL, sortedEntries(a.values)]);
   return [payload.groupKey, payload.status, payload.truncatedAlerts, payload.title, alerts];
 }

@@ -20,14 +20,19 @@ export const UserSchema = z.object({
 });
 export type TelegramUser = z.infer<typeof UserSchema>;
 
+/** What Telegram sends only when it applies (a title for groups, names for private chats). */
+const ChatOptionalFields = z.object({
+  title: z.string(),
+  username: z.string(),
+  first_name: z.string(),
+  last_name: z.string(),
+  is_forum: z.boolean(),
+});
+
 export const ChatSchema = z.object({
   id: z.number(),
   type: z.enum(['private', 'group', 'supergroup', 'channel']),
-  title: z.string().optional(),
-  username: z.string().optional(),
-  first_name: z.string().optional(),
-  last_name: z.string().optional(),
-  is_forum: z.boolean().optional(),
+  ...ChatOptionalFields.partial().shape,
 });
 export type TelegramChat = z.infer<typeof ChatSchema>;
 

@@ -3,7 +3,7 @@
 // the sending path and by the CLI's offline preview, so both show the same message.
 import { escapeHtml } from '../format/html.js';
 import { checkMarkup } from '../format/markup.js';
-import { templateData, type TemplateChannel, type TemplatePayload } from './data.js';
+import { templateData, type TemplateChannel, type TemplateNotification } from './data.js';
 import type { RenderFailureKind, RenderPool } from './pool.js';
 import type { Templates } from './validate.js';
 
@@ -22,11 +22,12 @@ export interface BodyInputs {
   timeZone: string;
 }
 
-/** The templated body of `payload`, or `builtIn()` with the note; the resolved template serves a notification whose alerts all resolved. */
-export async function renderBody(payload: TemplatePayload, builtIn: () => string, inputs: BodyInputs): Promise<Body> {
+/** The templated body of `notification`, or `builtIn()` with the note; the resolved template serves a notification whose alerts all resolved. */
+export async function renderBody(notification: TemplateNotification, builtIn: () => string, inputs: BodyInputs): Promise<Body> {
   const { templates } = inputs;
-  const template = payload.status === 'resolved' ? (templates.resolved ?? templates.firing) : templates.firing;
-  const result = await inputs.pool.render({ template, data: templateData(payload, inputs.channel), timeZone: inputs.timeZone });
+  const template = notification.status === 'resolved' ? (templates.resolved ?? templates.firing) : templates.firing;
+  const data = templateData(notification, inputs.channel);
+  const result = await inputs.pool.render({ template, data, timeZone: inputs.timeZone });
   if (!result.ok) {
     const where = result.failure.line === undefined ? '' : ` at line ${result.failure.line}, column ${result.failure.column ?? 1}`;
     return fallback(builtIn(), `the template failed${where}: ${result.failure.message}`, result.failure.kind);

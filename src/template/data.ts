@@ -1,35 +1,23 @@
-// What a template sees: the webhook payload under Alertmanager's field names, plus `firing` and
-// `resolved` (its alerts in each state) and `channel`. Built as fresh plain objects so nothing but
-// these fields crosses into the render worker.
-
-/** The fields a template sees of a notification: an Alertmanager payload, or any source's Notification. */
-export interface TemplatePayload {
-  status: string;
-  alerts: readonly TemplateAlert[];
-  groupLabels: Readonly<Record<string, string>>;
-  commonLabels: Readonly<Record<string, string>>;
-  commonAnnotations: Readonly<Record<string, string>>;
-  externalURL: string;
-  receiver: string;
-}
-
-export interface TemplateAlert {
-  status: string;
-  labels: Readonly<Record<string, string>>;
-  annotations: Readonly<Record<string, string>>;
-  startsAt: string;
-  endsAt: string;
-  generatorURL: string;
-  fingerprint: string;
-}
+// What a template sees: the notification under its source's field names, plus `firing` and `resolved`
+// (its alerts in each state) and `channel`. Every source's common fields (Alertmanager's) come first;
+// a source's own fields (its `extras`: Grafana's title, message, orgId, and per alert its values,
+// imageURL, dashboardURL, panelURL, silenceURL) sit beside them under their own names, so a template
+// reads `{{ title }}` and `{{ a.values.B }}` as Grafana's docs write them. Built as fresh plain objects
+// so nothing but these fields crosses into the render worker.
+import type { Notification, NotificationAlert } from '../sources/notification.js';
 
 export interface TemplateChannel {
   namespace: string;
   name: string;
 }
 
-function alertData(alert: TemplateAlert): Record<string, unknown> {
+/** What of a notification its template reads: all but what the operator keeps for itself (source, identity). */
+export type TemplateNotification = Omit<Notification, 'source' | 'identity'>;
+
+function alertData(alert: NotificationAlert): Record<string, unknown> {
   return {
+    ...copied(alert.extras),
+    // The common fields after the extras: a source's extra never hides one of them.
     status: alert.status,
     labels: { ...alert.labels },
     annotations: { ...alert.annotations },
@@ -40,18 +28,26 @@ function alertData(alert: TemplateAlert): Record<string, unknown> {
   };
 }
 
-export function templateData(payload: TemplatePayload, channel: TemplateChannel): Record<string, unknown> {
-  const alerts = payload.alerts.map(alertData);
+export function templateData(notification: TemplateNotification, channel: TemplateChannel): Record<string, unknown> {
+  const alerts = notification.alerts.map(alertData);
   return {
-    status: payload.status,
+    ...copied(notification.extras),
+    status: notification.status,
     alerts,
     firing: alerts.filter((alert) => alert['status'] === 'firing'),
     resolved: alerts.filter((alert) => alert['status'] === 'resolved'),
-    groupLabels: { ...payload.groupLabels },
-    commonLabels: { ...payload.commonLabels },
-    commonAnnotations: { ...payload.commonAnnotations },
-    externalURL: payload.externalURL,
-    receiver: payload.receiver,
+    groupKey: notification.groupKey,
+    truncatedAlerts: notification.truncatedAlerts,
+    groupLabels: { ...notification.groupLabels },
+    commonLabels: { ...notification.commonLabels },
+    commonAnnotations: { ...notification.commonAnnotations },
+    externalURL: notification.externalURL,
+    receiver: notification.receiver,
     channel: { namespace: channel.namespace, name: channel.name },
   };
+}
+
+/** A deep copy of a source's extras: parsed JSON, so plain data all the way down. */
+function copied(extras: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return structuredClone({ ...extras });
 }

@@ -1,10 +1,16 @@
 // The notifications every template is rendered against when it is applied: the shapes that break
-// templates in practice. Each comes as a firing notification and as its resolved counterpart.
+// templates in practice, and one of each source's own fields. Each comes as a firing notification and
+// as its resolved counterpart. They are Notifications as the sources' parsers make them, so a sample
+// reaches a template exactly as a real notification of that source does.
 import type { AlertmanagerAlert, AlertmanagerPayload } from '../format/alertmanager.js';
+import type { GrafanaPayload } from '../format/grafanaPayload.js';
+import { alertmanagerNotification } from '../sources/alertmanager.js';
+import { grafanaNotification } from '../sources/grafana.js';
+import type { Notification, NotificationStatus } from '../sources/notification.js';
 
 export interface TemplateSample {
   name: string;
-  payload: AlertmanagerPayload;
+  notification: Notification;
 }
 
 const STARTS_AT = '2026-03-29T00:30:00Z';
@@ -29,7 +35,7 @@ function alert(
   };
 }
 
-function payload(status: AlertmanagerPayload['status'], alerts: AlertmanagerAlert[], common: Record<string, string>): AlertmanagerPayload {
+function payload(status: NotificationStatus, alerts: AlertmanagerAlert[], common: Record<string, string>): AlertmanagerPayload {
   return {
     version: '4',
     groupKey: '{}:{alertname="sample"}',
@@ -44,10 +50,15 @@ function payload(status: AlertmanagerPayload['status'], alerts: AlertmanagerAler
   };
 }
 
+/** The samples' names, as the TemplateValid condition and the CLI's `--sample` list them. */
+export function templateSampleNames(): string[] {
+  return templateSamples('firing').map((sample) => sample.name);
+}
+
 const SEVERITIES = ['critical', 'warning', 'info'];
 
 /** Firing notifications, or, for `resolved`, every alert ended. */
-export function templateSamples(status: AlertmanagerPayload['status']): TemplateSample[] {
+export function templateSamples(status: NotificationStatus): TemplateSample[] {
   const oneAlert = alert(
     status,
     { alertname: 'HighCPU', severity: 'warning', instance: 'web-1:9100', namespace: 'shop' },
@@ -70,9 +81,34 @@ export function templateSamples(status: AlertmanagerPayload['status']): Template
   const bare = alert(status, { alertname: 'NoAnnotations' }, {});
   bare.generatorURL = '';
   return [
-    { name: 'one-alert', payload: payload(status, [oneAlert], oneAlert.labels) },
-    { name: 'fifty-mixed', payload: payload(status, mixed, {}) },
-    { name: 'hostile-labels', payload: payload(status, [hostile], hostile.labels) },
-    { name: 'missing-annotations', payload: { ...payload(status, [bare], bare.labels), externalURL: '' } },
+    { name: 'one-alert', notification: alertmanagerNotification(payload(status, [oneAlert], oneAlert.labels)) },
+    { name: 'fifty-mixed', notification: alertmanagerNotification(payload(status, mixed, {})) },
+    { name: 'hostile-labels', notification: alertmanagerNotification(payload(status, [hostile], hostile.labels)) },
+    { name: 'missing-annotations', notification: alertmanagerNotification({ ...payload(status, [bare], bare.labels), externalURL: '' }) },
+    { name: 'grafana', notification: grafanaNotification(grafanaPayload(status, oneAlert)) },
   ];
+}
+
+/** A Grafana contact point's notification of one alert, every Grafana field set (values, links, title). */
+function grafanaPayload(status: NotificationStatus, base: AlertmanagerAlert): GrafanaPayload {
+  const grafana = 'http://grafana.monitoring:3000';
+  const alert = {
+    ...base,
+    silenceURL: `${grafana}/alerting/silence/new?alertmanager=grafana&matcher=alertname%3DHighCPU`,
+    dashboardURL: `${grafana}/d/node-exporter`,
+    panelURL: `${grafana}/d/node-exporter?viewPanel=3`,
+    imageURL: '',
+    values: { B: 93.57142857142857, C: 1 },
+    valueString: "[ var='B' labels={instance=web-1:9100} value=93.57142857142857 ]",
+  };
+  return {
+    ...payload(status, [base], base.labels),
+    version: '1',
+    externalURL: `${grafana}/`,
+    orgId: 1,
+    title: `[${status.toUpperCase()}:1] HighCPU (web-1:9100)`,
+    state: status === 'resolved' ? 'ok' : 'alerting',
+    message: `**${status === 'resolved' ? 'Resolved' : 'Firing'}**\n\nValue: B=93.57, C=1\nLabels:\n - alertname = HighCPU`,
+    alerts: [alert],
+  };
 }

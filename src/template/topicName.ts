@@ -1,7 +1,7 @@
 // A route's topic.name is a Liquid template over one alert (`labels`, `annotations`), rendered as plain
 // text: a topic's name shows as typed, so escaping would put `&amp;` in it. Telegram takes 1..128
 // characters; a name outside that is a problem to report, never a topic to create.
-import type { AlertmanagerAlert } from '../format/alertmanager.js';
+import type { NotificationAlert } from '../sources/notification.js';
 import type { RenderFailure, RenderPool } from './pool.js';
 import { templateSamples } from './samples.js';
 
@@ -9,7 +9,7 @@ export const TOPIC_NAME_MAX_CHARS = 128;
 
 export type TopicNameResult = { ok: true; name: string } | { ok: false; what: string; failure?: RenderFailure };
 
-export function topicData(alert: Pick<AlertmanagerAlert, 'labels' | 'annotations'>): Record<string, unknown> {
+export function topicData(alert: Pick<NotificationAlert, 'labels' | 'annotations'>): Record<string, unknown> {
   return { labels: { ...alert.labels }, annotations: { ...alert.annotations } };
 }
 
@@ -17,7 +17,7 @@ export function topicData(alert: Pick<AlertmanagerAlert, 'labels' | 'annotations
 export async function renderTopicName(
   pool: Pick<RenderPool, 'render'>,
   template: string,
-  alert: Pick<AlertmanagerAlert, 'labels' | 'annotations'>,
+  alert: Pick<NotificationAlert, 'labels' | 'annotations'>,
   timeZone?: string,
 ): Promise<TopicNameResult> {
   const result = await pool.render({ template, data: topicData(alert), timeZone, format: 'text' });
@@ -37,6 +37,6 @@ export async function renderTopicName(
 
 /** Checked when applied: the name must render, non-empty and short enough, for the one-alert sample. */
 export function checkTopicName(pool: Pick<RenderPool, 'render'>, template: string, timeZone?: string): Promise<TopicNameResult> {
-  const sample = templateSamples('firing')[0]!.payload.alerts[0]!;
+  const sample = templateSamples('firing')[0]!.notification.alerts[0]!;
   return renderTopicName(pool, template, sample, timeZone);
 }

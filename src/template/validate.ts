@@ -63,7 +63,7 @@ export async function validateTemplates(
   for (const { part, template, status } of checks) {
     for (const sample of templateSamples(status)) {
       const sampleName = `${sample.name} (${status})`;
-      const data = templateData(sample.payload, options.channel);
+      const data = templateData(sample.notification, options.channel);
       const result = await pool.render({ template, data, timeZone: options.timeZone });
       if (!result.ok) {
         const { kind, message, line, column } = result.failure;

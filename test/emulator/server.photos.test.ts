@@ -2,18 +2,21 @@
 // editMessageCaption; editMessageText on a photo; the rate limits photos share with sendMessage.
 
 import { DEMO } from './scenario.js';
-import { errorOf, resultOf, type CallResult, type Harness, emulatorForTests, NOT_MODIFIED_DESCRIPTION } from './testkit.js';
+import {
+  expectBadRequest,
+  expectError,
+  resultOf,
+  type CallResult,
+  type Harness,
+  emulatorForTests,
+  NOT_MODIFIED_DESCRIPTION,
+} from './testkit.js';
 
 const T = DEMO.bot.token;
 const C = DEMO.chats;
 const URL_PHOTO = 'https://grafana.example.com/render/d-solo/abc?panelId=2';
 let h: Harness;
 emulatorForTests((started) => (h = started));
-
-function expectError(r: CallResult, code: number, description: string): void {
-  expect(r.status).toBe(code);
-  expect(errorOf(r)).toStrictEqual({ ok: false, error_code: code, description });
-}
 
 /** A PNG header: signature and IHDR chunk, enough for Telegram (and the emulator) to read its size. */
 function png(width: number, height: number, padTo = 33): Uint8Array {
@@ -122,15 +125,15 @@ describe('sendPhoto by URL', () => {
     ['a private address', 'http://10.1.2.3/x.png'],
     ['a link-local address', 'http://169.254.169.254/x.png'],
   ])('%s: Telegram cannot fetch it (failed to get HTTP URL content)', async (_label, url) => {
-    expectError(await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: url }), 400, 'Bad Request: failed to get HTTP URL content');
+    expectBadRequest(await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: url }), 'failed to get HTTP URL content');
     expect(h.emu.messages).toHaveLength(0);
   });
 
   test('setPhotoUrl says what an address serves', async () => {
     h.emu.setPhotoUrl(URL_PHOTO, 'not-an-image');
-    expectError(await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: URL_PHOTO }), 400, 'Bad Request: wrong type of the web page content');
+    expectBadRequest(await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: URL_PHOTO }), 'wrong type of the web page content');
     h.emu.setPhotoUrl(URL_PHOTO, 'unreachable');
-    expectError(await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: URL_PHOTO }), 400, 'Bad Request: failed to get HTTP URL content');
+    expectBadRequest(await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: URL_PHOTO }), 'failed to get HTTP URL content');
     const internal = 'http://grafana.monitoring.svc/x.png';
     h.emu.setPhotoUrl(internal, 'image');
     expect(resultOf(await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: internal }))).toHaveProperty('photo');
@@ -202,10 +205,9 @@ describe('sendPhoto by upload', () => {
     const first = await sendUrlPhoto();
     const fileId = (first.photo as { file_id: string }[])[1]?.file_id;
     h.emu.setMembership({ chatId: C.ops, botId: DEMO.otherBot.id, status: 'administrator' });
-    expectError(
+    expectBadRequest(
       await h.call(DEMO.otherBot.token, 'sendPhoto', { chat_id: C.ops, photo: fileId }),
-      400,
-      'Bad Request: wrong file identifier/HTTP URL specified',
+      'wrong file identifier/HTTP URL specified',
     );
   });
 
@@ -256,53 +258,38 @@ describe('sendPhoto by upload', () => {
 
 describe('sendPhoto checks and their order', () => {
   test('no photo at all, or an attach:// part that is missing', async () => {
-    expectError(await h.call(T, 'sendPhoto', { chat_id: C.ops }), 400, 'Bad Request: there is no photo in the request');
-    expectError(
-      await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: 'attach://nothing' }),
-      400,
-      'Bad Request: there is no photo in the request',
-    );
+    expectBadRequest(await h.call(T, 'sendPhoto', { chat_id: C.ops }), 'there is no photo in the request');
+    expectBadRequest(await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: 'attach://nothing' }), 'there is no photo in the request');
   });
 
   test('the photo and the caption are read before the chat', async () => {
-    expectError(await h.call(T, 'sendPhoto', { chat_id: -1 }), 400, 'Bad Request: there is no photo in the request');
-    expectError(
+    expectBadRequest(await h.call(T, 'sendPhoto', { chat_id: -1 }), 'there is no photo in the request');
+    expectBadRequest(
       await h.call(T, 'sendPhoto', { chat_id: -1, photo: URL_PHOTO, caption: '<b>x', parse_mode: 'HTML' }),
-      400,
-      'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag "b"',
+      'can\'t parse entities: Can\'t find end tag corresponding to start tag "b"',
     );
-    expectError(
+    expectBadRequest(
       await h.call(T, 'sendPhoto', { chat_id: -1, photo: URL_PHOTO, caption: 'x', parse_mode: 'BBCode' }),
-      400,
-      'Bad Request: unsupported parse_mode',
+      'unsupported parse_mode',
     );
-    expectError(await h.call(T, 'sendPhoto', { chat_id: -1, photo: URL_PHOTO }), 400, 'Bad Request: chat not found');
+    expectBadRequest(await h.call(T, 'sendPhoto', { chat_id: -1, photo: URL_PHOTO }), 'chat not found');
   });
 
   test('a caption of 1024 characters after parsing passes; 1025 is too long', async () => {
     const exact = `<b>${'a'.repeat(1024)}</b>`;
     expect((await sendUrlPhoto({ caption: exact, parse_mode: 'HTML' })).caption).toHaveLength(1024);
-    expectError(
+    expectBadRequest(
       await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: URL_PHOTO, caption: 'a'.repeat(1025) }),
-      400,
-      'Bad Request: message caption is too long',
+      'message caption is too long',
     );
   });
 
   test('a caption over 32768 bytes before parsing: text is too long', async () => {
-    expectError(
-      await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: URL_PHOTO, caption: 'a'.repeat(32769) }),
-      400,
-      'Bad Request: text is too long',
-    );
+    expectBadRequest(await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: URL_PHOTO, caption: 'a'.repeat(32769) }), 'text is too long');
   });
 
   test('a string that is neither a URL nor a known file_id', async () => {
-    expectError(
-      await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: 'grafana.png' }),
-      400,
-      'Bad Request: wrong file identifier/HTTP URL specified',
-    );
+    expectBadRequest(await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: 'grafana.png' }), 'wrong file identifier/HTTP URL specified');
   });
 
   test.each([
@@ -340,10 +327,9 @@ describe('sendPhoto checks and their order', () => {
   });
 
   test('an unknown topic', async () => {
-    expectError(
+    expectBadRequest(
       await h.call(T, 'sendPhoto', { chat_id: C.forum, photo: URL_PHOTO, message_thread_id: 99 }),
-      400,
-      'Bad Request: message thread not found',
+      'message thread not found',
     );
   });
 });
@@ -353,11 +339,7 @@ describe('rate limits', () => {
     h.emu.setLimits({ perChat: { capacity: 3, refill: 1, intervalMs: 1000 }, perGroup: null, perBot: null });
     await h.call(T, 'sendMessage', { chat_id: C.ops, text: 'one' });
     await sendUrlPhoto();
-    expectError(
-      await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: 'http://grafana/x.png' }),
-      400,
-      'Bad Request: failed to get HTTP URL content',
-    );
+    expectBadRequest(await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: 'http://grafana/x.png' }), 'failed to get HTTP URL content');
     const id = (await sendUrlPhoto()).message_id as number;
     const tooMany = { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } };
     const r = await h.call(T, 'sendPhoto', { chat_id: C.ops, photo: URL_PHOTO });
@@ -401,51 +383,39 @@ describe('editMessageCaption', () => {
 
   test('too long after parsing', async () => {
     const id = (await sendUrlPhoto({ caption: 'FIRING' })).message_id as number;
-    expectError(
+    expectBadRequest(
       await h.call(T, 'editMessageCaption', { chat_id: C.ops, message_id: id, caption: 'b'.repeat(1025) }),
-      400,
-      'Bad Request: message caption is too long',
+      'message caption is too long',
     );
   });
 
   test('a text message has no caption to edit', async () => {
     const id = resultOf(await h.call(T, 'sendMessage', { chat_id: C.ops, text: 'FIRING' })).message_id as number;
-    expectError(
+    expectBadRequest(
       await h.call(T, 'editMessageCaption', { chat_id: C.ops, message_id: id, caption: 'x' }),
-      400,
-      'Bad Request: there is no caption in the message to edit',
+      'there is no caption in the message to edit',
     );
   });
 
   test('an unknown or deleted message: message to edit not found', async () => {
-    expectError(
-      await h.call(T, 'editMessageCaption', { chat_id: C.ops, message_id: 77, caption: 'x' }),
-      400,
-      'Bad Request: message to edit not found',
-    );
+    expectBadRequest(await h.call(T, 'editMessageCaption', { chat_id: C.ops, message_id: 77, caption: 'x' }), 'message to edit not found');
     const id = (await sendUrlPhoto({ caption: 'FIRING' })).message_id as number;
     h.emu.deleteUserSide(C.ops, id);
-    expectError(
-      await h.call(T, 'editMessageCaption', { chat_id: C.ops, message_id: id, caption: 'x' }),
-      400,
-      'Bad Request: message to edit not found',
-    );
+    expectBadRequest(await h.call(T, 'editMessageCaption', { chat_id: C.ops, message_id: id, caption: 'x' }), 'message to edit not found');
   });
 
   test("someone else's message can't be edited", async () => {
     const posted = h.emu.postUserMessage(C.ops, DEMO.users.olga, 'hello');
-    expectError(
+    expectBadRequest(
       await h.call(T, 'editMessageCaption', { chat_id: C.ops, message_id: posted.messageId, caption: 'x' }),
-      400,
-      "Bad Request: message can't be edited",
+      "message can't be edited",
     );
   });
 
   test('the caption is parsed before the message is looked up', async () => {
-    expectError(
+    expectBadRequest(
       await h.call(T, 'editMessageCaption', { chat_id: C.ops, message_id: 77, caption: '<b>x', parse_mode: 'HTML' }),
-      400,
-      'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag "b"',
+      'can\'t parse entities: Can\'t find end tag corresponding to start tag "b"',
     );
   });
 });
@@ -453,10 +423,9 @@ describe('editMessageCaption', () => {
 describe('editMessageText on a photo', () => {
   test('there is no text in the message to edit', async () => {
     const id = (await sendUrlPhoto({ caption: 'FIRING' })).message_id as number;
-    expectError(
+    expectBadRequest(
       await h.call(T, 'editMessageText', { chat_id: C.ops, message_id: id, text: 'RESOLVED' }),
-      400,
-      'Bad Request: there is no text in the message to edit',
+      'there is no text in the message to edit',
     );
     expect(h.emu.messages[0]).toMatchObject({ caption: 'FIRING', edits: 0 });
   });

@@ -2,7 +2,7 @@
 // topic deleted by a user; the "Manage topics" right taken away; disable_notification on every send.
 
 import { DEMO, ScenarioBuilder, bot, supergroupId } from './scenario.js';
-import { errorOf, resultOf, startEmulator, type CallResult, type Harness, emulatorForTests } from './testkit.js';
+import { expectBadRequest, expectError, resultOf, startEmulator, type Harness, emulatorForTests } from './testkit.js';
 
 const BOT = bot(7100000001, 'topics_bot', 'Topics');
 const T = BOT.token;
@@ -37,11 +37,6 @@ function scenario(): ReturnType<ScenarioBuilder['build']> {
 let h: Harness;
 emulatorForTests((started) => (h = started), { start: () => startEmulator(scenario()) });
 
-function expectError(r: CallResult, code: number, description: string): void {
-  expect(r.status).toBe(code);
-  expect(errorOf(r)).toStrictEqual({ ok: false, error_code: code, description });
-}
-
 async function createTopic(name = 'DiskFull', chatId: number = CHATS.forum): Promise<number> {
   return resultOf(await h.call(T, 'createForumTopic', { chat_id: chatId, name })).message_thread_id as number;
 }
@@ -72,10 +67,9 @@ describe('createForumTopic', () => {
   });
 
   test.each([123, -1, 0x1000000])('refuses icon_color %i', async (color) => {
-    expectError(
+    expectBadRequest(
       await h.call(T, 'createForumTopic', { chat_id: CHATS.forum, name: 'x', icon_color: color }),
-      400,
-      'Bad Request: invalid icon color specified',
+      'invalid icon color specified',
     );
   });
 
@@ -92,7 +86,7 @@ describe('createForumTopic', () => {
     ['only spaces', '   '],
   ])('a %s name: title must be non-empty', async (_label, name) => {
     const params = name === undefined ? { chat_id: CHATS.forum } : { chat_id: CHATS.forum, name };
-    expectError(await h.call(T, 'createForumTopic', params), 400, 'Bad Request: title must be non-empty');
+    expectBadRequest(await h.call(T, 'createForumTopic', params), 'title must be non-empty');
     expect(h.emu.forumTopics).toHaveLength(0);
   });
 
@@ -122,11 +116,7 @@ describe('createForumTopic', () => {
     ['a plain member', CHATS.forumMember],
     ['an administrator without can_manage_topics', CHATS.forumNoRight],
   ])('%s: not enough rights to create a topic', async (_label, chatId) => {
-    expectError(
-      await h.call(T, 'createForumTopic', { chat_id: chatId, name: 'x' }),
-      400,
-      'Bad Request: not enough rights to create a topic',
-    );
+    expectBadRequest(await h.call(T, 'createForumTopic', { chat_id: chatId, name: 'x' }), 'not enough rights to create a topic');
   });
 
   test('the creator of the forum may create topics', async () => {
@@ -139,8 +129,8 @@ describe('createForumTopic', () => {
       403,
       'Forbidden: bot is not a member of the supergroup chat',
     );
-    expectError(await h.call(T, 'createForumTopic', { name: 'x' }), 400, 'Bad Request: chat_id is empty');
-    expectError(await h.call(T, 'createForumTopic', { chat_id: CHATS.plain, name: '' }), 400, 'Bad Request: the chat is not a forum');
+    expectBadRequest(await h.call(T, 'createForumTopic', { name: 'x' }), 'chat_id is empty');
+    expectBadRequest(await h.call(T, 'createForumTopic', { chat_id: CHATS.plain, name: '' }), 'the chat is not a forum');
   });
 });
 
@@ -164,10 +154,9 @@ describe('editForumTopic', () => {
 
   test('the same name again: TOPIC_NOT_MODIFIED', async () => {
     const thread = await createTopic('DiskFull');
-    expectError(
+    expectBadRequest(
       await h.call(T, 'editForumTopic', { chat_id: CHATS.forum, message_thread_id: thread, name: 'DiskFull' }),
-      400,
-      'Bad Request: TOPIC_NOT_MODIFIED',
+      'TOPIC_NOT_MODIFIED',
     );
   });
 
@@ -179,48 +168,37 @@ describe('editForumTopic', () => {
   });
 
   test("the name is TDLib's check, so it comes before the server's TOPIC_ID_INVALID", async () => {
-    expectError(
+    expectBadRequest(
       await h.call(T, 'editForumTopic', { chat_id: CHATS.forum, message_thread_id: 999, name: ' ' }),
-      400,
-      'Bad Request: title must be non-empty',
+      'title must be non-empty',
     );
   });
 
   test('a name of only spaces: title must be non-empty', async () => {
     const thread = await createTopic();
-    expectError(
+    expectBadRequest(
       await h.call(T, 'editForumTopic', { chat_id: CHATS.forum, message_thread_id: thread, name: '  ' }),
-      400,
-      'Bad Request: title must be non-empty',
+      'title must be non-empty',
     );
   });
 
   test.each([undefined, 0, -5, 'abc'])('message_thread_id %s: invalid message thread identifier specified', async (thread) => {
     const params =
       thread === undefined ? { chat_id: CHATS.forum, name: 'x' } : { chat_id: CHATS.forum, message_thread_id: thread, name: 'x' };
-    expectError(await h.call(T, 'editForumTopic', params), 400, 'Bad Request: invalid message thread identifier specified');
+    expectBadRequest(await h.call(T, 'editForumTopic', params), 'invalid message thread identifier specified');
   });
 
   test('an unknown or deleted topic: TOPIC_ID_INVALID', async () => {
-    expectError(
-      await h.call(T, 'editForumTopic', { chat_id: CHATS.forum, message_thread_id: 999, name: 'x' }),
-      400,
-      'Bad Request: TOPIC_ID_INVALID',
-    );
+    expectBadRequest(await h.call(T, 'editForumTopic', { chat_id: CHATS.forum, message_thread_id: 999, name: 'x' }), 'TOPIC_ID_INVALID');
     const thread = await createTopic();
     h.emu.deleteTopicAsUser(CHATS.forum, thread);
-    expectError(
-      await h.call(T, 'editForumTopic', { chat_id: CHATS.forum, message_thread_id: thread, name: 'x' }),
-      400,
-      'Bad Request: TOPIC_ID_INVALID',
-    );
+    expectBadRequest(await h.call(T, 'editForumTopic', { chat_id: CHATS.forum, message_thread_id: thread, name: 'x' }), 'TOPIC_ID_INVALID');
   });
 
   test("someone else's topic needs can_manage_topics; the bot's own does not", async () => {
-    expectError(
+    expectBadRequest(
       await h.call(T, 'editForumTopic', { chat_id: CHATS.forumNoRight, message_thread_id: 42, name: 'x' }),
-      400,
-      'Bad Request: not enough rights to edit the topic',
+      'not enough rights to edit the topic',
     );
     expect(resultOf<boolean>(await h.call(T, 'editForumTopic', { chat_id: CHATS.forum, message_thread_id: 42, name: 'x' }))).toBe(true);
     const own = await createTopic('mine');
@@ -231,10 +209,9 @@ describe('editForumTopic', () => {
   });
 
   test('a chat without topics', async () => {
-    expectError(
+    expectBadRequest(
       await h.call(T, 'editForumTopic', { chat_id: CHATS.plain, message_thread_id: 5, name: 'x' }),
-      400,
-      'Bad Request: the chat is not a forum',
+      'the chat is not a forum',
     );
   });
 });
@@ -246,15 +223,13 @@ describe('deleteForumTopic', () => {
     const outside = resultOf(await h.call(T, 'sendMessage', { chat_id: CHATS.forum, text: 'general' }));
     expect(resultOf<boolean>(await h.call(T, 'deleteForumTopic', { chat_id: CHATS.forum, message_thread_id: thread }))).toBe(true);
 
-    expectError(
+    expectBadRequest(
       await h.call(T, 'sendMessage', { chat_id: CHATS.forum, text: 'again', message_thread_id: thread }),
-      400,
-      'Bad Request: message thread not found',
+      'message thread not found',
     );
-    expectError(
+    expectBadRequest(
       await h.call(T, 'editMessageText', { chat_id: CHATS.forum, message_id: inTopic.message_id, text: 'resolved' }),
-      400,
-      'Bad Request: message to edit not found',
+      'message to edit not found',
     );
     expect(h.emu.chatView(CHATS.forum).map((m) => m.messageId)).toStrictEqual([outside.message_id]);
     expect(h.emu.forumTopics[0]).toMatchObject({ threadId: thread, deleted: true });
@@ -263,23 +238,14 @@ describe('deleteForumTopic', () => {
   test('a second delete, or an unknown topic: TOPIC_ID_INVALID', async () => {
     const thread = await createTopic();
     await h.call(T, 'deleteForumTopic', { chat_id: CHATS.forum, message_thread_id: thread });
-    expectError(
-      await h.call(T, 'deleteForumTopic', { chat_id: CHATS.forum, message_thread_id: thread }),
-      400,
-      'Bad Request: TOPIC_ID_INVALID',
-    );
-    expectError(
-      await h.call(T, 'deleteForumTopic', { chat_id: CHATS.forum, message_thread_id: 555 }),
-      400,
-      'Bad Request: TOPIC_ID_INVALID',
-    );
+    expectBadRequest(await h.call(T, 'deleteForumTopic', { chat_id: CHATS.forum, message_thread_id: thread }), 'TOPIC_ID_INVALID');
+    expectBadRequest(await h.call(T, 'deleteForumTopic', { chat_id: CHATS.forum, message_thread_id: 555 }), 'TOPIC_ID_INVALID');
   });
 
   test("someone else's topic needs can_delete_messages", async () => {
-    expectError(
+    expectBadRequest(
       await h.call(T, 'deleteForumTopic', { chat_id: CHATS.forum, message_thread_id: 42 }),
-      400,
-      'Bad Request: not enough rights to delete the topic',
+      'not enough rights to delete the topic',
     );
     expect(resultOf<boolean>(await h.call(T, 'deleteForumTopic', { chat_id: CHATS.forumDeleter, message_thread_id: 42 }))).toBe(true);
   });
@@ -295,16 +261,8 @@ describe('deleteForumTopic', () => {
       403,
       'Forbidden: bot is not a member of the supergroup chat',
     );
-    expectError(
-      await h.call(T, 'deleteForumTopic', { chat_id: CHATS.group, message_thread_id: 0 }),
-      400,
-      'Bad Request: the chat is not a forum',
-    );
-    expectError(
-      await h.call(T, 'deleteForumTopic', { chat_id: CHATS.forum }),
-      400,
-      'Bad Request: invalid message thread identifier specified',
-    );
+    expectBadRequest(await h.call(T, 'deleteForumTopic', { chat_id: CHATS.group, message_thread_id: 0 }), 'the chat is not a forum');
+    expectBadRequest(await h.call(T, 'deleteForumTopic', { chat_id: CHATS.forum }), 'invalid message thread identifier specified');
   });
 });
 
@@ -334,11 +292,7 @@ describe('taking can_manage_topics away', () => {
   test('creating then fails, and getChatMember shows the right gone', async () => {
     await createTopic();
     h.emu.setCanManageTopics(T, CHATS.forum, false);
-    expectError(
-      await h.call(T, 'createForumTopic', { chat_id: CHATS.forum, name: 'x' }),
-      400,
-      'Bad Request: not enough rights to create a topic',
-    );
+    expectBadRequest(await h.call(T, 'createForumTopic', { chat_id: CHATS.forum, name: 'x' }), 'not enough rights to create a topic');
     const me = resultOf(await h.call(T, 'getChatMember', { chat_id: CHATS.forum, user_id: BOT.id }));
     expect(me).toMatchObject({ status: 'administrator', can_manage_topics: false });
     h.emu.setCanManageTopics(T, CHATS.forum, true);

@@ -1,7 +1,7 @@
 // Rows 27–32: getUpdates offsets and long polling, the 409s, and webhook bookkeeping.
 
 import { DEMO, type Update } from './scenario.js';
-import { chanceToArrive, errorOf, received, resultOf, startEmulator, track, type Harness, emulatorForTests } from './testkit.js';
+import { answeredAfter, errorOf, expectTooManyRequests, resultOf, startEmulator, type Harness, emulatorForTests } from './testkit.js';
 
 const T = DEMO.bot.token;
 let h: Harness;
@@ -127,13 +127,7 @@ describe('409 pacing', () => {
       e.emu.setWebhook(T, 'https://hooks.example.com/x');
       // Answered without the emulator clock moving: a delayed 409 would never come.
       expect((await e.call(T, 'getUpdates')).status).toBe(409);
-      const second = track(e.call(T, 'getUpdates'));
-      await received(e, 2);
-      e.clock.advance(999);
-      await chanceToArrive();
-      expect(second.answered()).toBe(false);
-      e.clock.advance(1);
-      expect((await second.promise).status).toBe(409);
+      expect((await answeredAfter(e, e.call(T, 'getUpdates'), 2, 1_000)).status).toBe(409);
       // A second after the first 409, the next one is immediate again.
       expect((await e.call(T, 'getUpdates')).status).toBe(409);
     } finally {
@@ -176,14 +170,7 @@ describe('webhooks', () => {
   test('setWebhook: same URL, once per second, HTTPS only', async () => {
     await h.call(T, 'setWebhook', { url: 'https://hooks.example.com/a' });
     const tooSoon = await h.call(T, 'setWebhook', { url: 'https://hooks.example.com/a' });
-    expect(tooSoon.status).toBe(429);
-    expect(tooSoon.headers.get('retry-after')).toBe('1');
-    expect(tooSoon.body).toStrictEqual({
-      ok: false,
-      error_code: 429,
-      description: 'Too Many Requests: retry after 1',
-      parameters: { retry_after: 1 },
-    });
+    expectTooManyRequests(tooSoon, 1);
     h.clock.advance(1000);
     expect((await h.call(T, 'setWebhook', { url: 'https://hooks.example.com/a' })).body).toStrictEqual({
       ok: true,

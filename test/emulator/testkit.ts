@@ -98,6 +98,29 @@ export function errorOf(r: CallResult): { error_code: number; description: strin
   return r.body;
 }
 
+/** The call failed with exactly this code and description, and nothing else in the body. */
+export function expectError(r: CallResult, code: number, description: string): void {
+  expect(r.status).toBe(code);
+  expect(errorOf(r)).toStrictEqual({ ok: false, error_code: code, description });
+}
+
+/** Telegram's flood answer: 429, `Retry-After` and `parameters.retry_after` both `seconds`, nothing else in the body. */
+export function expectTooManyRequests(r: CallResult, seconds: number): void {
+  expect(r.status).toBe(429);
+  expect(r.headers.get('retry-after')).toBe(String(seconds));
+  expect(r.body).toStrictEqual({
+    ok: false,
+    error_code: 429,
+    description: `Too Many Requests: retry after ${seconds}`,
+    parameters: { retry_after: seconds },
+  });
+}
+
+/** The call failed with 400 "Bad Request: `what`", and nothing else in the body. */
+export function expectBadRequest(r: CallResult, what: string): void {
+  expectError(r, 400, `Bad Request: ${what}`);
+}
+
 export function resultOf<T = Record<string, unknown>>(r: CallResult): T {
   if (!r.body.ok) throw new Error(`expected success, got ${JSON.stringify(r.body)}`);
   return r.body.result as T;
@@ -117,3 +140,22 @@ export async function received(h: Pick<Harness, 'emu'>, count: number): Promise<
 
 /** Gives an answer that should not come yet the time to arrive anyway (20 ms: a chance, not a bound). */
 export const chanceToArrive = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+
+/**
+ * The `nth` request received, `call`, is held until the emulator clock has moved `ms`: not answered a
+ * millisecond before, answered then. Its answer is returned.
+ */
+export async function answeredAfter(
+  h: Pick<Harness, 'emu' | 'clock'>,
+  call: Promise<CallResult>,
+  nth: number,
+  ms: number,
+): Promise<CallResult> {
+  const tracked = track(call);
+  await received(h, nth);
+  h.clock.advance(ms - 1);
+  await chanceToArrive();
+  expect(tracked.answered()).toBe(false);
+  h.clock.advance(1);
+  return tracked.promise;
+}

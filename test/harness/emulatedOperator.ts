@@ -1,6 +1,6 @@
 // The start most integration files share: the CRDs, a namespace of the file's own, the Telegram
 // emulator with the demo scenario, the demo bot's token in Secret "bot" (and any other Secrets the
-// file names), then the operator watching that namespace. The file stops the operator and emulator.
+// file names), then the operator watching that namespace (or, for a file that starts its own, not). The file stops the operator and emulator.
 import { DEMO, demoScenario } from '../emulator/scenario.js';
 import { TelegramEmulator, type EmulatorOptions } from '../emulator/server.js';
 import { channelHelpers } from './channels.js';
@@ -14,16 +14,36 @@ export interface EmulatedOperator {
   operator: OperatorProcess;
 }
 
-export async function startEmulatedOperator(
+export interface NamespaceOptions {
+  /** Secrets besides "bot", by name. */
+  secrets?: Record<string, Record<string, string>>;
+  emulator?: EmulatorOptions;
+}
+
+/** All of it but the operator, for a file that starts its own (replicas, a service account): the emulator's URL for it. */
+export async function startEmulatedNamespace(
   nsPrefix: string,
-  opts: { secrets?: Record<string, Record<string, string>>; env?: (ns: string) => Record<string, string>; emulator?: EmulatorOptions } = {},
-): Promise<EmulatedOperator> {
+  opts: NamespaceOptions = {},
+): Promise<{ ns: string; emulator: TelegramEmulator; url: string }> {
   installCrds();
   const ns = await createNamespace(nsPrefix);
   const emulator = new TelegramEmulator(demoScenario(), opts.emulator);
   const url = await emulator.start();
   const { secret } = channelHelpers(() => ns);
   for (const [name, data] of Object.entries({ bot: { token: DEMO.bot.token }, ...opts.secrets })) await secret(name, data);
+  return { ns, emulator, url };
+}
+
+/** What the alert-delivery tests start from: the Alertmanager webhook's token in Secret "am-webhook", an emulator without rate limits. */
+export function startWebhookNamespace(nsPrefix: string, webhookToken: string): ReturnType<typeof startEmulatedNamespace> {
+  return startEmulatedNamespace(nsPrefix, { secrets: { 'am-webhook': { token: webhookToken } }, emulator: { limits: false } });
+}
+
+export async function startEmulatedOperator(
+  nsPrefix: string,
+  opts: NamespaceOptions & { env?: (ns: string) => Record<string, string> } = {},
+): Promise<EmulatedOperator> {
+  const { ns, emulator, url } = await startEmulatedNamespace(nsPrefix, opts);
   const operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns, ...opts.env?.(ns) });
   return { ns, emulator, operator };
 }

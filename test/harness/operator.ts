@@ -32,6 +32,11 @@ export function ensureBuilt(): void {
   built = true;
 }
 
+/** A replica's environment under leader election: its pod name, the Lease in `namespace`, its address on loopback. */
+export function replicaEnv(namespace: string, podName: string): Record<string, string> {
+  return { LEADER_ELECTION: 'true', POD_NAMESPACE: namespace, POD_NAME: podName, POD_IP: '127.0.0.1' };
+}
+
 export interface StartOptions {
   /** false: return once the process runs, for tests of an operator that cannot become ready. */
   waitReady?: boolean;

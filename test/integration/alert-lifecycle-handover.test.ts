@@ -3,14 +3,14 @@
 // (which forwards to the leader). The leader sends the firing message and is killed with SIGKILL;
 // the new leader handles a press on that message and edits the same message on resolve, resending
 // nothing: the episode lives in a ConfigMap, not in the dead process.
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
 import type { DeliveredMessage } from '../emulator/core.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { channelHelpers, cond } from '../harness/channels.js';
-import { installCrds } from '../harness/crds.js';
-import { clients, createNamespace, eventually } from '../harness/kube.js';
-import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { startWebhookNamespace } from '../harness/emulatedOperator.js';
+import { clients, eventually } from '../harness/kube.js';
+import { replicaEnv, startOperator, type OperatorProcess } from '../harness/operator.js';
 import { deployedServiceAccountKubeconfig } from '../harness/serviceAccount.js';
 
 const LEASE = 'telegram-channel-operator';
@@ -20,7 +20,7 @@ let ns: string;
 let emulator: TelegramEmulator;
 let am: AlertmanagerProcess;
 const replicas: Record<string, OperatorProcess> = {};
-const { secret, channel, readyReason, get } = channelHelpers(() => ns);
+const { channel, readyReason, get } = channelHelpers(() => ns);
 const { coordination, core } = clients();
 
 const holder = async () => (await coordination.readNamespacedLease({ namespace: ns, name: LEASE })).spec?.holderIdentity;
@@ -33,21 +33,15 @@ const episodeMessageIds = async () =>
 const logged = (p: OperatorProcess, msg: RegExp) => p.logs().some((l) => typeof l.msg === 'string' && msg.test(l.msg));
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('lc-handover');
-  emulator = new TelegramEmulator(demoScenario(), { limits: false });
-  const url = await emulator.start();
-  await secret('bot', { token: DEMO.bot.token });
-  await secret('am-webhook', { token: WEBHOOK_TOKEN });
+  const world = await startWebhookNamespace('lc-handover', WEBHOOK_TOKEN);
+  ({ ns, emulator } = world);
+  const url = world.url;
   const kubeconfig = await deployedServiceAccountKubeconfig(ns);
   const env = (name: string) => ({
     KUBECONFIG: kubeconfig,
     TELEGRAM_API_URL: url,
     WATCH_NAMESPACE: ns,
-    LEADER_ELECTION: 'true',
-    POD_NAMESPACE: ns,
-    POD_NAME: name,
-    POD_IP: '127.0.0.1',
+    ...replicaEnv(ns, name),
   });
   replicas.a = await startOperator(env('replica-a'));
   await eventually(async () => (await holder()) === 'replica-a', 20_000, 'replica-a leads');

@@ -3,20 +3,20 @@
 // people press the buttons there (Olga an administrator, Max a member, Sam an outsider); silences are
 // read back from Alertmanager's API v2 and the episodes from their ConfigMap on the real API server.
 // The tests run in order: each continues the chat the previous one left.
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
 import type { DeliveredMessage } from '../emulator/core.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { channelHelpers, cond } from '../harness/channels.js';
-import { installCrds } from '../harness/crds.js';
-import { clients, createNamespace, eventually } from '../harness/kube.js';
+import { startWebhookNamespace } from '../harness/emulatedOperator.js';
+import { clients, eventually } from '../harness/kube.js';
 import { freePort, startOperator, type OperatorProcess } from '../harness/operator.js';
 
 let ns: string;
 let emulator: TelegramEmulator;
 let operator: OperatorProcess;
 let am: AlertmanagerProcess;
-const { secret, channel, readyReason, get } = channelHelpers(() => ns);
+const { channel, readyReason, get } = channelHelpers(() => ns);
 const { core } = clients();
 const WEBHOOK_TOKEN = 'lifecycle-webhook-secret';
 const OPS = DEMO.chats.ops;
@@ -67,12 +67,9 @@ const receiver = (name: string) => `
     http_config: {authorization: {credentials: ${WEBHOOK_TOKEN}}}`;
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('lifecycle');
-  emulator = new TelegramEmulator(demoScenario(), { limits: false });
-  const url = await emulator.start();
-  await secret('bot', { token: DEMO.bot.token });
-  await secret('am-webhook', { token: WEBHOOK_TOKEN });
+  const world = await startWebhookNamespace('lifecycle', WEBHOOK_TOKEN);
+  ({ ns, emulator } = world);
+  const url = world.url;
   // Alertmanager first (the channels check its API), pointed at the port the operator will listen on.
   const port = await freePort();
   am = await startAlertmanager(

@@ -8,7 +8,7 @@ import { TelegramEmulator } from '../emulator/server.js';
 import { channelHelpers } from '../harness/channels.js';
 import { installCrds } from '../harness/crds.js';
 import { clients, createNamespace, eventually } from '../harness/kube.js';
-import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { replicaEnv, startOperator, type OperatorProcess } from '../harness/operator.js';
 
 const GRAFANA_TOKEN = 'grafana-contact-point-token-31';
 const AM_TOKEN = 'alertmanager-token-that-grafana-never-has';
@@ -60,10 +60,7 @@ beforeAll(async () => {
   const env = (name: string) => ({
     TELEGRAM_API_URL: url,
     WATCH_NAMESPACE: ns,
-    LEADER_ELECTION: 'true',
-    POD_NAMESPACE: ns,
-    POD_NAME: name,
-    POD_IP: '127.0.0.1',
+    ...replicaEnv(ns, name),
   });
   leader = await startOperator(env('replica-a'));
   const holder = async () =>

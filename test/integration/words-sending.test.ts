@@ -2,31 +2,28 @@
 // built operator as a child process, webhooks posted as Alertmanager posts them, and the Telegram
 // emulator recording what each chat got (its text as Telegram shows it, the raw HTML, the thread and
 // whether it rang).
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
 import type { DeliveredMessage } from '../emulator/core.js';
 import { alertmanagerPayload, type TestAlert } from '../harness/alertmanagerPayload.js';
 import { channelHelpers } from '../harness/channels.js';
-import { installCrds } from '../harness/crds.js';
-import { createNamespace, eventually } from '../harness/kube.js';
+import { startWebhookNamespace } from '../harness/emulatedOperator.js';
+import { eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
 
 let ns: string;
 let emulator: TelegramEmulator;
 let operator: OperatorProcess;
-const { core, secret, channel, readyReason } = channelHelpers(() => ns);
+const { core, channel, readyReason } = channelHelpers(() => ns);
 const WEBHOOK_TOKEN = 'words-sending-webhook';
 const { ops, forum, group, channel: opsChannel, managedForum } = DEMO.chats;
 let operatorEnv: Record<string, string>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('words-send');
-  emulator = new TelegramEmulator(demoScenario(), { limits: false });
-  const url = await emulator.start();
-  await secret('bot', { token: DEMO.bot.token });
-  await secret('am-webhook', { token: WEBHOOK_TOKEN });
+  const world = await startWebhookNamespace('words-send', WEBHOOK_TOKEN);
+  ({ ns, emulator } = world);
+  const url = world.url;
   operatorEnv = { TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns, TEMPLATE_DEADLINE_MS: '1000' };
   operator = await startOperator(operatorEnv);
   const base = (chat: number) => ({

@@ -64,19 +64,19 @@ const payload = (alerts: { severity: string; namespace: string; name: string }[]
     })),
   });
 
+/** CHANNEL rendered for a notification of these alerts, at that time. */
+const renderAlerts = (alerts: Parameters<typeof payload>[0], at: string) =>
+  render(['-f', file('channel.yaml', CHANNEL), '--payload', file('alerts.json', payload(alerts)), '--at', at]);
+
 describe('render', () => {
   it('splits a mixed notification by route: a thread with mentions, one topic per namespace, silent where the route says', async () => {
-    const f = file('channel.yaml', CHANNEL);
-    const p = file(
-      'mixed.json',
-      payload([
-        { severity: 'critical', namespace: 'shop', name: 'Down' },
-        { severity: 'warning', namespace: 'shop', name: 'Slow' },
-        { severity: 'warning', namespace: 'db', name: 'Lag' },
-        { severity: 'debug', namespace: 'shop', name: 'Chatty' },
-      ]),
-    );
-    const { code, out } = await render(['-f', f, '--payload', p, '--at', '2026-03-29T12:00:00Z']);
+    const mixed = [
+      { severity: 'critical', namespace: 'shop', name: 'Down' },
+      { severity: 'warning', namespace: 'shop', name: 'Slow' },
+      { severity: 'warning', namespace: 'db', name: 'Lag' },
+      { severity: 'debug', namespace: 'shop', name: 'Chatty' },
+    ];
+    const { code, out } = await renderAlerts(mixed, '2026-03-29T12:00:00Z');
     expect(code).toBe(0);
     const headers = out.split('\n').filter((line) => line.startsWith('──'));
     expect(headers).toEqual([
@@ -91,16 +91,12 @@ describe('render', () => {
   });
 
   it('quiet hours silence a message at night, except what the except matchers match', async () => {
-    const f = file('channel.yaml', CHANNEL);
-    const p = file(
-      'night.json',
-      payload([
-        { severity: 'critical', namespace: 'shop', name: 'Down' },
-        { severity: 'debug', namespace: 'shop', name: 'Chatty' },
-      ]),
-    );
+    const night = [
+      { severity: 'critical', namespace: 'shop', name: 'Down' },
+      { severity: 'debug', namespace: 'shop', name: 'Chatty' },
+    ];
     // 23:30 in Berlin (summer time, UTC+2).
-    const { out } = await render(['-f', f, '--payload', p, '--at', '2026-03-29T21:30:00Z']);
+    const { out } = await renderAlerts(night, '2026-03-29T21:30:00Z');
     expect(out).toContain('routes[0] (severity="critical") → topic 12 · with notification');
     expect(out).toContain("no route matched → the channel's own thread · silent");
   });
@@ -117,6 +113,23 @@ describe('render', () => {
     const { code, out } = await render(['-f', file('plain.yaml', plain), '--sample', 'one-alert']);
     expect(code).toBe(0);
     expect(out).toContain('🔥 FIRING (1)');
+  });
+
+  it("a Grafana payload: the built-in Grafana rendering without a template, Grafana's fields in a template", async () => {
+    const grafana = path.join(path.dirname(new URL(import.meta.url).pathname), '../../fixtures/grafana-webhook-docs.json');
+    const plain = CHANNEL.replace(/ {2}template:[\s\S]*?(?= {2}routes:)/, '').replace(/ {2}routes:[\s\S]*?(?= {2}quietHours:)/, '');
+    const builtIn = await render(['-f', file('plain-grafana.yaml', plain), '--payload', grafana, '-o', 'html']);
+    expect(builtIn).toMatchObject({ code: 0, out: expect.stringContaining('<b>[FIRING:2]  (blue)</b>') });
+    expect(builtIn.out).toContain('Values: B=<code>44.2394</code>');
+    const templated = plain.replace(
+      '  quietHours:',
+      "  template:\n    firing: \"{{ title }}: {{ alerts | map: 'values' | map: 'B' | join: ', ' }}\"\n  quietHours:",
+    );
+    const withTemplate = await render(['-f', file('grafana.yaml', templated), '--payload', grafana]);
+    expect(withTemplate).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('[FIRING:2]  (blue): 44.23943737541908, 44.23943737541908'),
+    });
   });
 
   it('a ConfigMap template comes from the same file', async () => {
@@ -223,7 +236,7 @@ describe('render', () => {
     });
     expect(await render(['-f', f, '--payload', file('bad.json', '{"version":"4"}')])).toMatchObject({
       code: 1,
-      err: expect.stringMatching(/is not an Alertmanager webhook payload/),
+      err: expect.stringMatching(/is not a webhook payload the operator takes; as Alertmanager's: status: .*; as Grafana's: status: /),
     });
     expect(await render(['-f', f, '--payload', file('bad.txt', 'nope')])).toMatchObject({
       code: 1,

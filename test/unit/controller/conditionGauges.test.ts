@@ -31,6 +31,14 @@ async function series(metrics: ReturnType<typeof createMetrics>, name: string): 
     .sort();
 }
 
+/** The channel and the bot condition series, as one value to compare. */
+async function bothSeries(metrics: ReturnType<typeof createMetrics>): Promise<{ channels: string[]; bots: string[] }> {
+  return {
+    channels: await series(metrics, 'telegram_operator_channel_condition'),
+    bots: await series(metrics, 'telegram_operator_cluster_bot_condition'),
+  };
+}
+
 describe('condition gauges', () => {
   it("export the Ready, Interactive and AlertmanagerConfigured conditions that are not True, and a bot's Ready", async () => {
     const metrics = createMetrics();
@@ -48,14 +56,14 @@ describe('condition gauges', () => {
       ],
       [bot('shared', [cond('Ready', 'False', 'Unauthorized')]), bot('fine', [cond('Ready', 'True', 'Verified')])],
     );
-    expect(await series(metrics, 'telegram_operator_channel_condition')).toEqual([
-      'telegram_operator_channel_condition{channel_namespace="team-a",channel="alerts",type="Interactive",status="False",reason="UpdatesConflict"} 1',
-      'telegram_operator_channel_condition{channel_namespace="team-a",channel="alerts",type="Ready",status="False",reason="ChatNotFound"} 1',
-      'telegram_operator_channel_condition{channel_namespace="team-b",channel="waiting",type="Ready",status="Unknown",reason="TelegramUnavailable"} 1',
-    ]);
-    expect(await series(metrics, 'telegram_operator_cluster_bot_condition')).toEqual([
-      'telegram_operator_cluster_bot_condition{bot="shared",type="Ready",status="False",reason="Unauthorized"} 1',
-    ]);
+    expect(await bothSeries(metrics)).toEqual({
+      channels: [
+        'telegram_operator_channel_condition{channel_namespace="team-a",channel="alerts",type="Interactive",status="False",reason="UpdatesConflict"} 1',
+        'telegram_operator_channel_condition{channel_namespace="team-a",channel="alerts",type="Ready",status="False",reason="ChatNotFound"} 1',
+        'telegram_operator_channel_condition{channel_namespace="team-b",channel="waiting",type="Ready",status="Unknown",reason="TelegramUnavailable"} 1',
+      ],
+      bots: ['telegram_operator_cluster_bot_condition{bot="shared",type="Ready",status="False",reason="Unauthorized"} 1'],
+    });
   });
 
   it('TemplateValid and RoutesValid that are not True are exported with their reasons', async () => {
@@ -81,12 +89,12 @@ describe('condition gauges', () => {
   it('a channel or bot without a Ready condition yet is Ready Unknown, reason NotReconciled', async () => {
     const metrics = createMetrics();
     updateConditionGauges(metrics, [channel('ns', 'new')], [bot('fresh')]);
-    expect(await series(metrics, 'telegram_operator_channel_condition')).toEqual([
-      `telegram_operator_channel_condition{channel_namespace="ns",channel="new",type="Ready",status="Unknown",reason="${NOT_RECONCILED}"} 1`,
-    ]);
-    expect(await series(metrics, 'telegram_operator_cluster_bot_condition')).toEqual([
-      `telegram_operator_cluster_bot_condition{bot="fresh",type="Ready",status="Unknown",reason="${NOT_RECONCILED}"} 1`,
-    ]);
+    expect(await bothSeries(metrics)).toEqual({
+      channels: [
+        `telegram_operator_channel_condition{channel_namespace="ns",channel="new",type="Ready",status="Unknown",reason="${NOT_RECONCILED}"} 1`,
+      ],
+      bots: [`telegram_operator_cluster_bot_condition{bot="fresh",type="Ready",status="Unknown",reason="${NOT_RECONCILED}"} 1`],
+    });
   });
 
   it('a reason the contract does not know never becomes a label value (a token-shaped one included)', async () => {
@@ -100,12 +108,12 @@ describe('condition gauges', () => {
     const text = await metrics.registry.metrics();
     expect(text).not.toContain(token);
     expect(text).not.toContain('x'.repeat(300));
-    expect(await series(metrics, 'telegram_operator_channel_condition')).toEqual([
-      `telegram_operator_channel_condition{channel_namespace="ns",channel="edited",type="Ready",status="False",reason="${OTHER_REASON}"} 1`,
-    ]);
-    expect(await series(metrics, 'telegram_operator_cluster_bot_condition')).toEqual([
-      `telegram_operator_cluster_bot_condition{bot="b",type="Ready",status="Unknown",reason="${OTHER_REASON}"} 1`,
-    ]);
+    expect(await bothSeries(metrics)).toEqual({
+      channels: [
+        `telegram_operator_channel_condition{channel_namespace="ns",channel="edited",type="Ready",status="False",reason="${OTHER_REASON}"} 1`,
+      ],
+      bots: [`telegram_operator_cluster_bot_condition{bot="b",type="Ready",status="Unknown",reason="${OTHER_REASON}"} 1`],
+    });
   });
 
   it("a deleted channel's, a recovered channel's and a changed reason's old series are gone after the next update", async () => {

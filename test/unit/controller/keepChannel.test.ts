@@ -26,15 +26,12 @@ const applied = {
 
 test("keeps identity, version, the operator's annotations, spec and status", () => {
   const kept = keepChannel(structuredClone(applied));
+  const { name, namespace, uid, generation, resourceVersion } = applied.metadata;
   expect(kept).toEqual({
-    apiVersion: 'telegram.notify.dev/v1alpha1',
-    kind: 'TelegramChannel',
+    apiVersion: applied.apiVersion,
+    kind: applied.kind,
     metadata: {
-      name: 'ops',
-      namespace: 'monitoring',
-      uid: 'u-1',
-      generation: 3,
-      resourceVersion: '42',
+      ...{ name, namespace, uid, generation, resourceVersion },
       annotations: { 'telegram.notify.dev/alert': 'disk full', 'telegram.notify.dev/alert-id': '7' },
     },
     spec: applied.spec,

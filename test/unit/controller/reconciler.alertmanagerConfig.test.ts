@@ -2,14 +2,11 @@
 // asks to be woken for the sooner of its own next check and the AlertmanagerConfig's.
 import type { AlertmanagerConfigOutcome } from '../../../src/alertmanagerConfig/configurer.js';
 import type { TelegramChannel } from '../../../src/api/types.js';
-import { ChannelResolver } from '../../../src/channel/resolver.js';
 import { alertmanagerConfigStatus } from '../../../src/controller/alertmanagerConfigStatus.js';
 import { ChannelReconciler } from '../../../src/controller/reconciler.js';
-import { Verification } from '../../../src/controller/verification.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
-import type { Verifier } from '../../../src/telegram/verifier.js';
-import { BOT_TOKEN as TOKEN, VERIFIED as ok } from '../../harness/verified.js';
+import { alwaysVerified } from '../../harness/verified.js';
 
 function setup(outcomes: AlertmanagerConfigOutcome[]) {
   const ch: TelegramChannel = {
@@ -21,10 +18,7 @@ function setup(outcomes: AlertmanagerConfigOutcome[]) {
   const r = new ChannelReconciler({
     channels: { getChannel: () => ch },
     contributors: [
-      new Verification({
-        resolver: new ChannelResolver({ read: async () => ({ ok: true, value: TOKEN }) }),
-        verifier: { verify: async () => ok } as unknown as Verifier,
-      }),
+      alwaysVerified(),
       alertmanagerConfigStatus({ configure: async () => outcomes[Math.min(i++, outcomes.length - 1)]!, forget: () => {} }),
     ],
     channelState: [],

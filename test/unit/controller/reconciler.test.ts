@@ -41,35 +41,19 @@ function setup(results: VerifyResult[]) {
   return { r, calls, advance: (ms: number) => (now += ms), ch, metrics, verification };
 }
 
-test('Verified: the next check is the interval away, and wake-ups before then cost no Telegram call', async () => {
-  const { r, calls, advance } = setup([ok]);
-  expect((await r.reconcile('ns/ops')).requeueAfterMs).toBe(3_600_000);
-  advance(60_000);
-  expect((await r.reconcile('ns/ops')).requeueAfterMs).toBe(3_540_000);
+// Each: what Telegram answers, the wait the first reconcile asks for, and a wake-up `early` ms later
+// that asks only for the rest of that wait and costs no Telegram call; the next call comes once it is over.
+test.each([
+  ['Verified: the next check is the interval away, and wake-ups before then cost no Telegram call', [ok], 3_600_000, 60_000],
+  ['a failure fixed in Telegram (bot kicked) is looked at again within 5 minutes, not the 1 h interval', [kicked, ok], 300_000, 299_000],
+  ['rate limited: no new attempt before retry_after, even when something else wakes the channel', [down, ok], 7_000, 3_000],
+])('%s', async (_name, answers, wait, early) => {
+  const { r, calls, advance } = setup(answers);
+  expect((await r.reconcile('ns/ops')).requeueAfterMs).toBe(wait);
+  advance(early);
+  expect((await r.reconcile('ns/ops')).requeueAfterMs).toBe(wait - early);
   expect(calls).toHaveLength(1);
-  advance(3_540_000);
-  await r.reconcile('ns/ops');
-  expect(calls).toHaveLength(2);
-});
-
-test('a failure fixed in Telegram (bot kicked) is looked at again within 5 minutes, not the 1 h interval', async () => {
-  const { r, calls, advance } = setup([kicked, ok]);
-  expect((await r.reconcile('ns/ops')).requeueAfterMs).toBe(300_000);
-  advance(299_000);
-  await r.reconcile('ns/ops');
-  expect(calls).toHaveLength(1);
-  advance(1_000);
-  await r.reconcile('ns/ops');
-  expect(calls).toHaveLength(2);
-});
-
-test('rate limited: no new attempt before retry_after, even when something else wakes the channel', async () => {
-  const { r, calls, advance } = setup([down, ok]);
-  expect((await r.reconcile('ns/ops')).requeueAfterMs).toBe(7_000);
-  advance(3_000);
-  expect((await r.reconcile('ns/ops')).requeueAfterMs).toBe(4_000);
-  expect(calls).toHaveLength(1);
-  advance(4_000);
+  advance(wait - early);
   await r.reconcile('ns/ops');
   expect(calls).toHaveLength(2);
 });

@@ -3,15 +3,12 @@
 import type { ChannelStatus, TelegramChannel } from '../../../src/api/types.js';
 import { deliveryStatus } from '../../../src/controller/deliveryStatus.js';
 import { ChannelReconciler } from '../../../src/controller/reconciler.js';
-import { Verification } from '../../../src/controller/verification.js';
-import { ChannelResolver } from '../../../src/channel/resolver.js';
 import { DeliveryLedger } from '../../../src/delivery/ledger.js';
 import { AnnotationRelay } from '../../../src/delivery/relay.js';
 import type { DeliveryService } from '../../../src/delivery/service.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createLogger } from '../../../src/observability/log.js';
-import type { Verifier } from '../../../src/telegram/verifier.js';
-import { BOT_TOKEN as TOKEN, VERIFIED as ok } from '../../harness/verified.js';
+import { alwaysVerified } from '../../harness/verified.js';
 
 function setup(write: (ch: TelegramChannel, patch: Record<string, unknown>) => Promise<TelegramChannel>) {
   const ch: TelegramChannel = {
@@ -24,13 +21,7 @@ function setup(write: (ch: TelegramChannel, patch: Record<string, unknown>) => P
   const relay = new AnnotationRelay({ service: {} as DeliveryService, ledger, recordEvent: () => {}, metrics, log });
   const r = new ChannelReconciler({
     channels: { getChannel: () => ch },
-    contributors: [
-      new Verification({
-        resolver: new ChannelResolver({ read: async () => ({ ok: true, value: TOKEN }) }),
-        verifier: { verify: async () => ok } as unknown as Verifier,
-      }),
-      deliveryStatus(relay),
-    ],
+    contributors: [alwaysVerified(), deliveryStatus(relay)],
     channelState: [],
     writeStatus: write,
     recordEvent: () => {},

@@ -76,13 +76,20 @@ test('a retry while the first request still waits joins it: one send, both answe
   expect(calls).toHaveLength(2);
 });
 
-test('a request that stops waiting gets "not yet"; its retry joins the parts still going out and never sends again', async () => {
+/** A delivery still going out whose only waiter stopped waiting: what that waiter was answered. */
+async function deliveryNobodyWaitsFor() {
   const n = new InFlightNotifications(clock);
   const { calls, start } = controllable();
-  const deadline = new AbortController();
-  const first = n.deliver('id', start, deadline.signal);
-  deadline.abort(); // the leader's wait is over while parts are still going out
-  expect(await first).toEqual({ kind: 'notYet' });
+  const wait = new AbortController();
+  const answer = n.deliver('id', start, wait.signal);
+  wait.abort();
+  return { n, calls, start, first: await answer };
+}
+
+test('a request that stops waiting gets "not yet"; its retry joins the parts still going out and never sends again', async () => {
+  // The leader's wait is over while parts are still going out.
+  const { n, calls, start, first } = await deliveryNobodyWaitsFor();
+  expect(first).toEqual({ kind: 'notYet' });
   // Nobody waits: the sender is told to abandon it (it drops it only if no part went out yet).
   expect(calls[0]!.abandon.aborted).toBe(true);
   const retry = n.deliver('id', start, new AbortController().signal);
@@ -107,12 +114,7 @@ test('the abandon signal fires only when the last waiter is gone', async () => {
 });
 
 test('delivered while nobody waited: the next retry is answered once without sending, within REMEMBER_MS', async () => {
-  const n = new InFlightNotifications(clock);
-  const { calls, start } = controllable();
-  const gone = new AbortController();
-  const first = n.deliver('id', start, gone.signal);
-  gone.abort();
-  await first;
+  const { n, calls, start } = await deliveryNobodyWaitsFor();
   calls[0]!.resolve({ messageIds: [5] });
   await flush();
   expect(n.size).toEqual({ sending: 0, remembered: 1 });

@@ -171,6 +171,20 @@ describe('admission (the service bounds how many sends of a bot are not yet reco
   }
   const timeOf = (chatId: number, text: string) => emu.messagesTo(chatId).find((m) => m.text === text)!.time;
 
+  /** While `waiting` (to ops) waits without its admission, a message to the channel takes it and is sent first. */
+  async function goesFirst(
+    via: typeof sender,
+    gate: ReturnType<typeof oneAtATime>,
+    text: string,
+    waiting: { sending: Promise<unknown>; text: string },
+  ): Promise<void> {
+    const sent = await via.send(msg(text, { chatId: String(DEMO.chats.channel), admission: gate.admission() }));
+    expect(sent.messageIds).toHaveLength(1);
+    gate.release();
+    await waiting.sending;
+    expect(timeOf(DEMO.chats.channel, text)).toBeLessThan(timeOf(DEMO.chats.ops, waiting.text));
+  }
+
   test('a message waiting for its chat pace holds no admission: another chat goes first', async () => {
     const gate = oneAtATime();
     const a1 = await strictSender.send(msg('ops 1', { admission: gate.admission() }));
@@ -178,11 +192,7 @@ describe('admission (the service bounds how many sends of a bot are not yet reco
     gate.release();
     const a2 = strictSender.send(msg('ops 2', { admission: gate.admission() })); // waits ~1 s for the chat
     await new Promise((r) => setTimeout(r, 50));
-    const b = await strictSender.send(msg('channel 1', { chatId: String(DEMO.chats.channel), admission: gate.admission() }));
-    expect(b.messageIds).toHaveLength(1);
-    gate.release();
-    await a2;
-    expect(timeOf(DEMO.chats.channel, 'channel 1')).toBeLessThan(timeOf(DEMO.chats.ops, 'ops 2'));
+    await goesFirst(strictSender, gate, 'channel 1', { sending: a2, text: 'ops 2' });
   });
 
   test('a delivered message keeps its admission until released; the next one waits for it', async () => {
@@ -206,11 +216,7 @@ describe('admission (the service bounds how many sends of a bot are not yet reco
     emu.setFaults({ flood: { count: 1, retryAfter: 1, methods: ['sendMessage'] } });
     const a = sender.send(msg('ops after 429', { admission: gate.admission() }));
     await new Promise((r) => setTimeout(r, 100)); // refused; the retry is ~1 s away
-    const b = await sender.send(msg('channel meanwhile', { chatId: String(DEMO.chats.channel), admission: gate.admission() }));
-    expect(b.messageIds).toHaveLength(1);
-    gate.release();
-    await a;
-    expect(timeOf(DEMO.chats.channel, 'channel meanwhile')).toBeLessThan(timeOf(DEMO.chats.ops, 'ops after 429'));
+    await goesFirst(sender, gate, 'channel meanwhile', { sending: a, text: 'ops after 429' });
   });
 
   test('a transient failure keeps the admission: Telegram may have accepted the message', async () => {

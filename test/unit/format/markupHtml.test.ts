@@ -55,11 +55,7 @@ describe('checkMarkup HTML: rejected, with the 0-based position', () => {
     ['bad & inside an attribute', '<a href="?a=1&b=2">x</a>', 13, 'unescaped "&" at position 13'],
     ['self-closing syntax', '<b/>', 2, 'malformed attribute in tag <b> at position 2'],
   ])('%s', (_name, text, offset, message) => {
-    const result = check(text);
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.offset).toBe(offset);
-    expect(result.message).toContain(message);
+    expect(check(text)).toMatchObject({ ok: false, offset, message: expect.stringContaining(message) });
   });
 
   test('offsets are UTF-16 positions (an emoji counts 2)', () => {

@@ -2,19 +2,13 @@
 // follower built from webhookRoutes with fake channels, Secrets and sender (no cluster needed).
 // The cluster-level versions of these cases are in test/integration/webhook-forwarding.test.ts.
 import http from 'node:http';
-import net from 'node:net';
 import type { TelegramChannel } from '../../../src/api/types.js';
 import { ChannelResolver } from '../../../src/channel/resolver.js';
 import { SecretUnavailable, type SecretReader, type SecretValue } from '../../../src/channel/secrets.js';
-import { DeliveryLedger } from '../../../src/delivery/ledger.js';
 import type { OutgoingMessage, Sender } from '../../../src/delivery/sender.js';
-import { DeliveryService } from '../../../src/delivery/service.js';
-import { webhookRoutes, type WebhookDeps } from '../../../src/http/webhook.js';
-import { createMetrics } from '../../../src/observability/metrics.js';
-import { startHttpServer } from '../../../src/http/server.js';
 import { UNAUTHORIZED_MESSAGE } from '../../../src/http/webhookAuth.js';
-import { createLogger } from '../../../src/observability/log.js';
 import { recordingServer } from '../../harness/recordingServer.js';
+import { startReplica } from './webhookReplica.js';
 
 const TOKEN = 'webhook-token-for-unit-tests';
 const NS = 'team';
@@ -67,64 +61,23 @@ const sender = {
   },
 } as unknown as Sender;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 const servers: http.Server[] = [];
-interface ReplicaOptions {
-  leader: boolean;
-  leaderEndpoint?: () => string | undefined;
-  maxConcurrent?: number;
-  maxBodyBytes?: number;
-  requestTimeoutMs?: number;
-  resolver?: ConstructorParameters<typeof DeliveryService>[0]['resolver'];
-}
+type ReplicaOptions = Omit<Parameters<typeof startReplica>[0], 'sender' | 'secrets' | 'getChannel'>;
 async function replica(opts: ReplicaOptions) {
-  const port = await freePort();
-  const own = `http://127.0.0.1:${port}`;
-  const log = createLogger('silent');
-  const metrics = createMetrics();
-  const delivery = new DeliveryService({
+  const { url, server } = await startReplica({
     sender,
-    ledger: new DeliveryLedger({ log, requeue: () => {}, chatFailed: () => {} }),
-    resolver: opts.resolver ?? {
+    secrets,
+    getChannel: (ns, name) => (ns === NS ? channels[name] : ns === NS_B && name === 'am' ? channelOfB : undefined),
+    resolver: {
       resolve: async (_namespace, spec) => ({
         ok: true,
         channel: { spec: { ...spec, parseMode: 'None', linkPreview: false }, token: '1:bot', chatId: '-100123' },
       }),
     },
-    recordEvent: () => {},
-    metrics,
-    log,
-  });
-  const deps: WebhookDeps = {
-    getChannel: (ns, name) => (ns === NS ? channels[name] : ns === NS_B && name === 'am' ? channelOfB : undefined),
-    secrets,
-    delivery,
-    isLeader: () => opts.leader,
-    leaderEndpoint: opts.leaderEndpoint ?? (() => undefined),
-    ownEndpoint: own,
-    log,
-    maxConcurrent: opts.maxConcurrent,
-    maxBodyBytes: opts.maxBodyBytes,
-  };
-  const server = await startHttpServer({
-    port,
-    host: '127.0.0.1',
-    metrics,
-    ready: () => true,
-    log: deps.log,
-    routes: webhookRoutes(deps),
-    requestTimeoutMs: opts.requestTimeoutMs,
+    ...opts,
   });
   servers.push(server);
-  return own;
+  return url;
 }
 
 /** A plain HTTP server that records what reaches it and answers as `answer` says. */

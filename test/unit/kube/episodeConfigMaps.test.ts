@@ -3,19 +3,13 @@
 // the request torn down and a merge patch still sent as one.
 import * as k8s from '@kubernetes/client-node';
 import { episodeConfigMaps } from '../../../src/kube/episodeConfigMaps.js';
-import { startHangingApiServer, type HangingApiServer } from './hangingApiServer.js';
+import { hangingApiServerPerTest } from './hangingApiServer.js';
 
-let hanging: HangingApiServer;
-let seen: HangingApiServer['seen'];
+const hanging = hangingApiServerPerTest();
 let core: k8s.CoreV1Api;
-
-beforeEach(async () => {
-  hanging = await startHangingApiServer();
-  seen = hanging.seen;
-  core = hanging.kc.makeApiClient(k8s.CoreV1Api);
+beforeEach(() => {
+  core = hanging.current.kc.makeApiClient(k8s.CoreV1Api);
 });
-
-afterEach(() => hanging.close());
 
 test.each([
   ['get', (api: ReturnType<typeof episodeConfigMaps>) => api.get('telegram-episodes-x'), 'GET'],
@@ -40,7 +34,7 @@ test.each([
     );
     expect((err as { name?: string } | undefined)?.name).toBe('TimeoutError');
     expect(patientEnded).toBe(false);
-    const mine = seen.filter((r) => r.url.includes('/namespaces/ns/'));
+    const mine = hanging.current.seen.filter((r) => r.url.includes('/namespaces/ns/'));
     expect(mine).toHaveLength(1);
     expect(mine[0]!.method).toBe(method);
     expect(mine[0]!.url).toContain('/api/v1/namespaces/ns/configmaps');

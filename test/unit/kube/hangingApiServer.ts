@@ -42,3 +42,18 @@ export async function startHangingApiServer(): Promise<HangingApiServer> {
     },
   };
 }
+
+/** One hanging server per test: started before each, closed after; `current` is the running test's. */
+export function hangingApiServerPerTest(): { readonly current: HangingApiServer } {
+  let current: HangingApiServer | undefined;
+  beforeEach(async () => {
+    current = await startHangingApiServer();
+  });
+  afterEach(() => current?.close());
+  return {
+    get current() {
+      if (!current) throw new Error('the hanging API server runs only inside a test');
+      return current;
+    },
+  };
+}

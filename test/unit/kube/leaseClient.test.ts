@@ -3,24 +3,18 @@
 // close), not just stop waiting for it.
 import * as k8s from '@kubernetes/client-node';
 import { leaseClient, untilAborted } from '../../../src/kube/leaseClient.js';
-import { startHangingApiServer, type HangingApiServer } from './hangingApiServer.js';
+import { hangingApiServerPerTest } from './hangingApiServer.js';
 
-let hanging: HangingApiServer;
-let seen: HangingApiServer['seen'];
+const hanging = hangingApiServerPerTest();
 let api: k8s.CoordinationV1Api;
-
-beforeEach(async () => {
-  hanging = await startHangingApiServer();
-  seen = hanging.seen;
-  api = hanging.kc.makeApiClient(k8s.CoordinationV1Api);
+beforeEach(() => {
+  api = hanging.current.kc.makeApiClient(k8s.CoordinationV1Api);
 });
 
-afterEach(() => hanging.close());
-
 const waitForRequest = async () => {
-  for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-  expect(seen).toHaveLength(1);
-  return seen[0]!;
+  for (let i = 0; i < 200 && hanging.current.seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(hanging.current.seen).toHaveLength(1);
+  return hanging.current.seen[0]!;
 };
 
 test.each([

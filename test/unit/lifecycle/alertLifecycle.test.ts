@@ -131,26 +131,17 @@ test('with silence: buttons on the first message, and every part leaves FOOTER_R
 
 test('composed messages: each its own episode (group key + route), sent to its thread with its sound; a resolve edits each', async () => {
   const part = notification(channel({}), 'firing').notification;
-  const messages = (status: 'firing' | 'resolved') => [
-    {
-      episodeSuffix: '#routes[0]',
-      part,
-      status,
-      commonLabels: { alertname: 'Down' },
-      html: `Down ${status}`,
-      messageThreadId: 12,
-      silent: false,
-    },
-    {
-      episodeSuffix: '#routes[1]',
-      part,
-      status,
-      commonLabels: { alertname: 'Slow' },
-      html: `Slow ${status}`,
-      messageThreadId: 13,
-      silent: true,
-    },
-  ];
+  // Route 0 sends Down to thread 12 with sound; route 1 sends Slow to thread 13 silently.
+  const routed = (route: number, alertname: string, status: 'firing' | 'resolved') => ({
+    episodeSuffix: `#routes[${route}]`,
+    part,
+    status,
+    commonLabels: { alertname },
+    html: `${alertname} ${status}`,
+    messageThreadId: 12 + route,
+    silent: route === 1,
+  });
+  const messages = (status: 'firing' | 'resolved') => [routed(0, 'Down', status), routed(1, 'Slow', status)];
   let status: 'firing' | 'resolved' = 'firing';
   const { lc, api } = lifecycle({ composer: { compose: async () => messages(status) } });
   const { service, sent, edits } = fakeService();

@@ -5,6 +5,14 @@ import { partsPlan, planNotification, resendInstead, type NotificationFacts } fr
 const firing = { state: 'firing' as const, messageIds: [10, 11] };
 const resolved = { state: 'resolved' as const, messageIds: [10] };
 const plan = (f: Partial<NotificationFacts>) => planNotification({ mode: 'Edit', status: 'firing', buttons: true, ...f });
+/** Edit every part of the firing episode's message in place. */
+const editAll = (keyboard: boolean, state: 'firing' | 'resolved') => ({
+  kind: 'edit',
+  messageIds: [10, 11],
+  keyboard,
+  state,
+  remember: 'episodeMessage',
+});
 
 describe('Edit', () => {
   test('first firing sends a new message with buttons and starts an episode', () => {
@@ -12,22 +20,10 @@ describe('Edit', () => {
     expect(plan({ buttons: false })).toEqual({ kind: 'send', keyboard: false, state: 'firing', remember: 'newEpisode' });
   });
   test('a repeat or a changed group edits every part in place, buttons kept', () => {
-    expect(plan({ episode: firing })).toEqual({
-      kind: 'edit',
-      messageIds: [10, 11],
-      keyboard: true,
-      state: 'firing',
-      remember: 'episodeMessage',
-    });
+    expect(plan({ episode: firing })).toEqual(editAll(true, 'firing'));
   });
   test('resolved edits the firing message and removes the buttons', () => {
-    expect(plan({ status: 'resolved', episode: firing })).toEqual({
-      kind: 'edit',
-      messageIds: [10, 11],
-      keyboard: false,
-      state: 'resolved',
-      remember: 'episodeMessage',
-    });
+    expect(plan({ status: 'resolved', episode: firing })).toEqual(editAll(false, 'resolved'));
   });
   test('a group that fires again after resolving starts a new message', () => {
     expect(plan({ episode: resolved })).toEqual({ kind: 'send', keyboard: true, state: 'firing', remember: 'newEpisode' });

@@ -143,31 +143,22 @@ describe('on a fake clock', () => {
   });
 
   describe('addAfter', () => {
-    test('keeps the earliest due time: a later request does not postpone it', async () => {
+    // Each: the delays asked for in order, and the one run that comes, at the earliest of them; the
+    // other request is dropped, not kept as a second run.
+    test.each([
+      ['keeps the earliest due time: a later request does not postpone it', [30, 300], 30],
+      ['an earlier request replaces a later one', [300, 20], 20],
+    ])('%s', async (_name, delays, due) => {
       const calls: number[] = [];
       const start = Date.now();
       const q = new WorkQueue(async () => void calls.push(Date.now() - start), { concurrency: 1 });
-      q.addAfter('a', 30);
-      q.addAfter('a', 300);
-      await advance(29);
+      for (const delay of delays) q.addAfter('a', delay);
+      await advance(due - 1);
       expect(calls).toEqual([]);
       await advance(1);
-      expect(calls).toEqual([30]);
+      expect(calls).toEqual([due]);
       await advance(1_000);
-      expect(calls).toEqual([30]); // the 300 ms request was dropped, not kept as a second run
-      await q.shutdown();
-    });
-
-    test('an earlier request replaces a later one', async () => {
-      const calls: number[] = [];
-      const start = Date.now();
-      const q = new WorkQueue(async () => void calls.push(Date.now() - start), { concurrency: 1 });
-      q.addAfter('a', 300);
-      q.addAfter('a', 20);
-      await advance(20);
-      expect(calls).toEqual([20]);
-      await advance(1_000);
-      expect(calls).toEqual([20]);
+      expect(calls).toEqual([due]);
       await q.shutdown();
     });
 

@@ -3,13 +3,10 @@
 // forwarding as Alertmanager's, over real HTTP on 127.0.0.1 (fake channels, Secrets and sender). And
 // the forwarding protocol keeps sources apart: what a follower forwarded for one source is never
 // accepted by the leader as another's.
-import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { TelegramChannel } from '../../../src/api/types.js';
 import type { SecretReader, SecretValue } from '../../../src/channel/secrets.js';
-import { DeliveryLedger } from '../../../src/delivery/ledger.js';
 import type { OutgoingMessage, Sender } from '../../../src/delivery/sender.js';
-import { DeliveryService } from '../../../src/delivery/service.js';
 import {
   FORWARD_PATH,
   NONCE_HEADER,
@@ -19,13 +16,10 @@ import {
   proof,
   sha256Hex,
 } from '../../../src/http/forwardProtocol.js';
-import { startHttpServer } from '../../../src/http/server.js';
-import { webhookRoutes } from '../../../src/http/webhook.js';
 import { UNAUTHORIZED_MESSAGE } from '../../../src/http/webhookAuth.js';
-import { createLogger } from '../../../src/observability/log.js';
-import { createMetrics } from '../../../src/observability/metrics.js';
 import { SOURCES } from '../../../src/sources/registry.js';
 import type { WebhookSource } from '../../../src/sources/source.js';
+import { startReplica } from '../http/webhookReplica.js';
 import { exampleSource } from './exampleSource.js';
 
 /** The registry with the example's line added: `[alertmanagerSource, exampleSource]`. */
@@ -77,40 +71,17 @@ afterAll(async () => {
 });
 beforeEach(() => (sent.length = 0));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function replica(opts: { leader: boolean; leaderEndpoint?: string; sources?: readonly WebhookSource[] }): Promise<string> {
-  const port = await freePort();
-  const own = `http://127.0.0.1:${port}`;
-  const log = createLogger('silent');
-  const metrics = createMetrics();
-  const delivery = new DeliveryService({
+  const { url, server } = await startReplica({
     sender,
-    ledger: new DeliveryLedger({ log, requeue: () => {}, chatFailed: () => {} }),
-    resolver: { resolve: async (_ns, spec) => ({ ok: true, channel: { spec, token: '1:bot', chatId: '-100123' } }) },
-    recordEvent: () => {},
-    metrics,
-    log,
-  });
-  const routes = webhookRoutes({
-    getChannel: (ns, name) => (ns === NS ? channels[name] : undefined),
     secrets,
-    delivery,
-    isLeader: () => opts.leader,
+    getChannel: (ns, name) => (ns === NS ? channels[name] : undefined),
+    leader: opts.leader,
     leaderEndpoint: () => opts.leaderEndpoint,
-    ownEndpoint: own,
-    log,
     ...(opts.sources ? { sources: opts.sources } : {}),
   });
-  servers.push(await startHttpServer({ port, host: '127.0.0.1', metrics, ready: () => true, log, routes }));
-  return own;
+  servers.push(server);
+  return url;
 }
 
 const post = (base: string, source: string, name: string, body: unknown, token = TOKEN) =>

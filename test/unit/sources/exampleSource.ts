@@ -29,7 +29,6 @@ export const exampleSource: WebhookSource = {
         externalURL: '',
         extras: {},
         identity: [body.title, status],
-        templateData: { title: body.title, resolved: status === 'resolved' },
       },
     };
   },

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseSpec } from '../../../src/api/types.js';
 import { grafanaSource } from '../../../src/sources/grafana.js';
+import { partOf } from '../../../src/sources/notification.js';
 import { SOURCES } from '../../../src/sources/registry.js';
 
 const fixture = () =>
@@ -33,9 +34,17 @@ test("Grafana's docs payload: the Alertmanager fields as they are, Grafana's own
   expect(n.alerts[0]).toMatchObject({ fingerprint: 'c6eadffa33fcdf37', labels: { alertname: 'High memory usage' } });
   expect(n.alerts[0]!.extras).toMatchObject({ values: { B: 44.23943737541908, C: 1 }, imageURL: '', dashboardURL: '' });
   expect(n.alerts[0]!.extras['silenceURL']).toMatch(/^https:\/\/play\.grafana\.org\/alerting\/silence\/new/);
-  // The templates see Grafana's payload under Grafana's names.
-  expect(n.templateData).toMatchObject({ title: '[FIRING:2]  (blue)', alerts: [{ values: { B: 44.23943737541908 } }, {}] });
   expect(grafanaSource.render(n)).toContain('<b>[FIRING:2]  (blue)</b>');
+});
+
+test("the built-in message of a route's share of a notification shows that share's alerts only", () => {
+  const n = parsed(fixture());
+  const html = grafanaSource.render(partOf(n, [n.alerts[1]!]));
+  expect(html).toContain('<b>🔥 FIRING (1)</b>');
+  expect(html).toContain('High CPU usage');
+  expect(html).not.toContain('High memory usage');
+  expect(html).toContain('Values: B=<code>44.2394</code>, C=<code>1</code>');
+  expect(html).toContain('<b>[FIRING:2]  (blue)</b>');
 });
 
 test('a body that is not Grafana’s shape is refused naming the field', () => {

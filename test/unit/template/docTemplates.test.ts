@@ -56,7 +56,7 @@ test('every Liquid cell of the Go-idiom table renders what the Go template would
   // The idioms the issue names are in the table.
   for (const go of ['range .Alerts', '.CommonLabels', 'toUpper', 'join']) expect(idioms.some((i) => i.go.includes(go))).toBe(true);
   expect(idioms.map((i) => i.go).sort()).toEqual(Object.keys(EXPECTED).sort());
-  const data = templateData(templateSamples('firing').find((s) => s.name === 'one-alert')!.payload, channel);
+  const data = templateData(templateSamples('firing').find((s) => s.name === 'one-alert')!.notification, channel);
   for (const { go, liquid } of idioms) {
     const result = await pool.render({ template: runnable(liquid), data });
     expect({ go, result }).toEqual({ go, result: { ok: true, output: EXPECTED[go] } });

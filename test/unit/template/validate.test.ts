@@ -83,16 +83,38 @@ describe('validateTemplates against the built-in samples', () => {
 });
 
 describe('samples', () => {
-  it('cover one alert, fifty mixed, hostile label values and missing annotations, firing and resolved', () => {
+  it('cover one alert, fifty mixed, hostile label values, missing annotations and a Grafana notification, firing and resolved', () => {
     for (const status of ['firing', 'resolved'] as const) {
       const samples = templateSamples(status);
-      expect(samples.map((sample) => sample.name)).toEqual(['one-alert', 'fifty-mixed', 'hostile-labels', 'missing-annotations']);
-      for (const sample of samples) expect(sample.payload.status).toBe(status);
-      const mixed = samples[1]?.payload.alerts ?? [];
+      expect(samples.map((sample) => sample.name)).toEqual([
+        'one-alert',
+        'fifty-mixed',
+        'hostile-labels',
+        'missing-annotations',
+        'grafana',
+      ]);
+      for (const sample of samples) expect(sample.notification.status).toBe(status);
+      const mixed = samples[1]?.notification.alerts ?? [];
       expect(mixed).toHaveLength(50);
       if (status === 'firing') expect(new Set(mixed.map((alert) => alert.status))).toEqual(new Set(['firing', 'resolved']));
-      expect(samples[2]?.payload.alerts[0]?.labels['alertname']).toBe('<b>&"');
-      expect(samples[3]?.payload.alerts[0]?.annotations).toEqual({});
+      expect(samples[2]?.notification.alerts[0]?.labels['alertname']).toBe('<b>&"');
+      expect(samples[3]?.notification.alerts[0]?.annotations).toEqual({});
+      expect(samples.map((sample) => sample.notification.source)).toEqual([
+        'alertmanager',
+        'alertmanager',
+        'alertmanager',
+        'alertmanager',
+        'grafana',
+      ]);
+      expect(samples[4]?.notification.alerts[0]?.extras).toMatchObject({ values: { B: 93.57142857142857, C: 1 } });
     }
+  });
+
+  it("a template that reads Grafana's own fields is valid: the Alertmanager samples render them empty", async () => {
+    expect(
+      await validate('{{ title }}{% for a in alerts %} {{ a.values.B | round: 1 }} {{ a.dashboardURL }}{% endfor %} {{ status }}'),
+    ).toEqual({
+      ok: true,
+    });
   });
 });
