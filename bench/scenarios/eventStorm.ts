@@ -9,6 +9,7 @@ import { ScenarioBuilder, bot, supergroupId } from '../../test/emulator/scenario
 import { DEFAULT_LIMITS } from '../../test/emulator/limits.js';
 import type { TelegramEmulator } from '../../test/emulator/server.js';
 import { CHANNELS as G } from '../../test/harness/resources.js';
+import { recordEvent, repeatEvent } from '../../test/harness/warningEvents.js';
 import { benchRun } from '../lib/benchRun.js';
 import { createChannels, createSecret, sleep } from '../lib/kube.js';
 import { metricByLabels, scrapeMetrics } from '../lib/operator.js';
@@ -134,24 +135,16 @@ export async function runEventStorm(kubeconfig: string, namespace: string, sizes
       const name = `${podName(i.object)}.warning`;
       const note = `${REASONS[i.object % REASONS.length]} on pod ${podName(i.object)}`;
       if (i.count === 1) {
-        await events.createNamespacedEvent({
+        await recordEvent(events, {
           namespace,
-          body: {
-            metadata: { name },
-            eventTime: new k8s.V1MicroTime(),
-            reportingController: 'kubelet',
-            reportingInstance: `node-${i.object % 7}`,
-            action: 'Run',
-            type: 'Warning',
-            reason: REASONS[i.object % REASONS.length]!,
-            note,
-            regarding: { apiVersion: 'v1', kind: 'Pod', namespace, name: podName(i.object), uid: `uid-${podName(i.object)}` },
-          },
+          name,
+          object: { kind: 'Pod', name: podName(i.object), uid: `uid-${podName(i.object)}` },
+          reason: REASONS[i.object % REASONS.length]!,
+          note,
+          reportingInstance: `node-${i.object % 7}`,
         });
       } else {
-        // Only the series changes: an events.k8s.io Event's note, reason and the rest are immutable.
-        const body = { series: { count: i.count, lastObservedTime: new k8s.V1MicroTime().toISOString() } };
-        await events.patchNamespacedEvent({ namespace, name, body }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+        await repeatEvent(events, namespace, name, i.count);
       }
     };
 

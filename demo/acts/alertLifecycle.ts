@@ -5,13 +5,14 @@ import { API_VERSION, KIND } from '../../src/api/contract.js';
 import { LABEL_EPISODES } from '../../src/lifecycle/records.js';
 import { freePort } from '../../test/harness/controlPlane.js';
 import { startAlertmanager, ALERTMANAGER_BIN, type AlertmanagerProcess } from '../../test/harness/alertmanager.js';
-import { alertmanagerPayload, alertmanagerWebhookPath, postAlertmanagerWebhook } from '../../test/harness/alertmanagerPayload.js';
+import { alertmanagerPayload } from '../../test/harness/alertmanagerPayload.js';
 import { DEMO } from '../../test/emulator/scenario.js';
 import type { TelegramEmulator } from '../../test/emulator/server.js';
 import { printChat } from '../chatView.js';
 import { bold, cyan, indent, note, ok, progress, rel, say, section } from '../console.js';
 import { getChannels, kubectl, readyOf, sleep } from '../kubectl.js';
 import { LIFECYCLE, LIFECYCLE_LABELS, NS, ONCALL_BOT, OPERATOR_LOG, WITHOUT_ALERTMANAGER } from '../settings.js';
+import { postNotification, waitFor } from '../notifications.js';
 import { checkInterrupted, onTeardown } from '../teardown.js';
 
 export async function alertLifecycle(emulator: TelegramEmulator, operatorUrl: string): Promise<void> {
@@ -43,8 +44,8 @@ export async function alertLifecycle(emulator: TelegramEmulator, operatorUrl: st
   say(`  ${bold('Fire.')} Alertmanager sends the group's first notification (the demo posts it as Alertmanager would):`);
   const startsAt = new Date(Date.now() - 60_000).toISOString();
   const before = emulator.chatView(DEMO.chats.ops).length;
-  await postNotification(operatorUrl, lifecyclePayload('firing', startsAt), 'firing');
-  const firing = await waitForChat('the firing message', () =>
+  await postNotification(operatorUrl, LIFECYCLE.channel, lifecyclePayload('firing', startsAt), 'firing');
+  const firing = await waitFor('the firing message', () =>
     emulator.chatView(DEMO.chats.ops).find((m) => m.botId === ONCALL_BOT.id && m.replyMarkup !== undefined),
   );
   ok(`message #${firing.messageId} in Ops, with buttons:`);
@@ -61,11 +62,11 @@ export async function alertLifecycle(emulator: TelegramEmulator, operatorUrl: st
     userId: DEMO.users.olga,
     button: button.callback_data,
   });
-  const answer = await waitForChat('the answer to the press', () => emulator.callbackQueries.find((q) => q.id === press.id)?.answer);
+  const answer = await waitFor('the answer to the press', () => emulator.callbackQueries.find((q) => q.id === press.id)?.answer);
   ok(`answered in ${answer.time - press.time} ms; Telegram shows Olga: "${answer.text}"`);
   if (am) {
     await showSilence(am, answer.text);
-    const pressed = await waitForChat('the message showing the silence', () => {
+    const pressed = await waitFor('the message showing the silence', () => {
       const m = emulator.chatView(DEMO.chats.ops).find((x) => x.messageId === firing.messageId);
       return m && m.edits > 0 ? m : undefined;
     });
@@ -78,8 +79,8 @@ export async function alertLifecycle(emulator: TelegramEmulator, operatorUrl: st
   // 3. Resolved: the group's resolved notification edits the same message.
   say();
   say(`  ${bold('Resolve.')} The alert resolves; Alertmanager sends the resolved notification:`);
-  await postNotification(operatorUrl, lifecyclePayload('resolved', startsAt, new Date().toISOString()), 'resolved');
-  const resolved = await waitForChat('the resolve edit', () => {
+  await postNotification(operatorUrl, LIFECYCLE.channel, lifecyclePayload('resolved', startsAt, new Date().toISOString()), 'resolved');
+  const resolved = await waitFor('the resolve edit', () => {
     const m = emulator.chatView(DEMO.chats.ops).find((x) => x.messageId === firing.messageId);
     return m && /RESOLVED/.test(m.text) ? m : undefined;
   });
@@ -147,26 +148,6 @@ function lifecyclePayload(status: 'firing' | 'resolved', startsAt: string, endsA
     commonAnnotations: annotations,
     externalURL: '',
   });
-}
-
-async function postNotification(operatorUrl: string, payload: unknown, what: string): Promise<void> {
-  const channel = { namespace: NS, name: LIFECYCLE.channel };
-  note(`$ curl -H 'Authorization: Bearer …' -d @${what}.json ${operatorUrl}${alertmanagerWebhookPath(channel)}`);
-  const r = await postAlertmanagerWebhook(operatorUrl, channel, LIFECYCLE.webhookToken, payload);
-  if (r.status !== 200)
-    throw new Error(`the operator answered the ${what} notification with ${r.status}: ${r.body}; see ${rel(OPERATOR_LOG)}`);
-  say(indent(`HTTP ${r.status} ${r.body.trim()}`.trim()));
-}
-
-async function waitForChat<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    checkInterrupted();
-    const found = probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s; see ${rel(OPERATOR_LOG)}`);
-    await sleep(200);
-  }
 }
 
 /** The oncall channel's manifest: its Alertmanager URL is only known once Alertmanager has started. */

@@ -4,14 +4,15 @@
 // creates, both in the channel's own words; the resolved notification edits each in place.
 import { API_VERSION, KIND } from '../../src/api/contract.js';
 import { LABEL_TOPICS } from '../../src/lifecycle/topics.js';
-import { alertmanagerPayload, postAlertmanagerWebhook, type TestAlert } from '../../test/harness/alertmanagerPayload.js';
+import { alertmanagerPayload, type TestAlert } from '../../test/harness/alertmanagerPayload.js';
 import { cond } from '../../test/harness/channels.js';
 import { DEMO } from '../../test/emulator/scenario.js';
 import type { TelegramEmulator } from '../../test/emulator/server.js';
 import { printForum } from '../chatView.js';
 import { bold, indent, note, ok, progress, rel, say, section } from '../console.js';
 import { getChannels, kubectl, readyOf, sleep } from '../kubectl.js';
-import { LIFECYCLE, NS, OPERATOR_LOG, TOPICS } from '../settings.js';
+import { NS, OPERATOR_LOG, TOPICS } from '../settings.js';
+import { postNotification, waitFor } from '../notifications.js';
 import { checkInterrupted } from '../teardown.js';
 
 const FORUM = DEMO.chats.managedForum;
@@ -103,7 +104,6 @@ function alerts(status: 'firing' | 'resolved', startsAt: string, endsAt?: string
 }
 
 async function post(operatorUrl: string, status: 'firing' | 'resolved', startsAt: string, endsAt?: string): Promise<void> {
-  const channel = { namespace: NS, name: TOPICS.channel };
   const payload = alertmanagerPayload(alerts(status, startsAt, endsAt), {
     groupKey: '{}:{namespace="payments"}',
     receiver: 'telegram-incidents',
@@ -111,22 +111,7 @@ async function post(operatorUrl: string, status: 'firing' | 'resolved', startsAt
     commonLabels: { namespace: 'payments', pod: 'checkout-7d9f8' },
     externalURL: '',
   });
-  note(`$ curl -H 'Authorization: Bearer …' -d @${status}.json ${operatorUrl}/webhooks/alertmanager/${NS}/${TOPICS.channel}`);
-  const r = await postAlertmanagerWebhook(operatorUrl, channel, LIFECYCLE.webhookToken, payload);
-  if (r.status !== 200)
-    throw new Error(`the operator answered the ${status} notification with ${r.status}: ${r.body}; see ${rel(OPERATOR_LOG)}`);
-  say(indent(`HTTP ${r.status} ${r.body.trim()}`.trim()));
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    checkInterrupted();
-    const found = probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s; see ${rel(OPERATOR_LOG)}`);
-    await sleep(200);
-  }
+  await postNotification(operatorUrl, TOPICS.channel, payload, status);
 }
 
 /** The first ready-to-paste template of docs/templates-and-routes.md, and a route per severity. */

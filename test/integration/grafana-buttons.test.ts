@@ -6,7 +6,6 @@
 // the channel's spec.alertmanager.silence: a press on a Grafana alert must never silence there.
 // The tests run in order: each continues the chat the previous one left.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEMO, demoScenario } from '../emulator/scenario.js';
@@ -18,6 +17,7 @@ import { installCrds } from '../harness/crds.js';
 import { clients, createNamespace, eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
 import { BOTS, createClusterBot } from '../harness/resources.js';
+import { grafanaFixtureAs, grafanaResolved } from '../harness/grafanaPayload.js';
 
 const suffix = randomBytes(3).toString('hex');
 const GRAFANA_WEBHOOK_TOKEN = 'grafana-contact-point-token-77';
@@ -26,17 +26,9 @@ const AM_WEBHOOK_TOKEN = 'alertmanager-webhook-token-77';
 const SA_TOKEN = `glsa_${randomBytes(16).toString('hex')}_${suffix}`;
 const OPS = DEMO.chats.ops;
 const GRAFANA_PATH = '/api/alertmanager/grafana';
-const FIXTURE = JSON.parse(readFileSync(new URL('../fixtures/grafana-webhook-docs.json', import.meta.url), 'utf8')) as GrafanaBody;
 const SILENCE_1H = '🔕 Silence 1h';
 const ACK = '✋ Ack';
 const UNSILENCE = '🔔 Unsilence';
-
-interface GrafanaBody {
-  status: string;
-  groupKey: string;
-  alerts: { status: string; labels: Record<string, string>; endsAt: string }[];
-  [field: string]: unknown;
-}
 
 /** A reverse proxy to the stand-in Grafana that records each request's path and Authorization header. */
 interface RecordingProxy {
@@ -99,19 +91,6 @@ const post = (body: unknown) =>
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${GRAFANA_WEBHOOK_TOKEN}` },
     body: JSON.stringify(body),
   });
-
-/** The fixture under its own group key and alert names, so the chat tells the groups apart. */
-function fixtureAs(group: string): GrafanaBody {
-  return {
-    ...FIXTURE,
-    groupKey: `{}:{group="${group}"}`,
-    alerts: FIXTURE.alerts.map((a) => ({ ...a, labels: { ...a.labels, alertname: `${a.labels['alertname']} ${group}` } })),
-  };
-}
-
-function resolvedOf(body: GrafanaBody): GrafanaBody {
-  return { ...body, status: 'resolved', alerts: body.alerts.map((a) => ({ ...a, status: 'resolved', endsAt: new Date().toISOString() })) };
-}
 
 /** The channel's Interactive condition once its current generation carries one that `ok` accepts. */
 const interactive = (name: string, ok: (c: { status: string; reason: string; message: string }) => boolean) =>
@@ -192,7 +171,7 @@ test("Interactive checks both sources' silences APIs, Grafana's under its base U
 let first: DeliveredMessage;
 
 test('a Grafana alert gets the buttons; Silence creates the silence in Grafana (not in Alertmanager); the resolve edits the message and drops them', async () => {
-  const body = fixtureAs('buttons');
+  const body = grafanaFixtureAs('buttons');
   expect((await post(body)).status).toBe(200);
   first = messagesWith('High memory usage buttons')[0]!;
   expect(buttons(first)).toEqual([SILENCE_1H, '🔕 Silence 24h', ACK]);
@@ -215,7 +194,7 @@ test('a Grafana alert gets the buttons; Silence creates the silence in Grafana (
   expect(await press(first.messageId, DEMO.users.olga, UNSILENCE)).toBe('Silence expired: this group notifies again.');
   expect((await grafana.silences()).map((x) => x.status.state)).toEqual(['expired']);
 
-  expect((await post(resolvedOf(body))).status).toBe(200);
+  expect((await post(grafanaResolved(body))).status).toBe(200);
   const after = messagesWith('High memory usage buttons');
   expect(after.map((m) => m.messageId)).toEqual([first.messageId]);
   expect(after[0]!.text).toContain('RESOLVED');
@@ -223,7 +202,7 @@ test('a Grafana alert gets the buttons; Silence creates the silence in Grafana (
 });
 
 test('spec.grafana.silence removed: a press on a Grafana alert is refused naming that field, and silences nothing anywhere', async () => {
-  const body = fixtureAs('removed');
+  const body = grafanaFixtureAs('removed');
   expect((await post(body)).status).toBe(200);
   const [firing] = messagesWith('High memory usage removed');
   expect(buttons(firing)).toContain(SILENCE_1H);

@@ -2,28 +2,19 @@
 // the payload from Grafana's docs (test/fixtures) reaches the chat, its resolve edits the message, a
 // follower forwards to the leader, each source's route takes only its own opt-in's token, and a group
 // of 500 alerts arrives whole, in parts.
-import { readFileSync } from 'node:fs';
 import { ScenarioBuilder, bot, supergroupId } from '../emulator/scenario.js';
 import { TelegramEmulator } from '../emulator/server.js';
 import { channelHelpers } from '../harness/channels.js';
 import { installCrds } from '../harness/crds.js';
 import { clients, createNamespace, eventually } from '../harness/kube.js';
 import { replicaEnv, startOperator, type OperatorProcess } from '../harness/operator.js';
+import { GRAFANA_DOCS_FIXTURE, grafanaFixtureAs, grafanaResolved, type GrafanaBody } from '../harness/grafanaPayload.js';
 
 const GRAFANA_TOKEN = 'grafana-contact-point-token-31';
 const AM_TOKEN = 'alertmanager-token-that-grafana-never-has';
 const theBot = bot(7400000001, 'grafana_test_bot');
 const chatId = supergroupId(3200000001);
 const bigChatId = supergroupId(3200000002);
-const FIXTURE = JSON.parse(readFileSync(new URL('../fixtures/grafana-webhook-docs.json', import.meta.url), 'utf8')) as GrafanaBody;
-
-interface GrafanaBody {
-  status: string;
-  groupKey: string;
-  title: string;
-  alerts: { status: string; labels: Record<string, string>; endsAt: string; fingerprint: string }[];
-  [field: string]: unknown;
-}
 
 let ns: string;
 let emulator: TelegramEmulator;
@@ -85,29 +76,14 @@ const post = (p: OperatorProcess, source: string, name: string, body: unknown, t
     body: JSON.stringify(body),
   });
 
-/** The fixture under another group key, its alerts renamed so the chat tells them apart. */
-function fixtureAs(group: string): GrafanaBody {
-  return {
-    ...FIXTURE,
-    groupKey: `{}:{group="${group}"}`,
-    alerts: FIXTURE.alerts.map((a) => ({ ...a, labels: { ...a.labels, alertname: `${a.labels['alertname']} ${group}` } })),
-  };
-}
-
 function resolvedOf(body: GrafanaBody): GrafanaBody {
-  const endsAt = '2021-10-12T10:30:00Z';
-  return {
-    ...body,
-    status: 'resolved',
-    title: '[RESOLVED] (blue)',
-    alerts: body.alerts.map((a) => ({ ...a, status: 'resolved', endsAt })),
-  };
+  return { ...grafanaResolved(body, '2021-10-12T10:30:00Z'), title: '[RESOLVED] (blue)' };
 }
 
 const messagesWith = (chat: number, text: string) => emulator.messagesTo(chat).filter((m) => m.text.includes(text));
 
 test("the payload from Grafana's docs reaches the chat with Grafana's extras; its resolve edits that message", async () => {
-  const body = fixtureAs('docs');
+  const body = grafanaFixtureAs('docs');
   const res = await post(leader, 'grafana', 'dash', body);
   expect(res.status).toBe(200);
   const [firing, ...others] = messagesWith(chatId, 'High memory usage docs');
@@ -129,18 +105,18 @@ test("the payload from Grafana's docs reaches the chat with Grafana's extras; it
 
 test('a follower forwards a Grafana notification to the leader, which sends it once', async () => {
   // Only the leader sends: a follower that did not forward could not answer 200.
-  const body = fixtureAs('forwarded');
+  const body = grafanaFixtureAs('forwarded');
   const res = await post(follower, 'grafana', 'dash', body);
   expect(res.status).toBe(200);
   expect(messagesWith(chatId, 'High memory usage forwarded')).toHaveLength(1);
 });
 
 test("each route takes only its own opt-in's token: Grafana's body on the alertmanager route of a Grafana-only channel is 401", async () => {
-  const grafanaOnAlertmanager = await post(leader, 'alertmanager', 'dash', fixtureAs('wrong-route'));
+  const grafanaOnAlertmanager = await post(leader, 'alertmanager', 'dash', grafanaFixtureAs('wrong-route'));
   expect(grafanaOnAlertmanager.status).toBe(401);
   // And the other way round: the Grafana route of a channel that opted into Alertmanager only.
-  expect((await post(leader, 'grafana', 'am-only', fixtureAs('wrong-route'), AM_TOKEN)).status).toBe(401);
-  expect((await post(leader, 'grafana', 'am-only', fixtureAs('wrong-route'))).status).toBe(401);
+  expect((await post(leader, 'grafana', 'am-only', grafanaFixtureAs('wrong-route'), AM_TOKEN)).status).toBe(401);
+  expect((await post(leader, 'grafana', 'am-only', grafanaFixtureAs('wrong-route'))).status).toBe(401);
   expect(messagesWith(chatId, 'wrong-route')).toEqual([]);
   // The tokens are never logged, by either replica.
   for (const p of [leader, follower]) {
@@ -151,11 +127,11 @@ test("each route takes only its own opt-in's token: Grafana's body on the alertm
 
 test('a Grafana group of 500 alerts is delivered in parts, every alert in the chat once, through Grafana-style retries', async () => {
   const alerts = Array.from({ length: 500 }, (_, i) => ({
-    ...FIXTURE.alerts[0]!,
+    ...GRAFANA_DOCS_FIXTURE.alerts[0]!,
     labels: { alertname: `Disk${String(i).padStart(3, '0')}`, team: 'blue' },
     fingerprint: `fp${i}`,
   }));
-  const body = { ...FIXTURE, groupKey: '{}:{big="1"}', title: '[FIRING:500]', alerts };
+  const body = { ...GRAFANA_DOCS_FIXTURE, groupKey: '{}:{big="1"}', title: '[FIRING:500]', alerts };
   // Many parts take longer than one request waits (the group chat's pace): the answer is 503 until a
   // retry finds the delivery done, as Grafana retries; a retry joins the delivery, it never resends.
   const statuses: number[] = [];

@@ -12,6 +12,7 @@ import { installCrds } from '../harness/crds.js';
 import { createNamespace, eventually, kubeConfig } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
 import { deployedServiceAccountKubeconfig } from '../harness/serviceAccount.js';
+import { recordEvent, repeatEvent } from '../harness/warningEvents.js';
 
 let ns: string;
 let other: string;
@@ -32,7 +33,7 @@ const operatorEnv = () => ({
   KUBECONFIG: kubeconfig,
 });
 
-async function warning(
+function warning(
   namespace: string,
   name: string,
   object: { kind: string; name: string },
@@ -40,27 +41,10 @@ async function warning(
   note: string,
   type = 'Warning',
 ): Promise<void> {
-  await events.createNamespacedEvent({
-    namespace,
-    body: {
-      metadata: { name },
-      eventTime: new k8s.V1MicroTime(),
-      reportingController: 'kubelet',
-      reportingInstance: 'node-1',
-      action: 'Run',
-      type,
-      reason,
-      note,
-      regarding: { apiVersion: 'v1', kind: object.kind, namespace, name: object.name, uid: `uid-${namespace}-${object.name}` },
-    },
-  });
+  return recordEvent(events, { namespace, name, object: { ...object, uid: `uid-${namespace}-${object.name}` }, reason, note, type });
 }
 
-/** The event happened again: its series grows (what the kubelet's recorder does for a crash loop). */
-async function repeat(namespace: string, name: string, count: number): Promise<void> {
-  const body = { series: { count, lastObservedTime: new k8s.V1MicroTime().toISOString() } };
-  await events.patchNamespacedEvent({ namespace, name, body }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-}
+const repeat = (namespace: string, name: string, count: number) => repeatEvent(events, namespace, name, count);
 
 const texts = (chat: number) => emulator.messagesTo(chat).map((m) => m.text);
 const eventsWatching = async (name: string, namespace = ns) => cond(await get(name, namespace), 'EventsWatching');

@@ -2,11 +2,11 @@
 // silences API by operation and result; the counts reach the metrics main.ts wires them to.
 import type { TelegramChannel } from '../../../src/api/types.js';
 import { AlertmanagerError } from '../../../src/interaction/alertmanagerApi.js';
-import { PressAuthorizer } from '../../../src/interaction/authorize.js';
 import { ANSWERS, PressHandler, type PressDeps } from '../../../src/interaction/pressHandler.js';
 import type { Episode } from '../../../src/lifecycle/episode.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
+import { adminBot } from './pressFixtures.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const ADMIN = { id: 11, first_name: 'Olga' };
@@ -53,14 +53,7 @@ function setup(alertmanager: { createSilence: () => Promise<string>; expireSilen
     now: () => NOW,
   };
   const handler = new PressHandler(deps);
-  const bot = {
-    token: '1:x',
-    key: 'bot-key',
-    authorizer: new PressAuthorizer(
-      async () => ({ status: 'administrator' }),
-      () => NOW,
-    ),
-  };
+  const bot = adminBot(NOW);
   let n = 0;
   const press = (data: string) => handler.handle(bot, { id: String(++n), from: ADMIN, data, message: MESSAGE });
   return { metrics, answers, press };

@@ -4,11 +4,11 @@
 import type { TelegramChannel } from '../../../src/api/types.js';
 import type { Access } from '../../../src/interaction/alertmanagerAccess.js';
 import type { SilenceRequest } from '../../../src/interaction/alertmanagerApi.js';
-import { PressAuthorizer } from '../../../src/interaction/authorize.js';
-import { ANSWERS, PressHandler, type PressBot } from '../../../src/interaction/pressHandler.js';
+import { ANSWERS, PressHandler } from '../../../src/interaction/pressHandler.js';
 import type { SilenceChannel } from '../../../src/interaction/silencePolicy.js';
-import type { Episode, EpisodeStore } from '../../../src/lifecycle/episode.js';
+import type { Episode } from '../../../src/lifecycle/episode.js';
 import { createLogger } from '../../../src/observability/log.js';
+import { adminBot, memoryEpisodeStore } from './pressFixtures.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const ADMIN = { id: 11, username: 'olga_oncall', first_name: 'Olga' };
@@ -29,14 +29,7 @@ function setup(commonLabels: Record<string, string>, access: (api: unknown) => A
       },
     ],
   ]);
-  const store: EpisodeStore = {
-    get: async (id) => structuredClone(episodes.get(id)),
-    update: async (id, change) => {
-      const next = change(structuredClone(episodes.get(id)!));
-      if (next) episodes.set(id, next);
-      return structuredClone(next);
-    },
-  };
+  const store = memoryEpisodeStore(episodes);
   const created: SilenceRequest[] = [];
   const api = { createSilence: async (s: SilenceRequest) => (created.push(s), 'sil-1'), expireSilence: async () => {} };
   const asked: SilenceChannel[] = [];
@@ -63,14 +56,7 @@ function setup(commonLabels: Record<string, string>, access: (api: unknown) => A
     log: createLogger('silent'),
     now: () => NOW,
   });
-  const bot: PressBot = {
-    token: '1:x',
-    key: 'bot-key',
-    authorizer: new PressAuthorizer(
-      async () => ({ status: 'administrator' }),
-      () => NOW,
-    ),
-  };
+  const bot = adminBot(NOW);
   const press = () =>
     handler.handle(bot, { id: '1', from: ADMIN, data: 's:ep1:0', message: { message_id: 40, chat: { id: -1001, type: 'supergroup' } } });
   return { press, created, asked, answers, seen };

@@ -4,12 +4,12 @@
 // source still has buttons.
 import type { AlertmanagerFor } from '../../../src/interaction/alertmanagerAccess.js';
 import type { SilenceRequest } from '../../../src/interaction/alertmanagerApi.js';
-import { PressAuthorizer } from '../../../src/interaction/authorize.js';
-import { PressHandler, type PressBot } from '../../../src/interaction/pressHandler.js';
+import { PressHandler } from '../../../src/interaction/pressHandler.js';
 import type { SilenceChannel } from '../../../src/interaction/silencePolicy.js';
-import type { Episode, EpisodeStore } from '../../../src/lifecycle/episode.js';
+import type { Episode } from '../../../src/lifecycle/episode.js';
 import { createLogger } from '../../../src/observability/log.js';
 import type { TelegramChannel } from '../../../src/api/types.js';
+import { adminBot, memoryEpisodeStore } from './pressFixtures.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const ADMIN = { id: 11, username: 'olga_oncall', first_name: 'Olga' };
@@ -36,15 +36,7 @@ function setup(spec: TelegramChannel['spec']) {
     ['epalertmanager', episode('epalertmanager', 'alertmanager', 41)],
     ['epold', episode('epold', undefined, 42)],
   ]);
-  const store: EpisodeStore = {
-    get: async (id) => structuredClone(episodes.get(id)),
-    update: async (id, change) => {
-      const cur = episodes.get(id);
-      const next = cur && change(structuredClone(cur));
-      if (next) episodes.set(id, next);
-      return structuredClone(next);
-    },
-  };
+  const store = memoryEpisodeStore(episodes);
   const asked: SilenceChannel[] = [];
   const created: { via: string; silence: SilenceRequest }[] = [];
   const alertmanagerFor: AlertmanagerFor = async (c) => {
@@ -58,14 +50,7 @@ function setup(spec: TelegramChannel['spec']) {
   const answers: string[] = [];
   const seen: string[] = [];
   const ch: TelegramChannel = { metadata: { namespace: 'mon', name: 'ops', uid: 'uid-1' }, spec };
-  const bot: PressBot = {
-    token: '1:x',
-    key: 'bot-key',
-    authorizer: new PressAuthorizer(
-      async () => ({ status: 'administrator' }),
-      () => NOW,
-    ),
-  };
+  const bot = adminBot(NOW);
   const handler = new PressHandler({
     episodes: store,
     renderer: { refresh: async () => {} },
