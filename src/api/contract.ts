@@ -25,17 +25,28 @@ export const LABEL_SILENCE_CREDENTIALS = 'telegram.notify.dev/silence-credential
 /** Every annotation the operator reads on a channel starts with this. */
 export const ANNOTATION_PREFIX = `${GROUP}/`;
 
-export const CONDITION_READY = 'Ready';
-export const CONDITION_TOKEN_VALID = 'TokenValid';
-export const CONDITION_CHAT_REACHABLE = 'ChatReachable';
-export const CONDITION_RECONCILING = 'Reconciling';
-export const CONDITION_STALLED = 'Stalled';
-/** Only on channels with spec.alertmanager.silence: can button presses be received and acted on? */
-export const CONDITION_INTERACTIVE = 'Interactive';
-/** spec.alertmanager.config: the AlertmanagerConfig generated for the channel (does not affect Ready). */
-export const CONDITION_ALERTMANAGER_CONFIGURED = 'AlertmanagerConfigured';
-/** Only on channels with spec.kubernetesEvents: is the watch of the events it asks for running? */
-export const CONDITION_EVENTS_WATCHING = 'EventsWatching';
+/**
+ * The condition types the operator writes (docs/operations.md says what each means). Ready, TokenValid,
+ * ChatReachable, Reconciling and Stalled are on every channel; the others only where their feature is on.
+ */
+export const ConditionTypes = {
+  Ready: 'Ready',
+  TokenValid: 'TokenValid',
+  ChatReachable: 'ChatReachable',
+  Reconciling: 'Reconciling',
+  Stalled: 'Stalled',
+  /** spec.alertmanager.silence (or spec.grafana.silence): can button presses be received and acted on? */
+  Interactive: 'Interactive',
+  /** spec.alertmanager.config: the AlertmanagerConfig generated for the channel (does not affect Ready). */
+  AlertmanagerConfigured: 'AlertmanagerConfigured',
+  /** spec.kubernetesEvents: is the watch of the events it asks for running? */
+  EventsWatching: 'EventsWatching',
+  /** A template (the channel's own or its bot's defaults.template); see TemplateReasons. */
+  TemplateValid: 'TemplateValid',
+  /** Routes or quiet hours; see RouteReasons. */
+  RoutesValid: 'RoutesValid',
+} as const;
+export type ConditionType = (typeof ConditionTypes)[keyof typeof ConditionTypes];
 
 export const TokenReasons = [
   'Verified',
@@ -102,8 +113,6 @@ export type AlertmanagerConfigReason = (typeof AlertmanagerConfigReasons)[number
  * matcher or topic template that does not parse, an unknown time zone), or TopicsNotManageable (a topic
  * route on a chat that is not a forum, or whose bot lacks can_manage_topics). Neither affects Ready.
  */
-export const CONDITION_TEMPLATE_VALID = 'TemplateValid';
-export const CONDITION_ROUTES_VALID = 'RoutesValid';
 export const TemplateReasons = ['Verified', 'TemplateInvalid'] as const;
 export type TemplateReason = (typeof TemplateReasons)[number];
 export const RouteReasons = ['Verified', 'RouteInvalid', 'TopicsNotManageable'] as const;

@@ -3,15 +3,7 @@
 // count the allowed channels that refer to it, and write status once, only if it changed.
 // Conditions as the channel's: Ready and TokenValid, plus Reconciling / Stalled for kstatus.
 import { createHash } from 'node:crypto';
-import {
-  CONDITION_READY,
-  CONDITION_RECONCILING,
-  CONDITION_STALLED,
-  CONDITION_TOKEN_VALID,
-  TRANSIENT_REASONS,
-  type TokenReason,
-  type Verdict,
-} from '../api/contract.js';
+import { ConditionTypes, TRANSIENT_REASONS, type TokenReason, type Verdict } from '../api/contract.js';
 import { nowRfc3339, removeCondition, setCondition } from '../api/conditions.js';
 import { parseBotSpec, parseSpec, type BotSpec, type BotStatus, type ClusterTelegramBot, type Condition } from '../api/types.js';
 import type { TelegramChannel } from '../api/types.js';
@@ -90,14 +82,14 @@ export class BotReconciler {
     let check: { verdict: Verdict; bot?: BotStatus['bot']; verified: boolean; requeueAfterMs?: number };
     if (!parsed.ok) {
       this.memory.delete(name);
-      set(CONDITION_TOKEN_VALID, { status: 'Unknown', reason: 'InvalidSpec', message: 'not checked' });
+      set(ConditionTypes.TokenValid, { status: 'Unknown', reason: 'InvalidSpec', message: 'not checked' });
       check = { verdict: { status: 'False', reason: 'InvalidSpec', message: parsed.message }, verified: false };
     } else {
       check = await this.checkToken(name, parsed.spec);
-      set(CONDITION_TOKEN_VALID, check.verdict);
+      set(ConditionTypes.TokenValid, check.verdict);
     }
     const ready = check.verdict;
-    set(CONDITION_READY, ready);
+    set(ConditionTypes.Ready, ready);
     conditions = kstatus(conditions, ready, generation, now);
 
     const next: BotStatus = {
@@ -173,9 +165,9 @@ export class BotReconciler {
 
 /** Ready True: no Reconciling, no Stalled; Unknown (transient): Reconciling; False: Stalled (a human must act). */
 function kstatus(conditions: Condition[], ready: Verdict, generation: number, now: string): Condition[] {
-  const without = removeCondition(removeCondition(conditions, CONDITION_RECONCILING), CONDITION_STALLED);
+  const without = removeCondition(removeCondition(conditions, ConditionTypes.Reconciling), ConditionTypes.Stalled);
   if (ready.status === 'True') return without;
-  const type = ready.status === 'Unknown' ? CONDITION_RECONCILING : CONDITION_STALLED;
+  const type = ready.status === 'Unknown' ? ConditionTypes.Reconciling : ConditionTypes.Stalled;
   const message = ready.status === 'Unknown' ? `retrying: ${ready.message}` : ready.message;
   return setCondition(without, { type, status: 'True', reason: ready.reason, message }, generation, now);
 }

@@ -11,7 +11,7 @@
 // It keeps no cache of its own: the Secret reader (secrets.ts) keeps each referenced Secret until its
 // resourceVersion changes (or, without a Secret watch, for a few seconds), so resolving again costs no
 // API call until a Secret is rotated, and a rotation is seen by the next resolution.
-import { CONDITION_READY, type Verdict } from '../api/contract.js';
+import { ConditionTypes, type Verdict } from '../api/contract.js';
 import { parseBotSpec, type BotSpec, type ChannelSpec, type ClusterTelegramBot } from '../api/types.js';
 import { checkChatId, checkToken } from '../api/values.js';
 import { findCondition } from '../api/conditions.js';
@@ -118,7 +118,7 @@ export class ChannelResolver {
         `namespace ${namespace} may not use ClusterTelegramBot "${name}": it allows ${describeAllowed(parsed.spec)}`,
       );
     }
-    const ready = findCondition(bot.status?.conditions, CONDITION_READY);
+    const ready = findCondition(bot.status?.conditions, ConditionTypes.Ready);
     const current = ready !== undefined && ready.observedGeneration === (bot.metadata.generation ?? 0);
     if (current && ready.status !== 'True') {
       return fail(ready.status, 'BotNotReady', `ClusterTelegramBot "${name}" is not ready (${ready.reason}): ${ready.message}`);

@@ -8,11 +8,7 @@ import {
   AlertmanagerConfigReasons,
   BotRefReasons,
   ChatReasons,
-  CONDITION_ALERTMANAGER_CONFIGURED,
-  CONDITION_INTERACTIVE,
-  CONDITION_READY,
-  CONDITION_ROUTES_VALID,
-  CONDITION_TEMPLATE_VALID,
+  ConditionTypes,
   InteractiveReasons,
   ReadyReasons,
   RouteReasons,
@@ -28,12 +24,12 @@ export const NOT_RECONCILED = 'NotReconciled';
 export const OTHER_REASON = 'Other';
 
 const CHANNEL_CONDITIONS = [
-  CONDITION_READY,
-  CONDITION_INTERACTIVE,
-  CONDITION_ALERTMANAGER_CONFIGURED,
+  ConditionTypes.Ready,
+  ConditionTypes.Interactive,
+  ConditionTypes.AlertmanagerConfigured,
   // A broken template or route loses no alert, so it does not touch Ready: these make it visible.
-  CONDITION_TEMPLATE_VALID,
-  CONDITION_ROUTES_VALID,
+  ConditionTypes.TemplateValid,
+  ConditionTypes.RoutesValid,
 ];
 const KNOWN_REASONS: ReadonlySet<string> = new Set<string>([
   ...TokenReasons,
@@ -59,7 +55,7 @@ export function conditionSeries(conditions: Condition[] | undefined, types: read
   for (const type of types) {
     const c = conditions?.find((x) => x.type === type);
     if (!c || !STATUSES.has(c.status)) {
-      if (type === CONDITION_READY) out.push({ type, status: 'Unknown', reason: NOT_RECONCILED });
+      if (type === ConditionTypes.Ready) out.push({ type, status: 'Unknown', reason: NOT_RECONCILED });
       continue;
     }
     if (c.status === 'True') continue;
@@ -77,7 +73,7 @@ export function updateConditionGauges(metrics: Metrics, channels: TelegramChanne
   }
   metrics.botCondition.reset();
   for (const bot of bots) {
-    for (const s of conditionSeries(bot.status?.conditions, [CONDITION_READY]))
+    for (const s of conditionSeries(bot.status?.conditions, [ConditionTypes.Ready]))
       metrics.botCondition.set({ bot: bot.metadata.name, ...s }, 1);
   }
 }

@@ -2,7 +2,7 @@
 // contributor compute its part in the order main.ts lists them (verification first: Ready and the
 // token and chat the others read), and write the whole status once — only if it differs from what
 // is stored. Then each contributor hears that its part is in status (delivery starts its sends).
-import { CONDITION_READY, TRANSIENT_REASONS } from '../api/contract.js';
+import { ConditionTypes, TRANSIENT_REASONS } from '../api/contract.js';
 import { splitKey, type ChannelStatus, type TelegramChannel } from '../api/types.js';
 import { isConflict } from '../kube/errors.js';
 import type { EventRecorder } from '../kube/events.js';
@@ -87,7 +87,7 @@ export class ChannelReconciler {
     this.emitTransition(ch, old, next);
 
     // One line per reconcile that did something; quiet resyncs stay at debug.
-    const ready = findCondition(next.conditions, CONDITION_READY);
+    const ready = findCondition(next.conditions, ConditionTypes.Ready);
     this.deps.log[changed || ctx.verified ? 'info' : 'debug'](
       {
         namespace,
@@ -133,8 +133,8 @@ export class ChannelReconciler {
   }
 
   private emitTransition(ch: TelegramChannel, old: ChannelStatus, next: ChannelStatus): void {
-    const before = findCondition(old.conditions, CONDITION_READY);
-    const after = findCondition(next.conditions, CONDITION_READY);
+    const before = findCondition(old.conditions, ConditionTypes.Ready);
+    const after = findCondition(next.conditions, ConditionTypes.Ready);
     if (!after || (before && before.status === after.status && before.reason === after.reason)) return;
     const type = after.status === 'False' ? 'Warning' : 'Normal';
     // A channel verified on its first try needs no Event (status says it): at 10,000 channels that

@@ -3,15 +3,7 @@
 // changed or the interval is due, and sets TokenValid, ChatReachable and Ready, with Reconciling or
 // Stalled beside a Ready that is not True. The contributors after it read what it resolved.
 import { createHash } from 'node:crypto';
-import {
-  CONDITION_CHAT_REACHABLE,
-  CONDITION_READY,
-  CONDITION_RECONCILING,
-  CONDITION_STALLED,
-  CONDITION_TOKEN_VALID,
-  TRANSIENT_REASONS,
-  type Verdict,
-} from '../api/contract.js';
+import { ConditionTypes, TRANSIENT_REASONS, type Verdict } from '../api/contract.js';
 import { parseDuration } from '../api/duration.js';
 import { parseSpec, type ChannelStatus, type Condition } from '../api/types.js';
 import { removeCondition, setCondition } from '../api/conditions.js';
@@ -79,9 +71,9 @@ export class Verification implements StatusContributor {
     const parsed = parseSpec(ch.spec);
     if (!parsed.ok) {
       const v: Verdict = { status: 'False', reason: 'InvalidSpec', message: parsed.message };
-      set(CONDITION_TOKEN_VALID, { status: 'Unknown', reason: 'InvalidSpec', message: 'not checked' });
-      set(CONDITION_CHAT_REACHABLE, { status: 'Unknown', reason: 'InvalidSpec', message: 'not checked' });
-      set(CONDITION_READY, v);
+      set(ConditionTypes.TokenValid, { status: 'Unknown', reason: 'InvalidSpec', message: 'not checked' });
+      set(ConditionTypes.ChatReachable, { status: 'Unknown', reason: 'InvalidSpec', message: 'not checked' });
+      set(ConditionTypes.Ready, v);
       conditions = stalled(conditions, v, generation, now);
       return { status: { ...base, conditions }, verified: false };
     }
@@ -93,8 +85,8 @@ export class Verification implements StatusContributor {
         reason: 'Suspended',
         message: 'spec.suspend is true: no verification and no sends until it is false',
       };
-      set(CONDITION_READY, v);
-      conditions = removeCondition(removeCondition(conditions, CONDITION_RECONCILING), CONDITION_STALLED);
+      set(ConditionTypes.Ready, v);
+      conditions = removeCondition(removeCondition(conditions, ConditionTypes.Reconciling), ConditionTypes.Stalled);
       this.memory.delete(key);
       return { status: { ...base, conditions }, verified: false };
     }
@@ -104,14 +96,14 @@ export class Verification implements StatusContributor {
     if (!resolution.ok) {
       const { failing } = resolution;
       set(
-        CONDITION_TOKEN_VALID,
+        ConditionTypes.TokenValid,
         resolution.token ?? { status: 'Unknown', reason: failing.reason, message: 'not checked until the chat id is fixed' },
       );
       set(
-        CONDITION_CHAT_REACHABLE,
+        ConditionTypes.ChatReachable,
         resolution.chat ?? { status: 'Unknown', reason: failing.reason, message: 'not checked until the token is fixed' },
       );
-      set(CONDITION_READY, failing);
+      set(ConditionTypes.Ready, failing);
       // Unknown (a botRef channel whose bot is being verified): in progress, not stalled.
       conditions =
         failing.status === 'Unknown' ? reconciling(conditions, failing, generation, now) : stalled(conditions, failing, generation, now);
@@ -150,12 +142,12 @@ export class Verification implements StatusContributor {
       result = mem.result;
     }
 
-    set(CONDITION_TOKEN_VALID, result.token);
-    set(CONDITION_CHAT_REACHABLE, result.chat);
+    set(ConditionTypes.TokenValid, result.token);
+    set(ConditionTypes.ChatReachable, result.chat);
     const ready = readyVerdict(result, resolved.chatId);
-    set(CONDITION_READY, ready);
+    set(ConditionTypes.Ready, ready);
     if (ready.status === 'True') {
-      conditions = removeCondition(removeCondition(conditions, CONDITION_RECONCILING), CONDITION_STALLED);
+      conditions = removeCondition(removeCondition(conditions, ConditionTypes.Reconciling), ConditionTypes.Stalled);
     } else if (ready.status === 'Unknown') {
       conditions = reconciling(conditions, ready, generation, now);
     } else {
@@ -199,16 +191,16 @@ function isTransient(r: VerifyResult): boolean {
 }
 
 function reconciling(conditions: Condition[], v: Verdict, generation: number, now: string): Condition[] {
-  const without = removeCondition(conditions, CONDITION_STALLED);
+  const without = removeCondition(conditions, ConditionTypes.Stalled);
   return setCondition(
     without,
-    { type: CONDITION_RECONCILING, status: 'True', reason: v.reason, message: `retrying: ${v.message}` },
+    { type: ConditionTypes.Reconciling, status: 'True', reason: v.reason, message: `retrying: ${v.message}` },
     generation,
     now,
   );
 }
 
 function stalled(conditions: Condition[], v: Verdict, generation: number, now: string): Condition[] {
-  const without = removeCondition(conditions, CONDITION_RECONCILING);
-  return setCondition(without, { type: CONDITION_STALLED, status: 'True', reason: v.reason, message: v.message }, generation, now);
+  const without = removeCondition(conditions, ConditionTypes.Reconciling);
+  return setCondition(without, { type: ConditionTypes.Stalled, status: 'True', reason: v.reason, message: v.message }, generation, now);
 }

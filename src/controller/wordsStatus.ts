@@ -2,7 +2,7 @@
 // spec, the templates' render against the built-in samples and what the last verification learnt about
 // the chat's forum. Neither touches Ready: a broken template or route costs its alerts the built-in
 // format or the channel's own thread, never the channel.
-import { CONDITION_ROUTES_VALID, CONDITION_TEMPLATE_VALID, type Verdict } from '../api/contract.js';
+import { ConditionTypes, type Verdict } from '../api/contract.js';
 import { removeCondition, setCondition } from '../api/conditions.js';
 import { parseSpec, type ChannelSpec, type Condition, type TelegramChannel } from '../api/types.js';
 import { compileQuietHoursSpec, compileRoutes, RouteSpecError } from '../routing/routes.js';
@@ -15,7 +15,7 @@ import { TemplateVerdicts, type TemplateOutcome, type TemplateVerdictDeps } from
 export type WordsStatusDeps = TemplateVerdictDeps;
 
 /** Per condition: a verdict to write, undefined to remove it, `keep` to leave it as it is. */
-export type WordsVerdicts = Record<typeof CONDITION_TEMPLATE_VALID | typeof CONDITION_ROUTES_VALID, TemplateOutcome>;
+export type WordsVerdicts = Record<typeof ConditionTypes.TemplateValid | typeof ConditionTypes.RoutesValid, TemplateOutcome>;
 
 export class WordsStatus {
   private readonly templates: TemplateVerdicts;
@@ -28,12 +28,12 @@ export class WordsStatus {
   async verdicts(ch: TelegramChannel, verified: VerifyResult | undefined): Promise<WordsVerdicts> {
     const parsed = parseSpec(ch.spec);
     // An unreadable spec is Ready's to report (InvalidSpec); nothing here can be judged.
-    if (!parsed.ok) return { [CONDITION_TEMPLATE_VALID]: undefined, [CONDITION_ROUTES_VALID]: undefined };
+    if (!parsed.ok) return { [ConditionTypes.TemplateValid]: undefined, [ConditionTypes.RoutesValid]: undefined };
     const spec = parsed.spec;
     const timeZone = usableTimeZone(spec.quietHours?.timeZone);
     return {
-      [CONDITION_TEMPLATE_VALID]: await this.templates.verdict(ch.metadata.namespace, ch.metadata.name, spec, timeZone),
-      [CONDITION_ROUTES_VALID]: await this.routesVerdict(spec, verified, timeZone),
+      [ConditionTypes.TemplateValid]: await this.templates.verdict(ch.metadata.namespace, ch.metadata.name, spec, timeZone),
+      [ConditionTypes.RoutesValid]: await this.routesVerdict(spec, verified, timeZone),
     };
   }
 

@@ -1,6 +1,6 @@
 // May a channel be sent to? The one readiness rule every delivery and the relay's plan share.
 import { findCondition } from '../api/conditions.js';
-import { CONDITION_READY } from '../api/contract.js';
+import { ConditionTypes } from '../api/contract.js';
 import type { ChannelStatus, TelegramChannel } from '../api/types.js';
 
 export type Readiness =
@@ -14,7 +14,7 @@ export type Readiness =
  * status it is about to write.
  */
 export function readiness(ch: TelegramChannel, status: ChannelStatus | undefined = ch.status): Readiness {
-  const ready = findCondition(status?.conditions, CONDITION_READY);
+  const ready = findCondition(status?.conditions, ConditionTypes.Ready);
   const observed = ready?.observedGeneration ?? status?.observedGeneration;
   const current = ch.metadata.generation === undefined || observed === ch.metadata.generation;
   if (ready?.status === 'True' && current) return { ready: true };
