@@ -2,10 +2,8 @@
 // installed?), get, server-side apply and delete. Errors are client-node's (toKubeError reads them).
 import * as k8s from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../api/contract.js';
-import { AMC_GROUP, AMC_PLURAL, AMC_VERSION, type AlertmanagerConfigObject } from './desired.js';
+import { AMC, type AlertmanagerConfigObject } from './desired.js';
 import { isNotFound } from '../kube/errors.js';
-
-const G = { group: AMC_GROUP, version: AMC_VERSION, plural: AMC_PLURAL };
 
 export interface StoredAlertmanagerConfig {
   metadata: {
@@ -34,8 +32,8 @@ export function alertmanagerConfigApi(custom: k8s.CustomObjectsApi): Alertmanage
   return {
     served: async () => {
       try {
-        const list = await custom.getAPIResources({ group: AMC_GROUP, version: AMC_VERSION });
-        return list.resources.some((r) => r.name === AMC_PLURAL);
+        const list = await custom.getAPIResources({ group: AMC.group, version: AMC.version });
+        return list.resources.some((r) => r.name === AMC.plural);
       } catch (e) {
         if (isNotFound(e)) return false;
         throw e;
@@ -43,7 +41,7 @@ export function alertmanagerConfigApi(custom: k8s.CustomObjectsApi): Alertmanage
     },
     get: async (namespace, name) => {
       try {
-        return (await custom.getNamespacedCustomObject({ ...G, namespace, name })) as StoredAlertmanagerConfig;
+        return (await custom.getNamespacedCustomObject({ ...AMC, namespace, name })) as StoredAlertmanagerConfig;
       } catch (e) {
         if (isNotFound(e)) return undefined;
         throw e;
@@ -52,13 +50,13 @@ export function alertmanagerConfigApi(custom: k8s.CustomObjectsApi): Alertmanage
     apply: async (obj, { force, uid }) => {
       const body = uid ? { ...obj, metadata: { ...obj.metadata, uid } } : obj;
       return (await custom.patchNamespacedCustomObject(
-        { ...G, namespace: obj.metadata.namespace, name: obj.metadata.name, body, fieldManager: FIELD_MANAGER, force },
+        { ...AMC, namespace: obj.metadata.namespace, name: obj.metadata.name, body, fieldManager: FIELD_MANAGER, force },
         k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply),
       )) as StoredAlertmanagerConfig;
     },
     delete: async (namespace, name, uid) => {
       try {
-        await custom.deleteNamespacedCustomObject({ ...G, namespace, name, body: { preconditions: { uid } } });
+        await custom.deleteNamespacedCustomObject({ ...AMC, namespace, name, body: { preconditions: { uid } } });
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }

@@ -4,10 +4,9 @@
 import { API_VERSION, FIELD_MANAGER, KIND } from '../api/contract.js';
 import type { AlertmanagerConfigSpec, ChannelSpec, TelegramChannel } from '../api/types.js';
 
-export const AMC_GROUP = 'monitoring.coreos.com';
-export const AMC_VERSION = 'v1alpha1';
-export const AMC_PLURAL = 'alertmanagerconfigs';
-export const AMC_KIND = 'AlertmanagerConfig';
+/** The Prometheus Operator's AlertmanagerConfig, as client-node's custom-object calls take it. */
+export const AMC = { group: 'monitoring.coreos.com', version: 'v1alpha1', plural: 'alertmanagerconfigs' } as const;
+const AMC_TYPE = { apiVersion: `${AMC.group}/${AMC.version}`, kind: 'AlertmanagerConfig' } as const;
 
 /** Labels on every AlertmanagerConfig the operator creates: the watch selects by the first. */
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
@@ -58,8 +57,7 @@ export function desiredAlertmanagerConfig(
   if (r.repeatInterval) route.repeatInterval = r.repeatInterval;
   if (r.matchers.length > 0) route.matchers = r.matchers.map((m) => ({ name: m.name, value: m.value, matchType: m.matchType }));
   return {
-    apiVersion: `${AMC_GROUP}/${AMC_VERSION}`,
-    kind: AMC_KIND,
+    ...AMC_TYPE,
     metadata: {
       name,
       namespace,

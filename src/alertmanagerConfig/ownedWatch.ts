@@ -8,7 +8,7 @@ import { metadataOnlyWatch } from '../kube/metadataOnly.js';
 import type { Logger } from '../observability/log.js';
 import type { KubeObject } from '../kube/objects.js';
 import { ResourceWatcher } from '../runtime/watcher.js';
-import { AMC_GROUP, AMC_PLURAL, AMC_VERSION, OWNED_SELECTOR } from './desired.js';
+import { AMC, OWNED_SELECTOR } from './desired.js';
 
 export interface OwnedConfigs {
   /** Starts the watch (once; later calls do nothing). */
@@ -22,8 +22,8 @@ export interface OwnedConfigs {
 
 export function ownedConfigsPath(namespace: string | undefined): string {
   const base = namespace
-    ? `/apis/${AMC_GROUP}/${AMC_VERSION}/namespaces/${namespace}/${AMC_PLURAL}`
-    : `/apis/${AMC_GROUP}/${AMC_VERSION}/${AMC_PLURAL}`;
+    ? `/apis/${AMC.group}/${AMC.version}/namespaces/${namespace}/${AMC.plural}`
+    : `/apis/${AMC.group}/${AMC.version}/${AMC.plural}`;
   return `${base}?labelSelector=${encodeURIComponent(OWNED_SELECTOR)}`;
 }
 

@@ -13,14 +13,16 @@ export const LABEL_TEMPLATE_CONFIGMAP = 'telegram.notify.dev/template';
 
 /** Bytes of one template text (firing, resolved, or a ConfigMap key's value): a few messages' worth, many times over. */
 export const MAX_TEMPLATE_BYTES = 64 * 1024;
-export const MAX_ROUTES = 32;
-export const MAX_MATCHERS_PER_ROUTE = 16;
-export const MAX_MENTIONS = 16;
-/** One matcher list, as typed: a label name, an operator and a value. */
-export const MAX_MATCHER_CHARS = 1024;
-/** A topic name template; Telegram's topic names are 1..128 characters once rendered. */
-export const MAX_TOPIC_TEMPLATE_CHARS = 1024;
-export const MAX_TOPIC_NAME_CHARS = 128;
+/** The bounds of routes and mentions; the CRD states the same ones as maxItems and maxLength. */
+const BOUNDS = {
+  routes: 32,
+  matchersPerRoute: 16,
+  mentions: 16,
+  /** One matcher, as typed: a label name, an operator and a value. */
+  matcherChars: 1024,
+  /** A topic name template; what it renders must fit Telegram's 1..128 characters (template/topicName.ts). */
+  topicTemplateChars: 1024,
+} as const;
 /** A mention: `@username` (Telegram usernames are 5..32 characters) or a numeric user id. */
 export const MENTION_PATTERN = /^(@[A-Za-z0-9_]{5,32}|[1-9][0-9]{0,15})$/;
 export const TIME_OF_DAY_PATTERN = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
@@ -58,12 +60,12 @@ export type TemplateSpec = z.infer<typeof TemplateSpecSchema>;
 export const RouteSpecSchema = z
   .object({
     /** Alertmanager matcher lists (`severity="critical"`); all must match. Parsed by the reconciler. */
-    matchers: z.array(z.string().min(1).max(MAX_MATCHER_CHARS)).max(MAX_MATCHERS_PER_ROUTE).default([]),
+    matchers: z.array(z.string().min(1).max(BOUNDS.matcherChars)).max(BOUNDS.matchersPerRoute).default([]),
     messageThreadId: z.number().int().min(2).optional(),
     /** `name` is a Liquid template over the alert (`labels`, `annotations`), rendered as plain text. */
-    topic: z.object({ name: z.string().min(1).max(MAX_TOPIC_TEMPLATE_CHARS) }).optional(),
+    topic: z.object({ name: z.string().min(1).max(BOUNDS.topicTemplateChars) }).optional(),
     silent: z.boolean().default(false),
-    mention: z.array(z.string().regex(MENTION_PATTERN, 'must be @username or a numeric user id')).max(MAX_MENTIONS).default([]),
+    mention: z.array(z.string().regex(MENTION_PATTERN, 'must be @username or a numeric user id')).max(BOUNDS.mentions).default([]),
   })
   .refine((r) => (r.messageThreadId === undefined) !== (r.topic === undefined), {
     message: 'set exactly one of messageThreadId and topic',
@@ -74,14 +76,14 @@ export const QuietHoursSpecSchema = z.object({
   timeZone: z.string().min(1).max(64),
   from: z.string().regex(TIME_OF_DAY_PATTERN, 'must be a time of day "HH:MM" (00:00 to 23:59)'),
   to: z.string().regex(END_TIME_OF_DAY_PATTERN, 'must be a time of day "HH:MM" (00:00 to 24:00)'),
-  except: z.array(z.string().min(1).max(MAX_MATCHER_CHARS)).max(MAX_MATCHERS_PER_ROUTE).default([]),
+  except: z.array(z.string().min(1).max(BOUNDS.matcherChars)).max(BOUNDS.matchersPerRoute).default([]),
 });
 export type QuietHoursSpec = z.infer<typeof QuietHoursSpecSchema>;
 
 /** The fields a TelegramChannel's spec gains. */
 export const WordsSpecFields = {
   template: TemplateSpecSchema.optional(),
-  routes: z.array(RouteSpecSchema).max(MAX_ROUTES).default([]),
+  routes: z.array(RouteSpecSchema).max(BOUNDS.routes).default([]),
   quietHours: QuietHoursSpecSchema.optional(),
 };
 
