@@ -11,6 +11,8 @@
 //   stream of requests naming it costs one GET per few seconds, not one each;
 // - concurrent reads of one Secret share one GET, and a few GETs run at once (each answer is a whole Secret).
 import type * as k8s from '@kubernetes/client-node';
+import { LRUCache } from 'lru-cache';
+import pLimit from 'p-limit';
 import { toKubeError } from '../kube/errors.js';
 
 /** A Secret's value, or why there is none that a user must fix (the Secret or its key is missing). */
@@ -81,15 +83,13 @@ export interface SecretReaderOptions {
 }
 
 export class SecretReader {
-  /** namespace/name → what is kept. Insertion order is recency: the first entry is the least recently used. */
-  private readonly cache = new Map<string, Entry>();
-  private readonly missing = new Map<string, Missing>();
+  /** namespace/name → what is kept, least recently used dropped first once the values' bytes pass the bound. */
+  private readonly cache: LRUCache<string, Entry>;
+  private readonly missing = new LRUCache<string, Missing>({ max: MAX_MISSING });
   private readonly inFlight = new Map<string, Promise<Fetched>>();
-  private bytes = 0;
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** At most MAX_CONCURRENT_GETS reads in flight; the others wait their turn in order. */
+  private readonly limited = pLimit(MAX_CONCURRENT_GETS);
   private readonly now: () => number;
-  private readonly maxBytes: number;
 
   constructor(
     private readonly core: k8s.CoreV1Api,
@@ -98,12 +98,13 @@ export class SecretReader {
   ) {
     if (typeof opts === 'function') opts = { now: opts };
     this.now = opts.now ?? Date.now;
-    this.maxBytes = opts.maxBytes ?? DEFAULT_SECRET_CACHE_BYTES;
+    // An entry larger than the whole bound is not kept (its value is still answered).
+    this.cache = new LRUCache({ maxSize: opts.maxBytes ?? DEFAULT_SECRET_CACHE_BYTES, sizeCalculation: (e) => e.bytes });
   }
 
   /** Bytes of values kept now (for tests and the bound). */
   get cachedBytes(): number {
-    return this.bytes;
+    return this.cache.calculatedSize;
   }
 
   private isFresh(readAt: number, resourceVersion: string | undefined, namespace: string, name: string): boolean {
@@ -119,7 +120,6 @@ export class SecretReader {
     const cacheKey = `${namespace}/${name}`;
     const entry = this.cache.get(cacheKey);
     if (entry && entry.values.has(key) && this.isFresh(entry.readAt, entry.resourceVersion, namespace, name)) {
-      this.touch(cacheKey, entry);
       return this.answer(namespace, name, key, entry.values.get(key)!, entry.keyCount);
     }
     const gone = this.missing.get(cacheKey);
@@ -160,30 +160,15 @@ export class SecretReader {
       return { data: secret.data ?? {}, resourceVersion: secret.metadata?.resourceVersion ?? '' };
     } catch (e) {
       const err = toKubeError(e);
-      this.drop(cacheKey);
+      this.cache.delete(cacheKey);
       if (err.code !== 404 && err.code !== 403) throw new SecretUnavailable(`reading Secret ${namespace}/${name}: ${err.message}`);
       const message =
         err.code === 404
           ? `Secret ${namespace}/${name} not found`
           : `Secret ${namespace}/${name} cannot be read by the operator (forbidden): check its RBAC`;
       const gone = { message, readAt: this.now() };
-      this.missing.delete(cacheKey);
       this.missing.set(cacheKey, gone);
-      if (this.missing.size > MAX_MISSING) this.missing.delete(this.missing.keys().next().value!);
       return gone;
-    }
-  }
-
-  /** Runs `fn` once fewer than MAX_CONCURRENT_GETS run; a finished one hands its turn to the next waiting. */
-  private async limited<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.running < MAX_CONCURRENT_GETS) this.running++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
     }
   }
 
@@ -199,32 +184,13 @@ export class SecretReader {
     values.set(key, value);
     let bytes = ENTRY_OVERHEAD_BYTES;
     for (const [k, v] of values) bytes += k.length + (v?.length ?? 0);
-    this.drop(cacheKey);
-    // A value larger than the whole bound is answered but not kept.
-    if (bytes > this.maxBytes) return;
     const keyCount = Object.keys(fetched.data).length;
     this.cache.set(cacheKey, { resourceVersion: fetched.resourceVersion, values, keyCount, bytes, readAt: this.now() });
-    this.bytes += bytes;
-    for (const [k, e] of this.cache) {
-      if (this.bytes <= this.maxBytes) break;
-      this.drop(k, e);
-    }
-  }
-
-  private touch(cacheKey: string, entry: Entry): void {
-    this.cache.delete(cacheKey);
-    this.cache.set(cacheKey, entry);
-  }
-
-  private drop(cacheKey: string, entry = this.cache.get(cacheKey)): void {
-    if (!entry) return;
-    this.cache.delete(cacheKey);
-    this.bytes -= entry.bytes;
   }
 
   /** Drops Secrets no channel references any more, so their data leaves memory. */
   retainOnly(referenced: Set<string>): void {
-    for (const key of [...this.cache.keys()]) if (!referenced.has(key)) this.drop(key);
+    for (const key of [...this.cache.keys()]) if (!referenced.has(key)) this.cache.delete(key);
     for (const key of [...this.missing.keys()]) if (!referenced.has(key)) this.missing.delete(key);
   }
 
