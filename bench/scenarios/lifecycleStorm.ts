@@ -96,6 +96,25 @@ export async function runLifecycleStorm(kubeconfig: string, namespace: string, s
       ...amNames.map((n, i) => alert(n, 'alertmanager', i, endsAt)),
     ];
 
+    /**
+     * A phase begun at `from`: polls until each side's chat shows all of its alerts as `count` counts
+     * them, or the cap passes, then lets retries in flight land. When each side got there (null:
+     * never), and when the phase ended.
+     */
+    const untilBothSidesShow = async (from: number, count: (names: string[], chat: number) => number) => {
+      const at: Record<'op' | 'am', number | null> = { op: null, am: null };
+      const sides = [
+        ['op', opNames, opChat],
+        ['am', amNames, amChat],
+      ] as const;
+      while (Date.now() < from + sizes.capMs && (at.op === null || at.am === null)) {
+        for (const [s, names, chat] of sides) if (at[s] === null && count(names, chat) === names.length) at[s] = Date.now();
+        await sleep(200);
+      }
+      await sleep(3_000); // retries in flight at the end of the phase may still land
+      return { at, end: Date.now() };
+    };
+
     // ---- firing -------------------------------------------------------------------------------
     const fireAt = Date.now();
     await am.postAlerts(all());
@@ -103,15 +122,7 @@ export async function runLifecycleStorm(kubeconfig: string, namespace: string, s
       const view = emulator.chatView(chat);
       return names.filter((n) => view.some((m) => mentions(m, n))).length;
     };
-    const firedAt: Record<'op' | 'am', number | null> = { op: null, am: null };
-    const fireDeadline = fireAt + sizes.capMs;
-    while (Date.now() < fireDeadline && (firedAt.op === null || firedAt.am === null)) {
-      if (firedAt.op === null && shown(opNames, opChat) === opNames.length) firedAt.op = Date.now();
-      if (firedAt.am === null && shown(amNames, amChat) === amNames.length) firedAt.am = Date.now();
-      await sleep(200);
-    }
-    await sleep(3_000); // retries in flight at the end of the phase may still land
-    const fireEnd = Date.now();
+    const { at: firedAt, end: fireEnd } = await untilBothSidesShow(fireAt, shown);
     const firing = (names: string[], chat: number, token: string, at: number | null) => ({
       complete: at !== null,
       seconds: at === null ? null : round((at - fireAt) / 1000, 1),
@@ -130,15 +141,7 @@ export async function runLifecycleStorm(kubeconfig: string, namespace: string, s
       const view = emulator.chatView(chat);
       return names.filter((n) => view.some((m) => mentions(m, n) && showsResolved(m))).length;
     };
-    const resolvedAt: Record<'op' | 'am', number | null> = { op: null, am: null };
-    const resolveDeadline = resolveAt + sizes.capMs;
-    while (Date.now() < resolveDeadline && (resolvedAt.op === null || resolvedAt.am === null)) {
-      if (resolvedAt.op === null && shownResolved(opNames, opChat) === opNames.length) resolvedAt.op = Date.now();
-      if (resolvedAt.am === null && shownResolved(amNames, amChat) === amNames.length) resolvedAt.am = Date.now();
-      await sleep(200);
-    }
-    await sleep(3_000);
-    const resolveEnd = Date.now();
+    const { at: resolvedAt, end: resolveEnd } = await untilBothSidesShow(resolveAt, shownResolved);
     const resolution = (names: string[], chat: number, token: string, at: number | null) => {
       const view = emulator.chatView(chat);
       return {
