@@ -7,13 +7,13 @@
 // end, requests by method and 429s per phase, and the time from the resolve until the chat shows every
 // alert resolved. The operator's episode ConfigMap writes are counted too (per notification).
 import type { DeliveredMessage } from '../../test/emulator/server.js';
-import { DEFAULT_LIMITS } from '../../test/emulator/limits.js';
 import { benchRun } from '../lib/benchRun.js';
 import { sleep } from '../lib/kube.js';
 import { requestsByMethod } from '../lib/lifecycle.js';
 import { metricByLabels, scrapeMetrics } from '../lib/operator.js';
 import { notifyFailures, startSideBySide } from '../lib/sideBySide.js';
 import { round } from '../lib/proc.js';
+import { stormHead, type StormHead } from '../lib/stormHead.js';
 
 export interface LifecycleStormSizes {
   alerts: number;
@@ -48,12 +48,7 @@ export interface LifecycleStormSide {
   };
 }
 
-export interface LifecycleStormResult {
-  scenario: 'lifecycle-storm';
-  sizes: LifecycleStormSizes;
-  targets: typeof LIFECYCLE_STORM_TARGETS;
-  emulatorLimits: typeof DEFAULT_LIMITS;
-  setup: string;
+export interface LifecycleStormResult extends StormHead<'lifecycle-storm', LifecycleStormSizes, typeof LIFECYCLE_STORM_TARGETS> {
   operator: LifecycleStormSide;
   alertmanager: LifecycleStormSide;
   episodeWrites: { firing: number; resolution: number; perNotification: number | null };
@@ -157,12 +152,12 @@ export async function runLifecycleStorm(kubeconfig: string, namespace: string, s
     const writesResolution = writes.between(resolveAt, resolveEnd);
     const metrics = await scrapeMetrics(operator.op.url);
     return {
-      scenario: 'lifecycle-storm',
-      sizes,
-      targets: LIFECYCLE_STORM_TARGETS,
-      emulatorLimits: DEFAULT_LIMITS,
-      setup:
+      ...stormHead(
+        'lifecycle-storm',
+        sizes,
+        LIFECYCLE_STORM_TARGETS,
         'one Alertmanager (send_resolved on both receivers), one emulator instance with default limits; each side has its own bot and supergroup; run concurrently; the operator channel has resolved: Edit and no buttons',
+      ),
       operator: {
         via: 'operator webhook, resolved: Edit',
         alerts: sizes.alerts,
