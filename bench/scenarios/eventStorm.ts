@@ -202,13 +202,9 @@ export async function runEventStorm(kubeconfig: string, namespace: string, sizes
     for (const r of calls) byMethod[r.method] = (byMethod[r.method] ?? 0) + 1;
     const cpuSeconds = round(after.cpuSeconds - before.cpuSeconds, 2);
     const metrics = await scrapeMetrics(operator.op.url);
+    const setup = `one TelegramChannel with spec.kubernetesEvents: {} posting to one supergroup; ${sizes.events} Warning events (events.k8s.io/v1) over ${sizes.objects} Pods (${REASONS.length} reasons), each object's first event created and the rest growing its series, issued evenly over ${sizes.spreadMs / 1000} s`;
     return {
-      ...stormHead(
-        'event-storm',
-        sizes,
-        EVENT_STORM_TARGETS,
-        `one TelegramChannel with spec.kubernetesEvents: {} posting to one supergroup; ${sizes.events} Warning events (events.k8s.io/v1) over ${sizes.objects} Pods (${REASONS.length} reasons), each object's first event created and the rest growing its series, issued evenly over ${sizes.spreadMs / 1000} s`,
-      ),
+      ...stormHead('event-storm', sizes, EVENT_STORM_TARGETS, setup),
       issuedSeconds: round((issued - start) / 1000, 2),
       issueFailures,
       objectsShown: view.own.size + view.overflow,

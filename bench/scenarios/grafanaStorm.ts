@@ -184,15 +184,12 @@ export async function runGrafanaStorm(kubeconfig: string, namespace: string, siz
       } else textFallbacks++;
     }
     const requests = requestsByMethod(emulator.requests, theBot.token);
+    const setup =
+      `${sizes.alerts} Grafana notifications of one alert each, every one with an imageURL on a local image server ` +
+      `(60 KB PNG, the host in IMAGE_URL_HOSTS), POSTed at once to /webhooks/grafana and retried on 5xx; ` +
+      `one supergroup, the emulator's default limits; channel grafana.resolved Edit (default).`;
     return {
-      ...stormHead(
-        'grafana-storm',
-        sizes,
-        GRAFANA_STORM_TARGETS,
-        `${sizes.alerts} Grafana notifications of one alert each, every one with an imageURL on a local image server ` +
-          `(60 KB PNG, the host in IMAGE_URL_HOSTS), POSTed at once to /webhooks/grafana and retried on 5xx; ` +
-          `one supergroup, the emulator's default limits; channel grafana.resolved Edit (default).`,
-      ),
+      ...stormHead('grafana-storm', sizes, GRAFANA_STORM_TARGETS, setup),
       alerts: sizes.alerts,
       photos,
       textFallbacks,

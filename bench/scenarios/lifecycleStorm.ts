@@ -151,13 +151,10 @@ export async function runLifecycleStorm(kubeconfig: string, namespace: string, s
     };
     const writesResolution = writes.between(resolveAt, resolveEnd);
     const metrics = await scrapeMetrics(operator.op.url);
+    const setup =
+      'one Alertmanager (send_resolved on both receivers), one emulator instance with default limits; each side has its own bot and supergroup; run concurrently; the operator channel has resolved: Edit and no buttons';
     return {
-      ...stormHead(
-        'lifecycle-storm',
-        sizes,
-        LIFECYCLE_STORM_TARGETS,
-        'one Alertmanager (send_resolved on both receivers), one emulator instance with default limits; each side has its own bot and supergroup; run concurrently; the operator channel has resolved: Edit and no buttons',
-      ),
+      ...stormHead('lifecycle-storm', sizes, LIFECYCLE_STORM_TARGETS, setup),
       operator: {
         via: 'operator webhook, resolved: Edit',
         alerts: sizes.alerts,

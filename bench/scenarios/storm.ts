@@ -219,15 +219,11 @@ export async function runStorm(
       evaluate(via, names, postedAt, emulator.messagesTo(s.chat), emulator.requests, s.bot.token);
     const opSide = evaluated('operator webhook', opNames, side.op);
     const amSide = evaluated('Alertmanager telegram_configs', amNames, side.am);
+    const setup = options.words
+      ? 'one Alertmanager, one emulator instance with default limits; each side has its own bot and supergroup; run concurrently; the operator channel has a template and two routes by severity to forum topics by name, in a forum where its bot may manage topics'
+      : 'one Alertmanager, one emulator instance with default limits; each side has its own bot and supergroup; run concurrently';
     return {
-      ...stormHead(
-        'storm',
-        sizes,
-        options.words ? WORDS_STORM_TARGETS : STORM_TARGETS,
-        options.words
-          ? 'one Alertmanager, one emulator instance with default limits; each side has its own bot and supergroup; run concurrently; the operator channel has a template and two routes by severity to forum topics by name, in a forum where its bot may manage topics'
-          : 'one Alertmanager, one emulator instance with default limits; each side has its own bot and supergroup; run concurrently',
-      ),
+      ...stormHead('storm', sizes, options.words ? WORDS_STORM_TARGETS : STORM_TARGETS, setup),
       operator: opSide,
       alertmanager: amSide,
       ratios: {
