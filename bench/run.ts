@@ -45,130 +45,95 @@ const CONCURRENCY = Number(process.env.BENCH_MAX_CONCURRENT_RECONCILES ?? 32);
 
 type Job = { name: string; run: (kubeconfig: string, ns: string) => Promise<unknown> };
 
+/** The job `name`: `scenario` at `sizes`, in the namespace the runner makes for it. */
+function job<Sizes>(name: string, scenario: (kubeconfig: string, ns: string, sizes: Sizes) => Promise<unknown>, sizes: Sizes): Job {
+  return { name, run: (kc, ns) => scenario(kc, ns, sizes) };
+}
+
+const stormSizes = (alerts: number) => ({ alerts, capMs: quick ? 60_000 : 5 * 60_000, groupWait: '1s', groupInterval: '1s' });
+
 const jobs: Job[] = [
-  ...[1_000, 10_000].map((n) => ({
-    name: `scale-${n}`,
-    run: (kc: string, ns: string) =>
-      runScale(kc, ns, {
-        channels: quick ? n / 50 : n,
-        tokens: 10,
-        steadyMs: quick ? 5_000 : Number(process.env.BENCH_STEADY_MS ?? 120_000),
-        settleMs: 5_000,
-        maxConcurrentReconciles: CONCURRENCY,
-        readyTimeoutMs: 15 * 60_000,
-      }),
-  })),
-  {
-    // 50 maximum-size webhook bodies at once against a follower, then the leader, both holding 10,000 channels.
-    name: 'webhook-flood-10000',
-    run: (kc, ns) =>
-      runWebhookFlood(kc, ns, {
-        channels: quick ? 200 : 10_000,
-        tokens: 10,
-        clients: 50,
-        bodyBytes: 4 * 1024 * 1024,
-        maxConcurrentReconciles: CONCURRENCY,
-        readyTimeoutMs: 15 * 60_000,
-        restMs: quick ? 3_000 : 20_000,
-      }),
-  },
-  {
-    name: 'clusterbot-1000',
-    run: (kc, ns) =>
-      runClusterBot(kc, ns, {
-        channels: quick ? 100 : 1_000,
-        namespaces: quick ? 10 : 100,
-        maxConcurrentReconciles: CONCURRENCY,
-        readyTimeoutMs: 10 * 60_000,
-        settleMs: 5_000,
-      }),
-  },
-  {
-    name: 'latency',
-    run: (kc, ns) =>
-      runLatency(kc, ns, {
-        alerts: quick ? 50 : 500,
-        tokens: 10,
-        ratePerSecond: 20,
-        maxConcurrentReconciles: CONCURRENCY,
-        timeoutMs: 120_000,
-      }),
-  },
-  ...[60, 300].map((n) => ({
-    name: `storm-${n}`,
-    run: (kc: string, ns: string) =>
-      runStorm(kc, ns, { alerts: quick ? n / 6 : n, capMs: quick ? 60_000 : 5 * 60_000, groupWait: '1s', groupInterval: '1s' }),
-  })),
+  ...[1_000, 10_000].map((n) =>
+    job(`scale-${n}`, runScale, {
+      channels: quick ? n / 50 : n,
+      tokens: 10,
+      steadyMs: quick ? 5_000 : Number(process.env.BENCH_STEADY_MS ?? 120_000),
+      settleMs: 5_000,
+      maxConcurrentReconciles: CONCURRENCY,
+      readyTimeoutMs: 15 * 60_000,
+    }),
+  ),
+  // 50 maximum-size webhook bodies at once against a follower, then the leader, both holding 10,000 channels.
+  job('webhook-flood-10000', runWebhookFlood, {
+    channels: quick ? 200 : 10_000,
+    tokens: 10,
+    clients: 50,
+    bodyBytes: 4 * 1024 * 1024,
+    maxConcurrentReconciles: CONCURRENCY,
+    readyTimeoutMs: 15 * 60_000,
+    restMs: quick ? 3_000 : 20_000,
+  }),
+  job('clusterbot-1000', runClusterBot, {
+    channels: quick ? 100 : 1_000,
+    namespaces: quick ? 10 : 100,
+    maxConcurrentReconciles: CONCURRENCY,
+    readyTimeoutMs: 10 * 60_000,
+    settleMs: 5_000,
+  }),
+  job('latency', runLatency, {
+    alerts: quick ? 50 : 500,
+    tokens: 10,
+    ratePerSecond: 20,
+    maxConcurrentReconciles: CONCURRENCY,
+    timeoutMs: 120_000,
+  }),
+  ...[60, 300].map((n) => job(`storm-${n}`, runStorm, stormSizes(quick ? n / 6 : n))),
   {
     // storm-60 again, the operator's channel with a template and two routes by severity into forum topics by name.
     name: 'words-storm-60',
-    run: (kc, ns) =>
-      runStorm(
-        kc,
-        ns,
-        { alerts: quick ? 10 : 60, capMs: quick ? 60_000 : 5 * 60_000, groupWait: '1s', groupInterval: '1s' },
-        { words: true },
-      ),
+    run: (kc, ns) => runStorm(kc, ns, stormSizes(quick ? 10 : 60), { words: true }),
   },
   {
     // In-process: the compiled render pool and the sending path's render step, per notification.
     name: 'render-cost',
     run: () => runRenderCost({ renders: quick ? 200 : 5_000, warmup: quick ? 20 : 200 }),
   },
-  {
-    // The operator's RSS with TEMPLATE_WORKERS = 1, 2, 4, without and with templates.
-    name: 'template-pool-memory',
-    run: (kc, ns) =>
-      runTemplatePoolMemory(kc, ns, {
-        workers: [1, 2, 4],
-        channels: quick ? 6 : 30,
-        notifications: quick ? 30 : 600,
-        alertsPerNotification: 10,
-        concurrency: 6,
-        samples: quick ? 3 : 10,
-        sampleEveryMs: 500,
-      }),
-  },
-  {
-    name: 'lifecycle-storm-60',
-    run: (kc, ns) =>
-      runLifecycleStorm(kc, ns, { alerts: quick ? 10 : 60, capMs: quick ? 90_000 : 10 * 60_000, groupWait: '1s', groupInterval: '1s' }),
-  },
-  {
-    // Grafana alerts with their panel images: each one a photo, into one chat (issue 22).
-    name: 'grafana-storm-60',
-    run: (kc, ns) => runGrafanaStorm(kc, ns, { alerts: quick ? 6 : 60, capMs: quick ? 120_000 : 10 * 60_000 }),
-  },
-  {
-    name: 'press-latency',
-    run: (kc, ns) => runPressLatency(kc, ns, { presses: quick ? 20 : 100, chats: 20, intervalMs: 500, durations: ['1h', '24h'] }),
-  },
-  {
-    // The same presses in ONE chat that its own notifications have just filled up to Telegram's group limit.
-    name: 'press-latency-busy-chat',
-    run: (kc, ns) => runPressLatency(kc, ns, { presses: quick ? 10 : 20, chats: 1, intervalMs: 1000, durations: ['1h', '24h'] }),
-  },
-  {
-    name: 'episode-writes',
-    run: (kc, ns) => runEpisodeWrites(kc, ns, { groups: quick ? 10 : 40, chats: 10 }),
-  },
-  {
-    // The cluster's own Warning events: 1,000 in about 10 s over 300 Pods, one channel, one supergroup.
-    name: 'event-storm-1000',
-    run: (kc, ns) =>
-      runEventStorm(kc, ns, {
-        events: quick ? 100 : 1_000,
-        objects: quick ? 30 : 300,
-        spreadMs: quick ? 2_000 : 10_000,
-        capMs: quick ? 90_000 : 10 * 60_000,
-        quietMs: 5_000,
-      }),
-  },
-  {
-    name: 'throughput',
-    run: (kc, ns) =>
-      runThroughput(kc, ns, { alerts: quick ? 200 : 1_000, chats: 30, maxConcurrentReconciles: CONCURRENCY, timeoutMs: 10 * 60_000 }),
-  },
+  // The operator's RSS with TEMPLATE_WORKERS = 1, 2, 4, without and with templates.
+  job('template-pool-memory', runTemplatePoolMemory, {
+    workers: [1, 2, 4],
+    channels: quick ? 6 : 30,
+    notifications: quick ? 30 : 600,
+    alertsPerNotification: 10,
+    concurrency: 6,
+    samples: quick ? 3 : 10,
+    sampleEveryMs: 500,
+  }),
+  job('lifecycle-storm-60', runLifecycleStorm, {
+    alerts: quick ? 10 : 60,
+    capMs: quick ? 90_000 : 10 * 60_000,
+    groupWait: '1s',
+    groupInterval: '1s',
+  }),
+  // Grafana alerts with their panel images: each one a photo, into one chat (issue 22).
+  job('grafana-storm-60', runGrafanaStorm, { alerts: quick ? 6 : 60, capMs: quick ? 120_000 : 10 * 60_000 }),
+  job('press-latency', runPressLatency, { presses: quick ? 20 : 100, chats: 20, intervalMs: 500, durations: ['1h', '24h'] }),
+  // The same presses in ONE chat that its own notifications have just filled up to Telegram's group limit.
+  job('press-latency-busy-chat', runPressLatency, { presses: quick ? 10 : 20, chats: 1, intervalMs: 1000, durations: ['1h', '24h'] }),
+  job('episode-writes', runEpisodeWrites, { groups: quick ? 10 : 40, chats: 10 }),
+  // The cluster's own Warning events: 1,000 in about 10 s over 300 Pods, one channel, one supergroup.
+  job('event-storm-1000', runEventStorm, {
+    events: quick ? 100 : 1_000,
+    objects: quick ? 30 : 300,
+    spreadMs: quick ? 2_000 : 10_000,
+    capMs: quick ? 90_000 : 10 * 60_000,
+    quietMs: 5_000,
+  }),
+  job('throughput', runThroughput, {
+    alerts: quick ? 200 : 1_000,
+    chats: 30,
+    maxConcurrentReconciles: CONCURRENCY,
+    timeoutMs: 10 * 60_000,
+  }),
 ];
 
 async function main(): Promise<void> {

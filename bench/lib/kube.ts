@@ -3,6 +3,7 @@
 // TelegramChannels that counts every write the operator makes (each status patch is one MODIFIED).
 import * as k8s from '@kubernetes/client-node';
 import { CHANNELS as G, CHANNEL_TYPE } from '../../test/harness/resources.js';
+import { resumingWatch, type ResumingWatch } from './resumingWatch.js';
 
 export interface Clients {
   kc: k8s.KubeConfig;
@@ -142,11 +143,8 @@ export class ChannelWatch {
   readonly modifiedAt: number[] = [];
   readonly modifiedPerName = new Map<string, number>();
   private readonly ready = new Set<string>();
-  private rv = '';
-  private controller: AbortController | undefined;
-  private stopped = false;
+  private watch: ResumingWatch | undefined;
   private waiters: { n: number; resolve: (t: number) => void }[] = [];
-  restarts = 0;
 
   /**
    * `namespace` undefined: the TelegramChannels of every namespace whose name starts with `prefix` (a
@@ -164,8 +162,18 @@ export class ChannelWatch {
         ? await this.c.custom.listNamespacedCustomObject({ ...G, namespace: this.namespace, limit: 1 })
         : await this.c.custom.listClusterCustomObject({ ...G, limit: 1 })
     ) as { metadata: { resourceVersion: string } };
-    this.rv = l.metadata.resourceVersion;
-    await this.connect();
+    const scope = this.namespace ? `namespaces/${this.namespace}/` : '';
+    this.watch = await resumingWatch(
+      this.c.kc,
+      `/apis/${G.group}/${G.version}/${scope}${G.plural}`,
+      { resourceVersion: l.metadata.resourceVersion, timeoutSeconds: 3600 },
+      (type, obj: WatchedChannel) => this.onEvent(type, obj),
+    );
+  }
+
+  /** How many times the watch ended and was started again. */
+  get restarts(): number {
+    return this.watch?.restarts ?? 0;
   }
 
   get readyCount(): number {
@@ -192,27 +200,10 @@ export class ChannelWatch {
   }
 
   stop(): void {
-    this.stopped = true;
-    this.controller?.abort();
-  }
-
-  private async connect(): Promise<void> {
-    const scope = this.namespace ? `namespaces/${this.namespace}/` : '';
-    const path = `/apis/${G.group}/${G.version}/${scope}${G.plural}`;
-    this.controller = await new k8s.Watch(this.c.kc).watch(
-      path,
-      { resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds: 3600 },
-      (type, obj: WatchedChannel) => this.onEvent(type, obj),
-      () => {
-        if (this.stopped) return;
-        this.restarts++;
-        setTimeout(() => void this.connect().catch(() => undefined), 200);
-      },
-    );
+    this.watch?.stop();
   }
 
   private onEvent(type: string, obj: WatchedChannel): void {
-    if (obj?.metadata?.resourceVersion) this.rv = obj.metadata.resourceVersion;
     if (type === 'BOOKMARK' || type === 'ERROR') return;
     if (!obj.metadata.namespace?.startsWith(this.prefix)) return;
     // Namespace and name: one scenario's channels of the same name in two namespaces are two channels.

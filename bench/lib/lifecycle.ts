@@ -1,9 +1,9 @@
 // Helpers for the alert-lifecycle benchmarks: Alertmanager webhook payloads for one group, and a
 // watch that counts the API server's writes to the episode ConfigMaps.
-import * as k8s from '@kubernetes/client-node';
 import { LABEL_EPISODES } from '../../src/lifecycle/records.js';
 import { alertmanagerPayload, type TestAlert } from '../../test/harness/alertmanagerPayload.js';
 import type { Clients } from './kube.js';
+import { resumingWatch, type ResumingWatch } from './resumingWatch.js';
 
 export interface WebhookAlert extends TestAlert {
   labels: Record<string, string>;
@@ -36,16 +36,17 @@ export function groupPayload(groupKey: string, alerts: WebhookAlert[], receiver 
 export class EpisodeWriteWatch {
   readonly writesAt: number[] = [];
   deleted = 0;
-  private controller: AbortController | undefined;
-  private stopped = false;
-  private rv = '';
+  private watch: ResumingWatch | undefined;
 
   constructor(private readonly c: Clients) {}
 
   async start(): Promise<void> {
     const l = await this.c.core.listConfigMapForAllNamespaces({ labelSelector: LABEL_EPISODES, limit: 1 });
-    this.rv = l.metadata?.resourceVersion ?? '';
-    await this.connect();
+    const opts = { labelSelector: LABEL_EPISODES, resourceVersion: l.metadata?.resourceVersion ?? '' };
+    this.watch = await resumingWatch(this.c.kc, '/api/v1/configmaps', opts, (type) => {
+      if (type === 'ADDED' || type === 'MODIFIED') this.writesAt.push(Date.now());
+      if (type === 'DELETED') this.deleted++;
+    });
   }
 
   between(from: number, to: number): number {
@@ -53,23 +54,7 @@ export class EpisodeWriteWatch {
   }
 
   stop(): void {
-    this.stopped = true;
-    this.controller?.abort();
-  }
-
-  private async connect(): Promise<void> {
-    this.controller = await new k8s.Watch(this.c.kc).watch(
-      '/api/v1/configmaps',
-      { labelSelector: LABEL_EPISODES, resourceVersion: this.rv, allowWatchBookmarks: true },
-      (type, obj: { metadata?: { resourceVersion?: string } }) => {
-        if (obj?.metadata?.resourceVersion) this.rv = obj.metadata.resourceVersion;
-        if (type === 'ADDED' || type === 'MODIFIED') this.writesAt.push(Date.now());
-        if (type === 'DELETED') this.deleted++;
-      },
-      () => {
-        if (!this.stopped) setTimeout(() => void this.connect().catch(() => undefined), 200);
-      },
-    );
+    this.watch?.stop();
   }
 }
 

@@ -14,6 +14,7 @@ import { benchRun } from '../lib/benchRun.js';
 import { createChannels, createSecret, sleep } from '../lib/kube.js';
 import { metricByLabels, scrapeMetrics } from '../lib/operator.js';
 import { ProcSampler, round, snapshot } from '../lib/proc.js';
+import { stormHead, type StormHead } from '../lib/stormHead.js';
 
 export interface EventStormSizes {
   events: number;
@@ -28,12 +29,7 @@ export interface EventStormSizes {
 
 export const EVENT_STORM_TARGETS = { rateLimited: 0 } as const;
 
-export interface EventStormResult {
-  scenario: 'event-storm';
-  sizes: EventStormSizes;
-  targets: typeof EVENT_STORM_TARGETS;
-  emulatorLimits: typeof DEFAULT_LIMITS;
-  setup: string;
+export interface EventStormResult extends StormHead<'event-storm', EventStormSizes, typeof EVENT_STORM_TARGETS> {
   /** How long issuing the events through the API server took (the target is `spreadMs`). */
   issuedSeconds: number;
   /** API calls for the events that failed after retries. */
@@ -206,12 +202,9 @@ export async function runEventStorm(kubeconfig: string, namespace: string, sizes
     for (const r of calls) byMethod[r.method] = (byMethod[r.method] ?? 0) + 1;
     const cpuSeconds = round(after.cpuSeconds - before.cpuSeconds, 2);
     const metrics = await scrapeMetrics(operator.op.url);
+    const setup = `one TelegramChannel with spec.kubernetesEvents: {} posting to one supergroup; ${sizes.events} Warning events (events.k8s.io/v1) over ${sizes.objects} Pods (${REASONS.length} reasons), each object's first event created and the rest growing its series, issued evenly over ${sizes.spreadMs / 1000} s`;
     return {
-      scenario: 'event-storm',
-      sizes,
-      targets: EVENT_STORM_TARGETS,
-      emulatorLimits: DEFAULT_LIMITS,
-      setup: `one TelegramChannel with spec.kubernetesEvents: {} posting to one supergroup; ${sizes.events} Warning events (events.k8s.io/v1) over ${sizes.objects} Pods (${REASONS.length} reasons), each object's first event created and the rest growing its series, issued evenly over ${sizes.spreadMs / 1000} s`,
+      ...stormHead('event-storm', sizes, EVENT_STORM_TARGETS, setup),
       issuedSeconds: round((issued - start) / 1000, 2),
       issueFailures,
       objectsShown: view.own.size + view.overflow,

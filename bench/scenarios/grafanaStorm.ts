@@ -17,6 +17,7 @@ import { requestsByMethod } from '../lib/lifecycle.js';
 import { launchOperator } from '../lib/operator.js';
 import { round } from '../lib/proc.js';
 import { summarize, type LatencySummary } from '../lib/stats.js';
+import { stormHead, type StormHead } from '../lib/stormHead.js';
 
 export interface GrafanaStormSizes {
   alerts: number;
@@ -26,12 +27,7 @@ export interface GrafanaStormSizes {
 
 export const GRAFANA_STORM_TARGETS = { rateLimited: 0, textFallbacks: 0 } as const;
 
-export interface GrafanaStormResult {
-  scenario: 'grafana-storm';
-  sizes: GrafanaStormSizes;
-  targets: typeof GRAFANA_STORM_TARGETS;
-  emulatorLimits: typeof DEFAULT_LIMITS;
-  setup: string;
+export interface GrafanaStormResult extends StormHead<'grafana-storm', GrafanaStormSizes, typeof GRAFANA_STORM_TARGETS> {
   alerts: number;
   /** Alerts shown as a photo with their caption. */
   photos: number;
@@ -188,15 +184,12 @@ export async function runGrafanaStorm(kubeconfig: string, namespace: string, siz
       } else textFallbacks++;
     }
     const requests = requestsByMethod(emulator.requests, theBot.token);
+    const setup =
+      `${sizes.alerts} Grafana notifications of one alert each, every one with an imageURL on a local image server ` +
+      `(60 KB PNG, the host in IMAGE_URL_HOSTS), POSTed at once to /webhooks/grafana and retried on 5xx; ` +
+      `one supergroup, the emulator's default limits; channel grafana.resolved Edit (default).`;
     return {
-      scenario: 'grafana-storm',
-      sizes,
-      targets: GRAFANA_STORM_TARGETS,
-      emulatorLimits: DEFAULT_LIMITS,
-      setup:
-        `${sizes.alerts} Grafana notifications of one alert each, every one with an imageURL on a local image server ` +
-        `(60 KB PNG, the host in IMAGE_URL_HOSTS), POSTed at once to /webhooks/grafana and retried on 5xx; ` +
-        `one supergroup, the emulator's default limits; channel grafana.resolved Edit (default).`,
+      ...stormHead('grafana-storm', sizes, GRAFANA_STORM_TARGETS, setup),
       alerts: sizes.alerts,
       photos,
       textFallbacks,

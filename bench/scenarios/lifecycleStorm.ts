@@ -7,13 +7,13 @@
 // end, requests by method and 429s per phase, and the time from the resolve until the chat shows every
 // alert resolved. The operator's episode ConfigMap writes are counted too (per notification).
 import type { DeliveredMessage } from '../../test/emulator/server.js';
-import { DEFAULT_LIMITS } from '../../test/emulator/limits.js';
 import { benchRun } from '../lib/benchRun.js';
 import { sleep } from '../lib/kube.js';
 import { requestsByMethod } from '../lib/lifecycle.js';
 import { metricByLabels, scrapeMetrics } from '../lib/operator.js';
 import { notifyFailures, startSideBySide } from '../lib/sideBySide.js';
 import { round } from '../lib/proc.js';
+import { stormHead, type StormHead } from '../lib/stormHead.js';
 
 export interface LifecycleStormSizes {
   alerts: number;
@@ -48,12 +48,7 @@ export interface LifecycleStormSide {
   };
 }
 
-export interface LifecycleStormResult {
-  scenario: 'lifecycle-storm';
-  sizes: LifecycleStormSizes;
-  targets: typeof LIFECYCLE_STORM_TARGETS;
-  emulatorLimits: typeof DEFAULT_LIMITS;
-  setup: string;
+export interface LifecycleStormResult extends StormHead<'lifecycle-storm', LifecycleStormSizes, typeof LIFECYCLE_STORM_TARGETS> {
   operator: LifecycleStormSide;
   alertmanager: LifecycleStormSide;
   episodeWrites: { firing: number; resolution: number; perNotification: number | null };
@@ -96,6 +91,25 @@ export async function runLifecycleStorm(kubeconfig: string, namespace: string, s
       ...amNames.map((n, i) => alert(n, 'alertmanager', i, endsAt)),
     ];
 
+    /**
+     * A phase begun at `from`: polls until each side's chat shows all of its alerts as `count` counts
+     * them, or the cap passes, then lets retries in flight land. When each side got there (null:
+     * never), and when the phase ended.
+     */
+    const untilBothSidesShow = async (from: number, count: (names: string[], chat: number) => number) => {
+      const at: Record<'op' | 'am', number | null> = { op: null, am: null };
+      const sides = [
+        ['op', opNames, opChat],
+        ['am', amNames, amChat],
+      ] as const;
+      while (Date.now() < from + sizes.capMs && (at.op === null || at.am === null)) {
+        for (const [s, names, chat] of sides) if (at[s] === null && count(names, chat) === names.length) at[s] = Date.now();
+        await sleep(200);
+      }
+      await sleep(3_000); // retries in flight at the end of the phase may still land
+      return { at, end: Date.now() };
+    };
+
     // ---- firing -------------------------------------------------------------------------------
     const fireAt = Date.now();
     await am.postAlerts(all());
@@ -103,15 +117,7 @@ export async function runLifecycleStorm(kubeconfig: string, namespace: string, s
       const view = emulator.chatView(chat);
       return names.filter((n) => view.some((m) => mentions(m, n))).length;
     };
-    const firedAt: Record<'op' | 'am', number | null> = { op: null, am: null };
-    const fireDeadline = fireAt + sizes.capMs;
-    while (Date.now() < fireDeadline && (firedAt.op === null || firedAt.am === null)) {
-      if (firedAt.op === null && shown(opNames, opChat) === opNames.length) firedAt.op = Date.now();
-      if (firedAt.am === null && shown(amNames, amChat) === amNames.length) firedAt.am = Date.now();
-      await sleep(200);
-    }
-    await sleep(3_000); // retries in flight at the end of the phase may still land
-    const fireEnd = Date.now();
+    const { at: firedAt, end: fireEnd } = await untilBothSidesShow(fireAt, shown);
     const firing = (names: string[], chat: number, token: string, at: number | null) => ({
       complete: at !== null,
       seconds: at === null ? null : round((at - fireAt) / 1000, 1),
@@ -130,15 +136,7 @@ export async function runLifecycleStorm(kubeconfig: string, namespace: string, s
       const view = emulator.chatView(chat);
       return names.filter((n) => view.some((m) => mentions(m, n) && showsResolved(m))).length;
     };
-    const resolvedAt: Record<'op' | 'am', number | null> = { op: null, am: null };
-    const resolveDeadline = resolveAt + sizes.capMs;
-    while (Date.now() < resolveDeadline && (resolvedAt.op === null || resolvedAt.am === null)) {
-      if (resolvedAt.op === null && shownResolved(opNames, opChat) === opNames.length) resolvedAt.op = Date.now();
-      if (resolvedAt.am === null && shownResolved(amNames, amChat) === amNames.length) resolvedAt.am = Date.now();
-      await sleep(200);
-    }
-    await sleep(3_000);
-    const resolveEnd = Date.now();
+    const { at: resolvedAt, end: resolveEnd } = await untilBothSidesShow(resolveAt, shownResolved);
     const resolution = (names: string[], chat: number, token: string, at: number | null) => {
       const view = emulator.chatView(chat);
       return {
@@ -153,13 +151,10 @@ export async function runLifecycleStorm(kubeconfig: string, namespace: string, s
     };
     const writesResolution = writes.between(resolveAt, resolveEnd);
     const metrics = await scrapeMetrics(operator.op.url);
+    const setup =
+      'one Alertmanager (send_resolved on both receivers), one emulator instance with default limits; each side has its own bot and supergroup; run concurrently; the operator channel has resolved: Edit and no buttons';
     return {
-      scenario: 'lifecycle-storm',
-      sizes,
-      targets: LIFECYCLE_STORM_TARGETS,
-      emulatorLimits: DEFAULT_LIMITS,
-      setup:
-        'one Alertmanager (send_resolved on both receivers), one emulator instance with default limits; each side has its own bot and supergroup; run concurrently; the operator channel has resolved: Edit and no buttons',
+      ...stormHead('lifecycle-storm', sizes, LIFECYCLE_STORM_TARGETS, setup),
       operator: {
         via: 'operator webhook, resolved: Edit',
         alerts: sizes.alerts,

@@ -10,7 +10,6 @@
 // supergroup is a forum where its bot may manage topics: the same storm, split over two topics the
 // operator creates, in the channel's own words. Alertmanager's side stays as it is, for comparison.
 import type { TelegramEmulator, DeliveredMessage } from '../../test/emulator/server.js';
-import { DEFAULT_LIMITS } from '../../test/emulator/limits.js';
 import { benchRun } from '../lib/benchRun.js';
 import { sleep } from '../lib/kube.js';
 import { metricByLabels, scrapeMetrics } from '../lib/operator.js';
@@ -18,6 +17,7 @@ import { notifyFailures, startSideBySide } from '../lib/sideBySide.js';
 import { round } from '../lib/proc.js';
 import { summarize, type LatencySummary } from '../lib/stats.js';
 import { readyToPasteTemplates } from '../lib/docTemplates.js';
+import { stormHead, type StormHead } from '../lib/stormHead.js';
 
 export interface StormSizes {
   alerts: number;
@@ -47,12 +47,7 @@ export interface StormSide {
   lastDeliveredSeconds: number | null;
 }
 
-export interface StormResult {
-  scenario: 'storm';
-  sizes: StormSizes;
-  targets: typeof STORM_TARGETS | typeof WORDS_STORM_TARGETS;
-  emulatorLimits: typeof DEFAULT_LIMITS;
-  setup: string;
+export interface StormResult extends StormHead<'storm', StormSizes, typeof STORM_TARGETS | typeof WORDS_STORM_TARGETS> {
   operator: StormSide;
   alertmanager: StormSide;
   /** operator ÷ Alertmanager, same run (lower is better for latency and 429s). */
@@ -224,14 +219,11 @@ export async function runStorm(
       evaluate(via, names, postedAt, emulator.messagesTo(s.chat), emulator.requests, s.bot.token);
     const opSide = evaluated('operator webhook', opNames, side.op);
     const amSide = evaluated('Alertmanager telegram_configs', amNames, side.am);
+    const setup = options.words
+      ? 'one Alertmanager, one emulator instance with default limits; each side has its own bot and supergroup; run concurrently; the operator channel has a template and two routes by severity to forum topics by name, in a forum where its bot may manage topics'
+      : 'one Alertmanager, one emulator instance with default limits; each side has its own bot and supergroup; run concurrently';
     return {
-      scenario: 'storm',
-      sizes,
-      targets: options.words ? WORDS_STORM_TARGETS : STORM_TARGETS,
-      emulatorLimits: DEFAULT_LIMITS,
-      setup: options.words
-        ? 'one Alertmanager, one emulator instance with default limits; each side has its own bot and supergroup; run concurrently; the operator channel has a template and two routes by severity to forum topics by name, in a forum where its bot may manage topics'
-        : 'one Alertmanager, one emulator instance with default limits; each side has its own bot and supergroup; run concurrently',
+      ...stormHead('storm', sizes, options.words ? WORDS_STORM_TARGETS : STORM_TARGETS, setup),
       operator: opSide,
       alertmanager: amSide,
       ratios: {

@@ -1,19 +1,21 @@
 // Act 5: the life of an alert in the chat. A channel with resolved: Edit and Silence buttons on a bot
 // of its own; an Alertmanager notification fires; a chat administrator presses "Silence 1h" (a real
 // Alertmanager, when installed, creates the silence); the resolved notification edits the same message.
-import { API_VERSION, KIND } from '../../src/api/contract.js';
 import { LABEL_EPISODES } from '../../src/lifecycle/records.js';
 import { freePort } from '../../test/harness/controlPlane.js';
 import { startAlertmanager, ALERTMANAGER_BIN, type AlertmanagerProcess } from '../../test/harness/alertmanager.js';
 import { alertmanagerPayload } from '../../test/harness/alertmanagerPayload.js';
 import { DEMO } from '../../test/emulator/scenario.js';
 import type { TelegramEmulator } from '../../test/emulator/server.js';
+import { channelHead } from '../channelHead.js';
 import { printChat } from '../chatView.js';
-import { bold, cyan, indent, note, ok, progress, rel, say, section } from '../console.js';
-import { getChannels, kubectl, readyOf, sleep } from '../kubectl.js';
-import { LIFECYCLE, LIFECYCLE_LABELS, NS, ONCALL_BOT, OPERATOR_LOG, WITHOUT_ALERTMANAGER } from '../settings.js';
+import { bold, cyan, indent, note, ok, progress, say, section } from '../console.js';
+import { kubectlHeredoc } from '../heredoc.js';
+import { kubectl } from '../kubectl.js';
+import { LIFECYCLE, LIFECYCLE_LABELS, NS, ONCALL_BOT, WITHOUT_ALERTMANAGER } from '../settings.js';
 import { postNotification, waitFor } from '../notifications.js';
 import { checkInterrupted, onTeardown } from '../teardown.js';
+import { waitForChannel } from '../waitForChannel.js';
 
 export async function alertLifecycle(emulator: TelegramEmulator, operatorUrl: string): Promise<void> {
   section('The life of an alert: fire, Silence from the chat, resolve on the same message');
@@ -32,11 +34,8 @@ export async function alertLifecycle(emulator: TelegramEmulator, operatorUrl: st
   checkInterrupted();
 
   const manifest = lifecycleManifest(amUrl);
-  note('$ kubectl apply --server-side -f - <<EOF');
-  say(indent(manifest.replace(ONCALL_BOT.token, `${ONCALL_BOT.id}:…`)));
-  note('EOF');
-  say(indent(await kubectl(['apply', '--server-side', '-f', '-'], manifest)));
-  await waitForChannelReady(LIFECYCLE.channel);
+  await kubectlHeredoc(['apply', '--server-side'], manifest, manifest.replace(ONCALL_BOT.token, `${ONCALL_BOT.id}:…`));
+  await waitForChannel(LIFECYCLE.channel, 'verified', { alsoShown: ['Interactive'] });
   checkInterrupted();
 
   // 1. Firing: what Alertmanager's webhook_configs POSTs when the group fires.
@@ -118,26 +117,6 @@ async function showSilence(am: AlertmanagerProcess, answer: string): Promise<voi
   note(`  Alertmanager itself now holds back this group's notifications until the silence ends.`);
 }
 
-async function waitForChannelReady(name: string): Promise<void> {
-  progress(`waiting for ${name} to be verified`);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    checkInterrupted();
-    const ch = (await getChannels()).find((c) => c.metadata.name === name);
-    const r = ch && readyOf(ch);
-    if (r && r.observedGeneration === ch.metadata.generation && r.status === 'True') {
-      const interactive = ch.status?.conditions?.find((c) => c.type === 'Interactive');
-      ok(`${bold(name)} Ready=True  ${bold(r.reason)}: ${r.message}`);
-      if (interactive) say(`    Interactive=${interactive.status}  ${interactive.reason}: ${interactive.message}`);
-      return;
-    }
-    if (r && r.observedGeneration === ch.metadata.generation && r.status === 'False')
-      throw new Error(`${name} is not Ready: ${r.reason}: ${r.message}`);
-    if (Date.now() > deadline) throw new Error(`${name} was not Ready within 60 s: ${JSON.stringify(r ?? null)}; see ${rel(OPERATOR_LOG)}`);
-    await sleep(300);
-  }
-}
-
 function lifecyclePayload(status: 'firing' | 'resolved', startsAt: string, endsAt?: string) {
   const annotations = { summary: 'Pod payments/checkout-7d9f8 restarted 5 times in 10 minutes' };
   return alertmanagerPayload([{ status, labels: LIFECYCLE_LABELS, annotations, startsAt, endsAt, fingerprint: 'c0ffee0000000001' }], {
@@ -164,9 +143,7 @@ kind: Secret
 metadata: {name: alertmanager-webhook, namespace: ${NS}}
 stringData: {token: ${LIFECYCLE.webhookToken}}
 ---
-apiVersion: ${API_VERSION}
-kind: ${KIND}
-metadata: {name: ${LIFECYCLE.channel}, namespace: ${NS}}
+${channelHead(LIFECYCLE.channel)}
 spec:
   tokenSecretRef: {name: oncall-bot}
   chatId: '${DEMO.chats.ops}'

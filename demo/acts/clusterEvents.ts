@@ -1,32 +1,26 @@
 // Act 7: the cluster's own Warning events, with no Prometheus in between. A channel with
 // spec.kubernetesEvents on the Ops supergroup; a BackOff event (events.k8s.io/v1, as the kubelet
 // records a crash-looping container) is created with kubectl, and the chat shows its message.
-import { API_VERSION, KIND } from '../../src/api/contract.js';
 import { DEMO } from '../../test/emulator/scenario.js';
 import type { TelegramEmulator } from '../../test/emulator/server.js';
-import { cond } from '../../test/harness/channels.js';
+import { channelHead } from '../channelHead.js';
 import { printChat } from '../chatView.js';
-import { bold, indent, note, ok, progress, rel, say, section } from '../console.js';
-import { getChannels, kubectl, readyOf, sleep } from '../kubectl.js';
+import { bold, note, ok, progress, rel, say, section } from '../console.js';
+import { kubectlHeredoc } from '../heredoc.js';
+import { sleep } from '../kubectl.js';
 import { CLUSTER_EVENTS, NS, OPERATOR_LOG } from '../settings.js';
 import { checkInterrupted } from '../teardown.js';
+import { waitForChannel } from '../waitForChannel.js';
 
 export async function relayClusterEvent(emulator: TelegramEmulator): Promise<void> {
   section("The cluster's own Warning events: a crash-looping pod, straight to the chat");
-  const manifest = channelManifest();
-  note('$ kubectl apply --server-side -f - <<EOF');
-  say(indent(manifest));
-  note('EOF');
-  say(indent(await kubectl(['apply', '--server-side', '-f', '-'], manifest)));
-  await waitForWatching(CLUSTER_EVENTS.channel);
+  await kubectlHeredoc(['apply', '--server-side'], channelManifest());
+  // Ready (the bot and chat verified), then EventsWatching (the operator's watch has listed the namespace's events).
+  await waitForChannel(CLUSTER_EVENTS.channel, 'verified and its events watched', { alsoTrue: ['EventsWatching'] });
 
   say();
   say(`  ${bold('BackOff.')} The kubelet records a Warning event: a container of ${CLUSTER_EVENTS.pod} keeps crashing.`);
-  const event = eventManifest();
-  note('$ kubectl create -f - <<EOF');
-  say(indent(event));
-  note('EOF');
-  say(indent(await kubectl(['create', '-f', '-'], event)));
+  await kubectlHeredoc(['create'], eventManifest());
   progress('waiting for the event to reach the Ops chat');
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -45,34 +39,9 @@ export async function relayClusterEvent(emulator: TelegramEmulator): Promise<voi
   }
 }
 
-/** Ready (the bot and chat verified), then EventsWatching=True (the operator's watch has listed the namespace's events). */
-async function waitForWatching(name: string): Promise<void> {
-  progress(`waiting for ${name} to be verified and its events watched`);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    checkInterrupted();
-    const ch = (await getChannels()).find((c) => c.metadata.name === name);
-    const ready = ch && readyOf(ch);
-    const watching = ch && cond(ch, 'EventsWatching');
-    if (ready?.status === 'False') throw new Error(`${name} is not Ready: ${ready.reason}: ${ready.message}`);
-    if (ready?.status === 'True' && watching?.status === 'True') {
-      ok(`${bold(name)} Ready=True  ${bold(ready.reason)}: ${ready.message}`);
-      say(`    EventsWatching=True  ${watching.reason}: ${watching.message}`);
-      return;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `${name} did not reach Ready and EventsWatching within 60 s: ${JSON.stringify({ ready, watching })}; see ${rel(OPERATOR_LOG)}`,
-      );
-    await sleep(300);
-  }
-}
-
 function channelManifest(): string {
   return `# The same bot and Ops supergroup, for the namespace's Warning events.
-apiVersion: ${API_VERSION}
-kind: ${KIND}
-metadata: {name: ${CLUSTER_EVENTS.channel}, namespace: ${NS}}
+${channelHead(CLUSTER_EVENTS.channel)}
 spec:
   tokenSecretRef: {name: telegram-bot}
   chatId: '${DEMO.chats.ops}'

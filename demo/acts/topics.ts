@@ -2,29 +2,26 @@
 // Manage topics) with a template and two routes by severity, each to a topic by name. One Alertmanager
 // notification carrying a critical and a warning alert becomes two messages, in two topics the operator
 // creates, both in the channel's own words; the resolved notification edits each in place.
-import { API_VERSION, KIND } from '../../src/api/contract.js';
 import { LABEL_TOPICS } from '../../src/lifecycle/topics.js';
 import { alertmanagerPayload, type TestAlert } from '../../test/harness/alertmanagerPayload.js';
-import { cond } from '../../test/harness/channels.js';
 import { DEMO } from '../../test/emulator/scenario.js';
 import type { TelegramEmulator } from '../../test/emulator/server.js';
+import { channelHead } from '../channelHead.js';
 import { printForum } from '../chatView.js';
-import { bold, indent, note, ok, progress, rel, say, section } from '../console.js';
-import { getChannels, kubectl, readyOf, sleep } from '../kubectl.js';
-import { NS, OPERATOR_LOG, TOPICS } from '../settings.js';
+import { bold, indent, note, ok, say, section } from '../console.js';
+import { kubectlHeredoc } from '../heredoc.js';
+import { kubectl } from '../kubectl.js';
+import { NS, TOPICS } from '../settings.js';
 import { postNotification, waitFor } from '../notifications.js';
-import { checkInterrupted } from '../teardown.js';
+import { waitForChannel } from '../waitForChannel.js';
 
 const FORUM = DEMO.chats.managedForum;
 
 export async function routeIntoTopics(emulator: TelegramEmulator, operatorUrl: string): Promise<void> {
   section('Your words, your topics: a template, and critical and warning alerts in two forum topics');
-  const manifest = topicsManifest();
-  note('$ kubectl apply --server-side -f - <<EOF');
-  say(indent(manifest));
-  note('EOF');
-  say(indent(await kubectl(['apply', '--server-side', '-f', '-'], manifest)));
-  await waitForChecks(TOPICS.channel);
+  await kubectlHeredoc(['apply', '--server-side'], topicsManifest());
+  // Ready, then TemplateValid and RoutesValid: the template passed the samples, the routes compiled, the forum allows topics.
+  await waitForChannel(TOPICS.channel, 'verified and its template and routes checked', { alsoTrue: ['TemplateValid', 'RoutesValid'] });
 
   say();
   say(`  ${bold('Fire.')} One notification of the group, with a critical and a warning alert (posted as Alertmanager would):`);
@@ -55,51 +52,20 @@ export async function routeIntoTopics(emulator: TelegramEmulator, operatorUrl: s
   note(`  Preview the same offline, before a merge: telegram-channel-operator render -f channel.yaml (docs/templates-and-routes.md).`);
 }
 
-/** Ready, then TemplateValid and RoutesValid True: the template passed the samples, the routes compiled, the forum allows topics. */
-async function waitForChecks(name: string): Promise<void> {
-  progress(`waiting for ${name} to be verified and its template and routes checked`);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    checkInterrupted();
-    const ch = (await getChannels()).find((c) => c.metadata.name === name);
-    const ready = ch && readyOf(ch);
-    const template = ch && cond(ch, 'TemplateValid');
-    const routes = ch && cond(ch, 'RoutesValid');
-    if (ready?.status === 'False') throw new Error(`${name} is not Ready: ${ready.reason}: ${ready.message}`);
-    for (const c of [template, routes]) if (c?.status === 'False') throw new Error(`${name}: ${c.type}=False ${c.reason}: ${c.message}`);
-    if (ready?.status === 'True' && template?.status === 'True' && routes?.status === 'True') {
-      ok(`${bold(name)} Ready=True  ${bold(ready.reason)}: ${ready.message}`);
-      say(`    TemplateValid=True  ${template.reason}: ${template.message}`);
-      say(`    RoutesValid=True    ${routes.reason}: ${routes.message}`);
-      return;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`${name} was not checked within 60 s: ${JSON.stringify({ ready, template, routes })}; see ${rel(OPERATOR_LOG)}`);
-    await sleep(300);
-  }
-}
-
+/** Two alerts on the same pod, one per route: a critical and a warning one. */
 function alerts(status: 'firing' | 'resolved', startsAt: string, endsAt?: string): TestAlert[] {
-  const at = { namespace: 'payments', pod: 'checkout-7d9f8' };
+  const onCheckout = (name: string, severity: string, summary: string, fingerprint: string): TestAlert => ({
+    name,
+    status,
+    labels: { namespace: 'payments', pod: 'checkout-7d9f8', severity },
+    annotations: { summary },
+    startsAt,
+    endsAt,
+    fingerprint,
+  });
   return [
-    {
-      name: 'KubePodCrashLooping',
-      status,
-      labels: { ...at, severity: 'critical' },
-      annotations: { summary: 'restarted 5 times in 10 minutes' },
-      startsAt,
-      endsAt,
-      fingerprint: 'c0ffee0000000011',
-    },
-    {
-      name: 'CPUThrottlingHigh',
-      status,
-      labels: { ...at, severity: 'warning' },
-      annotations: { summary: 'throttled 42% of the time' },
-      startsAt,
-      endsAt,
-      fingerprint: 'c0ffee0000000012',
-    },
+    onCheckout('KubePodCrashLooping', 'critical', 'restarted 5 times in 10 minutes', 'c0ffee0000000011'),
+    onCheckout('CPUThrottlingHigh', 'warning', 'throttled 42% of the time', 'c0ffee0000000012'),
   ];
 }
 
@@ -117,9 +83,7 @@ async function post(operatorUrl: string, status: 'firing' | 'resolved', startsAt
 /** The first ready-to-paste template of docs/templates-and-routes.md, and a route per severity. */
 function topicsManifest(): string {
   return `# The "Incidents" forum: Topics turned on, the bot an administrator with Manage topics.
-apiVersion: ${API_VERSION}
-kind: ${KIND}
-metadata: {name: ${TOPICS.channel}, namespace: ${NS}}
+${channelHead(TOPICS.channel)}
 spec:
   tokenSecretRef: {name: telegram-bot}
   chatId: ${FORUM}        # a YAML number works as well as a quoted string

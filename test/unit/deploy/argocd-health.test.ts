@@ -1,4 +1,4 @@
-// Runs the Argo CD health check (deploy/argocd/telegramchannel-health.lua) with a real Lua interpreter
+// Runs the Argo CD health check (deploy/argocd/health.lua) with a real Lua interpreter
 // on every case of deploy/argocd/health_test.yaml, the way Argo CD does: the sample object is the
 // global-ish `obj` and the script's return value is the health. Argo CD embeds gopher-lua (Lua 5.1);
 // the script sticks to what 5.1 and 5.4 share, and runs here under Debian's lua5.4.
@@ -9,9 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ARGOCD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../deploy/argocd');
-const SCRIPT_PATH = path.join(ARGOCD_DIR, 'telegramchannel-health.lua');
+const SCRIPT_PATH = path.join(ARGOCD_DIR, 'health.lua');
 const CM_KEY = 'resource.customizations.health.telegram.notify.dev_TelegramChannel';
-const BOT_SCRIPT_PATH = path.join(ARGOCD_DIR, 'clustertelegrambot-health.lua');
+const BOT_SCRIPT_PATH = SCRIPT_PATH; // one script serves both kinds
 const BOT_CM_KEY = 'resource.customizations.health.telegram.notify.dev_ClusterTelegramBot';
 const LUA = process.env.LUA ?? 'lua5.4';
 

@@ -1,9 +1,17 @@
--- Argo CD health check for telegram.notify.dev/TelegramChannel.
--- argocd-cm key: resource.customizations.health.telegram.notify.dev_TelegramChannel
--- Suspended when spec.suspend is true; Progressing until the operator has looked at the current
--- generation; then the Ready condition: True = Healthy, False = Degraded, Unknown = Progressing
--- (a transient cause such as TelegramUnavailable or RateLimited, retried with backoff).
+-- Argo CD health check for telegram.notify.dev/TelegramChannel and telegram.notify.dev/ClusterTelegramBot:
+-- one script, under both argocd-cm keys
+--   resource.customizations.health.telegram.notify.dev_TelegramChannel
+--   resource.customizations.health.telegram.notify.dev_ClusterTelegramBot
+-- Suspended when spec.suspend is true (a channel only); Progressing until the operator has looked at
+-- the current generation; then the Ready condition: True = Healthy, False = Degraded (e.g.
+-- ChatIdMissingMinusSign, Unauthorized, SecretNotFound), Unknown = Progressing (a transient cause such
+-- as TelegramUnavailable or RateLimited, retried with backoff).
 local hs = {}
+
+local waiting = "Waiting for the operator to verify the channel"
+if obj.kind == "ClusterTelegramBot" then
+  waiting = "Waiting for the operator to verify the bot's token"
+end
 
 if obj.spec ~= nil and obj.spec.suspend == true then
   hs.status = "Suspended"
@@ -13,7 +21,7 @@ end
 
 if obj.status == nil or obj.status.conditions == nil then
   hs.status = "Progressing"
-  hs.message = "Waiting for the operator to verify the channel"
+  hs.message = waiting
   return hs
 end
 
@@ -36,7 +44,7 @@ end
 
 if ready == nil then
   hs.status = "Progressing"
-  hs.message = "Waiting for the operator to verify the channel"
+  hs.message = waiting
   return hs
 end
 
@@ -53,15 +61,17 @@ end
 if ready.status == "True" then
   hs.status = "Healthy"
   hs.message = message
+  -- A ClusterTelegramBot counts the channels that use it.
+  if obj.status.channels ~= nil then
+    hs.message = message .. ", used by " .. tostring(obj.status.channels) .. " channel(s)"
+  end
   return hs
 end
 
 if ready.status == "False" then
   hs.status = "Degraded"
-  hs.message = reason .. ": " .. message
-  return hs
+else
+  hs.status = "Progressing"
 end
-
-hs.status = "Progressing"
 hs.message = reason .. ": " .. message
 return hs
