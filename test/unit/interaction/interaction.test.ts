@@ -11,6 +11,17 @@ import { createLogger } from '../../../src/observability/log.js';
 const TOKEN_A = '111:AAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const TOKEN_B = '222:BBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
 
+/** What these tests do not look at: no Bot API, no secrets, no episodes, no channels, nothing queued. */
+const QUIET = {
+  telegram: {} as never,
+  secrets: { read: async () => ({ ok: true, value: '' }) },
+  episodes: { get: async () => undefined, update: async () => undefined },
+  renderer: { refresh: async () => {} },
+  getChannel: () => undefined,
+  enqueue: () => {},
+  log: createLogger('silent'),
+} satisfies Partial<InteractionDeps>;
+
 /** A channel `name` of namespace ns, in chat -1001; with `silence`, its Alertmanager's silences are at am:9093. */
 function channel(name: string, silence: boolean, uid?: string): TelegramChannel {
   return {
@@ -37,13 +48,7 @@ function resolved(ch: TelegramChannel, token: string) {
 async function receivingUpdates(ch: TelegramChannel, deps: Partial<InteractionDeps>): Promise<(update: unknown) => Promise<void>> {
   let handle: ((u: never) => Promise<void>) | undefined;
   const interaction = new Interaction({
-    telegram: {} as never,
-    secrets: { read: async () => ({ ok: true, value: '' }) },
-    episodes: { get: async () => undefined, update: async () => undefined },
-    renderer: { refresh: async () => {} },
-    getChannel: () => undefined,
-    enqueue: () => {},
-    log: createLogger('silent'),
+    ...QUIET,
     alertmanagerFor: async () => ({ ok: true, api: { status: async () => {} } as never }),
     makePoller: (_token, h) => {
       handle = h;
@@ -63,13 +68,8 @@ function setup() {
   const enqueued: string[] = [];
   const pollers = new Map<string, { started: boolean; stopped: boolean; report: (k: ConflictKind | undefined, d: string) => void }>();
   const interaction = new Interaction({
-    telegram: {} as never,
-    secrets: { read: async () => ({ ok: true, value: '' }) },
-    episodes: { get: async () => undefined, update: async () => undefined },
-    renderer: { refresh: async () => {} },
-    getChannel: () => undefined,
+    ...QUIET,
     enqueue: (k) => enqueued.push(k),
-    log: createLogger('silent'),
     now: () => now,
     alertmanagerFor: async ({ silence: s }) => ({
       ok: true,
