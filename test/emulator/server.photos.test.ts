@@ -174,17 +174,8 @@ describe('sendPhoto by upload', () => {
   });
 
   test('a multipart body that does not parse is refused, and nothing is sent', async () => {
-    const res = await fetch(`${h.base}/bot${T}/sendPhoto`, {
-      method: 'POST',
-      headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
-      body: 'this is not multipart',
-    });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toStrictEqual({
-      ok: false,
-      error_code: 400,
-      description: "Bad Request: can't parse multipart/form-data request",
-    });
+    const r = await h.post(`/bot${T}/sendPhoto`, 'multipart/form-data; boundary=xyz', 'this is not multipart');
+    expectBadRequest(r, "can't parse multipart/form-data request");
     expect(h.emu.messages).toHaveLength(0);
   });
 
