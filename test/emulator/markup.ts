@@ -219,6 +219,24 @@ export function parseHtml(text: string): ParseResult {
 type MdEntity =
   'Bold' | 'Italic' | 'Underline' | 'Strikethrough' | 'Spoiler' | 'Code' | 'Pre' | 'PreCode' | 'TextUrl' | 'CustomEmoji' | 'BlockQuote';
 
+/** Whether the character `c` (then `next`, then `afterNext`) closes the innermost open entity of a type. */
+const closesPre = (c: number, next: number, afterNext: number) => c === BACKTICK && next === BACKTICK && afterNext === BACKTICK;
+const closesLinkText = (c: number) => c === ch(']');
+const CLOSES: Record<MdEntity, (c: number, next: number, afterNext: number) => boolean> = {
+  Bold: (c) => c === ch('*'),
+  Italic: (c, next) => c === ch('_') && next !== ch('_'),
+  Code: (c) => c === BACKTICK,
+  Pre: closesPre,
+  PreCode: closesPre,
+  TextUrl: closesLinkText,
+  CustomEmoji: closesLinkText,
+  Underline: (c, next) => c === ch('_') && next === ch('_'),
+  Strikethrough: (c) => c === ch('~'),
+  Spoiler: (c, next) => c === ch('|') && next === ch('|'),
+  // A quote ends at a line not starting with '>', which the caller checks.
+  BlockQuote: () => false,
+};
+
 function reservedError(c: number): ParseResult {
   return { ok: false, error: `Character '${String.fromCharCode(c)}' is reserved and must be escaped with the preceding '\\'` };
 }
@@ -281,39 +299,7 @@ export function parseMarkdownV2(text: string): ParseResult {
     const current = top();
     if (current !== undefined) {
       if (haveBlockquote && c === NL && (i + 1 === n || next !== GT)) isEnd = true;
-      else {
-        switch (current) {
-          case 'Bold':
-            isEnd = c === ch('*');
-            break;
-          case 'Italic':
-            isEnd = c === ch('_') && next !== ch('_');
-            break;
-          case 'Code':
-            isEnd = c === BACKTICK;
-            break;
-          case 'Pre':
-          case 'PreCode':
-            isEnd = c === BACKTICK && next === BACKTICK && t.at(i + 2) === BACKTICK;
-            break;
-          case 'TextUrl':
-          case 'CustomEmoji':
-            isEnd = c === ch(']');
-            break;
-          case 'Underline':
-            isEnd = c === ch('_') && next === ch('_');
-            break;
-          case 'Strikethrough':
-            isEnd = c === ch('~');
-            break;
-          case 'Spoiler':
-            isEnd = c === ch('|') && next === ch('|');
-            break;
-          case 'BlockQuote':
-            isEnd = false;
-            break;
-        }
-      }
+      else isEnd = CLOSES[current](c, next, t.at(i + 2));
     }
 
     if (!isEnd) {

@@ -4,6 +4,11 @@
 
 import type { ChatSpec, MembershipSpec } from './scenario.js';
 
+/** The named rights, each false, in the order given (the order the Bot API writes them in). */
+function withheld(...rights: string[]): Record<string, false> {
+  return Object.fromEntries(rights.map((r) => [r, false]));
+}
+
 export function memberJson(user: Record<string, unknown>, m: MembershipSpec, chatType: ChatSpec['type']): Record<string, unknown> {
   const out: Record<string, unknown> = { user, status: m.status };
   switch (m.status) {
@@ -40,26 +45,28 @@ export function memberJson(user: Record<string, unknown>, m: MembershipSpec, cha
       break;
     case 'restricted':
       if (chatType === 'supergroup') {
-        const send = m.canSendMessages === true;
-        out.until_date = m.untilDate ?? 0;
-        out.can_send_messages = send;
-        out.can_send_media_messages = false;
-        out.can_send_audios = false;
-        out.can_send_documents = false;
-        out.can_send_photos = m.canSendPhotos === true;
-        out.can_send_videos = false;
-        out.can_send_video_notes = false;
-        out.can_send_voice_notes = false;
-        out.can_send_polls = false;
-        out.can_send_other_messages = false;
-        out.can_add_web_page_previews = false;
-        out.can_react_to_messages = false;
-        out.can_edit_tag = false;
-        out.can_change_info = false;
-        out.can_invite_users = false;
-        out.can_pin_messages = false;
-        out.can_manage_topics = false;
-        out.is_member = true;
+        // A scenario sets only the rights the operator cares about; every other right is withheld.
+        Object.assign(out, {
+          until_date: m.untilDate ?? 0,
+          can_send_messages: m.canSendMessages === true,
+          ...withheld('can_send_media_messages', 'can_send_audios', 'can_send_documents'),
+          can_send_photos: m.canSendPhotos === true,
+          ...withheld(
+            'can_send_videos',
+            'can_send_video_notes',
+            'can_send_voice_notes',
+            'can_send_polls',
+            'can_send_other_messages',
+            'can_add_web_page_previews',
+            'can_react_to_messages',
+            'can_edit_tag',
+            'can_change_info',
+            'can_invite_users',
+            'can_pin_messages',
+            'can_manage_topics',
+          ),
+          is_member: true,
+        });
       }
       break;
     case 'left':

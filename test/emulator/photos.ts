@@ -14,10 +14,9 @@ import {
   type PhotoRecord,
   type PhotoUrlBehaviour,
 } from './images.js';
-import { parseReplyMarkup, serverMarkupError } from './keyboard.js';
-import { replyParameters } from './replies.js';
+import { serverMarkupError } from './keyboard.js';
 import type { BotSpec } from './scenario.js';
-import { repliedMessage, storeSent } from './sending.js';
+import { readPlacement, storeSent } from './sending.js';
 import { finishCaption, readCaption } from './text.js';
 
 export interface PhotoOptions {
@@ -46,34 +45,23 @@ export class Photos {
     if (!input) return badRequest('there is no photo in the request');
     const caption = readCaption(arg);
     if (isOutcome(caption)) return caption;
-    const reply = replyParameters(arg);
-    if (isOutcome(reply)) return reply;
-    const markup = parseReplyMarkup(arg('reply_markup'));
-    if (!markup.ok) return badRequest(markup.error);
-
-    const target = this.core.writableTopic(b, arg);
-    if (isOutcome(target)) return target;
-    const { chat, threadId } = target;
-    const repliedTo = repliedMessage(this.core, b, chat, reply);
-    if (isOutcome(repliedTo)) return repliedTo;
+    const placed = readPlacement(this.core, b, arg);
+    if (isOutcome(placed)) return placed;
 
     const reused = input.kind === 'file_id' ? this.knownPhoto(b, input.id) : undefined;
     if (input.kind === 'file_id' && !reused) return badRequest('wrong file identifier/HTTP URL specified');
-    const rights = this.core.sendRights(b, chat, 'photos');
+    const rights = this.core.sendRights(b, placed.chat, 'photos');
     if (rights) return rights;
     const text = finishCaption(caption.parsed, this.options.messageLengthUnit);
     if (isOutcome(text)) return text;
-    const buttons = serverMarkupError(markup.markup);
+    const buttons = serverMarkupError(placed.markup);
     if (buttons) return badRequest(buttons);
     const photo = reused ? { ...reused, source: 'file_id' as const } : input.kind === 'file_id' ? undefined : this.photo(input);
     if (!photo) return badRequest('wrong file identifier/HTTP URL specified');
     if (isOutcome(photo)) return photo;
 
     return storeSent(this.core, b, arg, {
-      chat,
-      threadId,
-      repliedTo,
-      markup: markup.markup,
+      ...placed,
       content: {
         text: '',
         rawText: '',

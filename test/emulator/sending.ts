@@ -3,9 +3,9 @@
 // topic, reply, keyboard and options the request named, answered as the Bot API's Message.
 
 import type { DeliveredMessage, EmulatorCore, Resolved } from './core.js';
-import { badRequest, ok, toBool, tooManyRequests, type Args, type Outcome } from './envelope.js';
-import { inlineKeyboard, type StoredMarkup } from './keyboard.js';
-import { jsonArg } from './replies.js';
+import { badRequest, isOutcome, ok, toBool, tooManyRequests, type Args, type Outcome } from './envelope.js';
+import { inlineKeyboard, parseReplyMarkup, type StoredMarkup } from './keyboard.js';
+import { jsonArg, replyParameters } from './replies.js';
 import type { BotSpec } from './scenario.js';
 
 /** The replied-to message must exist unless sending without it is allowed; undefined: no reply. */
@@ -21,11 +21,32 @@ export function repliedMessage(
   return repliedTo;
 }
 
-export interface Sent {
+/** Where a send goes and what it carries besides its content. */
+export interface Placement {
   chat: Resolved;
   threadId?: number;
   repliedTo?: DeliveredMessage;
   markup: StoredMarkup | undefined;
+}
+
+/**
+ * The checks every send method makes once its own content is read, in the server's order: the reply
+ * parameters and reply_markup (parameters), then the chat and topic it may write to, then the message
+ * replied to.
+ */
+export function readPlacement(core: EmulatorCore, b: BotSpec, arg: Args): Placement | Outcome {
+  const reply = replyParameters(arg);
+  if (isOutcome(reply)) return reply;
+  const markup = parseReplyMarkup(arg('reply_markup'));
+  if (!markup.ok) return badRequest(markup.error);
+  const target = core.writableTopic(b, arg);
+  if (isOutcome(target)) return target;
+  const repliedTo = repliedMessage(core, b, target.chat, reply);
+  if (isOutcome(repliedTo)) return repliedTo;
+  return { chat: target.chat, threadId: target.threadId, repliedTo, markup: markup.markup };
+}
+
+export interface Sent extends Placement {
   /** The method's own content: text, or photo and caption, with their parse mode. */
   content: Pick<DeliveredMessage, 'text' | 'rawText' | 'parseMode' | 'photo' | 'caption' | 'rawCaption'>;
   /** The method's own options (link preview; caption above media, spoiler). */

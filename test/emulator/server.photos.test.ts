@@ -1,6 +1,7 @@
 // sendPhoto (URL, multipart upload, attach://, file_id), its caption and image checks and their order;
 // editMessageCaption; editMessageText on a photo; the rate limits photos share with sendMessage.
 
+import { pngHeader } from './imageBytes.js';
 import { DEMO } from './scenario.js';
 import {
   expectBadRequest,
@@ -18,15 +19,8 @@ const URL_PHOTO = 'https://grafana.example.com/render/d-solo/abc?panelId=2';
 let h: Harness;
 emulatorForTests((started) => (h = started));
 
-/** A PNG header: signature and IHDR chunk, enough for Telegram (and the emulator) to read its size. */
-function png(width: number, height: number, padTo = 33): Uint8Array {
-  const b = new Uint8Array(Math.max(33, padTo));
-  b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
-  const view = new DataView(b.buffer);
-  view.setUint32(16, width);
-  view.setUint32(20, height);
-  return b;
-}
+/** A PNG of just its header (33 bytes) unless padded to `padTo`. */
+const png = (width: number, height: number, padTo = 33): Uint8Array => pngHeader(width, height, padTo);
 
 /** A JPEG header: SOI, an APP0 segment, then the start-of-frame that holds the size. */
 function jpeg(width: number, height: number): Uint8Array {
@@ -174,17 +168,8 @@ describe('sendPhoto by upload', () => {
   });
 
   test('a multipart body that does not parse is refused, and nothing is sent', async () => {
-    const res = await fetch(`${h.base}/bot${T}/sendPhoto`, {
-      method: 'POST',
-      headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
-      body: 'this is not multipart',
-    });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toStrictEqual({
-      ok: false,
-      error_code: 400,
-      description: "Bad Request: can't parse multipart/form-data request",
-    });
+    const r = await h.post(`/bot${T}/sendPhoto`, 'multipart/form-data; boundary=xyz', 'this is not multipart');
+    expectBadRequest(r, "can't parse multipart/form-data request");
     expect(h.emu.messages).toHaveLength(0);
   });
 

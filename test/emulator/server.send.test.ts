@@ -1,7 +1,7 @@
 // Rows 17–26: message content, topics, the success shape; parameter encodings and recording.
 
 import { DEMO } from './scenario.js';
-import { errorOf, resultOf, startEmulator, type Encoding, type Harness, emulatorForTests } from './testkit.js';
+import { errorOf, expectBadRequest, resultOf, startEmulator, type Encoding, type Harness, emulatorForTests } from './testkit.js';
 
 const T = DEMO.bot.token;
 const C = DEMO.chats;
@@ -212,13 +212,7 @@ describe('parameter encodings', () => {
   });
 
   test('invalid JSON is a 400', async () => {
-    const res = await fetch(`${h.base}/bot${T}/sendMessage`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"chat_id":',
-    });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toStrictEqual({ ok: false, error_code: 400, description: "Bad Request: can't parse JSON object" });
+    expectBadRequest(await h.post(`/bot${T}/sendMessage`, 'application/json', '{"chat_id":'), "can't parse JSON object");
   });
 });
 

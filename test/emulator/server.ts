@@ -11,12 +11,11 @@ import { CallbackQueries, type CallbackQueryRecord, type PressInput } from './ca
 import type { Access, DeliveredMessage, EmulatorCore, Resolved, UploadedFile, Uploads } from './core.js';
 import { deleteMessage, editMessageCaption, editMessageReplyMarkup, editMessageText } from './editing.js';
 import type { PhotoUrlBehaviour } from './images.js';
-import { parseReplyMarkup, serverMarkupError } from './keyboard.js';
+import { serverMarkupError } from './keyboard.js';
 import { memberJson, myChatMemberUpdate } from './members.js';
 import { MessageStore } from './messages.js';
 import { Photos } from './photos.js';
-import { replyParameters } from './replies.js';
-import { repliedMessage, storeSent } from './sending.js';
+import { readPlacement, storeSent } from './sending.js';
 import { describeChat } from './summary.js';
 import { ForumTopics, type TopicRecord } from './topics.js';
 import { parseMultipart } from './uploads.js';
@@ -679,30 +678,19 @@ export class TelegramEmulator {
     // Parameter checks run before the chat is looked at, as in process_send_message_query/do_send_message.
     const input = readInputText(arg);
     if (isOutcome(input)) return input;
-    const reply = replyParameters(arg);
-    if (isOutcome(reply)) return reply;
-    const markup = parseReplyMarkup(arg('reply_markup'));
-    if (!markup.ok) return badRequest(markup.error);
-
-    const target = this.checkWritableTopic(b, arg);
-    if (isOutcome(target)) return target;
-    const { chat, threadId } = target;
-    const repliedTo = repliedMessage(this.core, b, chat, reply);
-    if (isOutcome(repliedTo)) return repliedTo;
+    const placed = readPlacement(this.core, b, arg);
+    if (isOutcome(placed)) return placed;
 
     // What TDLib itself checks when it sends: rights, then the text; then what the servers refuse.
-    const rights = this.sendRights(b, chat, 'text');
+    const rights = this.sendRights(b, placed.chat, 'text');
     if (rights) return rights;
     const text = finishText(input.parsed, this.options.messageLengthUnit);
     if (isOutcome(text)) return text;
-    const buttons = serverMarkupError(markup.markup);
+    const buttons = serverMarkupError(placed.markup);
     if (buttons) return badRequest(buttons);
 
     return storeSent(this.core, b, arg, {
-      chat,
-      threadId,
-      repliedTo,
-      markup: markup.markup,
+      ...placed,
       content: { text, rawText: input.rawText, ...(input.parseMode !== undefined ? { parseMode: input.parseMode } : {}) },
       options: input.preview ? { linkPreviewOptions: input.preview } : {},
     });

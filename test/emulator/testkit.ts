@@ -18,6 +18,8 @@ export interface Harness {
   clock: ManualClock;
   call(token: string, method: string, params?: Record<string, unknown>, encoding?: Encoding): Promise<CallResult>;
   get(path: string): Promise<CallResult>;
+  /** POSTs `body` as it is, for bodies `call` would never write (ones that do not parse). */
+  post(path: string, contentType: string, body: string): Promise<CallResult>;
 }
 
 /** Quiet defaults (no 409 pacing, no polling quirks, no rate limits) unless a test asks for them. */
@@ -33,11 +35,15 @@ export async function startEmulator(scenario: Scenario = demoScenario(), options
   const base = await emu.start();
   const call: Harness['call'] = (token, method, params = {}, encoding = 'json') =>
     request(`${base}/bot${token}/${method}`, params, encoding);
-  const get = async (path: string): Promise<CallResult> => {
-    const res = await fetch(`${base}${path}`);
-    return { status: res.status, body: (await res.json()) as ApiResponse, headers: res.headers };
-  };
-  return { emu, base, clock, call, get };
+  const answer = async (res: Response): Promise<CallResult> => ({
+    status: res.status,
+    body: (await res.json()) as ApiResponse,
+    headers: res.headers,
+  });
+  const get: Harness['get'] = async (path) => answer(await fetch(`${base}${path}`));
+  const post: Harness['post'] = async (path, contentType, body) =>
+    answer(await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body }));
+  return { emu, base, clock, call, get, post };
 }
 
 /**

@@ -24,19 +24,21 @@ export function readInputText(arg: Args): InputText | Outcome {
   if (isOutcome(preview)) return preview;
   const rawText = arg('text');
   if (rawText === '') return badRequest('message text is empty');
+  const formatted = formattedText(rawText, arg);
+  if (isOutcome(formatted)) return formatted;
+  return { rawText, ...formatted, ...(preview ? { preview } : {}) };
+}
+
+/** get_formatted_text, shared by texts and captions: UTF-8, raw size, parse_mode, entities. */
+function formattedText(raw: string, arg: Args): { parsed: string; parseMode?: string } | Outcome {
   // JSON may carry lone surrogates ("\ud800"); the Bot API wants UTF-8 and refuses them.
-  if (!rawText.isWellFormed()) return badRequest('text must be encoded in UTF-8');
-  if (utf8Length(rawText) > MAX_TEXT_BYTES) return badRequest('text is too long');
+  if (!raw.isWellFormed()) return badRequest('text must be encoded in UTF-8');
+  if (utf8Length(raw) > MAX_TEXT_BYTES) return badRequest('text is too long');
   const mode = normaliseParseMode(arg('parse_mode'));
   if (mode === null) return badRequest('unsupported parse_mode');
-  const parsed = parseText(rawText, mode);
+  const parsed = parseText(raw, mode);
   if (!parsed.ok) return badRequest(`can't parse entities: ${parsed.error}`);
-  return {
-    rawText,
-    parsed: parsed.text,
-    ...(mode !== 'none' ? { parseMode: arg('parse_mode') } : {}),
-    ...(preview ? { preview } : {}),
-  };
+  return { parsed: parsed.text, ...(mode !== 'none' ? { parseMode: arg('parse_mode') } : {}) };
 }
 
 /** TDLib's own checks on the parsed text: trimmed non-empty, then at most 4096 in the chosen unit. */
@@ -83,13 +85,9 @@ export interface InputCaption {
 export function readCaption(arg: Args): InputCaption | Outcome {
   const rawCaption = arg('caption');
   if (rawCaption === '') return { rawCaption, parsed: '' };
-  if (!rawCaption.isWellFormed()) return badRequest('text must be encoded in UTF-8');
-  if (utf8Length(rawCaption) > MAX_TEXT_BYTES) return badRequest('text is too long');
-  const mode = normaliseParseMode(arg('parse_mode'));
-  if (mode === null) return badRequest('unsupported parse_mode');
-  const parsed = parseText(rawCaption, mode);
-  if (!parsed.ok) return badRequest(`can't parse entities: ${parsed.error}`);
-  return { rawCaption, parsed: parsed.text, ...(mode !== 'none' ? { parseMode: arg('parse_mode') } : {}) };
+  const formatted = formattedText(rawCaption, arg);
+  if (isOutcome(formatted)) return formatted;
+  return { rawCaption, ...formatted };
 }
 
 /** TDLib's caption check for bots: trimmed, at most 1024 in the chosen unit; an empty caption is no caption. */

@@ -22,6 +22,13 @@ const channel = (namespace: string, name: string, conditions?: Condition[]): Tel
 });
 const bot = (name: string, conditions?: Condition[]): ClusterTelegramBot => ({ metadata: { name }, spec: {}, status: { conditions } });
 
+/** A channel condition's exposition line, as Prometheus scrapes it. */
+const channelLine = (namespace: string, name: string, type: string, status: string, reason: string) =>
+  `telegram_operator_channel_condition{channel_namespace="${namespace}",channel="${name}",type="${type}",status="${status}",reason="${reason}"} 1`;
+/** A bot condition's exposition line. */
+const botLine = (name: string, type: string, status: string, reason: string) =>
+  `telegram_operator_cluster_bot_condition{bot="${name}",type="${type}",status="${status}",reason="${reason}"} 1`;
+
 /** The exposition lines of one metric, without HELP/TYPE, sorted. */
 async function series(metrics: ReturnType<typeof createMetrics>, name: string): Promise<string[]> {
   const text = await metrics.registry.getSingleMetricAsString(name);
@@ -58,11 +65,11 @@ describe('condition gauges', () => {
     );
     expect(await bothSeries(metrics)).toEqual({
       channels: [
-        'telegram_operator_channel_condition{channel_namespace="team-a",channel="alerts",type="Interactive",status="False",reason="UpdatesConflict"} 1',
-        'telegram_operator_channel_condition{channel_namespace="team-a",channel="alerts",type="Ready",status="False",reason="ChatNotFound"} 1',
-        'telegram_operator_channel_condition{channel_namespace="team-b",channel="waiting",type="Ready",status="Unknown",reason="TelegramUnavailable"} 1',
+        channelLine('team-a', 'alerts', 'Interactive', 'False', 'UpdatesConflict'),
+        channelLine('team-a', 'alerts', 'Ready', 'False', 'ChatNotFound'),
+        channelLine('team-b', 'waiting', 'Ready', 'Unknown', 'TelegramUnavailable'),
       ],
-      bots: ['telegram_operator_cluster_bot_condition{bot="shared",type="Ready",status="False",reason="Unauthorized"} 1'],
+      bots: [botLine('shared', 'Ready', 'False', 'Unauthorized')],
     });
   });
 
@@ -81,8 +88,8 @@ describe('condition gauges', () => {
       [],
     );
     expect(await series(metrics, 'telegram_operator_channel_condition')).toEqual([
-      'telegram_operator_channel_condition{channel_namespace="team-a",channel="styled",type="RoutesValid",status="False",reason="TopicsNotManageable"} 1',
-      'telegram_operator_channel_condition{channel_namespace="team-a",channel="styled",type="TemplateValid",status="False",reason="TemplateInvalid"} 1',
+      channelLine('team-a', 'styled', 'RoutesValid', 'False', 'TopicsNotManageable'),
+      channelLine('team-a', 'styled', 'TemplateValid', 'False', 'TemplateInvalid'),
     ]);
   });
 
@@ -90,10 +97,8 @@ describe('condition gauges', () => {
     const metrics = createMetrics();
     updateConditionGauges(metrics, [channel('ns', 'new')], [bot('fresh')]);
     expect(await bothSeries(metrics)).toEqual({
-      channels: [
-        `telegram_operator_channel_condition{channel_namespace="ns",channel="new",type="Ready",status="Unknown",reason="${NOT_RECONCILED}"} 1`,
-      ],
-      bots: [`telegram_operator_cluster_bot_condition{bot="fresh",type="Ready",status="Unknown",reason="${NOT_RECONCILED}"} 1`],
+      channels: [channelLine('ns', 'new', 'Ready', 'Unknown', NOT_RECONCILED)],
+      bots: [botLine('fresh', 'Ready', 'Unknown', NOT_RECONCILED)],
     });
   });
 
@@ -109,10 +114,8 @@ describe('condition gauges', () => {
     expect(text).not.toContain(token);
     expect(text).not.toContain('x'.repeat(300));
     expect(await bothSeries(metrics)).toEqual({
-      channels: [
-        `telegram_operator_channel_condition{channel_namespace="ns",channel="edited",type="Ready",status="False",reason="${OTHER_REASON}"} 1`,
-      ],
-      bots: [`telegram_operator_cluster_bot_condition{bot="b",type="Ready",status="Unknown",reason="${OTHER_REASON}"} 1`],
+      channels: [channelLine('ns', 'edited', 'Ready', 'False', OTHER_REASON)],
+      bots: [botLine('b', 'Ready', 'Unknown', OTHER_REASON)],
     });
   });
 
@@ -131,7 +134,7 @@ describe('condition gauges', () => {
     ];
     updateConditionGauges(metrics, after, []);
     expect(await series(metrics, 'telegram_operator_channel_condition')).toEqual([
-      'telegram_operator_channel_condition{channel_namespace="ns",channel="kept",type="Ready",status="False",reason="BotKicked"} 1',
+      channelLine('ns', 'kept', 'Ready', 'False', 'BotKicked'),
     ]);
   });
 

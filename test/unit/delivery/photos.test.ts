@@ -12,6 +12,7 @@ import { DeliveryError } from '../../../src/delivery/deliveryError.js';
 import { Sender } from '../../../src/delivery/sender.js';
 import { fetchImage } from '../../../src/net/imageFetch.js';
 import { TelegramClient, type PhotoUpload } from '../../../src/telegram/client.js';
+import { pngHeader } from '../../emulator/imageBytes.js';
 import { DEMO, demoScenario } from '../../emulator/scenario.js';
 import { TelegramEmulator } from '../../emulator/server.js';
 
@@ -37,11 +38,7 @@ afterEach(async () => {
 });
 
 function png(width: number, height: number): PhotoUpload {
-  const bytes = new Uint8Array(64);
-  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
-  new DataView(bytes.buffer).setUint32(16, width);
-  new DataView(bytes.buffer).setUint32(20, height);
-  return { bytes, filename: 'image.png', contentType: 'image/png' };
+  return { bytes: pngHeader(width, height, 64), filename: 'image.png', contentType: 'image/png' };
 }
 
 const shown = (html: string): string => {

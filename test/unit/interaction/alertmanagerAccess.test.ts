@@ -20,6 +20,11 @@ function silence(url: string, withSecret = true): SilenceSpec {
   return p.spec.alertmanager!.silence!;
 }
 
+/** What the policy answers when it refuses: the reason, and the message the channel's condition shows. */
+function refusal(reason: string, message: unknown) {
+  return { ok: false, reason, message };
+}
+
 function bot(spec: Record<string, unknown> = {}): ClusterTelegramBot {
   return { metadata: { name: 'ops-bot' }, spec: { tokenSecretRef: { name: 'tg', namespace: 'telegram-system' }, ...spec } };
 }
@@ -55,11 +60,7 @@ describe('a channel with its own token (tokenSecretRef)', () => {
   test('no SILENCE_URL_HOSTS, a Secret not labelled: refused, the Secret not read, no client', async () => {
     const { access, reads, made, optInAsked } = setup();
     const a = await access({ namespace: 'team', silence: silence('http://collector.evil.example:8080') });
-    expect(a).toEqual({
-      ok: false,
-      reason: 'CredentialsNotAllowed',
-      message: expect.stringContaining('telegram.notify.dev/silence-credentials=true'),
-    });
+    expect(a).toEqual(refusal('CredentialsNotAllowed', expect.stringContaining('telegram.notify.dev/silence-credentials=true')));
     expect(a.ok || a.message).toContain('Secret team/db');
     expect(reads).toEqual([]);
     expect(made).toEqual([]);
@@ -76,11 +77,7 @@ describe('a channel with its own token (tokenSecretRef)', () => {
   test('the opt-in Secret is missing: SecretNotFound, nothing sent', async () => {
     const { access, made } = setup({}, { state: 'missing', message: 'Secret team/db not found' });
     const a = await access({ namespace: 'team', silence: silence('http://am.example:9093') });
-    expect(a).toEqual({
-      ok: false,
-      reason: 'SecretNotFound',
-      message: 'spec.alertmanager.silence.authorizationSecretRef: Secret team/db not found',
-    });
+    expect(a).toEqual(refusal('SecretNotFound', 'spec.alertmanager.silence.authorizationSecretRef: Secret team/db not found'));
     expect(made).toEqual([]);
   });
 
@@ -95,12 +92,9 @@ describe('a channel with its own token (tokenSecretRef)', () => {
   test('SILENCE_URL_HOSTS set: it binds every channel; a listed host gets the credentials without a label', async () => {
     const { access, made, reads, optInAsked } = setup({ operatorHosts: ['am.monitoring.svc:9093'] });
     const refused = await access({ namespace: 'team', silence: silence('http://am.example:9093', false) });
-    expect(refused).toEqual({
-      ok: false,
-      reason: 'URLNotAllowed',
-      message:
-        "spec.alertmanager.silence.url names am.example:9093, which the operator's SILENCE_URL_HOSTS (am.monitoring.svc:9093) does not allow; the operator's administrators add it there. No request is made to it",
-    });
+    const notAllowed =
+      "spec.alertmanager.silence.url names am.example:9093, which the operator's SILENCE_URL_HOSTS (am.monitoring.svc:9093) does not allow; the operator's administrators add it there. No request is made to it";
+    expect(refused).toEqual(refusal('URLNotAllowed', notAllowed));
     expect(made).toEqual([]);
     const allowed = await access({ namespace: 'team', silence: silence('http://am.monitoring.svc:9093') });
     expect(allowed.ok && allowed.credentials).toBe(true);
@@ -115,12 +109,9 @@ describe('a botRef channel', () => {
     const { access, made, reads } = setup({ getBot: () => bot() }, { state: 'labelled' });
     for (const withSecret of [true, false]) {
       const a = await access({ namespace: 'team', botRef: 'ops-bot', silence: silence('http://collector.evil.example:8080', withSecret) });
-      expect(a).toEqual({
-        ok: false,
-        reason: 'URLNotAllowed',
-        message:
-          'spec.alertmanager.silence.url names collector.evil.example:8080, which neither ClusterTelegramBot "ops-bot" (spec.silence.urlHosts: none) nor the operator (SILENCE_URL_HOSTS: none) allows; the platform team adds it to one of them. No request is made to it',
-      });
+      const notAllowed =
+        'spec.alertmanager.silence.url names collector.evil.example:8080, which neither ClusterTelegramBot "ops-bot" (spec.silence.urlHosts: none) nor the operator (SILENCE_URL_HOSTS: none) allows; the platform team adds it to one of them. No request is made to it';
+      expect(a).toEqual(refusal('URLNotAllowed', notAllowed));
     }
     expect(made).toEqual([]);
     expect(reads).toEqual([]);
@@ -212,13 +203,12 @@ describe("spec.grafana.silence: Grafana's base URL, the same policy, messages na
       source: 'grafana',
       silence: silence('http://grafana.evil.example:3000'),
     });
-    expect(a).toEqual({
-      ok: false,
-      reason: 'URLNotAllowed',
-      message: expect.stringMatching(
-        /^spec\.grafana\.silence\.url names grafana\.evil\.example:3000, which neither ClusterTelegramBot "ops-bot"/,
+    expect(a).toEqual(
+      refusal(
+        'URLNotAllowed',
+        expect.stringMatching(/^spec\.grafana\.silence\.url names grafana\.evil\.example:3000, which neither ClusterTelegramBot "ops-bot"/),
       ),
-    });
+    );
     expect(made).toEqual([]);
     expect(reads).toEqual([]);
   });

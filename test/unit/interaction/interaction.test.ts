@@ -3,13 +3,63 @@
 import type { TelegramChannel } from '../../../src/api/types.js';
 import { parseSpec } from '../../../src/api/types.js';
 import { AlertmanagerError } from '../../../src/interaction/alertmanagerApi.js';
-import { Interaction } from '../../../src/interaction/interaction.js';
+import { Interaction, type InteractionDeps } from '../../../src/interaction/interaction.js';
 import { configMapNameOfId, newEpisodeId } from '../../../src/lifecycle/records.js';
 import type { ConflictKind } from '../../../src/interaction/updatesPoller.js';
 import { createLogger } from '../../../src/observability/log.js';
 
 const TOKEN_A = '111:AAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const TOKEN_B = '222:BBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+
+/** What these tests do not look at: no Bot API, no secrets, no episodes, no channels, nothing queued. */
+const QUIET = {
+  telegram: {} as never,
+  secrets: { read: async () => ({ ok: true, value: '' }) },
+  episodes: { get: async () => undefined, update: async () => undefined },
+  renderer: { refresh: async () => {} },
+  getChannel: () => undefined,
+  enqueue: () => {},
+  log: createLogger('silent'),
+} satisfies Partial<InteractionDeps>;
+
+/** A channel `name` of namespace ns, in chat -1001; with `silence`, its Alertmanager's silences are at am:9093. */
+function channel(name: string, silence: boolean, uid?: string): TelegramChannel {
+  return {
+    metadata: { namespace: 'ns', name, ...(uid !== undefined ? { uid } : {}) },
+    spec: {
+      tokenSecretRef: { name: 'bot' },
+      chatId: '-1001',
+      alertmanager: { tokenSecretRef: { name: 'am' }, ...(silence ? { silence: { url: 'http://am:9093' } } : {}) },
+    },
+  };
+}
+
+/** What the reconciler hands Interaction for a channel whose bot token is `token`. */
+function resolved(ch: TelegramChannel, token: string) {
+  const p = parseSpec(ch.spec);
+  if (!p.ok) throw new Error(p.message);
+  return { spec: p.spec, token, chatId: '-1001' };
+}
+
+/**
+ * A leading Interaction for the one channel `ch` (bot TOKEN_A, Alertmanager answering), whose poller
+ * hands back the update handler: the returned function delivers an update as getUpdates would.
+ */
+async function receivingUpdates(ch: TelegramChannel, deps: Partial<InteractionDeps>): Promise<(update: unknown) => Promise<void>> {
+  let handle: ((u: never) => Promise<void>) | undefined;
+  const interaction = new Interaction({
+    ...QUIET,
+    alertmanagerFor: async () => ({ ok: true, api: { status: async () => {} } as never }),
+    makePoller: (_token, h) => {
+      handle = h;
+      return { start: () => {}, stop: async () => {} };
+    },
+    ...deps,
+  });
+  await interaction.condition(ch, resolved(ch, TOKEN_A), true);
+  interaction.start();
+  return (update) => handle!(update as never);
+}
 
 function setup() {
   let now = 0;
@@ -18,13 +68,8 @@ function setup() {
   const enqueued: string[] = [];
   const pollers = new Map<string, { started: boolean; stopped: boolean; report: (k: ConflictKind | undefined, d: string) => void }>();
   const interaction = new Interaction({
-    telegram: {} as never,
-    secrets: { read: async () => ({ ok: true, value: '' }) },
-    episodes: { get: async () => undefined, update: async () => undefined },
-    renderer: { refresh: async () => {} },
-    getChannel: () => undefined,
+    ...QUIET,
     enqueue: (k) => enqueued.push(k),
-    log: createLogger('silent'),
     now: () => now,
     alertmanagerFor: async ({ silence: s }) => ({
       ok: true,
@@ -41,19 +86,6 @@ function setup() {
       return { start: () => void (p.started = true), stop: async () => void (p.stopped = true) };
     },
   });
-  const channel = (name: string, silence: boolean): TelegramChannel => ({
-    metadata: { namespace: 'ns', name },
-    spec: {
-      tokenSecretRef: { name: 'bot' },
-      chatId: '-1001',
-      alertmanager: { tokenSecretRef: { name: 'am' }, ...(silence ? { silence: { url: 'http://am:9093' } } : {}) },
-    },
-  });
-  const resolved = (ch: TelegramChannel, token: string) => {
-    const p = parseSpec(ch.spec);
-    if (!p.ok) throw new Error(p.message);
-    return { spec: p.spec, token, chatId: '-1001' };
-  };
   return {
     interaction,
     channel,
@@ -124,76 +156,30 @@ test("a bot's 409 wakes every channel of that bot, and UpdatesConflict wins over
 
 test('presses are answered through the answer given, not straight to the Bot API', async () => {
   const answered: [string, string, string][] = [];
-  let handle: ((u: never) => Promise<void>) | undefined;
-  const interaction = new Interaction({
+  const deliver = await receivingUpdates(channel('buttons', true), {
     telegram: { answerCallbackQuery: () => Promise.reject(new Error('called the Bot API directly')) } as never,
-    secrets: { read: async () => ({ ok: true, value: '' }) },
-    episodes: { get: async () => undefined, update: async () => undefined },
-    renderer: { refresh: async () => {} },
-    getChannel: () => undefined,
-    enqueue: () => {},
     answer: async (token, id, text) => void answered.push([token, id, text]),
-    log: createLogger('silent'),
-    alertmanagerFor: async () => ({ ok: true, api: { status: async () => {} } as never }),
-    makePoller: (_token, h) => {
-      handle = h;
-      return { start: () => {}, stop: async () => {} };
-    },
   });
-  const ch: TelegramChannel = {
-    metadata: { namespace: 'ns', name: 'buttons' },
-    spec: {
-      tokenSecretRef: { name: 'bot' },
-      chatId: '-1001',
-      alertmanager: { tokenSecretRef: { name: 'am' }, silence: { url: 'http://am:9093' } },
-    },
-  };
-  const p = parseSpec(ch.spec);
-  if (!p.ok) throw new Error(p.message);
-  await interaction.condition(ch, { spec: p.spec, token: TOKEN_A, chatId: '-1001' }, true);
-  interaction.start();
-  await handle!({ update_id: 1, callback_query: { id: 'q1', from: { id: 7 }, data: 'garbage' } } as never);
+  await deliver({ update_id: 1, callback_query: { id: 'q1', from: { id: 7 }, data: 'garbage' } });
   expect(answered).toEqual([[TOKEN_A, 'q1', expect.stringMatching(/^Unknown button/)]]);
 });
 
 test("an episode id is read only when its ConfigMap is one of the bot's channels': a forged one costs no API read", async () => {
   const reads: string[] = [];
   const answered: string[] = [];
-  let handle: ((u: never) => Promise<void>) | undefined;
-  const ch: TelegramChannel = {
-    metadata: { namespace: 'ns', name: 'buttons', uid: '6f1c2d3e-0000-4000-8000-000000000001' },
-    spec: {
-      tokenSecretRef: { name: 'bot' },
-      chatId: '-1001',
-      alertmanager: { tokenSecretRef: { name: 'am' }, silence: { url: 'http://am:9093' } },
-    },
-  };
-  const interaction = new Interaction({
-    telegram: {} as never,
-    secrets: { read: async () => ({ ok: true, value: '' }) },
+  const ch = channel('buttons', true, '6f1c2d3e-0000-4000-8000-000000000001');
+  const deliver = await receivingUpdates(ch, {
     episodes: { get: async (id) => void reads.push(id), update: async () => undefined },
-    renderer: { refresh: async () => {} },
     getChannel: (ns, name) => (ns === 'ns' && name === 'buttons' ? ch : undefined),
-    enqueue: () => {},
     answer: async (_t, _id, text) => void answered.push(text),
-    log: createLogger('silent'),
-    alertmanagerFor: async () => ({ ok: true, api: { status: async () => {} } as never }),
-    makePoller: (_token, h) => {
-      handle = h;
-      return { start: () => {}, stop: async () => {} };
-    },
   });
-  const p = parseSpec(ch.spec);
-  if (!p.ok) throw new Error(p.message);
-  await interaction.condition(ch, { spec: p.spec, token: TOKEN_A, chatId: '-1001' }, true);
-  interaction.start();
   const ours = newEpisodeId(ch.metadata.uid!, () => false);
   const forged = ['a'.repeat(16), 'b'.repeat(16), `${ours.slice(0, 11)}z${ours.slice(12)}`].filter(
     (id) => configMapNameOfId(id) !== configMapNameOfId(ours),
   );
   let n = 0;
   const press = (id: string) =>
-    handle!({
+    deliver({
       update_id: ++n,
       callback_query: {
         id: `q${n}`,
@@ -201,7 +187,7 @@ test("an episode id is read only when its ConfigMap is one of the bot's channels
         data: `a:${id}`,
         message: { message_id: 1, chat: { id: -1001, type: 'supergroup' } },
       },
-    } as never);
+    });
   for (const id of forged) await press(id);
   expect(reads).toEqual([]);
   expect(answered).toHaveLength(forged.length);

@@ -1,12 +1,11 @@
 // Every press is counted once by its action, whatever its outcome, and every call to Alertmanager's
 // silences API by operation and result; the counts reach the metrics main.ts wires them to.
-import type { TelegramChannel } from '../../../src/api/types.js';
 import { AlertmanagerError } from '../../../src/interaction/alertmanagerApi.js';
 import { ANSWERS, PressHandler, type PressDeps } from '../../../src/interaction/pressHandler.js';
 import type { Episode } from '../../../src/lifecycle/episode.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
-import { adminBot } from './pressFixtures.js';
+import { adminBot, memoryEpisodeStore, silencingChannel } from './pressFixtures.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const ADMIN = { id: 11, first_name: 'Olga' };
@@ -22,24 +21,9 @@ async function lines(metrics: ReturnType<typeof createMetrics>, name: string): P
 function setup(alertmanager: { createSilence: () => Promise<string>; expireSilence: () => Promise<void> }, episodes: Map<string, Episode>) {
   const metrics = createMetrics();
   const answers: string[] = [];
-  const ch: TelegramChannel = {
-    metadata: { namespace: 'mon', name: 'ops', uid: 'uid-1' },
-    spec: {
-      tokenSecretRef: { name: 'bot' },
-      chatId: '-1001',
-      alertmanager: { tokenSecretRef: { name: 'am' }, silence: { url: 'http://am:9093', allowed: 'Administrators' } },
-    },
-  };
+  const ch = silencingChannel({ namespace: 'mon', name: 'ops', uid: 'uid-1' }, { allowed: 'Administrators' });
   const deps: PressDeps = {
-    episodes: {
-      get: async (id) => structuredClone(episodes.get(id)),
-      update: async (id, change) => {
-        const cur = episodes.get(id);
-        const next = cur ? change(structuredClone(cur)) : undefined;
-        if (next) episodes.set(id, next);
-        return structuredClone(next);
-      },
-    },
+    episodes: memoryEpisodeStore(episodes),
     renderer: { refresh: async () => undefined },
     getChannel: () => ch,
     // Every id is one of the bot's channels' here: what this file tests comes after that check.

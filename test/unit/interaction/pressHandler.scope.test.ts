@@ -1,14 +1,13 @@
 // A botRef channel's Silence press (fakes): the access it is given says which namespace its silences
 // belong to; the press adds that matcher, refuses alerts of another namespace, and passes the
 // policy's refusals (URLNotAllowed, CredentialsNotAllowed) on to the presser and to Interactive.
-import type { TelegramChannel } from '../../../src/api/types.js';
 import type { Access } from '../../../src/interaction/alertmanagerAccess.js';
 import type { SilenceRequest } from '../../../src/interaction/alertmanagerApi.js';
 import { ANSWERS, PressHandler } from '../../../src/interaction/pressHandler.js';
 import type { SilenceChannel } from '../../../src/interaction/silencePolicy.js';
 import type { Episode } from '../../../src/lifecycle/episode.js';
 import { createLogger } from '../../../src/observability/log.js';
-import { adminBot, memoryEpisodeStore } from './pressFixtures.js';
+import { adminBot, memoryEpisodeStore, silencingChannel } from './pressFixtures.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const ADMIN = { id: 11, username: 'olga_oncall', first_name: 'Olga' };
@@ -35,14 +34,7 @@ function setup(commonLabels: Record<string, string>, access: (api: unknown) => A
   const asked: SilenceChannel[] = [];
   const answers: string[] = [];
   const seen: unknown[] = [];
-  const ch: TelegramChannel = {
-    metadata: { namespace: 'team', name: 'ops', uid: 'uid-1' },
-    spec: {
-      botRef: { name: 'ops-bot' },
-      chatId: '-1001',
-      alertmanager: { tokenSecretRef: { name: 'am' }, silence: { url: 'http://am:9093' } },
-    },
-  };
+  const ch = silencingChannel({ namespace: 'team', name: 'ops', uid: 'uid-1' }, { botRef: 'ops-bot' });
   const handler = new PressHandler({
     episodes: store,
     renderer: { refresh: async () => {} },

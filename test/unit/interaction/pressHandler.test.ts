@@ -7,7 +7,7 @@ import { PRESS_LIMIT, PRESS_WINDOW_MS } from '../../../src/interaction/pressLimi
 import type { CallbackQuery } from '../../../src/interaction/updateSchemas.js';
 import type { Episode, EpisodeStore } from '../../../src/lifecycle/episode.js';
 import { createLogger } from '../../../src/observability/log.js';
-import type { TelegramChannel } from '../../../src/api/types.js';
+import { silencingChannel } from './pressFixtures.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const ADMIN = { id: 11, username: 'olga_oncall', first_name: 'Olga' };
@@ -52,14 +52,7 @@ function setup(opts: { allowed?: 'Administrators' | 'Members'; amDown?: boolean;
   const answers: string[] = [];
   const refreshed: Episode[] = [];
   const seen: unknown[] = [];
-  const ch: TelegramChannel = {
-    metadata: { namespace: 'mon', name: 'ops', uid: 'uid-1' },
-    spec: {
-      tokenSecretRef: { name: 'bot' },
-      chatId: '-1001',
-      alertmanager: { tokenSecretRef: { name: 'am' }, silence: { url: 'http://am:9093', allowed: opts.allowed ?? 'Administrators' } },
-    },
-  };
+  const ch = silencingChannel({ namespace: 'mon', name: 'ops', uid: 'uid-1' }, { allowed: opts.allowed ?? 'Administrators' });
   const members: Record<number, 'administrator' | 'member'> = { 11: 'administrator', 12: 'member' };
   const lookups: number[] = [];
   const bot: PressBot = {

@@ -14,10 +14,18 @@ const editAll = (keyboard: boolean, state: 'firing' | 'resolved') => ({
   remember: 'episodeMessage',
 });
 
+/** Send a new message; `more`: the message it replies to, the one whose buttons it takes away. */
+const send = (
+  keyboard: boolean,
+  state: 'firing' | 'resolved',
+  remember: string,
+  more: { replyTo?: number; stripKeyboardOf?: number } = {},
+) => ({ kind: 'send', keyboard, state, remember, ...more });
+
 describe('Edit', () => {
   test('first firing sends a new message with buttons and starts an episode', () => {
-    expect(plan({})).toEqual({ kind: 'send', keyboard: true, state: 'firing', remember: 'newEpisode' });
-    expect(plan({ buttons: false })).toEqual({ kind: 'send', keyboard: false, state: 'firing', remember: 'newEpisode' });
+    expect(plan({})).toEqual(send(true, 'firing', 'newEpisode'));
+    expect(plan({ buttons: false })).toEqual(send(false, 'firing', 'newEpisode'));
   });
   test('a repeat or a changed group edits every part in place, buttons kept', () => {
     expect(plan({ episode: firing })).toEqual(editAll(true, 'firing'));
@@ -26,13 +34,13 @@ describe('Edit', () => {
     expect(plan({ status: 'resolved', episode: firing })).toEqual(editAll(false, 'resolved'));
   });
   test('a group that fires again after resolving starts a new message', () => {
-    expect(plan({ episode: resolved })).toEqual({ kind: 'send', keyboard: true, state: 'firing', remember: 'newEpisode' });
+    expect(plan({ episode: resolved })).toEqual(send(true, 'firing', 'newEpisode'));
   });
   test('a resolved notification for a resolved episode (Alertmanager retrying) edits again instead of sending twice', () => {
     expect(plan({ status: 'resolved', episode: resolved })).toMatchObject({ kind: 'edit', messageIds: [10], state: 'resolved' });
   });
   test('resolved with no episode known is sent, and remembered for its retry', () => {
-    expect(plan({ status: 'resolved' })).toEqual({ kind: 'send', keyboard: false, state: 'resolved', remember: 'newEpisode' });
+    expect(plan({ status: 'resolved' })).toEqual(send(false, 'resolved', 'newEpisode'));
   });
   test('an episode without messages is treated as unknown', () => {
     expect(plan({ episode: { state: 'firing', messageIds: [] } })).toMatchObject({ kind: 'send', remember: 'newEpisode' });
@@ -41,29 +49,18 @@ describe('Edit', () => {
 
 describe('Reply', () => {
   test('first firing sends with buttons and starts an episode', () => {
-    expect(plan({ mode: 'Reply' })).toEqual({ kind: 'send', keyboard: true, state: 'firing', remember: 'newEpisode' });
+    expect(plan({ mode: 'Reply' })).toEqual(send(true, 'firing', 'newEpisode'));
   });
   test('a repeat replies to the first message, without buttons, and writes nothing new', () => {
-    expect(plan({ mode: 'Reply', episode: firing })).toEqual({
-      kind: 'send',
-      keyboard: false,
-      state: 'firing',
-      remember: 'episodeState',
-      replyTo: 10,
-    });
+    expect(plan({ mode: 'Reply', episode: firing })).toEqual(send(false, 'firing', 'episodeState', { replyTo: 10 }));
   });
   test('resolved replies to the first message and takes its buttons away', () => {
-    expect(plan({ mode: 'Reply', status: 'resolved', episode: firing })).toEqual({
-      kind: 'send',
-      keyboard: false,
-      state: 'resolved',
-      remember: 'episodeState',
-      replyTo: 10,
-      stripKeyboardOf: 10,
-    });
+    expect(plan({ mode: 'Reply', status: 'resolved', episode: firing })).toEqual(
+      send(false, 'resolved', 'episodeState', { replyTo: 10, stripKeyboardOf: 10 }),
+    );
   });
   test('resolved without a known episode is a plain new message; nothing remembered', () => {
-    expect(plan({ mode: 'Reply', status: 'resolved' })).toEqual({ kind: 'send', keyboard: false, state: 'resolved', remember: 'nothing' });
+    expect(plan({ mode: 'Reply', status: 'resolved' })).toEqual(send(false, 'resolved', 'nothing'));
   });
   test('without buttons there is nothing to strip', () => {
     expect(plan({ mode: 'Reply', status: 'resolved', episode: firing, buttons: false })).not.toHaveProperty('stripKeyboardOf');
@@ -72,26 +69,17 @@ describe('Reply', () => {
 
 describe('Send', () => {
   test('every notification is a new message; without buttons nothing is remembered', () => {
-    expect(plan({ mode: 'Send', buttons: false })).toEqual({ kind: 'send', keyboard: false, state: 'firing', remember: 'nothing' });
-    expect(plan({ mode: 'Send', buttons: false, status: 'resolved' })).toEqual({
-      kind: 'send',
-      keyboard: false,
-      state: 'resolved',
-      remember: 'nothing',
-    });
+    expect(plan({ mode: 'Send', buttons: false })).toEqual(send(false, 'firing', 'nothing'));
+    expect(plan({ mode: 'Send', buttons: false, status: 'resolved' })).toEqual(send(false, 'resolved', 'nothing'));
   });
   test('with buttons the first firing message is remembered for the presses; a repeat is a new plain message', () => {
-    expect(plan({ mode: 'Send' })).toEqual({ kind: 'send', keyboard: true, state: 'firing', remember: 'newEpisode' });
-    expect(plan({ mode: 'Send', episode: firing })).toEqual({ kind: 'send', keyboard: false, state: 'firing', remember: 'episodeState' });
+    expect(plan({ mode: 'Send' })).toEqual(send(true, 'firing', 'newEpisode'));
+    expect(plan({ mode: 'Send', episode: firing })).toEqual(send(false, 'firing', 'episodeState'));
   });
   test('resolved is a new message (no reply) and the first message loses its buttons', () => {
-    expect(plan({ mode: 'Send', status: 'resolved', episode: firing })).toEqual({
-      kind: 'send',
-      keyboard: false,
-      state: 'resolved',
-      remember: 'episodeState',
-      stripKeyboardOf: 10,
-    });
+    expect(plan({ mode: 'Send', status: 'resolved', episode: firing })).toEqual(
+      send(false, 'resolved', 'episodeState', { stripKeyboardOf: 10 }),
+    );
   });
 });
 
@@ -99,7 +87,7 @@ describe('an edit that cannot be made (the message is gone or too old)', () => {
   test('a resolved edit becomes a new message of the same episode, without buttons', () => {
     const edit = planNotification({ mode: 'Edit', status: 'resolved', buttons: true, episode: firing });
     if (edit.kind !== 'edit') throw new Error('expected an edit');
-    expect(resendInstead(edit)).toEqual({ kind: 'send', keyboard: false, state: 'resolved', remember: 'episodeMessage' });
+    expect(resendInstead(edit)).toEqual(send(false, 'resolved', 'episodeMessage'));
   });
   test('a firing edit keeps its buttons on the new message', () => {
     const firingEdit = planNotification({ mode: 'Edit', status: 'firing', buttons: true, episode: firing });

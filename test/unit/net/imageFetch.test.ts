@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { silenceHostAllowed } from '../../../src/api/silenceHosts.js';
 import { fetchImage, MAX_IMAGE_REDIRECTS } from '../../../src/net/imageFetch.js';
 import { OUTBOUND } from '../../../src/net/outbound.js';
+import { pngHeader } from '../../emulator/imageBytes.js';
 
 interface TestServer {
   host: string;
@@ -42,14 +43,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-/** A PNG header (signature and IHDR with the size): what Telegram reads of an upload. */
-function png(width: number, height: number): Buffer {
-  const b = Buffer.alloc(64);
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]).copy(b);
-  b.writeUInt32BE(width, 16);
-  b.writeUInt32BE(height, 20);
-  return b;
-}
+/** A 64-byte PNG, as the image host serves it (a Buffer, as fetchImage hands bytes back). */
+const png = (width: number, height: number): Buffer => Buffer.from(pngHeader(width, height, 64));
 
 const allowing = (...hosts: string[]) => ({ isHostAllowed: (url: string) => silenceHostAllowed(url, hosts) });
 

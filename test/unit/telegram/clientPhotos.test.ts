@@ -3,6 +3,7 @@
 // refusals are classified (and carry no token).
 import { TelegramClient, type PhotoUpload } from '../../../src/telegram/client.js';
 import { TelegramError, type TelegramErrorKind } from '../../../src/telegram/errors.js';
+import { pngHeader } from '../../emulator/imageBytes.js';
 import { DEMO, demoScenario } from '../../emulator/scenario.js';
 import { TelegramEmulator } from '../../emulator/server.js';
 
@@ -24,11 +25,7 @@ afterEach(async () => {
 
 /** A PNG header (signature and IHDR with its size), padded to `size` bytes. */
 function png(width: number, height: number, size = 64): PhotoUpload {
-  const bytes = new Uint8Array(size);
-  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
-  new DataView(bytes.buffer).setUint32(16, width);
-  new DataView(bytes.buffer).setUint32(20, height);
-  return { bytes, filename: 'image.png', contentType: 'image/png' };
+  return { bytes: pngHeader(width, height, size), filename: 'image.png', contentType: 'image/png' };
 }
 
 async function failure(p: Promise<unknown>): Promise<TelegramError> {

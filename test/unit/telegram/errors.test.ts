@@ -5,53 +5,65 @@ import { classifyFailure, TelegramError, type TelegramErrorKind } from '../../..
 const fail = (httpStatus: number, description: string, extra: Partial<Parameters<typeof classifyFailure>[0]> = {}) =>
   classifyFailure({ method: 'sendMessage', httpStatus, description, ...extra });
 
-describe('section 1.4: chat access', () => {
-  test.each<[number, string, TelegramErrorKind]>([
-    [400, 'Bad Request: chat_id is empty', 'InvalidChatId'],
-    [400, 'Bad Request: chat not found', 'ChatNotFound'],
-    [400, 'Bad Request: private chat not found', 'ChatNotFound'],
-    [403, 'Forbidden: user is deactivated', 'BotNotMember'],
-    [403, 'Forbidden: bot was blocked by the user', 'BotKicked'],
-    [403, "Forbidden: bot can't initiate conversation with a user", 'BotNotMember'],
-    [403, "Forbidden: the bot can't send messages to the bot", 'CannotPost'],
-    [403, 'Forbidden: bot was kicked from the group chat', 'BotKicked'],
-    [403, 'Forbidden: bot is not a member of the group chat', 'BotNotMember'],
-    [403, 'Forbidden: the group chat was deleted', 'BotNotMember'],
-    [400, 'Bad Request: group chat was upgraded to a supergroup chat', 'ChatMigrated'],
-    [403, 'Forbidden: bot was kicked from the supergroup chat', 'BotKicked'],
-    [403, 'Forbidden: bot was kicked from the channel chat', 'BotKicked'],
-    [403, 'Forbidden: bot is not a member of the supergroup chat', 'BotNotMember'],
-    [403, 'Forbidden: bot is not a member of the channel chat', 'BotNotMember'],
-    [400, 'Bad Request: not enough rights to send text messages to the chat', 'CannotPost'],
-    [400, 'Bad Request: need administrator rights in the channel chat', 'CannotPost'],
-    [400, 'Bad Request: have no write access to the chat', 'CannotPost'],
-    [400, 'Bad Request: have no rights to send a message', 'CannotPost'],
-  ])('%i %s → %s', (status, description, kind) => {
-    const e = fail(status, description);
-    expect(e).toBeInstanceOf(TelegramError);
-    expect(e.kind).toBe(kind);
-    expect(e.httpStatus).toBe(status);
-    expect(e.description).toBe(description);
-    expect(e.transient).toBe(false);
-  });
+/**
+ * Telegram's descriptions by the reference's sections (1.4 chat access, 1.5 message content, 1.8
+ * historical wordings): each a permanent failure of its kind.
+ */
+test.each<[string, number, string, TelegramErrorKind]>([
+  ['1.4', 400, 'Bad Request: chat_id is empty', 'InvalidChatId'],
+  ['1.4', 400, 'Bad Request: chat not found', 'ChatNotFound'],
+  ['1.4', 400, 'Bad Request: private chat not found', 'ChatNotFound'],
+  ['1.4', 403, 'Forbidden: user is deactivated', 'BotNotMember'],
+  ['1.4', 403, 'Forbidden: bot was blocked by the user', 'BotKicked'],
+  ['1.4', 403, "Forbidden: bot can't initiate conversation with a user", 'BotNotMember'],
+  ['1.4', 403, "Forbidden: the bot can't send messages to the bot", 'CannotPost'],
+  ['1.4', 403, 'Forbidden: bot was kicked from the group chat', 'BotKicked'],
+  ['1.4', 403, 'Forbidden: bot is not a member of the group chat', 'BotNotMember'],
+  ['1.4', 403, 'Forbidden: the group chat was deleted', 'BotNotMember'],
+  ['1.4', 400, 'Bad Request: group chat was upgraded to a supergroup chat', 'ChatMigrated'],
+  ['1.4', 403, 'Forbidden: bot was kicked from the supergroup chat', 'BotKicked'],
+  ['1.4', 403, 'Forbidden: bot was kicked from the channel chat', 'BotKicked'],
+  ['1.4', 403, 'Forbidden: bot is not a member of the supergroup chat', 'BotNotMember'],
+  ['1.4', 403, 'Forbidden: bot is not a member of the channel chat', 'BotNotMember'],
+  ['1.4', 400, 'Bad Request: not enough rights to send text messages to the chat', 'CannotPost'],
+  ['1.4', 400, 'Bad Request: need administrator rights in the channel chat', 'CannotPost'],
+  ['1.4', 400, 'Bad Request: have no write access to the chat', 'CannotPost'],
+  ['1.4', 400, 'Bad Request: have no rights to send a message', 'CannotPost'],
+  ['1.5', 400, 'Bad Request: message text is empty', 'Rejected'],
+  ['1.5', 400, 'Bad Request: text must be non-empty', 'Rejected'],
+  ['1.5', 400, 'Bad Request: text is too long', 'MessageTooLong'],
+  ['1.5', 400, 'Bad Request: message is too long', 'MessageTooLong'],
+  ['1.5', 400, 'Bad Request: unsupported parse_mode', 'InvalidMarkup'],
+  ['1.5', 400, 'Bad Request: can\'t parse entities: Unsupported start tag "br" at byte offset 5', 'InvalidMarkup'],
+  ['1.5', 400, "Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'", 'InvalidMarkup'],
+  ['1.5', 400, 'Bad Request: message thread not found', 'ThreadNotFound'],
+  ['1.5', 400, 'Bad Request: message to be replied not found', 'ReplyTargetNotFound'],
+  ['1.5', 400, 'Bad Request: reply markup is too long', 'Rejected'],
+  ['1.8', 400, 'Bad Request: group chat was migrated to a supergroup chat', 'ChatMigrated'],
+  ['1.8', 403, "Forbidden: bot can't send messages to bots", 'CannotPost'],
+  ['1.8', 403, '[Error]: Bot was blocked by the user', 'BotKicked'],
+  ['1.8', 409, 'Conflict: terminated by other long poll or webhook', 'Rejected'],
+  ['1.8', 400, 'Bad Request: entities too long', 'Rejected'],
+  ['1.8', 400, 'Bad Request: PEER_ID_INVALID', 'Rejected'],
+  ['1.8', 400, 'Bad Request: reply message not found', 'ReplyTargetNotFound'],
+  ['1.8', 400, 'Bad Request: message to delete not found', 'MessageNotFound'],
+  ['1.8', 400, 'Bad Request: message to edit not found', 'MessageNotFound'],
+  ['1.8', 400, 'Bad Request: message is not modified', 'MessageNotModified'],
+  ['1.8', 400, "Bad Request: message can't be edited", 'MessageNotEditable'],
+  ['1.8', 400, "Bad Request: message can't be deleted for everyone", 'MessageNotDeletable'],
+  ['1.8', 400, 'Bad Request: query is too old and response timeout expired or query ID is invalid', 'CallbackQueryExpired'],
+  ['1.8', 400, 'Bad Request: member not found', 'Rejected'],
+  ['1.8', 400, 'Bad Request: user not found', 'Rejected'],
+])('section %s: %i %s → %s', (_section, status, description, kind) => {
+  const e = fail(status, description);
+  expect(e).toBeInstanceOf(TelegramError);
+  expect(e.kind).toBe(kind);
+  expect(e.httpStatus).toBe(status);
+  expect(e.description).toBe(description);
+  expect(e.transient).toBe(false);
 });
 
 describe('section 1.5: message content', () => {
-  test.each<[number, string, TelegramErrorKind]>([
-    [400, 'Bad Request: message text is empty', 'Rejected'],
-    [400, 'Bad Request: text must be non-empty', 'Rejected'],
-    [400, 'Bad Request: text is too long', 'MessageTooLong'],
-    [400, 'Bad Request: message is too long', 'MessageTooLong'],
-    [400, 'Bad Request: unsupported parse_mode', 'InvalidMarkup'],
-    [400, 'Bad Request: can\'t parse entities: Unsupported start tag "br" at byte offset 5', 'InvalidMarkup'],
-    [400, "Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'", 'InvalidMarkup'],
-    [400, 'Bad Request: message thread not found', 'ThreadNotFound'],
-    [400, 'Bad Request: message to be replied not found', 'ReplyTargetNotFound'],
-    [400, 'Bad Request: reply markup is too long', 'Rejected'],
-  ])('%i %s → %s', (status, description, kind) => {
-    expect(fail(status, description).kind).toBe(kind);
-  });
-
   test('the flood limit (429 retry after 60) is RateLimited with 60 s', () => {
     const e = fail(429, 'Too Many Requests: retry after 60', { retryAfter: 60 });
     expect(e.kind).toBe('RateLimited');
@@ -67,26 +79,6 @@ describe('section 1.5: message content', () => {
 });
 
 describe('section 1.8: historical wordings', () => {
-  test.each<[number, string, TelegramErrorKind]>([
-    [400, 'Bad Request: group chat was migrated to a supergroup chat', 'ChatMigrated'],
-    [403, "Forbidden: bot can't send messages to bots", 'CannotPost'],
-    [403, '[Error]: Bot was blocked by the user', 'BotKicked'],
-    [409, 'Conflict: terminated by other long poll or webhook', 'Rejected'],
-    [400, 'Bad Request: entities too long', 'Rejected'],
-    [400, 'Bad Request: PEER_ID_INVALID', 'Rejected'],
-    [400, 'Bad Request: reply message not found', 'ReplyTargetNotFound'],
-    [400, 'Bad Request: message to delete not found', 'MessageNotFound'],
-    [400, 'Bad Request: message to edit not found', 'MessageNotFound'],
-    [400, 'Bad Request: message is not modified', 'MessageNotModified'],
-    [400, "Bad Request: message can't be edited", 'MessageNotEditable'],
-    [400, "Bad Request: message can't be deleted for everyone", 'MessageNotDeletable'],
-    [400, 'Bad Request: query is too old and response timeout expired or query ID is invalid', 'CallbackQueryExpired'],
-    [400, 'Bad Request: member not found', 'Rejected'],
-    [400, 'Bad Request: user not found', 'Rejected'],
-  ])('%i %s → %s', (status, description, kind) => {
-    expect(fail(status, description).kind).toBe(kind);
-  });
-
   test('patterns are case-insensitive', () => {
     expect(fail(400, 'BAD REQUEST: CHAT NOT FOUND').kind).toBe('ChatNotFound');
     expect(fail(403, 'forbidden: BOT WAS KICKED FROM the group chat').kind).toBe('BotKicked');
