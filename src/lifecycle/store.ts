@@ -6,6 +6,7 @@
 // changed keys that carries the resourceVersion it was computed from; on a conflict the changes
 // are applied again to a fresh read. Callers get their result only once the write is stored, so
 // the webhook answers Alertmanager after the episode is safe (kill -9 loses nothing it answered).
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '../observability/log.js';
 import { isConflict, isNotFound, kubeErrorForLog, toKubeError } from '../kube/errors.js';
 import type { EpisodeConfigMaps, StoredConfigMap } from '../kube/episodeConfigMaps.js';
@@ -67,12 +68,10 @@ export interface StoreOptions {
 export class ConfigMapEpisodeStore implements EpisodeStore {
   private readonly now: () => number;
   private readonly queues = new Map<string, Queue>();
-  /** name → the ConfigMap as last read or written (null: known not to exist). Insertion order is recency. */
-  private readonly cache = new Map<string, StoredConfigMap | null>();
+  /** name → the ConfigMap as last read or written (cm undefined: known not to exist), least recently used dropped first. */
+  private readonly cache: LRUCache<string, { cm: StoredConfigMap | undefined }>;
   /** Ids handed out for episodes whose first message is on its way, not stored yet. */
   private readonly reserved = new Set<string>();
-  /** Bytes of the ConfigMaps' data in `cache`. */
-  private cachedBytes = 0;
   /** Writes that reached the API server, since start. */
   writes = 0;
 
@@ -81,6 +80,12 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
     private readonly opts: StoreOptions,
   ) {
     this.now = opts.now ?? Date.now;
+    // One larger than the whole bound is not kept: it is read again when next needed.
+    this.cache = new LRUCache({
+      max: MAX_CACHED,
+      maxSize: opts.maxCachedBytes ?? DEFAULT_MAX_CACHED_BYTES,
+      sizeCalculation: ({ cm }) => sizeOf(cm),
+    });
   }
 
   /**
@@ -89,12 +94,11 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
    */
   forgetCached(): void {
     this.cache.clear();
-    this.cachedBytes = 0;
   }
 
   /** Bytes of ConfigMap data kept in memory now. */
   get cacheBytes(): number {
-    return this.cachedBytes;
+    return this.cache.calculatedSize;
   }
 
   async get(id: string): Promise<Episode | undefined> {
@@ -164,7 +168,7 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
    * one of the channel's stored ids (as last read) nor one reserved. release() it once stored or given up.
    */
   reserveId(channel: ChannelRef): string {
-    const known = this.cache.get(configMapNameFor(channel.uid))?.data ?? {};
+    const known = this.cache.get(configMapNameFor(channel.uid))?.cm?.data ?? {};
     const id = newEpisodeId(channel.uid, (candidate) => candidate in known || this.reserved.has(candidate));
     this.reserved.add(id);
     return id;
@@ -203,7 +207,7 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
       };
       const allExpired = prune(cm.data, this.now()).length === Object.keys(cm.data).length;
       if ((isLive(channel) && !allExpired) || this.queues.has(cm.name)) continue;
-      this.forget(cm.name);
+      this.cache.delete(cm.name);
       await this.api.delete(cm.name);
       deleted++;
     }
@@ -211,34 +215,11 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
   }
 
   private async load(name: string): Promise<StoredConfigMap | undefined> {
-    if (this.cache.has(name)) {
-      const cm = this.cache.get(name)!;
-      this.remember(name, cm);
-      return cm ?? undefined;
-    }
+    const known = this.cache.get(name);
+    if (known) return known.cm;
     const cm = await this.api.get(name);
-    this.remember(name, cm ?? null);
+    this.cache.set(name, { cm });
     return cm;
-  }
-
-  private remember(name: string, cm: StoredConfigMap | null): void {
-    this.forget(name);
-    const bytes = sizeOf(cm);
-    const max = this.opts.maxCachedBytes ?? DEFAULT_MAX_CACHED_BYTES;
-    // One larger than the whole bound is not kept: it is read again when next needed.
-    if (bytes > max) return;
-    this.cache.set(name, cm);
-    this.cachedBytes += bytes;
-    for (const oldest of this.cache.keys()) {
-      if (this.cache.size <= MAX_CACHED && this.cachedBytes <= max) break;
-      this.forget(oldest);
-    }
-  }
-
-  private forget(name: string): void {
-    if (!this.cache.has(name)) return;
-    this.cachedBytes -= sizeOf(this.cache.get(name)!);
-    this.cache.delete(name);
   }
 
   private commit(name: string, channel: ChannelRef | undefined, apply: (records: ChannelRecords) => unknown): Promise<unknown> {
@@ -317,12 +298,12 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
           : await this.api.create(name, this.labels(channel ?? [...all.values()][0]?.channel), data);
         this.writes++;
         this.opts.onWrite?.();
-        this.remember(name, written);
+        this.cache.set(name, { cm: written });
         return results;
       } catch (e) {
         // Someone else wrote first (409), or the ConfigMap went or came meanwhile: read it again and redo.
         const retry = isConflict(e) || isNotFound(e) || toKubeError(e).reason === 'AlreadyExists';
-        this.forget(name);
+        this.cache.delete(name);
         if (!retry || attempt >= MAX_ATTEMPTS) {
           this.opts.log.warn({ configMap: name, attempt, err: kubeErrorForLog(e) }, 'episode store: write failed');
           throw e;
@@ -343,7 +324,7 @@ export class ConfigMapEpisodeStore implements EpisodeStore {
 }
 
 /** What a cached ConfigMap costs: its data's keys and values (the rest is a few fixed fields). */
-function sizeOf(cm: StoredConfigMap | null): number {
+function sizeOf(cm: StoredConfigMap | undefined): number {
   let bytes = 256;
   for (const [k, v] of Object.entries(cm?.data ?? {})) bytes += k.length + v.length;
   return bytes;
