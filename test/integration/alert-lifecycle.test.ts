@@ -7,16 +7,17 @@ import { DEMO } from '../emulator/scenario.js';
 import type { TelegramEmulator } from '../emulator/server.js';
 import type { DeliveredMessage } from '../emulator/core.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
-import { channelHelpers, cond } from '../harness/channels.js';
+import { channelHelpers } from '../harness/channels.js';
 import { startWebhookNamespace } from '../harness/emulatedOperator.js';
 import { clients, eventually } from '../harness/kube.js';
 import { freePort, startOperator, type OperatorProcess } from '../harness/operator.js';
+import { stopAll } from '../harness/stopAll.js';
 
 let ns: string;
 let emulator: TelegramEmulator;
 let operator: OperatorProcess;
 let am: AlertmanagerProcess;
-const { channel, readyReason, get } = channelHelpers(() => ns);
+const { channel, readyReason, conditionWhen } = channelHelpers(() => ns);
 const { core } = clients();
 const WEBHOOK_TOKEN = 'lifecycle-webhook-secret';
 const OPS = DEMO.chats.ops;
@@ -38,6 +39,16 @@ const silences = async (): Promise<Silence[]> => (await (await fetch(`${am.url}/
 const buttons = (m: DeliveredMessage | undefined) => m?.replyMarkup?.inline_keyboard.flat().map((b) => b.text) ?? [];
 const view = (chatId: number, alertname: string) => emulator.chatView(chatId).filter((m) => m.text.includes(alertname));
 const message = (chatId: number, id: number) => emulator.messagesTo(chatId).find((m) => m.messageId === id)!;
+/** Waits until the first alert's message in OPS passes `ok`; resolves with it. */
+const firstMessageWhen = (ok: (m: DeliveredMessage) => boolean, timeoutMs: number, what: string) =>
+  eventually(
+    async () => {
+      const m = message(OPS, first.messageId);
+      return ok(m) ? m : undefined;
+    },
+    timeoutMs,
+    what,
+  );
 const settle = (ms = 3_000) => new Promise((r) => setTimeout(r, ms)); // several of Alertmanager's 1 s group intervals
 
 /** Presses a button (by its label) as `userId` and returns the answer the presser sees. */
@@ -100,14 +111,10 @@ receivers:${receiver('edit')}${receiver('reply')}${receiver('send')}
   await channel('send', spec(DEMO.chats.channel, 'Send'));
   for (const name of ['edit', 'reply', 'send']) await readyReason(name, 'Verified', 30_000);
   // The buttons' back channel is up: the leader polls the bot's updates.
-  await eventually(async () => cond(await get('edit'), 'Interactive')?.status === 'True', 30_000, 'Interactive=True');
+  await conditionWhen('edit', 'Interactive', (c) => c.status === 'True', { timeoutMs: 30_000 });
 });
 
-afterAll(async () => {
-  await am?.stop();
-  await operator?.stop();
-  await emulator?.stop();
-});
+afterAll(() => stopAll(am, operator, emulator));
 
 let first: DeliveredMessage;
 const startsAt = new Date().toISOString();
@@ -148,14 +155,7 @@ test('Silence 1h by an administrator: the exact matchers in Alertmanager, who/un
   const minutes = (Date.parse(s!.endsAt) - Date.parse(s!.startsAt)) / 60_000;
   expect(minutes).toBeGreaterThan(59);
   expect(minutes).toBeLessThanOrEqual(60.1);
-  const shown = await eventually(
-    async () => {
-      const m = message(OPS, first.messageId);
-      return buttons(m).includes(UNSILENCE) ? m : undefined;
-    },
-    10_000,
-    'Unsilence offered',
-  );
+  const shown = await firstMessageWhen((m) => buttons(m).includes(UNSILENCE), 10_000, 'Unsilence offered');
   expect(buttons(shown)).toEqual([UNSILENCE, ACK]);
   expect(shown.text).toMatch(/Silenced by @olga_oncall until \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
 
@@ -174,14 +174,7 @@ test('Unsilence expires the silence and brings the Silence buttons back; the hel
   expect(await press(OPS, first.messageId, DEMO.users.olga, UNSILENCE)).toMatch(/Silence expired/);
   expect((await silences()).find((s) => s.id === id)!.status.state).toBe('expired');
   // Alertmanager notifies again (three nodes now): the same message, edited in place.
-  const m = await eventually(
-    async () => {
-      const cur = message(OPS, first.messageId);
-      return /FIRING \(3\)/.test(cur.text) ? cur : undefined;
-    },
-    20_000,
-    'the third node shown in the same message',
-  );
+  const m = await firstMessageWhen((cur) => /FIRING \(3\)/.test(cur.text), 20_000, 'the third node shown in the same message');
   expect(buttons(m)).toEqual([SILENCE_1H, '🔕 Silence 24h', ACK]);
   expect(m.text).not.toMatch(/Silenced by/);
   expect(view(OPS, 'DiskFull')).toHaveLength(1);
@@ -189,14 +182,7 @@ test('Unsilence expires the silence and brings the Silence buttons back; the hel
 
 test('Ack records who took it and the Ack button goes', async () => {
   expect(await press(OPS, first.messageId, DEMO.users.olga, ACK)).toBe('You took this alert.');
-  const m = await eventually(
-    async () => {
-      const cur = message(OPS, first.messageId);
-      return buttons(cur).includes(ACK) ? undefined : cur;
-    },
-    10_000,
-    'Ack gone',
-  );
+  const m = await firstMessageWhen((cur) => !buttons(cur).includes(ACK), 10_000, 'Ack gone');
   expect(buttons(m)).toEqual([SILENCE_1H, '🔕 Silence 24h']);
   expect(m.text).toMatch(/Acked by @olga_oncall at/);
   expect((await episodeRecords())[0]!.ack).toMatchObject({ by: 'telegram:@olga_oncall' });
@@ -204,14 +190,7 @@ test('Ack records who took it and the Ack button goes', async () => {
 
 test('resolve → the same message edited, buttons gone, no new message', async () => {
   for (const n of [1, 2, 3]) await resolve(nodes(n), startsAt);
-  const m = await eventually(
-    async () => {
-      const cur = message(OPS, first.messageId);
-      return /RESOLVED/.test(cur.text) && !/FIRING/.test(cur.text) ? cur : undefined;
-    },
-    20_000,
-    'resolved in place',
-  );
+  const m = await firstMessageWhen((cur) => /RESOLVED/.test(cur.text) && !/FIRING/.test(cur.text), 20_000, 'resolved in place');
   expect(buttons(m)).toEqual([]);
   await settle();
   expect(view(OPS, 'DiskFull').map((x) => x.messageId)).toEqual([first.messageId]);

@@ -13,6 +13,7 @@ import { REPO_ROOT } from '../harness/controlPlane.js';
 import { installCrds } from '../harness/crds.js';
 import { createNamespace, eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { stopAll } from '../harness/stopAll.js';
 
 const CHANNELS = 130;
 const UNREFERENCED_BYTES = 1_000_000; // with the token, just under a Secret's 1 MiB
@@ -59,8 +60,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await operator?.stop();
-  await emulator?.stop();
+  await stopAll(operator, emulator);
   // Namespaces never finish deleting without a controller-manager: free the ~130 MB for the other files.
   await core.deleteCollectionNamespacedSecret({ namespace: ns }).catch(() => undefined);
 });

@@ -13,7 +13,7 @@ let ns: string;
 let emulator: TelegramEmulator;
 let emulatorUrl: string;
 let operator: OperatorProcess;
-const { custom, secret, channel, get, annotate, readyReason } = channelHelpers(() => ns);
+const { custom, secret, channel, get, annotate, readyReason, deliveryError } = channelHelpers(() => ns);
 const AM_TOKEN = 'am-webhook-token-0123456789';
 
 const env = () => ({ TELEGRAM_API_URL: emulatorUrl, WATCH_NAMESPACE: ns, RESYNC_PERIOD_SECONDS: '10' });
@@ -79,25 +79,11 @@ test('an empty alert is ignored and says so; broken markup fails with InvalidMar
   await readyReason('strict', 'Verified');
   const before = sendCalls().length;
   await annotate('strict', { 'telegram.notify.dev/alert': '   ' });
-  const empty = await eventually(
-    async () => {
-      const c = await get('strict');
-      return c.status?.delivery?.lastError?.startsWith('EmptyAlert') ? c : undefined;
-    },
-    15_000,
-    'EmptyAlert',
-  );
+  const empty = await deliveryError('strict', 'EmptyAlert');
   expect(empty.status?.delivery?.failed ?? 0).toBe(0);
 
   await annotate('strict', { 'telegram.notify.dev/alert': 'line one<br>line two' });
-  const broken = await eventually(
-    async () => {
-      const c = await get('strict');
-      return c.status?.delivery?.lastError?.startsWith('InvalidMarkup') ? c : undefined;
-    },
-    15_000,
-    'InvalidMarkup',
-  );
+  const broken = await deliveryError('strict', 'InvalidMarkup');
   expect(broken.status?.delivery?.lastError).toMatch(/br.*position 8/);
   expect(broken.status?.delivery?.failed).toBe(1);
   expect(
@@ -198,14 +184,7 @@ test('a send refused because the bot was kicked meanwhile fails the alert and re
   await readyReason('kicked-later', 'Verified');
   emulator.kickBot(DEMO.chats.upgradedTo, DEMO.bot.id);
   await annotate('kicked-later', { 'telegram.notify.dev/alert': 'nobody will read this' });
-  const failed = await eventually(
-    async () => {
-      const c = await get('kicked-later');
-      return c.status?.delivery?.lastError?.startsWith('BotKicked') ? c : undefined;
-    },
-    15_000,
-    'BotKicked in delivery',
-  );
+  const failed = await deliveryError('kicked-later', 'BotKicked');
   expect(failed.status?.delivery?.failed).toBe(1);
   // Without waiting for verifyInterval (1h): the refusal made the channel verify again.
   const ch = await readyReason('kicked-later', 'BotKicked', 15_000);

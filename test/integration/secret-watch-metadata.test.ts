@@ -17,6 +17,7 @@ import { channelHelpers, cond } from '../harness/channels.js';
 import { installCrds } from '../harness/crds.js';
 import { clients, createNamespace, eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { stopAll } from '../harness/stopAll.js';
 
 const BULK_SECRETS = 120;
 const BULK_BYTES = 1_000_000; // a Secret's data may hold 1 MiB at most
@@ -62,8 +63,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await operator?.stop();
-  await emulator?.stop();
+  await stopAll(operator, emulator);
   // Namespaces never finish deleting without a controller-manager: free the ~120 MB for the other files.
   await core.deleteCollectionNamespacedSecret({ namespace: bulkNs }).catch(() => undefined);
 });

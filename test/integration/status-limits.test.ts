@@ -15,7 +15,7 @@ let ns: string;
 let emulator: TelegramEmulator;
 let emulatorUrl: string;
 let operator: OperatorProcess | undefined;
-const { core, custom, secret, channel, get, annotate, readyReason } = channelHelpers(() => ns);
+const { core, custom, secret, channel, get, annotate, readyReason, deliveryError } = channelHelpers(() => ns);
 const env = () => ({ TELEGRAM_API_URL: emulatorUrl, WATCH_NAMESPACE: ns, RESYNC_PERIOD_SECONDS: '10' });
 const sentTo = (chatId: number) => emulator.messagesTo(chatId);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -89,14 +89,7 @@ describe('huge inputs never freeze a channel status', () => {
     const before = sentTo(DEMO.chats.channel).length;
     const text = `${'all fine here\n'.repeat(18_000)}<${'y'.repeat(3000)}>`; // 252,000 + 3,002 characters
     await annotate('big', { [ALERT]: text });
-    const c = await eventually(
-      async () => {
-        const ch = await get('big');
-        return ch.status?.delivery?.lastError?.startsWith('InvalidMarkup') ? ch : undefined;
-      },
-      20_000,
-      'InvalidMarkup on the huge annotation',
-    );
+    const c = await deliveryError('big', 'InvalidMarkup', 20_000, 'InvalidMarkup on the huge annotation');
     expect(c.status!.delivery!.lastError!.length).toBeLessThan(400);
     expect(c.status!.delivery!.lastError).toContain('position 252000');
     expect(sentTo(DEMO.chats.channel)).toHaveLength(before);
