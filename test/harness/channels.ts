@@ -93,15 +93,18 @@ export function channelHelpers(defaultNamespace: () => string) {
       timeoutMs,
       what,
     );
-  /** Polls the channel until its last delivery error is of `reason` (the error's first word); resolves with the channel. */
-  const deliveryError = (name: string, reason: string, timeoutMs = 15_000, what = `${reason} in ${name}'s delivery`) =>
+  /** Polls the channel until it passes `ok`; resolves with it. */
+  const channelWhen = (name: string, ok: (ch: Channel) => boolean, timeoutMs = 15_000, what = `${name} as awaited`) =>
     eventually(
       async () => {
         const ch = await get(name);
-        return ch.status?.delivery?.lastError?.startsWith(reason) ? ch : undefined;
+        return ok(ch) ? ch : undefined;
       },
       timeoutMs,
       what,
     );
-  return { core, custom, secret, channel, get, annotate, readyReason, conditionWhen, deliveryError };
+  /** Polls the channel until its last delivery error is of `reason` (the error's first word); resolves with the channel. */
+  const deliveryError = (name: string, reason: string, timeoutMs = 15_000, what = `${reason} in ${name}'s delivery`) =>
+    channelWhen(name, (ch) => ch.status?.delivery?.lastError?.startsWith(reason) ?? false, timeoutMs, what);
+  return { core, custom, secret, channel, get, annotate, readyReason, conditionWhen, channelWhen, deliveryError };
 }

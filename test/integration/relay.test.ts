@@ -1,11 +1,11 @@
 // The alert relay end to end: annotations and the Alertmanager webhook, through the built operator,
 // on the real control plane, into the Telegram emulator.
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
 import { digestOf } from '../../src/delivery/relay.js';
-import { channelHelpers, cond, G } from '../harness/channels.js';
-import { installCrds } from '../harness/crds.js';
-import { createNamespace, eventually } from '../harness/kube.js';
+import { channelHelpers, cond, G, type Channel } from '../harness/channels.js';
+import { startEmulatedNamespace } from '../harness/emulatedOperator.js';
+import { eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
 import { alertmanagerPayload, type TestAlert } from '../harness/alertmanagerPayload.js';
 
@@ -13,20 +13,17 @@ let ns: string;
 let emulator: TelegramEmulator;
 let emulatorUrl: string;
 let operator: OperatorProcess;
-const { custom, secret, channel, get, annotate, readyReason, deliveryError } = channelHelpers(() => ns);
+const { custom, secret, channel, get, annotate, readyReason, channelWhen, deliveryError } = channelHelpers(() => ns);
 const AM_TOKEN = 'am-webhook-token-0123456789';
 
 const env = () => ({ TELEGRAM_API_URL: emulatorUrl, WATCH_NAMESPACE: ns, RESYNC_PERIOD_SECONDS: '10' });
 const sentTo = (chatId: number) => emulator.messagesTo(chatId);
 const sendCalls = () => emulator.requests.filter((r) => r.method === 'sendMessage');
+/** The current alert delivered and written down: nothing pending any more. */
+const recorded = (c: Channel) => !!c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest;
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('relay');
-  emulator = new TelegramEmulator(demoScenario());
-  emulatorUrl = await emulator.start();
-  await secret('bot', { token: DEMO.bot.token });
-  await secret('am', { token: AM_TOKEN });
+  ({ ns, emulator, url: emulatorUrl } = await startEmulatedNamespace('relay', { secrets: { am: { token: AM_TOKEN } } }));
   operator = await startOperator(env());
 });
 
@@ -39,14 +36,7 @@ test('an annotation alert is sent once and survives resync, re-apply and restart
   await channel('ops', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.ops) });
   await readyReason('ops', 'Verified');
   await annotate('ops', { 'telegram.notify.dev/alert': 'disk full on node-1' });
-  const ch = await eventually(
-    async () => {
-      const c = await get('ops');
-      return c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest ? c : undefined;
-    },
-    15_000,
-    'alert recorded',
-  );
+  const ch = await channelWhen('ops', recorded, 15_000, 'alert recorded');
   expect(sentTo(DEMO.chats.ops).map((m) => m.text)).toEqual(['disk full on node-1']);
   expect(ch.status?.delivery).toMatchObject({ sent: 1, lastMessageId: sentTo(DEMO.chats.ops)[0]!.messageId });
   expect(ch.status?.delivery?.lastAlertDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -115,26 +105,12 @@ test('an alert for a channel that is not Ready waits, and is sent once the chann
     'telegram.notify.dev/alert': 'queued while broken',
   });
   await readyReason('late', 'Unauthorized');
-  const waiting = await eventually(
-    async () => {
-      const c = await get('late');
-      return c.status?.delivery?.pendingAlertDigest ? c : undefined;
-    },
-    15_000,
-    'pending alert',
-  );
+  const waiting = await channelWhen('late', (c) => !!c.status?.delivery?.pendingAlertDigest, 15_000, 'pending alert');
   expect(waiting.status?.delivery?.lastError).toMatch(/ChannelNotReady.*Unauthorized/);
   expect(sentTo(DEMO.chats.channel).some((m) => m.text === 'queued while broken')).toBe(false);
   await secret('late-bot', { token: DEMO.bot.token });
   await eventually(async () => sentTo(DEMO.chats.channel).some((m) => m.text === 'queued while broken'), 15_000, 'sent after fix');
-  const done = await eventually(
-    async () => {
-      const c = await get('late');
-      return c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest ? c : undefined;
-    },
-    15_000,
-    'recorded',
-  );
+  const done = await channelWhen('late', recorded, 15_000, 'recorded');
   expect(done.status?.delivery?.lastError).toBeUndefined();
   expect(sentTo(DEMO.chats.channel).filter((m) => m.text === 'queued while broken')).toHaveLength(1);
 });
