@@ -228,37 +228,33 @@ test('a firing message deleted in the chat: the resolved notification is sent as
   expect(view(OPS, 'DiskFull').map((m) => m.messageId)).toEqual([first.messageId, resolved.messageId]);
 });
 
-test('Reply: the resolution is a new message replying to the first, which loses its buttons', async () => {
-  const labels = { alertname: 'QueueStuck', mode: 'reply' };
+/**
+ * Fires `alertname` at the channel of `mode` (its chat `chatId`), checks the firing message has all
+ * its buttons, resolves it and waits for the resolution and the chat to settle.
+ */
+async function fireThenResolve(chatId: number, alertname: string, mode: 'reply' | 'send') {
+  const labels = { alertname, mode };
   const at = new Date().toISOString();
   await fire(labels, at);
-  const firing = await eventually(async () => view(DEMO.chats.group, 'QueueStuck')[0], 30_000, 'firing in Reply mode');
+  const firing = await eventually(async () => view(chatId, alertname)[0], 30_000, `firing in ${mode} mode`);
   expect(buttons(firing)).toEqual([SILENCE_1H, '🔕 Silence 24h', ACK]);
   await resolve(labels, at);
-  const reply = await eventually(async () => view(DEMO.chats.group, 'QueueStuck').find((m) => /RESOLVED/.test(m.text)), 20_000, 'reply');
-  expect(reply.replyToMessageId).toBe(firing.messageId);
+  const resolved = await eventually(async () => view(chatId, alertname).find((m) => /RESOLVED/.test(m.text)), 20_000, 'resolved message');
   await settle();
-  const chat = view(DEMO.chats.group, 'QueueStuck');
+  return { firing, resolved, chat: view(chatId, alertname) };
+}
+
+test('Reply: the resolution is a new message replying to the first, which loses its buttons', async () => {
+  const { firing, resolved: reply, chat } = await fireThenResolve(DEMO.chats.group, 'QueueStuck', 'reply');
+  expect(reply.replyToMessageId).toBe(firing.messageId);
   expect(chat.map((m) => m.messageId)).toEqual([firing.messageId, reply.messageId]);
   expect(buttons(chat[0])).toEqual([]);
   expect(chat[0]!.text).toMatch(/FIRING/); // Reply keeps the first message as it was, without buttons
 });
 
 test('Send: every notification a new message (not a reply); the first loses its buttons', async () => {
-  const labels = { alertname: 'CertExpiring', mode: 'send' };
-  const at = new Date().toISOString();
-  await fire(labels, at);
-  const firing = await eventually(async () => view(DEMO.chats.channel, 'CertExpiring')[0], 30_000, 'firing in Send mode');
-  expect(buttons(firing)).toEqual([SILENCE_1H, '🔕 Silence 24h', ACK]);
-  await resolve(labels, at);
-  const resolved = await eventually(
-    async () => view(DEMO.chats.channel, 'CertExpiring').find((m) => /RESOLVED/.test(m.text)),
-    20_000,
-    'resolved message',
-  );
+  const { firing, resolved, chat } = await fireThenResolve(DEMO.chats.channel, 'CertExpiring', 'send');
   expect(resolved.replyToMessageId).toBeUndefined();
-  await settle();
-  const chat = view(DEMO.chats.channel, 'CertExpiring');
   expect(chat.map((m) => m.messageId)).toEqual([firing.messageId, resolved.messageId]);
   expect(buttons(chat[0])).toEqual([]);
 });
