@@ -137,6 +137,7 @@ const everySection = (chatId: number, groups: string[], state: 'firing' | 'resol
     60_000,
     what,
   );
+
 let firingIds: number[] = [];
 
 test('30 groups firing at once into one supergroup: far fewer messages, every group shown once, no 429', async () => {
