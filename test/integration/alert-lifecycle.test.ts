@@ -39,16 +39,6 @@ const silences = async (): Promise<Silence[]> => (await (await fetch(`${am.url}/
 const buttons = (m: DeliveredMessage | undefined) => m?.replyMarkup?.inline_keyboard.flat().map((b) => b.text) ?? [];
 const view = (chatId: number, alertname: string) => emulator.chatView(chatId).filter((m) => m.text.includes(alertname));
 const message = (chatId: number, id: number) => emulator.messagesTo(chatId).find((m) => m.messageId === id)!;
-/** Waits until the first alert's message in OPS passes `ok`; resolves with it. */
-const firstMessageWhen = (ok: (m: DeliveredMessage) => boolean, timeoutMs: number, what: string) =>
-  eventually(
-    async () => {
-      const m = message(OPS, first.messageId);
-      return ok(m) ? m : undefined;
-    },
-    timeoutMs,
-    what,
-  );
 const settle = (ms = 3_000) => new Promise((r) => setTimeout(r, ms)); // several of Alertmanager's 1 s group intervals
 
 /** Presses a button (by its label) as `userId` and returns the answer the presser sees. */
@@ -117,6 +107,16 @@ receivers:${receiver('edit')}${receiver('reply')}${receiver('send')}
 afterAll(() => stopAll(am, operator, emulator));
 
 let first: DeliveredMessage;
+/** Waits until the first alert's message in OPS passes `ok`; resolves with it. */
+const firstMessageWhen = (ok: (m: DeliveredMessage) => boolean, timeoutMs: number, what: string) =>
+  eventually(
+    async () => {
+      const m = message(OPS, first.messageId);
+      return ok(m) ? m : undefined;
+    },
+    timeoutMs,
+    what,
+  );
 const startsAt = new Date().toISOString();
 const nodes = (n: number) => ({ ...LABELS, instance: `node-${n}` });
 
