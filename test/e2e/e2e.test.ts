@@ -34,6 +34,17 @@ let telegramUrl: string;
 let am: AlertmanagerProcess | undefined;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Applies TelegramChannel `name` in CHANNELS_NS with `spec` (flow-style YAML), as a user would with kubectl. */
+const applyChannel = (name: string, spec: string) =>
+  kubectl(
+    ['apply', '-f', '-'],
+    [
+      'apiVersion: telegram.notify.dev/v1alpha1',
+      'kind: TelegramChannel',
+      `metadata: {name: ${name}, namespace: ${CHANNELS_NS}}`,
+      `spec: ${spec}`,
+    ].join('\n'),
+  );
 const opsMessages = (text: string) => emulator.messagesTo(DEMO.chats.ops).filter((m) => m.text.includes(text));
 
 /** The operator's Pods in `namespace` that are Running and Ready, not being deleted. */
@@ -185,15 +196,7 @@ describe('deploy/base through the e2e overlay', () => {
   });
 
   it('verifies a TelegramChannel: Ready=True', async () => {
-    kubectl(
-      ['apply', '-f', '-'],
-      [
-        'apiVersion: telegram.notify.dev/v1alpha1',
-        'kind: TelegramChannel',
-        `metadata: {name: ops, namespace: ${CHANNELS_NS}}`,
-        `spec: {tokenSecretRef: {name: bot}, chatId: "${DEMO.chats.ops}", alertmanager: {tokenSecretRef: {name: am-webhook}}}`,
-      ].join('\n'),
-    );
+    applyChannel('ops', `{tokenSecretRef: {name: bot}, chatId: "${DEMO.chats.ops}", alertmanager: {tokenSecretRef: {name: am-webhook}}}`);
     await channelReady('ops');
   });
 
@@ -319,15 +322,7 @@ describe('helm install of charts/telegram-channel-operator', () => {
   });
 
   it('verifies a channel and delivers an annotation alert once', async () => {
-    kubectl(
-      ['apply', '-f', '-'],
-      [
-        'apiVersion: telegram.notify.dev/v1alpha1',
-        'kind: TelegramChannel',
-        `metadata: {name: helm, namespace: ${CHANNELS_NS}}`,
-        `spec: {tokenSecretRef: {name: bot}, chatId: "${DEMO.chats.ops}"}`,
-      ].join('\n'),
-    );
+    applyChannel('helm', `{tokenSecretRef: {name: bot}, chatId: "${DEMO.chats.ops}"}`);
     await channelReady('helm');
     await annotationAlertDeliveredOnce('helm', 'e2e alert through the Helm release');
   });

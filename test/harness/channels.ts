@@ -74,5 +74,37 @@ export function channelHelpers(defaultNamespace: () => string) {
       timeoutMs,
       `${namespace}/${name} Ready reason ${reason}`,
     );
-  return { core, custom, secret, channel, get, annotate, readyReason };
+  /** Polls the channel until its condition `type` passes `ok`; resolves with that condition. */
+  const conditionWhen = (
+    name: string,
+    type: string,
+    ok: (c: Cond) => boolean,
+    {
+      timeoutMs = 20_000,
+      what = `${name} ${type}`,
+      namespace = defaultNamespace(),
+    }: { timeoutMs?: number; what?: string; namespace?: string } = {},
+  ) =>
+    eventually(
+      async () => {
+        const c = cond(await get(name, namespace), type);
+        return c && ok(c) ? c : undefined;
+      },
+      timeoutMs,
+      what,
+    );
+  /** Polls the channel until it passes `ok`; resolves with it. */
+  const channelWhen = (name: string, ok: (ch: Channel) => boolean, timeoutMs = 15_000, what = `${name} as awaited`) =>
+    eventually(
+      async () => {
+        const ch = await get(name);
+        return ok(ch) ? ch : undefined;
+      },
+      timeoutMs,
+      what,
+    );
+  /** Polls the channel until its last delivery error is of `reason` (the error's first word); resolves with the channel. */
+  const deliveryError = (name: string, reason: string, timeoutMs = 15_000, what = `${reason} in ${name}'s delivery`) =>
+    channelWhen(name, (ch) => ch.status?.delivery?.lastError?.startsWith(reason) ?? false, timeoutMs, what);
+  return { core, custom, secret, channel, get, annotate, readyReason, conditionWhen, channelWhen, deliveryError };
 }

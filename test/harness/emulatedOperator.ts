@@ -47,3 +47,22 @@ export async function startEmulatedOperator(
   const operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns, ...opts.env?.(ns) });
   return { ns, emulator, operator };
 }
+
+export interface TeamAndPlatform {
+  /** The team's namespace, as startEmulatedNamespace makes it. */
+  ns: string;
+  /** The platform team's namespace: Secret "telegram-bot" there holds the token a ClusterTelegramBot names. */
+  platform: string;
+  emulator: TelegramEmulator;
+  /** The operator's environment for both namespaces and the ClusterTelegramBots. */
+  env: Record<string, string>;
+}
+
+/** A team's namespace and the platform team's beside it, for the tests of what a shared bot lets a team do; the emulator without rate limits. */
+export async function startTeamAndPlatform(nsPrefix: string, secrets: NamespaceOptions['secrets']): Promise<TeamAndPlatform> {
+  const { ns, emulator, url } = await startEmulatedNamespace(nsPrefix, { secrets, emulator: { limits: false } });
+  const platform = await createNamespace(`${nsPrefix}-platform`);
+  await channelHelpers(() => platform).secret('telegram-bot', { token: DEMO.bot.token });
+  const env = { TELEGRAM_API_URL: url, WATCH_NAMESPACE: `${ns},${platform}`, WATCH_CLUSTER_BOTS: 'true', POD_NAMESPACE: ns };
+  return { ns, platform, emulator, env };
+}

@@ -37,6 +37,14 @@ export function replicaEnv(namespace: string, podName: string): Record<string, s
   return { LEADER_ELECTION: 'true', POD_NAMESPACE: namespace, POD_NAME: podName, POD_IP: '127.0.0.1' };
 }
 
+/** NODE_OPTIONS exactly as deploy/base ships them. */
+export function shippedNodeOptions(): string {
+  const yaml = readFileSync(path.join(REPO_ROOT, 'deploy/base/deployment.yaml'), 'utf8');
+  const m = /- name: NODE_OPTIONS\s+value: "([^"]+)"/.exec(yaml);
+  if (!m) throw new Error('NODE_OPTIONS not found in deploy/base/deployment.yaml');
+  return m[1]!;
+}
+
 export interface StartOptions {
   /** false: return once the process runs, for tests of an operator that cannot become ready. */
   waitReady?: boolean;

@@ -1,6 +1,7 @@
 // A plain HTTP server on a free loopback port that records every request reaching it (URL, headers,
 // body) and answers as the test says: a stand-in for a peer the operator calls (a leader, a relay).
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { freePort } from './controlPlane.js';
 
 export interface RecordedRequest {
@@ -14,6 +15,13 @@ export interface RecordingServer {
   seen: RecordedRequest[];
   server: http.Server;
   close: () => Promise<void>;
+}
+
+/** Starts `server` on a free loopback port: its URL, and its host:port as an allow-list names it. */
+export async function listenOnLoopback(server: http.Server): Promise<{ url: string; host: string }> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url: `http://${host}`, host };
 }
 
 export async function recordingServer(

@@ -7,16 +7,17 @@ import { DEMO } from '../emulator/scenario.js';
 import type { TelegramEmulator } from '../emulator/server.js';
 import type { DeliveredMessage } from '../emulator/core.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
-import { channelHelpers, cond } from '../harness/channels.js';
+import { channelHelpers } from '../harness/channels.js';
 import { startWebhookNamespace } from '../harness/emulatedOperator.js';
 import { clients, eventually } from '../harness/kube.js';
 import { freePort, startOperator, type OperatorProcess } from '../harness/operator.js';
+import { stopAll } from '../harness/stopAll.js';
 
 let ns: string;
 let emulator: TelegramEmulator;
 let operator: OperatorProcess;
 let am: AlertmanagerProcess;
-const { channel, readyReason, get } = channelHelpers(() => ns);
+const { channel, readyReason, conditionWhen } = channelHelpers(() => ns);
 const { core } = clients();
 const WEBHOOK_TOKEN = 'lifecycle-webhook-secret';
 const OPS = DEMO.chats.ops;
@@ -100,16 +101,22 @@ receivers:${receiver('edit')}${receiver('reply')}${receiver('send')}
   await channel('send', spec(DEMO.chats.channel, 'Send'));
   for (const name of ['edit', 'reply', 'send']) await readyReason(name, 'Verified', 30_000);
   // The buttons' back channel is up: the leader polls the bot's updates.
-  await eventually(async () => cond(await get('edit'), 'Interactive')?.status === 'True', 30_000, 'Interactive=True');
+  await conditionWhen('edit', 'Interactive', (c) => c.status === 'True', { timeoutMs: 30_000 });
 });
 
-afterAll(async () => {
-  await am?.stop();
-  await operator?.stop();
-  await emulator?.stop();
-});
+afterAll(() => stopAll(am, operator, emulator));
 
 let first: DeliveredMessage;
+/** Waits until the first alert's message in OPS passes `ok`; resolves with it. */
+const firstMessageWhen = (ok: (m: DeliveredMessage) => boolean, timeoutMs: number, what: string) =>
+  eventually(
+    async () => {
+      const m = message(OPS, first.messageId);
+      return ok(m) ? m : undefined;
+    },
+    timeoutMs,
+    what,
+  );
 const startsAt = new Date().toISOString();
 const nodes = (n: number) => ({ ...LABELS, instance: `node-${n}` });
 
@@ -148,14 +155,7 @@ test('Silence 1h by an administrator: the exact matchers in Alertmanager, who/un
   const minutes = (Date.parse(s!.endsAt) - Date.parse(s!.startsAt)) / 60_000;
   expect(minutes).toBeGreaterThan(59);
   expect(minutes).toBeLessThanOrEqual(60.1);
-  const shown = await eventually(
-    async () => {
-      const m = message(OPS, first.messageId);
-      return buttons(m).includes(UNSILENCE) ? m : undefined;
-    },
-    10_000,
-    'Unsilence offered',
-  );
+  const shown = await firstMessageWhen((m) => buttons(m).includes(UNSILENCE), 10_000, 'Unsilence offered');
   expect(buttons(shown)).toEqual([UNSILENCE, ACK]);
   expect(shown.text).toMatch(/Silenced by @olga_oncall until \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
 
@@ -174,14 +174,7 @@ test('Unsilence expires the silence and brings the Silence buttons back; the hel
   expect(await press(OPS, first.messageId, DEMO.users.olga, UNSILENCE)).toMatch(/Silence expired/);
   expect((await silences()).find((s) => s.id === id)!.status.state).toBe('expired');
   // Alertmanager notifies again (three nodes now): the same message, edited in place.
-  const m = await eventually(
-    async () => {
-      const cur = message(OPS, first.messageId);
-      return /FIRING \(3\)/.test(cur.text) ? cur : undefined;
-    },
-    20_000,
-    'the third node shown in the same message',
-  );
+  const m = await firstMessageWhen((cur) => /FIRING \(3\)/.test(cur.text), 20_000, 'the third node shown in the same message');
   expect(buttons(m)).toEqual([SILENCE_1H, '🔕 Silence 24h', ACK]);
   expect(m.text).not.toMatch(/Silenced by/);
   expect(view(OPS, 'DiskFull')).toHaveLength(1);
@@ -189,14 +182,7 @@ test('Unsilence expires the silence and brings the Silence buttons back; the hel
 
 test('Ack records who took it and the Ack button goes', async () => {
   expect(await press(OPS, first.messageId, DEMO.users.olga, ACK)).toBe('You took this alert.');
-  const m = await eventually(
-    async () => {
-      const cur = message(OPS, first.messageId);
-      return buttons(cur).includes(ACK) ? undefined : cur;
-    },
-    10_000,
-    'Ack gone',
-  );
+  const m = await firstMessageWhen((cur) => !buttons(cur).includes(ACK), 10_000, 'Ack gone');
   expect(buttons(m)).toEqual([SILENCE_1H, '🔕 Silence 24h']);
   expect(m.text).toMatch(/Acked by @olga_oncall at/);
   expect((await episodeRecords())[0]!.ack).toMatchObject({ by: 'telegram:@olga_oncall' });
@@ -204,14 +190,7 @@ test('Ack records who took it and the Ack button goes', async () => {
 
 test('resolve → the same message edited, buttons gone, no new message', async () => {
   for (const n of [1, 2, 3]) await resolve(nodes(n), startsAt);
-  const m = await eventually(
-    async () => {
-      const cur = message(OPS, first.messageId);
-      return /RESOLVED/.test(cur.text) && !/FIRING/.test(cur.text) ? cur : undefined;
-    },
-    20_000,
-    'resolved in place',
-  );
+  const m = await firstMessageWhen((cur) => /RESOLVED/.test(cur.text) && !/FIRING/.test(cur.text), 20_000, 'resolved in place');
   expect(buttons(m)).toEqual([]);
   await settle();
   expect(view(OPS, 'DiskFull').map((x) => x.messageId)).toEqual([first.messageId]);
@@ -249,37 +228,33 @@ test('a firing message deleted in the chat: the resolved notification is sent as
   expect(view(OPS, 'DiskFull').map((m) => m.messageId)).toEqual([first.messageId, resolved.messageId]);
 });
 
-test('Reply: the resolution is a new message replying to the first, which loses its buttons', async () => {
-  const labels = { alertname: 'QueueStuck', mode: 'reply' };
+/**
+ * Fires `alertname` at the channel of `mode` (its chat `chatId`), checks the firing message has all
+ * its buttons, resolves it and waits for the resolution and the chat to settle.
+ */
+async function fireThenResolve(chatId: number, alertname: string, mode: 'reply' | 'send') {
+  const labels = { alertname, mode };
   const at = new Date().toISOString();
   await fire(labels, at);
-  const firing = await eventually(async () => view(DEMO.chats.group, 'QueueStuck')[0], 30_000, 'firing in Reply mode');
+  const firing = await eventually(async () => view(chatId, alertname)[0], 30_000, `firing in ${mode} mode`);
   expect(buttons(firing)).toEqual([SILENCE_1H, '🔕 Silence 24h', ACK]);
   await resolve(labels, at);
-  const reply = await eventually(async () => view(DEMO.chats.group, 'QueueStuck').find((m) => /RESOLVED/.test(m.text)), 20_000, 'reply');
-  expect(reply.replyToMessageId).toBe(firing.messageId);
+  const resolved = await eventually(async () => view(chatId, alertname).find((m) => /RESOLVED/.test(m.text)), 20_000, 'resolved message');
   await settle();
-  const chat = view(DEMO.chats.group, 'QueueStuck');
+  return { firing, resolved, chat: view(chatId, alertname) };
+}
+
+test('Reply: the resolution is a new message replying to the first, which loses its buttons', async () => {
+  const { firing, resolved: reply, chat } = await fireThenResolve(DEMO.chats.group, 'QueueStuck', 'reply');
+  expect(reply.replyToMessageId).toBe(firing.messageId);
   expect(chat.map((m) => m.messageId)).toEqual([firing.messageId, reply.messageId]);
   expect(buttons(chat[0])).toEqual([]);
   expect(chat[0]!.text).toMatch(/FIRING/); // Reply keeps the first message as it was, without buttons
 });
 
 test('Send: every notification a new message (not a reply); the first loses its buttons', async () => {
-  const labels = { alertname: 'CertExpiring', mode: 'send' };
-  const at = new Date().toISOString();
-  await fire(labels, at);
-  const firing = await eventually(async () => view(DEMO.chats.channel, 'CertExpiring')[0], 30_000, 'firing in Send mode');
-  expect(buttons(firing)).toEqual([SILENCE_1H, '🔕 Silence 24h', ACK]);
-  await resolve(labels, at);
-  const resolved = await eventually(
-    async () => view(DEMO.chats.channel, 'CertExpiring').find((m) => /RESOLVED/.test(m.text)),
-    20_000,
-    'resolved message',
-  );
+  const { firing, resolved, chat } = await fireThenResolve(DEMO.chats.channel, 'CertExpiring', 'send');
   expect(resolved.replyToMessageId).toBeUndefined();
-  await settle();
-  const chat = view(DEMO.chats.channel, 'CertExpiring');
   expect(chat.map((m) => m.messageId)).toEqual([firing.messageId, resolved.messageId]);
   expect(buttons(chat[0])).toEqual([]);
 });

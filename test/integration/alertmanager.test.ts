@@ -8,6 +8,7 @@ import { channelHelpers } from '../harness/channels.js';
 import { startEmulatedOperator } from '../harness/emulatedOperator.js';
 import { eventually } from '../harness/kube.js';
 import type { OperatorProcess } from '../harness/operator.js';
+import { stopAll } from '../harness/stopAll.js';
 
 let ns: string;
 let emulator: TelegramEmulator;
@@ -28,11 +29,7 @@ beforeAll(async () => {
   am = await startAlertmanager(operatorReceiverConfig(operator.url, { namespace: ns, name: 'oncall' }, WEBHOOK_TOKEN, ['alertname']));
 });
 
-afterAll(async () => {
-  await am?.stop();
-  await operator?.stop();
-  await emulator?.stop();
-});
+afterAll(() => stopAll(am, operator, emulator));
 
 test('firing then resolved alerts from a real Alertmanager arrive in the forum topic, the resolution as an edit', async () => {
   const startsAt = new Date().toISOString();

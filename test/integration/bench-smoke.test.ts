@@ -21,6 +21,9 @@ beforeAll(() => {
   installCrds();
 });
 
+/** The small fleet the start-up scenarios share: 20 channels over 10 bots, reconciled 8 at a time. */
+const FLEET = { channels: 20, tokens: 10, maxConcurrentReconciles: 8, readyTimeoutMs: 60_000 };
+
 const summaryShape = {
   count: expect.any(Number),
   p50: expect.any(Number),
@@ -30,14 +33,7 @@ const summaryShape = {
 
 test('scale: 20 channels over 10 tokens all Ready, one getMe per token, a quiet steady state', async () => {
   const ns = await createNamespace('bench-scale');
-  const r = await runScale(kubeconfig(), ns, {
-    channels: 20,
-    tokens: 10,
-    steadyMs: 3_000,
-    settleMs: 1_000,
-    maxConcurrentReconciles: 8,
-    readyTimeoutMs: 60_000,
-  });
+  const r = await runScale(kubeconfig(), ns, { ...FLEET, steadyMs: 3_000, settleMs: 1_000 });
   expect(r.scenario).toBe('scale');
   expect(r.startup.ready).toBe(20);
   expect(r.telegram.getMe).toBeLessThanOrEqual(10);
@@ -57,15 +53,7 @@ test('scale: 20 channels over 10 tokens all Ready, one getMe per token, a quiet 
 
 test('webhook flood: 10 x 4 MiB to a follower, then the leader, of two replicas holding 20 channels: each answered, both alive', async () => {
   const ns = await createNamespace('bench-flood');
-  const r = await runWebhookFlood(kubeconfig(), ns, {
-    channels: 20,
-    tokens: 10,
-    clients: 10,
-    bodyBytes: 4 * 1024 * 1024,
-    maxConcurrentReconciles: 8,
-    readyTimeoutMs: 60_000,
-    restMs: 1_000,
-  });
+  const r = await runWebhookFlood(kubeconfig(), ns, { ...FLEET, clients: 10, bodyBytes: 4 * 1024 * 1024, restMs: 1_000 });
   expect(r.leaderStartup.ready).toBe(20);
   for (const side of [r.follower, r.leader]) {
     expect(side.survived).toBe(true);

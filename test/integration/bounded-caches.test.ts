@@ -4,27 +4,19 @@
 // - 130 channels, each referencing a Secret of ~1 MB (its token key plus a large key nobody
 //   references): the operator keeps the token, not the Secret, stays up and verifies every channel.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { DEMO, demoScenario } from '../emulator/scenario.js';
 import { TelegramEmulator } from '../emulator/server.js';
 import { alertmanagerPayload } from '../harness/alertmanagerPayload.js';
 import { G, channelHelpers, cond, type Channel } from '../harness/channels.js';
-import { REPO_ROOT } from '../harness/controlPlane.js';
 import { installCrds } from '../harness/crds.js';
 import { createNamespace, eventually } from '../harness/kube.js';
-import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { createSecrets } from '../harness/bulkSecrets.js';
+import { shippedNodeOptions, startOperator, type OperatorProcess } from '../harness/operator.js';
+import { stopAll } from '../harness/stopAll.js';
 
 const CHANNELS = 130;
 const UNREFERENCED_BYTES = 1_000_000; // with the token, just under a Secret's 1 MiB
 const WEBHOOK_TOKEN = 'bounded-caches-webhook-token';
-
-/** NODE_OPTIONS exactly as deploy/base ships them. */
-function shippedNodeOptions(): string {
-  const yaml = readFileSync(path.join(REPO_ROOT, 'deploy/base/deployment.yaml'), 'utf8');
-  const m = /- name: NODE_OPTIONS\s+value: "([^"]+)"/.exec(yaml);
-  if (!m) throw new Error('NODE_OPTIONS not found in deploy/base/deployment.yaml');
-  return m[1]!;
-}
 
 let ns: string;
 let emulator: TelegramEmulator;
@@ -36,31 +28,21 @@ beforeAll(async () => {
   ns = await createNamespace('bounded');
   emulator = new TelegramEmulator(demoScenario());
   const url = await emulator.start();
-  for (let i = 0; i < CHANNELS; i += 8) {
-    await Promise.all(
-      Array.from({ length: Math.min(8, CHANNELS - i) }, (_, j) =>
-        core.createNamespacedSecret({
-          namespace: ns,
-          body: {
-            metadata: { name: `bot-${i + j}` },
-            data: {
-              token: Buffer.from(DEMO.bot.token).toString('base64'),
-              // Distinct contents (etcd would not care, but a compressing layer might).
-              'ca-bundle.pem': Buffer.alloc(UNREFERENCED_BYTES, `${i + j}`).toString('base64'),
-            },
-          },
-        }),
-      ),
-    );
-  }
+  await createSecrets(ns, CHANNELS, (i) => ({
+    metadata: { name: `bot-${i}` },
+    data: {
+      token: Buffer.from(DEMO.bot.token).toString('base64'),
+      // Distinct contents (etcd would not care, but a compressing layer might).
+      'ca-bundle.pem': Buffer.alloc(UNREFERENCED_BYTES, `${i}`).toString('base64'),
+    },
+  }));
   await secret('am', { token: WEBHOOK_TOKEN });
   await secret('small-bot', { token: DEMO.bot.token });
   operator = await startOperator({ TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns, POD_NAMESPACE: ns, NODE_OPTIONS: shippedNodeOptions() });
 }, 300_000);
 
 afterAll(async () => {
-  await operator?.stop();
-  await emulator?.stop();
+  await stopAll(operator, emulator);
   // Namespaces never finish deleting without a controller-manager: free the ~130 MB for the other files.
   await core.deleteCollectionNamespacedSecret({ namespace: ns }).catch(() => undefined);
 });

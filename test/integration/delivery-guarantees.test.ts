@@ -2,13 +2,13 @@
 // and a 30-second Telegram outage. Every alert must arrive; duplicates only from the kill itself, and
 // no more than the sends a bot may have accepted but not yet recorded.
 import * as k8s from '@kubernetes/client-node';
-import { ScenarioBuilder, bot, supergroupId } from '../emulator/scenario.js';
+import { bot, supergroupId } from '../emulator/scenario.js';
 import { digestOf } from '../../src/delivery/relay.js';
 import { UNRECORDED_SENDS_PER_BOT } from '../../src/delivery/service.js';
-import { TelegramEmulator } from '../emulator/server.js';
+import type { TelegramEmulator } from '../emulator/server.js';
 import { G, channelHelpers } from '../harness/channels.js';
-import { installCrds, kubectl } from '../harness/crds.js';
-import { createNamespace, eventually } from '../harness/kube.js';
+import { startChannelFleet } from '../harness/channelFleet.js';
+import { eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
 
 const N = 100;
@@ -18,7 +18,7 @@ let ns: string;
 let emulator: TelegramEmulator;
 let operator: OperatorProcess;
 let env: Record<string, string>;
-const { custom, secret } = channelHelpers(() => ns);
+const { custom } = channelHelpers(() => ns);
 
 interface Listed {
   items: {
@@ -64,21 +64,8 @@ async function allRecorded(timeoutMs: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('guarantee');
-  const b = new ScenarioBuilder().bot(theBot);
-  chatIds.forEach((id, i) => b.supergroup(id, `Team ${i}`, theBot.id));
-  emulator = new TelegramEmulator(b.build());
-  const url = await emulator.start();
-  await secret('bot', { token: theBot.token });
-  const docs = chatIds.map(
-    (id, i) => `apiVersion: telegram.notify.dev/v1alpha1
-kind: TelegramChannel
-metadata: {name: ch-${i}, namespace: ${ns}}
-spec: {tokenSecretRef: {name: bot}, chatId: "${id}"}
-`,
-  );
-  kubectl(['apply', '-f', '-'], docs.join('---\n'));
+  let url: string;
+  ({ ns, emulator, url } = await startChannelFleet('guarantee', theBot, chatIds));
   env = { TELEGRAM_API_URL: url, WATCH_NAMESPACE: ns };
   operator = await startOperator(env);
   await eventually(

@@ -7,15 +7,15 @@
 // The tests run in order: each continues the chat the previous one left.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
 import type { DeliveredMessage } from '../emulator/core.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { channelHelpers, cond, G } from '../harness/channels.js';
-import { installCrds } from '../harness/crds.js';
-import { clients, createNamespace, eventually } from '../harness/kube.js';
+import { startTeamAndPlatform } from '../harness/emulatedOperator.js';
+import { clients, eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { listenOnLoopback } from '../harness/recordingServer.js';
 import { BOTS, createClusterBot } from '../harness/resources.js';
 import { grafanaFixtureAs, grafanaResolved } from '../harness/grafanaPayload.js';
 
@@ -57,9 +57,7 @@ async function recordingProxy(target: string): Promise<RecordingProxy> {
     upstream.on('error', () => res.writeHead(502).end());
     req.pipe(upstream);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url: `http://${host}`, host, seen, server };
+  return { ...(await listenOnLoopback(server)), seen, server };
 }
 
 let ns: string;
@@ -70,7 +68,7 @@ let grafana: AlertmanagerProcess;
 let alertmanager: AlertmanagerProcess;
 let proxy: RecordingProxy;
 const botName = `grafana-buttons-${suffix}`;
-const { custom, secret, channel, get } = channelHelpers(() => ns);
+const { custom, channel, get } = channelHelpers(() => ns);
 const { core } = clients();
 
 const buttons = (m: DeliveredMessage | undefined) => m?.replyMarkup?.inline_keyboard.flat().map((b) => b.text) ?? [];
@@ -118,25 +116,18 @@ async function records(): Promise<{ groupKey: string; source?: string; state: st
 }
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('gfbuttons');
-  platform = await createNamespace('gfbuttons-platform');
-  emulator = new TelegramEmulator(demoScenario(), { limits: false });
-  const tgUrl = await emulator.start();
+  let env: Record<string, string>;
+  ({ ns, platform, emulator, env } = await startTeamAndPlatform('gfbuttons', {
+    'grafana-webhook': { token: GRAFANA_WEBHOOK_TOKEN },
+    'am-webhook': { token: AM_WEBHOOK_TOKEN },
+    'grafana-sa': { token: SA_TOKEN },
+  }));
   const quiet = 'route: {receiver: none}\nreceivers: [{name: none}]\n';
   grafana = await startAlertmanager(quiet, { routePrefix: GRAFANA_PATH });
   alertmanager = await startAlertmanager(quiet);
   proxy = await recordingProxy(grafana.url);
-  await secret('bot', { token: DEMO.bot.token });
-  await secret('telegram-bot', { token: DEMO.bot.token }, platform);
-  await secret('grafana-webhook', { token: GRAFANA_WEBHOOK_TOKEN });
-  await secret('am-webhook', { token: AM_WEBHOOK_TOKEN });
-  await secret('grafana-sa', { token: SA_TOKEN });
   operator = await startOperator({
-    TELEGRAM_API_URL: tgUrl,
-    WATCH_NAMESPACE: `${ns},${platform}`,
-    WATCH_CLUSTER_BOTS: 'true',
-    POD_NAMESPACE: ns,
+    ...env,
     // The platform allows the (stand-in) Grafana, so the service account token may go there, and the Alertmanager.
     SILENCE_URL_HOSTS: `${proxy.host},${new URL(alertmanager.url).host}`,
   });

@@ -5,10 +5,10 @@
 // restart sends nothing again, a storm of 1,000 events over 300 objects folds into a few messages with no
 // 429, and without the events RBAC the channel says EventsWatching=False/Forbidden and stays Ready.
 import * as k8s from '@kubernetes/client-node';
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
-import { channelHelpers, cond } from '../harness/channels.js';
-import { installCrds } from '../harness/crds.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
+import { channelHelpers, cond, type Cond } from '../harness/channels.js';
+import { startEmulatedNamespace } from '../harness/emulatedOperator.js';
 import { createNamespace, eventually, kubeConfig } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
 import { deployedServiceAccountKubeconfig } from '../harness/serviceAccount.js';
@@ -20,7 +20,7 @@ let emulator: TelegramEmulator;
 let telegramUrl: string;
 let operator: OperatorProcess | undefined;
 let kubeconfig: string;
-const { secret, channel, get, readyReason } = channelHelpers(() => ns);
+const { secret, channel, get, readyReason, conditionWhen } = channelHelpers(() => ns);
 const events = kubeConfig().makeApiClient(k8s.EventsV1Api);
 const MINE = DEMO.chats.ops;
 const THEIRS = DEMO.chats.group;
@@ -47,17 +47,16 @@ function warning(
 const repeat = (namespace: string, name: string, count: number) => repeatEvent(events, namespace, name, count);
 
 const texts = (chat: number) => emulator.messagesTo(chat).map((m) => m.text);
-const eventsWatching = async (name: string, namespace = ns) => cond(await get(name, namespace), 'EventsWatching');
+/** Waits until the channel's EventsWatching condition passes `ok`; resolves with it. */
+const eventsWatching = (name: string, ok: (c: Cond) => boolean, timeoutMs: number, namespace = ns) =>
+  conditionWhen(name, 'EventsWatching', ok, { timeoutMs, namespace });
+const watching = (c: Cond) => c.status === 'True';
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('events');
+  ({ ns, emulator, url: telegramUrl } = await startEmulatedNamespace('events'));
   other = await createNamespace('events-other');
-  emulator = new TelegramEmulator(demoScenario());
-  telegramUrl = await emulator.start();
-  kubeconfig = await deployedServiceAccountKubeconfig(ns);
-  await secret('bot', { token: DEMO.bot.token });
   await secret('bot', { token: DEMO.bot.token }, other);
+  kubeconfig = await deployedServiceAccountKubeconfig(ns);
   operator = await startOperator(operatorEnv());
   await channel('mine', {
     tokenSecretRef: { name: 'bot' },
@@ -66,8 +65,8 @@ beforeAll(async () => {
   });
   await channel('theirs', { tokenSecretRef: { name: 'bot' }, chatId: String(THEIRS), kubernetesEvents: {} }, other);
   await readyReason('mine', 'Verified', 30_000);
-  await eventually(async () => (await eventsWatching('mine'))?.status === 'True', 30_000, 'EventsWatching True on mine');
-  await eventually(async () => (await eventsWatching('theirs', other))?.status === 'True', 30_000, 'EventsWatching True on theirs');
+  await eventsWatching('mine', watching, 30_000);
+  await eventsWatching('theirs', watching, 30_000, other);
 }, 120_000);
 
 afterAll(async () => {
@@ -109,14 +108,7 @@ test("a channel sees its own namespace's events only", async () => {
     { tokenSecretRef: { name: 'bot' }, chatId: String(THEIRS), kubernetesEvents: { namespaceSelector: {} } },
     other,
   );
-  const refused = await eventually(
-    async () => {
-      const c = await eventsWatching('selector', other);
-      return c?.reason === 'NamespaceSelectorNotAllowed' ? c : undefined;
-    },
-    30_000,
-    'NamespaceSelectorNotAllowed',
-  );
+  const refused = await eventsWatching('selector', (c) => c.reason === 'NamespaceSelectorNotAllowed', 30_000, other);
   expect(refused.status).toBe('False');
   expect(refused.message).toContain(ns); // the trusted namespace, the operator's own by default
 }, 60_000);
@@ -125,7 +117,7 @@ test('a restart of the operator sends nothing again; a repeat after it edits the
   const before = emulator.messagesTo(MINE).map((m) => ({ id: m.messageId, text: m.text }));
   await operator!.stop();
   operator = await startOperator(operatorEnv());
-  await eventually(async () => (await eventsWatching('mine'))?.status === 'True', 30_000, 'EventsWatching True after the restart');
+  await eventsWatching('mine', watching, 30_000);
   // A signal that the new process relays: a new object's event arrives after the relist of the old ones.
   await warning(ns, 'web-2.backoff', { kind: 'Pod', name: 'web-2' }, 'BackOff', 'Back-off restarting failed container app in pod web-2');
   await eventually(async () => texts(MINE).some((t) => t.includes(`Pod ${ns}/web-2`)), 30_000, 'the web-2 message');
@@ -142,7 +134,7 @@ test('an event storm: 1,000 events over 300 objects in one chat, every object sh
   const since = emulator.requests.length;
   await channel('storm', { tokenSecretRef: { name: 'bot' }, chatId: String(STORM), kubernetesEvents: { reasons: ['OOMKilling'] } });
   await readyReason('storm', 'Verified', 30_000);
-  await eventually(async () => (await eventsWatching('storm'))?.status === 'True', 30_000, 'EventsWatching True on storm');
+  await eventsWatching('storm', watching, 30_000);
   const OBJECTS = 300;
   const work: (() => Promise<void>)[] = [];
   for (let i = 0; i < OBJECTS; i++) {
@@ -181,14 +173,7 @@ test('without list/watch of events.k8s.io events: EventsWatching=False, Forbidde
   const restricted = await deployedServiceAccountKubeconfig(denied, 'deploy/base', (r) => r.apiGroups?.includes('events.k8s.io') ?? false);
   operator = await startOperator({ TELEGRAM_API_URL: telegramUrl, WATCH_NAMESPACE: denied, POD_NAMESPACE: denied, KUBECONFIG: restricted });
   await channel('denied', { tokenSecretRef: { name: 'bot' }, chatId: String(THEIRS), kubernetesEvents: {} }, denied);
-  const c = await eventually(
-    async () => {
-      const w = await eventsWatching('denied', denied);
-      return w?.reason === 'Forbidden' ? w : undefined;
-    },
-    60_000,
-    'EventsWatching Forbidden',
-  );
+  const c = await eventsWatching('denied', (w) => w.reason === 'Forbidden', 60_000, denied);
   expect(c.status).toBe('False');
   expect(c.message).toContain('docs/kubernetes-events.md');
   expect(cond(await get('denied', denied), 'Ready')?.status).toBe('True');

@@ -2,13 +2,13 @@
 // leader verifies, writes status and sends; killing it hands over once its Lease runs out, and
 // no alert is lost or sent twice (beyond the one the kill itself may cause).
 import * as k8s from '@kubernetes/client-node';
-import { ScenarioBuilder, bot, supergroupId } from '../emulator/scenario.js';
+import { bot, supergroupId } from '../emulator/scenario.js';
 import { digestOf } from '../../src/delivery/relay.js';
 import { UNRECORDED_SENDS_PER_BOT } from '../../src/delivery/service.js';
-import { TelegramEmulator } from '../emulator/server.js';
+import type { TelegramEmulator } from '../emulator/server.js';
 import { G, channelHelpers } from '../harness/channels.js';
-import { installCrds, kubectl } from '../harness/crds.js';
-import { clients, createNamespace, eventually } from '../harness/kube.js';
+import { startChannelFleet } from '../harness/channelFleet.js';
+import { clients, eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
 import { deployedServiceAccountKubeconfig } from '../harness/serviceAccount.js';
 import { alertmanagerPayload } from '../harness/alertmanagerPayload.js';
@@ -26,6 +26,16 @@ const { coordination } = clients();
 const leaderGauge = async (p: OperatorProcess) => /^telegram_operator_leader 1$/m.test(await (await fetch(`${p.url}/metrics`)).text());
 const lease = async () => (await coordination.readNamespacedLease({ namespace: ns, name: 'telegram-channel-operator' })).spec!;
 const holder = async () => (await lease()).holderIdentity;
+/** Waits until `identity` holds the Lease; resolves with the Lease as it took it. */
+const takenOver = (identity: string, timeoutMs: number) =>
+  eventually(
+    async () => {
+      const l = await lease();
+      return l.holderIdentity === identity ? l : undefined;
+    },
+    timeoutMs,
+    `${identity} takes over`,
+  );
 /** A Lease time (written by a replica) in ms. */
 const ms = (t: Date | string | undefined) => new Date(t!).getTime();
 
@@ -58,22 +68,8 @@ async function allRecorded(): Promise<void> {
 }
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('leader');
-  const b = new ScenarioBuilder().bot(theBot);
-  chatIds.forEach((id, i) => b.supergroup(id, `Team ${i}`, theBot.id));
-  emulator = new TelegramEmulator(b.build());
-  const url = await emulator.start();
-  await secret('bot', { token: theBot.token });
-  kubectl(
-    ['apply', '-f', '-'],
-    chatIds
-      .map(
-        (id, i) =>
-          `apiVersion: telegram.notify.dev/v1alpha1\nkind: TelegramChannel\nmetadata: {name: ch-${i}, namespace: ${ns}}\nspec: {tokenSecretRef: {name: bot}, chatId: "${id}"}\n`,
-      )
-      .join('---\n'),
-  );
+  let url: string;
+  ({ ns, emulator, url } = await startChannelFleet('leader', theBot, chatIds));
   const kubeconfig = await deployedServiceAccountKubeconfig(ns);
   envFor = (name) => ({
     KUBECONFIG: kubeconfig,
@@ -178,14 +174,7 @@ test('killing the leader hands over once its Lease runs out, never before, and n
   // The Lease as the killed leader left it: its last renewal.
   const left = await lease();
   expect(left.holderIdentity).toBe('replica-a');
-  const taken = await eventually(
-    async () => {
-      const l = await lease();
-      return l.holderIdentity === 'replica-b' ? l : undefined;
-    },
-    25_000,
-    'replica-b takes over',
-  );
+  const taken = await takenOver('replica-b', 25_000);
   // Never before the killed leader's Lease ran out: two leaders would both send.
   const handoverMs = ms(taken.acquireTime) - ms(left.renewTime);
   expect(handoverMs).toBeGreaterThan(left.leaseDurationSeconds! * 1000);
@@ -203,14 +192,7 @@ test('SIGTERM releases the Lease so the other replica takes over at once', async
   expect(before.holderIdentity).toBe('replica-b');
   expect(await replicas.b!.stop('SIGTERM')).toBe(0);
   expect(replicas.b!.output()).toContain('leader lease released');
-  const taken = await eventually(
-    async () => {
-      const l = await lease();
-      return l.holderIdentity === 'replica-a' ? l : undefined;
-    },
-    20_000,
-    'replica-a takes over',
-  );
+  const taken = await takenOver('replica-a', 20_000);
   // Taken while the stopped leader's last renewal would still have held it: only the release allows that.
   const handoverMs = ms(taken.acquireTime) - ms(before.renewTime);
   expect(handoverMs).toBeLessThan(before.leaseDurationSeconds! * 1000);

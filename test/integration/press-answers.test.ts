@@ -7,16 +7,17 @@ import { DEMO } from '../emulator/scenario.js';
 import type { TelegramEmulator } from '../emulator/server.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { alertmanagerPayload } from '../harness/alertmanagerPayload.js';
-import { channelHelpers, cond } from '../harness/channels.js';
+import { channelHelpers } from '../harness/channels.js';
 import { startEmulatedOperator } from '../harness/emulatedOperator.js';
 import { eventually } from '../harness/kube.js';
 import type { OperatorProcess } from '../harness/operator.js';
+import { stopAll } from '../harness/stopAll.js';
 
 let ns: string;
 let emulator: TelegramEmulator;
 let operator: OperatorProcess;
 let am: AlertmanagerProcess;
-const { channel, annotate, readyReason, get } = channelHelpers(() => ns);
+const { channel, annotate, readyReason, conditionWhen } = channelHelpers(() => ns);
 const WEBHOOK_TOKEN = 'press-answers-webhook-secret';
 const OPS = DEMO.chats.ops;
 const PAUSE_S = 20;
@@ -36,14 +37,10 @@ beforeAll(async () => {
   await channel('team-a', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.group) });
   await channel('team-b', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.channel) });
   for (const name of ['oncall', 'team-a', 'team-b']) await readyReason(name, 'Verified', 30_000);
-  await eventually(async () => cond(await get('oncall'), 'Interactive')?.status === 'True', 30_000, 'Interactive=True');
+  await conditionWhen('oncall', 'Interactive', (c) => c.status === 'True', { timeoutMs: 30_000 });
 });
 
-afterAll(async () => {
-  await operator?.stop();
-  await am?.stop();
-  await emulator?.stop();
-});
+afterAll(() => stopAll(operator, am, emulator));
 
 test('a press while the whole bot is paused by 429s is answered during the pause, not after it', async () => {
   const res = await fetch(`${operator.url}/webhooks/alertmanager/${ns}/oncall`, {

@@ -14,6 +14,7 @@ import { startEmulatedOperator } from '../harness/emulatedOperator.js';
 import { eventually } from '../harness/kube.js';
 import type { OperatorProcess } from '../harness/operator.js';
 import { startPrometheus, type PrometheusProcess } from '../harness/prometheus.js';
+import { stopAll } from '../harness/stopAll.js';
 
 const WEBHOOK_TOKEN = 'dogfood-webhook-secret';
 const dir = mkdtempSync(path.join(tmpdir(), 'tgc-dogfood-'));
@@ -62,10 +63,7 @@ scrape_configs:
 }, 180_000);
 
 afterAll(async () => {
-  await prometheus?.stop();
-  await alertmanager?.stop();
-  await operator?.stop();
-  await emulator?.stop();
+  await stopAll(prometheus, alertmanager, operator, emulator);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -19,6 +19,7 @@ import { startEmulatedOperator } from '../harness/emulatedOperator.js';
 import { eventually } from '../harness/kube.js';
 import type { OperatorProcess } from '../harness/operator.js';
 import { startPrometheus, type PrometheusProcess } from '../harness/prometheus.js';
+import { stopAll } from '../harness/stopAll.js';
 
 const RULES = path.join(REPO_ROOT, 'monitoring/rules.yaml');
 const dashboard = JSON.parse(readFileSync(path.join(REPO_ROOT, 'monitoring/dashboard.json'), 'utf8'));
@@ -136,12 +137,7 @@ scrape_configs:
   );
 }, 180_000);
 
-afterAll(async () => {
-  await prometheus?.stop();
-  await am?.stop();
-  await operator?.stop();
-  await emulator?.stop();
-});
+afterAll(() => stopAll(prometheus, am, operator, emulator));
 
 describe('the shipped rules in a real Prometheus', () => {
   it('all load and evaluate healthy', async () => {

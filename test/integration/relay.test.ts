@@ -1,11 +1,11 @@
 // The alert relay end to end: annotations and the Alertmanager webhook, through the built operator,
 // on the real control plane, into the Telegram emulator.
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
 import { digestOf } from '../../src/delivery/relay.js';
-import { channelHelpers, cond, G } from '../harness/channels.js';
-import { installCrds } from '../harness/crds.js';
-import { createNamespace, eventually } from '../harness/kube.js';
+import { channelHelpers, cond, G, type Channel } from '../harness/channels.js';
+import { startEmulatedNamespace } from '../harness/emulatedOperator.js';
+import { eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
 import { alertmanagerPayload, type TestAlert } from '../harness/alertmanagerPayload.js';
 
@@ -13,20 +13,17 @@ let ns: string;
 let emulator: TelegramEmulator;
 let emulatorUrl: string;
 let operator: OperatorProcess;
-const { custom, secret, channel, get, annotate, readyReason } = channelHelpers(() => ns);
+const { custom, secret, channel, get, annotate, readyReason, channelWhen, deliveryError } = channelHelpers(() => ns);
 const AM_TOKEN = 'am-webhook-token-0123456789';
 
 const env = () => ({ TELEGRAM_API_URL: emulatorUrl, WATCH_NAMESPACE: ns, RESYNC_PERIOD_SECONDS: '10' });
 const sentTo = (chatId: number) => emulator.messagesTo(chatId);
 const sendCalls = () => emulator.requests.filter((r) => r.method === 'sendMessage');
+/** The current alert delivered and written down: nothing pending any more. */
+const recorded = (c: Channel) => !!c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest;
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('relay');
-  emulator = new TelegramEmulator(demoScenario());
-  emulatorUrl = await emulator.start();
-  await secret('bot', { token: DEMO.bot.token });
-  await secret('am', { token: AM_TOKEN });
+  ({ ns, emulator, url: emulatorUrl } = await startEmulatedNamespace('relay', { secrets: { am: { token: AM_TOKEN } } }));
   operator = await startOperator(env());
 });
 
@@ -39,14 +36,7 @@ test('an annotation alert is sent once and survives resync, re-apply and restart
   await channel('ops', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.ops) });
   await readyReason('ops', 'Verified');
   await annotate('ops', { 'telegram.notify.dev/alert': 'disk full on node-1' });
-  const ch = await eventually(
-    async () => {
-      const c = await get('ops');
-      return c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest ? c : undefined;
-    },
-    15_000,
-    'alert recorded',
-  );
+  const ch = await channelWhen('ops', recorded, 15_000, 'alert recorded');
   expect(sentTo(DEMO.chats.ops).map((m) => m.text)).toEqual(['disk full on node-1']);
   expect(ch.status?.delivery).toMatchObject({ sent: 1, lastMessageId: sentTo(DEMO.chats.ops)[0]!.messageId });
   expect(ch.status?.delivery?.lastAlertDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -79,25 +69,11 @@ test('an empty alert is ignored and says so; broken markup fails with InvalidMar
   await readyReason('strict', 'Verified');
   const before = sendCalls().length;
   await annotate('strict', { 'telegram.notify.dev/alert': '   ' });
-  const empty = await eventually(
-    async () => {
-      const c = await get('strict');
-      return c.status?.delivery?.lastError?.startsWith('EmptyAlert') ? c : undefined;
-    },
-    15_000,
-    'EmptyAlert',
-  );
+  const empty = await deliveryError('strict', 'EmptyAlert');
   expect(empty.status?.delivery?.failed ?? 0).toBe(0);
 
   await annotate('strict', { 'telegram.notify.dev/alert': 'line one<br>line two' });
-  const broken = await eventually(
-    async () => {
-      const c = await get('strict');
-      return c.status?.delivery?.lastError?.startsWith('InvalidMarkup') ? c : undefined;
-    },
-    15_000,
-    'InvalidMarkup',
-  );
+  const broken = await deliveryError('strict', 'InvalidMarkup');
   expect(broken.status?.delivery?.lastError).toMatch(/br.*position 8/);
   expect(broken.status?.delivery?.failed).toBe(1);
   expect(
@@ -129,26 +105,12 @@ test('an alert for a channel that is not Ready waits, and is sent once the chann
     'telegram.notify.dev/alert': 'queued while broken',
   });
   await readyReason('late', 'Unauthorized');
-  const waiting = await eventually(
-    async () => {
-      const c = await get('late');
-      return c.status?.delivery?.pendingAlertDigest ? c : undefined;
-    },
-    15_000,
-    'pending alert',
-  );
+  const waiting = await channelWhen('late', (c) => !!c.status?.delivery?.pendingAlertDigest, 15_000, 'pending alert');
   expect(waiting.status?.delivery?.lastError).toMatch(/ChannelNotReady.*Unauthorized/);
   expect(sentTo(DEMO.chats.channel).some((m) => m.text === 'queued while broken')).toBe(false);
   await secret('late-bot', { token: DEMO.bot.token });
   await eventually(async () => sentTo(DEMO.chats.channel).some((m) => m.text === 'queued while broken'), 15_000, 'sent after fix');
-  const done = await eventually(
-    async () => {
-      const c = await get('late');
-      return c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest ? c : undefined;
-    },
-    15_000,
-    'recorded',
-  );
+  const done = await channelWhen('late', recorded, 15_000, 'recorded');
   expect(done.status?.delivery?.lastError).toBeUndefined();
   expect(sentTo(DEMO.chats.channel).filter((m) => m.text === 'queued while broken')).toHaveLength(1);
 });
@@ -198,14 +160,7 @@ test('a send refused because the bot was kicked meanwhile fails the alert and re
   await readyReason('kicked-later', 'Verified');
   emulator.kickBot(DEMO.chats.upgradedTo, DEMO.bot.id);
   await annotate('kicked-later', { 'telegram.notify.dev/alert': 'nobody will read this' });
-  const failed = await eventually(
-    async () => {
-      const c = await get('kicked-later');
-      return c.status?.delivery?.lastError?.startsWith('BotKicked') ? c : undefined;
-    },
-    15_000,
-    'BotKicked in delivery',
-  );
+  const failed = await deliveryError('kicked-later', 'BotKicked');
   expect(failed.status?.delivery?.failed).toBe(1);
   // Without waiting for verifyInterval (1h): the refusal made the channel verify again.
   const ch = await readyReason('kicked-later', 'BotKicked', 15_000);

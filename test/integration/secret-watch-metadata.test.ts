@@ -3,8 +3,6 @@
 // with the heap cap the Deployment ships. Listing them in full killed it with "JavaScript heap out of
 // memory" 6 s after start; metadata only, it starts, verifies, and still notices a rotated token in
 // seconds. And the watcher itself is shown, against the apiserver, to receive objects without data.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { LIST_PAGE_SIZE } from '../../src/kube/channels.js';
 import { ACCEPT_METADATA_WATCH, listMetadata } from '../../src/kube/metadataOnly.js';
 import type { KubeObject } from '../../src/kube/objects.js';
@@ -12,22 +10,15 @@ import { ResourceWatcher } from '../../src/runtime/watcher.js';
 import { createLogger } from '../../src/observability/log.js';
 import { DEMO, demoScenario } from '../emulator/scenario.js';
 import { TelegramEmulator } from '../emulator/server.js';
-import { REPO_ROOT } from '../harness/controlPlane.js';
 import { channelHelpers, cond } from '../harness/channels.js';
 import { installCrds } from '../harness/crds.js';
 import { clients, createNamespace, eventually } from '../harness/kube.js';
-import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { createSecrets } from '../harness/bulkSecrets.js';
+import { shippedNodeOptions, startOperator, type OperatorProcess } from '../harness/operator.js';
+import { stopAll } from '../harness/stopAll.js';
 
 const BULK_SECRETS = 120;
 const BULK_BYTES = 1_000_000; // a Secret's data may hold 1 MiB at most
-
-/** NODE_OPTIONS exactly as deploy/base ships them. */
-function shippedNodeOptions(): string {
-  const yaml = readFileSync(path.join(REPO_ROOT, 'deploy/base/deployment.yaml'), 'utf8');
-  const m = /- name: NODE_OPTIONS\s+value: "([^"]+)"/.exec(yaml);
-  if (!m) throw new Error('NODE_OPTIONS not found in deploy/base/deployment.yaml');
-  return m[1]!;
-}
 
 const { core, kc } = clients();
 let ns: string;
@@ -44,26 +35,16 @@ beforeAll(async () => {
   telegramUrl = await emulator.start();
   const started = Date.now();
   // Distinct contents (etcd would not care, but a compressing layer might).
-  for (let i = 0; i < BULK_SECRETS; i += 8) {
-    await Promise.all(
-      Array.from({ length: Math.min(8, BULK_SECRETS - i) }, (_, j) =>
-        core.createNamespacedSecret({
-          namespace: bulkNs,
-          body: {
-            metadata: { name: `sh.helm.release.v1.app${i + j}.v1` },
-            type: 'helm.sh/release.v1',
-            data: { release: Buffer.alloc(BULK_BYTES, `${i + j}`).toString('base64') },
-          },
-        }),
-      ),
-    );
-  }
+  await createSecrets(bulkNs, BULK_SECRETS, (i) => ({
+    metadata: { name: `sh.helm.release.v1.app${i}.v1` },
+    type: 'helm.sh/release.v1',
+    data: { release: Buffer.alloc(BULK_BYTES, `${i}`).toString('base64') },
+  }));
   console.log(`created ${BULK_SECRETS} Secrets of ${BULK_BYTES} bytes in ${Date.now() - started} ms`);
 }, 300_000);
 
 afterAll(async () => {
-  await operator?.stop();
-  await emulator?.stop();
+  await stopAll(operator, emulator);
   // Namespaces never finish deleting without a controller-manager: free the ~120 MB for the other files.
   await core.deleteCollectionNamespacedSecret({ namespace: bulkNs }).catch(() => undefined);
 });

@@ -4,18 +4,18 @@
 import * as k8s from '@kubernetes/client-node';
 import type { TelegramChannel } from '../../src/api/types.js';
 import { patchChannelStatus } from '../../src/kube/channels.js';
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
 import { channelHelpers, cond, G } from '../harness/channels.js';
-import { installCrds } from '../harness/crds.js';
-import { createNamespace, eventually, statusOf } from '../harness/kube.js';
+import { startEmulatedNamespace } from '../harness/emulatedOperator.js';
+import { eventually, statusOf } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
 
 let ns: string;
 let emulator: TelegramEmulator;
 let emulatorUrl: string;
 let operator: OperatorProcess | undefined;
-const { core, custom, secret, channel, get, annotate, readyReason } = channelHelpers(() => ns);
+const { core, custom, channel, get, annotate, readyReason, channelWhen, deliveryError } = channelHelpers(() => ns);
 const env = () => ({ TELEGRAM_API_URL: emulatorUrl, WATCH_NAMESPACE: ns, RESYNC_PERIOD_SECONDS: '10' });
 const sentTo = (chatId: number) => emulator.messagesTo(chatId);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -23,11 +23,7 @@ const ALERT = 'telegram.notify.dev/alert';
 const ALERT_ID = 'telegram.notify.dev/alert-id';
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('limits');
-  emulator = new TelegramEmulator(demoScenario());
-  emulatorUrl = await emulator.start();
-  await secret('bot', { token: DEMO.bot.token });
+  ({ ns, emulator, url: emulatorUrl } = await startEmulatedNamespace('limits'));
 });
 
 afterAll(async () => {
@@ -48,11 +44,9 @@ describe('huge inputs never freeze a channel status', () => {
     await channel('tag', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.group), parseMode: 'HTML' });
     await readyReason('tag', 'Verified');
     await annotate('tag', { [ALERT]: `<${'x'.repeat(5000)}>disk full</${'x'.repeat(5000)}>` });
-    const broken = await eventually(
-      async () => {
-        const c = await get('tag');
-        return c.status?.delivery?.lastError?.startsWith('InvalidMarkup') && !c.status.delivery.pendingAlertDigest ? c : undefined;
-      },
+    const broken = await channelWhen(
+      'tag',
+      (c) => !!c.status?.delivery?.lastError?.startsWith('InvalidMarkup') && !c.status.delivery.pendingAlertDigest,
       20_000,
       'InvalidMarkup recorded',
     );
@@ -89,14 +83,7 @@ describe('huge inputs never freeze a channel status', () => {
     const before = sentTo(DEMO.chats.channel).length;
     const text = `${'all fine here\n'.repeat(18_000)}<${'y'.repeat(3000)}>`; // 252,000 + 3,002 characters
     await annotate('big', { [ALERT]: text });
-    const c = await eventually(
-      async () => {
-        const ch = await get('big');
-        return ch.status?.delivery?.lastError?.startsWith('InvalidMarkup') ? ch : undefined;
-      },
-      20_000,
-      'InvalidMarkup on the huge annotation',
-    );
+    const c = await deliveryError('big', 'InvalidMarkup', 20_000, 'InvalidMarkup on the huge annotation');
     expect(c.status!.delivery!.lastError!.length).toBeLessThan(400);
     expect(c.status!.delivery!.lastError).toContain('position 252000');
     expect(sentTo(DEMO.chats.channel)).toHaveLength(before);
@@ -120,11 +107,9 @@ describe('huge inputs never freeze a channel status', () => {
     await channel('longid', { tokenSecretRef: { name: 'bot' }, chatId: String(DEMO.chats.ops) });
     await readyReason('longid', 'Verified');
     await annotate('longid', { [ALERT]: 'node-7 unreachable', [ALERT_ID]: 'i'.repeat(5000) });
-    await eventually(
-      async () => {
-        const c = await get('longid');
-        return c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest && c.status.delivery.sent === 1;
-      },
+    await channelWhen(
+      'longid',
+      (c) => !!c.status?.delivery?.lastAlertDigest && !c.status.delivery.pendingAlertDigest && c.status.delivery.sent === 1,
       20_000,
       'alert recorded',
     );

@@ -126,6 +126,18 @@ const calls = (chatId: number, since: number, method?: string) =>
 const tooMany = (chatId: number, since: number) => calls(chatId, since).filter((r) => r.status === 429).length;
 
 const STORM_GROUPS = names('Storm');
+
+/** Waits until the chat shows every group's section in `state`; resolves with the chat's messages then. */
+const everySection = (chatId: number, groups: string[], state: 'firing' | 'resolved', what: string) =>
+  eventually(
+    async () => {
+      const now = emulator.messagesTo(chatId);
+      return groups.every((name) => now.some((m) => sectionState(m.text, name) === state)) ? now : undefined;
+    },
+    60_000,
+    what,
+  );
+
 let firingIds: number[] = [];
 
 test('30 groups firing at once into one supergroup: far fewer messages, every group shown once, no 429', async () => {
@@ -150,14 +162,7 @@ test('the 30 groups resolved at once: no new message, every section resolved in 
   const { finals, retried, seconds } = await storm('storm', STORM_GROUPS, 'resolved');
   expect(finals).toEqual(Array(GROUPS).fill(200));
   // The webhook answers once the edit is queued and stored; the collapsed edits reach the chat soon after.
-  const chat = await eventually(
-    async () => {
-      const now = emulator.messagesTo(STORM);
-      return STORM_GROUPS.every((name) => now.some((m) => sectionState(m.text, name) === 'resolved')) ? now : undefined;
-    },
-    60_000,
-    'every section resolved',
-  );
+  const chat = await everySection(STORM, STORM_GROUPS, 'resolved', 'every section resolved');
   await sleep(3_000);
   const after = emulator.messagesTo(STORM);
   expect(after.map((m) => m.messageId)).toEqual(firingIds);
@@ -205,14 +210,7 @@ test('a real Alertmanager storm (30 groups, send_resolved): shared messages, the
   const alerts = groups.map((alertname) => ({ labels: { alertname }, startsAt }));
   let started = Date.now();
   await am.postAlerts(alerts);
-  const firing = await eventually(
-    async () => {
-      const now = emulator.messagesTo(AM_CHAT);
-      return groups.every((name) => now.some((m) => sectionState(m.text, name) === 'firing')) ? now : undefined;
-    },
-    60_000,
-    'every group firing',
-  );
+  const firing = await everySection(AM_CHAT, groups, 'firing', 'every group firing');
   const firingSeconds = (Date.now() - started) / 1000;
   await sleep(3_000); // several group intervals: a notification sent twice would arrive now
   const shown = emulator.messagesTo(AM_CHAT);
@@ -224,14 +222,7 @@ test('a real Alertmanager storm (30 groups, send_resolved): shared messages, the
   const beforeResolve = emulator.requests.length;
   started = Date.now();
   await am.postAlerts(alerts.map((a) => ({ ...a, endsAt: new Date().toISOString() })));
-  await eventually(
-    async () => {
-      const now = emulator.messagesTo(AM_CHAT);
-      return groups.every((name) => now.some((m) => sectionState(m.text, name) === 'resolved')) ? true : undefined;
-    },
-    60_000,
-    'every group resolved',
-  );
+  await everySection(AM_CHAT, groups, 'resolved', 'every group resolved');
   const resolvedSeconds = (Date.now() - started) / 1000;
   await sleep(3_000);
   const after = emulator.messagesTo(AM_CHAT);

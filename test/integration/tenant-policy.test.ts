@@ -7,16 +7,17 @@
 //   - a botRef channel's silences carry its namespace, and a press on another namespace's alerts is refused;
 //   - a ClusterTelegramBot's allowedChats keeps its channels out of other chats.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { DEMO, demoScenario } from '../emulator/scenario.js';
-import { TelegramEmulator } from '../emulator/server.js';
+import { DEMO } from '../emulator/scenario.js';
+import type { TelegramEmulator } from '../emulator/server.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../harness/alertmanager.js';
 import { alertmanagerPayload } from '../harness/alertmanagerPayload.js';
 import { channelHelpers, cond } from '../harness/channels.js';
-import { installCrds, kubectl } from '../harness/crds.js';
-import { createNamespace, eventually } from '../harness/kube.js';
+import { kubectl } from '../harness/crds.js';
+import { startTeamAndPlatform } from '../harness/emulatedOperator.js';
+import { eventually } from '../harness/kube.js';
 import { startOperator, type OperatorProcess } from '../harness/operator.js';
+import { listenOnLoopback } from '../harness/recordingServer.js';
 import { BOTS, createClusterBot } from '../harness/resources.js';
 
 const suffix = randomBytes(3).toString('hex');
@@ -39,9 +40,7 @@ async function collector(): Promise<Collector> {
     res.setHeader('Content-Type', 'application/json');
     res.end(JSON.stringify({ cluster: { status: 'ready' }, versionInfo: { version: 'collector' } }));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url: `http://${host}`, host, requests, server };
+  return { ...(await listenOnLoopback(server)), requests, server };
 }
 
 let ns: string;
@@ -52,7 +51,7 @@ let am: AlertmanagerProcess;
 let ownCollector: Collector;
 let botCollector: Collector;
 const botNames: string[] = [];
-const { custom, secret, channel, get, readyReason } = channelHelpers(() => ns);
+const { custom, channel, get, readyReason } = channelHelpers(() => ns);
 
 async function createBot(name: string, spec: Record<string, unknown>): Promise<string> {
   const full = `${name}-${suffix}`;
@@ -86,25 +85,16 @@ const botSpec = (extra: Record<string, unknown> = {}) => ({
 });
 
 beforeAll(async () => {
-  installCrds();
-  ns = await createNamespace('tenant');
-  platform = await createNamespace('tenant-platform');
-  emulator = new TelegramEmulator(demoScenario(), { limits: false });
-  const tgUrl = await emulator.start();
+  let env: Record<string, string>;
+  ({ ns, platform, emulator, env } = await startTeamAndPlatform('tenant', {
+    'am-webhook': { token: WEBHOOK_TOKEN },
+    // Not a token for Alertmanager at all: a database password the team's channel names.
+    db: { password: PASSWORD },
+  }));
   ownCollector = await collector();
   botCollector = await collector();
   am = await startAlertmanager('route: {receiver: none}\nreceivers: [{name: none}]\n');
-  await secret('telegram-bot', { token: DEMO.bot.token }, platform);
-  await secret('bot', { token: DEMO.bot.token });
-  await secret('am-webhook', { token: WEBHOOK_TOKEN });
-  // Not a token for Alertmanager at all: a database password the team's channel names.
-  await secret('db', { password: PASSWORD });
-  operator = await startOperator({
-    TELEGRAM_API_URL: tgUrl,
-    WATCH_NAMESPACE: `${ns},${platform}`,
-    WATCH_CLUSTER_BOTS: 'true',
-    POD_NAMESPACE: ns,
-  });
+  operator = await startOperator(env);
 });
 
 afterAll(async () => {
@@ -119,24 +109,29 @@ afterAll(async () => {
 describe('silence credentials go only where they are allowed to', () => {
   const stolen = (c: Collector) => c.requests.filter((r) => r.authorization?.includes(PASSWORD));
 
-  test('a channel with its own token: the password is not read for sending until its Secret opts in', async () => {
-    await channel('own-token', {
-      tokenSecretRef: { name: 'bot' },
+  /**
+   * Creates a channel sending with `sender` (its own token or a bot) whose Silence button would call
+   * `collector` with the database password; checks the collector was never called and resolves with
+   * the channel's Interactive condition, the refusal.
+   */
+  async function refusedSilenceChannel(name: string, sender: Record<string, unknown>, collector: Collector) {
+    await channel(name, {
+      ...sender,
       chatId: String(OPS),
       alertmanager: {
         tokenSecretRef: { name: 'am-webhook' },
-        silence: { url: ownCollector.url, authorizationSecretRef: { name: 'db', key: 'password' } },
+        silence: { url: collector.url, authorizationSecretRef: { name: 'db', key: 'password' } },
       },
     });
-    const refused = await interactive('own-token');
-    expect(ownCollector.requests).toEqual([]);
-    expect(refused).toEqual(
-      expect.objectContaining({
-        status: 'False',
-        reason: 'CredentialsNotAllowed',
-        message: expect.stringContaining(`Secret ${ns}/db`),
-      }),
-    );
+    const refused = await interactive(name);
+    expect(collector.requests).toEqual([]);
+    return refused;
+  }
+
+  test('a channel with its own token: the password is not read for sending until its Secret opts in', async () => {
+    const refused = await refusedSilenceChannel('own-token', { tokenSecretRef: { name: 'bot' } }, ownCollector);
+    expect(refused).toMatchObject({ status: 'False', reason: 'CredentialsNotAllowed' });
+    expect(refused.message).toContain(`Secret ${ns}/db`);
     expect(refused.message).toContain('telegram.notify.dev/silence-credentials=true');
     expect(cond(await get('own-token'), 'Ready')?.status).toBe('True'); // alerts still go out
 
@@ -150,23 +145,9 @@ describe('silence credentials go only where they are allowed to', () => {
 
   test('a botRef channel: no request at all to a host its bot and the operator do not list, even with an opted-in Secret', async () => {
     const bot = await createBot('creds', botSpec());
-    await channel('shared-bot', {
-      botRef: { name: bot },
-      chatId: String(OPS),
-      alertmanager: {
-        tokenSecretRef: { name: 'am-webhook' },
-        silence: { url: botCollector.url, authorizationSecretRef: { name: 'db', key: 'password' } },
-      },
-    });
-    const refused = await interactive('shared-bot');
-    expect(botCollector.requests).toEqual([]);
-    expect(refused).toEqual(
-      expect.objectContaining({
-        status: 'False',
-        reason: 'URLNotAllowed',
-        message: expect.stringContaining(`ClusterTelegramBot "${bot}" (spec.silence.urlHosts: none)`),
-      }),
-    );
+    const refused = await refusedSilenceChannel('shared-bot', { botRef: { name: bot } }, botCollector);
+    expect(refused).toMatchObject({ status: 'False', reason: 'URLNotAllowed' });
+    expect(refused.message).toContain(`ClusterTelegramBot "${bot}" (spec.silence.urlHosts: none)`);
     expect(refused.message).toContain(botCollector.host);
 
     // The platform team allows the host on the bot: its channels' credentials go there.

@@ -9,6 +9,7 @@ import { channelHelpers } from '../harness/channels.js';
 import { startEmulatedOperator } from '../harness/emulatedOperator.js';
 import { eventually } from '../harness/kube.js';
 import type { OperatorProcess } from '../harness/operator.js';
+import { stopAll } from '../harness/stopAll.js';
 
 let ns: string;
 let emulator: TelegramEmulator;
@@ -55,11 +56,7 @@ async function notificationsDelivered(): Promise<number> {
   return line === undefined ? 0 : Number(line.split(' ').at(-1));
 }
 
-afterAll(async () => {
-  await am?.stop();
-  await operator?.stop();
-  await emulator?.stop();
-});
+afterAll(() => stopAll(am, operator, emulator));
 
 test('a mixed-severity notification from Alertmanager lands in two topics, each in the template, and each is resolved in place', async () => {
   const startsAt = new Date().toISOString();

@@ -12,7 +12,10 @@ import { startOperator, type OperatorProcess } from '../harness/operator.js';
 let ns: string;
 let emulator: TelegramEmulator;
 let operator: OperatorProcess;
-const { core, secret, channel, get } = channelHelpers(() => ns);
+const { core, secret, channel, get, conditionWhen } = channelHelpers(() => ns);
+/** Waits until the channel's TemplateValid message says `text`; resolves with the condition. */
+const templateValidSays = (name: string, text: string, what: string) =>
+  conditionWhen(name, 'TemplateValid', (c) => c.message.includes(text), { what });
 
 const OPTED_IN = { 'telegram.notify.dev/template': 'true' };
 const GOOD_TEMPLATE =
@@ -100,14 +103,7 @@ test('a ConfigMap template: missing, then created with a broken key, then fixed'
   });
   // Naming a ConfigMap is not enough: only one labelled telegram.notify.dev/template=true is read.
   await touch('from-cm');
-  const unlabelled = await eventually(
-    async () => {
-      const c = cond(await get('from-cm'), 'TemplateValid');
-      return c?.message.includes('not labelled telegram.notify.dev/template=true') ? c : undefined;
-    },
-    20_000,
-    'the missing label reported',
-  );
+  const unlabelled = await templateValidSays('from-cm', 'not labelled telegram.notify.dev/template=true', 'the missing label reported');
   expect(unlabelled.message).not.toContain('secret');
   await core.replaceNamespacedConfigMap({
     namespace: ns,
@@ -116,14 +112,7 @@ test('a ConfigMap template: missing, then created with a broken key, then fixed'
   });
   // A ConfigMap is read at each reconcile of the channel; touching the channel wakes it now.
   await touch('from-cm');
-  const missingKey = await eventually(
-    async () => {
-      const c = cond(await get('from-cm'), 'TemplateValid');
-      return c?.message.includes('no key "firing.liquid"') ? c : undefined;
-    },
-    20_000,
-    'the missing key reported',
-  );
+  const missingKey = await templateValidSays('from-cm', 'no key "firing.liquid"', 'the missing key reported');
   expect(missingKey).toMatchObject({ status: 'False', reason: 'TemplateInvalid' });
 
   await core.replaceNamespacedConfigMap({
