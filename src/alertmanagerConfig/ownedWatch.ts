@@ -7,7 +7,7 @@ import { LIST_PAGE_SIZE } from '../kube/channels.js';
 import { metadataOnlyWatch } from '../kube/metadataOnly.js';
 import type { Logger } from '../observability/log.js';
 import type { KubeObject } from '../kube/objects.js';
-import { ResourceWatcher } from '../runtime/watcher.js';
+import { ResourceWatcher } from '../runtime/resourceWatcher.js';
 import { AMC, OWNED_SELECTOR } from './desired.js';
 
 export interface OwnedConfigs {

@@ -224,7 +224,7 @@ export function splitKey(key: string): { namespace: string; name: string } {
 // ClusterTelegramBot: one bot token (in a namespace the platform team controls) for the channels of
 // the namespaces it allows. Checked with zod like the channel: the CRD validated it already.
 
-/** A metav1.LabelSelector; the operator evaluates it itself (src/bot/allowed.ts). */
+/** A metav1.LabelSelector; the operator evaluates it itself (api/botAllowed.ts). */
 export const LabelSelectorSchema = z.object({
   matchLabels: z.record(z.string(), z.string()).optional(),
   matchExpressions: z

@@ -2,7 +2,7 @@
 // and the sends this status decides on, started only once it is written so a crash between the two
 // never sends without a record. Last in the list: it plans against the status about to be written.
 import type { ChannelStatus } from '../api/types.js';
-import type { AnnotationRelay } from '../delivery/relay.js';
+import type { AnnotationRelay } from '../delivery/annotationRelay.js';
 import type { Contribution, StatusContext, StatusContributor } from './statusContributor.js';
 
 export function deliveryStatus(relay: Pick<AnnotationRelay, 'plan' | 'written' | 'forget'>): StatusContributor {

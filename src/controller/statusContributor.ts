@@ -4,7 +4,7 @@
 // its part is in status. Adding a condition is one contributor file and one line in that list.
 import type { Verdict } from '../api/contract.js';
 import type { ChannelStatus, TelegramChannel } from '../api/types.js';
-import type { ResolvedChannel } from '../channel/resolver.js';
+import type { ResolvedChannel } from '../credentials/resolver.js';
 import { removeCondition, setCondition } from '../api/conditions.js';
 
 /** One reconcile of one channel, as the contributors see it. */

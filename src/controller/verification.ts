@@ -7,7 +7,7 @@ import { ConditionTypes, TRANSIENT_REASONS, type Verdict } from '../api/contract
 import { parseDuration } from '../api/duration.js';
 import { parseSpec, type ChannelStatus, type Condition } from '../api/types.js';
 import { removeCondition, setCondition } from '../api/conditions.js';
-import type { ChannelResolver } from '../channel/resolver.js';
+import type { ChannelResolver } from '../credentials/resolver.js';
 import { readyVerdict, type Verifier, type VerifyResult } from '../telegram/verifier.js';
 import type { Contribution, StatusContext, StatusContributor } from './statusContributor.js';
 

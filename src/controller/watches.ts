@@ -22,7 +22,7 @@ import type { ClusterTelegramBot } from '../api/types.js';
 import { botKey, botNameOf } from '../runtime/keys.js';
 import type { Runnable } from '../runtime/manager.js';
 import type { KubeObject } from '../kube/objects.js';
-import { ResourceWatcher } from '../runtime/watcher.js';
+import { ResourceWatcher } from '../runtime/resourceWatcher.js';
 import type { Logger } from '../observability/log.js';
 import { BotRefIndex, ReferenceIndex } from './indexes.js';
 

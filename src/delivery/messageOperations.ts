@@ -2,7 +2,7 @@
 // delete), through the sender's per-bot and per-chat limits. Success is returned, in the lifecycle's
 // terms where Telegram's answer means something to it (an edit of a message that is gone); every other
 // failure is thrown as the DeliveryError the sender rejected with.
-import type { ResolvedChannel } from '../channel/resolver.js';
+import type { ResolvedChannel } from '../credentials/resolver.js';
 import { parsedLength } from '../format/markup.js';
 import type { InlineKeyboardMarkup, TelegramClient } from '../telegram/client.js';
 import type { TelegramErrorKind } from '../telegram/errors.js';

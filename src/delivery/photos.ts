@@ -7,7 +7,7 @@
 // edit on a text message is `hasNoCaption`: edit its text instead); every other failure is thrown as a
 // DeliveryError.
 import { silenceHostAllowed } from '../api/silenceHosts.js';
-import type { ResolvedChannel } from '../channel/resolver.js';
+import type { ResolvedChannel } from '../credentials/resolver.js';
 import type { InlineKeyboardMarkup, PhotoUpload, TelegramClient } from '../telegram/client.js';
 import { TelegramError } from '../telegram/errors.js';
 import { splitCaption } from '../format/caption.js';

@@ -7,8 +7,8 @@
 // lifecycle needs.
 import { TRANSIENT_REASONS } from '../api/contract.js';
 import { parseSpec, type TelegramChannel } from '../api/types.js';
-import type { ChannelResolver, ResolvedChannel } from '../channel/resolver.js';
-import { SecretUnavailable } from '../channel/secrets.js';
+import type { ChannelResolver, ResolvedChannel } from '../credentials/resolver.js';
+import { SecretUnavailable } from '../credentials/secrets.js';
 import { parsedLength } from '../format/markup.js';
 import { splitMessage } from '../format/split.js';
 import type { EventRecorder } from '../kube/events.js';

@@ -1,13 +1,13 @@
 // The watches of Warning events: exactly the scopes the subscriptions need (namespaces, or the whole
 // cluster), started when asked for and stopped when no channel asks any more. Each is the operator's
-// list-then-watch loop (runtime/watcher.ts: 410 relist, backoff); its cache keeps the Events' names and
+// list-then-watch loop (runtime/resourceWatcher.ts: 410 relist, backoff); its cache keeps the Events' names and
 // versions only. Each scope's state (starting, watching, forbidden) is what EventsWatching reports.
 import type * as k8s from '@kubernetes/client-node';
 import { toKubeError } from '../kube/errors.js';
 import type { ListResult } from '../kube/objects.js';
 import { warningEventsPath } from '../kube/warningEvents.js';
 import type { Logger } from '../observability/log.js';
-import { ResourceWatcher, type WatcherSeams } from '../runtime/watcher.js';
+import { ResourceWatcher, type WatcherSeams } from '../runtime/resourceWatcher.js';
 import { cachedOnly, toWarningEvent, type WarningEvent } from './warningEvent.js';
 
 export type ScopeState = 'starting' | 'watching' | 'forbidden';

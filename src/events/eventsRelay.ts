@@ -5,7 +5,7 @@
 // becomes an aggregate per (channel, object, reason), and the channel's outbox shows it in the chat.
 import type { Verdict } from '../api/contract.js';
 import { parseSpec, type TelegramChannel } from '../api/types.js';
-import type { ChannelResolver } from '../channel/resolver.js';
+import type { ChannelResolver } from '../credentials/resolver.js';
 import type { Target } from '../delivery/messageOperations.js';
 import { readiness } from '../delivery/readiness.js';
 import type { Logger } from '../observability/log.js';

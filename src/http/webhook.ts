@@ -14,7 +14,7 @@
 // This file authenticates, parses and answers; it decides nothing about the channel or Telegram.
 import type http from 'node:http';
 import type { TelegramChannel } from '../api/types.js';
-import type { SecretReader } from '../channel/secrets.js';
+import type { SecretReader } from '../credentials/secrets.js';
 import type { DeliveryOutcome } from '../delivery/outcome.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, type DeliveryService } from '../delivery/service.js';
 import type { Logger } from '../observability/log.js';

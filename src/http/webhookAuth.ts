@@ -4,7 +4,7 @@
 // the token learns nothing about channels or Secrets. The precise reason goes to the operator's log.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseSpec, type TelegramChannel } from '../api/types.js';
-import { SecretUnavailable, type SecretReader, type SecretValue } from '../channel/secrets.js';
+import { SecretUnavailable, type SecretReader, type SecretValue } from '../credentials/secrets.js';
 import type { WebhookSource } from '../sources/source.js';
 import { HttpError } from './request.js';
 

@@ -6,7 +6,7 @@
 import { LABEL_SILENCE_CREDENTIALS } from '../api/contract.js';
 import { DEFAULT_EPISODE_SOURCE, silenceApiBase, silenceField } from '../api/silenceSources.js';
 import { parseBotSpec, type BotSpec, type ClusterTelegramBot } from '../api/types.js';
-import type { SecretSource } from '../channel/resolver.js';
+import type { SecretSource } from '../credentials/resolver.js';
 import { AlertmanagerApi, checkBearer } from './alertmanagerApi.js';
 import type { OptIn } from './credentialsOptIn.js';
 import { credentialsRefused, silenceRoute, type SilenceChannel, type SilenceScope } from './silencePolicy.js';

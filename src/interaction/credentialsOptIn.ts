@@ -6,8 +6,8 @@
 // Secret reader remembers it (until the watch sees it, at most a few seconds), and concurrent checks
 // of one Secret share one GET.
 import { LABEL_SILENCE_CREDENTIALS } from '../api/contract.js';
-import type { SecretFreshness } from '../channel/secrets.js';
-import { MISSING_SECRET_TTL_MS, SecretUnavailable } from '../channel/secrets.js';
+import type { SecretFreshness } from '../credentials/secrets.js';
+import { MISSING_SECRET_TTL_MS, SecretUnavailable } from '../credentials/secrets.js';
 import type * as k8s from '@kubernetes/client-node';
 import { toKubeError } from '../kube/errors.js';
 import { getMetadata } from '../kube/metadataOnly.js';

@@ -4,7 +4,7 @@
 import type { Verdict } from '../api/contract.js';
 import { channelSilences, SILENCE_SOURCES, type ChannelSilence, type SilenceSourceName } from '../api/silenceSources.js';
 import { keyOf, parseSpec, splitKey, type TelegramChannel } from '../api/types.js';
-import type { ResolvedChannel, SecretSource } from '../channel/resolver.js';
+import type { ResolvedChannel, SecretSource } from '../credentials/resolver.js';
 import type { EpisodeRenderer, EpisodeStore } from '../lifecycle/episode.js';
 import { configMapNameFor, configMapNameOfId } from '../lifecycle/records.js';
 import type { Logger } from '../observability/log.js';

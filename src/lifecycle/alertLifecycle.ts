@@ -5,7 +5,7 @@
 // taking the lead and hourly). main.ts builds it; nothing here holds a token beyond one call.
 import { channelSilence } from '../api/silenceSources.js';
 import { keyOf, parseSpec, splitKey, type TelegramChannel } from '../api/types.js';
-import type { ChannelResolver, ResolvedChannel } from '../channel/resolver.js';
+import type { ChannelResolver, ResolvedChannel } from '../credentials/resolver.js';
 import { splitMessage, TELEGRAM_TEXT_LIMIT } from '../format/split.js';
 import type { Delivery } from '../delivery/sender.js';
 import { DeliveryError } from '../delivery/deliveryError.js';

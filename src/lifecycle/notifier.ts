@@ -12,7 +12,7 @@ import { captionParts, photoChat, sendWithImage, type PhotoSupport } from './pho
 import { firstPartShown, keyboardOf, serialKey } from './render.js';
 import type { EpisodeRecord } from './records.js';
 import type { KeyedSerializer } from './serialize.js';
-import { SharedMessages } from './shared.js';
+import { SharedMessages } from './sharedMessages.js';
 import type { ChannelRef, ConfigMapEpisodeStore } from './store.js';
 
 export interface EpisodeNotification {

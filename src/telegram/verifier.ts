@@ -39,7 +39,7 @@ export class Verifier {
 
   /**
    * getMe alone: is this token a bot's? What a ClusterTelegramBot checks once for all of its channels
-   * (src/bot/reconciler.ts); its channels then verify their chats with `knownBot` and no getMe.
+   * (controller/botReconciler.ts); its channels then verify their chats with `knownBot` and no getMe.
    */
   async verifyToken(token: string): Promise<Pick<VerifyResult, 'token' | 'bot' | 'retryAfterMs'>> {
     try {

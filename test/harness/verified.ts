@@ -1,6 +1,6 @@
 // What the reconciler's unit tests script their verifier with: a well-formed bot token and a
 // verification that passed (token valid, chat reachable), which a test varies per case.
-import { ChannelResolver } from '../../src/channel/resolver.js';
+import { ChannelResolver } from '../../src/credentials/resolver.js';
 import { Verification } from '../../src/controller/verification.js';
 import type { Verifier, VerifyResult } from '../../src/telegram/verifier.js';
 

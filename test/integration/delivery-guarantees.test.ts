@@ -3,7 +3,7 @@
 // no more than the sends a bot may have accepted but not yet recorded.
 import * as k8s from '@kubernetes/client-node';
 import { bot, supergroupId } from '../emulator/scenario.js';
-import { digestOf } from '../../src/delivery/relay.js';
+import { digestOf } from '../../src/delivery/annotationRelay.js';
 import { UNRECORDED_SENDS_PER_BOT } from '../../src/delivery/service.js';
 import type { TelegramEmulator } from '../emulator/server.js';
 import { G, channelHelpers } from '../harness/channels.js';

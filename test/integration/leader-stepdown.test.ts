@@ -5,7 +5,7 @@
 //    status and only then exits, so the next leader does not send it again.
 import * as k8s from '@kubernetes/client-node';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { digestOf } from '../../src/delivery/relay.js';
+import { digestOf } from '../../src/delivery/annotationRelay.js';
 import { ScenarioBuilder, bot, supergroupId } from '../emulator/scenario.js';
 import { TelegramEmulator } from '../emulator/server.js';
 import { channelHelpers } from '../harness/channels.js';

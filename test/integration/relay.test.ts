@@ -2,7 +2,7 @@
 // on the real control plane, into the Telegram emulator.
 import { DEMO } from '../emulator/scenario.js';
 import type { TelegramEmulator } from '../emulator/server.js';
-import { digestOf } from '../../src/delivery/relay.js';
+import { digestOf } from '../../src/delivery/annotationRelay.js';
 import { channelHelpers, cond, G, type Channel } from '../harness/channels.js';
 import { startEmulatedNamespace } from '../harness/emulatedOperator.js';
 import { eventually } from '../harness/kube.js';

@@ -6,7 +6,7 @@
 import { LIST_PAGE_SIZE } from '../../src/kube/channels.js';
 import { ACCEPT_METADATA_WATCH, listMetadata } from '../../src/kube/metadataOnly.js';
 import type { KubeObject } from '../../src/kube/objects.js';
-import { ResourceWatcher } from '../../src/runtime/watcher.js';
+import { ResourceWatcher } from '../../src/runtime/resourceWatcher.js';
 import { createLogger } from '../../src/observability/log.js';
 import { DEMO, demoScenario } from '../emulator/scenario.js';
 import { TelegramEmulator } from '../emulator/server.js';

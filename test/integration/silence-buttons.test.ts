@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TelegramChannel } from '../../src/api/types.js';
 import { parseSpec } from '../../src/api/types.js';
-import type { SecretSource } from '../../src/channel/resolver.js';
+import type { SecretSource } from '../../src/credentials/resolver.js';
 import { alertmanagerAccess } from '../../src/interaction/alertmanagerAccess.js';
 import { AlertmanagerApi } from '../../src/interaction/alertmanagerApi.js';
 import { Interaction } from '../../src/interaction/interaction.js';

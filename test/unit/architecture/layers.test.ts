@@ -27,7 +27,10 @@ async function problems(file: string, source: string): Promise<string[]> {
 
 test('an import up the table fails lint, naming the rule to follow', async () => {
   expect(
-    await problems('src/kube/example.ts', "import { ResourceWatcher } from '../runtime/watcher.js';\nexport { ResourceWatcher };\n"),
+    await problems(
+      'src/kube/example.ts',
+      "import { ResourceWatcher } from '../runtime/resourceWatcher.js';\nexport { ResourceWatcher };\n",
+    ),
   ).toEqual([expect.stringMatching(/^no-restricted-imports: .*src\/kube\/ may not import src\/runtime\/.*docs\/architecture\.md/)]);
   expect(await problems('src/format/example.ts', "import { x } from '../lifecycle/notifier.js';\nexport { x };\n")).toHaveLength(1);
   expect(await problems('src/api/example.ts', "import { loadConfig } from '../config.js';\nexport { loadConfig };\n")).toHaveLength(1);

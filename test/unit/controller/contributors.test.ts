@@ -3,8 +3,8 @@
 // ONE status write, told "written" only after it, the soonest requeue wins, and a gone channel is
 // forgotten by every contributor and every other holder of per-channel state.
 import type { ChannelStatus, TelegramChannel } from '../../../src/api/types.js';
-import type { ResolvedChannel } from '../../../src/channel/resolver.js';
-import { ChannelReconciler } from '../../../src/controller/reconciler.js';
+import type { ResolvedChannel } from '../../../src/credentials/resolver.js';
+import { ChannelReconciler } from '../../../src/controller/channelReconciler.js';
 import { withCondition, type StatusContext, type StatusContributor } from '../../../src/controller/statusContributor.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { createMetrics } from '../../../src/observability/metrics.js';

@@ -2,9 +2,9 @@
 // delivery outcomes for the next attempt instead of losing or double-counting them.
 import type { ChannelStatus, TelegramChannel } from '../../../src/api/types.js';
 import { deliveryStatus } from '../../../src/controller/deliveryStatus.js';
-import { ChannelReconciler } from '../../../src/controller/reconciler.js';
+import { ChannelReconciler } from '../../../src/controller/channelReconciler.js';
 import { DeliveryLedger } from '../../../src/delivery/ledger.js';
-import { AnnotationRelay } from '../../../src/delivery/relay.js';
+import { AnnotationRelay } from '../../../src/delivery/annotationRelay.js';
 import type { DeliveryService } from '../../../src/delivery/service.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createLogger } from '../../../src/observability/log.js';

@@ -3,7 +3,7 @@
 // outcome (the alert goes as text), caption edits with their outcomes, and the same buckets as messages.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ResolvedChannel } from '../../../src/channel/resolver.js';
+import type { ResolvedChannel } from '../../../src/credentials/resolver.js';
 import { escapeHtml } from '../../../src/format/html.js';
 import { parseMarkup } from '../../../src/format/markup.js';
 import { parsedText } from '../../../src/format/pieces.js';

@@ -3,8 +3,8 @@
 // (send with buttons or as a reply, edit, delete, answer a press) with Telegram's refusals as outcomes.
 import { AlertmanagerPayloadSchema } from '../../../src/format/alertmanager.js';
 import type { TelegramChannel } from '../../../src/api/types.js';
-import type { Resolution, ResolvedChannel } from '../../../src/channel/resolver.js';
-import { SecretUnavailable } from '../../../src/channel/secrets.js';
+import type { Resolution, ResolvedChannel } from '../../../src/credentials/resolver.js';
+import { SecretUnavailable } from '../../../src/credentials/secrets.js';
 import { DeliveryLedger } from '../../../src/delivery/ledger.js';
 import { Sender } from '../../../src/delivery/sender.js';
 import { DeliveryService, UNRECORDED_SENDS_PER_BOT } from '../../../src/delivery/service.js';

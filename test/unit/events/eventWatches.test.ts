@@ -5,7 +5,7 @@ import * as k8s from '@kubernetes/client-node';
 import { EventWatches, type ScopeState } from '../../../src/events/eventWatches.js';
 import type { WarningEvent } from '../../../src/events/warningEvent.js';
 import type { ListResult } from '../../../src/kube/objects.js';
-import type { WatchSource } from '../../../src/runtime/watcher.js';
+import type { WatchSource } from '../../../src/runtime/resourceWatcher.js';
 import { createLogger } from '../../../src/observability/log.js';
 
 const raw = (name: string, type: string) => ({

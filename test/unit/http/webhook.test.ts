@@ -3,8 +3,8 @@
 // The cluster-level versions of these cases are in test/integration/webhook-forwarding.test.ts.
 import http from 'node:http';
 import type { TelegramChannel } from '../../../src/api/types.js';
-import { ChannelResolver } from '../../../src/channel/resolver.js';
-import { SecretUnavailable, type SecretReader, type SecretValue } from '../../../src/channel/secrets.js';
+import { ChannelResolver } from '../../../src/credentials/resolver.js';
+import { SecretUnavailable, type SecretReader, type SecretValue } from '../../../src/credentials/secrets.js';
 import type { OutgoingMessage, Sender } from '../../../src/delivery/sender.js';
 import { UNAUTHORIZED_MESSAGE } from '../../../src/http/webhookAuth.js';
 import { recordingServer } from '../../harness/recordingServer.js';

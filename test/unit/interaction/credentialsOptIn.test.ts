@@ -1,6 +1,6 @@
 // The opt-in label, read from a Secret's metadata: kept until the watched resourceVersion changes
 // (or, unwatched, for a few seconds), bounded in entries, and a read failure is a retry, not a "no".
-import { MISSING_SECRET_TTL_MS, SecretUnavailable } from '../../../src/channel/secrets.js';
+import { MISSING_SECRET_TTL_MS, SecretUnavailable } from '../../../src/credentials/secrets.js';
 import { CredentialsOptIn, MAX_OPT_IN_ENTRIES } from '../../../src/interaction/credentialsOptIn.js';
 
 const LABEL = 'telegram.notify.dev/silence-credentials';

@@ -5,7 +5,7 @@
 // accepted by the leader as another's.
 import { randomBytes } from 'node:crypto';
 import type { TelegramChannel } from '../../../src/api/types.js';
-import type { SecretReader, SecretValue } from '../../../src/channel/secrets.js';
+import type { SecretReader, SecretValue } from '../../../src/credentials/secrets.js';
 import type { OutgoingMessage, Sender } from '../../../src/delivery/sender.js';
 import {
   FORWARD_PATH,

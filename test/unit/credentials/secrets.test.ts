@@ -1,6 +1,6 @@
 // SecretReader: when it reads a Secret again, and what its messages may say.
 import type * as k8s from '@kubernetes/client-node';
-import { MAX_CONCURRENT_GETS, MISSING_SECRET_TTL_MS, SecretReader, SecretUnavailable } from '../../../src/channel/secrets.js';
+import { MAX_CONCURRENT_GETS, MISSING_SECRET_TTL_MS, SecretReader, SecretUnavailable } from '../../../src/credentials/secrets.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { ANNOTATION_ALERT, ANNOTATION_ALERT_ID, ANNOTATION_TEST, type DeliveryReason } from '../api/contract.js';
 import type { ChannelStatus, DeliveryStatus, TelegramChannel } from '../api/types.js';
 import { nowRfc3339 } from '../api/conditions.js';
-import type { ResolvedChannel } from '../channel/resolver.js';
+import type { ResolvedChannel } from '../credentials/resolver.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { Logger } from '../observability/log.js';

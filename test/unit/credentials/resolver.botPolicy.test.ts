@@ -3,7 +3,7 @@
 // and spec.allowedChats keeps the bot's channels to the chats it lists (pure logic, fake Secrets).
 import type { ClusterTelegramBot } from '../../../src/api/types.js';
 import { parseSpec } from '../../../src/api/types.js';
-import { ChannelResolver, type BotLookup } from '../../../src/channel/resolver.js';
+import { ChannelResolver, type BotLookup } from '../../../src/credentials/resolver.js';
 
 const TOKEN = '123456789:AAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 

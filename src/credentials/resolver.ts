@@ -5,7 +5,7 @@
 //
 // A channel with spec.botRef takes its token from the ClusterTelegramBot's Secret, in the bot's own
 // namespace: the operator reads it, the team that owns the channel never needs to. The bot must exist,
-// allow the channel's namespace, and be Ready (its status, written by src/bot/reconciler.ts, which
+// allow the channel's namespace, and be Ready (its status, written by controller/botReconciler.ts, which
 // verifies the token once for all its channels); otherwise BotNotFound / BotNotAllowed / BotNotReady.
 //
 // It keeps no cache of its own: the Secret reader (secrets.ts) keeps each referenced Secret until its

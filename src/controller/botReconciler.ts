@@ -8,7 +8,7 @@ import { nowRfc3339, removeCondition, setCondition } from '../api/conditions.js'
 import { parseBotSpec, parseSpec, type BotSpec, type BotStatus, type ClusterTelegramBot, type Condition } from '../api/types.js';
 import type { TelegramChannel } from '../api/types.js';
 import { checkToken } from '../api/values.js';
-import type { SecretSource } from '../channel/resolver.js';
+import type { SecretSource } from '../credentials/resolver.js';
 import { createMergePatch, deepEqual } from '../kube/mergePatch.js';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';

@@ -3,7 +3,7 @@
 // server (restarts, 410 after compaction) is exercised in test/integration/resilience.test.ts.
 import * as k8s from '@kubernetes/client-node';
 import type { KubeObject, ListResult } from '../../../src/kube/objects.js';
-import { ResourceWatcher, type WatchSource } from '../../../src/runtime/watcher.js';
+import { ResourceWatcher, type WatchSource } from '../../../src/runtime/resourceWatcher.js';
 import { createLogger } from '../../../src/observability/log.js';
 
 type Obj = KubeObject;

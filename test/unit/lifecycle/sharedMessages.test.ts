@@ -8,7 +8,7 @@ import { compactResolvedSection, EpisodeNotifier, type EpisodeNotification } fro
 import type { EpisodeRecord } from '../../../src/lifecycle/records.js';
 import { EpisodeMessageRenderer } from '../../../src/lifecycle/render.js';
 import { KeyedSerializer } from '../../../src/lifecycle/serialize.js';
-import { SharedMessages, fitsOneMessage, sectionsOf, sharedText } from '../../../src/lifecycle/shared.js';
+import { SharedMessages, fitsOneMessage, sectionsOf, sharedText } from '../../../src/lifecycle/sharedMessages.js';
 import { ConfigMapEpisodeStore } from '../../../src/lifecycle/store.js';
 import { FakeConfigMaps } from './fakeConfigMaps.js';
 

@@ -1,11 +1,11 @@
 // The reconciler's schedule, with an injected clock and a scripted verifier (pure logic; the
 // Kubernetes side is exercised for real in test/integration): when it verifies again, and what
 // it asks the queue for.
-import { ChannelReconciler } from '../../../src/controller/reconciler.js';
+import { ChannelReconciler } from '../../../src/controller/channelReconciler.js';
 import { Verification } from '../../../src/controller/verification.js';
 import { wordsStatus } from '../../../src/controller/wordsStatus.js';
-import { ChannelResolver } from '../../../src/channel/resolver.js';
-import { SecretUnavailable } from '../../../src/channel/secrets.js';
+import { ChannelResolver } from '../../../src/credentials/resolver.js';
+import { SecretUnavailable } from '../../../src/credentials/secrets.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createLogger } from '../../../src/observability/log.js';
 import type { Verifier, VerifyResult } from '../../../src/telegram/verifier.js';

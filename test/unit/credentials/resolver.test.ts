@@ -2,8 +2,8 @@
 // logic; SecretReader's caching is tested in secrets.test.ts, the whole path in test/integration).
 import type { ChannelSpec, ClusterTelegramBot } from '../../../src/api/types.js';
 import { parseSpec } from '../../../src/api/types.js';
-import { ChannelResolver, type BotLookup, type SecretSource } from '../../../src/channel/resolver.js';
-import { SecretUnavailable, type SecretValue } from '../../../src/channel/secrets.js';
+import { ChannelResolver, type BotLookup, type SecretSource } from '../../../src/credentials/resolver.js';
+import { SecretUnavailable, type SecretValue } from '../../../src/credentials/secrets.js';
 
 const TOKEN = '123456789:AAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 

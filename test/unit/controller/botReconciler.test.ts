@@ -1,8 +1,8 @@
 // BotReconciler: one ClusterTelegramBot's status from its Secret and one getMe per verification cycle,
 // with fakes for the caches, the Secret and the verifier, and a fake clock.
 import type { ClusterTelegramBot, TelegramChannel } from '../../../src/api/types.js';
-import { BOT_VERIFY_INTERVAL_MS, BotReconciler } from '../../../src/bot/reconciler.js';
-import type { SecretValue } from '../../../src/channel/secrets.js';
+import { BOT_VERIFY_INTERVAL_MS, BotReconciler } from '../../../src/controller/botReconciler.js';
+import type { SecretValue } from '../../../src/credentials/secrets.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { botKey } from '../../../src/runtime/keys.js';

@@ -3,7 +3,7 @@
 import type { AlertmanagerConfigOutcome } from '../../../src/alertmanagerConfig/configurer.js';
 import type { TelegramChannel } from '../../../src/api/types.js';
 import { alertmanagerConfigStatus } from '../../../src/controller/alertmanagerConfigStatus.js';
-import { ChannelReconciler } from '../../../src/controller/reconciler.js';
+import { ChannelReconciler } from '../../../src/controller/channelReconciler.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { alwaysVerified } from '../../harness/verified.js';
