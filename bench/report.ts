@@ -348,9 +348,9 @@ channel was Ready: with templates, the workers have by then rendered every built
 they are warm. "After" is once ${r.sizes.notifications} notifications of ${r.sizes.alertsPerNotification} alerts each (${r.sizes.concurrency} at once) went through the webhooks: the
 median of ${r.sizes.samples} samples ${r.sizes.sampleEveryMs} ms apart. ${sentence(r.setup)}.
 
-The operator starts its pool whatever its channels hold, so the runs without templates still carry that many idle
-workers: what a worker costs shows as the step from one pool size to the next, what templates add as the step from
-"without" to "with" at the same size. After the notifications, the main heap's growth (which V8 does not give back at
+The pool starts a worker only when a channel first renders, so the runs without templates start none: their RSS
+stays level across pool sizes, and what warm workers with templates cost shows as the step from "without" to "with"
+at the same size. After the notifications, the main heap's growth (which V8 does not give back at
 once) moves RSS by tens of MB from run to run; the "Ready" figures are the steadier comparison.
 
 ${table([
@@ -373,8 +373,8 @@ ${table([
   }),
 ])}
 
-One more idle worker costs **${fmt(r.perIdleWorkerMB, ' MB')}** of RSS (least-squares slope of "Ready" without templates over the pool
-size). Every notification was delivered (${r.runs.map((x) => x.delivered).join(', ')} of ${r.sizes.notifications}), none in the built-in format
+A larger pool that renders nothing costs **${fmt(r.perIdleWorkerMB, ' MB')}** of RSS per worker (least-squares slope of "Ready" without
+templates over the pool size): no worker has started. Every notification was delivered (${r.runs.map((x) => x.delivered).join(', ')} of ${r.sizes.notifications}), none in the built-in format
 (${r.runs.reduce((a, x) => a + x.fellBack, 0)} fell back).
 
 ${loadLine([r])}

@@ -2,9 +2,9 @@
 // with channels that have no template and once with the same channels each using a ready-to-paste
 // template of docs/templates-and-routes.md, after the same notifications went through both.
 //
-// The operator starts its pool whatever its channels hold, so "no template" still has N idle workers:
-// an idle worker's cost shows as the step between pool sizes, what rendering adds as the step between
-// the two channel sets at the same size. Each configuration is a fresh operator, its own namespace and
+// The pool starts a worker only when a channel first renders, so "no template" starts none (its RSS
+// stays level across pool sizes); what warm workers cost shows as the step between the two channel
+// sets at the same size. Each configuration is a fresh operator, its own namespace and
 // emulator (no Telegram limits: waiting is not what is measured). RSS is the median of samples taken
 // once the notifications were delivered, not one reading, since a garbage collection can move it.
 import { ScenarioBuilder, bot, supergroupId } from '../../test/emulator/scenario.js';
