@@ -10,7 +10,8 @@ import type { SecretSource } from '../../src/credentials/resolver.js';
 import { alertmanagerAccess } from '../../src/interaction/alertmanagerAccess.js';
 import { AlertmanagerApi } from '../../src/interaction/alertmanagerApi.js';
 import { Interaction } from '../../src/interaction/interaction.js';
-import type { Episode, EpisodeStore } from '../../src/lifecycle/episode.js';
+import type { Episode } from '../../src/lifecycle/episode.js';
+import { memoryEpisodeStore } from '../harness/memoryEpisodeStore.js';
 import { newEpisodeId } from '../../src/lifecycle/records.js';
 import { createLogger } from '../../src/observability/log.js';
 import { TelegramClient } from '../../src/telegram/client.js';
@@ -52,15 +53,7 @@ const KEYBOARD = () => ({
   ],
 });
 
-const store: EpisodeStore = {
-  get: async (id) => structuredClone(episodes.get(id)),
-  update: async (id, change) => {
-    const cur = episodes.get(id);
-    const next = cur && change(structuredClone(cur));
-    if (next) episodes.set(id, next);
-    return structuredClone(next);
-  },
-};
+const store = memoryEpisodeStore(episodes);
 
 async function silences(): Promise<
   { id: string; status: { state: string }; matchers: unknown[]; createdBy: string; startsAt: string; endsAt: string }[]

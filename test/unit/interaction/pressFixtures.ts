@@ -1,22 +1,8 @@
-// What the press handler's tests stand on: episodes kept in a Map (copies in and out, as the
-// ConfigMap store hands them), a bot whose every presser is a chat administrator, and the channel
-// whose Alertmanager they silence in.
+// What the press handler's tests stand on: a bot whose every presser is a chat administrator, and the
+// channel whose Alertmanager they silence in (episodes: test/harness/memoryEpisodeStore.ts).
 import type { TelegramChannel } from '../../../src/api/types.js';
 import { PressAuthorizer } from '../../../src/interaction/authorize.js';
 import type { PressBot } from '../../../src/interaction/pressHandler.js';
-import type { Episode, EpisodeStore } from '../../../src/lifecycle/episode.js';
-
-export function memoryEpisodeStore(episodes: Map<string, Episode>): EpisodeStore {
-  return {
-    get: async (id) => structuredClone(episodes.get(id)),
-    update: async (id, change) => {
-      const cur = episodes.get(id);
-      const next = cur && change(structuredClone(cur));
-      if (next) episodes.set(id, next);
-      return structuredClone(next);
-    },
-  };
-}
 
 /** A bot whose chats answer `administrator` for every user, on the clock `now`. */
 export function adminBot(now: number): PressBot {

@@ -5,7 +5,8 @@ import { ANSWERS, PressHandler, type PressDeps } from '../../../src/interaction/
 import type { Episode } from '../../../src/lifecycle/episode.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
-import { adminBot, memoryEpisodeStore, silencingChannel } from './pressFixtures.js';
+import { memoryEpisodeStore } from '../../harness/memoryEpisodeStore.js';
+import { adminBot, silencingChannel } from './pressFixtures.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const ADMIN = { id: 11, first_name: 'Olga' };

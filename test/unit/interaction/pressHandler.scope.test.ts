@@ -7,7 +7,8 @@ import { ANSWERS, PressHandler } from '../../../src/interaction/pressHandler.js'
 import type { SilenceChannel } from '../../../src/interaction/silencePolicy.js';
 import type { Episode } from '../../../src/lifecycle/episode.js';
 import { createLogger } from '../../../src/observability/log.js';
-import { adminBot, memoryEpisodeStore, silencingChannel } from './pressFixtures.js';
+import { memoryEpisodeStore } from '../../harness/memoryEpisodeStore.js';
+import { adminBot, silencingChannel } from './pressFixtures.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const ADMIN = { id: 11, username: 'olga_oncall', first_name: 'Olga' };

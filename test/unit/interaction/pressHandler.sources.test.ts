@@ -9,7 +9,8 @@ import type { SilenceChannel } from '../../../src/interaction/silencePolicy.js';
 import type { Episode } from '../../../src/lifecycle/episode.js';
 import { createLogger } from '../../../src/observability/log.js';
 import type { TelegramChannel } from '../../../src/api/types.js';
-import { adminBot, memoryEpisodeStore } from './pressFixtures.js';
+import { memoryEpisodeStore } from '../../harness/memoryEpisodeStore.js';
+import { adminBot } from './pressFixtures.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const ADMIN = { id: 11, username: 'olga_oncall', first_name: 'Olga' };
