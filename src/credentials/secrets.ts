@@ -1,5 +1,5 @@
 // Reads the values a channel references, holding only the referenced keys of referenced Secrets.
-// When Secrets are watched (metadata only, see controller.ts), a cached Secret is used until the
+// When Secrets are watched (metadata only, see controller/watches.ts), a cached Secret is used until the
 // watch shows a new resourceVersion, then read again with one live GET. Without a Secret watch
 // (WATCH_SECRETS=false: RBAC grants only `get`), a cached Secret is used for a few seconds at most,
 // so every reconcile after that (the verify cycle, the resync) reads it again and sees a rotation.
